@@ -1,0 +1,306 @@
+//! Loading and validating `config.toml`: one place that turns a file into typed settings,
+//! with every mistake reported as `file:line:column: what is wrong`.
+
+pub mod keys;
+mod password;
+pub mod theme;
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+pub use password::resolve_password;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where `save` writes parts when no path is given.
+    #[serde(default)]
+    pub download_dir: Option<PathBuf>,
+    #[serde(default, rename = "account")]
+    pub accounts: Vec<Account>,
+    /// `[keys]`: action name → key(s), on top of `assets/keymap.toml`.
+    #[serde(default)]
+    pub keys: keys::KeysTable,
+    /// `[theme]`: role → style words.
+    #[serde(default)]
+    pub theme: theme::ThemeTable,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// TLS from the first byte (port 993).
+    Implicit,
+    /// Plain connection upgraded with STARTTLS before login (port 143).
+    Starttls,
+    /// No encryption at all; only when the user asks for it.
+    None,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    pub name: String,
+    pub host: String,
+    #[serde(default)]
+    pub port: Option<u16>,
+    #[serde(default = "default_tls")]
+    pub tls: TlsMode,
+    pub username: String,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub password_command: Option<String>,
+    #[serde(default)]
+    pub password_env: Option<String>,
+    #[serde(default)]
+    pub accept_invalid_certs: bool,
+    #[serde(default = "default_folder")]
+    pub default_folder: String,
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout_secs: u64,
+    #[serde(default = "default_read_timeout")]
+    pub read_timeout_secs: u64,
+}
+
+fn default_tls() -> TlsMode {
+    TlsMode::Implicit
+}
+fn default_folder() -> String {
+    "INBOX".into()
+}
+fn default_connect_timeout() -> u64 {
+    10
+}
+fn default_read_timeout() -> u64 {
+    60
+}
+
+impl Account {
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            TlsMode::Implicit => 993,
+            TlsMode::Starttls | TlsMode::None => 143,
+        })
+    }
+}
+
+/// The loaded configuration plus where it came from (for messages and the permission check).
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    pub path: PathBuf,
+    /// Warnings the user should see once (e.g. a readable literal password).
+    pub warnings: Vec<String>,
+}
+
+/// `$XDG_CONFIG_HOME/tern/config.toml` (or the platform's equivalent).
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "tern").map(|d| d.config_dir().join("config.toml"))
+}
+
+pub fn load(path: &Path) -> Result<Loaded> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Config(format!("{}: cannot read: {e}", path.display())))?;
+    let config = parse(&text).map_err(|e| Error::Config(format!("{}:{e}", path.display())))?;
+    let mut warnings = Vec::new();
+    if config.accounts.iter().any(|a| a.password.is_some()) && readable_by_others(path) {
+        warnings.push(format!(
+            "{}: holds a password and is readable by other users; run `chmod 600 {}` or use password_command",
+            path.display(),
+            path.display()
+        ));
+    }
+    Ok(Loaded {
+        config,
+        path: path.to_path_buf(),
+        warnings,
+    })
+}
+
+/// Parses and validates; the error text starts with `line:column: `.
+pub fn parse(text: &str) -> std::result::Result<Config, String> {
+    let config: Config = toml::from_str(text).map_err(|e| {
+        let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+        format!("{line}:{col}: {}", e.message().trim())
+    })?;
+    validate(&config, text)?;
+    Ok(config)
+}
+
+fn validate(config: &Config, text: &str) -> std::result::Result<(), String> {
+    keys::validate(&config.keys, text)?;
+    theme::validate(&config.theme, text)?;
+    let mut seen = std::collections::HashSet::new();
+    for account in &config.accounts {
+        let at = |key: &str| locate(text, &account.name, key);
+        if !seen.insert(account.name.as_str()) {
+            return Err(format!(
+                "{}: account name \"{}\" is used twice",
+                at("name"),
+                account.name
+            ));
+        }
+        let sources = [
+            account.password.is_some(),
+            account.password_command.is_some(),
+            account.password_env.is_some(),
+        ];
+        if sources.iter().filter(|s| **s).count() > 1 {
+            return Err(format!(
+                "{}: account \"{}\" sets more than one of password, password_command, password_env",
+                at("password"),
+                account.name
+            ));
+        }
+        if account.host.trim().is_empty() {
+            return Err(format!("{}: host is empty", at("host")));
+        }
+        if account.port == Some(0) {
+            return Err(format!("{}: port 0 is not a valid port", at("port")));
+        }
+    }
+    Ok(())
+}
+
+/// Best-effort position of `key` inside the account named `name`, for semantic errors that
+/// serde cannot place.
+fn locate(text: &str, name: &str, key: &str) -> String {
+    let needle = format!("\"{name}\"");
+    let start = text.find(&needle).unwrap_or(0);
+    let block_start = text[..start].rfind("[[account]]").unwrap_or(0);
+    let offset = text[block_start..]
+        .lines()
+        .scan(block_start, |pos, line| {
+            let here = *pos;
+            *pos += line.len() + 1;
+            Some((here, line))
+        })
+        .find(|(_, line)| line.trim_start().starts_with(key))
+        .map(|(pos, _)| pos)
+        .unwrap_or(start);
+    let (line, col) = line_col(text, offset);
+    format!("{line}:{col}")
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+#[cfg(unix)]
+fn readable_by_others(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+}
+
+#[cfg(not(unix))]
+fn readable_by_others(_: &Path) -> bool {
+    false
+}
+
+impl Config {
+    /// The account called `name`, or the first one.
+    pub fn account(&self, name: Option<&str>) -> Result<&Account> {
+        match name {
+            Some(n) => self.accounts.iter().find(|a| a.name == n).ok_or_else(|| {
+                let known: Vec<_> = self.accounts.iter().map(|a| a.name.as_str()).collect();
+                Error::Config(format!(
+                    "no account named \"{n}\" (configured: {})",
+                    known.join(", ")
+                ))
+            }),
+            None => self
+                .accounts
+                .first()
+                .ok_or_else(|| Error::Config("the config file has no [[account]] table".into())),
+        }
+    }
+
+    pub fn download_dir(&self) -> PathBuf {
+        self.download_dir
+            .clone()
+            .map(|p| expand_home(&p))
+            .or_else(|| directories::UserDirs::new().and_then(|u| u.download_dir().map(Into::into)))
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+}
+
+fn expand_home(p: &Path) -> PathBuf {
+    match (p.strip_prefix("~"), directories::BaseDirs::new()) {
+        (Ok(rest), Some(dirs)) => dirs.home_dir().join(rest),
+        _ => p.to_path_buf(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+download_dir = "/tmp/x"
+
+[[account]]
+name = "work"
+host = "imap.example.com"
+username = "me"
+password_command = "pass show mail"
+
+[[account]]
+name = "home"
+host = "127.0.0.1"
+tls = "none"
+username = "alice"
+password_env = "PW"
+"#;
+
+    #[test]
+    fn parses_accounts_and_defaults_ports() {
+        let c = parse(GOOD).unwrap();
+        assert_eq!(c.accounts.len(), 2);
+        assert_eq!(c.accounts[0].port(), 993);
+        assert_eq!(c.accounts[1].port(), 143);
+        assert_eq!(c.account(Some("home")).unwrap().username, "alice");
+        assert_eq!(c.account(None).unwrap().name, "work");
+        assert!(!c.accounts[0].accept_invalid_certs);
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_column() {
+        let text = "[[account]]\nname = \"a\"\nhost = \"h\"\nusername = \"u\"\nprot = 3\n";
+        let e = parse(text).unwrap_err();
+        assert!(e.starts_with("5:1:"), "{e}");
+        assert!(e.contains("prot"), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_and_bad_enum_are_located() {
+        let e = parse("[[account]]\nname = \"a\"\nhost = \"h\"\nusername = \"u\"\nport = \"x\"\n")
+            .unwrap_err();
+        assert!(e.starts_with("5:8:"), "{e}");
+        let e = parse("[[account]]\nname = \"a\"\nhost = \"h\"\nusername = \"u\"\ntls = \"ssl\"\n")
+            .unwrap_err();
+        assert!(e.starts_with("5:7:"), "{e}");
+    }
+
+    #[test]
+    fn missing_field_and_bad_toml() {
+        let e = parse("[[account]]\nname = \"a\"\nhost = \"h\"\n").unwrap_err();
+        assert!(e.contains("username"), "{e}");
+        let e = parse("download_dir = \n").unwrap_err();
+        assert!(e.starts_with("1:"), "{e}");
+    }
+
+    #[test]
+    fn two_password_sources_are_refused() {
+        let text = "[[account]]\nname = \"a\"\nhost = \"h\"\nusername = \"u\"\npassword = \"p\"\npassword_env = \"X\"\n";
+        let e = parse(text).unwrap_err();
+        assert!(e.starts_with("5:1:"), "{e}");
+        assert!(!e.contains("\"p\""), "the password must not be echoed: {e}");
+    }
+}

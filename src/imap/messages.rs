@@ -1,0 +1,237 @@
+//! Per-folder operations: open a folder, learn its UIDs, fetch summaries, structure and parts.
+//! Plain blocking functions over a [`Connection`]; the worker decides when to call them.
+
+use imap_proto::MailboxDatum;
+use imap_proto::types::{Address, MessageSection, Response, ResponseCode, SectionPath};
+
+use crate::error::{Error, Result};
+use crate::imap::session::{Connection, map_err};
+use crate::imap::{uidset, utf7};
+use crate::mime::headers::{decode_words, parse_headers};
+use crate::mime::{Part, Section};
+use crate::msg::{Flags, Summary, Uid};
+
+/// What SELECT/EXAMINE told us.
+#[derive(Debug, Clone, Default)]
+pub struct Opened {
+    pub exists: u32,
+    pub uid_validity: u32,
+    pub uid_next: u32,
+    pub read_only: bool,
+}
+
+/// SELECT (or EXAMINE) through a raw command: the crate's `select` panics on an untagged
+/// NO/BAD during SELECT, and we want the response codes it drops.
+pub fn open(conn: &mut Connection, raw_name: &str, read_only: bool) -> Result<Opened> {
+    let verb = if read_only { "EXAMINE" } else { "SELECT" };
+    let (data, _) = conn
+        .session
+        .run(format!("{verb} {}", utf7::quote(raw_name)))
+        .map_err(|e| map_err(verb, e))?;
+    let mut opened = Opened {
+        read_only,
+        ..Opened::default()
+    };
+    for resp in responses(&data) {
+        match resp {
+            Response::MailboxData(MailboxDatum::Exists(n)) => opened.exists = n,
+            Response::Data {
+                code: Some(code), ..
+            }
+            | Response::Done {
+                code: Some(code), ..
+            } => match code {
+                ResponseCode::UidValidity(v) => opened.uid_validity = v,
+                ResponseCode::UidNext(n) => opened.uid_next = n,
+                ResponseCode::ReadOnly => opened.read_only = true,
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    Ok(opened)
+}
+
+/// Every response in `data`; a line we cannot parse is skipped, not fatal, because servers
+/// add untagged data of their own.
+fn responses(data: &[u8]) -> Vec<Response<'_>> {
+    let mut out = Vec::new();
+    let mut rest = data;
+    while !rest.is_empty() {
+        match imap_proto::parser::parse_response(rest) {
+            Ok((next, resp)) => {
+                out.push(resp);
+                rest = next;
+            }
+            Err(_) => match rest.windows(2).position(|w| w == b"\r\n") {
+                Some(end) => rest = &rest[end + 2..],
+                None => break,
+            },
+        }
+    }
+    out
+}
+
+/// All UIDs of the open folder, newest (highest) first.
+pub fn uids(conn: &mut Connection) -> Result<Vec<Uid>> {
+    let set = conn
+        .session
+        .uid_search("ALL")
+        .map_err(|e| map_err("UID SEARCH", e))?;
+    let mut uids: Vec<Uid> = set.into_iter().collect();
+    uids.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(uids)
+}
+
+const SUMMARY_ITEMS: &str = "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)";
+/// Used when a server's ENVELOPE trips the parser: the raw header fields always parse.
+const FALLBACK_ITEMS: &str =
+    "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (DATE FROM SUBJECT)])";
+
+/// Summaries for `uids`, in the server's order. `fallback` asks for header fields instead of
+/// ENVELOPE (after a parse failure on this chunk).
+pub fn summaries(conn: &mut Connection, uids: &[Uid], fallback: bool) -> Result<Vec<Summary>> {
+    if uids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let items = if fallback {
+        FALLBACK_ITEMS
+    } else {
+        SUMMARY_ITEMS
+    };
+    let fetches = conn
+        .session
+        .uid_fetch(uidset::format(uids), items)
+        .map_err(|e| map_err("UID FETCH", e))?;
+    Ok(fetches
+        .iter()
+        .filter_map(|f| {
+            let uid = f.uid?;
+            let (date, date_offset) = f
+                .internal_date()
+                .map(|d| (d.timestamp(), d.offset().local_minus_utc()))
+                .unwrap_or((0, 0));
+            let (from, subject) = match (f.envelope(), f.header()) {
+                (Some(env), _) => (
+                    env.from
+                        .as_deref()
+                        .and_then(|a| a.first())
+                        .map(address)
+                        .unwrap_or_default(),
+                    env.subject.as_deref().map(decode_words).unwrap_or_default(),
+                ),
+                (None, Some(header)) => {
+                    let h = parse_headers(header);
+                    (h.from, h.subject)
+                }
+                (None, None) => (String::new(), String::new()),
+            };
+            Some(Summary {
+                uid,
+                flags: flags(f.flags()),
+                date,
+                date_offset,
+                size: f.size.unwrap_or(0),
+                from,
+                subject,
+            })
+        })
+        .collect())
+}
+
+fn address(a: &Address) -> String {
+    let text = |b: &Option<std::borrow::Cow<[u8]>>| {
+        b.as_deref()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default()
+    };
+    let mailbox = text(&a.mailbox);
+    let host = text(&a.host);
+    let addr = match (mailbox.is_empty(), host.is_empty()) {
+        (false, false) => format!("{mailbox}@{host}"),
+        (false, true) => mailbox,
+        _ => String::new(),
+    };
+    let name = a.name.as_deref().map(decode_words).unwrap_or_default();
+    match (name.trim().is_empty(), addr.is_empty()) {
+        (true, _) => addr,
+        (false, true) => name,
+        (false, false) => format!("{} <{addr}>", name.trim()),
+    }
+}
+
+pub fn flags(list: &[imap::types::Flag]) -> Flags {
+    use imap::types::Flag;
+    Flags(list.iter().fold(0, |acc, f| {
+        acc | match f {
+            Flag::Seen => Flags::SEEN,
+            Flag::Answered => Flags::ANSWERED,
+            Flag::Flagged => Flags::FLAGGED,
+            Flag::Deleted => Flags::DELETED,
+            Flag::Draft => Flags::DRAFT,
+            Flag::Recent => Flags::RECENT,
+            _ => 0,
+        }
+    }))
+}
+
+fn not_found(uid: Uid) -> Error {
+    Error::NotFound(format!("no message with UID {uid} in this folder"))
+}
+
+/// BODYSTRUCTURE and the header block of one message.
+pub fn structure(conn: &mut Connection, uid: Uid) -> Result<(Part, Vec<u8>)> {
+    let fetches = conn
+        .session
+        .uid_fetch(uid.to_string(), "(UID BODYSTRUCTURE BODY.PEEK[HEADER])")
+        .map_err(|e| map_err("UID FETCH", e))?;
+    let f = fetches
+        .iter()
+        .find(|f| f.uid == Some(uid))
+        .ok_or_else(|| not_found(uid))?;
+    let bs = f
+        .bodystructure()
+        .ok_or_else(|| Error::Protocol("the server sent no BODYSTRUCTURE".into()))?;
+    Ok((
+        crate::mime::structure::from_bodystructure(bs),
+        f.header().unwrap_or_default().to_vec(),
+    ))
+}
+
+/// The raw bytes of one part (`BODY.PEEK`, so \Seen is left alone).
+pub fn part(conn: &mut Connection, uid: Uid, section: &Section) -> Result<Vec<u8>> {
+    let query = format!("(UID BODY.PEEK[{}])", section.imap_spec());
+    let fetches = conn
+        .session
+        .uid_fetch(uid.to_string(), query)
+        .map_err(|e| map_err("UID FETCH", e))?;
+    let f = fetches
+        .iter()
+        .find(|f| f.uid == Some(uid))
+        .ok_or_else(|| not_found(uid))?;
+    let path = match (section.path.is_empty(), section.text) {
+        (true, _) => SectionPath::Full(MessageSection::Text),
+        (false, true) => SectionPath::Part(section.path.clone(), Some(MessageSection::Text)),
+        (false, false) => SectionPath::Part(section.path.clone(), None),
+    };
+    let bytes = match &path {
+        SectionPath::Full(_) => f.text(),
+        _ => f.section(&path),
+    };
+    bytes
+        .map(<[u8]>::to_vec)
+        .ok_or_else(|| Error::NotFound(format!("message {uid} has no part {section}")))
+}
+
+/// The whole message as stored on the server.
+pub fn raw(conn: &mut Connection, uid: Uid) -> Result<Vec<u8>> {
+    let fetches = conn
+        .session
+        .uid_fetch(uid.to_string(), "(UID BODY.PEEK[])")
+        .map_err(|e| map_err("UID FETCH", e))?;
+    let f = fetches
+        .iter()
+        .find(|f| f.uid == Some(uid))
+        .ok_or_else(|| not_found(uid))?;
+    Ok(f.body().unwrap_or_default().to_vec())
+}

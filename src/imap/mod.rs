@@ -1,0 +1,10 @@
+//! IMAP: connecting, protocol operations as plain blocking functions, and the worker thread
+//! that runs them. Knows nothing of any UI.
+
+pub mod folders;
+pub mod messages;
+pub mod session;
+pub mod stream;
+pub mod uidset;
+pub mod utf7;
+pub mod worker;

@@ -1,0 +1,176 @@
+//! Connecting and logging in: greeting, CAPABILITY, LOGIN or AUTHENTICATE PLAIN, ID.
+
+use std::net::TcpStream;
+use std::time::Duration;
+
+use crate::config::Account;
+use crate::error::{Error, Result};
+use crate::imap::stream::{self, Endpoint, Stream};
+use crate::msg::SessionInfo;
+
+pub type Session = imap::Session<Stream>;
+
+/// A logged-in session and what we learnt on the way.
+pub struct Connection {
+    pub session: Session,
+    pub info: SessionInfo,
+    /// Post-login capabilities, upper-cased, for feature checks.
+    caps: Vec<String>,
+    /// Shuts the socket down from outside a blocking read (interrupts, shutdown).
+    pub control: TcpStream,
+}
+
+impl Connection {
+    pub fn has(&self, cap: &str) -> bool {
+        self.caps.iter().any(|c| c.eq_ignore_ascii_case(cap))
+    }
+}
+
+struct Plain<'a> {
+    user: &'a str,
+    password: &'a str,
+}
+
+impl imap::Authenticator for Plain<'_> {
+    type Response = String;
+    fn process(&self, _challenge: &[u8]) -> String {
+        format!("\0{}\0{}", self.user, self.password)
+    }
+}
+
+pub fn connect(account: &Account, password: &str) -> Result<Connection> {
+    let ep = Endpoint {
+        host: &account.host,
+        port: account.port(),
+        tls: account.tls,
+        accept_invalid_certs: account.accept_invalid_certs,
+        connect_timeout: Duration::from_secs(account.connect_timeout_secs.max(1)),
+        read_timeout: Duration::from_secs(account.read_timeout_secs.max(1)),
+    };
+    let opened = stream::open(&ep)?;
+    let tls = opened.stream.tls_description();
+    let mut client = imap::Client::new(opened.stream);
+    let greeting = match opened.greeting {
+        Some(g) => g,
+        None => {
+            let raw = client.read_greeting().map_err(|e| map_err("greeting", e))?;
+            String::from_utf8_lossy(&raw).trim_end().to_string()
+        }
+    };
+    if greeting.starts_with("* BYE") {
+        return Err(Error::Network(format!(
+            "the server refused the connection: {greeting}"
+        )));
+    }
+    let pre_caps = capability_names(
+        &client
+            .capabilities()
+            .map_err(|e| map_err("CAPABILITY", e))?,
+    );
+    let has_pre = |c: &str| pre_caps.iter().any(|x| x.eq_ignore_ascii_case(c));
+
+    let (session, auth) = if has_pre("AUTH=PLAIN") {
+        let plain = Plain {
+            user: &account.username,
+            password,
+        };
+        let s = client
+            .authenticate("PLAIN", &plain)
+            .map_err(|(e, _)| auth_err(e))?;
+        (s, "AUTHENTICATE PLAIN")
+    } else if has_pre("LOGINDISABLED") {
+        return Err(Error::Auth(
+            "the server disables LOGIN and offers no AUTH=PLAIN on this connection".into(),
+        ));
+    } else {
+        let s = client
+            .login(&account.username, password)
+            .map_err(|(e, _)| auth_err(e))?;
+        (s, "LOGIN")
+    };
+    let mut session = session;
+    let caps = capability_names(
+        &session
+            .capabilities()
+            .map_err(|e| map_err("CAPABILITY", e))?,
+    );
+    if caps.iter().any(|c| c.eq_ignore_ascii_case("ID")) {
+        // Coremail (163.com, 126.com) answers SELECT with "Unsafe Login" unless we identify.
+        let id = format!(
+            r#"ID ("name" "tern" "version" "{}" "vendor" "tern")"#,
+            env!("CARGO_PKG_VERSION")
+        );
+        if let Err(e) = session.run_command_and_check_ok(id) {
+            let e = map_err("ID", e);
+            if e.is_fatal_for_connection() {
+                return Err(e);
+            }
+            tracing::warn!("ID refused: {e}");
+        }
+    }
+    Ok(Connection {
+        session,
+        info: SessionInfo {
+            greeting,
+            tls,
+            capabilities: caps.clone(),
+            auth: auth.to_string(),
+        },
+        caps,
+        control: opened.control,
+    })
+}
+
+fn capability_names(caps: &imap::types::Capabilities) -> Vec<String> {
+    use imap_proto::types::Capability;
+    caps.iter()
+        .map(|c| match c {
+            Capability::Imap4rev1 => "IMAP4rev1".to_string(),
+            Capability::Auth(a) => format!("AUTH={a}"),
+            Capability::Atom(a) => a.to_string(),
+        })
+        .collect()
+}
+
+fn auth_err(e: imap::Error) -> Error {
+    match e {
+        imap::Error::No(n) => Error::Auth(n.information),
+        imap::Error::Bad(b) => Error::Auth(b.information),
+        imap::Error::Validate(v) => Error::Auth(format!("the username or password {v}")),
+        other => map_err("login", other),
+    }
+}
+
+/// Translates the crate's error for `command` into ours, keeping the server's words.
+pub fn map_err(command: &str, e: imap::Error) -> Error {
+    match e {
+        imap::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
+                Error::Network(format!("the server is not responding ({command})"))
+            }
+            _ => Error::Network(format!("{command}: {io}")),
+        },
+        imap::Error::No(n) => Error::Server {
+            command: command.into(),
+            text: n.information,
+        },
+        imap::Error::Bad(b) => Error::Server {
+            command: command.into(),
+            text: b.information,
+        },
+        // The crate reports an unparseable reply as a BYE with this text.
+        imap::Error::Bye(b) if b.information == "no explanation given" => Error::Protocol(format!(
+            "the server's reply to {command} could not be understood"
+        )),
+        imap::Error::Bye(b) => Error::Network(format!(
+            "the server closed the connection: {}",
+            b.information
+        )),
+        imap::Error::ConnectionLost => Error::Network("the connection was lost".into()),
+        imap::Error::Parse(_) => {
+            Error::Protocol(format!("{command}: the server sent a malformed reply"))
+        }
+        imap::Error::Validate(v) => Error::Config(format!("{command}: {v}")),
+        other => Error::Protocol(format!("{command}: {other}")),
+    }
+}

@@ -1,0 +1,197 @@
+//! The byte stream under an IMAP session: our own TCP socket (so we control connect, read and
+//! write timeouts, which the `imap` crate's builder lacks), optionally wrapped in TLS.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use openssl::ssl::{HandshakeError, SslConnector, SslMethod, SslStream, SslVerifyMode};
+
+use crate::config::TlsMode;
+use crate::error::{Error, Result};
+
+pub enum Stream {
+    Plain(TcpStream),
+    Tls(Box<SslStream<TcpStream>>),
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
+        }
+    }
+}
+
+impl Stream {
+    /// Negotiated protocol and cipher, for `tern check`.
+    pub fn tls_description(&self) -> Option<String> {
+        match self {
+            Stream::Plain(_) => None,
+            Stream::Tls(s) => {
+                let ssl = s.ssl();
+                let cipher = ssl.current_cipher().map(|c| c.name()).unwrap_or("?");
+                Some(format!("{} {cipher}", ssl.version_str()))
+            }
+        }
+    }
+}
+
+pub struct Endpoint<'a> {
+    pub host: &'a str,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub accept_invalid_certs: bool,
+    pub connect_timeout: Duration,
+    pub read_timeout: Duration,
+}
+
+/// A connected stream plus, for STARTTLS, the greeting we had to read before the upgrade.
+pub struct Opened {
+    pub stream: Stream,
+    /// A clone of the socket, kept to shut the connection down from outside a blocking read.
+    pub control: TcpStream,
+    pub greeting: Option<String>,
+}
+
+pub fn open(ep: &Endpoint) -> Result<Opened> {
+    let tcp = connect_tcp(ep)?;
+    let control = tcp
+        .try_clone()
+        .map_err(|e| Error::Network(format!("{}:{}: {e}", ep.host, ep.port)))?;
+    match ep.tls {
+        TlsMode::None => Ok(Opened {
+            stream: Stream::Plain(tcp),
+            control,
+            greeting: None,
+        }),
+        TlsMode::Implicit => Ok(Opened {
+            stream: Stream::Tls(Box::new(handshake(ep, tcp)?)),
+            control,
+            greeting: None,
+        }),
+        TlsMode::Starttls => {
+            let (tcp, greeting) = starttls(ep, tcp)?;
+            Ok(Opened {
+                stream: Stream::Tls(Box::new(handshake(ep, tcp)?)),
+                control,
+                greeting: Some(greeting),
+            })
+        }
+    }
+}
+
+fn connect_tcp(ep: &Endpoint) -> Result<TcpStream> {
+    let place = format!("{}:{}", ep.host, ep.port);
+    let addrs = (ep.host, ep.port)
+        .to_socket_addrs()
+        .map_err(|e| Error::Network(format!("cannot resolve {}: {e}", ep.host)))?;
+    let mut last = None;
+    for addr in addrs {
+        match TcpStream::connect_timeout(&addr, ep.connect_timeout) {
+            Ok(tcp) => {
+                let timeouts = tcp
+                    .set_read_timeout(Some(ep.read_timeout))
+                    .and_then(|_| tcp.set_write_timeout(Some(ep.read_timeout)))
+                    .and_then(|_| tcp.set_nodelay(true));
+                timeouts.map_err(|e| Error::Network(format!("{place}: {e}")))?;
+                return Ok(tcp);
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(Error::Network(match last {
+        Some(e) if e.kind() == io::ErrorKind::TimedOut => format!(
+            "cannot connect to {place}: no answer within {} s",
+            ep.connect_timeout.as_secs()
+        ),
+        Some(e) => format!("cannot connect to {place}: {e}"),
+        None => format!("cannot connect to {place}: the name has no addresses"),
+    }))
+}
+
+fn handshake(ep: &Endpoint, tcp: TcpStream) -> Result<SslStream<TcpStream>> {
+    let mut builder = SslConnector::builder(SslMethod::tls_client())
+        .map_err(|e| Error::Tls(format!("cannot set up TLS: {e}")))?;
+    if ep.accept_invalid_certs {
+        builder.set_verify(SslVerifyMode::NONE);
+    }
+    let connector = builder.build();
+    let mut config = connector
+        .configure()
+        .map_err(|e| Error::Tls(format!("cannot set up TLS: {e}")))?;
+    if ep.accept_invalid_certs {
+        config.set_verify_hostname(false);
+    }
+    config.connect(ep.host, tcp).map_err(|e| match e {
+        HandshakeError::Failure(mid) => {
+            let verify = mid.ssl().verify_result();
+            if verify.as_raw() != 0 {
+                Error::Tls(format!(
+                    "the certificate of {} was refused: {}. If you trust this server, set accept_invalid_certs = true for this account",
+                    ep.host,
+                    verify.error_string()
+                ))
+            } else {
+                Error::Tls(format!("handshake with {} failed: {}", ep.host, mid.error()))
+            }
+        }
+        HandshakeError::SetupFailure(e) => Error::Tls(format!("cannot set up TLS: {e}")),
+        HandshakeError::WouldBlock(_) => Error::Network(format!(
+            "{}: no TLS handshake within {} s",
+            ep.host,
+            ep.read_timeout.as_secs()
+        )),
+    })
+}
+
+/// Reads the greeting and upgrades with STARTTLS on the raw socket (the `imap` crate's own
+/// upgrade is private). Reads byte by byte so nothing past the OK is swallowed into a buffer.
+fn starttls(ep: &Endpoint, tcp: TcpStream) -> Result<(TcpStream, String)> {
+    let net = |e: io::Error| Error::Network(format!("{}:{}: {e}", ep.host, ep.port));
+    let mut reader = BufReader::with_capacity(1, tcp);
+    let mut greeting = String::new();
+    reader.read_line(&mut greeting).map_err(net)?;
+    if !greeting.starts_with("* OK") {
+        return Err(Error::Protocol(format!(
+            "unexpected greeting: {}",
+            greeting.trim_end()
+        )));
+    }
+    reader
+        .get_mut()
+        .write_all(b"s0 STARTTLS\r\n")
+        .map_err(net)?;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).map_err(net)? == 0 {
+            return Err(Error::Network("connection closed during STARTTLS".into()));
+        }
+        if let Some(rest) = line.strip_prefix("s0 ") {
+            if rest.starts_with("OK") {
+                break;
+            }
+            return Err(Error::Tls(format!(
+                "the server refused STARTTLS: {}",
+                rest.trim_end()
+            )));
+        }
+    }
+    Ok((reader.into_inner(), greeting.trim_end().to_string()))
+}

@@ -1,0 +1,28 @@
+//! tern — a terminal mail client for IMAP.
+//!
+//! # Architecture
+//!
+//! ```text
+//!   cli / ui  ──Cmd──▶  imap::worker (thread, owns the IMAP connection)
+//!      ▲                    │ imap::{session, folders, messages}: blocking protocol steps
+//!      └──────Event─────────┘
+//!   model::Model::apply(Event)  ← the one owner of what views render
+//! ```
+//!
+//! - [`msg`] is the contract: plain enums carrying data; messages are named by UID.
+//! - [`imap`] speaks the protocol (our own socket with timeouts, TLS via OpenSSL, mUTF-7
+//!   names) and never touches the terminal.
+//! - [`mime`] turns BODYSTRUCTURE into a part tree with RFC 3501 section numbers, decodes
+//!   transfer encodings and charsets, renders HTML, and sanitises anything bound for a screen.
+//! - [`config`] loads and validates `config.toml`, naming the line of any mistake.
+//! - [`devserver`] runs a private Dovecot on loopback for the tests and the demo.
+
+pub mod cli;
+pub mod config;
+pub mod devserver;
+pub mod error;
+pub mod imap;
+pub mod logging;
+pub mod mime;
+pub mod model;
+pub mod msg;

@@ -1,0 +1,194 @@
+//! The contract between the IMAP worker and whoever drives it (CLI or TUI): plain enums that
+//! carry data. Mutations and fetches name messages by UID, never by sequence number.
+
+use crate::error::Error;
+use crate::mime::{Part, Section};
+
+pub type Uid = u32;
+/// Chosen by the sender of a [`Cmd`] so it can match the answering [`Event`].
+pub type ReqId = u64;
+
+/// Commands from the UI (or CLI) to the worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cmd {
+    /// LIST, LSUB and STATUS of every selectable folder.
+    ListFolders,
+    /// Open a folder (EXAMINE when `read_only`), learn its UIDs and stream summaries,
+    /// newest first: `first_screen` of them at once, the rest in chunks. Abandons any sync
+    /// of the previously open folder.
+    Select {
+        folder: String,
+        read_only: bool,
+        first_screen: usize,
+    },
+    /// BODYSTRUCTURE and the header block of one message.
+    FetchStructure {
+        req: ReqId,
+        folder: String,
+        uid: Uid,
+    },
+    /// The raw (still transfer-encoded) bytes of one part: `BODY.PEEK[section]`.
+    FetchPart {
+        req: ReqId,
+        folder: String,
+        uid: Uid,
+        section: Section,
+    },
+    /// The whole raw message: `BODY.PEEK[]`.
+    FetchRaw {
+        req: ReqId,
+        folder: String,
+        uid: Uid,
+    },
+    /// Log out and end the worker thread.
+    Shutdown,
+}
+
+/// Connection progress, for a status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnState {
+    Connecting { host: String, port: u16 },
+    Connected(SessionInfo),
+    Offline { reason: String },
+}
+
+/// What we learnt while connecting, as `tern check` prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub greeting: String,
+    /// Negotiated protocol and cipher, e.g. `TLSv1.3 TLS_AES_256_GCM_SHA384`; None on a plain link.
+    pub tls: Option<String>,
+    pub capabilities: Vec<String>,
+    /// `LOGIN` or `AUTHENTICATE PLAIN`.
+    pub auth: String,
+}
+
+/// Folder roles from RFC 6154 SPECIAL-USE (or guessed from common names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SpecialUse {
+    Inbox,
+    Drafts,
+    Sent,
+    Archive,
+    Junk,
+    Trash,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderInfo {
+    /// Decoded full path, with the server's delimiter (`其他文件夹/QQ邮件`, `INBOX.Drafts`).
+    pub name: String,
+    /// The name exactly as the server spelt it (modified UTF-7), for commands.
+    pub raw: String,
+    pub delimiter: Option<char>,
+    /// Attributes as the server sent them, e.g. `\HasChildren`, `\Noselect`, `\Sent`.
+    pub attributes: Vec<String>,
+    pub special: Option<SpecialUse>,
+    pub selectable: bool,
+    pub subscribed: bool,
+    pub status: Option<FolderStatus>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FolderStatus {
+    pub messages: u32,
+    pub unseen: u32,
+    pub uid_next: u32,
+    pub uid_validity: u32,
+}
+
+/// System flags as bits, so a summary stays small.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Flags(pub u8);
+
+impl Flags {
+    pub const SEEN: u8 = 1;
+    pub const ANSWERED: u8 = 2;
+    pub const FLAGGED: u8 = 4;
+    pub const DELETED: u8 = 8;
+    pub const DRAFT: u8 = 16;
+    pub const RECENT: u8 = 32;
+
+    pub fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+
+    /// IMAP spelling, in a fixed order: `\Seen \Answered \Flagged \Deleted \Draft \Recent`.
+    pub fn names(self) -> Vec<&'static str> {
+        [
+            (Self::SEEN, "\\Seen"),
+            (Self::ANSWERED, "\\Answered"),
+            (Self::FLAGGED, "\\Flagged"),
+            (Self::DELETED, "\\Deleted"),
+            (Self::DRAFT, "\\Draft"),
+            (Self::RECENT, "\\Recent"),
+        ]
+        .into_iter()
+        .filter(|(bit, _)| self.has(*bit))
+        .map(|(_, name)| name)
+        .collect()
+    }
+}
+
+/// One row of a message list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub uid: Uid,
+    pub flags: Flags,
+    /// INTERNALDATE as seconds since the epoch, with the server's UTC offset in seconds.
+    pub date: i64,
+    pub date_offset: i32,
+    pub size: u32,
+    /// Decoded display form of the first sender (`Name <addr>` or `addr`).
+    pub from: String,
+    pub subject: String,
+}
+
+/// Events from the worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Conn(ConnState),
+    Folders(Vec<FolderInfo>),
+    /// The folder is open; `uids` is every UID in it, newest first.
+    Selected {
+        folder: String,
+        uid_validity: u32,
+        read_only: bool,
+        uids: Vec<Uid>,
+    },
+    /// A chunk of summaries for the open folder.
+    Summaries {
+        folder: String,
+        uid_validity: u32,
+        chunk: Vec<Summary>,
+    },
+    /// Every summary of the open folder has been sent.
+    SyncDone {
+        folder: String,
+    },
+    Structure {
+        req: ReqId,
+        folder: String,
+        uid: Uid,
+        root: Box<Part>,
+        header: Vec<u8>,
+    },
+    PartData {
+        req: ReqId,
+        folder: String,
+        uid: Uid,
+        section: Section,
+        bytes: Vec<u8>,
+    },
+    Raw {
+        req: ReqId,
+        folder: String,
+        uid: Uid,
+        bytes: Vec<u8>,
+    },
+    /// A command failed; `req` is None for commands without an id (ListFolders, Select).
+    Failed {
+        req: Option<ReqId>,
+        error: Error,
+    },
+}
