@@ -45,3 +45,36 @@ pub fn resolve_password(account: &Account) -> Result<String> {
         ))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(extra: &str) -> Account {
+        let text = format!("[[account]]\nname = \"a\"\nhost = \"h\"\nusername = \"u\"\n{extra}\n");
+        crate::config::parse(&text).unwrap().accounts.remove(0)
+    }
+
+    #[test]
+    fn command_gives_its_first_line() {
+        let a = account("password_command = \"printf 's3cret\\\\nsecond'\"");
+        assert_eq!(resolve_password(&a).unwrap(), "s3cret");
+    }
+
+    #[test]
+    fn failing_command_and_missing_env_are_config_errors() {
+        let a = account("password_command = \"echo oops >&2; exit 3\"");
+        let e = resolve_password(&a).unwrap_err();
+        assert!(
+            matches!(e, Error::Config(_)) && e.to_string().contains("oops"),
+            "{e}"
+        );
+        let a = account("password_env = \"TERN_SURELY_UNSET_VARIABLE\"");
+        assert!(
+            resolve_password(&a)
+                .unwrap_err()
+                .to_string()
+                .contains("TERN_SURELY_UNSET_VARIABLE")
+        );
+    }
+}

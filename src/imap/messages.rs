@@ -79,7 +79,7 @@ pub fn uids(conn: &mut Connection) -> Result<Vec<Uid>> {
         .uid_search("ALL")
         .map_err(|e| map_err("UID SEARCH", e))?;
     let mut uids: Vec<Uid> = set.into_iter().collect();
-    uids.sort_unstable_by(|a, b| b.cmp(a));
+    uids.sort_unstable_by_key(|u| std::cmp::Reverse(*u));
     Ok(uids)
 }
 
@@ -88,7 +88,7 @@ const SUMMARY_ITEMS: &str = "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)";
 const FALLBACK_ITEMS: &str =
     "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (DATE FROM SUBJECT)])";
 
-/// Summaries for `uids`, in the server's order. `fallback` asks for header fields instead of
+/// Summaries for `uids`, newest (highest UID) first. `fallback` asks for header fields instead of
 /// ENVELOPE (after a parse failure on this chunk).
 pub fn summaries(conn: &mut Connection, uids: &[Uid], fallback: bool) -> Result<Vec<Summary>> {
     if uids.is_empty() {
@@ -103,7 +103,7 @@ pub fn summaries(conn: &mut Connection, uids: &[Uid], fallback: bool) -> Result<
         .session
         .uid_fetch(uidset::format(uids), items)
         .map_err(|e| map_err("UID FETCH", e))?;
-    Ok(fetches
+    let mut out: Vec<Summary> = fetches
         .iter()
         .filter_map(|f| {
             let uid = f.uid?;
@@ -136,7 +136,10 @@ pub fn summaries(conn: &mut Connection, uids: &[Uid], fallback: bool) -> Result<
                 subject,
             })
         })
-        .collect())
+        .collect();
+    // Servers answer in sequence order; consumers want the list order.
+    out.sort_unstable_by_key(|s| std::cmp::Reverse(s.uid));
+    Ok(out)
 }
 
 fn address(a: &Address) -> String {
