@@ -16,9 +16,11 @@
 //!   transfer encodings and charsets, renders HTML, and sanitises anything bound for a screen.
 //! - [`config`] loads and validates `config.toml`, naming the line of any mistake.
 //! - [`devserver`] runs a private Dovecot on loopback for the tests and the demo.
+//! - [`demo`] generates a realistic mailbox from `assets/demo/` into that Dovecot (`tern demo`).
 
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod devserver;
 pub mod error;
 pub mod imap;
@@ -26,3 +28,6 @@ pub mod logging;
 pub mod mime;
 pub mod model;
 pub mod msg;
+pub mod save;
+pub mod search;
+pub mod ui;

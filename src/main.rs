@@ -1,6 +1,6 @@
 use clap::Parser;
 
-use tern::cli::{self, Args};
+use tern::cli::{self, Args, Command};
 use tern::mime::sanitize::sanitize_line;
 
 fn main() {
@@ -8,6 +8,13 @@ fn main() {
     let log = tern::logging::init(&args.log_level);
     install_panic_hook(log);
     let code = match &args.command {
+        Some(Command::Demo { dir, serve }) => match demo(dir.clone(), *serve) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("tern: {}", sanitize_line(&e.to_string()));
+                e.exit_code()
+            }
+        },
         Some(command) => match cli::run(&args, command) {
             Ok(()) => 0,
             Err(e) => {
@@ -15,12 +22,49 @@ fn main() {
                 e.exit_code()
             }
         },
-        None => {
-            eprintln!("tern: name a command; see `tern --help`");
-            2
-        }
+        None => match interactive(&args) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("tern: {}", sanitize_line(&e.to_string()));
+                e.exit_code()
+            }
+        },
     };
     std::process::exit(code);
+}
+
+/// `tern` alone: the TUI, or first-run directions when there is no config file yet.
+fn interactive(args: &Args) -> tern::error::Result<()> {
+    let path = args.config.clone().or_else(tern::config::default_path);
+    if let Some(p) = path.filter(|p| !p.exists()) {
+        eprint!("{}", tern::ui::missing_config_message(&p));
+        std::process::exit(2);
+    }
+    let config = cli::load_config(args)?;
+    let account = config.account(args.account.as_deref())?.clone();
+    let password = tern::config::resolve_password(&account)?;
+    tern::ui::run(&config, account, password)
+}
+
+/// `tern demo`: a local demo server, then the TUI on it (or, with --serve, only the server).
+fn demo(dir: Option<std::path::PathBuf>, serve: bool) -> tern::error::Result<()> {
+    let dir = match dir {
+        Some(d) => d,
+        None => tern::demo::default_dir()?,
+    };
+    let demo = tern::demo::start(&dir)?;
+    if serve {
+        return tern::demo::serve(&demo);
+    }
+    let how = demo.seeded_in.map_or("reused".into(), |t| {
+        format!("seeded in {:.1} s", t.as_secs_f64())
+    });
+    eprintln!(
+        "tern: demo mailbox in {} ({how}), Dovecot on 127.0.0.1:{}",
+        dir.display(),
+        demo.server.imap_port
+    );
+    tern::ui::run(&demo.config, demo.account.clone(), demo.password.clone())
 }
 
 /// Panics are logged, never shown as a stack trace; the worker thread recovers from its own.

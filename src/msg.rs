@@ -40,8 +40,67 @@ pub enum Cmd {
         folder: String,
         uid: Uid,
     },
+    /// Summaries of exactly these UIDs (e.g. search hits), as `Summaries` then `Done`.
+    FetchSummaries {
+        req: ReqId,
+        folder: String,
+        uids: Vec<Uid>,
+    },
+    /// `UID STORE ±FLAGS.SILENT`: add or remove system flags on exactly these UIDs.
+    Store {
+        req: ReqId,
+        folder: String,
+        uids: Vec<Uid>,
+        add: bool,
+        flags: Flags,
+    },
+    /// Copy (or move, with `remove`) exactly these UIDs to `dest`.
+    Copy {
+        req: ReqId,
+        folder: String,
+        uids: Vec<Uid>,
+        dest: String,
+        remove: bool,
+    },
+    /// `UID EXPUNGE` of exactly these UIDs (needs UIDPLUS). With `all_deleted`, a server
+    /// without UIDPLUS gets a plain EXPUNGE, which removes every \Deleted message.
+    Expunge {
+        req: ReqId,
+        folder: String,
+        uids: Vec<Uid>,
+        all_deleted: bool,
+    },
+    /// `UID SEARCH` in `folder`.
+    Search {
+        req: ReqId,
+        folder: String,
+        query: crate::search::Query,
+    },
+    /// Folder management; names are decoded (the worker encodes them).
+    Manage { req: ReqId, op: FolderOp },
+    /// APPEND a raw message with flags and an internal date (seconds, UTC offset seconds).
+    Append {
+        req: ReqId,
+        folder: String,
+        bytes: Vec<u8>,
+        flags: Flags,
+        date: Option<(i64, i32)>,
+    },
     /// Log out and end the worker thread.
     Shutdown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FolderOp {
+    Create(String),
+    /// Refused when the folder has children, as servers do.
+    Delete(String),
+    Rename {
+        from: String,
+        to: String,
+    },
+    Subscribe(String),
+    Unsubscribe(String),
 }
 
 /// Connection progress, for a status line.
@@ -186,9 +245,67 @@ pub enum Event {
         uid: Uid,
         bytes: Vec<u8>,
     },
+    /// Flags were changed on the server.
+    Stored {
+        req: ReqId,
+        folder: String,
+        uids: Vec<Uid>,
+        add: bool,
+        flags: Flags,
+    },
+    /// Messages were copied or moved. `dest_uids[i]` is the new UID of `uids[i]` when the
+    /// server reported COPYUID (UIDPLUS). `expunged` is false for a move that could only mark
+    /// the originals \Deleted (no MOVE and no UIDPLUS).
+    Copied {
+        req: ReqId,
+        folder: String,
+        dest: String,
+        uids: Vec<Uid>,
+        dest_uids: Option<Vec<Uid>>,
+        moved: bool,
+        expunged: bool,
+    },
+    /// These messages are gone from `folder`.
+    Expunged {
+        req: Option<ReqId>,
+        folder: String,
+        uids: Vec<Uid>,
+    },
+    SearchResult {
+        req: ReqId,
+        folder: String,
+        uids: Vec<Uid>,
+    },
+    Appended {
+        req: ReqId,
+        folder: String,
+        uid: Option<Uid>,
+    },
+    /// A command without data of its own succeeded.
+    Done {
+        req: ReqId,
+    },
     /// A command failed; `req` is None for commands without an id (ListFolders, Select).
     Failed {
         req: Option<ReqId>,
         error: Error,
     },
+}
+
+impl Event {
+    /// The request this event answers, if any.
+    pub fn req(&self) -> Option<ReqId> {
+        match self {
+            Event::Structure { req, .. }
+            | Event::PartData { req, .. }
+            | Event::Raw { req, .. }
+            | Event::Stored { req, .. }
+            | Event::Copied { req, .. }
+            | Event::SearchResult { req, .. }
+            | Event::Appended { req, .. }
+            | Event::Done { req } => Some(*req),
+            Event::Expunged { req, .. } | Event::Failed { req, .. } => *req,
+            _ => None,
+        }
+    }
 }

@@ -1,13 +1,22 @@
 //! The scriptable command line: one tab-separated record a line, everything from the server
 //! sanitised, exit codes 0 (success), 1 (runtime failure), 2 (usage or config error).
 
-mod commands;
+mod client;
+mod manage;
+mod output;
+mod read;
+mod triage;
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-pub use commands::{load_config, run};
+use crate::config::{self, Config};
+use crate::error::{Error, Result};
+use crate::imap::uidset;
+use crate::mime::Section;
+use crate::msg::{FolderOp, Uid};
+use client::Client;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -43,16 +52,226 @@ pub enum Command {
         limit: Option<usize>,
     },
     /// MIME parts of a message: section, type, filename, size.
-    Parts { folder: String, uid: u32 },
+    Parts {
+        folder: String,
+        uid: Uid,
+    },
     /// A message as a reader shows it: decoded headers, then text.
-    Read { folder: String, uid: u32 },
+    Read {
+        folder: String,
+        uid: Uid,
+    },
     /// Save the decoded part SECTION (e.g. 2 or 4.2.2.1); prints the path written.
     Save {
         folder: String,
-        uid: u32,
+        uid: Uid,
         section: String,
         /// Where to write: a file (never overwritten), a directory, or - for standard output.
         #[arg(short, long, value_name = "PATH")]
         output: Option<PathBuf>,
     },
+    /// Add or remove a flag: +seen -seen +flagged -flagged +answered -answered +deleted -deleted.
+    Mark {
+        folder: String,
+        uids: String,
+        #[arg(allow_hyphen_values = true)]
+        change: String,
+    },
+    /// Move messages (UID MOVE, or COPY + \Deleted + UID EXPUNGE); prints UID and new UID.
+    Move {
+        folder: String,
+        uids: String,
+        dest: String,
+    },
+    /// Copy messages; prints UID and new UID.
+    Copy {
+        folder: String,
+        uids: String,
+        dest: String,
+    },
+    /// Delete by the configured policy: move to Trash, or mark \Deleted.
+    Delete {
+        folder: String,
+        uids: String,
+    },
+    /// Expunge exactly these messages (those marked \Deleted); prints the UIDs removed.
+    Expunge {
+        folder: String,
+        uids: String,
+        /// On a server without UIDPLUS, run a plain EXPUNGE: removes EVERY \Deleted message.
+        #[arg(long)]
+        all_deleted: bool,
+    },
+    /// Search on the server: from: to: cc: subject: body: text: since: before: on:
+    /// larger: smaller: is: has:attachment, not, or, "phrases", (groups).
+    Search {
+        folder: String,
+        #[arg(required = true, allow_hyphen_values = true)]
+        query: Vec<String>,
+    },
+    /// Create a folder (NAME uses the server's delimiter, e.g. Work/2026 or INBOX.Work).
+    Mkdir {
+        name: String,
+    },
+    /// Rename a folder.
+    Rename {
+        from: String,
+        to: String,
+    },
+    /// Delete a folder; refused if it has subfolders, and needs --yes if it holds messages.
+    Rmdir {
+        name: String,
+        #[arg(long)]
+        yes: bool,
+    },
+    Subscribe {
+        name: String,
+    },
+    Unsubscribe {
+        name: String,
+    },
+    /// Append .eml files to FOLDER with their Date header as internal date; prints FILE and UID.
+    Import {
+        folder: String,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Flags for the new messages, e.g. "\Seen" or "seen,flagged".
+        #[arg(long, default_value = "")]
+        flags: String,
+    },
+    /// Write the raw message, byte for byte (to standard output, or -o FILE/DIR).
+    Export {
+        folder: String,
+        uid: Uid,
+        #[arg(short, long, value_name = "PATH")]
+        output: Option<PathBuf>,
+    },
+    /// Try tern on a local demo server holding a few hundred messages (needs Dovecot: run
+    /// scripts/demo). Opens the interactive client on it, or with --serve only runs the server.
+    Demo {
+        /// Where the demo keeps its mail between runs (default: $XDG_DATA_HOME/tern/demo).
+        #[arg(long, value_name = "PATH")]
+        dir: Option<PathBuf>,
+        /// Only run the server, in the foreground until Ctrl-C, and print a config file for
+        /// trying the command line against it.
+        #[arg(long)]
+        serve: bool,
+    },
+}
+
+fn uids(text: &str) -> Result<Vec<Uid>> {
+    uidset::parse(text).map_err(Error::Config)
+}
+
+/// Runs a CLI command; the caller prints the error and exits with its code.
+pub fn run(args: &Args, command: &Command) -> Result<()> {
+    let config = load_config(args)?;
+    let account = config.account(args.account.as_deref())?.clone();
+    // Arguments are checked before a password is asked for or a connection made.
+    let section = match command {
+        Command::Save { section, .. } => Some(
+            section
+                .parse::<Section>()
+                .map_err(|e| Error::Config(e.to_string()))?,
+        ),
+        _ => None,
+    };
+    let parsed_uids = match command {
+        Command::Mark { uids: u, .. }
+        | Command::Move { uids: u, .. }
+        | Command::Copy { uids: u, .. }
+        | Command::Delete { uids: u, .. }
+        | Command::Expunge { uids: u, .. } => uids(u)?,
+        _ => Vec::new(),
+    };
+    let flags = match command {
+        Command::Import { flags, .. } => manage::parse_flags(flags)?,
+        _ => Default::default(),
+    };
+    if let Command::Mark { change, .. } = command {
+        triage::parse_flag_op(change)?;
+    }
+    let password = config::resolve_password(&account)?;
+    let out = &mut std::io::stdout().lock();
+    if let Command::Check = command {
+        return read::check(&account, &password, out);
+    }
+    let mut client = Client::new(account.clone(), password);
+    let c = &mut client;
+    match command {
+        Command::Check => Ok(()),
+        Command::Folders => read::folders(c, out),
+        Command::List { folder, limit } => read::list(c, folder, *limit, out),
+        Command::Parts { folder, uid } => read::parts(c, folder, *uid, out),
+        Command::Read { folder, uid } => read::read(c, folder, *uid, out),
+        Command::Save {
+            folder,
+            uid,
+            output,
+            ..
+        } => {
+            let download_dir = config.download_dir();
+            let target = read::SaveTarget {
+                output: output.as_deref(),
+                download_dir: &download_dir,
+            };
+            let section = section.ok_or_else(|| Error::Config("no section".into()))?;
+            read::save_part(c, folder, *uid, &section, target, out)
+        }
+        Command::Export {
+            folder,
+            uid,
+            output,
+        } => read::export(c, folder, *uid, output.as_deref(), out),
+        Command::Mark { folder, change, .. } => triage::mark(c, folder, parsed_uids, change),
+        Command::Move { folder, dest, .. } => {
+            triage::transfer(c, folder, parsed_uids, dest, true, out)
+        }
+        Command::Copy { folder, dest, .. } => {
+            triage::transfer(c, folder, parsed_uids, dest, false, out)
+        }
+        Command::Delete { folder, .. } => {
+            triage::delete(c, &account, config.delete, folder, parsed_uids, out)
+        }
+        Command::Expunge {
+            folder,
+            all_deleted,
+            ..
+        } => triage::expunge(c, folder, parsed_uids, *all_deleted, out),
+        Command::Search { folder, query } => triage::search(c, folder, &query.join(" "), out),
+        Command::Mkdir { name } => manage::folder_op(c, FolderOp::Create(name.clone())),
+        Command::Rename { from, to } => manage::folder_op(
+            c,
+            FolderOp::Rename {
+                from: from.clone(),
+                to: to.clone(),
+            },
+        ),
+        Command::Rmdir { name, yes } => manage::rmdir(c, name, *yes),
+        Command::Subscribe { name } => manage::folder_op(c, FolderOp::Subscribe(name.clone())),
+        Command::Unsubscribe { name } => manage::folder_op(c, FolderOp::Unsubscribe(name.clone())),
+        Command::Import { folder, files, .. } => manage::import(c, folder, files, flags, out),
+        // main dispatches `tern demo` itself: it needs the interactive client.
+        Command::Demo { .. } => Err(Error::Config("run by main".into())),
+    }
+}
+
+pub fn load_config(args: &Args) -> Result<Config> {
+    let path = match &args.config {
+        Some(p) => p.clone(),
+        None => config::default_path().ok_or_else(|| {
+            Error::Config("cannot find a config directory; pass --config PATH".into())
+        })?,
+    };
+    if !path.exists() {
+        return Err(Error::Config(format!(
+            "no config file at {}; copy config.example.toml there and fill in your account (see README.md)",
+            path.display()
+        )));
+    }
+    let loaded = config::load(&path)?;
+    for w in &loaded.warnings {
+        eprintln!("tern: warning: {w}");
+    }
+    Ok(loaded.config)
 }

@@ -21,12 +21,25 @@ pub struct Config {
     pub download_dir: Option<PathBuf>,
     #[serde(default, rename = "account")]
     pub accounts: Vec<Account>,
+    /// What deleting a message does: move it to Trash, or only mark it \Deleted.
+    #[serde(default)]
+    pub delete: DeletePolicy,
     /// `[keys]`: action name → key(s), on top of `assets/keymap.toml`.
     #[serde(default)]
     pub keys: keys::KeysTable,
     /// `[theme]`: role → style words.
     #[serde(default)]
     pub theme: theme::ThemeTable,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeletePolicy {
+    /// Move to the Trash folder; in Trash itself, mark \Deleted.
+    #[default]
+    Trash,
+    /// Mark \Deleted and leave the message where it is until an expunge.
+    Flag,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -60,6 +73,12 @@ pub struct Account {
     pub accept_invalid_certs: bool,
     #[serde(default = "default_folder")]
     pub default_folder: String,
+    /// Overrides the server's \Trash folder (decoded name).
+    #[serde(default)]
+    pub trash_folder: Option<String>,
+    /// Overrides the server's \Archive folder (decoded name).
+    #[serde(default)]
+    pub archive_folder: Option<String>,
     #[serde(default = "default_connect_timeout")]
     pub connect_timeout_secs: u64,
     #[serde(default = "default_read_timeout")]

@@ -2,12 +2,13 @@
 
 use std::collections::HashSet;
 
-use imap_proto::types::NameAttribute;
+use imap_proto::types::{MailboxDatum, NameAttribute, Response, StatusAttribute};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::imap::messages::responses;
 use crate::imap::session::{Connection, map_err};
 use crate::imap::utf7;
-use crate::msg::{FolderInfo, FolderStatus, SpecialUse};
+use crate::msg::{FolderInfo, FolderOp, FolderStatus, SpecialUse};
 
 pub fn list(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
     let names = conn
@@ -19,13 +20,14 @@ pub fn list(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
         .lsub(Some(""), Some("\"*\""))
         .map_err(|e| map_err("LSUB", e))?
         .iter()
-        .map(|n| n.name().to_string())
+        .map(|n| utf7::unescape(n.name()))
         .collect();
     let mut folders: Vec<FolderInfo> = names
         .iter()
         .map(|n| {
             let attributes: Vec<String> = n.attributes().iter().map(attribute_name).collect();
-            let raw = n.name().to_string();
+            // The parser leaves quoted-string escapes in; commands re-quote the plain name.
+            let raw = utf7::unescape(n.name());
             let delimiter = n.delimiter().and_then(|d| d.chars().next());
             let selectable = !attributes.iter().any(|a| {
                 a.eq_ignore_ascii_case("\\Noselect") || a.eq_ignore_ascii_case("\\NonExistent")
@@ -49,18 +51,76 @@ pub fn list(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
     Ok(folders)
 }
 
+/// STATUS through a raw command: the crate matches the reply's mailbox name against ours
+/// and misses names that needed escaping.
 pub fn status(conn: &mut Connection, raw: &str) -> Result<FolderStatus> {
-    let mb = conn
+    let (data, _) = conn
         .session
-        .status(raw, "(MESSAGES UNSEEN UIDNEXT UIDVALIDITY)")
+        .run(format!(
+            "STATUS {} (MESSAGES UNSEEN UIDNEXT UIDVALIDITY)",
+            utf7::quote(raw)
+        ))
         .map_err(|e| map_err("STATUS", e))?;
-    Ok(FolderStatus {
-        messages: mb.exists,
-        // After STATUS (unlike SELECT) this is a count, not a sequence number.
-        unseen: mb.unseen.unwrap_or(0),
-        uid_next: mb.uid_next.unwrap_or(0),
-        uid_validity: mb.uid_validity.unwrap_or(0),
-    })
+    let mut out = FolderStatus::default();
+    for resp in responses(&data) {
+        if let Response::MailboxData(MailboxDatum::Status { status, .. }) = resp {
+            for attr in status {
+                match attr {
+                    StatusAttribute::Messages(n) => out.messages = n,
+                    // After STATUS (unlike SELECT) this is a count, not a sequence number.
+                    StatusAttribute::Unseen(n) => out.unseen = n,
+                    StatusAttribute::UidNext(n) => out.uid_next = n,
+                    StatusAttribute::UidValidity(n) => out.uid_validity = n,
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE. `raw` maps a decoded name to the
+/// server's spelling (known folders) or its mUTF-7 encoding (new ones).
+pub fn manage(conn: &mut Connection, op: &FolderOp, raw: impl Fn(&str) -> String) -> Result<()> {
+    let s = &mut conn.session;
+    match op {
+        FolderOp::Create(name) => s.create(raw(name)).map_err(|e| map_err("CREATE", e)),
+        FolderOp::Delete(name) => {
+            let raw_name = raw(name);
+            if has_children(conn, &raw_name)? {
+                return Err(Error::Server {
+                    command: "DELETE".into(),
+                    text: format!("{name} has subfolders; delete or move them first"),
+                });
+            }
+            conn.session
+                .delete(&raw_name)
+                .map_err(|e| map_err("DELETE", e))
+        }
+        FolderOp::Rename { from, to } => s
+            .rename(raw(from), raw(to))
+            .map_err(|e| map_err("RENAME", e)),
+        FolderOp::Subscribe(name) => s.subscribe(raw(name)).map_err(|e| map_err("SUBSCRIBE", e)),
+        FolderOp::Unsubscribe(name) => s
+            .unsubscribe(raw(name))
+            .map_err(|e| map_err("UNSUBSCRIBE", e)),
+    }
+}
+
+fn has_children(conn: &mut Connection, raw: &str) -> Result<bool> {
+    let own = conn
+        .session
+        .list(Some(""), Some(&utf7::quote(raw)))
+        .map_err(|e| map_err("LIST", e))?;
+    let Some(delimiter) = own.iter().find_map(|n| n.delimiter().map(String::from)) else {
+        return Ok(false);
+    };
+    let pattern = utf7::quote(&format!("{raw}{delimiter}*"));
+    let children = conn
+        .session
+        .list(Some(""), Some(&pattern))
+        .map_err(|e| map_err("LIST", e))?;
+    Ok(!children.is_empty())
 }
 
 fn attribute_name(a: &NameAttribute) -> String {

@@ -54,7 +54,7 @@ pub fn open(conn: &mut Connection, raw_name: &str, read_only: bool) -> Result<Op
 
 /// Every response in `data`; a line we cannot parse is skipped, not fatal, because servers
 /// add untagged data of their own.
-fn responses(data: &[u8]) -> Vec<Response<'_>> {
+pub fn responses(data: &[u8]) -> Vec<Response<'_>> {
     let mut out = Vec::new();
     let mut rest = data;
     while !rest.is_empty() {

@@ -1,6 +1,7 @@
 //! IMAP: connecting, protocol operations as plain blocking functions, and the worker thread
 //! that runs them. Knows nothing of any UI.
 
+pub mod actions;
 pub mod folders;
 pub mod messages;
 pub mod session;

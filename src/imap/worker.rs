@@ -13,7 +13,7 @@ use crossbeam_channel::{Receiver, Sender, TryRecvError, unbounded};
 use crate::config::Account;
 use crate::error::{Error, Result};
 use crate::imap::session::{self, Connection};
-use crate::imap::{folders, messages, utf7};
+use crate::imap::{actions, folders, messages, utf7};
 use crate::msg::{Cmd, ConnState, Event, ReqId, Uid};
 
 /// Summaries per UID FETCH after the first screen: large enough for throughput, small enough
@@ -198,8 +198,159 @@ impl Worker {
                     Err(e) => self.fail(Some(req), e),
                 }
             }
+            Cmd::FetchSummaries { req, folder, uids } => {
+                let result = self.in_folder(&folder, |c| {
+                    let mut rows = Vec::with_capacity(uids.len());
+                    for chunk in uids.chunks(CHUNK) {
+                        rows.extend(messages::summaries(c, chunk, false)?);
+                    }
+                    Ok(rows)
+                });
+                match result {
+                    Ok(chunk) => {
+                        let uid_validity = self.open.as_ref().map_or(0, |o| o.uid_validity);
+                        self.emit(Event::Summaries {
+                            folder,
+                            uid_validity,
+                            chunk,
+                        });
+                        self.emit(Event::Done { req });
+                    }
+                    Err(e) => self.fail(Some(req), e),
+                }
+            }
+            Cmd::Store {
+                req,
+                folder,
+                uids,
+                add,
+                flags,
+            } => match self.mutate(&folder, |c| actions::store(c, &uids, add, flags)) {
+                Ok(()) => self.emit(Event::Stored {
+                    req,
+                    folder,
+                    uids,
+                    add,
+                    flags,
+                }),
+                Err(e) => self.fail(Some(req), e),
+            },
+            Cmd::Copy {
+                req,
+                folder,
+                uids,
+                dest,
+                remove,
+            } => {
+                let dest_raw = self.raw_name(&dest);
+                match self.mutate(&folder, |c| actions::copy(c, &uids, &dest_raw, remove)) {
+                    Ok(copied) => self.emit(Event::Copied {
+                        req,
+                        folder,
+                        dest,
+                        uids,
+                        dest_uids: copied.dest_uids,
+                        moved: remove,
+                        expunged: copied.expunged,
+                    }),
+                    Err(e) => self.fail(Some(req), e),
+                }
+            }
+            Cmd::Expunge {
+                req,
+                folder,
+                uids,
+                all_deleted,
+            } => {
+                let result = self.mutate(&folder, |c| {
+                    if all_deleted && !c.has("UIDPLUS") {
+                        actions::expunge_all_deleted(c)?;
+                        messages::uids(c).map(|left| {
+                            let left: std::collections::HashSet<Uid> = left.into_iter().collect();
+                            uids.iter().copied().filter(|u| !left.contains(u)).collect()
+                        })
+                    } else {
+                        actions::expunge(c, &uids)
+                    }
+                });
+                match result {
+                    Ok(gone) => self.emit(Event::Expunged {
+                        req: Some(req),
+                        folder,
+                        uids: gone,
+                    }),
+                    Err(e) => self.fail(Some(req), e),
+                }
+            }
+            Cmd::Search { req, folder, query } => {
+                match self.in_folder(&folder, |c| actions::search(c, &query)) {
+                    Ok(uids) => self.emit(Event::SearchResult { req, folder, uids }),
+                    Err(e) => self.fail(Some(req), e),
+                }
+            }
+            Cmd::Manage { req, op } => {
+                let known = self.raw_names.clone();
+                let raw = move |name: &str| {
+                    known
+                        .get(name)
+                        .cloned()
+                        .unwrap_or_else(|| utf7::encode(name))
+                };
+                match self.connection().and_then(|c| folders::manage(c, &op, raw)) {
+                    Ok(()) => self.emit(Event::Done { req }),
+                    Err(e) => self.fail(Some(req), e),
+                }
+            }
+            Cmd::Append {
+                req,
+                folder,
+                bytes,
+                flags,
+                date,
+            } => {
+                let raw = self.raw_name(&folder);
+                match self
+                    .connection()
+                    .and_then(|c| actions::append(c, &raw, &bytes, flags, date))
+                {
+                    Ok(uid) => self.emit(Event::Appended { req, folder, uid }),
+                    Err(e) => self.fail(Some(req), e),
+                }
+            }
             Cmd::Shutdown => {}
         }
+    }
+
+    /// Runs a change on `folder`, opened read-write. Never retried: after a dropped
+    /// connection we cannot know whether the server applied it.
+    fn mutate<T>(
+        &mut self,
+        folder: &str,
+        op: impl FnOnce(&mut Connection) -> Result<T>,
+    ) -> Result<T> {
+        let writable = self
+            .open
+            .as_ref()
+            .is_some_and(|o| o.name == folder && !o.read_only);
+        if !writable {
+            self.sync = None;
+            let raw = self.raw_name(folder);
+            self.open = None;
+            let opened = self.retrying(|c| messages::open(c, &raw, false))?;
+            if opened.read_only {
+                return Err(Error::Server {
+                    command: "SELECT".into(),
+                    text: format!("{folder} is read-only"),
+                });
+            }
+            self.open = Some(OpenFolder {
+                name: folder.to_string(),
+                raw,
+                read_only: false,
+                uid_validity: opened.uid_validity,
+            });
+        }
+        op(self.connection()?)
     }
 
     fn connection(&mut self) -> Result<&mut Connection> {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::mime::{Part, Section};
-use crate::msg::{ConnState, Event, FolderInfo, Summary, Uid};
+use crate::msg::{ConnState, Event, Flags, FolderInfo, Summary, Uid};
 
 #[derive(Debug, Default)]
 pub struct Model {
@@ -26,6 +26,8 @@ pub struct Mailbox {
     pub summaries: HashMap<Uid, Summary>,
     pub synced: bool,
     pub messages: HashMap<Uid, Message>,
+    /// Hits of the last server search, newest first; None when no search is active.
+    pub search: Option<Vec<Uid>>,
 }
 
 /// What has been fetched of one message.
@@ -106,6 +108,43 @@ impl Model {
                     mb.messages.entry(uid).or_default().raw = Some(bytes);
                 }
             }
+            Event::Stored {
+                folder,
+                uids,
+                add,
+                flags,
+                ..
+            } => {
+                if let Some(mb) = self.open(&folder) {
+                    for uid in uids {
+                        if let Some(s) = mb.summaries.get_mut(&uid) {
+                            s.flags = if add {
+                                Flags(s.flags.0 | flags.0)
+                            } else {
+                                Flags(s.flags.0 & !flags.0)
+                            };
+                        }
+                    }
+                }
+            }
+            Event::Copied {
+                folder,
+                uids,
+                moved: true,
+                expunged: true,
+                ..
+            }
+            | Event::Expunged { folder, uids, .. } => {
+                if let Some(mb) = self.open(&folder) {
+                    mb.remove(&uids);
+                }
+            }
+            Event::SearchResult { folder, uids, .. } => {
+                if let Some(mb) = self.open(&folder) {
+                    mb.search = Some(uids);
+                }
+            }
+            Event::Copied { .. } | Event::Appended { .. } | Event::Done { .. } => {}
             Event::Failed { error, .. } => self.last_error = Some(error.to_string()),
         }
     }
@@ -124,6 +163,19 @@ impl Model {
 }
 
 impl Mailbox {
+    /// Forgets messages that left the folder.
+    pub fn remove(&mut self, gone: &[Uid]) {
+        let gone: std::collections::HashSet<Uid> = gone.iter().copied().collect();
+        self.uids.retain(|u| !gone.contains(u));
+        if let Some(hits) = self.search.as_mut() {
+            hits.retain(|u| !gone.contains(u));
+        }
+        for u in &gone {
+            self.summaries.remove(u);
+            self.messages.remove(u);
+        }
+    }
+
     /// Summaries in list order (newest first), skipping rows not fetched yet.
     pub fn rows(&self) -> impl Iterator<Item = &Summary> {
         self.uids.iter().filter_map(|u| self.summaries.get(u))
@@ -133,7 +185,6 @@ impl Mailbox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::msg::Flags;
 
     fn summary(uid: Uid) -> Summary {
         Summary {

@@ -1,0 +1,150 @@
+//! Frame time of the message list on a 100 000-message folder, drawn into ratatui's
+//! TestBackend at 200x50 while scrolling. Prints the median, 95th percentile and maximum of 200
+//! frames, in wall time and in this thread's CPU time, once with every summary loaded and once mid-sync (half the rows loading).
+//!
+//! Run: `cargo run --release --example render_bench`
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use tern::config::theme::Theme;
+use tern::msg::{Event, Flags, Summary, Uid};
+use tern::ui::action::Action;
+use tern::ui::app::{App, Settings};
+use tern::ui::keymap::Keymap;
+use tern::ui::views;
+
+const MESSAGES: u32 = 100_000;
+const FRAMES: usize = 200;
+const SIZE: (u16, u16) = (200, 50);
+
+fn summary(uid: Uid) -> Summary {
+    Summary {
+        uid,
+        flags: Flags(if uid.is_multiple_of(3) {
+            0
+        } else {
+            Flags::SEEN
+        }),
+        date: 1_700_000_000 + i64::from(uid) * 600,
+        date_offset: 3600,
+        size: 2_000 + uid % 50_000,
+        from: format!("Sender {uid} <sender{uid}@example.org>"),
+        subject: if uid.is_multiple_of(5) {
+            format!("关于第 {uid} 号项目的周报和下周计划安排")
+        } else {
+            format!("Re: weekly status report number {uid} with a fairly long subject line")
+        },
+    }
+}
+
+fn app(loaded: u32) -> App {
+    let (mut app, _) = App::new(Settings {
+        account: "bench".into(),
+        default_folder: "INBOX".into(),
+        download_dir: std::env::temp_dir(),
+        keymap: Keymap::default(),
+        theme: Theme::default(),
+        size: SIZE,
+        launcher: Box::new(|_| Ok(())),
+    });
+    let uids: Vec<Uid> = (1..=MESSAGES).rev().collect();
+    let newest: Vec<Uid> = uids.iter().copied().take(loaded as usize).collect();
+    app.on_event(Event::Selected {
+        folder: "INBOX".into(),
+        uid_validity: 1,
+        read_only: false,
+        uids,
+    });
+    for chunk in newest.chunks(1000) {
+        app.on_event(Event::Summaries {
+            folder: "INBOX".into(),
+            uid_validity: 1,
+            chunk: chunk.iter().map(|u| summary(*u)).collect(),
+        });
+    }
+    app
+}
+
+/// CPU time of this thread: unlike wall time it does not count the slices the scheduler gives
+/// other processes, which on a busy machine add 4 ms to a frame now and then.
+fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes into the timespec we own; the clock id is a constant.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0;
+    if !ok {
+        return Duration::ZERO;
+    }
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// Median, 95th percentile and maximum.
+fn stats(mut times: Vec<Duration>) -> [Duration; 3] {
+    times.sort();
+    [
+        times[times.len() / 2],
+        times[times.len() * 95 / 100],
+        times[times.len() - 1],
+    ]
+}
+
+/// Scrolls a page at a time, sometimes a hundred (back to the top at the end), and times each full frame:
+/// layout, list rendering and the backend's diff.
+fn measure(mut app: App) -> ([Duration; 3], [Duration; 3]) {
+    let mut terminal = Terminal::new(TestBackend::new(SIZE.0, SIZE.1)).expect("test backend");
+    let page = KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE);
+    let mut wall = Vec::with_capacity(FRAMES);
+    let mut cpu = Vec::with_capacity(FRAMES);
+    for i in 0..FRAMES {
+        if app.selected + 1 >= MESSAGES as usize {
+            app.act(Action::Top, None);
+        } else if i.is_multiple_of(2) {
+            app.on_key(page);
+        } else {
+            // Jump far down so rows come from all over the folder, not one cached region.
+            for _ in 0..97 {
+                app.on_key(page);
+            }
+        }
+        let start = Instant::now();
+        let cpu_start = thread_cpu();
+        terminal
+            .draw(|f| {
+                app.prepare(f.area());
+                views::draw(f, &app);
+            })
+            .expect("draw");
+        cpu.push(thread_cpu().saturating_sub(cpu_start));
+        wall.push(start.elapsed());
+    }
+    (stats(wall), stats(cpu))
+}
+
+fn main() {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    for (label, loaded) in [("all loaded", MESSAGES), ("mid-sync", MESSAGES / 2)] {
+        let (wall, cpu) = measure(app(loaded));
+        println!(
+            "{MESSAGES} messages, {label}, list frame at {}x{}, {FRAMES} frames (median / p95 / max):",
+            SIZE.0, SIZE.1
+        );
+        println!(
+            "  wall {:.3} / {:.3} / {:.3} ms",
+            ms(wall[0]),
+            ms(wall[1]),
+            ms(wall[2])
+        );
+        println!(
+            "  cpu  {:.3} / {:.3} / {:.3} ms",
+            ms(cpu[0]),
+            ms(cpu[1]),
+            ms(cpu[2])
+        );
+    }
+}

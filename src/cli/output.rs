@@ -1,0 +1,35 @@
+//! How CLI records are written: tab-separated, sanitised, one per line.
+
+use std::io::Write;
+
+use crate::error::{Error, Result};
+use crate::mime::sanitize::sanitize_line;
+use crate::msg::Summary;
+
+pub fn io_err(e: std::io::Error) -> Error {
+    Error::Io(format!("cannot write output: {e}"))
+}
+
+/// A record: each field sanitised (so a tab or newline inside a field cannot break the format).
+pub fn record(out: &mut impl Write, fields: &[&str]) -> Result<()> {
+    let line: Vec<String> = fields.iter().map(|f| sanitize_line(f)).collect();
+    writeln!(out, "{}", line.join("\t")).map_err(io_err)
+}
+
+/// The `list`/`search` row: UID, date (RFC 3339), flags, from, subject.
+pub fn summary(out: &mut impl Write, s: &Summary) -> Result<()> {
+    let date = chrono::DateTime::from_timestamp(s.date, 0)
+        .zip(chrono::FixedOffset::east_opt(s.date_offset))
+        .map(|(d, off)| d.with_timezone(&off).to_rfc3339())
+        .unwrap_or_default();
+    record(
+        out,
+        &[
+            &s.uid.to_string(),
+            &date,
+            &s.flags.names().join(" "),
+            &s.from,
+            &s.subject,
+        ],
+    )
+}

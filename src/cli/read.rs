@@ -1,0 +1,200 @@
+//! Commands that only read: check, folders, list, parts, read, save, export.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::client::Client;
+use super::output::{io_err, record, summary};
+use crate::config::Account;
+use crate::error::{Error, Result};
+use crate::imap::session;
+use crate::mime::body::display_parts;
+use crate::mime::headers::parse_headers;
+use crate::mime::html::html_to_text;
+use crate::mime::sanitize::{sanitize_line, sanitize_text};
+use crate::mime::{Section, decode};
+use crate::msg::{Cmd, Event, Uid};
+use crate::save;
+
+pub fn check(account: &Account, password: &str, out: &mut impl Write) -> Result<()> {
+    let mut conn = session::connect(account, password)?;
+    let info = &conn.info;
+    record(out, &["greeting", &info.greeting])?;
+    record(out, &["tls", info.tls.as_deref().unwrap_or("none")])?;
+    record(out, &["capabilities", &info.capabilities.join(" ")])?;
+    record(out, &["auth", &info.auth])?;
+    let _ = conn.session.logout();
+    Ok(())
+}
+
+pub fn folders(client: &mut Client, out: &mut impl Write) -> Result<()> {
+    for f in client.folders()? {
+        let (messages, unseen) = match f.status {
+            Some(s) => (s.messages.to_string(), s.unseen.to_string()),
+            None => (String::new(), String::new()),
+        };
+        let delimiter = f.delimiter.map(String::from).unwrap_or_default();
+        record(
+            out,
+            &[
+                &f.name,
+                &delimiter,
+                &f.attributes.join(" "),
+                &messages,
+                &unseen,
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Prints rows as the worker streams them: chunks arrive newest first.
+pub fn list(
+    client: &mut Client,
+    folder: &str,
+    limit: Option<usize>,
+    out: &mut impl Write,
+) -> Result<()> {
+    let wanted = limit.unwrap_or(usize::MAX);
+    client.send(Cmd::Select {
+        folder: folder.into(),
+        read_only: true,
+        first_screen: limit.unwrap_or(50).max(1),
+    })?;
+    let mut printed = 0usize;
+    loop {
+        match client.next()? {
+            Event::Selected { uids, .. } if uids.is_empty() => return Ok(()),
+            Event::Summaries { chunk, .. } => {
+                for s in chunk.iter().take(wanted - printed) {
+                    summary(out, s)?;
+                    printed += 1;
+                }
+                if printed >= wanted {
+                    return Ok(());
+                }
+            }
+            Event::SyncDone { .. } => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
+pub fn parts(client: &mut Client, folder: &str, uid: Uid, out: &mut impl Write) -> Result<()> {
+    let (root, _) = client.structure(folder, uid)?;
+    for p in root.walk() {
+        record(
+            out,
+            &[
+                &p.section.to_string(),
+                &p.mime_type,
+                p.filename.as_deref().unwrap_or(""),
+                &p.size.to_string(),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Width used to lay out HTML for `tern read`.
+const READ_WIDTH: usize = 80;
+
+pub fn read(client: &mut Client, folder: &str, uid: Uid, out: &mut impl Write) -> Result<()> {
+    let (root, header) = client.structure(folder, uid)?;
+    let h = parse_headers(&header);
+    for (name, value) in [
+        ("From", &h.from),
+        ("To", &h.to),
+        ("Cc", &h.cc),
+        ("Date", &h.date),
+        ("Subject", &h.subject),
+    ] {
+        if !value.is_empty() {
+            writeln!(out, "{name}: {}", sanitize_line(value)).map_err(io_err)?;
+        }
+    }
+    let mut links = Vec::new();
+    for part in display_parts(&root) {
+        let raw = client.part(folder, uid, &part.section)?;
+        let text = decode::decode_text(part, &raw);
+        writeln!(out).map_err(io_err)?;
+        if part.mime_type == "text/html" {
+            let rendered = html_to_text(&text, READ_WIDTH);
+            for line in &rendered.lines {
+                writeln!(out, "{}", sanitize_line(line)).map_err(io_err)?;
+            }
+            links.extend(rendered.links);
+        } else {
+            writeln!(out, "{}", sanitize_text(text.trim_end())).map_err(io_err)?;
+        }
+    }
+    if !links.is_empty() {
+        writeln!(out, "\nLinks:").map_err(io_err)?;
+        for (i, url) in links.iter().enumerate() {
+            writeln!(out, "[{}] {}", i + 1, sanitize_line(url)).map_err(io_err)?;
+        }
+    }
+    Ok(())
+}
+
+pub struct SaveTarget<'a> {
+    pub output: Option<&'a Path>,
+    pub download_dir: &'a Path,
+}
+
+pub fn save_part(
+    client: &mut Client,
+    folder: &str,
+    uid: Uid,
+    section: &Section,
+    target: SaveTarget,
+    out: &mut impl Write,
+) -> Result<()> {
+    let (root, _) = client.structure(folder, uid)?;
+    let part = root
+        .find(section)
+        .ok_or_else(|| Error::NotFound(format!("message {uid} has no part {section}")))?
+        .clone();
+    let raw = client.part(folder, uid, section)?;
+    let bytes = save::content(&part, &raw);
+    if target.output == Some(Path::new("-")) {
+        return out.write_all(&bytes).map_err(io_err);
+    }
+    let path = save::write_new(
+        target.output,
+        target.download_dir,
+        &save::file_name(&part),
+        &bytes,
+    )?;
+    writeln!(out, "{}", path.display()).map_err(io_err)
+}
+
+/// The raw message, byte for byte as the server stores it.
+pub fn export(
+    client: &mut Client,
+    folder: &str,
+    uid: Uid,
+    output: Option<&Path>,
+    out: &mut impl Write,
+) -> Result<()> {
+    let bytes = match client.call(|req| Cmd::FetchRaw {
+        req,
+        folder: folder.into(),
+        uid,
+    })? {
+        Event::Raw { bytes, .. } if !bytes.is_empty() => bytes,
+        _ => {
+            return Err(Error::NotFound(format!(
+                "no message with UID {uid} in {folder}"
+            )));
+        }
+    };
+    match output {
+        None => out.write_all(&bytes).map_err(io_err),
+        Some(p) if p == Path::new("-") => out.write_all(&bytes).map_err(io_err),
+        Some(p) => {
+            let path = save::write_new(Some(p), p, &format!("{uid}.eml"), &bytes)?;
+            writeln!(out, "{}", path.display()).map_err(io_err)
+        }
+    }
+}

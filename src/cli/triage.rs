@@ -1,0 +1,183 @@
+//! Commands that change messages: mark, move, copy, delete, expunge; and search.
+
+use std::io::Write;
+
+use super::client::Client;
+use super::output::{record, summary};
+use crate::config::{Account, DeletePolicy};
+use crate::error::{Error, Result};
+use crate::msg::{Cmd, Event, Flags, SpecialUse, Uid};
+use crate::search;
+
+/// `+seen`, `-flagged`… → (add?, flag).
+pub fn parse_flag_op(op: &str) -> Result<(bool, Flags)> {
+    let bad = || {
+        Error::Config(format!(
+            "invalid flag change \"{op}\": use +seen, -seen, +flagged, -flagged, +answered, -answered, +deleted or -deleted"
+        ))
+    };
+    let (add, name) = match op.split_at_checked(1) {
+        Some(("+", n)) => (true, n),
+        Some(("-", n)) => (false, n),
+        _ => return Err(bad()),
+    };
+    let bit = match name.to_ascii_lowercase().trim_start_matches('\\') {
+        "seen" => Flags::SEEN,
+        "flagged" => Flags::FLAGGED,
+        "answered" => Flags::ANSWERED,
+        "deleted" => Flags::DELETED,
+        "draft" => Flags::DRAFT,
+        _ => return Err(bad()),
+    };
+    Ok((add, Flags(bit)))
+}
+
+pub fn mark(client: &mut Client, folder: &str, uids: Vec<Uid>, op: &str) -> Result<()> {
+    let (add, flags) = parse_flag_op(op)?;
+    client.call(|req| Cmd::Store {
+        req,
+        folder: folder.into(),
+        uids,
+        add,
+        flags,
+    })?;
+    Ok(())
+}
+
+/// Copy, or move with `remove`; prints `UID<TAB>NEW-UID` for each message (NEW-UID empty
+/// when the server does not report it).
+pub fn transfer(
+    client: &mut Client,
+    folder: &str,
+    uids: Vec<Uid>,
+    dest: &str,
+    remove: bool,
+    out: &mut impl Write,
+) -> Result<()> {
+    let event = client.call(|req| Cmd::Copy {
+        req,
+        folder: folder.into(),
+        uids,
+        dest: dest.into(),
+        remove,
+    })?;
+    let Event::Copied {
+        uids,
+        dest_uids,
+        expunged,
+        ..
+    } = event
+    else {
+        return Ok(());
+    };
+    for (i, uid) in uids.iter().enumerate() {
+        let new = dest_uids
+            .as_ref()
+            .and_then(|d| d.get(i))
+            .map(u32::to_string)
+            .unwrap_or_default();
+        record(out, &[&uid.to_string(), &new])?;
+    }
+    if remove && !expunged {
+        eprintln!(
+            "tern: note: this server lacks UIDPLUS, so the originals in {folder} are only marked \\Deleted; `tern expunge {folder} UIDSET --all-deleted` removes every \\Deleted message there"
+        );
+    }
+    Ok(())
+}
+
+/// Delete by the configured policy: to Trash, or mark \Deleted (always so inside Trash).
+pub fn delete(
+    client: &mut Client,
+    account: &Account,
+    policy: DeletePolicy,
+    folder: &str,
+    uids: Vec<Uid>,
+    out: &mut impl Write,
+) -> Result<()> {
+    let trash = match &account.trash_folder {
+        Some(t) => Some(t.clone()),
+        None => client
+            .folders()?
+            .into_iter()
+            .find(|f| f.special == Some(SpecialUse::Trash))
+            .map(|f| f.name),
+    };
+    let in_trash = trash.as_deref() == Some(folder);
+    if policy == DeletePolicy::Flag || in_trash {
+        return mark(client, folder, uids, "+deleted");
+    }
+    let trash = trash.ok_or_else(|| {
+        Error::NotFound(
+            "this account has no Trash folder; set trash_folder for it, or delete = \"flag\""
+                .into(),
+        )
+    })?;
+    transfer(client, folder, uids, &trash, true, out)
+}
+
+/// Prints the UIDs that are really gone.
+pub fn expunge(
+    client: &mut Client,
+    folder: &str,
+    uids: Vec<Uid>,
+    all_deleted: bool,
+    out: &mut impl Write,
+) -> Result<()> {
+    if let Event::Expunged { uids, .. } = client.call(|req| Cmd::Expunge {
+        req,
+        folder: folder.into(),
+        uids,
+        all_deleted,
+    })? {
+        for uid in uids {
+            record(out, &[&uid.to_string()])?;
+        }
+    }
+    Ok(())
+}
+
+pub fn search(client: &mut Client, folder: &str, text: &str, out: &mut impl Write) -> Result<()> {
+    let query = search::parse(text).map_err(|e| {
+        Error::Config(format!(
+            "bad search query at {e}\n  {text}\n  {}^",
+            " ".repeat(e.column.saturating_sub(1))
+        ))
+    })?;
+    let uids = match client.call(|req| Cmd::Search {
+        req,
+        folder: folder.into(),
+        query,
+    })? {
+        Event::SearchResult { uids, .. } => uids,
+        _ => Vec::new(),
+    };
+    if uids.is_empty() {
+        return Ok(());
+    }
+    for s in client.summaries(folder, uids)? {
+        summary(out, &s)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flag_ops() {
+        assert_eq!(parse_flag_op("+seen").unwrap(), (true, Flags(Flags::SEEN)));
+        assert_eq!(
+            parse_flag_op("-Flagged").unwrap(),
+            (false, Flags(Flags::FLAGGED))
+        );
+        assert_eq!(
+            parse_flag_op("+\\Deleted").unwrap(),
+            (true, Flags(Flags::DELETED))
+        );
+        assert!(parse_flag_op("seen").is_err());
+        assert!(parse_flag_op("+bogus").is_err());
+        assert!(parse_flag_op("").is_err());
+    }
+}

@@ -1,0 +1,193 @@
+//! Changes to messages: STORE, COPY/MOVE, EXPUNGE, APPEND, and SEARCH. Every one names
+//! messages by UID and touches exactly the UIDs it is given.
+
+use imap_proto::types::{MailboxDatum, Response, ResponseCode, UidSetMember};
+
+use crate::error::{Error, Result};
+use crate::imap::messages::responses;
+use crate::imap::session::{Connection, map_err};
+use crate::imap::{uidset, utf7};
+use crate::msg::{Flags, Uid};
+use crate::search::Query;
+
+pub fn store(conn: &mut Connection, uids: &[Uid], add: bool, flags: Flags) -> Result<()> {
+    if uids.is_empty() || flags.0 == 0 {
+        return Ok(());
+    }
+    let sign = if add { '+' } else { '-' };
+    let names = flags
+        .names()
+        .into_iter()
+        .filter(|f| *f != "\\Recent")
+        .collect::<Vec<_>>()
+        .join(" ");
+    conn.session
+        .run(format!(
+            "UID STORE {} {sign}FLAGS.SILENT ({names})",
+            uidset::format(uids)
+        ))
+        .map_err(|e| map_err("UID STORE", e))?;
+    Ok(())
+}
+
+/// The outcome of a copy or move.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Copied {
+    /// Parallel to the UIDs given, when the server reported COPYUID.
+    pub dest_uids: Option<Vec<Uid>>,
+    /// False when a move could only mark the originals \Deleted.
+    pub expunged: bool,
+}
+
+/// Copies, or moves with `remove`: UID MOVE where advertised; else UID COPY, then
+/// \Deleted and UID EXPUNGE of exactly those UIDs. Without UIDPLUS the originals are only
+/// marked \Deleted, because a plain EXPUNGE could remove messages the user never chose.
+pub fn copy(conn: &mut Connection, uids: &[Uid], dest_raw: &str, remove: bool) -> Result<Copied> {
+    let set = uidset::format(uids);
+    let dest = utf7::quote(dest_raw);
+    if remove && conn.has("MOVE") {
+        let (data, _) = conn
+            .session
+            .run(format!("UID MOVE {set} {dest}"))
+            .map_err(|e| map_err("UID MOVE", e))?;
+        return Ok(Copied {
+            dest_uids: copy_uids(&data, uids),
+            expunged: true,
+        });
+    }
+    let (data, _) = conn
+        .session
+        .run(format!("UID COPY {set} {dest}"))
+        .map_err(|e| map_err("UID COPY", e))?;
+    let dest_uids = copy_uids(&data, uids);
+    if !remove {
+        return Ok(Copied {
+            dest_uids,
+            expunged: false,
+        });
+    }
+    store(conn, uids, true, Flags(Flags::DELETED))?;
+    let expunged = conn.has("UIDPLUS");
+    if expunged {
+        expunge(conn, uids)?;
+    }
+    Ok(Copied {
+        dest_uids,
+        expunged,
+    })
+}
+
+/// Maps each given UID to its new UID from a COPYUID response code (RFC 4315), whose source
+/// and destination sets pair up in order.
+fn copy_uids(data: &[u8], uids: &[Uid]) -> Option<Vec<Uid>> {
+    let expand = |set: &[UidSetMember]| -> Vec<Uid> {
+        set.iter()
+            .flat_map(|m| match m {
+                UidSetMember::Uid(u) => *u..=*u,
+                UidSetMember::UidRange(r) => r.clone(),
+            })
+            .collect()
+    };
+    let (src, dst) = responses(data).into_iter().find_map(|r| match r {
+        Response::Data {
+            code: Some(ResponseCode::CopyUid(_, src, dst)),
+            ..
+        }
+        | Response::Done {
+            code: Some(ResponseCode::CopyUid(_, src, dst)),
+            ..
+        } => Some((expand(&src), expand(&dst))),
+        _ => None,
+    })?;
+    if src.len() != dst.len() {
+        return None;
+    }
+    let map: std::collections::HashMap<Uid, Uid> = src.into_iter().zip(dst).collect();
+    uids.iter().map(|u| map.get(u).copied()).collect()
+}
+
+/// UID EXPUNGE of exactly `uids` (those of them marked \Deleted); returns the UIDs that are
+/// really gone, checked with a UID SEARCH afterwards.
+pub fn expunge(conn: &mut Connection, uids: &[Uid]) -> Result<Vec<Uid>> {
+    if !conn.has("UIDPLUS") {
+        return Err(Error::Server {
+            command: "UID EXPUNGE".into(),
+            text: "this server lacks UIDPLUS, so tern cannot expunge only the chosen messages"
+                .into(),
+        });
+    }
+    let set = uidset::format(uids);
+    conn.session
+        .run(format!("UID EXPUNGE {set}"))
+        .map_err(|e| map_err("UID EXPUNGE", e))?;
+    let remaining = conn
+        .session
+        .uid_search(format!("UID {set}"))
+        .map_err(|e| map_err("UID SEARCH", e))?;
+    Ok(uids
+        .iter()
+        .copied()
+        .filter(|u| !remaining.contains(u))
+        .collect())
+}
+
+/// A plain EXPUNGE: removes every \Deleted message in the folder. Only on explicit request.
+pub fn expunge_all_deleted(conn: &mut Connection) -> Result<()> {
+    conn.session
+        .expunge()
+        .map_err(|e| map_err("EXPUNGE", e))
+        .map(|_| ())
+}
+
+pub fn search(conn: &mut Connection, query: &Query) -> Result<Vec<Uid>> {
+    let charset = if query.needs_utf8() {
+        "CHARSET UTF-8 "
+    } else {
+        ""
+    };
+    let criteria = query.to_imap(conn.has("LITERAL+"));
+    let (data, _) = conn
+        .session
+        .run(format!("UID SEARCH {charset}{criteria}"))
+        .map_err(|e| map_err("UID SEARCH", e))?;
+    let mut uids: Vec<Uid> = responses(&data)
+        .into_iter()
+        .filter_map(|r| match r {
+            Response::MailboxData(MailboxDatum::Search(v)) => Some(v),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    uids.sort_unstable_by_key(|u| std::cmp::Reverse(*u));
+    Ok(uids)
+}
+
+pub fn append(
+    conn: &mut Connection,
+    folder_raw: &str,
+    bytes: &[u8],
+    flags: Flags,
+    date: Option<(i64, i32)>,
+) -> Result<Option<Uid>> {
+    use imap::types::Flag;
+    let flag_list: Vec<Flag> = flags
+        .names()
+        .into_iter()
+        .filter(|f| *f != "\\Recent")
+        .map(|f| Flag::from(f.to_string()))
+        .collect();
+    let mut cmd = conn.session.append(folder_raw, bytes);
+    cmd.flags(flag_list);
+    if let Some(d) = date.and_then(|(secs, off)| {
+        let offset = chrono::FixedOffset::east_opt(off)?;
+        Some(chrono::DateTime::from_timestamp(secs, 0)?.with_timezone(&offset))
+    }) {
+        cmd.internal_date(d);
+    }
+    let appended = cmd.finish().map_err(|e| map_err("APPEND", e))?;
+    Ok(appended.uids.and_then(|set| match set.first() {
+        Some(UidSetMember::Uid(u)) => Some(*u),
+        Some(UidSetMember::UidRange(r)) => Some(*r.start()),
+        None => None,
+    }))
+}

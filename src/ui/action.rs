@@ -1,0 +1,137 @@
+//! What a key can ask for: a closed set of named, documented actions. The names are the ones
+//! `assets/keymap.toml` and `[keys]` use; the docs are what the help overlay shows.
+
+/// Movement actions are generic: the pane with focus decides what "down" means (next row,
+/// next folder, scroll the reader), so one table serves every pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    Back,
+    Help,
+    Command,
+    Down,
+    Up,
+    Top,
+    Bottom,
+    PageDown,
+    PageUp,
+    NextPane,
+    PrevPane,
+    Open,
+    Collapse,
+    AllHeaders,
+    Alternative,
+    Raw,
+    Parts,
+    SavePart,
+    SaveAll,
+    OpenPart,
+}
+
+impl Action {
+    /// Every action, in the order help lists them.
+    pub const ALL: &[Action] = &[
+        Action::Down,
+        Action::Up,
+        Action::PageDown,
+        Action::PageUp,
+        Action::Top,
+        Action::Bottom,
+        Action::NextPane,
+        Action::PrevPane,
+        Action::Open,
+        Action::Collapse,
+        Action::AllHeaders,
+        Action::Alternative,
+        Action::Raw,
+        Action::Parts,
+        Action::SavePart,
+        Action::SaveAll,
+        Action::OpenPart,
+        Action::Command,
+        Action::Help,
+        Action::Back,
+        Action::Quit,
+    ];
+
+    pub fn name(self) -> &'static str {
+        self.describe().0
+    }
+
+    pub fn doc(self) -> &'static str {
+        self.describe().1
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.iter().copied().find(|a| a.name() == name)
+    }
+
+    fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            Action::Quit => ("quit", "Quit tern at once"),
+            Action::Back => (
+                "back",
+                "Close the overlay, the part list or the message; quit from the message list",
+            ),
+            Action::Help => ("help", "Show this help"),
+            Action::Command => ("command", "Open the command line (see commands below)"),
+            Action::Down => (
+                "down",
+                "Next row, or scroll down in the reader; a count repeats it",
+            ),
+            Action::Up => (
+                "up",
+                "Previous row, or scroll up in the reader; a count repeats it",
+            ),
+            Action::Top => ("top", "First row, or the top of the message"),
+            Action::Bottom => ("bottom", "Last row, or the end of the message"),
+            Action::PageDown => ("page_down", "One screen down"),
+            Action::PageUp => ("page_up", "One screen up"),
+            Action::NextPane => ("next_pane", "Move to the next pane"),
+            Action::PrevPane => ("prev_pane", "Move to the previous pane"),
+            Action::Open => (
+                "open",
+                "Open the folder or message under the cursor; after a number N, open link N",
+            ),
+            Action::Collapse => ("collapse", "Collapse or expand the folder under the cursor"),
+            Action::AllHeaders => ("all_headers", "Show all headers or only the usual five"),
+            Action::Alternative => (
+                "alternative",
+                "Switch between the plain-text and HTML versions of the message",
+            ),
+            Action::Raw => ("raw", "Show the raw message source, or the message again"),
+            Action::Parts => ("parts", "Show the message's parts and move to them"),
+            Action::SavePart => (
+                "save_part",
+                "Save the part under the cursor to the download folder",
+            ),
+            Action::SaveAll => ("save_all", "Save every attachment to the download folder"),
+            Action::OpenPart => (
+                "open_part",
+                "Open the part under the cursor with the system's viewer",
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::keys::DEFAULT_KEYMAP;
+
+    #[test]
+    fn actions_and_default_keymap_agree() {
+        let table: toml::Table = toml::from_str(DEFAULT_KEYMAP).unwrap();
+        for a in Action::ALL {
+            assert!(
+                table.contains_key(a.name()),
+                "{} has no default keys",
+                a.name()
+            );
+            assert_eq!(Action::from_name(a.name()), Some(*a));
+        }
+        for name in table.keys() {
+            assert!(Action::from_name(name).is_some(), "{name} is not an action");
+        }
+    }
+}

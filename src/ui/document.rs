@@ -1,0 +1,218 @@
+//! A message laid out for the reader at one width: header lines, the text parts (plain text
+//! wrapped, HTML rendered), and the numbered links. Built only when the message, its fetched
+//! parts, the width or a reader toggle changes; drawing a frame just slices it.
+
+use unicode_width::UnicodeWidthStr;
+
+use crate::mime::headers::parse_headers;
+use crate::mime::sanitize::{sanitize_line, sanitize_text};
+use crate::mime::{Part, alternatives, decode_text, display_parts, html_to_text};
+use crate::model::Message;
+use crate::ui::wrap::wrap;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineKind {
+    /// A header; `name` is drawn in the header style before the value.
+    Header {
+        name: String,
+    },
+    Text,
+    /// A quoted line (`> …`), drawn dimmed.
+    Quote,
+    /// Something tern says rather than the sender: loading, part boundaries, the link list.
+    Notice,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocLine {
+    pub kind: LineKind,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Document {
+    pub lines: Vec<DocLine>,
+    /// `links[N - 1]` is link N.
+    pub links: Vec<String>,
+}
+
+/// The reader's toggles that change the layout.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ReaderMode {
+    pub all_headers: bool,
+    /// Show the other alternative (HTML instead of plain text, or back).
+    pub flipped: bool,
+    pub raw: bool,
+}
+
+/// The text parts shown for `root` in `mode`: `display_parts`, each swapped for its other
+/// alternative when flipped.
+pub fn shown_parts(root: &Part, mode: ReaderMode) -> Vec<&Part> {
+    display_parts(root)
+        .into_iter()
+        .map(|p| {
+            if mode.flipped {
+                alternatives(root, p).unwrap_or(p)
+            } else {
+                p
+            }
+        })
+        .collect()
+}
+
+/// Lays out `message` at `width` columns.
+pub fn build(message: Option<&Message>, mode: ReaderMode, width: usize) -> Document {
+    let mut doc = Document::default();
+    let Some(message) = message else {
+        doc.notice("Loading the message…");
+        return doc;
+    };
+    if mode.raw {
+        match &message.raw {
+            Some(raw) => doc.plain(&String::from_utf8_lossy(raw), width, false),
+            None => doc.notice("Loading the raw source…"),
+        }
+        return doc;
+    }
+    doc.headers(&message.header, mode.all_headers, width);
+    let Some(root) = &message.root else {
+        doc.notice("Loading the message…");
+        return doc;
+    };
+    let parts = shown_parts(root, mode);
+    if parts.is_empty() {
+        doc.notice("This message has no text to show; press a for its parts.");
+    }
+    for (i, part) in parts.iter().enumerate() {
+        if parts.len() > 1 {
+            if i > 0 {
+                doc.text("");
+            }
+            doc.notice(&format!("── part {} · {} ──", part.section, part.mime_type));
+        }
+        match message.parts.get(&part.section) {
+            None => doc.notice(&format!("Loading part {}…", part.section)),
+            Some(raw) => {
+                let text = decode_text(part, raw);
+                if part.mime_type == "text/html" {
+                    let rendered = html_to_text(&text, width);
+                    for line in rendered.lines {
+                        doc.body_line(&line, width);
+                    }
+                    doc.links.extend(rendered.links);
+                } else {
+                    doc.plain(&text, width, true);
+                }
+            }
+        }
+    }
+    if !doc.links.is_empty() {
+        doc.text("");
+        doc.notice("Links (number, then Enter, opens one):");
+        let listed: Vec<String> = doc
+            .links
+            .iter()
+            .enumerate()
+            .map(|(i, url)| format!("[{}] {}", i + 1, sanitize_line(url)))
+            .collect();
+        for line in listed {
+            for piece in wrap(&line, width) {
+                doc.push(LineKind::Notice, piece);
+            }
+        }
+    }
+    doc
+}
+
+impl Document {
+    fn push(&mut self, kind: LineKind, text: String) {
+        self.lines.push(DocLine { kind, text });
+    }
+
+    fn notice(&mut self, text: &str) {
+        self.push(LineKind::Notice, text.to_string());
+    }
+
+    fn text(&mut self, text: &str) {
+        self.push(LineKind::Text, text.to_string());
+    }
+
+    fn headers(&mut self, raw: &[u8], all: bool, width: usize) {
+        let view = parse_headers(raw);
+        let fields: Vec<(String, String)> = if all {
+            view.all
+        } else {
+            [
+                ("From", view.from),
+                ("To", view.to),
+                ("Cc", view.cc),
+                ("Date", view.date),
+                ("Subject", view.subject),
+            ]
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(n, v)| (n.to_string(), v))
+            .collect()
+        };
+        for (name, value) in fields {
+            let name = format!("{}: ", sanitize_line(&name));
+            let room = width.saturating_sub(name.width()).max(10);
+            for (i, piece) in wrap(&sanitize_line(&value), room).into_iter().enumerate() {
+                let shown = if i == 0 {
+                    name.clone()
+                } else {
+                    " ".repeat(name.width())
+                };
+                self.push(LineKind::Header { name: shown }, piece);
+            }
+        }
+        self.text("");
+    }
+
+    /// Plain text: sanitised, wrapped, quotes marked, URLs collected as links when `links`.
+    fn plain(&mut self, text: &str, width: usize, links: bool) {
+        let clean = sanitize_text(text.trim_end());
+        for line in clean.split('\n') {
+            if links {
+                self.links.extend(urls(line));
+            }
+            self.body_line(line, width);
+        }
+    }
+
+    fn body_line(&mut self, line: &str, width: usize) {
+        let kind = if line.trim_start().starts_with('>') {
+            LineKind::Quote
+        } else {
+            LineKind::Text
+        };
+        for piece in wrap(line, width) {
+            self.push(kind.clone(), piece);
+        }
+    }
+}
+
+/// http(s) URLs in a line of plain text, without trailing punctuation or closing brackets.
+fn urls(line: &str) -> Vec<String> {
+    line.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '(' | ')'))
+        .filter(|w| w.starts_with("https://") || w.starts_with("http://"))
+        .map(|w| {
+            w.trim_end_matches(['.', ',', ';', ':', '!', '?', '\'', ']'])
+                .to_string()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_urls_in_plain_text() {
+        assert_eq!(
+            urls("see <https://a.example/x>, or (http://b.example/y). done"),
+            ["https://a.example/x", "http://b.example/y"]
+        );
+        assert!(urls("no links here: ftp://x").is_empty());
+    }
+}

@@ -1,0 +1,123 @@
+//! Where each pane goes for a window size. Wide windows show folders | list over reader (with
+//! the part list under the reader); narrow ones (< 80 columns) show only the pane with focus.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use crate::ui::app::Pane;
+
+/// Below this width panes are shown one at a time.
+pub const WIDE: u16 = 80;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Geometry {
+    pub folders: Option<Rect>,
+    pub list: Option<Rect>,
+    pub reader: Option<Rect>,
+    pub parts: Option<Rect>,
+    /// The bottom line: status bar, or the command line while one is open.
+    pub status: Rect,
+    /// A line above the status bar for the latest error, while there is one.
+    pub error: Option<Rect>,
+    /// The whole window, for overlays.
+    pub screen: Rect,
+}
+
+impl Geometry {
+    /// Message rows the list shows (inside its border).
+    pub fn list_rows(&self) -> usize {
+        self.list.map_or(0, |r| r.height.saturating_sub(2) as usize)
+    }
+
+    /// The reader's text area (inside its border).
+    pub fn reader_inner(&self) -> Rect {
+        self.reader.map_or(Rect::default(), inner)
+    }
+
+    pub fn parts_rows(&self) -> usize {
+        self.parts
+            .map_or(0, |r| r.height.saturating_sub(2) as usize)
+    }
+
+    pub fn folder_rows(&self) -> usize {
+        self.folders
+            .map_or(0, |r| r.height.saturating_sub(2) as usize)
+    }
+}
+
+/// The area inside a one-cell border.
+pub fn inner(r: Rect) -> Rect {
+    Rect::new(
+        r.x.saturating_add(1),
+        r.y.saturating_add(1),
+        r.width.saturating_sub(2),
+        r.height.saturating_sub(2),
+    )
+}
+
+/// What decides the layout besides the window size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    pub focus: Pane,
+    pub reader_open: bool,
+    pub show_parts: bool,
+    pub error: bool,
+}
+
+pub fn compute(area: Rect, shape: Shape) -> Geometry {
+    let error_rows = u16::from(shape.error);
+    let [body, error, status] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(error_rows),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let Shape {
+        focus,
+        reader_open,
+        show_parts,
+        ..
+    } = shape;
+    let mut g = Geometry {
+        status,
+        error: shape.error.then_some(error),
+        screen: area,
+        ..Geometry::default()
+    };
+    if area.width < WIDE {
+        let slot = match focus {
+            Pane::Folders => &mut g.folders,
+            Pane::List => &mut g.list,
+            Pane::Reader => &mut g.reader,
+            Pane::Parts => &mut g.parts,
+        };
+        *slot = Some(body);
+        return g;
+    }
+    let folders_width = (area.width / 5).clamp(18, 32);
+    let [folders, right] =
+        Layout::horizontal([Constraint::Length(folders_width), Constraint::Min(1)]).areas(body);
+    g.folders = Some(folders);
+    if !reader_open {
+        g.list = Some(right);
+        return g;
+    }
+    let list_height = (right.height * 2 / 5).max(5).min(right.height);
+    let [list, reader] =
+        Layout::vertical([Constraint::Length(list_height), Constraint::Min(1)]).areas(right);
+    g.list = Some(list);
+    if show_parts {
+        // The part list grows while it has focus; the text above stays in view either way.
+        let parts_height = if focus == Pane::Parts {
+            reader.height * 2 / 3
+        } else {
+            (reader.height / 2).min(12)
+        };
+        let [text, parts] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(parts_height)]).areas(reader);
+        g.reader = Some(text);
+        g.parts = Some(parts);
+    } else {
+        g.reader = Some(reader);
+    }
+    g
+}

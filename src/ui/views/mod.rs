@@ -1,0 +1,66 @@
+//! Drawing: each view is a function of the app (model + view state) that writes into the
+//! frame. Nothing here changes state; `App::prepare` has already laid things out.
+
+mod folders;
+mod help;
+mod list;
+mod parts;
+mod reader;
+mod status;
+
+use ratatui::Frame;
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders};
+
+use crate::ui::app::{App, Pane};
+
+/// Draws one frame.
+pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let g = app.geometry;
+    if let Some(area) = g.folders {
+        folders::draw(frame, area, app);
+    }
+    if let Some(area) = g.list {
+        list::draw(frame, area, app);
+    }
+    if let Some(area) = g.reader {
+        reader::draw(frame, area, app);
+    }
+    if let Some(area) = g.parts {
+        parts::draw(frame, area, app);
+    }
+    if let Some(area) = g.error {
+        status::draw_error(frame, area, app);
+    }
+    status::draw(frame, g.status, app);
+    if let Some(scroll) = app.help {
+        help::draw(frame, g.screen, app, scroll);
+    }
+}
+
+/// A bordered pane; the focused one stands out in colour and, without colour, by its bold
+/// title and thick border.
+fn pane<'a>(title: Line<'a>, app: &App, pane: Pane) -> Block<'a> {
+    let focused = app.focus == pane;
+    let style: Style = if focused {
+        app.theme.focus
+    } else {
+        app.theme.border
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(title.style(style));
+    if focused {
+        block.border_type(ratatui::widgets::BorderType::Thick)
+    } else {
+        block
+    }
+}
+
+/// Start of a window of `rows` rows that keeps `cursor` visible, for panes small enough to
+/// not need a stored offset (folders, parts).
+fn window_start(cursor: usize, rows: usize) -> usize {
+    (cursor + 1).saturating_sub(rows.max(1))
+}

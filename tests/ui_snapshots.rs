@@ -1,0 +1,645 @@
+//! The TUI without a network or a terminal: an App fed hand-made worker events and key presses,
+//! drawn into ratatui's TestBackend and compared with insta snapshots, plus the commands it
+//! emits.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use crossterm::event::{KeyEvent, KeyModifiers};
+use imap_proto::types::{AttributeValue, Response};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use tern::config::keys::KeyChord;
+use tern::config::theme::Theme;
+use tern::mime::{Part, Section, from_bodystructure, safe_filename};
+use tern::msg::{
+    Cmd, ConnState, Event, Flags, FolderInfo, FolderStatus, SessionInfo, SpecialUse, Summary, Uid,
+};
+use tern::ui::app::{App, Pane, Settings};
+use tern::ui::keymap::Keymap;
+use tern::ui::views;
+
+/// The RFC 3501 section 6.4.5 example, with parts 1 … 4.2.2.2.
+const NESTED: &str = concat!(
+    "(",
+    r#"("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 1152 23)"#,
+    r#"("APPLICATION" "OCTET-STREAM" ("NAME" "cc.diff") NIL "Compiler diff" "BASE64" 4554)"#,
+    r#"("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 2000 "#,
+    r#"("Tue, 23 Jul 1996 16:34:07 -0700" "inner one" NIL NIL NIL NIL NIL NIL NIL NIL) "#,
+    r#"(("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 300 10)"#,
+    r#"("APPLICATION" "OCTET-STREAM" ("NAME" "a.bin") NIL NIL "BASE64" 1200) "MIXED") 50)"#,
+    r#"(("IMAGE" "GIF" ("NAME" "cc.gif") "<960723163407.20117h@cac.washington.edu>" NIL "BASE64" 1500)"#,
+    r#"("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 2500 "#,
+    r#"("Tue, 23 Jul 1996 16:34:07 -0700" "inner two" NIL NIL NIL NIL NIL NIL NIL NIL) "#,
+    r#"(("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 400 12)"#,
+    r#"(("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "QUOTED-PRINTABLE" 500 15)"#,
+    r#"("TEXT" "RICHTEXT" ("CHARSET" "US-ASCII") NIL NIL "QUOTED-PRINTABLE" 700 20) "ALTERNATIVE") "MIXED") 60) "MIXED")"#,
+    " \"MIXED\")"
+);
+
+const PLAIN: &str = r#"("TEXT" "PLAIN" ("CHARSET" "utf-8") NIL NIL "8BIT" 300 10 NIL NIL NIL NIL)"#;
+const HTML: &str = r#"("TEXT" "HTML" ("CHARSET" "utf-8") NIL NIL "8BIT" 600 20 NIL NIL NIL NIL)"#;
+
+fn part(bodystructure: &str) -> Part {
+    let line = format!("* 1 FETCH (BODYSTRUCTURE {bodystructure})\r\n");
+    match imap_proto::parser::parse_response(line.as_bytes()) {
+        Ok((_, Response::Fetch(_, attrs))) => attrs
+            .iter()
+            .find_map(|a| match a {
+                AttributeValue::BodyStructure(b) => Some(from_bodystructure(b)),
+                _ => None,
+            })
+            .expect("a BODYSTRUCTURE in the fetch"),
+        other => panic!("unparseable BODYSTRUCTURE: {other:?}"),
+    }
+}
+
+fn folder(name: &str, special: Option<SpecialUse>, status: Option<(u32, u32)>) -> FolderInfo {
+    FolderInfo {
+        name: name.into(),
+        raw: name.into(),
+        delimiter: Some('/'),
+        attributes: Vec::new(),
+        special,
+        selectable: true,
+        subscribed: true,
+        status: status.map(|(unseen, messages)| FolderStatus {
+            messages,
+            unseen,
+            uid_next: messages + 1,
+            uid_validity: 1,
+        }),
+    }
+}
+
+fn folders() -> Vec<FolderInfo> {
+    let mut noselect = folder("其他文件夹", None, None);
+    noselect.selectable = false;
+    noselect.attributes = vec!["\\Noselect".into(), "\\HasChildren".into()];
+    vec![
+        folder("Archive/2023", None, Some((0, 812))),
+        folder("INBOX", Some(SpecialUse::Inbox), Some((3, 120))),
+        folder("Trash", Some(SpecialUse::Trash), Some((0, 4))),
+        folder("Sent Messages", Some(SpecialUse::Sent), Some((0, 57))),
+        noselect,
+        folder("其他文件夹/QQ邮件", None, Some((2, 15))),
+        folder("Drafts", Some(SpecialUse::Drafts), Some((0, 1))),
+    ]
+}
+
+/// 2024-03-01 09:30 UTC, and one message a day before it.
+const BASE_DATE: i64 = 1_709_285_400;
+
+fn summary(uid: Uid, from: &str, subject: &str, flags: u8) -> Summary {
+    Summary {
+        uid,
+        flags: Flags(flags),
+        date: BASE_DATE - i64::from(30 - uid) * 86_400,
+        date_offset: 8 * 3600,
+        size: uid * 1234,
+        from: from.into(),
+        subject: subject.into(),
+    }
+}
+
+fn summaries(uids: impl Iterator<Item = Uid>) -> Vec<Summary> {
+    uids.map(|u| {
+        let flags = match u % 4 {
+            0 => Flags::SEEN,
+            1 => Flags::SEEN | Flags::ANSWERED,
+            2 => Flags::FLAGGED,
+            _ => 0,
+        };
+        summary(
+            u,
+            &format!("Sender {u} <s{u}@example.org>"),
+            &format!("Subject number {u}"),
+            flags,
+        )
+    })
+    .collect()
+}
+
+fn selected(uids: Vec<Uid>) -> Event {
+    Event::Selected {
+        folder: "INBOX".into(),
+        uid_validity: 7,
+        read_only: false,
+        uids,
+    }
+}
+
+fn chunk(chunk: Vec<Summary>) -> Event {
+    Event::Summaries {
+        folder: "INBOX".into(),
+        uid_validity: 7,
+        chunk,
+    }
+}
+
+type Opened = Arc<Mutex<Vec<String>>>;
+
+fn settings(size: (u16, u16), download_dir: PathBuf, opened: Opened) -> Settings {
+    Settings {
+        account: "demo".into(),
+        default_folder: "INBOX".into(),
+        download_dir,
+        keymap: Keymap::default(),
+        theme: Theme::default(),
+        size,
+        launcher: Box::new(move |target| {
+            opened
+                .lock()
+                .unwrap()
+                .push(target.to_string_lossy().into_owned());
+            Ok(())
+        }),
+    }
+}
+
+/// An app at `size` connected to a 30-message INBOX whose newest `loaded` summaries arrived.
+fn app_with(size: (u16, u16), loaded: u32) -> App {
+    let (mut app, _) = App::new(settings(size, std::env::temp_dir(), Opened::default()));
+    let info = SessionInfo {
+        greeting: "* OK ready".into(),
+        tls: Some("TLSv1.3 TLS_AES_256_GCM_SHA384".into()),
+        capabilities: vec!["IMAP4rev1".into()],
+        auth: "LOGIN".into(),
+    };
+    app.on_event(Event::Conn(ConnState::Connected(info)));
+    app.on_event(Event::Folders(folders()));
+    app.on_event(selected((1..=30).rev().collect()));
+    app.on_event(chunk(summaries((31 - loaded..=30).rev())));
+    app
+}
+
+fn draw(app: &mut App, (w, h): (u16, u16)) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| {
+        app.prepare(f.area());
+        views::draw(f, app);
+    })
+    .unwrap();
+    t
+}
+
+/// Presses space-separated keys, written as in the keymap ("j", "Enter", "C-c", ":").
+fn press(app: &mut App, keys: &str) -> Vec<Cmd> {
+    keys.split(' ')
+        .filter(|k| !k.is_empty())
+        .flat_map(|k| {
+            let chord: KeyChord = k.parse().unwrap();
+            app.on_key(KeyEvent::new(chord.code, chord.mods))
+        })
+        .collect()
+}
+
+/// Types `text` into the command line and submits it.
+fn command(app: &mut App, text: &str) -> Vec<Cmd> {
+    let mut cmds = press(app, ":");
+    for c in text.chars() {
+        let key = KeyEvent::new(crossterm::event::KeyCode::Char(c), KeyModifiers::NONE);
+        cmds.extend(app.on_key(key));
+    }
+    cmds.extend(press(app, "Enter"));
+    cmds
+}
+
+/// Opens the message under the cursor and answers its fetches with `header` and `bodies`
+/// (raw part bytes, by section).
+fn open_message(app: &mut App, root: Part, header: &str, bodies: &[(&str, &[u8])]) {
+    let cmds = press(app, "Enter");
+    let (req, uid) = match cmds.as_slice() {
+        [Cmd::FetchStructure { req, uid, .. }] => (*req, *uid),
+        other => panic!("expected one FetchStructure, got {other:?}"),
+    };
+    let fetches = app.on_event(Event::Structure {
+        req,
+        folder: "INBOX".into(),
+        uid,
+        root: Box::new(root),
+        header: header.as_bytes().to_vec(),
+    });
+    for cmd in fetches {
+        let Cmd::FetchPart {
+            req, uid, section, ..
+        } = cmd
+        else {
+            panic!("unexpected {cmd:?}");
+        };
+        // Parts without a body given stay in flight, as on a slow link.
+        if let Some((_, bytes)) = bodies.iter().find(|(s, _)| section.to_string() == *s) {
+            let bytes = bytes.to_vec();
+            app.on_event(Event::PartData {
+                req,
+                folder: "INBOX".into(),
+                uid,
+                section,
+                bytes,
+            });
+        }
+    }
+}
+
+fn assert_no_escape(t: &Terminal<TestBackend>) {
+    for cell in t.backend().buffer().content() {
+        assert!(
+            !cell.symbol().chars().any(|c| c.is_control()),
+            "control character {:?} reached the screen",
+            cell.symbol()
+        );
+    }
+}
+
+const WIDE: (u16, u16) = (80, 24);
+const NARROW: (u16, u16) = (40, 20);
+
+#[test]
+fn start_asks_for_folders_then_the_default_folder() {
+    let (_, cmds) = App::new(settings(WIDE, std::env::temp_dir(), Opened::default()));
+    assert_eq!(cmds[0], Cmd::ListFolders);
+    match &cmds[1] {
+        Cmd::Select {
+            folder,
+            read_only,
+            first_screen,
+        } => {
+            assert_eq!(folder, "INBOX");
+            assert!(!read_only);
+            assert!(
+                *first_screen >= 20,
+                "a screenful plus margin: {first_screen}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn folder_tree() {
+    let mut app = app_with(WIDE, 30);
+    insta::assert_snapshot!("folders_80x24", draw(&mut app, WIDE).backend());
+    let mut narrow = app_with(NARROW, 30);
+    press(&mut narrow, "h");
+    assert_eq!(narrow.focus, Pane::Folders);
+    insta::assert_snapshot!("folders_40x20", draw(&mut narrow, NARROW).backend());
+}
+
+#[test]
+fn noselect_folder_toggles_instead_of_opening() {
+    let mut app = app_with(WIDE, 30);
+    press(&mut app, "h");
+    // Inbox, Drafts, Sent, Trash, Archive, 2023, 其他文件夹, QQ邮件
+    let cmds = press(&mut app, "6 j Enter");
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert_eq!(app.tree[app.folder_cursor].name, "其他文件夹");
+    assert_eq!(app.tree.len(), 7, "the Noselect parent collapsed");
+    press(&mut app, "z");
+    let cmds = press(&mut app, "j Enter");
+    assert!(
+        matches!(&cmds[..], [Cmd::Select { folder, .. }] if folder == "其他文件夹/QQ邮件"),
+        "{cmds:?}"
+    );
+    assert_eq!(app.focus, Pane::List);
+}
+
+#[test]
+fn list_while_syncing() {
+    let mut app = app_with(WIDE, 8);
+    let t = draw(&mut app, WIDE);
+    insta::assert_snapshot!("list_syncing_80x24", t.backend());
+    let mut narrow = app_with(NARROW, 8);
+    insta::assert_snapshot!("list_syncing_40x20", draw(&mut narrow, NARROW).backend());
+}
+
+#[test]
+fn cjk_list_is_laid_out_by_display_width() {
+    let mut app = app_with((81, 12), 0);
+    app.on_event(chunk(vec![
+        summary(
+            30,
+            "张伟 <zhang@example.cn>",
+            "关于下周项目评审会议的安排和准备材料清单",
+            0,
+        ),
+        summary(
+            29,
+            "山田太郎",
+            "請求書の送付について（三月分）",
+            Flags::SEEN,
+        ),
+        summary(
+            28,
+            "김민준",
+            "회의 일정 변경 안내",
+            Flags::SEEN | Flags::FLAGGED,
+        ),
+        summary(
+            27,
+            "Mixed 混合 name",
+            "半角と全角が混ざったsubject line 测试",
+            Flags::SEEN,
+        ),
+    ]));
+    press(&mut app, "h");
+    press(&mut app, "6 j");
+    insta::assert_snapshot!("cjk_81x12", draw(&mut app, (81, 12)).backend());
+    let mut narrow = app_with((41, 8), 0);
+    narrow.on_event(chunk(vec![summary(
+        30,
+        "张伟",
+        "关于下周项目评审会议的安排和准备材料清单",
+        0,
+    )]));
+    insta::assert_snapshot!("cjk_41x8", draw(&mut narrow, (41, 8)).backend());
+}
+
+const PLAIN_HEADER: &str = "From: Alice Example <alice@example.org>\r\nTo: bob@example.org\r\nDate: Fri, 1 Mar 2024 09:30:00 +0800\r\nSubject: Lunch on Friday?\r\nX-Mailer: test\r\n\r\n";
+const PLAIN_BODY: &[u8] = b"Hi Bob,\r\n\r\nShall we try the new noodle place on Friday? The menu is at https://noodles.example/menu and it opens at noon.\r\n\r\n> Last time you said you wanted dumplings.\r\n> Still true?\r\n\r\nAlice\r\n";
+
+#[test]
+fn reader_plain_text() {
+    let mut app = app_with(WIDE, 30);
+    open_message(&mut app, part(PLAIN), PLAIN_HEADER, &[("1", PLAIN_BODY)]);
+    insta::assert_snapshot!("reader_plain_80x24", draw(&mut app, WIDE).backend());
+    let mut narrow = app_with(NARROW, 30);
+    open_message(&mut narrow, part(PLAIN), PLAIN_HEADER, &[("1", PLAIN_BODY)]);
+    assert_eq!(narrow.focus, Pane::Reader);
+    insta::assert_snapshot!("reader_plain_40x20", draw(&mut narrow, NARROW).backend());
+    press(&mut narrow, "H");
+    let all = draw(&mut narrow, NARROW);
+    assert!(
+        all.backend().to_string().contains("X-Mailer"),
+        "H shows all headers"
+    );
+}
+
+#[test]
+fn number_then_enter_opens_that_link() {
+    let opened = Opened::default();
+    let (mut app, _) = App::new(settings(WIDE, std::env::temp_dir(), opened.clone()));
+    app.on_event(Event::Folders(folders()));
+    app.on_event(selected(vec![5]));
+    open_message(&mut app, part(PLAIN), PLAIN_HEADER, &[("1", PLAIN_BODY)]);
+    draw(&mut app, WIDE);
+    press(&mut app, "1 Enter");
+    assert_eq!(*opened.lock().unwrap(), ["https://noodles.example/menu"]);
+    command(&mut app, "open 2");
+    assert!(app.notice.as_ref().unwrap().error, "there is no link 2");
+}
+
+const HTML_BODY: &[u8] = br#"<html><head><style>p { color: red }</style></head><body>
+<h1>Spring newsletter</h1>
+<p>Our <b>spring sale</b> starts on Monday. <a href="https://shop.example/sale">See the offers</a>.</p>
+<ul><li>Garden tools: 20% off</li><li>Seeds: buy two, get one free</li></ul>
+<p>Unsubscribe <a href="https://shop.example/unsub">here</a>.</p>
+</body></html>"#;
+
+#[test]
+fn reader_html() {
+    let mut app = app_with(WIDE, 30);
+    let header = "From: Shop <news@shop.example>\r\nSubject: Spring newsletter\r\n\r\n";
+    open_message(&mut app, part(HTML), header, &[("1", HTML_BODY)]);
+    let t = draw(&mut app, WIDE);
+    insta::assert_snapshot!("reader_html_80x24", t.backend());
+    assert!(
+        !t.backend().to_string().contains("<p>"),
+        "HTML is rendered, not shown raw"
+    );
+}
+
+#[test]
+fn hostile_subject_and_body_never_reach_the_terminal() {
+    let evil = "\x1b]0;pwned\x07Invoice \x1b[2J\x1b[31mpaid\x1b[0m \u{202e}fdp.exe";
+    let mut app = app_with(WIDE, 0);
+    app.on_event(chunk(vec![summary(
+        30,
+        "Mallory \x1b[5m<m@evil.example>",
+        evil,
+        0,
+    )]));
+    let header = format!("From: Mallory <m@evil.example>\r\nSubject: {evil}\r\n\r\n");
+    let body = b"Hello\x1b[?1049h there\x07\r\n\x1bPq#0;2;0;0;0\x1b\\done\r\n";
+    open_message(&mut app, part(PLAIN), &header, &[("1", body)]);
+    let t = draw(&mut app, WIDE);
+    assert_no_escape(&t);
+    insta::assert_snapshot!("hostile_80x24", t.backend());
+}
+
+#[test]
+fn parts_pane_shows_the_nested_tree() {
+    let mut app = app_with(WIDE, 30);
+    open_message(&mut app, part(NESTED), PLAIN_HEADER, &[]);
+    press(&mut app, "a");
+    assert_eq!(app.focus, Pane::Parts);
+    insta::assert_snapshot!("parts_80x24", draw(&mut app, WIDE).backend());
+    let mut narrow = app_with(NARROW, 30);
+    open_message(&mut narrow, part(NESTED), PLAIN_HEADER, &[]);
+    press(&mut narrow, "a G");
+    insta::assert_snapshot!("parts_40x20", draw(&mut narrow, NARROW).backend());
+}
+
+#[test]
+fn save_by_section_fetches_then_writes_like_tern_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, _) = App::new(settings(WIDE, dir.path().to_path_buf(), Opened::default()));
+    app.on_event(Event::Folders(folders()));
+    app.on_event(selected(vec![9]));
+    open_message(&mut app, part(NESTED), PLAIN_HEADER, &[]);
+    let cmds = command(&mut app, "save 4.2.2.1");
+    let section: Section = "4.2.2.1".parse().unwrap();
+    let req = match &cmds[..] {
+        [
+            Cmd::FetchPart {
+                req,
+                uid: 9,
+                section: s,
+                folder,
+            },
+        ] if *s == section && folder == "INBOX" => *req,
+        other => panic!("{other:?}"),
+    };
+    app.on_event(Event::PartData {
+        req,
+        folder: "INBOX".into(),
+        uid: 9,
+        section: section.clone(),
+        bytes: b"caf=C3=A9 au lait=\r\n!\r\n".to_vec(),
+    });
+    let name = safe_filename(None, &section, "text/plain");
+    let saved = dir.path().join(&name);
+    assert_eq!(
+        std::fs::read(&saved).unwrap(),
+        "café au lait!\r\n".as_bytes()
+    );
+    assert!(app.notice.as_ref().unwrap().text.contains(&name));
+    // Saving again never overwrites: the part is cached, so no fetch and a new name.
+    assert!(command(&mut app, "save 4.2.2.1").is_empty());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    command(&mut app, "save 9.9");
+    assert!(app.notice.as_ref().unwrap().text.contains("no part 9.9"));
+}
+
+#[test]
+fn save_all_asks_for_every_attachment() {
+    let mut app = app_with(WIDE, 30);
+    open_message(&mut app, part(NESTED), PLAIN_HEADER, &[]);
+    let sections: Vec<String> = press(&mut app, "S")
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::FetchPart { section, .. } => Some(section.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sections, ["2", "3.2", "4.1"]);
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = app_with(WIDE, 30);
+    press(&mut app, "?");
+    let t = draw(&mut app, WIDE);
+    insta::assert_snapshot!("help_80x24", t.backend());
+    assert!(
+        t.backend().to_string().contains("save_part")
+            || t.backend().to_string().contains("Save the part")
+    );
+    let mut narrow = app_with(NARROW, 30);
+    press(&mut narrow, "?");
+    insta::assert_snapshot!("help_40x20", draw(&mut narrow, NARROW).backend());
+    press(&mut narrow, "q");
+    assert!(narrow.help.is_none() && !narrow.quit, "q closes help first");
+}
+
+#[test]
+fn j_j_enter_opens_the_third_newest() {
+    let mut app = app_with(WIDE, 30);
+    let cmds = press(&mut app, "j j Enter");
+    assert!(
+        matches!(&cmds[..], [Cmd::FetchStructure { uid: 28, folder, .. }] if folder == "INBOX"),
+        "{cmds:?}"
+    );
+    assert_eq!(app.focus, Pane::Reader);
+    let cmds = press(&mut app, "R");
+    assert!(
+        matches!(&cmds[..], [Cmd::FetchRaw { uid: 28, .. }]),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn selection_stays_on_its_uid_as_chunks_arrive_and_on_resize() {
+    let mut app = app_with(WIDE, 5);
+    press(&mut app, "3 j");
+    assert_eq!(app.selected_uid, Some(27));
+    app.on_event(chunk(summaries((1..=25).rev())));
+    assert_eq!(app.selected_uid, Some(27));
+    draw(&mut app, NARROW);
+    draw(&mut app, (200, 50));
+    assert_eq!(app.selected_uid, Some(27));
+    // The same folder reopened (a reconnect) with a new message on top keeps the UID too.
+    app.on_event(selected((1..=31).rev().collect()));
+    assert_eq!(app.selected_uid, Some(27));
+    assert_eq!(app.selected, 4);
+}
+
+#[test]
+fn q_goes_back_then_quits_and_ctrl_c_always_quits() {
+    let mut app = app_with(WIDE, 30);
+    press(&mut app, "Enter a");
+    assert_eq!(app.focus, Pane::Parts);
+    press(&mut app, "q");
+    assert_eq!(app.focus, Pane::Reader);
+    press(&mut app, "q");
+    assert_eq!(app.focus, Pane::List);
+    assert!(app.reader.is_none() && !app.quit);
+    press(&mut app, "q");
+    assert!(app.quit);
+    let mut app = app_with(WIDE, 30);
+    press(&mut app, ":");
+    press(&mut app, "C-c");
+    assert!(app.quit, "Ctrl-C quits even from the command line");
+}
+
+#[test]
+fn tab_cycles_through_the_open_panes() {
+    let mut app = app_with(WIDE, 30);
+    press(&mut app, "Tab");
+    assert_eq!(app.focus, Pane::Folders);
+    press(&mut app, "Tab Enter");
+    assert_eq!(app.focus, Pane::Reader);
+    press(&mut app, "Tab");
+    assert_eq!(app.focus, Pane::Folders);
+    press(&mut app, "BackTab");
+    assert_eq!(app.focus, Pane::Reader);
+}
+
+#[test]
+fn keys_from_config_override_the_defaults() {
+    let config = tern::config::parse(
+        "[keys]\ndown = \"n\"\n\n[[account]]\nname = \"a\"\nhost = \"h\"\nusername = \"u\"\n",
+    )
+    .unwrap();
+    let (mut app, _) = App::new(settings(WIDE, std::env::temp_dir(), Opened::default()));
+    app.keymap = Keymap::new(&config.keys);
+    app.on_event(Event::Folders(folders()));
+    app.on_event(selected(vec![3, 2, 1]));
+    press(&mut app, "j");
+    assert_eq!(app.selected_uid, Some(3), "j is no longer bound");
+    press(&mut app, "n");
+    assert_eq!(app.selected_uid, Some(2));
+    let e = tern::config::parse("[keys]\ndown = \"n\"\nwarp = \"w\"\n").unwrap_err();
+    assert!(e.starts_with("3:8:"), "{e}");
+}
+
+#[test]
+fn failures_are_shown_in_plain_words() {
+    let mut app = app_with(WIDE, 30);
+    let cmds = press(&mut app, "Enter");
+    let Cmd::FetchStructure { req, .. } = cmds[0] else {
+        panic!("{cmds:?}")
+    };
+    app.on_event(Event::Failed {
+        req: Some(req),
+        error: tern::error::Error::Server {
+            command: "UID FETCH".into(),
+            text: "[SERVERBUG] Internal error".into(),
+        },
+    });
+    let t = draw(&mut app, WIDE);
+    let screen = t.backend().to_string();
+    assert!(screen.contains("Could not open message 30"), "{screen}");
+    assert!(screen.contains("server said"), "{screen}");
+}
+
+#[test]
+fn v_switches_to_the_html_alternative_and_fetches_it() {
+    let mut app = app_with(WIDE, 30);
+    let alt = format!(r#"({PLAIN}{HTML} "ALTERNATIVE")"#);
+    open_message(&mut app, part(&alt), PLAIN_HEADER, &[("1", PLAIN_BODY)]);
+    let cmds = press(&mut app, "v");
+    let (req, section) = match &cmds[..] {
+        [Cmd::FetchPart { req, section, .. }] => (*req, section.clone()),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(section.to_string(), "2");
+    app.on_event(Event::PartData {
+        req,
+        folder: "INBOX".into(),
+        uid: 30,
+        section,
+        bytes: HTML_BODY.to_vec(),
+    });
+    let screen = draw(&mut app, WIDE).backend().to_string();
+    assert!(
+        screen.contains("HTML ·") && screen.contains("Spring newsletter"),
+        "{screen}"
+    );
+    assert!(
+        press(&mut app, "v").is_empty(),
+        "the plain part is already here"
+    );
+    let screen = draw(&mut app, WIDE).backend().to_string();
+    assert!(screen.contains("plain text ·"), "{screen}");
+}
