@@ -86,6 +86,8 @@ pub enum Cmd {
         flags: Flags,
         date: Option<(i64, i32)>,
     },
+    /// Reconnect now (after a refused login, or to skip the backoff wait).
+    Reconnect,
     /// Log out and end the worker thread.
     Shutdown,
 }
@@ -106,9 +108,17 @@ pub enum FolderOp {
 /// Connection progress, for a status line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConnState {
-    Connecting { host: String, port: u16 },
+    Connecting {
+        host: String,
+        port: u16,
+    },
     Connected(SessionInfo),
-    Offline { reason: String },
+    /// Not connected; `retry_in` seconds until the next automatic attempt (None: waiting for
+    /// the user, e.g. after a refused login).
+    Offline {
+        reason: String,
+        retry_in: Option<u64>,
+    },
 }
 
 /// What we learnt while connecting, as `tern check` prints it.
@@ -281,6 +291,23 @@ pub enum Event {
         folder: String,
         uid: Option<Uid>,
     },
+    /// New messages arrived in the open folder (their summaries follow), newest first.
+    Arrived {
+        folder: String,
+        uid_validity: u32,
+        uids: Vec<Uid>,
+    },
+    /// Flags changed on the server (by another client, or as a result of our commands).
+    FlagsChanged {
+        folder: String,
+        changes: Vec<(Uid, Flags)>,
+    },
+    /// A change could not be sent (offline); it will be carried out after reconnecting.
+    Queued {
+        req: ReqId,
+    },
+    /// Something the user should know that is not an error (e.g. a folder was reset).
+    Notice(String),
     /// A command without data of its own succeeded.
     Done {
         req: ReqId,
@@ -303,6 +330,7 @@ impl Event {
             | Event::Copied { req, .. }
             | Event::SearchResult { req, .. }
             | Event::Appended { req, .. }
+            | Event::Queued { req }
             | Event::Done { req } => Some(*req),
             Event::Expunged { req, .. } | Event::Failed { req, .. } => *req,
             _ => None,

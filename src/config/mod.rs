@@ -24,6 +24,9 @@ pub struct Config {
     /// What deleting a message does: move it to Trash, or only mark it \Deleted.
     #[serde(default)]
     pub delete: DeletePolicy,
+    /// Whether opening a message in the TUI marks it \Seen.
+    #[serde(default)]
+    pub seen_policy: SeenPolicy,
     /// `[keys]`: action name → key(s), on top of `assets/keymap.toml`.
     #[serde(default)]
     pub keys: keys::KeysTable,
@@ -40,6 +43,16 @@ pub enum DeletePolicy {
     Trash,
     /// Mark \Deleted and leave the message where it is until an expunge.
     Flag,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SeenPolicy {
+    /// Mark a message \Seen when it is opened in the TUI.
+    #[default]
+    Open,
+    /// Never change \Seen by opening; only the read/unread key does.
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -83,6 +96,15 @@ pub struct Account {
     pub connect_timeout_secs: u64,
     #[serde(default = "default_read_timeout")]
     pub read_timeout_secs: u64,
+    /// Use IMAP IDLE (where advertised) to see new mail at once.
+    #[serde(default = "default_true")]
+    pub idle: bool,
+    /// How often to check the open folder when IDLE is off or unavailable.
+    #[serde(default = "default_poll")]
+    pub poll_interval_secs: u64,
+    /// How often to refresh the unread counts of all folders.
+    #[serde(default = "default_status")]
+    pub status_interval_secs: u64,
 }
 
 fn default_tls() -> TlsMode {
@@ -96,6 +118,15 @@ fn default_connect_timeout() -> u64 {
 }
 fn default_read_timeout() -> u64 {
     60
+}
+fn default_true() -> bool {
+    true
+}
+fn default_poll() -> u64 {
+    60
+}
+fn default_status() -> u64 {
+    300
 }
 
 impl Account {
@@ -313,6 +344,15 @@ password_env = "PW"
         assert!(e.contains("username"), "{e}");
         let e = parse("download_dir = \n").unwrap_err();
         assert!(e.starts_with("1:"), "{e}");
+    }
+
+    #[test]
+    fn seen_policy_defaults_to_open_and_refuses_typos() {
+        assert_eq!(parse(GOOD).unwrap().seen_policy, SeenPolicy::Open);
+        let c = parse("seen_policy = \"never\"\n").unwrap();
+        assert_eq!(c.seen_policy, SeenPolicy::Never);
+        let e = parse("seen_policy = \"sometimes\"\n").unwrap_err();
+        assert!(e.starts_with("1:15:"), "{e}");
     }
 
     #[test]

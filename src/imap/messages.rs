@@ -142,6 +142,18 @@ pub fn summaries(conn: &mut Connection, uids: &[Uid], fallback: bool) -> Result<
     Ok(out)
 }
 
+/// `UID FETCH 1:* (UID FLAGS)`: every message's flags, for comparing with what we know.
+pub fn flags_of_all(conn: &mut Connection) -> Result<Vec<(Uid, Flags)>> {
+    let fetches = conn
+        .session
+        .uid_fetch("1:*", "(UID FLAGS)")
+        .map_err(|e| map_err("UID FETCH", e))?;
+    Ok(fetches
+        .iter()
+        .filter_map(|f| Some((f.uid?, flags(f.flags()))))
+        .collect())
+}
+
 fn address(a: &Address) -> String {
     let text = |b: &Option<std::borrow::Cow<[u8]>>| {
         b.as_deref()

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod folders;
+pub mod idler;
 pub mod messages;
 pub mod session;
 pub mod stream;

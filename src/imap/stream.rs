@@ -195,3 +195,13 @@ fn starttls(ep: &Endpoint, tcp: TcpStream) -> Result<(TcpStream, String)> {
     }
     Ok((reader.into_inner(), greeting.trim_end().to_string()))
 }
+
+impl imap::extensions::idle::SetReadTimeout for Stream {
+    fn set_read_timeout(&mut self, timeout: Option<Duration>) -> imap::error::Result<()> {
+        let tcp = match self {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => s.get_ref(),
+        };
+        tcp.set_read_timeout(timeout).map_err(imap::Error::Io)
+    }
+}

@@ -13,6 +13,8 @@ pub struct Model {
     pub folders: Vec<FolderInfo>,
     pub mailbox: Option<Mailbox>,
     pub last_error: Option<String>,
+    /// The worker's last notice (not an error).
+    pub notice: Option<String>,
 }
 
 /// The open folder.
@@ -144,7 +146,29 @@ impl Model {
                     mb.search = Some(uids);
                 }
             }
-            Event::Copied { .. } | Event::Appended { .. } | Event::Done { .. } => {}
+            Event::Arrived {
+                folder,
+                uid_validity,
+                uids,
+            } => {
+                if let Some(mb) = self.current(&folder, uid_validity) {
+                    mb.arrive(&uids);
+                }
+            }
+            Event::FlagsChanged { folder, changes } => {
+                if let Some(mb) = self.open(&folder) {
+                    for (uid, flags) in changes {
+                        if let Some(s) = mb.summaries.get_mut(&uid) {
+                            s.flags = flags;
+                        }
+                    }
+                }
+            }
+            Event::Notice(text) => self.notice = Some(text),
+            Event::Copied { .. }
+            | Event::Appended { .. }
+            | Event::Done { .. }
+            | Event::Queued { .. } => {}
             Event::Failed { error, .. } => self.last_error = Some(error.to_string()),
         }
     }
@@ -163,6 +187,17 @@ impl Model {
 }
 
 impl Mailbox {
+    /// Adds newly arrived UIDs, keeping newest-first order.
+    pub fn arrive(&mut self, new: &[Uid]) {
+        let known: std::collections::HashSet<Uid> = self.uids.iter().copied().collect();
+        let fresh: Vec<Uid> = new.iter().copied().filter(|u| !known.contains(u)).collect();
+        if fresh.is_empty() {
+            return;
+        }
+        self.uids.extend(fresh);
+        self.uids.sort_unstable_by_key(|u| std::cmp::Reverse(*u));
+    }
+
     /// Forgets messages that left the folder.
     pub fn remove(&mut self, gone: &[Uid]) {
         let gone: std::collections::HashSet<Uid> = gone.iter().copied().collect();

@@ -237,7 +237,7 @@ impl App {
                 self.after_select(before);
                 Vec::new()
             }
-            Event::Conn(ConnState::Offline { ref reason }) => {
+            Event::Conn(ConnState::Offline { ref reason, .. }) => {
                 self.complain(format!("Offline: {reason}"));
                 self.model.apply(ev);
                 Vec::new()

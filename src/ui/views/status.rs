@@ -77,6 +77,10 @@ fn connection(app: &App) -> String {
             ),
             None => "logged in (no TLS)".into(),
         },
-        Some(ConnState::Offline { reason }) => format!("offline: {reason}"),
+        Some(ConnState::Offline {
+            reason,
+            retry_in: Some(secs),
+        }) => format!("offline: {reason} (retrying in {secs} s; R retries now)"),
+        Some(ConnState::Offline { reason, .. }) => format!("offline: {reason}"),
     }
 }

@@ -1,0 +1,267 @@
+//! What the worker does for each [`Cmd`].
+
+use std::collections::HashSet;
+
+use super::Worker;
+use super::offline::Pending;
+use super::sync::CHUNK;
+use crate::error::Result;
+use crate::imap::session::Connection;
+use crate::imap::{actions, folders, messages};
+use crate::msg::{Cmd, Event, Uid};
+
+impl Worker {
+    pub(super) fn handle(&mut self, cmd: Cmd) {
+        match cmd {
+            Cmd::ListFolders => self.list_folders(),
+            Cmd::Select {
+                folder,
+                read_only,
+                first_screen,
+            } => {
+                self.sync = None;
+                if let Err(e) = self.select(&folder, read_only, first_screen) {
+                    self.fail(None, e);
+                }
+            }
+            Cmd::FetchStructure { req, folder, uid } => {
+                match self.in_folder(&folder, |c| messages::structure(c, uid)) {
+                    Ok((root, header)) => self.emit(Event::Structure {
+                        req,
+                        folder,
+                        uid,
+                        root: Box::new(root),
+                        header,
+                    }),
+                    Err(e) => self.fail(Some(req), e),
+                }
+            }
+            Cmd::FetchPart {
+                req,
+                folder,
+                uid,
+                section,
+            } => match self.in_folder(&folder, |c| messages::part(c, uid, &section)) {
+                Ok(bytes) => self.emit(Event::PartData {
+                    req,
+                    folder,
+                    uid,
+                    section,
+                    bytes,
+                }),
+                Err(e) => self.fail(Some(req), e),
+            },
+            Cmd::FetchRaw { req, folder, uid } => {
+                match self.in_folder(&folder, |c| messages::raw(c, uid)) {
+                    Ok(bytes) => self.emit(Event::Raw {
+                        req,
+                        folder,
+                        uid,
+                        bytes,
+                    }),
+                    Err(e) => self.fail(Some(req), e),
+                }
+            }
+            Cmd::FetchSummaries { req, folder, uids } => {
+                let result = self.in_folder(&folder, |c| {
+                    let mut rows = Vec::with_capacity(uids.len());
+                    for chunk in uids.chunks(CHUNK) {
+                        rows.extend(messages::summaries(c, chunk, false)?);
+                    }
+                    Ok(rows)
+                });
+                match result {
+                    Ok(chunk) => {
+                        self.remember_flags(&chunk);
+                        let uid_validity = self.open.as_ref().map_or(0, |o| o.uid_validity);
+                        self.emit(Event::Summaries {
+                            folder,
+                            uid_validity,
+                            chunk,
+                        });
+                        self.emit(Event::Done { req });
+                    }
+                    Err(e) => self.fail(Some(req), e),
+                }
+            }
+            Cmd::Search { req, folder, query } => {
+                match self.in_folder(&folder, |c| actions::search(c, &query)) {
+                    Ok(uids) => self.emit(Event::SearchResult { req, folder, uids }),
+                    Err(e) => self.fail(Some(req), e),
+                }
+            }
+            Cmd::Reconnect => self.reconnect_now(),
+            Cmd::Store { .. }
+            | Cmd::Copy { .. }
+            | Cmd::Expunge { .. }
+            | Cmd::Manage { .. }
+            | Cmd::Append { .. } => self.change(Pending {
+                cmd,
+                in_flight: false,
+            }),
+            Cmd::Shutdown => {}
+        }
+    }
+
+    fn list_folders(&mut self) {
+        match self.retrying(folders::list) {
+            Ok(list) => {
+                self.raw_names = list
+                    .iter()
+                    .map(|f| (f.name.clone(), f.raw.clone()))
+                    .collect();
+                self.emit(Event::Folders(list));
+            }
+            Err(e) => self.fail(None, e),
+        }
+    }
+
+    /// Carries out a change. Offline, or when the link drops before the server answers, the
+    /// change is queued and carried out once after reconnecting ([`Worker::replay`]).
+    pub(super) fn change(&mut self, pending: Pending) {
+        let req = pending.req();
+        if self.conn.is_none() && self.offline.is_some() {
+            self.queue(pending);
+            return;
+        }
+        let cmd = pending.cmd.clone();
+        let result = self.apply_change(cmd);
+        match result {
+            Ok(()) => {}
+            Err(e) if e.is_fatal_for_connection() => {
+                self.go_offline(&e);
+                self.queue(Pending {
+                    in_flight: true,
+                    ..pending
+                });
+            }
+            Err(e) => self.fail(Some(req), e),
+        }
+    }
+
+    /// One change, emitting its success event; errors are returned for [`Worker::change`].
+    fn apply_change(&mut self, cmd: Cmd) -> Result<()> {
+        match cmd {
+            Cmd::Store {
+                req,
+                folder,
+                uids,
+                add,
+                flags,
+            } => {
+                self.mutate(&folder, |c| actions::store(c, &uids, add, flags))?;
+                if let Some(open) = self.open.as_mut() {
+                    for uid in &uids {
+                        let f = open.flags.entry(*uid).or_default();
+                        f.0 = if add { f.0 | flags.0 } else { f.0 & !flags.0 };
+                    }
+                }
+                self.emit(Event::Stored {
+                    req,
+                    folder,
+                    uids,
+                    add,
+                    flags,
+                });
+            }
+            Cmd::Copy {
+                req,
+                folder,
+                uids,
+                dest,
+                remove,
+            } => {
+                let dest_raw = self.raw_name(&dest);
+                let copied =
+                    self.mutate(&folder, |c| actions::copy(c, &uids, &dest_raw, remove))?;
+                if remove && copied.expunged {
+                    self.forget(&uids);
+                }
+                self.emit(Event::Copied {
+                    req,
+                    folder,
+                    dest,
+                    uids,
+                    dest_uids: copied.dest_uids,
+                    moved: remove,
+                    expunged: copied.expunged,
+                });
+            }
+            Cmd::Expunge {
+                req,
+                folder,
+                uids,
+                all_deleted,
+            } => {
+                let gone = self.mutate(&folder, |c| {
+                    if all_deleted && !c.has("UIDPLUS") {
+                        actions::expunge_all_deleted(c)?;
+                        let left: HashSet<Uid> = messages::uids(c)?.into_iter().collect();
+                        Ok(uids.iter().copied().filter(|u| !left.contains(u)).collect())
+                    } else {
+                        actions::expunge(c, &uids)
+                    }
+                })?;
+                self.forget(&gone);
+                self.emit(Event::Expunged {
+                    req: Some(req),
+                    folder,
+                    uids: gone,
+                });
+            }
+            Cmd::Manage { req, op } => {
+                let known = self.raw_names.clone();
+                let raw = move |name: &str| {
+                    known
+                        .get(name)
+                        .cloned()
+                        .unwrap_or_else(|| crate::imap::utf7::encode(name))
+                };
+                folders::manage(self.connection()?, &op, raw)?;
+                self.emit(Event::Done { req });
+            }
+            Cmd::Append {
+                req,
+                folder,
+                bytes,
+                flags,
+                date,
+            } => {
+                let raw = self.raw_name(&folder);
+                let uid = actions::append(self.connection()?, &raw, &bytes, flags, date)?;
+                if self.open.as_ref().is_some_and(|o| o.name == folder) {
+                    self.refresh_due = true;
+                }
+                self.emit(Event::Appended { req, folder, uid });
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Runs a change on `folder`, opened read-write. Never retried here: after a dropped
+    /// connection we cannot know whether the server applied it.
+    fn mutate<T>(
+        &mut self,
+        folder: &str,
+        op: impl FnOnce(&mut Connection) -> Result<T>,
+    ) -> Result<T> {
+        let writable = self
+            .open
+            .as_ref()
+            .is_some_and(|o| o.name == folder && !o.read_only);
+        if !writable {
+            self.reopen(folder, false)?;
+        }
+        op(self.connection()?)
+    }
+
+    /// Drops UIDs we removed ourselves from the delta-sync baseline.
+    fn forget(&mut self, gone: &[Uid]) {
+        if let Some(open) = self.open.as_mut() {
+            let gone: HashSet<Uid> = gone.iter().copied().collect();
+            open.uids.retain(|u| !gone.contains(u));
+            open.flags.retain(|u, _| !gone.contains(u));
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! Keeping the open folder in step with the server while the user looks at it.
+//!
+//! IDLE (on its own connection) or a poll timer only says *that* something changed; a delta
+//! sync on the worker's connection finds *what*: new UIDs, vanished UIDs and changed flags,
+//! compared with the baseline in [`OpenFolder`](super::OpenFolder). Comparing by UID makes
+//! the result right whatever responses were lost on the way, and whoever made the change.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use super::Worker;
+use super::sync::CHUNK;
+use crate::error::Result;
+use crate::imap::idler::{Idler, Notice};
+use crate::imap::session::map_err;
+use crate::imap::{folders, messages};
+use crate::msg::{Event, Flags, Uid};
+
+/// Above this many messages a poll does not fetch every message's flags (issue: CONDSTORE
+/// delta sync will make it cheap); new and vanished messages are still found.
+const FLAG_SCAN_LIMIT: usize = 20_000;
+
+impl Worker {
+    pub(super) fn on_notice(&mut self, notice: Notice) {
+        match notice {
+            Notice::Changed if self.sync.is_some() => self.refresh_due = true,
+            Notice::Changed => self.refresh(),
+            Notice::Failed(why) => {
+                tracing::warn!("IDLE connection failed: {why}; polling instead");
+                self.idler = None;
+            }
+        }
+    }
+
+    /// The next moment a timer needs the worker.
+    pub(super) fn next_deadline(&self) -> Instant {
+        let far = Instant::now() + Duration::from_secs(3600);
+        let mut at = far;
+        if self.refresh_due && self.conn.is_some() {
+            return Instant::now();
+        }
+        if let Some(t) = self.offline.as_ref().and_then(|o| o.next_try) {
+            at = at.min(t);
+        }
+        if self.open.is_some() && self.conn.is_some() {
+            at = at.min(self.next_poll);
+        }
+        if !self.raw_names.is_empty() && self.conn.is_some() {
+            at = at.min(self.next_status);
+        }
+        at
+    }
+
+    pub(super) fn on_timer(&mut self) {
+        let now = Instant::now();
+        if self
+            .offline
+            .as_ref()
+            .and_then(|o| o.next_try)
+            .is_some_and(|t| t <= now)
+        {
+            self.try_reconnect();
+            return;
+        }
+        if self.conn.is_none() {
+            return;
+        }
+        if self.refresh_due || (self.open.is_some() && now >= self.next_poll) {
+            // Polling is the safety net even with IDLE: it also restarts a failed idler.
+            if self.idler.is_none() {
+                self.start_idler();
+            }
+            self.refresh();
+        }
+        if !self.raw_names.is_empty() && now >= self.next_status {
+            self.next_status = now + Duration::from_secs(self.account.status_interval_secs.max(1));
+            match folders::list(self.conn.as_mut().expect("checked above")) {
+                Ok(list) => self.emit(Event::Folders(list)),
+                Err(e) => self.fail(None, e),
+            }
+        }
+    }
+
+    /// Starts IDLE on the open folder when the server and the config allow it.
+    pub(super) fn start_idler(&mut self) {
+        let Some(open) = &self.open else {
+            return;
+        };
+        let wanted = self.account.idle && self.conn.as_ref().is_some_and(|c| c.has("IDLE"));
+        if !wanted {
+            return;
+        }
+        match Idler::start(
+            &self.account,
+            &self.password,
+            &open.raw,
+            self.notices.0.clone(),
+        ) {
+            Ok(idler) => self.idler = Some(idler),
+            Err(e) => tracing::warn!("cannot start IDLE: {e}; polling instead"),
+        }
+    }
+
+    /// Delta sync of the open folder against the baseline.
+    pub(super) fn refresh(&mut self) {
+        self.refresh_due = false;
+        self.next_poll =
+            Instant::now() + Duration::from_secs(self.account.poll_interval_secs.max(1));
+        if let Err(e) = self.try_refresh() {
+            self.fail(None, e);
+        }
+    }
+
+    fn try_refresh(&mut self) -> Result<()> {
+        let Some(open) = self.open.as_ref() else {
+            return Ok(());
+        };
+        let (folder, uid_validity) = (open.name.clone(), open.uid_validity);
+        let conn = self.connection()?;
+        conn.session.noop().map_err(|e| map_err("NOOP", e))?;
+        // What NOOP reported is only a hint; the comparison below is the truth.
+        let _ = conn.session.take_all_unsolicited().count();
+        let now = messages::uids(conn)?;
+        let scan_flags = now.len() <= FLAG_SCAN_LIMIT;
+        let server_flags = if scan_flags && !now.is_empty() {
+            messages::flags_of_all(conn)?
+        } else {
+            Vec::new()
+        };
+        let Some(open) = self.open.as_mut() else {
+            return Ok(());
+        };
+        let before: HashSet<Uid> = open.uids.iter().copied().collect();
+        let after: HashSet<Uid> = now.iter().copied().collect();
+        let gone: Vec<Uid> = open
+            .uids
+            .iter()
+            .copied()
+            .filter(|u| !after.contains(u))
+            .collect();
+        let new: Vec<Uid> = now
+            .iter()
+            .copied()
+            .filter(|u| !before.contains(u))
+            .collect();
+        let changes: Vec<(Uid, Flags)> = server_flags
+            .into_iter()
+            .filter(|(uid, flags)| open.flags.get(uid).is_some_and(|known| known != flags))
+            .collect();
+        open.uids = now;
+        open.flags.retain(|u, _| after.contains(u));
+        for (uid, flags) in &changes {
+            open.flags.insert(*uid, *flags);
+        }
+        if !gone.is_empty() {
+            self.emit(Event::Expunged {
+                req: None,
+                folder: folder.clone(),
+                uids: gone,
+            });
+        }
+        if !changes.is_empty() {
+            self.emit(Event::FlagsChanged {
+                folder: folder.clone(),
+                changes,
+            });
+        }
+        if !new.is_empty() {
+            self.emit(Event::Arrived {
+                folder: folder.clone(),
+                uid_validity,
+                uids: new.clone(),
+            });
+            for chunk in new.chunks(CHUNK) {
+                let rows = messages::summaries(self.connection()?, chunk, false)?;
+                self.remember_flags(&rows);
+                self.emit(Event::Summaries {
+                    folder: folder.clone(),
+                    uid_validity,
+                    chunk: rows,
+                });
+            }
+        }
+        Ok(())
+    }
+}

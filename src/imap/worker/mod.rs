@@ -1,0 +1,185 @@
+//! The worker thread: owns the IMAP connection, takes [`Cmd`]s, sends [`Event`]s.
+//!
+//! - Between summary chunks of a folder sync it serves whatever commands are waiting, so
+//!   opening a message never waits for a 100 000-message folder; a new `Select` abandons the
+//!   old folder's sync ([`sync`]).
+//! - It keeps the open folder in step with the server: an IDLE connection (or a poll timer)
+//!   says when something changed, and a delta sync works out what ([`live`]).
+//! - A dropped connection is retried with backoff; changes made meanwhile are queued and
+//!   carried out once afterwards ([`offline`]).
+
+mod commands;
+mod live;
+mod offline;
+mod sync;
+
+use std::collections::{HashMap, VecDeque};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, TryRecvError, select, unbounded};
+
+use crate::config::Account;
+use crate::error::Error;
+use crate::imap::idler::{Idler, Notice};
+use crate::imap::session::Connection;
+use crate::msg::{Cmd, Event, Flags, ReqId, Uid};
+
+pub struct Handle {
+    pub commands: Sender<Cmd>,
+    pub events: Receiver<Event>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Handle {
+    /// Asks the worker to log out and waits for it to finish.
+    pub fn shutdown(mut self) {
+        let _ = self.commands.send(Cmd::Shutdown);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+pub fn spawn(account: Account, password: String) -> Handle {
+    let (cmd_tx, cmd_rx) = unbounded();
+    let (ev_tx, ev_rx) = unbounded();
+    let thread = std::thread::Builder::new()
+        .name(format!("imap-{}", account.name))
+        .spawn(move || Worker::new(account, password, ev_tx).run(cmd_rx))
+        .expect("spawning a thread only fails when the OS is out of resources");
+    Handle {
+        commands: cmd_tx,
+        events: ev_rx,
+        thread: Some(thread),
+    }
+}
+
+struct OpenFolder {
+    name: String,
+    raw: String,
+    read_only: bool,
+    uid_validity: u32,
+    /// Every UID the server has told us about, and the flags of those we have fetched: the
+    /// baseline a delta sync compares against.
+    uids: Vec<Uid>,
+    flags: HashMap<Uid, Flags>,
+}
+
+struct Sync {
+    folder: String,
+    uid_validity: u32,
+    chunks: VecDeque<Vec<Uid>>,
+}
+
+struct Worker {
+    account: Account,
+    password: String,
+    conn: Option<Connection>,
+    events: Sender<Event>,
+    /// Decoded folder name → the server's own spelling, learnt from LIST.
+    raw_names: HashMap<String, String>,
+    open: Option<OpenFolder>,
+    /// The folder the user is looking at (the last Select) and, while a command works in
+    /// another folder, its baseline, parked until we return to it.
+    displayed: Option<(String, bool)>,
+    parked: Option<(OpenFolder, Option<Sync>)>,
+    sync: Option<Sync>,
+    idler: Option<Idler>,
+    notices: (Sender<Notice>, Receiver<Notice>),
+    /// A delta sync is owed (a notice arrived during a sync, or after a reconnect).
+    refresh_due: bool,
+    next_poll: Instant,
+    next_status: Instant,
+    offline: Option<offline::Offline>,
+    pending: VecDeque<offline::Pending>,
+}
+
+impl Worker {
+    fn new(account: Account, password: String, events: Sender<Event>) -> Worker {
+        let now = Instant::now();
+        Worker {
+            next_poll: now + Duration::from_secs(account.poll_interval_secs.max(1)),
+            next_status: now + Duration::from_secs(account.status_interval_secs.max(1)),
+            account,
+            password,
+            conn: None,
+            events,
+            raw_names: HashMap::new(),
+            open: None,
+            displayed: None,
+            parked: None,
+            sync: None,
+            idler: None,
+            notices: unbounded(),
+            refresh_due: false,
+            offline: None,
+            pending: VecDeque::new(),
+        }
+    }
+
+    fn run(mut self, commands: Receiver<Cmd>) {
+        let notices = self.notices.1.clone();
+        loop {
+            if self.sync.is_some() {
+                // Mid-sync: waiting commands first, then notices, then the next chunk.
+                match commands.try_recv() {
+                    Ok(Cmd::Shutdown) | Err(TryRecvError::Disconnected) => break,
+                    Ok(cmd) => self.guarded(|w| w.handle(cmd)),
+                    Err(TryRecvError::Empty) => match notices.try_recv() {
+                        Ok(n) => self.guarded(|w| w.on_notice(n)),
+                        Err(_) => self.guarded(Worker::sync_step),
+                    },
+                }
+                continue;
+            }
+            let wait = self
+                .next_deadline()
+                .saturating_duration_since(Instant::now());
+            select! {
+                recv(commands) -> cmd => match cmd {
+                    Ok(Cmd::Shutdown) | Err(_) => break,
+                    Ok(cmd) => {
+                        self.guarded(|w| w.handle(cmd));
+                        if commands.is_empty() {
+                            self.guarded(Worker::restore_displayed);
+                        }
+                    }
+                },
+                recv(notices) -> n => if let Ok(n) = n {
+                    self.guarded(|w| w.on_notice(n));
+                },
+                default(wait) => self.guarded(Worker::on_timer),
+            }
+        }
+        self.idler = None;
+        if let Some(mut conn) = self.conn.take() {
+            let _ = conn.session.logout();
+        }
+    }
+
+    /// Runs one unit of work; a panic inside a parser costs the connection, not the program.
+    fn guarded(&mut self, f: impl FnOnce(&mut Worker)) {
+        if catch_unwind(AssertUnwindSafe(|| f(self))).is_err() {
+            tracing::error!("worker recovered from a panic; dropping the connection");
+            self.sync = None;
+            self.fail(
+                None,
+                Error::Protocol("internal error while reading the server's reply".into()),
+            );
+        }
+    }
+
+    fn emit(&self, ev: Event) {
+        // The receiver is gone only when the program is ending.
+        let _ = self.events.send(ev);
+    }
+
+    fn fail(&mut self, req: Option<ReqId>, error: Error) {
+        if error.is_fatal_for_connection() || matches!(error, Error::Auth(_)) {
+            self.go_offline(&error);
+        }
+        self.emit(Event::Failed { req, error });
+    }
+}

@@ -1,0 +1,240 @@
+//! Opening folders and streaming their summaries, and the connection the work runs on.
+
+use std::collections::{HashMap, VecDeque};
+
+use super::{OpenFolder, Sync, Worker};
+use crate::error::{Error, Result};
+use crate::imap::session::{self, Connection};
+use crate::imap::{messages, utf7};
+use crate::msg::{ConnState, Event, Uid};
+
+/// Summaries per UID FETCH after the first screen: large enough for throughput, small enough
+/// that the crate's whole-response buffering stays a few hundred kilobytes.
+pub const CHUNK: usize = 1000;
+
+impl Worker {
+    /// The live connection, connecting (and reopening the open folder) if needed.
+    pub(super) fn connection(&mut self) -> Result<&mut Connection> {
+        if self.conn.is_none() {
+            self.emit(Event::Conn(ConnState::Connecting {
+                host: self.account.host.clone(),
+                port: self.account.port(),
+            }));
+            let mut conn = session::connect(&self.account, &self.password)?;
+            self.emit(Event::Conn(ConnState::Connected(conn.info.clone())));
+            self.offline = None;
+            if let Some(open) = &self.open {
+                // A reconnect must not silently change which folder later commands act on.
+                let opened = messages::open(&mut conn, &open.raw, open.read_only)?;
+                if opened.uid_validity != open.uid_validity {
+                    let name = open.name.clone();
+                    self.open = None;
+                    self.sync = None;
+                    self.idler = None;
+                    self.emit(Event::Notice(format!(
+                        "{name} was reset on the server (UIDVALIDITY changed); reloading it"
+                    )));
+                    self.conn = Some(conn);
+                    self.select(&name, false, 100)?;
+                    return self
+                        .conn
+                        .as_mut()
+                        .ok_or_else(|| Error::Network("not connected".into()));
+                }
+                self.refresh_due = true;
+            }
+            self.conn = Some(conn);
+        }
+        self.conn
+            .as_mut()
+            .ok_or_else(|| Error::Network("not connected".into()))
+    }
+
+    /// Runs `op` on a live connection; after a network or protocol failure reconnects and
+    /// tries once more. Only for operations that change nothing on the server.
+    pub(super) fn retrying<T>(
+        &mut self,
+        mut op: impl FnMut(&mut Connection) -> Result<T>,
+    ) -> Result<T> {
+        match op(self.connection()?) {
+            Err(e) if e.is_fatal_for_connection() => {
+                tracing::warn!("retrying after: {e}");
+                self.conn = None;
+                op(self.connection()?)
+            }
+            other => other,
+        }
+    }
+
+    pub(super) fn raw_name(&self, folder: &str) -> String {
+        self.raw_names
+            .get(folder)
+            .cloned()
+            .unwrap_or_else(|| utf7::encode(folder))
+    }
+
+    pub(super) fn select(
+        &mut self,
+        folder: &str,
+        read_only: bool,
+        first_screen: usize,
+    ) -> Result<()> {
+        let raw = self.raw_name(folder);
+        self.open = None;
+        self.parked = None;
+        self.displayed = Some((folder.to_string(), read_only));
+        self.idler = None;
+        let (opened, uids) = self.retrying(|c| {
+            let opened = messages::open(c, &raw, read_only)?;
+            Ok((opened, messages::uids(c)?))
+        })?;
+        self.open = Some(OpenFolder {
+            name: folder.to_string(),
+            raw,
+            read_only: opened.read_only,
+            uid_validity: opened.uid_validity,
+            uids: uids.clone(),
+            flags: HashMap::new(),
+        });
+        self.emit(Event::Selected {
+            folder: folder.to_string(),
+            uid_validity: opened.uid_validity,
+            read_only: opened.read_only,
+            uids: uids.clone(),
+        });
+        let first = first_screen.max(1).min(uids.len());
+        let mut chunks: VecDeque<Vec<Uid>> = VecDeque::new();
+        if first > 0 {
+            chunks.push_back(uids[..first].to_vec());
+        }
+        chunks.extend(uids[first..].chunks(CHUNK).map(<[Uid]>::to_vec));
+        self.sync = Some(Sync {
+            folder: folder.to_string(),
+            uid_validity: opened.uid_validity,
+            chunks,
+        });
+        self.start_idler();
+        Ok(())
+    }
+
+    /// Makes sure `folder` is the open one (reopening read-only if needed) and runs `op`.
+    pub(super) fn in_folder<T>(
+        &mut self,
+        folder: &str,
+        op: impl FnMut(&mut Connection) -> Result<T>,
+    ) -> Result<T> {
+        if self.open.as_ref().map(|o| o.name.as_str()) != Some(folder) {
+            self.reopen(folder, true)?;
+        }
+        self.retrying(op)
+    }
+
+    /// Opens `folder` for commands without streaming its summaries.
+    pub(super) fn reopen(&mut self, folder: &str, read_only: bool) -> Result<()> {
+        let sync = self.sync.take();
+        self.idler = None;
+        let raw = self.raw_name(folder);
+        if let Some(open) = self.open.take()
+            && self
+                .displayed
+                .as_ref()
+                .is_some_and(|(name, _)| *name == open.name)
+        {
+            // Its unfinished sync resumes when we return to it.
+            self.parked = Some((open, sync));
+        }
+        let (opened, uids) = self.retrying(|c| {
+            let opened = messages::open(c, &raw, read_only)?;
+            Ok((opened, messages::uids(c)?))
+        })?;
+        if !read_only && opened.read_only {
+            return Err(Error::Server {
+                command: "SELECT".into(),
+                text: format!("{folder} is read-only"),
+            });
+        }
+        self.open = Some(OpenFolder {
+            name: folder.to_string(),
+            raw,
+            read_only: opened.read_only,
+            uid_validity: opened.uid_validity,
+            uids,
+            flags: HashMap::new(),
+        });
+        Ok(())
+    }
+
+    /// After a command worked in another folder, goes back to the one the user is looking
+    /// at, with its baseline, so live updates keep flowing for it.
+    pub(super) fn restore_displayed(&mut self) {
+        let Some((name, read_only)) = self.displayed.clone() else {
+            return;
+        };
+        if self.conn.is_none() || self.open.as_ref().is_some_and(|o| o.name == name) {
+            return;
+        }
+        let parked = self.parked.take();
+        let raw = self.raw_name(&name);
+        let opened = match self.retrying(|c| messages::open(c, &raw, read_only)) {
+            Ok(o) => o,
+            Err(e) => return self.fail(None, e),
+        };
+        match parked {
+            Some((p, sync)) if p.name == name && p.uid_validity == opened.uid_validity => {
+                self.open = Some(OpenFolder {
+                    read_only: opened.read_only,
+                    ..p
+                });
+                self.sync = sync;
+                self.refresh_due = true;
+                self.start_idler();
+            }
+            _ => {
+                if let Err(e) = self.select(&name, read_only, 100) {
+                    self.fail(None, e);
+                }
+            }
+        }
+    }
+
+    pub(super) fn sync_step(&mut self) {
+        let Some(sync) = self.sync.as_mut() else {
+            return;
+        };
+        let Some(chunk) = sync.chunks.pop_front() else {
+            let folder = sync.folder.clone();
+            self.sync = None;
+            self.emit(Event::SyncDone { folder });
+            return;
+        };
+        let (folder, uid_validity) = (sync.folder.clone(), sync.uid_validity);
+        let result = match self.retrying(|c| messages::summaries(c, &chunk, false)) {
+            Err(Error::Protocol(why)) => {
+                tracing::warn!("ENVELOPE fetch failed ({why}); falling back to header fields");
+                self.conn = None;
+                self.retrying(|c| messages::summaries(c, &chunk, true))
+            }
+            other => other,
+        };
+        match result {
+            Ok(chunk) => {
+                self.remember_flags(&chunk);
+                self.emit(Event::Summaries {
+                    folder,
+                    uid_validity,
+                    chunk,
+                })
+            }
+            Err(e) => {
+                self.sync = None;
+                self.fail(None, e);
+            }
+        }
+    }
+
+    pub(super) fn remember_flags(&mut self, rows: &[crate::msg::Summary]) {
+        if let Some(open) = self.open.as_mut() {
+            open.flags.extend(rows.iter().map(|s| (s.uid, s.flags)));
+        }
+    }
+}

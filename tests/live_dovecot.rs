@@ -1,0 +1,272 @@
+//! Live updates and resilience against a real Dovecot: another session appends, flags and
+//! expunges while the worker has the folder open; the server is restarted mid-session; a
+//! refused login is not retried in a loop; a folder reset (new UIDVALIDITY) is noticed.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Receiver;
+use tern::config::Account;
+use tern::devserver::{Dovecot, DovecotOptions};
+use tern::imap::worker::{self, Handle};
+use tern::msg::{Cmd, ConnState, Event, Flags};
+
+fn account(server: &Dovecot, extra: &str) -> Account {
+    let text = format!(
+        "[[account]]\nname = \"t\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\nconnect_timeout_secs = 2\nread_timeout_secs = 5\n{extra}\n",
+        server.imap_port
+    );
+    tern::config::parse(&text)
+        .expect("config")
+        .accounts
+        .remove(0)
+}
+
+fn message(n: usize) -> Vec<u8> {
+    format!("From: bob@example.com\r\nSubject: live {n}\r\n\r\nhello {n}\r\n").into_bytes()
+}
+
+/// Waits (up to a generous failure deadline) for an event matching `want`.
+fn wait_for(events: &Receiver<Event>, what: &str, mut want: impl FnMut(&Event) -> bool) -> Event {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match events.recv_timeout(left) {
+            Ok(ev) if want(&ev) => return ev,
+            Ok(_) => {}
+            Err(_) => panic!("no {what} within 30 s"),
+        }
+    }
+}
+
+fn open_inbox(server: &Dovecot, extra: &str) -> Handle {
+    let h = worker::spawn(account(server, extra), "wonderland".into());
+    h.commands
+        .send(Cmd::Select {
+            folder: "INBOX".into(),
+            read_only: false,
+            first_screen: 50,
+        })
+        .unwrap();
+    wait_for(&h.events, "SyncDone", |e| {
+        matches!(e, Event::SyncDone { .. })
+    });
+    h
+}
+
+fn follows_another_session(extra: &str) {
+    let server = Dovecot::start(DovecotOptions::default()).expect("dovecot");
+    for n in 0..3 {
+        server
+            .append("alice", "INBOX", &message(n), &[], None)
+            .unwrap();
+    }
+    let h = open_inbox(&server, extra);
+    let mut other = server.session("alice").unwrap();
+    other.select("INBOX").unwrap();
+
+    let uid = server
+        .append("alice", "INBOX", &message(9), &[], None)
+        .unwrap();
+    let ev = wait_for(&h.events, "Arrived", |e| matches!(e, Event::Arrived { .. }));
+    assert!(
+        matches!(ev, Event::Arrived { ref uids, .. } if uids == &vec![uid]),
+        "{ev:?}"
+    );
+    wait_for(
+        &h.events,
+        "its summary",
+        |e| matches!(e, Event::Summaries { chunk, .. } if chunk.iter().any(|s| s.uid == uid && s.subject == "live 9")),
+    );
+
+    other.uid_store("1", "+FLAGS (\\Flagged)").unwrap();
+    let ev = wait_for(&h.events, "FlagsChanged", |e| {
+        matches!(e, Event::FlagsChanged { .. })
+    });
+    let Event::FlagsChanged { changes, .. } = ev else {
+        unreachable!()
+    };
+    assert!(
+        changes
+            .iter()
+            .any(|(u, f)| *u == 1 && f.has(Flags::FLAGGED)),
+        "{changes:?}"
+    );
+
+    other.uid_store("2", "+FLAGS (\\Deleted)").unwrap();
+    other.uid_expunge("2").unwrap();
+    let ev = wait_for(&h.events, "Expunged", |e| {
+        matches!(e, Event::Expunged { .. })
+    });
+    assert!(
+        matches!(ev, Event::Expunged { req: None, ref uids, .. } if uids == &vec![2]),
+        "{ev:?}"
+    );
+    h.shutdown();
+}
+
+#[test]
+fn idle_follows_another_session() {
+    // A long poll interval, so only IDLE can deliver within the deadline.
+    follows_another_session("poll_interval_secs = 600");
+}
+
+#[test]
+fn polling_follows_another_session() {
+    follows_another_session("idle = false\npoll_interval_secs = 1");
+}
+
+#[test]
+fn a_server_restart_is_ridden_out_and_a_queued_change_applied_once() {
+    let mut server = Dovecot::start(DovecotOptions::default()).expect("dovecot");
+    for n in 0..3 {
+        server
+            .append("alice", "INBOX", &message(n), &[], None)
+            .unwrap();
+    }
+    let h = open_inbox(&server, "idle = false\npoll_interval_secs = 600");
+    server.restart().expect("restart");
+    // The worker learns of the dead link from this command: it is queued, not lost.
+    h.commands
+        .send(Cmd::Store {
+            req: 7,
+            folder: "INBOX".into(),
+            uids: vec![3],
+            add: true,
+            flags: Flags(Flags::FLAGGED),
+        })
+        .unwrap();
+    let mut queued = false;
+    let mut stored = 0;
+    // Until it is stored, then a little longer to catch a second application.
+    let mut deadline = Instant::now() + Duration::from_secs(30);
+    while let Ok(ev) = h
+        .events
+        .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+    {
+        match ev {
+            Event::Queued { req: 7 } => queued = true,
+            Event::Stored { req: 7, .. } => {
+                stored += 1;
+                deadline = Instant::now() + Duration::from_millis(1500);
+            }
+            Event::Failed {
+                req: Some(7),
+                error,
+            } => panic!("the change failed: {error}"),
+            _ => {}
+        }
+    }
+    assert!(queued, "the change was queued while offline");
+    assert_eq!(stored, 1, "applied exactly once");
+    let mut s = server.session("alice").unwrap();
+    s.select("INBOX").unwrap();
+    assert_eq!(
+        s.uid_search("FLAGGED")
+            .unwrap()
+            .into_iter()
+            .collect::<Vec<_>>(),
+        vec![3]
+    );
+    h.shutdown();
+}
+
+#[test]
+fn dropped_sessions_reconnect_and_keep_following() {
+    let server = Dovecot::start(DovecotOptions::default()).expect("dovecot");
+    server
+        .append("alice", "INBOX", &message(0), &[], None)
+        .unwrap();
+    let h = open_inbox(&server, "idle = false\npoll_interval_secs = 1");
+    server.kill_imap_sessions();
+    wait_for(&h.events, "Offline", |e| {
+        matches!(e, Event::Conn(ConnState::Offline { .. }))
+    });
+    wait_for(&h.events, "Connected", |e| {
+        matches!(e, Event::Conn(ConnState::Connected(_)))
+    });
+    let uid = server
+        .append("alice", "INBOX", &message(1), &[], None)
+        .unwrap();
+    let ev = wait_for(&h.events, "Arrived", |e| matches!(e, Event::Arrived { .. }));
+    assert!(
+        matches!(ev, Event::Arrived { ref uids, .. } if uids == &vec![uid]),
+        "{ev:?}"
+    );
+    h.shutdown();
+}
+
+#[test]
+fn a_refused_login_is_not_retried_in_a_loop() {
+    let server = Dovecot::start(DovecotOptions::default()).expect("dovecot");
+    let h = worker::spawn(account(&server, ""), "wrong".into());
+    h.commands.send(Cmd::ListFolders).unwrap();
+    let ev = wait_for(&h.events, "Offline", |e| {
+        matches!(e, Event::Conn(ConnState::Offline { .. }))
+    });
+    assert!(
+        matches!(ev, Event::Conn(ConnState::Offline { retry_in: None, ref reason }) if reason.contains("Authentication failed")),
+        "{ev:?}"
+    );
+    // Nothing more happens on its own: no new attempt within a few seconds.
+    let quiet = h.events.recv_timeout(Duration::from_secs(3));
+    assert!(
+        !matches!(quiet, Ok(Event::Conn(ConnState::Connecting { .. }))),
+        "{quiet:?}"
+    );
+    h.shutdown();
+}
+
+#[test]
+fn a_reset_folder_is_reloaded_with_a_notice() {
+    let server = Dovecot::start(DovecotOptions::default()).expect("dovecot");
+    server.create_folder("alice", "Box").unwrap();
+    server
+        .append("alice", "Box", &message(0), &[], None)
+        .unwrap();
+    let h = worker::spawn(
+        account(&server, "idle = false\npoll_interval_secs = 1"),
+        "wonderland".into(),
+    );
+    h.commands
+        .send(Cmd::Select {
+            folder: "Box".into(),
+            read_only: false,
+            first_screen: 10,
+        })
+        .unwrap();
+    let Event::Selected {
+        uid_validity: before,
+        ..
+    } = wait_for(&h.events, "Selected", |e| {
+        matches!(e, Event::Selected { .. })
+    })
+    else {
+        unreachable!()
+    };
+    let mut other = server.session("alice").unwrap();
+    other.delete("Box").unwrap();
+    other.create("Box").unwrap();
+    drop(other);
+    server
+        .append("alice", "Box", &message(1), &[], None)
+        .unwrap();
+    wait_for(
+        &h.events,
+        "Notice",
+        |e| matches!(e, Event::Notice(t) if t.contains("UIDVALIDITY")),
+    );
+    let ev = wait_for(&h.events, "Selected again", |e| {
+        matches!(e, Event::Selected { .. })
+    });
+    let Event::Selected {
+        uid_validity, uids, ..
+    } = ev
+    else {
+        unreachable!()
+    };
+    assert_ne!(uid_validity, before);
+    assert_eq!(uids.len(), 1);
+    h.shutdown();
+}
