@@ -18,6 +18,7 @@
 //! - [`devserver`] runs a private Dovecot on loopback for the tests and the demo.
 //! - [`demo`] generates a realistic mailbox from `assets/demo/` into that Dovecot (`tern demo`).
 
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -14,7 +14,7 @@ use tern::msg::{Cmd, ConnState, Event, Flags};
 
 fn account(server: &Dovecot, extra: &str) -> Account {
     let text = format!(
-        "[[account]]\nname = \"t\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\nconnect_timeout_secs = 2\nread_timeout_secs = 5\n{extra}\n",
+        "[[account]]\nname = \"t\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\nconnect_timeout_secs = 2\nread_timeout_secs = 5\ncache = false\n{extra}\n",
         server.imap_port
     );
     tern::config::parse(&text)

@@ -210,8 +210,13 @@ fn command(app: &mut App, text: &str) -> Vec<Cmd> {
 /// (raw part bytes, by section).
 fn open_message(app: &mut App, root: Part, header: &str, bodies: &[(&str, &[u8])]) {
     let cmds = press(app, "Enter");
+    // Opening an unread message also marks it \Seen (seen_policy = "open").
     let (req, uid) = match cmds.as_slice() {
-        [Cmd::FetchStructure { req, uid, .. }] => (*req, *uid),
+        [Cmd::FetchStructure { req, uid, .. }, rest @ ..]
+            if rest.iter().all(|c| matches!(c, Cmd::Store { .. })) =>
+        {
+            (*req, *uid)
+        }
         other => panic!("expected one FetchStructure, got {other:?}"),
     };
     let fetches = app.on_event(Event::Structure {
@@ -431,12 +436,12 @@ fn hostile_subject_and_body_never_reach_the_terminal() {
 fn parts_pane_shows_the_nested_tree() {
     let mut app = app_with(WIDE, 30);
     open_message(&mut app, part(NESTED), PLAIN_HEADER, &[]);
-    press(&mut app, "a");
+    press(&mut app, "p");
     assert_eq!(app.focus, Pane::Parts);
     insta::assert_snapshot!("parts_80x24", draw(&mut app, WIDE).backend());
     let mut narrow = app_with(NARROW, 30);
     open_message(&mut narrow, part(NESTED), PLAIN_HEADER, &[]);
-    press(&mut narrow, "a G");
+    press(&mut narrow, "p G");
     insta::assert_snapshot!("parts_40x20", draw(&mut narrow, NARROW).backend());
 }
 
@@ -547,7 +552,7 @@ fn selection_stays_on_its_uid_as_chunks_arrive_and_on_resize() {
 #[test]
 fn q_goes_back_then_quits_and_ctrl_c_always_quits() {
     let mut app = app_with(WIDE, 30);
-    press(&mut app, "Enter a");
+    press(&mut app, "Enter p");
     assert_eq!(app.focus, Pane::Parts);
     press(&mut app, "q");
     assert_eq!(app.focus, Pane::Reader);

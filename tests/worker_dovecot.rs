@@ -12,7 +12,7 @@ use tern::msg::{Cmd, Event};
 
 fn account(server: &Dovecot) -> Account {
     let text = format!(
-        "[[account]]\nname = \"t\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\n",
+        "[[account]]\nname = \"t\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\ncache = false\n",
         server.imap_port
     );
     let config = tern::config::parse(&text).expect("config");

@@ -47,9 +47,13 @@ pub enum Command {
     /// Messages of FOLDER, newest first: UID, date, flags, from, subject.
     List {
         folder: String,
-        /// Print at most N messages.
+        /// Print at most N messages: only the newest N are fetched, bypassing the cache.
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
+        /// Also print to stderr when the connection, the first rows and the full state
+        /// arrived (milliseconds since start), for benchmarks.
+        #[arg(long)]
+        timings: bool,
     },
     /// MIME parts of a message: section, type, filename, size.
     Parts {
@@ -196,12 +200,21 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
     if let Command::Check = command {
         return read::check(&account, &password, out);
     }
+    let mut account = account;
+    if let Command::List { limit: Some(_), .. } = command {
+        // The newest N straight from the server; the cache would mean syncing everything.
+        account.cache = false;
+    }
     let mut client = Client::new(account.clone(), password);
     let c = &mut client;
     match command {
         Command::Check => Ok(()),
         Command::Folders => read::folders(c, out),
-        Command::List { folder, limit } => read::list(c, folder, *limit, out),
+        Command::List {
+            folder,
+            limit,
+            timings,
+        } => read::list(c, folder, *limit, *timings, out),
         Command::Parts { folder, uid } => read::parts(c, folder, *uid, out),
         Command::Read { folder, uid } => read::read(c, folder, *uid, out),
         Command::Save {

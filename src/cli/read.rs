@@ -13,7 +13,8 @@ use crate::mime::headers::parse_headers;
 use crate::mime::html::html_to_text;
 use crate::mime::sanitize::{sanitize_line, sanitize_text};
 use crate::mime::{Section, decode};
-use crate::msg::{Cmd, Event, Uid};
+use crate::model::Model;
+use crate::msg::{Cmd, ConnState, Event, Uid};
 use crate::save;
 
 pub fn check(account: &Account, password: &str, out: &mut impl Write) -> Result<()> {
@@ -48,36 +49,67 @@ pub fn folders(client: &mut Client, out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
-/// Prints rows as the worker streams them: chunks arrive newest first.
+/// With `--limit`, prints rows as the worker streams them (newest first) and stops at N;
+/// otherwise prints the folder as the server has it once the sync (warm or cold) is done.
 pub fn list(
     client: &mut Client,
     folder: &str,
     limit: Option<usize>,
+    timings: bool,
     out: &mut impl Write,
 ) -> Result<()> {
+    let start = std::time::Instant::now();
+    let ms =
+        |t: Option<std::time::Duration>| t.map_or(String::from("-"), |d| d.as_millis().to_string());
+    let (mut connected, mut first_rows) = (None, None);
     let wanted = limit.unwrap_or(usize::MAX);
     client.send(Cmd::Select {
         folder: folder.into(),
         read_only: true,
         first_screen: limit.unwrap_or(50).max(1),
     })?;
+    let mut model = Model::default();
     let mut printed = 0usize;
     loop {
-        match client.next()? {
-            Event::Selected { uids, .. } if uids.is_empty() => return Ok(()),
-            Event::Summaries { chunk, .. } => {
+        let event = client.next()?;
+        match &event {
+            Event::Conn(ConnState::Connected(_)) => connected = connected.or(Some(start.elapsed())),
+            Event::Summaries { .. } => first_rows = first_rows.or(Some(start.elapsed())),
+            _ => {}
+        }
+        let done = match &event {
+            Event::Selected { uids, .. } => uids.is_empty() && limit.is_some(),
+            Event::Summaries { chunk, .. } if limit.is_some() => {
                 for s in chunk.iter().take(wanted - printed) {
                     summary(out, s)?;
                     printed += 1;
                 }
-                if printed >= wanted {
-                    return Ok(());
-                }
+                printed >= wanted
             }
-            Event::SyncDone { .. } => return Ok(()),
-            _ => {}
+            Event::SyncDone { .. } => true,
+            _ => false,
+        };
+        model.apply(event);
+        if done {
+            break;
         }
     }
+    if limit.is_none()
+        && let Some(mb) = &model.mailbox
+    {
+        for s in mb.rows() {
+            summary(out, s)?;
+        }
+    }
+    if timings {
+        eprintln!(
+            "timings\tconnected_ms={}\tfirst_rows_ms={}\tin_sync_ms={}",
+            ms(connected),
+            ms(first_rows),
+            start.elapsed().as_millis()
+        );
+    }
+    Ok(())
 }
 
 pub fn parts(client: &mut Client, folder: &str, uid: Uid, out: &mut impl Write) -> Result<()> {

@@ -105,6 +105,12 @@ pub struct Account {
     /// How often to refresh the unread counts of all folders.
     #[serde(default = "default_status")]
     pub status_interval_secs: u64,
+    /// Keep summaries on disk so a folder opens at once and only changes are fetched.
+    #[serde(default = "default_true")]
+    pub cache: bool,
+    /// Where the cache lives (default: `$XDG_CACHE_HOME/tern/<account name>.redb`).
+    #[serde(default)]
+    pub cache_file: Option<PathBuf>,
 }
 
 fn default_tls() -> TlsMode {
@@ -130,6 +136,17 @@ fn default_status() -> u64 {
 }
 
 impl Account {
+    /// The header cache file, or None when the cache is off.
+    pub fn cache_path(&self) -> Option<PathBuf> {
+        if !self.cache {
+            return None;
+        }
+        self.cache_file
+            .as_ref()
+            .map(|p| expand_home(p))
+            .or_else(|| crate::cache::default_path(&self.name))
+    }
+
     pub fn port(&self) -> u16 {
         self.port.unwrap_or(match self.tls {
             TlsMode::Implicit => 993,

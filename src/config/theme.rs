@@ -24,6 +24,8 @@ pub struct Theme {
     pub unread: Style,
     pub flagged: Style,
     pub deleted: Style,
+    /// Tagged messages (also marked `*`).
+    pub tagged: Style,
     /// Secondary text: sizes, dates, loading rows, `\Noselect` folders.
     pub dim: Style,
     /// Quoted lines (`> …`) in the reader.
@@ -38,8 +40,8 @@ pub struct Theme {
 
 /// Role names in the order `config.example.toml` documents them.
 const ROLES: &[&str] = &[
-    "border", "focus", "selected", "unread", "flagged", "deleted", "dim", "quote", "link",
-    "header", "status", "error",
+    "border", "focus", "selected", "unread", "flagged", "deleted", "tagged", "dim", "quote",
+    "link", "header", "status", "error",
 ];
 
 impl Default for Theme {
@@ -51,6 +53,7 @@ impl Default for Theme {
             unread: Style::new().add_modifier(Modifier::BOLD),
             flagged: Style::new().fg(Color::Yellow),
             deleted: Style::new().add_modifier(Modifier::CROSSED_OUT),
+            tagged: Style::new().fg(Color::Magenta),
             dim: Style::new().fg(Color::DarkGray),
             quote: Style::new().fg(Color::DarkGray),
             link: Style::new()
@@ -92,6 +95,7 @@ impl Theme {
             "unread" => &mut self.unread,
             "flagged" => &mut self.flagged,
             "deleted" => &mut self.deleted,
+            "tagged" => &mut self.tagged,
             "dim" => &mut self.dim,
             "quote" => &mut self.quote,
             "link" => &mut self.link,

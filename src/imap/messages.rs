@@ -2,7 +2,9 @@
 //! Plain blocking functions over a [`Connection`]; the worker decides when to call them.
 
 use imap_proto::MailboxDatum;
-use imap_proto::types::{Address, MessageSection, Response, ResponseCode, SectionPath};
+use imap_proto::types::{
+    Address, AttributeValue, MessageSection, Response, ResponseCode, SectionPath,
+};
 
 use crate::error::{Error, Result};
 use crate::imap::session::{Connection, map_err};
@@ -17,21 +19,49 @@ pub struct Opened {
     pub exists: u32,
     pub uid_validity: u32,
     pub uid_next: u32,
+    /// 0 when the server does not keep modification sequences for this folder.
+    pub highest_modseq: u64,
     pub read_only: bool,
+}
+
+/// What a QRESYNC SELECT (RFC 7162) reported beyond the usual: messages gone since the
+/// known MODSEQ, and the flags of messages changed (or new) since then.
+#[derive(Debug, Clone, Default)]
+pub struct Delta {
+    pub vanished: Vec<Uid>,
+    pub changed: Vec<(Uid, Flags)>,
 }
 
 /// SELECT (or EXAMINE) through a raw command: the crate's `select` panics on an untagged
 /// NO/BAD during SELECT, and we want the response codes it drops.
 pub fn open(conn: &mut Connection, raw_name: &str, read_only: bool) -> Result<Opened> {
+    open_with(conn, raw_name, read_only, None).map(|(o, _)| o)
+}
+
+/// SELECT/EXAMINE with QRESYNC parameters (`known` = UIDVALIDITY and MODSEQ of the cache),
+/// when QRESYNC is enabled; otherwise a plain open with an empty delta.
+pub fn open_with(
+    conn: &mut Connection,
+    raw_name: &str,
+    read_only: bool,
+    known: Option<(u32, u64)>,
+) -> Result<(Opened, Delta)> {
     let verb = if read_only { "EXAMINE" } else { "SELECT" };
+    let qresync = match known {
+        Some((uv, modseq)) if modseq > 0 && conn.enabled("QRESYNC") => {
+            format!(" (QRESYNC ({uv} {modseq}))")
+        }
+        _ => String::new(),
+    };
     let (data, _) = conn
         .session
-        .run(format!("{verb} {}", utf7::quote(raw_name)))
+        .run(format!("{verb} {}{qresync}", utf7::quote(raw_name)))
         .map_err(|e| map_err(verb, e))?;
     let mut opened = Opened {
         read_only,
         ..Opened::default()
     };
+    let mut delta = Delta::default();
     for resp in responses(&data) {
         match resp {
             Response::MailboxData(MailboxDatum::Exists(n)) => opened.exists = n,
@@ -43,13 +73,63 @@ pub fn open(conn: &mut Connection, raw_name: &str, read_only: bool) -> Result<Op
             } => match code {
                 ResponseCode::UidValidity(v) => opened.uid_validity = v,
                 ResponseCode::UidNext(n) => opened.uid_next = n,
+                ResponseCode::HighestModSeq(m) => opened.highest_modseq = m,
                 ResponseCode::ReadOnly => opened.read_only = true,
                 _ => {}
             },
+            Response::Vanished { uids, .. } => {
+                delta.vanished.extend(uids.into_iter().flatten());
+            }
+            Response::Fetch(_, attrs) => {
+                if let Some(change) = uid_and_flags(&attrs) {
+                    delta.changed.push(change);
+                }
+            }
             _ => {}
         }
     }
-    Ok(opened)
+    Ok((opened, delta))
+}
+
+fn uid_and_flags(attrs: &[AttributeValue]) -> Option<(Uid, Flags)> {
+    let uid = attrs.iter().find_map(|a| match a {
+        AttributeValue::Uid(u) => Some(*u),
+        _ => None,
+    })?;
+    let flags = attrs.iter().find_map(|a| match a {
+        AttributeValue::Flags(f) => Some(flag_bits(f.iter().map(|s| s.as_ref()))),
+        _ => None,
+    })?;
+    Some((uid, flags))
+}
+
+fn flag_bits<'a>(names: impl Iterator<Item = &'a str>) -> Flags {
+    Flags(names.fold(0, |acc, n| {
+        acc | match n.to_ascii_lowercase().as_str() {
+            "\\seen" => Flags::SEEN,
+            "\\answered" => Flags::ANSWERED,
+            "\\flagged" => Flags::FLAGGED,
+            "\\deleted" => Flags::DELETED,
+            "\\draft" => Flags::DRAFT,
+            "\\recent" => Flags::RECENT,
+            _ => 0,
+        }
+    }))
+}
+
+/// Flags of every message changed since `modseq` (CONDSTORE `CHANGEDSINCE`).
+pub fn flags_changed_since(conn: &mut Connection, modseq: u64) -> Result<Vec<(Uid, Flags)>> {
+    let (data, _) = conn
+        .session
+        .run(format!("UID FETCH 1:* (UID FLAGS) (CHANGEDSINCE {modseq})"))
+        .map_err(|e| map_err("UID FETCH", e))?;
+    Ok(responses(&data)
+        .into_iter()
+        .filter_map(|r| match r {
+            Response::Fetch(_, attrs) => uid_and_flags(&attrs),
+            _ => None,
+        })
+        .collect())
 }
 
 /// Every response in `data`; a line we cannot parse is skipped, not fatal, because servers

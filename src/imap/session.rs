@@ -16,6 +16,8 @@ pub struct Connection {
     pub info: SessionInfo,
     /// Post-login capabilities, upper-cased, for feature checks.
     caps: Vec<String>,
+    /// Extensions switched on with ENABLE (`QRESYNC`, `CONDSTORE`).
+    enabled: Vec<String>,
     /// Shuts the socket down from outside a blocking read (interrupts, shutdown).
     pub control: TcpStream,
 }
@@ -23,6 +25,13 @@ pub struct Connection {
 impl Connection {
     pub fn has(&self, cap: &str) -> bool {
         self.caps.iter().any(|c| c.eq_ignore_ascii_case(cap))
+    }
+
+    /// Whether `ext` was switched on with ENABLE (QRESYNC implies CONDSTORE).
+    pub fn enabled(&self, ext: &str) -> bool {
+        self.enabled.iter().any(|e| {
+            e.eq_ignore_ascii_case(ext) || (ext.eq_ignore_ascii_case("CONDSTORE") && e == "QRESYNC")
+        })
     }
 }
 
@@ -108,7 +117,29 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
             tracing::warn!("ID refused: {e}");
         }
     }
+    // QRESYNC (which implies CONDSTORE) lets a warm start learn only what changed.
+    let enable = if caps.iter().any(|c| c.eq_ignore_ascii_case("QRESYNC")) {
+        Some("ENABLE QRESYNC")
+    } else if caps.iter().any(|c| c.eq_ignore_ascii_case("CONDSTORE")) {
+        Some("ENABLE CONDSTORE")
+    } else {
+        None
+    };
+    let mut enabled = Vec::new();
+    if let Some(cmd) = enable {
+        match session.run_command_and_check_ok(cmd) {
+            Ok(()) => enabled.push(cmd.trim_start_matches("ENABLE ").to_string()),
+            Err(e) => {
+                let e = map_err("ENABLE", e);
+                if e.is_fatal_for_connection() {
+                    return Err(e);
+                }
+                tracing::warn!("ENABLE refused: {e}");
+            }
+        }
+    }
     Ok(Connection {
+        enabled,
         session,
         info: SessionInfo {
             greeting,

@@ -129,6 +129,22 @@ impl Model {
                     }
                 }
             }
+            // Without UIDPLUS a move leaves the originals marked \\Deleted on the server.
+            Event::Copied {
+                folder,
+                uids,
+                moved: true,
+                expunged: false,
+                ..
+            } => {
+                if let Some(mb) = self.open(&folder) {
+                    for uid in uids {
+                        if let Some(s) = mb.summaries.get_mut(&uid) {
+                            s.flags = Flags(s.flags.0 | Flags::DELETED);
+                        }
+                    }
+                }
+            }
             Event::Copied {
                 folder,
                 uids,

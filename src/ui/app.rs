@@ -2,7 +2,7 @@
 //! scroll offsets, toggles, overlays) and the requests in flight. Keys and worker events go in,
 //! `Cmd`s for the worker come out; drawing reads it and never changes it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::ffi::OsStr;
 use std::path::PathBuf;
 
@@ -11,12 +11,15 @@ use ratatui::layout::Rect;
 use crate::config::theme::Theme;
 use crate::mime::{Part, Section};
 use crate::model::{Mailbox, Message, Model};
-use crate::msg::{Cmd, ConnState, Event, ReqId, Uid};
+use crate::msg::{Cmd, Flags, FolderOp, ReqId, Uid};
 use crate::ui::document::{self, Document, ReaderMode};
 use crate::ui::folder_tree::{self, TreeRow};
 use crate::ui::keymap::Keymap;
 use crate::ui::layout::{self, Geometry, Shape};
+use crate::ui::picker::Picker;
 use crate::ui::prompt::Prompt;
+use crate::ui::search::Search;
+use crate::ui::triage::{Confirm, FlagChange, Origin, Policy, Undo};
 
 /// Summaries asked for beyond the first screen, so a quick scroll does not hit loading rows.
 pub(crate) const FIRST_SCREEN_MARGIN: usize = 50;
@@ -62,6 +65,27 @@ pub enum Pending {
         purpose: Purpose,
     },
     Raw(Uid),
+    /// A flag change; while it is in flight it is drawn on top of the model's flags.
+    Store {
+        change: FlagChange,
+        origin: Origin,
+    },
+    /// A copy or move; while a move is in flight its messages are hidden from the list.
+    Transfer {
+        folder: String,
+        uids: Vec<Uid>,
+        dest: String,
+        remove: bool,
+        origin: Origin,
+    },
+    Expunge {
+        folder: String,
+        uids: Vec<Uid>,
+    },
+    Search,
+    /// Summaries of search hits that were not loaded yet.
+    Hits,
+    Manage(FolderOp),
 }
 
 /// The open message.
@@ -73,7 +97,7 @@ pub struct Reader {
     pub scroll: usize,
     pub doc: Document,
     /// Width, mode and message generation `doc` was built for.
-    built: Option<(usize, ReaderMode, u64)>,
+    pub(crate) built: Option<(usize, ReaderMode, u64)>,
 }
 
 /// A line for the status bar from tern itself (not the connection).
@@ -97,8 +121,8 @@ pub struct App {
     pub folder_cursor: usize,
     /// The folder asked for with the last Select.
     pub wanted_folder: String,
-    /// Row index into `Mailbox::uids`, and the UID it points at: the UID is the truth, the
-    /// index a cache that stays valid because `uids` only changes on a new Select.
+    /// Row index into the listed rows ([`App::rows`]), and the UID it points at: the UID is
+    /// the truth, the index a cache that [`App::keep_selection`] repairs when rows come or go.
     pub selected: usize,
     pub selected_uid: Option<Uid>,
     pub list_offset: usize,
@@ -113,7 +137,21 @@ pub struct App {
     pub quit: bool,
     pub geometry: Geometry,
     pub(crate) launcher: Launcher,
-    pending: HashMap<ReqId, Pending>,
+    /// Delete, archive and seen settings from the config; set after [`App::new`].
+    pub policy: Policy,
+    /// Tagged messages of the open folder, by UID.
+    pub tagged: HashSet<Uid>,
+    /// The session's confirmed actions, newest last.
+    pub undo: Vec<Undo>,
+    pub search: Option<Search>,
+    pub search_history: Vec<String>,
+    pub picker: Option<Picker>,
+    pub confirm: Option<Confirm>,
+    /// The folder pane lists only subscribed folders (and INBOX).
+    pub subscribed_only: bool,
+    /// Requests in flight, in the order they were sent: flag changes among them are applied
+    /// in this order on top of the model.
+    pub(crate) pending: BTreeMap<ReqId, Pending>,
     next_req: ReqId,
     /// Bumped whenever the open message's data changes, to rebuild the reader's layout.
     message_gen: u64,
@@ -165,7 +203,15 @@ impl App {
             quit: false,
             geometry,
             launcher,
-            pending: HashMap::new(),
+            policy: Policy::default(),
+            tagged: HashSet::new(),
+            undo: Vec::new(),
+            search: None,
+            search_history: Vec::new(),
+            picker: None,
+            confirm: None,
+            subscribed_only: false,
+            pending: BTreeMap::new(),
             next_req: 0,
             message_gen: 0,
         };
@@ -182,6 +228,11 @@ impl App {
 
     pub fn mailbox(&self) -> Option<&Mailbox> {
         self.model.mailbox.as_ref()
+    }
+
+    /// Whether `folder` is the one open, i.e. the one whose UIDs the list shows.
+    pub(crate) fn is_open(&self, folder: &str) -> bool {
+        self.mailbox().is_some_and(|m| m.name == folder)
     }
 
     /// The open message as fetched so far.
@@ -208,11 +259,32 @@ impl App {
         self.pending.values().any(|q| q == p)
     }
 
+    /// The open message's data changed: its layout must be rebuilt.
+    pub(crate) fn bump_message(&mut self) {
+        self.message_gen += 1;
+    }
+
     pub(crate) fn say(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {
             text: text.into(),
             error: false,
         });
+    }
+
+    /// `uid`'s flags as the user should see them: the model's, with the flag changes still
+    /// in flight applied in the order they were sent.
+    pub fn flags_of(&self, uid: Uid) -> Option<Flags> {
+        let mb = self.mailbox()?;
+        let mut flags = mb.summaries.get(&uid)?.flags;
+        for p in self.pending.values() {
+            if let Pending::Store { change, .. } = p
+                && change.folder == mb.name
+                && change.uids.contains(&uid)
+            {
+                flags = change.apply(flags);
+            }
+        }
+        Some(flags)
     }
 
     pub(crate) fn complain(&mut self, text: impl Into<String>) {
@@ -222,191 +294,16 @@ impl App {
         });
     }
 
-    /// Applies a worker event and returns the follow-up commands it calls for.
-    pub fn on_event(&mut self, ev: Event) -> Vec<Cmd> {
-        match ev {
-            Event::Folders(list) => {
-                self.model.apply(Event::Folders(list));
-                let current = self.tree.get(self.folder_cursor).map(|r| r.name.clone());
-                self.rebuild_tree(current.or_else(|| Some(self.wanted_folder.clone())));
-                Vec::new()
-            }
-            Event::Selected { .. } => {
-                let before = self.mailbox().map(|m| m.name.clone());
-                self.model.apply(ev);
-                self.after_select(before);
-                Vec::new()
-            }
-            Event::Conn(ConnState::Offline { ref reason, .. }) => {
-                self.complain(format!("Offline: {reason}"));
-                self.model.apply(ev);
-                Vec::new()
-            }
-            Event::Structure { req, uid, .. } => {
-                self.pending.remove(&req);
-                self.model.apply(ev);
-                self.touched(uid);
-                if self.reader.as_ref().is_some_and(|r| r.uid == uid) {
-                    self.parts_cursor = self.first_attachment();
-                    return self.fetch_shown_parts();
-                }
-                Vec::new()
-            }
-            Event::PartData {
-                req,
-                uid,
-                ref section,
-                ..
-            } => {
-                let section = section.clone();
-                let purpose = match self.pending.remove(&req) {
-                    Some(Pending::Part { purpose, .. }) => purpose,
-                    _ => Purpose::Display,
-                };
-                self.model.apply(ev);
-                self.touched(uid);
-                self.part_arrived(uid, &section, purpose);
-                Vec::new()
-            }
-            Event::Raw { req, uid, .. } => {
-                self.pending.remove(&req);
-                self.model.apply(ev);
-                self.touched(uid);
-                Vec::new()
-            }
-            Event::Failed { req, ref error } => {
-                let what = req.and_then(|r| self.pending.remove(&r));
-                let doing = match what {
-                    Some(Pending::Structure(uid)) => format!("Could not open message {uid}"),
-                    Some(Pending::Part { section, .. }) => {
-                        format!("Could not fetch part {section}")
-                    }
-                    Some(Pending::Raw(_)) => "Could not fetch the raw message".to_string(),
-                    None => "Error".to_string(),
-                };
-                self.complain(format!("{doing}: {error}"));
-                self.model.apply(ev);
-                Vec::new()
-            }
-            other => {
-                self.model.apply(other);
-                Vec::new()
-            }
-        }
-    }
-
-    fn touched(&mut self, uid: Uid) {
-        if self.reader.as_ref().is_some_and(|r| r.uid == uid) {
-            self.message_gen += 1;
-        }
-    }
-
-    /// After a Select: keep the selection on the same UID when the same folder was reopened
-    /// (a reconnect), else start at the newest message with the reader closed.
-    fn after_select(&mut self, before: Option<String>) {
-        let Some(mb) = self.model.mailbox.as_ref() else {
-            return;
-        };
-        let same = before.as_deref() == Some(mb.name.as_str());
-        let keep = self
-            .selected_uid
-            .filter(|_| same)
-            .and_then(|u| mb.uids.iter().position(|x| *x == u));
-        self.selected = keep.unwrap_or(0);
-        self.selected_uid = mb.uids.get(self.selected).copied();
-        if !same {
-            self.list_offset = 0;
-            self.reader = None;
-            self.show_parts = false;
-            if matches!(self.focus, Pane::Reader | Pane::Parts) {
-                self.focus = Pane::List;
-            }
-        }
-        if let Some(i) = self.tree.iter().position(|r| r.name == mb.name) {
-            self.folder_cursor = i;
-        }
-    }
-
     pub(crate) fn rebuild_tree(&mut self, keep: Option<String>) {
-        self.tree = folder_tree::build(&self.model.folders, &self.collapsed);
+        let only = self.subscribed_only;
+        let shown = self
+            .model
+            .folders
+            .iter()
+            .filter(|f| !only || f.subscribed || f.name.eq_ignore_ascii_case("INBOX"));
+        self.tree = folder_tree::build(shown, &self.collapsed);
         let found = keep.and_then(|k| self.tree.iter().position(|r| r.name == k));
         self.folder_cursor = found.unwrap_or(0).min(self.tree.len().saturating_sub(1));
-    }
-
-    /// The first part that is an attachment, else the first leaf: where `s` most likely aims.
-    fn first_attachment(&self) -> usize {
-        let parts = self.parts();
-        parts
-            .iter()
-            .position(|p| p.is_attachment())
-            .or_else(|| parts.iter().position(|p| p.children.is_empty()))
-            .unwrap_or(0)
-    }
-
-    /// FetchPart for every shown text part not yet fetched or asked for.
-    pub(crate) fn fetch_shown_parts(&mut self) -> Vec<Cmd> {
-        let Some(reader) = self.reader.as_ref() else {
-            return Vec::new();
-        };
-        let (uid, folder, mode) = (reader.uid, reader.folder.clone(), reader.mode);
-        let Some(message) = self.message() else {
-            return Vec::new();
-        };
-        let Some(root) = message.root.as_ref() else {
-            return Vec::new();
-        };
-        let missing: Vec<Section> = document::shown_parts(root, mode)
-            .into_iter()
-            .map(|p| p.section.clone())
-            .filter(|s| !message.parts.contains_key(s))
-            .collect();
-        let mut cmds = Vec::new();
-        for section in missing {
-            let p = Pending::Part {
-                uid,
-                section: section.clone(),
-                purpose: Purpose::Display,
-            };
-            if !self.is_pending(&p) {
-                let req = self.req(p);
-                cmds.push(Cmd::FetchPart {
-                    req,
-                    folder: folder.clone(),
-                    uid,
-                    section,
-                });
-            }
-        }
-        cmds
-    }
-
-    /// Opens the message under the list cursor.
-    pub(crate) fn open_message(&mut self) -> Vec<Cmd> {
-        let (Some(uid), Some(folder)) = (self.selected_uid, self.mailbox().map(|m| m.name.clone()))
-        else {
-            return Vec::new();
-        };
-        self.reader = Some(Reader {
-            uid,
-            folder: folder.clone(),
-            mode: ReaderMode::default(),
-            scroll: 0,
-            doc: Document::default(),
-            built: None,
-        });
-        self.show_parts = false;
-        self.focus = Pane::Reader;
-        let have = self.message().is_some_and(|m| m.root.is_some());
-        if have {
-            self.parts_cursor = self.first_attachment();
-            return self.fetch_shown_parts();
-        }
-        let p = Pending::Structure(uid);
-        if self.is_pending(&p) {
-            return Vec::new();
-        }
-        let req = self.req(p);
-        vec![Cmd::FetchStructure { req, folder, uid }]
     }
 
     /// Lays out panes for `area` and brings the derived view state up to date (list scroll,
@@ -416,7 +313,8 @@ impl App {
             focus: self.focus,
             reader_open: self.reader.is_some(),
             show_parts: self.show_parts,
-            error: self.notice.as_ref().is_some_and(|n| n.error),
+            error: self.notice.as_ref().is_some_and(|n| n.error)
+                || self.prompt.as_ref().is_some_and(|p| p.error.is_some()),
         };
         self.geometry = layout::compute(area, shape);
         let rows = self.geometry.list_rows().max(1);

@@ -28,7 +28,10 @@ struct Node<'a> {
     children: Vec<usize>,
 }
 
-pub fn build(folders: &[FolderInfo], collapsed: &HashSet<String>) -> Vec<TreeRow> {
+pub fn build<'f>(
+    folders: impl IntoIterator<Item = &'f FolderInfo>,
+    collapsed: &HashSet<String>,
+) -> Vec<TreeRow> {
     let mut nodes: Vec<Node<'_>> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut roots: Vec<usize> = Vec::new();

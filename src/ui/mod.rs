@@ -9,14 +9,21 @@
 pub mod action;
 pub mod app;
 mod document;
+mod events;
+mod folder_ops;
 mod folder_tree;
 mod input;
 pub mod keymap;
 mod layout;
 mod navigate;
+mod opening;
 mod part_actions;
+pub mod picker;
 pub mod prompt;
+mod rows;
+pub mod search;
 mod terminal;
+pub mod triage;
 pub mod views;
 mod wrap;
 
@@ -35,6 +42,7 @@ use crate::imap::worker::{self, Handle};
 use crate::msg::Cmd;
 use crate::ui::app::{App, Settings};
 use crate::ui::keymap::Keymap;
+use crate::ui::triage::Policy;
 
 /// Redraw at least this often, so time-based state (and a SIGTERM) is noticed while idle.
 const TICK: Duration = Duration::from_millis(250);
@@ -65,6 +73,7 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
         size: (size.width, size.height),
         launcher: Box::new(|target| open::that_detached(target)),
     });
+    app.policy = Policy::new(config, &account);
     send(&handle, start);
     let result = event_loop(&mut term, &mut app, &handle, &input.events);
     drop(input);

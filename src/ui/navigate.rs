@@ -3,14 +3,14 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use crate::msg::Cmd;
+use crate::msg::{Cmd, Flags};
 use crate::ui::action::Action;
 use crate::ui::app::{App, FIRST_SCREEN_MARGIN, Pane, Pending};
-use crate::ui::prompt::{self, Command, Edit, Prompt};
+use crate::ui::prompt::{self, Command, Edit, LineKind, Prompt};
+use crate::ui::search::remember;
 
 /// A count larger than any folder; stops `99999999999j` from overflowing.
 const MAX_COUNT: usize = 10_000_000;
-const HISTORY_LEN: usize = 100;
 
 impl App {
     /// Handles one key press and returns the commands it calls for.
@@ -25,14 +25,29 @@ impl App {
             self.quit = true;
             return Vec::new();
         }
+        if let Some(confirm) = self.confirm.take() {
+            if matches!(key.code, KeyCode::Char('y' | 'Y')) {
+                return self.run_deferred(confirm.then);
+            }
+            self.say("Cancelled");
+            return Vec::new();
+        }
+        if self.picker.is_some() {
+            return self.picker_key(&key);
+        }
         if let Some(mut p) = self.prompt.take() {
-            return match p.key(&key, &self.history) {
+            let history = match p.kind {
+                LineKind::Command => &self.history,
+                LineKind::Search => &self.search_history,
+                _ => &Vec::new(),
+            };
+            return match p.key(&key, history) {
                 Edit::Editing => {
                     self.prompt = Some(p);
                     Vec::new()
                 }
                 Edit::Cancel => Vec::new(),
-                Edit::Submit(line) => self.submit(line),
+                Edit::Submit(line) => self.submit_line(p, line),
             };
         }
         let action = self.keymap.action(&key);
@@ -98,20 +113,49 @@ impl App {
             Action::SavePart => return self.save_selected(),
             Action::SaveAll => return self.save_all(),
             Action::OpenPart => return self.open_selected(),
+            Action::Tag => self.toggle_tag(),
+            Action::TagPattern => {
+                self.prompt = Some(Prompt::new(LineKind::TagPattern, String::new()))
+            }
+            Action::UntagAll => self.untag_all(),
+            Action::ToggleRead => return self.toggle_flag(Flags::SEEN),
+            Action::ToggleFlag => return self.toggle_flag(Flags::FLAGGED),
+            Action::ToggleAnswered => return self.toggle_flag(Flags::ANSWERED),
+            Action::Move => self.pick_destination(true),
+            Action::Copy => self.pick_destination(false),
+            Action::Archive => return self.archive(),
+            Action::Delete => return self.delete(),
+            Action::Expunge => self.ask_expunge(),
+            Action::Undo => return self.undo(),
+            Action::Search => self.open_search(),
+            Action::NextHit => return self.jump_hit(true),
+            Action::PrevHit => return self.jump_hit(false),
+            Action::CreateFolder => self.ask_create_folder(),
+            Action::RenameFolder => self.ask_rename_folder(),
+            Action::DeleteFolder => self.ask_delete_folder(),
+            Action::ToggleSubscribed => return self.toggle_subscribed(),
+            Action::SubscribedOnly => self.toggle_subscribed_only(),
+            Action::Reconnect => return vec![Cmd::Reconnect],
         }
         Vec::new()
     }
 
-    fn submit(&mut self, line: String) -> Vec<Cmd> {
-        if line.is_empty() {
-            return Vec::new();
-        }
-        if self.history.last() != Some(&line) {
-            self.history.push(line.clone());
-            if self.history.len() > HISTORY_LEN {
-                self.history.remove(0);
+    /// A line submitted from the prompt, by what it was for.
+    fn submit_line(&mut self, p: Prompt, line: String) -> Vec<Cmd> {
+        match p.kind {
+            LineKind::Search => self.submit_search(p),
+            _ if line.is_empty() => Vec::new(),
+            LineKind::Command => self.submit(line),
+            LineKind::TagPattern => {
+                self.tag_matching(&line);
+                Vec::new()
             }
+            kind => self.submit_folder_name(kind, line),
         }
+    }
+
+    fn submit(&mut self, line: String) -> Vec<Cmd> {
+        remember(&mut self.history, &line);
         match prompt::parse(&line) {
             Ok(Command::OpenLink(n)) => self.open_link(n),
             Ok(Command::Save { section, output }) => return self.save_section(section, output),
@@ -139,6 +183,7 @@ impl App {
                 self.reader = None;
                 self.show_parts = false;
             }
+            Pane::List if self.search.is_some() => self.clear_search(),
             Pane::List => self.quit = true,
         }
     }
@@ -162,11 +207,12 @@ impl App {
         match self.focus {
             Pane::Folders => self.folder_cursor = step(self.folder_cursor, self.tree.len()),
             Pane::List => {
-                let Some(mb) = self.model.mailbox.as_ref() else {
-                    return;
-                };
-                self.selected = step(self.selected, mb.uids.len());
-                self.selected_uid = mb.uids.get(self.selected).copied();
+                let rows = self.rows();
+                let selected = step(self.selected, rows.len());
+                let uid = rows.get(selected).copied();
+                drop(rows);
+                self.selected = selected;
+                self.selected_uid = uid;
             }
             Pane::Reader => {
                 if let Some(r) = self.reader.as_mut() {

@@ -33,10 +33,49 @@ pub enum Command {
     Quit,
 }
 
+/// What the line being edited is for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum LineKind {
+    /// `:` commands.
+    #[default]
+    Command,
+    /// `/` search queries.
+    Search,
+    /// Text to tag matching messages by.
+    TagPattern,
+    CreateFolder,
+    RenameFolder {
+        from: String,
+    },
+}
+
+impl LineKind {
+    /// What the line starts with on screen.
+    pub fn label(&self) -> &'static str {
+        match self {
+            LineKind::Command => ":",
+            LineKind::Search => "/",
+            LineKind::TagPattern => "Tag messages matching: ",
+            LineKind::CreateFolder => "New folder: ",
+            LineKind::RenameFolder { .. } => "Rename to: ",
+        }
+    }
+}
+
+/// Why the submitted line was refused, with the 1-based column (in characters) to point at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineError {
+    pub column: usize,
+    pub message: String,
+}
+
 /// The line being edited; `recall` is the history entry shown, counted from the newest.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Prompt {
+    pub kind: LineKind,
     pub text: String,
+    /// Shown under the line until the next key.
+    pub error: Option<LineError>,
     recall: Option<usize>,
 }
 
@@ -49,7 +88,16 @@ pub enum Edit {
 }
 
 impl Prompt {
+    pub fn new(kind: LineKind, text: String) -> Prompt {
+        Prompt {
+            kind,
+            text,
+            ..Prompt::default()
+        }
+    }
+
     pub fn key(&mut self, key: &KeyEvent, history: &[String]) -> Edit {
+        self.error = None;
         match key.code {
             KeyCode::Esc => Edit::Cancel,
             KeyCode::Enter => Edit::Submit(self.text.trim().to_string()),

@@ -150,12 +150,15 @@ impl Worker {
                 flags,
             } => {
                 self.mutate(&folder, |c| actions::store(c, &uids, add, flags))?;
+                let mut now = Vec::with_capacity(uids.len());
                 if let Some(open) = self.open.as_mut() {
                     for uid in &uids {
                         let f = open.flags.entry(*uid).or_default();
                         f.0 = if add { f.0 | flags.0 } else { f.0 & !flags.0 };
+                        now.push((*uid, *f));
                     }
                 }
+                self.cache_flags(&folder, &now);
                 self.emit(Event::Stored {
                     req,
                     folder,
@@ -176,6 +179,16 @@ impl Worker {
                     self.mutate(&folder, |c| actions::copy(c, &uids, &dest_raw, remove))?;
                 if remove && copied.expunged {
                     self.forget(&uids);
+                    self.cache_remove(&folder, &uids);
+                }
+                // Messages copied into the folder on screen (an undone move) show up through
+                // the delta sync, summaries and all.
+                if self
+                    .displayed
+                    .as_ref()
+                    .is_some_and(|(name, _)| *name == dest)
+                {
+                    self.refresh_due = true;
                 }
                 self.emit(Event::Copied {
                     req,
@@ -203,6 +216,7 @@ impl Worker {
                     }
                 })?;
                 self.forget(&gone);
+                self.cache_remove(&folder, &gone);
                 self.emit(Event::Expunged {
                     req: Some(req),
                     folder,

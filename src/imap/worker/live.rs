@@ -10,15 +10,12 @@ use std::time::{Duration, Instant};
 
 use super::Worker;
 use super::sync::CHUNK;
+use super::warm::FLAG_SCAN_LIMIT;
 use crate::error::Result;
 use crate::imap::idler::{Idler, Notice};
 use crate::imap::session::map_err;
 use crate::imap::{folders, messages};
 use crate::msg::{Event, Flags, Uid};
-
-/// Above this many messages a poll does not fetch every message's flags (issue: CONDSTORE
-/// delta sync will make it cheap); new and vanished messages are still found.
-const FLAG_SCAN_LIMIT: usize = 20_000;
 
 impl Worker {
     pub(super) fn on_notice(&mut self, notice: Notice) {
@@ -153,6 +150,7 @@ impl Worker {
             open.flags.insert(*uid, *flags);
         }
         if !gone.is_empty() {
+            self.cache_remove(&folder, &gone);
             self.emit(Event::Expunged {
                 req: None,
                 folder: folder.clone(),
@@ -160,6 +158,7 @@ impl Worker {
             });
         }
         if !changes.is_empty() {
+            self.cache_flags(&folder, &changes);
             self.emit(Event::FlagsChanged {
                 folder: folder.clone(),
                 changes,
@@ -174,6 +173,7 @@ impl Worker {
             for chunk in new.chunks(CHUNK) {
                 let rows = messages::summaries(self.connection()?, chunk, false)?;
                 self.remember_flags(&rows);
+                self.cache_put(&folder, &rows);
                 self.emit(Event::Summaries {
                     folder: folder.clone(),
                     uid_validity,

@@ -12,6 +12,7 @@ mod commands;
 mod live;
 mod offline;
 mod sync;
+mod warm;
 
 use std::collections::{HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -20,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TryRecvError, select, unbounded};
 
+use crate::cache::Cache;
 use crate::config::Account;
 use crate::error::Error;
 use crate::imap::idler::{Idler, Notice};
@@ -70,6 +72,8 @@ struct OpenFolder {
 struct Sync {
     folder: String,
     uid_validity: u32,
+    /// Written to the cache when the sync completes: the rows are current as of it.
+    highest_modseq: u64,
     chunks: VecDeque<Vec<Uid>>,
 }
 
@@ -94,12 +98,20 @@ struct Worker {
     next_status: Instant,
     offline: Option<offline::Offline>,
     pending: VecDeque<offline::Pending>,
+    /// The header cache; None when disabled or unavailable (e.g. open in another tern).
+    cache: Option<Cache>,
 }
 
 impl Worker {
     fn new(account: Account, password: String, events: Sender<Event>) -> Worker {
         let now = Instant::now();
+        let cache = account.cache_path().and_then(|p| {
+            Cache::open(&p)
+                .map_err(|e| tracing::warn!("running without the header cache: {e}"))
+                .ok()
+        });
         Worker {
+            cache,
             next_poll: now + Duration::from_secs(account.poll_interval_secs.max(1)),
             next_status: now + Duration::from_secs(account.status_interval_secs.max(1)),
             account,

@@ -73,6 +73,8 @@ impl Worker {
             .unwrap_or_else(|| utf7::encode(folder))
     }
 
+    /// Opens a folder for the user. With a cached copy, the list is shown at once and only
+    /// the changes are fetched ([`Worker::warm_sync`]); otherwise summaries stream in chunks.
     pub(super) fn select(
         &mut self,
         folder: &str,
@@ -84,10 +86,38 @@ impl Worker {
         self.parked = None;
         self.displayed = Some((folder.to_string(), read_only));
         self.idler = None;
-        let (opened, uids) = self.retrying(|c| {
-            let opened = messages::open(c, &raw, read_only)?;
-            Ok((opened, messages::uids(c)?))
-        })?;
+        let cached = self.cached(folder);
+        if let Some(c) = &cached {
+            self.show_cached(folder, read_only, c);
+        }
+        let known = cached.as_ref().map(|c| (c.uid_validity, c.highest_modseq));
+        let (opened, delta) = self.retrying(|c| messages::open_with(c, &raw, read_only, known))?;
+        match cached {
+            Some(c) if c.uid_validity == opened.uid_validity => {
+                self.warm_sync(folder, raw, opened, delta, c)?;
+            }
+            stale => {
+                if stale.is_some() {
+                    self.emit(Event::Notice(format!(
+                        "{folder} was reset on the server (UIDVALIDITY changed); reloading it"
+                    )));
+                }
+                self.cold_sync(folder, raw, opened, first_screen)?;
+            }
+        }
+        self.start_idler();
+        Ok(())
+    }
+
+    fn cold_sync(
+        &mut self,
+        folder: &str,
+        raw: String,
+        opened: messages::Opened,
+        first_screen: usize,
+    ) -> Result<()> {
+        let uids = self.retrying(messages::uids)?;
+        self.cache_begin(folder, opened.uid_validity);
         self.open = Some(OpenFolder {
             name: folder.to_string(),
             raw,
@@ -111,9 +141,9 @@ impl Worker {
         self.sync = Some(Sync {
             folder: folder.to_string(),
             uid_validity: opened.uid_validity,
+            highest_modseq: opened.highest_modseq,
             chunks,
         });
-        self.start_idler();
         Ok(())
     }
 
@@ -202,8 +232,10 @@ impl Worker {
             return;
         };
         let Some(chunk) = sync.chunks.pop_front() else {
-            let folder = sync.folder.clone();
+            let (folder, uid_validity, modseq) =
+                (sync.folder.clone(), sync.uid_validity, sync.highest_modseq);
             self.sync = None;
+            self.cache_synced(&folder, uid_validity, modseq);
             self.emit(Event::SyncDone { folder });
             return;
         };
@@ -219,6 +251,7 @@ impl Worker {
         match result {
             Ok(chunk) => {
                 self.remember_flags(&chunk);
+                self.cache_put(&folder, &chunk);
                 self.emit(Event::Summaries {
                     folder,
                     uid_validity,

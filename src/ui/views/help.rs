@@ -80,6 +80,18 @@ pub fn lines<'a>(app: &App, width: usize) -> Vec<Line<'a>> {
         width,
         app,
     ));
+    out.push(entry(
+        "y at a question",
+        "Answers yes (expunge, delete folder); any other key cancels",
+        width,
+        app,
+    ));
+    out.push(entry(
+        "In the picker",
+        "Type letters of the folder name; Up/Down choose, Enter picks, Esc cancels",
+        width,
+        app,
+    ));
     out.push(Line::raw(""));
     out.push(Line::styled("Commands (type : first)", app.theme.focus));
     for (cmd, doc) in COMMANDS {
@@ -88,7 +100,7 @@ pub fn lines<'a>(app: &App, width: usize) -> Vec<Line<'a>> {
     out.push(Line::raw(""));
     out.push(Line::styled(
         truncate_width(
-            "List flags: N new · F flagged · A answered · D deleted · @ attachments",
+            "List flags: * tagged · N new · F flagged · A answered · D deleted · @ attachments",
             width,
         ),
         app.theme.dim,

@@ -13,8 +13,9 @@ use crate::msg::{Flags, Summary, Uid};
 use crate::ui::app::{App, Pane};
 use crate::ui::layout::inner;
 
-/// Columns: flags, date, from, subject, size; from and subject share what is left.
-const FLAGS_W: usize = 5;
+/// Columns: tag mark and flags, date, from, subject, size; from and subject share what is
+/// left.
+const FLAGS_W: usize = 6;
 const SIZE_W: usize = 6;
 /// Wide lists show the time after the date.
 const DATE_TIME_FROM: usize = 100;
@@ -35,17 +36,20 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         frame.render_widget(Paragraph::new(note), body);
         return;
     };
-    if mb.uids.is_empty() {
-        let note = Line::styled(
-            truncate_width("no messages", body.width as usize),
-            app.theme.dim,
-        );
+    let rows = app.rows();
+    if rows.is_empty() {
+        let empty = match &app.search {
+            Some(s) if !s.done => "searching…",
+            Some(_) => "no messages match; Esc shows all",
+            None => "no messages",
+        };
+        let note = Line::styled(truncate_width(empty, body.width as usize), app.theme.dim);
         frame.render_widget(Paragraph::new(note), body);
         return;
     }
     let cols = Columns::for_width(body.width as usize);
-    let end = (app.list_offset + body.height as usize).min(mb.uids.len());
-    let lines: Vec<Line<'_>> = mb.uids[app.list_offset.min(end)..end]
+    let end = (app.list_offset + body.height as usize).min(rows.len());
+    let lines: Vec<Line<'_>> = rows[app.list_offset.min(end)..end]
         .iter()
         .enumerate()
         .map(|(i, uid)| {
@@ -99,18 +103,28 @@ fn row<'a>(mb: &Mailbox, uid: Uid, cols: &Columns, selected: bool, app: &App) ->
         .get(&uid)
         .and_then(|m| m.root.as_ref())
         .is_some_and(|r| r.walk().any(|p| p.is_attachment()));
+    // Flags as the user last set them, even before the server has confirmed.
+    let f = app.flags_of(uid).unwrap_or(s.flags);
+    let tagged = app.tagged.contains(&uid);
     let mut style = Style::new();
-    if !s.flags.has(Flags::SEEN) {
+    if !f.has(Flags::SEEN) {
         style = style.patch(theme.unread);
     }
-    if s.flags.has(Flags::FLAGGED) {
+    if f.has(Flags::FLAGGED) {
         style = style.patch(theme.flagged);
     }
-    if s.flags.has(Flags::DELETED) {
+    if f.has(Flags::DELETED) {
         style = style.patch(theme.deleted);
     }
+    if tagged {
+        style = style.patch(theme.tagged);
+    }
     Line::from(vec![
-        Span::raw(format!("{} ", flags(s.flags, attachment))),
+        Span::raw(format!(
+            "{}{} ",
+            if tagged { '*' } else { ' ' },
+            flags(f, attachment)
+        )),
         Span::styled(
             format!("{} ", pad_width(&date(s, cols.with_time), cols.date)),
             theme.dim,
@@ -128,7 +142,8 @@ fn row<'a>(mb: &Mailbox, uid: Uid, cols: &Columns, selected: bool, app: &App) ->
     .style(style.patch(base))
 }
 
-/// N new, F flagged, A answered, D deleted, @ has attachments (known once opened).
+/// After the `*` of a tagged row: N new, F flagged, A answered, D deleted, @ has attachments
+/// (known once opened).
 fn flags(f: Flags, attachment: bool) -> String {
     [
         (!f.has(Flags::SEEN), 'N'),

@@ -5,6 +5,7 @@ mod folders;
 mod help;
 mod list;
 mod parts;
+mod picker;
 mod reader;
 mod status;
 
@@ -34,6 +35,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         status::draw_error(frame, area, app);
     }
     status::draw(frame, g.status, app);
+    if let Some(p) = &app.picker {
+        picker::draw(frame, g.screen, app, p);
+    }
     if let Some(scroll) = app.help {
         help::draw(frame, g.screen, app, scroll);
     }

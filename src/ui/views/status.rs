@@ -9,10 +9,17 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::mime::sanitize::{sanitize_line, truncate_width};
 use crate::msg::ConnState;
+use crate::ui::action::Action;
 use crate::ui::app::App;
+use crate::ui::prompt::{LineError, Prompt};
 
-/// The latest error, on its own line in the error style.
+/// The latest error, on its own line in the error style. A refused search line is drawn here
+/// instead, so that its error can point up at the bad token from the line below.
 pub fn draw_error(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    if let Some(p) = app.prompt.as_ref().filter(|p| p.error.is_some()) {
+        draw_line(frame, area, p);
+        return;
+    }
     if let Some(n) = app.notice.as_ref().filter(|n| n.error) {
         let text = truncate_width(&sanitize_line(&n.text), area.width as usize);
         frame.render_widget(Paragraph::new(Line::styled(text, app.theme.error)), area);
@@ -21,11 +28,16 @@ pub fn draw_error(frame: &mut Frame<'_>, area: Rect, app: &App) {
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let width = area.width as usize;
+    if let Some(c) = &app.confirm {
+        let text = truncate_width(&format!(" {}", sanitize_line(&c.question)), width);
+        frame.render_widget(Paragraph::new(Line::styled(text, app.theme.error)), area);
+        return;
+    }
     if let Some(p) = &app.prompt {
-        let text = truncate_width(&format!(":{}", sanitize_line(&p.text)), width);
-        let cursor_x = area.x + (text.width() as u16).min(area.width.saturating_sub(1));
-        frame.render_widget(Paragraph::new(Line::raw(text)), area);
-        frame.set_cursor_position(Position::new(cursor_x, area.y));
+        match &p.error {
+            Some(e) => draw_caret(frame, area, p, e, app),
+            None => draw_line(frame, area, p),
+        }
         return;
     }
     let mut left = format!(" {}", sanitize_line(&app.account));
@@ -39,6 +51,18 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             format!("syncing {}/{}", mb.summaries.len(), mb.uids.len())
         };
         left.push_str(&format!(" · {} · {progress}", sanitize_line(&mb.name)));
+    }
+    if !app.tagged.is_empty() {
+        left.push_str(&format!(" · {} tagged", app.tagged.len()));
+    }
+    match &app.search {
+        Some(s) if s.done => left.push_str(&format!(
+            " · /{}: {} found",
+            sanitize_line(&s.text),
+            app.rows().len()
+        )),
+        Some(s) => left.push_str(&format!(" · /{}: searching…", sanitize_line(&s.text))),
+        None => {}
     }
     // The reason for being offline can carry server text.
     left.push_str(&format!(" · {}", sanitize_line(&connection(app))));
@@ -66,6 +90,29 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(line).style(app.theme.status), area);
 }
 
+/// The line being edited, after what it is for (`:`, `/`, `New folder: `…).
+fn draw_line(frame: &mut Frame<'_>, area: Rect, p: &Prompt) {
+    let text = format!("{}{}", p.kind.label(), sanitize_line(&p.text));
+    let text = truncate_width(&text, area.width as usize);
+    let cursor_x = area.x + (text.width() as u16).min(area.width.saturating_sub(1));
+    frame.render_widget(Paragraph::new(Line::raw(text)), area);
+    frame.set_cursor_position(Position::new(cursor_x, area.y));
+}
+
+/// A caret under the refused token of the line above, and why.
+fn draw_caret(frame: &mut Frame<'_>, area: Rect, p: &Prompt, e: &LineError, app: &App) {
+    let before: String = p.text.chars().take(e.column.saturating_sub(1)).collect();
+    let indent = p.kind.label().width() + sanitize_line(&before).width();
+    let text = format!(
+        "{}^ column {}: {}",
+        " ".repeat(indent),
+        e.column,
+        sanitize_line(&e.message)
+    );
+    let text = truncate_width(&text, area.width as usize);
+    frame.render_widget(Paragraph::new(Line::styled(text, app.theme.error)), area);
+}
+
 fn connection(app: &App) -> String {
     match &app.model.conn {
         None => "starting".into(),
@@ -80,7 +127,10 @@ fn connection(app: &App) -> String {
         Some(ConnState::Offline {
             reason,
             retry_in: Some(secs),
-        }) => format!("offline: {reason} (retrying in {secs} s; R retries now)"),
+        }) => match app.keymap.keys_for(Action::Reconnect).first() {
+            Some(key) => format!("offline: {reason} (retrying in {secs} s; {key} retries now)"),
+            None => format!("offline: {reason} (retrying in {secs} s)"),
+        },
         Some(ConnState::Offline { reason, .. }) => format!("offline: {reason}"),
     }
 }

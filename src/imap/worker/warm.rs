@@ -1,0 +1,185 @@
+//! Warm start: show the cached list before the server answers, then fetch only what changed
+//! since — QRESYNC's answer to SELECT where enabled, else a UID comparison plus CONDSTORE
+//! `CHANGEDSINCE` (or, on small folders, every message's flags).
+
+use std::collections::{HashMap, HashSet};
+
+use super::sync::CHUNK;
+use super::{OpenFolder, Worker};
+use crate::cache::CachedFolder;
+use crate::error::Result;
+use crate::imap::messages::{self, Delta, Opened};
+use crate::msg::{Event, Flags, Summary, Uid};
+
+/// Above this many messages, a warm start without CONDSTORE does not fetch every message's
+/// flags (new and vanished messages are still found).
+pub const FLAG_SCAN_LIMIT: usize = 20_000;
+
+impl Worker {
+    pub(super) fn cached(&self, folder: &str) -> Option<CachedFolder> {
+        let cache = self.cache.as_ref()?;
+        cache
+            .load(folder)
+            .map_err(|e| tracing::warn!("cannot read the cache of {folder}: {e}"))
+            .ok()
+            .flatten()
+    }
+
+    pub(super) fn show_cached(&self, folder: &str, read_only: bool, cached: &CachedFolder) {
+        self.emit(Event::Selected {
+            folder: folder.to_string(),
+            uid_validity: cached.uid_validity,
+            read_only,
+            uids: cached.summaries.iter().map(|s| s.uid).collect(),
+        });
+        self.emit(Event::Summaries {
+            folder: folder.to_string(),
+            uid_validity: cached.uid_validity,
+            chunk: cached.summaries.clone(),
+        });
+    }
+
+    pub(super) fn warm_sync(
+        &mut self,
+        folder: &str,
+        raw: String,
+        opened: Opened,
+        delta: Delta,
+        cached: CachedFolder,
+    ) -> Result<()> {
+        let known: HashMap<Uid, Flags> =
+            cached.summaries.iter().map(|s| (s.uid, s.flags)).collect();
+        let qresync =
+            cached.highest_modseq > 0 && self.conn.as_ref().is_some_and(|c| c.enabled("QRESYNC"));
+        let (gone, server_flags, uids): (Vec<Uid>, Vec<(Uid, Flags)>, Vec<Uid>) = if qresync {
+            let vanished: HashSet<Uid> = delta.vanished.iter().copied().collect();
+            let mut uids: Vec<Uid> = known
+                .keys()
+                .copied()
+                .filter(|u| !vanished.contains(u))
+                .collect();
+            uids.extend(
+                delta
+                    .changed
+                    .iter()
+                    .map(|(u, _)| *u)
+                    .filter(|u| !known.contains_key(u)),
+            );
+            let gone = known
+                .keys()
+                .copied()
+                .filter(|u| vanished.contains(u))
+                .collect();
+            (gone, delta.changed, uids)
+        } else {
+            let uids = self.retrying(messages::uids)?;
+            let now: HashSet<Uid> = uids.iter().copied().collect();
+            let gone = known.keys().copied().filter(|u| !now.contains(u)).collect();
+            let modseq = cached.highest_modseq;
+            let flags = if modseq > 0 && self.conn.as_ref().is_some_and(|c| c.enabled("CONDSTORE"))
+            {
+                self.retrying(|c| messages::flags_changed_since(c, modseq))?
+            } else if uids.len() <= FLAG_SCAN_LIMIT {
+                self.retrying(messages::flags_of_all)?
+            } else {
+                Vec::new()
+            };
+            (gone, flags, uids)
+        };
+        let mut uids = uids;
+        uids.sort_unstable_by_key(|u| std::cmp::Reverse(*u));
+        uids.dedup();
+        let new: Vec<Uid> = uids
+            .iter()
+            .copied()
+            .filter(|u| !known.contains_key(u))
+            .collect();
+        let changes: Vec<(Uid, Flags)> = server_flags
+            .into_iter()
+            .filter(|(u, f)| known.get(u).is_some_and(|k| k != f))
+            .collect();
+
+        let mut flags = known;
+        for u in &gone {
+            flags.remove(u);
+        }
+        flags.extend(changes.iter().copied());
+        self.open = Some(OpenFolder {
+            name: folder.to_string(),
+            raw,
+            read_only: opened.read_only,
+            uid_validity: opened.uid_validity,
+            uids: uids.clone(),
+            flags,
+        });
+        if !gone.is_empty() {
+            self.cache_remove(folder, &gone);
+            self.emit(Event::Expunged {
+                req: None,
+                folder: folder.to_string(),
+                uids: gone,
+            });
+        }
+        if !changes.is_empty() {
+            self.cache_flags(folder, &changes);
+            self.emit(Event::FlagsChanged {
+                folder: folder.to_string(),
+                changes,
+            });
+        }
+        if !new.is_empty() {
+            self.emit(Event::Arrived {
+                folder: folder.to_string(),
+                uid_validity: opened.uid_validity,
+                uids: new.clone(),
+            });
+            for chunk in new.chunks(CHUNK) {
+                let rows = self.retrying(|c| messages::summaries(c, chunk, false))?;
+                self.remember_flags(&rows);
+                self.cache_put(folder, &rows);
+                self.emit(Event::Summaries {
+                    folder: folder.to_string(),
+                    uid_validity: opened.uid_validity,
+                    chunk: rows,
+                });
+            }
+        }
+        self.cache_synced(folder, opened.uid_validity, opened.highest_modseq);
+        self.emit(Event::SyncDone {
+            folder: folder.to_string(),
+        });
+        Ok(())
+    }
+
+    /// Cache writes never stop mail from flowing: a failure is logged and the cache dropped.
+    fn cache_do(&mut self, what: &str, f: impl FnOnce(&crate::cache::Cache) -> Result<()>) {
+        if let Some(cache) = &self.cache
+            && let Err(e) = f(cache)
+        {
+            tracing::warn!("header cache disabled after failing to {what}: {e}");
+            self.cache = None;
+        }
+    }
+
+    pub(super) fn cache_begin(&mut self, folder: &str, uid_validity: u32) {
+        self.cache_do("start a folder", |c| c.begin_folder(folder, uid_validity));
+    }
+
+    pub(super) fn cache_put(&mut self, folder: &str, rows: &[Summary]) {
+        self.cache_do("store summaries", |c| c.put(folder, rows));
+    }
+
+    pub(super) fn cache_flags(&mut self, folder: &str, changes: &[(Uid, Flags)]) {
+        self.cache_do("store flags", |c| c.set_flags(folder, changes));
+    }
+
+    pub(super) fn cache_remove(&mut self, folder: &str, uids: &[Uid]) {
+        self.cache_do("remove messages", |c| c.remove(folder, uids));
+    }
+
+    pub(super) fn cache_synced(&mut self, folder: &str, uid_validity: u32, modseq: u64) {
+        self.cache_do("mark a folder synced", |c| {
+            c.set_modseq(folder, uid_validity, modseq)
+        });
+    }
+}

@@ -1,0 +1,168 @@
+//! The folder picker of move and copy: type some letters of a folder's decoded name, in order
+//! but not necessarily together (`wk24` finds `Work/2024`), case-insensitively; CJK names
+//! match character by character. Folders that cannot hold messages are not offered.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::msg::{Cmd, FolderInfo, Uid};
+use crate::ui::app::App;
+use crate::ui::triage::Origin;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picker {
+    pub query: String,
+    /// Index into `matches`.
+    pub cursor: usize,
+    /// Matching folder names, best first.
+    pub matches: Vec<String>,
+    /// Move (true) or copy.
+    pub remove: bool,
+    /// Where the messages are, and which: fixed when the picker opened.
+    pub folder: String,
+    pub uids: Vec<Uid>,
+    /// Every folder that can be a destination.
+    candidates: Vec<String>,
+}
+
+impl Picker {
+    pub fn new(folders: &[FolderInfo], folder: String, uids: Vec<Uid>, remove: bool) -> Picker {
+        let candidates: Vec<String> = folders
+            .iter()
+            .filter(|f| f.selectable && f.name != folder)
+            .map(|f| f.name.clone())
+            .collect();
+        let mut p = Picker {
+            query: String::new(),
+            cursor: 0,
+            matches: Vec::new(),
+            remove,
+            folder,
+            uids,
+            candidates,
+        };
+        p.refilter();
+        p
+    }
+
+    fn refilter(&mut self) {
+        let mut scored: Vec<((usize, usize, usize), &String)> = self
+            .candidates
+            .iter()
+            .filter_map(|name| score(&self.query, name).map(|s| (s, name)))
+            .collect();
+        scored.sort();
+        self.matches = scored.into_iter().map(|(_, n)| n.clone()).collect();
+        self.cursor = 0;
+    }
+}
+
+/// Where `query`'s characters occur in order in `name`, ignoring case: lower is better —
+/// a tighter span, then an earlier start, then a shorter name. None if they do not.
+pub fn score(query: &str, name: &str) -> Option<(usize, usize, usize)> {
+    let name_chars: Vec<char> = name.chars().flat_map(char::to_lowercase).collect();
+    let query: Vec<char> = query.chars().flat_map(char::to_lowercase).collect();
+    let Some(first) = query.first() else {
+        return Some((0, 0, name_chars.len()));
+    };
+    // Try every place the first character occurs and keep the tightest span.
+    let mut best: Option<(usize, usize, usize)> = None;
+    for (start, _) in name_chars.iter().enumerate().filter(|(_, c)| *c == first) {
+        let mut at = start;
+        let mut ok = true;
+        for q in &query[1..] {
+            match name_chars[at + 1..].iter().position(|c| c == q) {
+                Some(off) => at += 1 + off,
+                None => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if !ok {
+            break;
+        }
+        let s = (at - start, start, name_chars.len());
+        best = Some(best.map_or(s, |b| b.min(s)));
+    }
+    best
+}
+
+impl App {
+    /// A key while the picker is open.
+    pub(crate) fn picker_key(&mut self, key: &KeyEvent) -> Vec<Cmd> {
+        let Some(mut p) = self.picker.take() else {
+            return Vec::new();
+        };
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Esc => return Vec::new(),
+            KeyCode::Enter => {
+                let Some(dest) = p.matches.get(p.cursor).cloned() else {
+                    self.complain(format!("No folder matches \"{}\"", p.query));
+                    return Vec::new();
+                };
+                return self.transfer(p.folder, p.uids, dest, p.remove, Origin::User);
+            }
+            KeyCode::Down | KeyCode::Tab => p.cursor = next(p.cursor, p.matches.len(), 1),
+            KeyCode::Char('n') if ctrl => p.cursor = next(p.cursor, p.matches.len(), 1),
+            KeyCode::Up | KeyCode::BackTab => p.cursor = next(p.cursor, p.matches.len(), -1),
+            KeyCode::Char('p') if ctrl => p.cursor = next(p.cursor, p.matches.len(), -1),
+            KeyCode::Backspace => {
+                p.query.pop();
+                p.refilter();
+            }
+            KeyCode::Char('u') if ctrl => {
+                p.query.clear();
+                p.refilter();
+            }
+            KeyCode::Char(c) if !ctrl => {
+                p.query.push(c);
+                p.refilter();
+            }
+            _ => {}
+        }
+        self.picker = Some(p);
+        Vec::new()
+    }
+}
+
+/// `at` moved by `step` within `len` rows, wrapping.
+fn next(at: usize, len: usize, step: isize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    (at as isize + step).rem_euclid(len as isize) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subsequence_matching_ranks_tight_matches_first() {
+        assert!(score("wk24", "Work/2024").is_some());
+        assert!(score("WORK", "work").is_some());
+        assert!(score("krow", "Work").is_none());
+        assert!(score("qq", "其他文件夹/QQ邮件").is_some());
+        assert!(score("邮件", "其他文件夹/QQ邮件").is_some());
+        assert!(score("arch", "Archive") < score("arch", "Projects/Research/Chemistry"));
+        assert!(score("", "x").is_some());
+    }
+
+    #[test]
+    fn noselect_and_the_source_folder_are_not_offered() {
+        let f = |name: &str, selectable: bool| FolderInfo {
+            name: name.into(),
+            raw: name.into(),
+            delimiter: Some('/'),
+            attributes: Vec::new(),
+            special: None,
+            selectable,
+            subscribed: true,
+            status: None,
+        };
+        let folders = [f("INBOX", true), f("Work", false), f("Work/2024", true)];
+        let p = Picker::new(&folders, "INBOX".into(), vec![1], true);
+        assert_eq!(p.matches, ["Work/2024"]);
+    }
+}

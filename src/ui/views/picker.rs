@@ -1,0 +1,61 @@
+//! The move/copy folder picker: a box over the panes with the typed letters and the
+//! matching folders, best first.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+use crate::mime::sanitize::{pad_width, sanitize_line, truncate_width};
+use crate::ui::app::App;
+use crate::ui::layout::inner;
+use crate::ui::picker::Picker;
+use crate::ui::triage::count;
+
+pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, p: &Picker) {
+    let w = screen.width.saturating_sub(4).min(60);
+    let h = (p.matches.len() as u16 + 3).clamp(4, screen.height.saturating_sub(2).max(4));
+    let area = Rect::new(
+        screen.x + (screen.width.saturating_sub(w)) / 2,
+        screen.y + (screen.height.saturating_sub(h)) / 2,
+        w,
+        h.min(screen.height),
+    );
+    frame.render_widget(Clear, area);
+    let verb = if p.remove { "Move" } else { "Copy" };
+    let title = format!(
+        " {verb} {} to · Enter picks · Esc cancels ",
+        count(p.uids.len())
+    );
+    let title = truncate_width(&title, w.saturating_sub(2) as usize);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(app.theme.focus)
+        .title(Line::from(title).style(app.theme.focus));
+    frame.render_widget(block, area);
+    let body = inner(area);
+    let width = body.width as usize;
+    let query = truncate_width(&format!("> {}", sanitize_line(&p.query)), width);
+    let cursor_x = body.x + (query.width() as u16).min(body.width.saturating_sub(1));
+    let mut lines = vec![Line::raw(query)];
+    let rows = (body.height as usize).saturating_sub(1);
+    let start = super::window_start(p.cursor, rows);
+    if p.matches.is_empty() {
+        lines.push(Line::styled(
+            truncate_width("no folder matches", width),
+            app.theme.dim,
+        ));
+    }
+    for (i, name) in p.matches.iter().enumerate().skip(start).take(rows) {
+        let text = pad_width(&sanitize_line(name), width);
+        let line = if i == p.cursor {
+            Line::styled(text, app.theme.selected)
+        } else {
+            Line::raw(text)
+        };
+        lines.push(line);
+    }
+    frame.render_widget(Paragraph::new(lines), body);
+    frame.set_cursor_position(Position::new(cursor_x, body.y));
+}

@@ -1,0 +1,178 @@
+//! The header cache against a real Dovecot: after any server-side changes by another session
+//! (new, expunged, flag changes, UIDVALIDITY reset) a warm start shows exactly the server's
+//! state — with QRESYNC, with CONDSTORE only, and with neither; and a `kill -9` during a cache
+//! write leaves a cache that still works.
+
+mod support;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::{Env, tern_with};
+use tern::devserver::DovecotOptions;
+
+/// (UID, flags) of every message, as an independent session sees it.
+fn server_state(env: &Env, folder: &str) -> Vec<(u32, String)> {
+    let mut s = env.server.session("alice").unwrap();
+    s.examine(folder).unwrap();
+    let fetches = s.uid_fetch("1:*", "(UID FLAGS)").unwrap();
+    let mut rows: Vec<(u32, String)> = fetches
+        .iter()
+        .map(|f| {
+            let mut names: Vec<String> = f
+                .flags()
+                .iter()
+                .map(|fl| fl.to_string())
+                .filter(|n| n != "\\Recent")
+                .collect();
+            names.sort();
+            (f.uid.unwrap(), names.join(" "))
+        })
+        .collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
+    rows
+}
+
+fn tern_state(stdout: &str) -> Vec<(u32, String)> {
+    stdout
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            let mut names: Vec<&str> = f[2]
+                .split(' ')
+                .filter(|n| !n.is_empty() && *n != "\\Recent")
+                .collect();
+            names.sort();
+            (f[0].parse().unwrap(), names.join(" "))
+        })
+        .collect()
+}
+
+fn cached_config(env: &Env) -> std::path::PathBuf {
+    let cache = env.home.path().join("cache.redb");
+    env.config(&format!("cache_file = \"{}\"", cache.display()))
+}
+
+fn list(config: &std::path::Path, folder: &str) -> (Vec<(u32, String)>, String) {
+    let run = tern_with(config, "wonderland", &["list", folder, "--timings"]).ok();
+    (tern_state(&run.stdout), run.stderr)
+}
+
+fn churn(env: &Env) {
+    let mut s = env.server.session("alice").unwrap();
+    s.select("INBOX").unwrap();
+    s.uid_store("2,4", "+FLAGS (\\Flagged \\Answered)").unwrap();
+    s.uid_store("1", "-FLAGS (\\Seen)").unwrap();
+    s.uid_store("5,6", "+FLAGS (\\Deleted)").unwrap();
+    s.uid_expunge("5,6").unwrap();
+    drop(s);
+    for n in 0..2 {
+        let msg = format!("Subject: new {n}\r\nFrom: x@example.com\r\n\r\nhi\r\n");
+        env.server
+            .append("alice", "INBOX", msg.as_bytes(), &["\\Seen"], None)
+            .unwrap();
+    }
+}
+
+fn warm_start_matches_the_server(opts: DovecotOptions) {
+    let env = Env::with(opts);
+    let config = cached_config(&env);
+    let (cold, _) = list(&config, "INBOX");
+    assert_eq!(cold, server_state(&env, "INBOX"));
+    churn(&env);
+    let (warm, timings) = list(&config, "INBOX");
+    assert_eq!(
+        warm,
+        server_state(&env, "INBOX"),
+        "warm start = server state"
+    );
+    // The cached rows were there before the connection was.
+    let field = |name: &str| -> u64 {
+        timings
+            .split(['\t', '\n'])
+            .find_map(|f| f.strip_prefix(&format!("{name}=")))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{name} in {timings}"))
+    };
+    assert!(field("first_rows_ms") <= field("connected_ms"), "{timings}");
+    // And nothing changed: the next start agrees too.
+    let (again, _) = list(&config, "INBOX");
+    assert_eq!(again, server_state(&env, "INBOX"));
+}
+
+#[test]
+fn warm_start_with_qresync() {
+    warm_start_matches_the_server(DovecotOptions::default());
+}
+
+#[test]
+fn warm_start_with_condstore_only() {
+    warm_start_matches_the_server(DovecotOptions {
+        capabilities: Some(
+            "IMAP4rev1 LITERAL+ UIDPLUS ID ENABLE IDLE CONDSTORE SPECIAL-USE".into(),
+        ),
+        ..DovecotOptions::default()
+    });
+}
+
+#[test]
+fn warm_start_without_condstore() {
+    warm_start_matches_the_server(DovecotOptions {
+        capabilities: Some("IMAP4rev1 LITERAL+ UIDPLUS ID IDLE SPECIAL-USE".into()),
+        ..DovecotOptions::default()
+    });
+}
+
+#[test]
+fn a_recreated_folder_is_not_confused_with_its_cache() {
+    let env = Env::start();
+    let config = cached_config(&env);
+    let (cold, _) = list(&config, "Work/Projects");
+    assert_eq!(cold.len(), 1);
+    let mut s = env.server.session("alice").unwrap();
+    s.delete("Work/Projects").unwrap();
+    s.create("Work/Projects").unwrap();
+    drop(s);
+    for n in 0..3 {
+        let msg = format!("Subject: again {n}\r\n\r\nx\r\n");
+        env.server
+            .append("alice", "Work/Projects", msg.as_bytes(), &[], None)
+            .unwrap();
+    }
+    let (warm, _) = list(&config, "Work/Projects");
+    assert_eq!(warm, server_state(&env, "Work/Projects"));
+    assert_eq!(warm.len(), 3);
+}
+
+#[test]
+fn kill_9_during_a_cache_write_leaves_a_working_cache() {
+    let env = Env::start();
+    env.server.create_folder("alice", "Big").unwrap();
+    let messages = (0..20_000)
+        .map(|i| format!("Subject: m{i}\r\nFrom: a@example.com\r\n\r\nbody\r\n").into_bytes());
+    env.server
+        .seed_maildir_bulk("alice", "Big", messages)
+        .unwrap();
+    let config = cached_config(&env);
+    let cache = env.home.path().join("cache.redb");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tern"))
+        .args(["--config", config.to_str().unwrap(), "list", "Big"])
+        .env("TERN_TEST_PASSWORD", "wonderland")
+        .env("XDG_STATE_HOME", env.home.path())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once the cache is being written, before the sync can finish.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::fs::metadata(&cache).map_or(0, |m| m.len()) < 200_000 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let (after, _) = list(&config, "Big");
+    assert_eq!(after.len(), 20_000);
+    assert_eq!(after, server_state(&env, "Big"));
+    let (warm, _) = list(&config, "Big");
+    assert_eq!(warm, after);
+}

@@ -1,0 +1,807 @@
+//! Keyboard triage without a network: key strings go into an App fed hand-made worker events,
+//! and the tests check the commands it emits, what it shows before the server answers, and
+//! what it does with the answer (or the refusal).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Modifier;
+
+use tern::config::keys::KeyChord;
+use tern::config::theme::Theme;
+use tern::config::{DeletePolicy, SeenPolicy};
+use tern::error::Error;
+use tern::msg::{Cmd, Event, Flags, FolderInfo, FolderOp, FolderStatus, SpecialUse, Summary, Uid};
+use tern::ui::app::{App, Pane, Settings};
+use tern::ui::keymap::Keymap;
+use tern::ui::views;
+
+fn folder(name: &str, special: Option<SpecialUse>, messages: u32) -> FolderInfo {
+    FolderInfo {
+        name: name.into(),
+        raw: name.into(),
+        delimiter: Some('/'),
+        attributes: Vec::new(),
+        special,
+        selectable: true,
+        subscribed: true,
+        status: Some(FolderStatus {
+            messages,
+            unseen: 0,
+            uid_next: messages + 1,
+            uid_validity: 1,
+        }),
+    }
+}
+
+fn folders() -> Vec<FolderInfo> {
+    let mut work = folder("Work", None, 0);
+    work.selectable = false;
+    work.status = None;
+    work.attributes = vec!["\\Noselect".into()];
+    let mut old = folder("Old", None, 2);
+    old.subscribed = false;
+    vec![
+        folder("INBOX", Some(SpecialUse::Inbox), 6),
+        folder("Trash", Some(SpecialUse::Trash), 9),
+        folder("Archive", Some(SpecialUse::Archive), 812),
+        work,
+        folder("Work/2024", None, 3),
+        folder("其他文件夹/QQ邮件", None, 15),
+        old,
+    ]
+}
+
+/// 2024-03-01 09:30 UTC.
+const BASE_DATE: i64 = 1_709_285_400;
+
+fn summary(uid: Uid, flags: u8) -> Summary {
+    Summary {
+        uid,
+        flags: Flags(flags),
+        date: BASE_DATE - i64::from(45 - uid) * 86_400,
+        date_offset: 0,
+        size: 2048,
+        from: format!("Sender {uid} <s{uid}@example.org>"),
+        subject: if uid.is_multiple_of(2) {
+            format!("Invoice {uid}")
+        } else {
+            format!("Lunch plans {uid}")
+        },
+    }
+}
+
+/// INBOX with UIDs 45 … 40 (newest first); 43 is unread, 41 flagged, the rest read.
+fn app_in(folder: &str) -> App {
+    let (mut app, _) = App::new(Settings {
+        account: "demo".into(),
+        default_folder: folder.into(),
+        download_dir: std::env::temp_dir(),
+        keymap: Keymap::default(),
+        theme: Theme::default(),
+        size: (80, 24),
+        launcher: Box::new(|_| Ok(())),
+    });
+    app.on_event(Event::Folders(folders()));
+    app.on_event(Event::Selected {
+        folder: folder.into(),
+        uid_validity: 7,
+        read_only: false,
+        uids: (40..=45).rev().collect(),
+    });
+    let chunk = (40..=45)
+        .rev()
+        .map(|u| match u {
+            43 => summary(u, 0),
+            41 => summary(u, Flags::SEEN | Flags::FLAGGED),
+            _ => summary(u, Flags::SEEN),
+        })
+        .collect();
+    app.on_event(Event::Summaries {
+        folder: folder.into(),
+        uid_validity: 7,
+        chunk,
+    });
+    app.on_event(Event::SyncDone {
+        folder: folder.into(),
+    });
+    app
+}
+
+fn inbox() -> App {
+    app_in("INBOX")
+}
+
+/// Presses space-separated keys, written as in the keymap ("j", "Enter", "Space").
+fn press(app: &mut App, keys: &str) -> Vec<Cmd> {
+    keys.split(' ')
+        .filter(|k| !k.is_empty())
+        .flat_map(|k| {
+            let chord: KeyChord = k.parse().unwrap();
+            app.on_key(KeyEvent::new(chord.code, chord.mods))
+        })
+        .collect()
+}
+
+/// Types text into whatever line or picker is open.
+fn type_text(app: &mut App, text: &str) -> Vec<Cmd> {
+    text.chars()
+        .flat_map(|c| app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)))
+        .collect()
+}
+
+fn draw(app: &mut App) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| {
+        app.prepare(f.area());
+        views::draw(f, app);
+    })
+    .unwrap();
+    t
+}
+
+fn screen(app: &mut App) -> String {
+    draw(app).backend().to_string()
+}
+
+fn refused(req: u64, command: &str, text: &str) -> Event {
+    Event::Failed {
+        req: Some(req),
+        error: Error::Server {
+            command: command.into(),
+            text: text.into(),
+        },
+    }
+}
+
+fn listed(app: &App) -> Vec<Uid> {
+    app.rows().to_vec()
+}
+
+fn notice(app: &App) -> String {
+    app.notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default()
+}
+
+/// Moves the cursor onto `uid`.
+fn select(app: &mut App, uid: Uid) {
+    press(app, "g");
+    while app.selected_uid != Some(uid) {
+        press(app, "j");
+    }
+}
+
+#[test]
+fn d_moves_to_trash_hides_the_row_and_the_next_one_takes_its_place() {
+    let mut app = inbox();
+    select(&mut app, 42);
+    let cmds = press(&mut app, "d");
+    let [
+        Cmd::Copy {
+            req,
+            folder,
+            uids,
+            dest,
+            remove: true,
+        },
+    ] = &cmds[..]
+    else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(
+        (folder.as_str(), uids.as_slice(), dest.as_str()),
+        ("INBOX", &[42][..], "Trash")
+    );
+    assert_eq!(listed(&app), [45, 44, 43, 41, 40], "gone at once");
+    assert_eq!(app.selected_uid, Some(41));
+    app.on_event(Event::Copied {
+        req: *req,
+        folder: "INBOX".into(),
+        dest: "Trash".into(),
+        uids: vec![42],
+        dest_uids: Some(vec![10]),
+        moved: true,
+        expunged: true,
+    });
+    assert_eq!(app.mailbox().unwrap().uids, [45, 44, 43, 41, 40]);
+    assert_eq!(app.selected_uid, Some(41));
+    assert!(
+        notice(&app).contains("Moved 1 message to Trash"),
+        "{}",
+        notice(&app)
+    );
+}
+
+#[test]
+fn d_in_trash_or_with_the_flag_policy_marks_deleted() {
+    let mut app = app_in("Trash");
+    select(&mut app, 42);
+    let cmds = press(&mut app, "d");
+    assert_eq!(
+        cmds,
+        [Cmd::Store {
+            req: 1,
+            folder: "Trash".into(),
+            uids: vec![42],
+            add: true,
+            flags: Flags(Flags::DELETED)
+        }]
+    );
+    assert!(
+        app.flags_of(42).unwrap().has(Flags::DELETED),
+        "shown at once"
+    );
+    assert_eq!(listed(&app).len(), 6, "the row stays, struck through");
+
+    let mut app = inbox();
+    app.policy.delete = DeletePolicy::Flag;
+    select(&mut app, 42);
+    assert!(matches!(
+        &press(&mut app, "d")[..],
+        [Cmd::Store { folder, uids, add: true, flags, .. }]
+            if folder == "INBOX" && uids == &[42] && *flags == Flags(Flags::DELETED)
+    ));
+}
+
+#[test]
+fn tag_three_then_move_with_the_picker_sends_one_copy() {
+    let mut app = inbox();
+    press(&mut app, "t j t Space");
+    assert_eq!(app.tagged.len(), 3);
+    assert!(screen(&mut app).contains("3 tagged"));
+    assert!(press(&mut app, "m").is_empty());
+    type_text(&mut app, "wk24");
+    assert_eq!(app.picker.as_ref().unwrap().matches, ["Work/2024"]);
+    let cmds = press(&mut app, "Enter");
+    let [
+        Cmd::Copy {
+            folder,
+            uids,
+            dest,
+            remove: true,
+            ..
+        },
+    ] = &cmds[..]
+    else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(folder, "INBOX");
+    assert_eq!(uids, &[45, 43, 42], "tagged, in list order");
+    assert_eq!(dest, "Work/2024");
+}
+
+#[test]
+fn picker_offers_no_noselect_folder_and_matches_cjk() {
+    let mut app = inbox();
+    press(&mut app, "c");
+    let all = app.picker.as_ref().unwrap().matches.clone();
+    assert!(!all.contains(&"Work".to_string()) && !all.contains(&"INBOX".to_string()));
+    type_text(&mut app, "qq邮");
+    assert_eq!(app.picker.as_ref().unwrap().matches, ["其他文件夹/QQ邮件"]);
+    let cmds = press(&mut app, "Enter");
+    assert!(
+        matches!(&cmds[..], [Cmd::Copy { remove: false, uids, .. }] if uids == &[45]),
+        "{cmds:?}"
+    );
+    assert_eq!(listed(&app).len(), 6, "a copy leaves the rows");
+}
+
+fn moved(app: &mut App, dest_uids: Option<Vec<Uid>>) {
+    press(app, "t t");
+    let cmds = press(app, "m");
+    assert!(cmds.is_empty());
+    type_text(app, "2024");
+    let cmds = press(app, "Enter");
+    let [Cmd::Copy { req, uids, .. }] = &cmds[..] else {
+        panic!("{cmds:?}");
+    };
+    app.on_event(Event::Copied {
+        req: *req,
+        folder: "INBOX".into(),
+        dest: "Work/2024".into(),
+        uids: uids.clone(),
+        dest_uids,
+        moved: true,
+        expunged: true,
+    });
+}
+
+#[test]
+fn u_after_a_move_with_copyuid_moves_them_back() {
+    let mut app = inbox();
+    moved(&mut app, Some(vec![7, 8]));
+    assert_eq!(listed(&app), [43, 42, 41, 40]);
+    let cmds = press(&mut app, "u");
+    let [
+        Cmd::Copy {
+            req,
+            folder,
+            uids,
+            dest,
+            remove: true,
+        },
+        ..,
+    ] = &cmds[..]
+    else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(
+        (folder.as_str(), uids.as_slice(), dest.as_str()),
+        ("Work/2024", &[7, 8][..], "INBOX")
+    );
+    // Back in the open folder under new UIDs: the folder is listed again.
+    let after = app.on_event(Event::Copied {
+        req: *req,
+        folder: "Work/2024".into(),
+        dest: "INBOX".into(),
+        uids: vec![7, 8],
+        dest_uids: Some(vec![46, 47]),
+        moved: true,
+        expunged: true,
+    });
+    assert!(
+        matches!(&after[..], [Cmd::Select { folder, .. }] if folder == "INBOX"),
+        "{after:?}"
+    );
+    assert!(app.undo.is_empty(), "an undo is not itself undoable");
+}
+
+#[test]
+fn u_after_a_move_without_copyuid_says_it_cannot() {
+    let mut app = inbox();
+    moved(&mut app, None);
+    assert!(press(&mut app, "u").is_empty());
+    let n = app.notice.clone().unwrap();
+    assert!(n.error && n.text.contains("cannot be undone"), "{n:?}");
+}
+
+#[test]
+fn u_after_stored_sends_the_inverse_and_a_refused_action_is_not_offered() {
+    let mut app = inbox();
+    select(&mut app, 43);
+    let cmds = press(&mut app, "r");
+    let Some(Cmd::Store {
+        req,
+        folder,
+        uids,
+        add: true,
+        flags,
+    }) = cmds.into_iter().next()
+    else {
+        panic!("no Store");
+    };
+    assert_eq!(
+        (folder.as_str(), uids.as_slice(), flags),
+        ("INBOX", &[43][..], Flags(Flags::SEEN))
+    );
+    app.on_event(Event::Stored {
+        req,
+        folder,
+        uids,
+        add: true,
+        flags,
+    });
+    let cmds = press(&mut app, "u");
+    assert!(
+        matches!(&cmds[..], [Cmd::Store { uids, add: false, flags, .. }] if uids == &[43] && *flags == Flags(Flags::SEEN)),
+        "{cmds:?}"
+    );
+
+    let mut app = inbox();
+    select(&mut app, 44);
+    let [Cmd::Store { req, .. }] = press(&mut app, "f")[..] else {
+        panic!();
+    };
+    app.on_event(refused(req, "UID STORE", "[NOPERM] read-only"));
+    assert!(press(&mut app, "u").is_empty());
+    assert_eq!(notice(&app), "Nothing to undo");
+}
+
+#[test]
+fn toggles_send_only_the_messages_that_change() {
+    let mut app = inbox();
+    press(&mut app, "t j t"); // tags 45 (read) and 43 (unread): t moves down
+    let cmds = press(&mut app, "r");
+    assert!(
+        matches!(&cmds[..], [Cmd::Store { uids, add: true, .. }] if uids == &[43]),
+        "{cmds:?}"
+    );
+    // Now both are read (optimistically): r marks both unread.
+    let cmds = press(&mut app, "r");
+    assert!(
+        matches!(&cmds[..], [Cmd::Store { uids, add: false, .. }] if uids == &[45, 43]),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn optimistic_flags_are_shown_then_rolled_back_on_failure() {
+    let mut app = inbox();
+    press(&mut app, "t t t");
+    let cmds = press(&mut app, "f");
+    let [
+        Cmd::Store {
+            req,
+            ref uids,
+            add: true,
+            ..
+        },
+    ] = cmds[..]
+    else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(uids, &[45, 44, 43]);
+    assert!(
+        app.flags_of(44).unwrap().has(Flags::FLAGGED),
+        "shown before the server answers"
+    );
+    assert!(
+        !app.mailbox().unwrap().summaries[&44]
+            .flags
+            .has(Flags::FLAGGED),
+        "model untouched"
+    );
+    app.on_event(refused(req, "UID STORE", "[CANNOT] mailbox is over quota"));
+    assert!(
+        !app.flags_of(44).unwrap().has(Flags::FLAGGED),
+        "rolled back"
+    );
+    let s = screen(&mut app);
+    assert!(
+        s.contains("Could not flag 3 messages: UID STORE failed: server said: [CANNOT] mailbox is"),
+        "{s}"
+    );
+}
+
+#[test]
+fn stored_makes_the_model_the_truth() {
+    let mut app = inbox();
+    select(&mut app, 43);
+    let [
+        Cmd::Store {
+            req,
+            ref folder,
+            ref uids,
+            add,
+            flags,
+        },
+    ] = press(&mut app, "r")[..]
+    else {
+        panic!();
+    };
+    let ev = Event::Stored {
+        req,
+        folder: folder.clone(),
+        uids: uids.clone(),
+        add,
+        flags,
+    };
+    app.on_event(ev);
+    assert!(app.mailbox().unwrap().summaries[&43].flags.has(Flags::SEEN));
+    assert!(app.flags_of(43).unwrap().has(Flags::SEEN));
+}
+
+#[test]
+fn expunge_asks_and_only_y_sends_the_deleted_ones() {
+    let mut app = app_in("Trash");
+    // Mark 45 deleted; 44 stays undeleted.
+    let [Cmd::Store { req, .. }] = press(&mut app, "d")[..] else {
+        panic!();
+    };
+    app.on_event(Event::Stored {
+        req,
+        folder: "Trash".into(),
+        uids: vec![45],
+        add: true,
+        flags: Flags(Flags::DELETED),
+    });
+    press(&mut app, "t t");
+    assert!(press(&mut app, "$").is_empty());
+    assert_eq!(
+        app.confirm.as_ref().unwrap().question,
+        "Expunge 1 message marked deleted? y/N"
+    );
+    assert!(press(&mut app, "n").is_empty(), "anything but y cancels");
+    assert!(app.confirm.is_none());
+    press(&mut app, "x");
+    let cmds = press(&mut app, "y");
+    let [
+        Cmd::Expunge {
+            req,
+            folder,
+            uids,
+            all_deleted: false,
+        },
+    ] = &cmds[..]
+    else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!((folder.as_str(), uids.as_slice()), ("Trash", &[45][..]));
+    app.on_event(Event::Expunged {
+        req: Some(*req),
+        folder: "Trash".into(),
+        uids: vec![45],
+    });
+    assert_eq!(listed(&app), [44, 43, 42, 41, 40]);
+    assert!(app.tagged.iter().all(|u| *u != 45));
+    assert!(press(&mut app, "u").is_empty());
+    assert!(
+        notice(&app).contains("cannot be undone"),
+        "{}",
+        notice(&app)
+    );
+}
+
+#[test]
+fn malformed_search_sends_nothing_and_points_at_the_column() {
+    let mut app = inbox();
+    press(&mut app, "/");
+    type_text(&mut app, "from:alice frm:bob");
+    assert!(press(&mut app, "Enter").is_empty());
+    let e = app
+        .prompt
+        .as_ref()
+        .and_then(|p| p.error.clone())
+        .expect("the line stays open");
+    assert_eq!(e.column, 12);
+    let s = screen(&mut app);
+    let lines: Vec<&str> = s.lines().collect();
+    let n = lines.len();
+    assert!(lines[n - 2].contains("/from:alice frm:bob"), "{s}");
+    // The caret sits under the "f" of "frm" (column 12, after the "/" and the border quote).
+    assert_eq!(lines[n - 1].find('^'), lines[n - 2].find("frm"), "{s}");
+    assert!(lines[n - 1].contains("column 12"), "{s}");
+}
+
+#[test]
+fn search_shows_only_the_hits_and_fetches_missing_summaries() {
+    let mut app = inbox();
+    press(&mut app, "/");
+    type_text(&mut app, "is:unread");
+    let cmds = press(&mut app, "Enter");
+    let [Cmd::Search { req, folder, .. }] = &cmds[..] else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(folder, "INBOX");
+    assert!(listed(&app).is_empty(), "no stale list while searching");
+    // 99 is a hit whose summary is not loaded (the model only lists what it knows).
+    let more = app.on_event(Event::SearchResult {
+        req: *req,
+        folder: "INBOX".into(),
+        uids: vec![43, 41, 40],
+    });
+    assert!(more.is_empty(), "all hit summaries are here: {more:?}");
+    assert_eq!(listed(&app), [43, 41, 40]);
+    assert_eq!(app.selected_uid, Some(43));
+    press(&mut app, "n n");
+    assert_eq!(app.selected_uid, Some(40));
+    press(&mut app, "n");
+    assert_eq!(app.selected_uid, Some(43), "n wraps");
+    press(&mut app, "N");
+    assert_eq!(app.selected_uid, Some(40));
+    press(&mut app, "Esc");
+    assert!(app.search.is_none() && !app.quit);
+    assert_eq!(listed(&app).len(), 6);
+    assert_eq!(
+        app.selected_uid,
+        Some(40),
+        "the cursor stays on its message"
+    );
+}
+
+#[test]
+fn hits_without_summaries_are_fetched() {
+    let mut app = inbox();
+    app.on_event(Event::Selected {
+        folder: "INBOX".into(),
+        uid_validity: 7,
+        read_only: false,
+        uids: (30..=45).rev().collect(),
+    });
+    press(&mut app, "/");
+    type_text(&mut app, "invoice");
+    let [Cmd::Search { req, .. }] = press(&mut app, "Enter")[..] else {
+        panic!();
+    };
+    let more = app.on_event(Event::SearchResult {
+        req,
+        folder: "INBOX".into(),
+        uids: vec![44, 31],
+    });
+    assert!(
+        matches!(&more[..], [Cmd::FetchSummaries { uids, .. }] if uids == &[44, 31]),
+        "{more:?}"
+    );
+}
+
+#[test]
+fn opening_marks_seen_unless_the_policy_says_never() {
+    let mut app = inbox();
+    select(&mut app, 43);
+    let cmds = press(&mut app, "Enter");
+    assert!(matches!(&cmds[0], Cmd::FetchStructure { uid: 43, .. }));
+    assert!(
+        matches!(&cmds[1..], [Cmd::Store { uids, add: true, flags, .. }] if uids == &[43] && *flags == Flags(Flags::SEEN)),
+        "{cmds:?}"
+    );
+    let mut app = inbox();
+    app.policy.seen = SeenPolicy::Never;
+    select(&mut app, 43);
+    assert_eq!(press(&mut app, "Enter").len(), 1);
+    let mut app = inbox();
+    select(&mut app, 44);
+    assert_eq!(
+        press(&mut app, "Enter").len(),
+        1,
+        "already read: nothing to store"
+    );
+}
+
+#[test]
+fn archive_goes_to_the_configured_or_special_folder() {
+    let mut app = inbox();
+    assert!(
+        matches!(&press(&mut app, "a")[..], [Cmd::Copy { dest, remove: true, .. }] if dest == "Archive")
+    );
+    let mut app = inbox();
+    app.policy.archive_folder = Some("Old".into());
+    assert!(matches!(&press(&mut app, "a")[..], [Cmd::Copy { dest, .. }] if dest == "Old"));
+    let mut app = inbox();
+    let without: Vec<FolderInfo> = folders()
+        .into_iter()
+        .filter(|f| f.name != "Archive")
+        .collect();
+    app.on_event(Event::Folders(without));
+    assert!(press(&mut app, "a").is_empty());
+    assert!(
+        notice(&app).contains("no Archive folder"),
+        "{}",
+        notice(&app)
+    );
+}
+
+#[test]
+fn a_refused_move_brings_the_rows_back_with_the_servers_words() {
+    let mut app = inbox();
+    let [Cmd::Copy { req, .. }] = press(&mut app, "a")[..] else {
+        panic!();
+    };
+    assert_eq!(listed(&app).len(), 5);
+    app.on_event(refused(req, "UID MOVE", "[TRYCREATE] no such mailbox"));
+    assert_eq!(listed(&app).len(), 6);
+    assert!(
+        notice(&app).starts_with("Could not move 1 message to Archive: "),
+        "{}",
+        notice(&app)
+    );
+    assert!(app.undo.is_empty());
+}
+
+#[test]
+fn folder_create_rename_delete_and_subscribe() {
+    let mut app = inbox();
+    press(&mut app, "h");
+    assert_eq!(app.focus, Pane::Folders);
+    while app.tree[app.folder_cursor].name != "Work/2024" {
+        press(&mut app, "j");
+    }
+    press(&mut app, "+");
+    assert_eq!(
+        app.prompt.as_ref().unwrap().text,
+        "Work/2024/",
+        "typed under the cursor"
+    );
+    type_text(&mut app, "Q1");
+    let cmds = press(&mut app, "Enter");
+    let [Cmd::Manage { req, op }] = &cmds[..] else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(op, &FolderOp::Create("Work/2024/Q1".into()));
+    assert_eq!(app.on_event(Event::Done { req: *req }), [Cmd::ListFolders]);
+
+    press(&mut app, "e C-u");
+    type_text(&mut app, "Work/2025");
+    assert!(matches!(
+        &press(&mut app, "Enter")[..],
+        [Cmd::Manage { op: FolderOp::Rename { from, to }, .. }] if from == "Work/2024" && to == "Work/2025"
+    ));
+
+    press(&mut app, "D");
+    assert_eq!(
+        app.confirm.as_ref().unwrap().question,
+        "Delete folder Work/2024 and the 3 messages it holds? y/N"
+    );
+    let [Cmd::Manage { req, ref op }] = press(&mut app, "y")[..] else {
+        panic!();
+    };
+    assert_eq!(op, &FolderOp::Delete("Work/2024".into()));
+    app.on_event(refused(
+        req,
+        "DELETE",
+        "[INUSE] Mailbox has children, delete them first",
+    ));
+    assert!(
+        notice(&app).contains("Mailbox has children"),
+        "{}",
+        notice(&app)
+    );
+
+    assert!(matches!(
+        &press(&mut app, "*")[..],
+        [Cmd::Manage { op: FolderOp::Unsubscribe(n), .. }] if n == "Work/2024"
+    ));
+    let before = app.tree.len();
+    press(&mut app, "~");
+    assert_eq!(app.tree.len(), before - 1, "Old is not subscribed");
+}
+
+#[test]
+fn message_actions_stay_out_of_the_folder_pane() {
+    let mut app = inbox();
+    press(&mut app, "h");
+    assert!(press(&mut app, "d").is_empty());
+    assert!(notice(&app).contains("message list"));
+}
+
+// Snapshots.
+
+#[test]
+fn snapshot_tagged_and_deleted_rows() {
+    let mut app = app_in("Trash");
+    select(&mut app, 41);
+    press(&mut app, "d");
+    press(&mut app, "g j t t");
+    let t = draw(&mut app);
+    insta::assert_snapshot!("triage_tagged_deleted_80x24", t.backend());
+    let buf = t.backend().buffer();
+    let row = (0..24)
+        .find(|y| {
+            (0..80)
+                .map(|x| buf[(x, *y)].symbol())
+                .collect::<String>()
+                .contains("Lunch plans 41")
+        })
+        .unwrap();
+    let cell = (20..70)
+        .map(|x| &buf[(x, row)])
+        .find(|c| c.symbol() == "L")
+        .unwrap();
+    assert!(
+        cell.modifier.contains(Modifier::CROSSED_OUT),
+        "the deleted row is struck through"
+    );
+}
+
+#[test]
+fn snapshot_move_picker() {
+    let mut app = inbox();
+    press(&mut app, "t j t m");
+    type_text(&mut app, "o");
+    insta::assert_snapshot!("triage_move_picker_80x24", draw(&mut app).backend());
+}
+
+#[test]
+fn snapshot_expunge_confirmation() {
+    let mut app = inbox();
+    app.policy.delete = DeletePolicy::Flag;
+    press(&mut app, "t t t d $");
+    insta::assert_snapshot!("triage_expunge_confirm_80x24", draw(&mut app).backend());
+}
+
+#[test]
+fn snapshot_search_results() {
+    let mut app = inbox();
+    press(&mut app, "/");
+    type_text(&mut app, "subject:invoice");
+    let [Cmd::Search { req, .. }] = press(&mut app, "Enter")[..] else {
+        panic!();
+    };
+    app.on_event(Event::SearchResult {
+        req,
+        folder: "INBOX".into(),
+        uids: vec![44, 42, 40],
+    });
+    insta::assert_snapshot!("triage_search_80x24", draw(&mut app).backend());
+}
