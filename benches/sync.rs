@@ -1,66 +1,144 @@
-//! `cargo bench --bench sync`: seeds a private Dovecot with 10 000 messages (pass another
-//! count as the first argument) and prints, as medians of several runs, the raw-wire floor
-//! for fetching every envelope next to `tern list` (full sync and first screen) and its
-//! peak memory. Numbers, not assertions: see docs/PERFORMANCE.md.
+//! `cargo bench --bench sync`: seeds a private Dovecot with 10 000 and 100 000 plausible
+//! messages (or the counts given as arguments) and prints one table, each figure a median of
+//! several runs of the real `tern` binary:
+//!
+//! - raw wire: a minimal client reading `UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE
+//!   ENVELOPE)` to the tagged OK: the floor for a cold sync;
+//! - cold (empty cache): first rows after login, full sync, peak RSS;
+//! - warm, nothing changed: first rows (from the cache, before login) and in sync;
+//! - warm after 1 % of the flags changed and 100 new messages;
+//! - bytes received to read a message that carries a 5 MB attachment.
+//!
+//! Under `cargo test --all-targets` it runs once on 200 messages, so the harness cannot rot.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use tern::devserver::{Dovecot, DovecotOptions};
 
+struct Timings {
+    connected: f64,
+    first_rows: f64,
+    in_sync: f64,
+    bytes: u64,
+}
+
 fn main() {
-    // `cargo bench` passes --bench; under `cargo test --all-targets` this runs as a quick
-    // smoke test so the harness cannot rot.
     let benching = std::env::args().any(|a| a == "--bench");
-    let count: usize = std::env::args()
+    let mut counts: Vec<usize> = std::env::args()
         .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(if benching { 10_000 } else { 200 });
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    if counts.is_empty() {
+        counts = if benching {
+            vec![10_000, 100_000]
+        } else {
+            vec![200]
+        };
+    }
     let runs = if benching { 5 } else { 1 };
+    println!(
+        "messages\twire ms\tcold first screen ms\tcold sync ms\tcold/wire\tcold RSS MB\twarm first screen ms\twarm in-sync ms\twarm/cold\tchanged in-sync ms"
+    );
+    for n in counts {
+        row(n, runs);
+    }
+    attachment_bytes();
+}
+
+fn row(count: usize, runs: usize) {
     let server = Dovecot::start(DovecotOptions::default()).expect("start dovecot");
     server
         .create_folder("alice", "Bench")
         .expect("create folder");
     let seeded = Instant::now();
-    let n = server
+    server
         .seed_maildir_bulk("alice", "Bench", (0..count).map(message))
         .expect("seed");
-    eprintln!("seeded {n} messages in {:.2?}", seeded.elapsed());
+    eprintln!("seeded {count} messages in {:.2?}", seeded.elapsed());
     let home = tempfile::tempdir().expect("tempdir");
-    let config = home.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[[account]]\nname = \"bench\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\npassword_env = \"TERN_BENCH_PASSWORD\"\n",
-            server.imap_port
-        ),
-    )
-    .expect("config");
-    // Warm Dovecot's own index once so every measured run sees the same server state.
+    let cache = home.path().join("cache.redb");
+    let config = write_config(home.path(), server.imap_port, &cache);
+    // Warm Dovecot's own indexes once so every measured run sees the same server state.
     raw_wire(server.imap_port);
 
     let wire = median((0..runs).map(|_| raw_wire(server.imap_port)).collect());
-    let full: Vec<(Duration, i64)> = (0..runs)
-        .map(|_| tern(&config, &["list", "Bench"]))
+    let mut rss = 0;
+    let cold: Vec<Timings> = (0..runs)
+        .map(|_| {
+            let _ = std::fs::remove_file(&cache);
+            let (t, r) = tern_list(&config);
+            rss = rss.max(r);
+            t
+        })
         .collect();
-    let first: Vec<(Duration, i64)> = (0..runs)
-        .map(|_| tern(&config, &["list", "Bench", "--limit", "50"]))
+    let warm: Vec<Timings> = (0..runs).map(|_| tern_list(&config).0).collect();
+    let changed: Vec<Timings> = (0..runs)
+        .map(|i| {
+            change_one_percent(&server, count, i);
+            tern_list(&config).0
+        })
         .collect();
-    let full_t = median(full.iter().map(|r| r.0).collect());
-    let first_t = median(first.iter().map(|r| r.0).collect());
-    let rss = full.iter().map(|r| r.1).max().unwrap_or(0);
 
-    println!("messages\t{n}");
-    println!("raw wire UID FETCH 1:* ENVELOPE\t{:.0} ms", ms(wire));
+    let first_screen = |t: &Timings| (t.first_rows - t.connected).max(0.0);
+    let cold_first = median_f(cold.iter().map(first_screen).collect());
+    let cold_sync = median_f(cold.iter().map(|t| t.in_sync - t.connected).collect());
+    let warm_first = median_f(warm.iter().map(|t| t.first_rows).collect());
+    let warm_sync = median_f(warm.iter().map(|t| t.in_sync - t.connected).collect());
+    let changed_sync = median_f(changed.iter().map(|t| t.in_sync - t.connected).collect());
     println!(
-        "tern list (full sync, process start to exit)\t{:.0} ms\t{:.2}x wire",
-        ms(full_t),
-        ms(full_t) / ms(wire)
+        "{count}\t{:.0}\t{cold_first:.0}\t{cold_sync:.0}\t{:.2}\t{:.1}\t{warm_first:.0}\t{warm_sync:.0}\t{:.3}\t{changed_sync:.0}",
+        ms(wire),
+        cold_sync / ms(wire),
+        rss as f64 / 1024.0,
+        warm_sync / cold_sync,
     );
-    println!("tern list --limit 50 (first screen)\t{:.0} ms", ms(first_t));
-    println!("tern list peak RSS\t{:.1} MB", rss as f64 / 1024.0);
+}
+
+fn write_config(dir: &Path, port: u16, cache: &Path) -> PathBuf {
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[account]]\nname = \"bench\"\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nusername = \"alice\"\npassword_env = \"TERN_BENCH_PASSWORD\"\ncache_file = \"{}\"\n",
+            cache.display()
+        ),
+    )
+    .expect("config");
+    config
+}
+
+/// 1 % of the messages change flags and 100 new ones arrive, through another session.
+fn change_one_percent(server: &Dovecot, count: usize, round: usize) {
+    let mut s = server.session("alice").expect("session");
+    s.select("Bench").expect("select");
+    let step = 100;
+    let uids: Vec<String> = (0..count / 100)
+        .map(|i| (1 + (i * step + round) % count).to_string())
+        .collect();
+    if !uids.is_empty() {
+        let flag = if round.is_multiple_of(2) {
+            "+FLAGS (\\Flagged)"
+        } else {
+            "-FLAGS (\\Seen)"
+        };
+        s.uid_store(uids.join(","), flag).expect("store");
+    }
+    drop(s);
+    for i in 0..100 {
+        server
+            .append(
+                "alice",
+                "Bench",
+                &message(count + round * 100 + i),
+                &[],
+                None,
+            )
+            .expect("append");
+    }
 }
 
 fn ms(d: Duration) -> f64 {
@@ -72,24 +150,88 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-/// Wall time of one `tern` run, and the peak RSS (KiB) of every child reaped so far: all
-/// measured runs do the same work, so the maximum is the figure wanted.
-fn tern(config: &std::path::Path, args: &[&str]) -> (Duration, i64) {
-    let start = Instant::now();
-    let status = Command::new(env!("CARGO_BIN_EXE_tern"))
+fn median_f(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// One `tern list --timings` run: its own timings, and the peak RSS (KiB) of every child
+/// reaped so far (all runs of a row do the same work, so the maximum is the figure wanted).
+fn tern_list(config: &Path) -> (Timings, i64) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tern"))
         .arg("--config")
         .arg(config)
-        .args(args)
+        .args(["list", "Bench", "--timings"])
         .env("TERN_BENCH_PASSWORD", "wonderland")
-        .stdout(std::process::Stdio::null())
-        .status()
+        .output()
         .expect("run tern");
-    let elapsed = start.elapsed();
-    assert!(status.success(), "tern failed");
+    assert!(
+        out.status.success(),
+        "tern failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // SAFETY: getrusage only writes into the struct we pass.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    (elapsed, usage.ru_maxrss)
+    (
+        timings(&String::from_utf8_lossy(&out.stderr)),
+        usage.ru_maxrss,
+    )
+}
+
+fn timings(stderr: &str) -> Timings {
+    let field = |name: &str| -> f64 {
+        stderr
+            .split(['\t', '\n'])
+            .find_map(|f| f.strip_prefix(&format!("{name}=")))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {stderr}"))
+    };
+    Timings {
+        connected: field("connected_ms"),
+        first_rows: field("first_rows_ms"),
+        in_sync: field("in_sync_ms"),
+        bytes: field("bytes_received") as u64,
+    }
+}
+
+/// Reading a message whose 5 MB attachment is not shown must not download it.
+fn attachment_bytes() {
+    let server = Dovecot::start(DovecotOptions::default()).expect("start dovecot");
+    let bytes: Vec<u8> = (0..5 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let encoded = base64(&bytes);
+    let attachment: String = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|l| format!("{}\r\n", String::from_utf8_lossy(l)))
+        .collect();
+    let raw = format!(
+        "From: a@example.com\r\nSubject: big\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe report is attached.\r\n--b\r\nContent-Type: application/octet-stream; name=\"big.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{attachment}--b--\r\n"
+    );
+    let uid = server
+        .append("alice", "INBOX", raw.as_bytes(), &[], None)
+        .expect("append");
+    let home = tempfile::tempdir().expect("tempdir");
+    let config = write_config(home.path(), server.imap_port, &home.path().join("c.redb"));
+    let out = Command::new(env!("CARGO_BIN_EXE_tern"))
+        .arg("--config")
+        .arg(&config)
+        .args(["read", "INBOX", &uid.to_string(), "--timings"])
+        .env("TERN_BENCH_PASSWORD", "wonderland")
+        .output()
+        .expect("run tern");
+    assert!(out.status.success());
+    let t = timings(&format!(
+        "{}\tconnected_ms=0\tfirst_rows_ms=0\tin_sync_ms=0",
+        String::from_utf8_lossy(&out.stderr)
+    ));
+    println!(
+        "open a message ({:.1} MB on the server) with a 5 MiB attachment: {} bytes received",
+        raw.len() as f64 / 1e6,
+        t.bytes
+    );
 }
 
 /// The floor: a minimal client that logs in, selects and reads every envelope to the tagged OK.
@@ -163,8 +305,7 @@ fn message(i: usize) -> Vec<u8> {
     } else {
         format!("=?UTF-8?B?{}?= <wang@example.cn>", base64(name.as_bytes()))
     };
-    let minutes = i as i64;
-    let date = chrono::DateTime::from_timestamp(1_760_000_000 + minutes * 60, 0)
+    let date = chrono::DateTime::from_timestamp(1_760_000_000 + i as i64 * 60, 0)
         .unwrap_or_default()
         .to_rfc2822();
     let body = "Lorem ipsum dolor sit amet, consectetur adipiscing elit.\r\n".repeat(10 + i % 40);

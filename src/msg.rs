@@ -210,6 +210,8 @@ pub struct Summary {
     pub size: u32,
     /// Decoded display form of the first sender (`Name <addr>` or `addr`).
     pub from: String,
+    /// Decoded display form of the first recipient.
+    pub to: String,
     pub subject: String,
 }
 

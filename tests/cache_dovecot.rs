@@ -176,3 +176,31 @@ fn kill_9_during_a_cache_write_leaves_a_working_cache() {
     let (warm, _) = list(&config, "Big");
     assert_eq!(warm, after);
 }
+
+#[test]
+fn local_search_reads_the_cache_without_the_server() {
+    let mut env = Env::start();
+    let config = cached_config(&env);
+    list(&config, "INBOX");
+    list(&config, "其他文件夹");
+    env.server.stop();
+    let search = |args: &[&str]| {
+        let mut all = vec!["search", "--local"];
+        all.extend(args);
+        tern_with(&config, "", &all).ok().rows()
+    };
+    let rows = search(&["KOLN"]);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0][0], "INBOX");
+    assert!(rows[0][5].contains("Köln"), "{rows:?}");
+    // Case and accents ignored, several words all required, CJK substrings.
+    assert_eq!(search(&["jorg", "muller"]).len(), 1);
+    let cjk = search(&["张三"]);
+    assert_eq!(
+        cjk.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(),
+        ["INBOX", "其他文件夹"]
+    );
+    let only = search(&["--folder", "其他文件夹", "张三"]);
+    assert_eq!(only.len(), 1);
+    assert_eq!(only[0][0], "其他文件夹");
+}

@@ -99,6 +99,7 @@ fn summary(uid: Uid, from: &str, subject: &str, flags: u8) -> Summary {
         date_offset: 8 * 3600,
         size: uid * 1234,
         from: from.into(),
+        to: "bob@example.org".into(),
         subject: subject.into(),
     }
 }

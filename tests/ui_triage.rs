@@ -63,6 +63,7 @@ fn summary(uid: Uid, flags: u8) -> Summary {
         date_offset: 0,
         size: 2048,
         from: format!("Sender {uid} <s{uid}@example.org>"),
+        to: "bob@example.org".into(),
         subject: if uid.is_multiple_of(2) {
             format!("Invoice {uid}")
         } else {

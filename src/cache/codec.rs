@@ -1,4 +1,4 @@
-//! The on-disk form of a summary: fixed fields then two length-prefixed strings. Small,
+//! The on-disk form of a summary: fixed fields then three length-prefixed strings. Small,
 //! versioned by the schema number in the database, and decoded defensively (a damaged value
 //! is an error, never a panic).
 
@@ -6,13 +6,14 @@ use crate::msg::{Flags, Summary, Uid};
 
 pub fn encode(s: &Summary) -> Vec<u8> {
     let from = clip(&s.from);
+    let to = clip(&s.to);
     let subject = clip(&s.subject);
-    let mut out = Vec::with_capacity(21 + from.len() + subject.len());
+    let mut out = Vec::with_capacity(23 + from.len() + to.len() + subject.len());
     out.push(s.flags.0);
     out.extend_from_slice(&s.date.to_le_bytes());
     out.extend_from_slice(&s.date_offset.to_le_bytes());
     out.extend_from_slice(&s.size.to_le_bytes());
-    for text in [from, subject] {
+    for text in [from, to, subject] {
         out.extend_from_slice(&(text.len() as u16).to_le_bytes());
         out.extend_from_slice(text.as_bytes());
     }
@@ -35,6 +36,7 @@ pub fn decode(uid: Uid, bytes: &[u8]) -> Option<Summary> {
     let date_offset = i32::from_le_bytes(r.take()?);
     let size = u32::from_le_bytes(r.take()?);
     let from = r.string()?;
+    let to = r.string()?;
     let subject = r.string()?;
     r.0.is_empty().then_some(Summary {
         uid,
@@ -43,6 +45,7 @@ pub fn decode(uid: Uid, bytes: &[u8]) -> Option<Summary> {
         date_offset,
         size,
         from,
+        to,
         subject,
     })
 }
@@ -77,6 +80,7 @@ mod tests {
             date_offset: -18_000,
             size: 4096,
             from: "王小明 <wang@example.cn>".into(),
+            to: "bob@example.org".into(),
             subject: "Grüße".into(),
         };
         let bytes = encode(&s);
@@ -98,6 +102,7 @@ mod tests {
             date_offset: 0,
             size: 0,
             from: "é".repeat(40_000),
+            to: "bob@example.org".into(),
             subject: String::new(),
         };
         let back = decode(1, &encode(&s)).unwrap();

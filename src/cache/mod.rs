@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::msg::{Flags, Summary, Uid};
 
 /// Bump when the meaning of any stored byte changes.
-const SCHEMA: u32 = 1;
+const SCHEMA: u32 = 2;
 
 const INFO: TableDefinition<&str, u32> = TableDefinition::new("info");
 /// (folder, uid) → encoded summary.
@@ -105,6 +105,24 @@ impl Cache {
                 highest_modseq,
                 summaries,
             }))
+        })
+    }
+
+    /// Every folder with cached summaries.
+    pub fn folders(&self) -> Result<Vec<String>> {
+        guard(|| {
+            let r = self.db.begin_read().map_err(db_err)?;
+            let meta = match r.open_table(META) {
+                Ok(t) => t,
+                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+                Err(e) => return Err(db_err(e)),
+            };
+            let mut out = Vec::new();
+            for row in meta.iter().map_err(db_err)? {
+                let (k, _) = row.map_err(db_err)?;
+                out.push(k.value().to_string());
+            }
+            Ok(out)
         })
     }
 
@@ -236,6 +254,7 @@ mod tests {
             date_offset: 0,
             size: 100,
             from: "a@example.com".into(),
+            to: "bob@example.org".into(),
             subject: subject.into(),
         }
     }

@@ -2,6 +2,7 @@
 //! sanitised, exit codes 0 (success), 1 (runtime failure), 2 (usage or config error).
 
 mod client;
+mod local;
 mod manage;
 mod output;
 mod read;
@@ -64,6 +65,9 @@ pub enum Command {
     Read {
         folder: String,
         uid: Uid,
+        /// Also print to stderr how many bytes were received from the server.
+        #[arg(long)]
+        timings: bool,
     },
     /// Save the decoded part SECTION (e.g. 2 or 4.2.2.1); prints the path written.
     Save {
@@ -106,12 +110,22 @@ pub enum Command {
         #[arg(long)]
         all_deleted: bool,
     },
-    /// Search on the server: from: to: cc: subject: body: text: since: before: on:
+    /// Search FOLDER on the server: from: to: cc: subject: body: text: since: before: on:
     /// larger: smaller: is: has:attachment, not, or, "phrases", (groups).
+    /// With --local: search the header cache of every synced folder (no server, no folder
+    /// argument) for words in sender, recipient or subject, ignoring case and accents.
+    #[command(
+        override_usage = "tern search FOLDER QUERY...\n       tern search --local [--folder FOLDER] WORDS..."
+    )]
     Search {
-        folder: String,
-        #[arg(required = true, allow_hyphen_values = true)]
-        query: Vec<String>,
+        #[arg(long)]
+        local: bool,
+        /// With --local, only this folder.
+        #[arg(long, value_name = "FOLDER", requires = "local")]
+        folder: Option<String>,
+        /// FOLDER then the query; with --local, only the words.
+        #[arg(required = true, allow_hyphen_values = true, value_name = "ARGS")]
+        words: Vec<String>,
     },
     /// Create a folder (NAME uses the server's delimiter, e.g. Work/2026 or INBOX.Work).
     Mkdir {
@@ -195,8 +209,16 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
     if let Command::Mark { change, .. } = command {
         triage::parse_flag_op(change)?;
     }
-    let password = config::resolve_password(&account)?;
     let out = &mut std::io::stdout().lock();
+    if let Command::Search {
+        local: true,
+        folder,
+        words,
+    } = command
+    {
+        return local::search(&account, folder.as_deref(), &words.join(" "), out);
+    }
+    let password = config::resolve_password(&account)?;
     if let Command::Check = command {
         return read::check(&account, &password, out);
     }
@@ -216,7 +238,11 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
             timings,
         } => read::list(c, folder, *limit, *timings, out),
         Command::Parts { folder, uid } => read::parts(c, folder, *uid, out),
-        Command::Read { folder, uid } => read::read(c, folder, *uid, out),
+        Command::Read {
+            folder,
+            uid,
+            timings,
+        } => read::read(c, folder, *uid, *timings, out),
         Command::Save {
             folder,
             uid,
@@ -251,7 +277,14 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
             all_deleted,
             ..
         } => triage::expunge(c, folder, parsed_uids, *all_deleted, out),
-        Command::Search { folder, query } => triage::search(c, folder, &query.join(" "), out),
+        Command::Search { words, .. } => match words.split_first() {
+            Some((folder, query)) if !query.is_empty() => {
+                triage::search(c, folder, &query.join(" "), out)
+            }
+            _ => Err(Error::Config(
+                "usage: tern search FOLDER QUERY... (or --local WORDS...)".into(),
+            )),
+        },
         Command::Mkdir { name } => manage::folder_op(c, FolderOp::Create(name.clone())),
         Command::Rename { from, to } => manage::folder_op(
             c,

@@ -18,18 +18,21 @@ pub fn record(out: &mut impl Write, fields: &[&str]) -> Result<()> {
 
 /// The `list`/`search` row: UID, date (RFC 3339), flags, from, subject.
 pub fn summary(out: &mut impl Write, s: &Summary) -> Result<()> {
+    let fields = summary_fields(s);
+    let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+    record(out, &refs)
+}
+
+pub fn summary_fields(s: &Summary) -> Vec<String> {
     let date = chrono::DateTime::from_timestamp(s.date, 0)
         .zip(chrono::FixedOffset::east_opt(s.date_offset))
         .map(|(d, off)| d.with_timezone(&off).to_rfc3339())
         .unwrap_or_default();
-    record(
-        out,
-        &[
-            &s.uid.to_string(),
-            &date,
-            &s.flags.names().join(" "),
-            &s.from,
-            &s.subject,
-        ],
-    )
+    vec![
+        s.uid.to_string(),
+        date,
+        s.flags.names().join(" "),
+        s.from.clone(),
+        s.subject.clone(),
+    ]
 }

@@ -103,10 +103,11 @@ pub fn list(
     }
     if timings {
         eprintln!(
-            "timings\tconnected_ms={}\tfirst_rows_ms={}\tin_sync_ms={}",
+            "timings\tconnected_ms={}\tfirst_rows_ms={}\tin_sync_ms={}\tbytes_received={}",
             ms(connected),
             ms(first_rows),
-            start.elapsed().as_millis()
+            start.elapsed().as_millis(),
+            crate::imap::stream::bytes_received()
         );
     }
     Ok(())
@@ -131,7 +132,13 @@ pub fn parts(client: &mut Client, folder: &str, uid: Uid, out: &mut impl Write) 
 /// Width used to lay out HTML for `tern read`.
 const READ_WIDTH: usize = 80;
 
-pub fn read(client: &mut Client, folder: &str, uid: Uid, out: &mut impl Write) -> Result<()> {
+pub fn read(
+    client: &mut Client,
+    folder: &str,
+    uid: Uid,
+    timings: bool,
+    out: &mut impl Write,
+) -> Result<()> {
     let (root, header) = client.structure(folder, uid)?;
     let h = parse_headers(&header);
     for (name, value) in [
@@ -165,6 +172,12 @@ pub fn read(client: &mut Client, folder: &str, uid: Uid, out: &mut impl Write) -
         for (i, url) in links.iter().enumerate() {
             writeln!(out, "[{}] {}", i + 1, sanitize_line(url)).map_err(io_err)?;
         }
+    }
+    if timings {
+        eprintln!(
+            "timings\tbytes_received={}",
+            crate::imap::stream::bytes_received()
+        );
     }
     Ok(())
 }

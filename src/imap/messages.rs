@@ -166,7 +166,7 @@ pub fn uids(conn: &mut Connection) -> Result<Vec<Uid>> {
 const SUMMARY_ITEMS: &str = "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)";
 /// Used when a server's ENVELOPE trips the parser: the raw header fields always parse.
 const FALLBACK_ITEMS: &str =
-    "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (DATE FROM SUBJECT)])";
+    "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (DATE FROM TO SUBJECT)])";
 
 /// Summaries for `uids`, newest (highest UID) first. `fallback` asks for header fields instead of
 /// ENVELOPE (after a parse failure on this chunk).
@@ -191,20 +191,24 @@ pub fn summaries(conn: &mut Connection, uids: &[Uid], fallback: bool) -> Result<
                 .internal_date()
                 .map(|d| (d.timestamp(), d.offset().local_minus_utc()))
                 .unwrap_or((0, 0));
-            let (from, subject) = match (f.envelope(), f.header()) {
+            let first = |list: &Option<Vec<Address>>| {
+                list.as_deref()
+                    .and_then(|a| a.first())
+                    .map(address)
+                    .unwrap_or_default()
+            };
+            let (from, to, subject) = match (f.envelope(), f.header()) {
                 (Some(env), _) => (
-                    env.from
-                        .as_deref()
-                        .and_then(|a| a.first())
-                        .map(address)
-                        .unwrap_or_default(),
+                    first(&env.from),
+                    first(&env.to),
                     env.subject.as_deref().map(decode_words).unwrap_or_default(),
                 ),
                 (None, Some(header)) => {
                     let h = parse_headers(header);
-                    (h.from, h.subject)
+                    let first_of = |list: &str| list.split(", ").next().unwrap_or("").to_string();
+                    (first_of(&h.from), first_of(&h.to), h.subject)
                 }
-                (None, None) => (String::new(), String::new()),
+                (None, None) => Default::default(),
             };
             Some(Summary {
                 uid,
@@ -213,6 +217,7 @@ pub fn summaries(conn: &mut Connection, uids: &[Uid], fallback: bool) -> Result<
                 date_offset,
                 size: f.size.unwrap_or(0),
                 from,
+                to,
                 subject,
             })
         })

@@ -3,6 +3,7 @@
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use openssl::ssl::{HandshakeError, SslConnector, SslMethod, SslStream, SslVerifyMode};
@@ -15,12 +16,21 @@ pub enum Stream {
     Tls(Box<SslStream<TcpStream>>),
 }
 
+/// Bytes received from servers by this process, for `--timings` and benchmarks.
+static RECEIVED: AtomicU64 = AtomicU64::new(0);
+
+pub fn bytes_received() -> u64 {
+    RECEIVED.load(Ordering::Relaxed)
+}
+
 impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
+        let n = match self {
             Stream::Plain(s) => s.read(buf),
             Stream::Tls(s) => s.read(buf),
-        }
+        }?;
+        RECEIVED.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
     }
 }
 

@@ -2,6 +2,8 @@
 //! summaries (by UID), and fetched message structure and parts. Changed only by
 //! [`Model::apply`] with events from the worker.
 
+pub mod filter;
+
 use std::collections::HashMap;
 
 use crate::mime::{Part, Section};
@@ -245,6 +247,7 @@ mod tests {
             date_offset: 0,
             size: 1,
             from: "a".into(),
+            to: "bob@example.org".into(),
             subject: format!("s{uid}"),
         }
     }

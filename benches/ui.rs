@@ -1,8 +1,13 @@
-//! Frame time of the message list on a 100 000-message folder, drawn into ratatui's
-//! TestBackend at 200x50 while scrolling. Prints the median, 95th percentile and maximum of 200
-//! frames, in wall time and in this thread's CPU time, once with every summary loaded and once mid-sync (half the rows loading).
+//! `cargo bench --bench ui`: the UI side at 100 000 messages.
 //!
-//! Run: `cargo run --release --example render_bench`
+//! - Frame time of the message list drawn into ratatui's TestBackend at 200x50 while
+//!   scrolling: median, 95th percentile and maximum of 200 frames, in wall time and in this
+//!   thread's CPU time, with every summary loaded and mid-sync (half the rows loading).
+//! - The local filter: building its index once, then the time per keystroke while a query is
+//!   typed.
+//! - Memory: resident size added by holding 100 000 summaries in the model.
+//!
+//! Under `cargo test --all-targets` it runs a few frames on a small folder.
 
 use std::time::{Duration, Instant};
 
@@ -11,14 +16,13 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use tern::config::theme::Theme;
+use tern::model::filter::Index;
 use tern::msg::{Event, Flags, Summary, Uid};
 use tern::ui::action::Action;
 use tern::ui::app::{App, Settings};
 use tern::ui::keymap::Keymap;
 use tern::ui::views;
 
-const MESSAGES: u32 = 100_000;
-const FRAMES: usize = 200;
 const SIZE: (u16, u16) = (200, 50);
 
 fn summary(uid: Uid) -> Summary {
@@ -33,6 +37,7 @@ fn summary(uid: Uid) -> Summary {
         date_offset: 3600,
         size: 2_000 + uid % 50_000,
         from: format!("Sender {uid} <sender{uid}@example.org>"),
+        to: "me@example.org".into(),
         subject: if uid.is_multiple_of(5) {
             format!("关于第 {uid} 号项目的周报和下周计划安排")
         } else {
@@ -41,7 +46,7 @@ fn summary(uid: Uid) -> Summary {
     }
 }
 
-fn app(loaded: u32) -> App {
+fn app(messages: u32, loaded: u32) -> App {
     let (mut app, _) = App::new(Settings {
         account: "bench".into(),
         default_folder: "INBOX".into(),
@@ -51,7 +56,7 @@ fn app(loaded: u32) -> App {
         size: SIZE,
         launcher: Box::new(|_| Ok(())),
     });
-    let uids: Vec<Uid> = (1..=MESSAGES).rev().collect();
+    let uids: Vec<Uid> = (1..=messages).rev().collect();
     let newest: Vec<Uid> = uids.iter().copied().take(loaded as usize).collect();
     app.on_event(Event::Selected {
         folder: "INBOX".into(),
@@ -96,13 +101,13 @@ fn stats(mut times: Vec<Duration>) -> [Duration; 3] {
 
 /// Scrolls a page at a time, sometimes a hundred (back to the top at the end), and times each full frame:
 /// layout, list rendering and the backend's diff.
-fn measure(mut app: App) -> ([Duration; 3], [Duration; 3]) {
+fn measure(mut app: App, messages: u32, frames: usize) -> ([Duration; 3], [Duration; 3]) {
     let mut terminal = Terminal::new(TestBackend::new(SIZE.0, SIZE.1)).expect("test backend");
     let page = KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE);
-    let mut wall = Vec::with_capacity(FRAMES);
-    let mut cpu = Vec::with_capacity(FRAMES);
-    for i in 0..FRAMES {
-        if app.selected + 1 >= MESSAGES as usize {
+    let mut wall = Vec::with_capacity(frames);
+    let mut cpu = Vec::with_capacity(frames);
+    for i in 0..frames {
+        if app.selected + 1 >= messages as usize {
             app.act(Action::Top, None);
         } else if i.is_multiple_of(2) {
             app.on_key(page);
@@ -126,12 +131,36 @@ fn measure(mut app: App) -> ([Duration; 3], [Duration; 3]) {
     (stats(wall), stats(cpu))
 }
 
+/// Resident memory of this process in KiB (VmRSS).
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
 fn main() {
+    let benching = std::env::args().any(|a| a == "--bench");
+    let (messages, frames) = if benching { (100_000, 200) } else { (2_000, 5) };
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    for (label, loaded) in [("all loaded", MESSAGES), ("mid-sync", MESSAGES / 2)] {
-        let (wall, cpu) = measure(app(loaded));
+
+    let before = rss_kib();
+    let loaded = app(messages, messages);
+    println!(
+        "{messages} summaries held by the UI: +{:.1} MB resident",
+        (rss_kib().saturating_sub(before)) as f64 / 1024.0
+    );
+    filter(&loaded);
+    drop(loaded);
+
+    for (label, loaded) in [("all loaded", messages), ("mid-sync", messages / 2)] {
+        let (wall, cpu) = measure(app(messages, loaded), messages, frames);
         println!(
-            "{MESSAGES} messages, {label}, list frame at {}x{}, {FRAMES} frames (median / p95 / max):",
+            "{messages} messages, {label}, list frame at {}x{}, {frames} frames (median / p95 / max):",
             SIZE.0, SIZE.1
         );
         println!(
@@ -147,4 +176,31 @@ fn main() {
             ms(cpu[2])
         );
     }
+}
+
+/// Typing "weekly 4242" one character at a time into the local filter.
+fn filter(app: &App) {
+    let Some(mailbox) = app.model.mailbox.as_ref() else {
+        return;
+    };
+    let start = Instant::now();
+    let index = Index::build(mailbox);
+    let built = start.elapsed();
+    let query = "weekly 4242";
+    let mut per_key = Vec::new();
+    let mut hits = 0;
+    for end in 1..=query.len() {
+        let start = Instant::now();
+        hits = index.matches(&query[..end]).len();
+        per_key.push(start.elapsed());
+    }
+    let [median, p95, max] = stats(per_key);
+    println!(
+        "local filter over {} summaries: index built in {:.1} ms; per keystroke {:.2} / {:.2} / {:.2} ms (median / p95 / max); {hits} hits",
+        mailbox.uids.len(),
+        built.as_secs_f64() * 1e3,
+        median.as_secs_f64() * 1e3,
+        p95.as_secs_f64() * 1e3,
+        max.as_secs_f64() * 1e3,
+    );
 }

@@ -1,0 +1,68 @@
+//! `tern search --local`: the header cache only, no server and no password.
+
+use std::io::Write;
+
+use super::output::{record, summary_fields};
+use crate::cache::Cache;
+use crate::config::Account;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::model::filter::Index;
+use crate::msg::Event;
+
+/// Prints `FOLDER<TAB>UID<TAB>DATE<TAB>FLAGS<TAB>FROM<TAB>SUBJECT` for every cached message
+/// whose sender, recipient or subject holds all the words.
+pub fn search(
+    account: &Account,
+    only: Option<&str>,
+    words: &str,
+    out: &mut impl Write,
+) -> Result<()> {
+    let path = account.cache_path().ok_or_else(|| {
+        Error::Config(format!(
+            "the header cache is off for account \"{}\"",
+            account.name
+        ))
+    })?;
+    if !path.exists() {
+        return Err(Error::NotFound(format!(
+            "no header cache yet at {}; open a folder with tern first",
+            path.display()
+        )));
+    }
+    let cache = Cache::open(&path)?;
+    let folders = match only {
+        Some(f) => vec![f.to_string()],
+        None => cache.folders()?,
+    };
+    for folder in folders {
+        let Some(cached) = cache.load(&folder)? else {
+            continue;
+        };
+        // The same model and index the TUI's filter uses.
+        let mut model = Model::default();
+        model.apply(Event::Selected {
+            folder: folder.clone(),
+            uid_validity: cached.uid_validity,
+            read_only: true,
+            uids: cached.summaries.iter().map(|s| s.uid).collect(),
+        });
+        model.apply(Event::Summaries {
+            folder: folder.clone(),
+            uid_validity: cached.uid_validity,
+            chunk: cached.summaries,
+        });
+        let Some(mailbox) = model.mailbox.as_ref() else {
+            continue;
+        };
+        for uid in Index::build(mailbox).matches(words) {
+            if let Some(s) = mailbox.summaries.get(&uid) {
+                let mut fields = vec![folder.clone()];
+                fields.extend(summary_fields(s));
+                let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+                record(out, &refs)?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,349 @@
+//! End to end: the real `tern` binary in a real terminal (tmux) against a seeded Dovecot.
+//! Keys go in with `tmux send-keys`, the screen comes back with `capture-pane`; each test has
+//! its own Dovecot and its own tmux server, and starts tern from a shell so it can check what
+//! tern left behind when it exits (tty modes, alternate screen, cursor).
+
+mod support;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use support::tmux::{DEADLINE, Tmux};
+use support::{Env, fixtures};
+use unicode_width::UnicodeWidthStr;
+
+const WIDTH: u16 = 100;
+const HEIGHT: u16 = 30;
+
+/// A shell in a 100×30 tmux window with tern's password and private state directories.
+fn terminal(env: &Env) -> Tmux {
+    let state = env.home.path().join("state");
+    let state = state.to_str().expect("UTF-8 temp path");
+    Tmux::shell(
+        &[
+            ("TERN_TEST_PASSWORD", "wonderland"),
+            ("XDG_STATE_HOME", state),
+            ("XDG_CACHE_HOME", state),
+        ],
+        WIDTH,
+        HEIGHT,
+    )
+}
+
+/// Starts tern and waits until INBOX is listed and fully synced.
+fn launch(t: &mut Tmux, config: &Path) -> String {
+    t.launch_tern(config);
+    t.wait_for("Plain text hello", DEADLINE);
+    t.wait_for("INBOX · 10 messages", DEADLINE)
+}
+
+/// The part list's title.
+const PARTS: &str = " Parts · ";
+
+/// The first default key of a keymap action, as `assets/keymap.toml` has it; the tests press
+/// the keys a user would, and follow the keymap when it changes.
+fn default_key(action: &str) -> String {
+    let table: toml::Table =
+        toml::from_str(tern::config::keys::DEFAULT_KEYMAP).expect("the default keymap parses");
+    let keys = table
+        .get(action)
+        .unwrap_or_else(|| panic!("no action {action:?} in assets/keymap.toml"));
+    let first = match keys {
+        toml::Value::String(k) => Some(k.as_str()),
+        toml::Value::Array(ks) => ks.first().and_then(|k| k.as_str()),
+        _ => None,
+    };
+    first
+        .unwrap_or_else(|| panic!("{action:?} has no default key"))
+        .to_string()
+}
+
+/// Presses the default key of each action in turn.
+fn act(t: &Tmux, actions: &[&str]) {
+    for action in actions {
+        t.press(&default_key(action));
+    }
+}
+
+/// The `a/b` of a reader title such as `plain text · 12/40`.
+fn reader_position(screen: &str, kind: &str) -> Option<(usize, usize)> {
+    let at = screen.find(&format!("{kind} · "))? + kind.len() + " · ".len();
+    let rest = &screen[at..];
+    let end = rest.find(|c: char| !c.is_ascii_digit() && c != '/')?;
+    let (a, b) = rest[..end].split_once('/')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+fn expected_part() -> Vec<u8> {
+    std::fs::read(fixtures().join("nested.expected/part-4.2.2.1.txt")).expect("expected part")
+}
+
+/// Waits until tern has written `path` with the bytes of part 4.2.2.1 and says so. The file
+/// decides, not the notice: an earlier save's notice can still be on screen.
+fn saved(t: &Tmux, path: &Path) {
+    let expected = expected_part();
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        match std::fs::read(path) {
+            Ok(bytes) if bytes == expected => break,
+            got if Instant::now() >= deadline => panic!(
+                "{} never held part 4.2.2.1 (nested.expected/part-4.2.2.1.txt); it holds \
+                 {got:?}; the screen:\n{}",
+                path.display(),
+                t.capture()
+            ),
+            _ => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+    t.wait_for("Saved part 4.2.2.1 to", DEADLINE);
+}
+
+/// Launch, list, open the nested message, read it, open the parts, save 4.2.2.1 by typed
+/// section number and with `s`, resize narrow and back, quit with `q` — terminal restored.
+#[test]
+fn read_save_resize_and_quit() {
+    let env = Env::start();
+    let config = env.config("");
+    let mut t = terminal(&env);
+    t.line("echo before-tern-$((6*7))");
+    t.wait_for("before-tern-42", DEADLINE);
+
+    let screen = launch(&mut t, &config);
+    for subject in ["Nested MIME structure", "Report with two attachments"] {
+        assert!(screen.contains(subject), "{subject} not listed:\n{screen}");
+    }
+
+    // Newest first: the hostile message (UID 10), then the nested one (UID 9).
+    assert_eq!(env.uid("INBOX", "nested.eml"), 9);
+    act(&t, &["down", "open"]);
+    let screen = t.wait_for("Part 4.2.2.1: Grüße 你好", DEADLINE);
+    for text in [
+        "Subject: Nested MIME structure (sections down to 4.2.2.2)",
+        "Part 1: the top-level text.",
+        "Part 3.1: text inside the forwarded message.",
+    ] {
+        assert!(screen.contains(text), "{text:?} not shown:\n{screen}");
+    }
+    assert!(reader_position(&screen, "plain text").is_some(), "{screen}");
+
+    // The attachment pane, then save by typed section number.
+    act(&t, &["parts"]);
+    t.wait_for(PARTS, DEADLINE);
+    t.wait_for("application/octet-stream", DEADLINE);
+    let by_section = env.downloads().join("by-section.txt");
+    act(&t, &["command"]);
+    t.line(&format!("save 4.2.2.1 {}", by_section.display()));
+    saved(&t, &by_section);
+
+    // The same part with `s` on the selected row: the last row is 4.2.2.2, one up is 4.2.2.1.
+    act(&t, &["bottom", "up", "save_part"]);
+    saved(&t, &env.downloads().join("part-4.2.2.1.txt"));
+
+    // Narrow: one pane at a time, the focused one (the parts).
+    t.resize(60, 20);
+    let narrow = t.wait_until("the 60x20 layout", DEADLINE, |s| {
+        s.lines().count() <= 20 && s.contains("4.2.2.1") && !s.contains("Folders")
+    });
+    assert!(
+        narrow.lines().all(|l| l.width() <= 60),
+        "wider than the window:\n{narrow}"
+    );
+    assert!(!narrow.contains("Part 1: the top-level text."), "{narrow}");
+    t.resize(WIDTH, HEIGHT);
+    let wide = t.wait_until("the 100x30 layout again", DEADLINE, |s| {
+        s.contains("Folders") && s.contains(PARTS)
+    });
+    assert!(wide.contains("Subject: Nested MIME structure"), "{wide}");
+    assert!(wide.contains("4.2.2.1 text/plain"), "{wide}");
+
+    // The part cursor survived the resizes: `s` saves 4.2.2.1 again, under a fresh name.
+    act(&t, &["save_part"]);
+    saved(&t, &env.downloads().join("part-4.2.2.1 (1).txt"));
+
+    // q: parts → reader → list (the list selection is still the nested message) → quit.
+    act(&t, &["back"]);
+    t.wait_until("the parts pane to close", DEADLINE, |s| !s.contains(PARTS));
+    act(&t, &["back"]);
+    t.wait_until("the reader to close", DEADLINE, |s| {
+        !s.contains("Part 1: the top-level text.")
+    });
+    act(&t, &["open"]);
+    t.wait_for("Part 1: the top-level text.", DEADLINE);
+    act(&t, &["back"]);
+    t.wait_until("the reader to close", DEADLINE, |s| {
+        !s.contains("Part 1: the top-level text.")
+    });
+    act(&t, &["back"]);
+    let exit = t.exited();
+    assert_eq!(exit.code, 0, "{}", exit.screen);
+    assert!(
+        exit.screen.contains("before-tern-42"),
+        "the shell's output from before tern is not back:\n{}",
+        exit.screen
+    );
+}
+
+/// The Chinese-named folders by `:folder` and by walking the tree, and the HTML-only
+/// newsletter read as clean text from top to bottom.
+#[test]
+fn chinese_folder_and_html_newsletter() {
+    let env = Env::start();
+    let config = env.config("");
+    let mut t = terminal(&env);
+    launch(&mut t, &config);
+
+    act(&t, &["command"]);
+    t.line("folder 其他文件夹");
+    t.wait_for("其他文件夹 · 2 messages", DEADLINE);
+    let screen = t.wait_until("the folder's messages", DEADLINE, |s| {
+        s.contains("Plain text hello") && !s.contains("Nested MIME")
+    });
+    assert!(screen.contains("其他文件夹 · 2 messages"), "{screen}");
+
+    // Back in the tree: from the list, prev_pane (`h`) moves to the folders; the child folder
+    // is the last row.
+    act(&t, &["prev_pane", "bottom", "open"]);
+    t.wait_for("其他文件夹/QQ邮件订阅 · 1 message", DEADLINE);
+    let screen = t.wait_for("欢迎加入 SegmentFault 问答社区", DEADLINE);
+    assert!(screen.contains("QQ邮件订阅"), "{screen}");
+
+    act(&t, &["open"]);
+    let mut screen = t.wait_for("最专业的中文开发者社区", DEADLINE);
+    let mut seen = String::new();
+    // Page through the whole message; every screen must be clean text.
+    for _ in 0..50 {
+        let (at, total) = reader_position(&screen, "HTML")
+            .unwrap_or_else(|| panic!("no HTML reader title:\n{screen}"));
+        for bad in [
+            "<div",
+            "<img",
+            "<a ",
+            "href=",
+            "=3D",
+            "=E6",
+            "text-decoration",
+            "</",
+        ] {
+            assert!(!screen.contains(bad), "{bad:?} in the reader:\n{screen}");
+        }
+        seen.push_str(&screen);
+        if at >= total {
+            break;
+        }
+        act(&t, &["page_down"]);
+        screen = t.wait_until("the reader to scroll", DEADLINE, |s| {
+            reader_position(s, "HTML").is_some_and(|(a, _)| a > at)
+        });
+    }
+    for text in ["感谢您注册", "完成注册", "新浪微博"] {
+        assert!(seen.contains(text), "{text} never shown");
+    }
+    t.keys(&["C-c"]);
+    assert_eq!(t.exited().code, 0);
+}
+
+/// Escape sequences in the hostile message never reach the terminal: no title change, no
+/// screen clear, nothing of them on screen — in the list, the reader and the part list.
+#[test]
+fn hostile_message_cannot_drive_the_terminal() {
+    let env = Env::start();
+    let config = env.config("");
+    let mut t = terminal(&env);
+    let title = t.display("#{pane_title}");
+    launch(&mut t, &config);
+
+    let check = |t: &Tmux, what: &str| {
+        let styled = t.capture_escapes();
+        assert_only_colours(&styled, what);
+        let plain = t.capture();
+        for bad in ["pwned", "]0;", "2J", "[31m", "\u{7}", "\u{1b}", "\u{202e}"] {
+            assert!(!plain.contains(bad), "{bad:?} in {what}:\n{plain}");
+        }
+        assert_eq!(
+            t.display("#{pane_title}"),
+            title,
+            "the window title changed in {what}"
+        );
+    };
+    // The hostile message is the newest, so the first row.
+    t.wait_for("Invoice", DEADLINE);
+    check(&t, "the list");
+    act(&t, &["open"]);
+    t.wait_for("Subject: Invoice", DEADLINE);
+    check(&t, "the reader");
+    act(&t, &["parts"]);
+    t.wait_for("application/x-sh", DEADLINE);
+    check(&t, "the part list");
+    act(&t, &["raw"]);
+    t.wait_for("raw source · ", DEADLINE);
+    t.wait_for("Subject: =?UTF-8?B?", DEADLINE);
+    check(&t, "the raw source");
+    act(&t, &["back", "back", "back"]);
+    let exit = t.exited();
+    assert_eq!(exit.code, 0);
+    assert_ne!(t.display("#{pane_title}"), "pwned");
+}
+
+/// `capture-pane -e` renders attributes as SGR sequences (`ESC [ … m`); anything else (an OSC,
+/// a cursor move, a clear) would mean tern wrote it.
+fn assert_only_colours(styled: &str, what: &str) {
+    let mut rest = styled;
+    while let Some(at) = rest.find('\u{1b}') {
+        let seq = &rest[at + 1..];
+        let params = seq
+            .strip_prefix('[')
+            .map(|s| s.trim_start_matches(|c: char| c.is_ascii_digit() || c == ';' || c == ':'));
+        assert!(
+            params.is_some_and(|p| p.starts_with('m')),
+            "a non-colour escape sequence in {what}: {:?}",
+            &seq[..seq.len().min(20)]
+        );
+        rest = seq;
+    }
+}
+
+/// Ctrl-C quits from every pane and overlay, and SIGTERM and SIGHUP quit too; each time the
+/// terminal is restored and tern exits with status 0.
+#[test]
+fn ctrl_c_and_sigterm_restore_the_terminal() {
+    let env = Env::start();
+    let config = env.config("");
+    let mut t = terminal(&env);
+
+    // Each entry: actions that reach the place, text typed there, and what shows it is there.
+    let places: [(&str, &[&str], &str, &str); 6] = [
+        ("list", &[], "", "┏ INBOX"),
+        ("folders", &["prev_pane", "down"], "", "┏ Folders"),
+        ("reader", &["open"], "", "┏ plain text"),
+        ("parts", &["open", "parts"], "", "┏ Parts"),
+        ("help", &["help"], "", "Help ·"),
+        ("command line", &["command"], "sa", "\n:sa"),
+    ];
+    for (place, actions, text, shown) in places {
+        launch(&mut t, &config);
+        act(&t, actions);
+        if !text.is_empty() {
+            t.type_text(text);
+        }
+        t.wait_for(shown, DEADLINE);
+        t.keys(&["C-c"]);
+        let exit = t.exited();
+        assert_eq!(exit.code, 0, "Ctrl-C in the {place}:\n{}", exit.screen);
+    }
+
+    // SIGTERM and SIGHUP while a message is open; a process killed by the signal would give
+    // 128 + N and leave the alternate screen on.
+    for signal in ["TERM", "HUP"] {
+        launch(&mut t, &config);
+        act(&t, &["open", "parts"]);
+        t.wait_for(PARTS, DEADLINE);
+        let pid = t.tern_pid();
+        let killed = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &pid.to_string()])
+            .status()
+            .expect("run kill");
+        assert!(killed.success());
+        let exit = t.exited();
+        assert_eq!(exit.code, 0, "after SIG{signal}:\n{}", exit.screen);
+    }
+}
