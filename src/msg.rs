@@ -227,6 +227,13 @@ pub enum Event {
         read_only: bool,
         uids: Vec<Uid>,
     },
+    /// Every UID of the open folder, newest first, once known: after `Selected` carried only
+    /// the first screen's (fetched by sequence number before the UID list was asked for).
+    Listed {
+        folder: String,
+        uid_validity: u32,
+        uids: Vec<Uid>,
+    },
     /// A chunk of summaries for the open folder.
     Summaries {
         folder: String,

@@ -50,12 +50,23 @@ fn first_screen_comes_first_and_requests_are_served_mid_sync() {
             first_screen: 40,
         })
         .unwrap();
-    let uids = loop {
+    // The first screen comes before the UID list, then the whole list.
+    let first = loop {
         if let Event::Selected { uids, .. } = next(&h.events) {
             break uids;
         }
     };
+    assert_eq!(first.len(), 40);
+    let mut chunks = Vec::new();
+    let uids = loop {
+        match next(&h.events) {
+            Event::Listed { uids, .. } => break uids,
+            Event::Summaries { chunk, .. } => chunks.push(chunk),
+            _ => {}
+        }
+    };
     assert_eq!(uids.len(), 5000);
+    assert_eq!(&uids[..40], &first[..]);
     assert!(uids.windows(2).all(|w| w[0] > w[1]), "newest first");
     // Ask for a message body while the sync still has thousands of summaries to go.
     h.commands
@@ -65,7 +76,6 @@ fn first_screen_comes_first_and_requests_are_served_mid_sync() {
             uid: uids[0],
         })
         .unwrap();
-    let mut chunks = Vec::new();
     let mut structure_at = None;
     loop {
         match next(&h.events) {

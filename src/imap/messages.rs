@@ -168,6 +168,20 @@ const SUMMARY_ITEMS: &str = "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)";
 const FALLBACK_ITEMS: &str =
     "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (DATE FROM TO SUBJECT)])";
 
+/// Summaries of the newest `count` messages by sequence number, newest first: the first
+/// screen of a folder without waiting for its UID list.
+pub fn newest(conn: &mut Connection, exists: u32, count: u32) -> Result<Vec<Summary>> {
+    if exists == 0 || count == 0 {
+        return Ok(Vec::new());
+    }
+    let first = exists.saturating_sub(count) + 1;
+    let fetches = conn
+        .session
+        .fetch(format!("{first}:{exists}"), SUMMARY_ITEMS)
+        .map_err(|e| map_err("FETCH", e))?;
+    Ok(to_summaries(&fetches))
+}
+
 /// Summaries for `uids`, newest (highest UID) first. `fallback` asks for header fields instead of
 /// ENVELOPE (after a parse failure on this chunk).
 pub fn summaries(conn: &mut Connection, uids: &[Uid], fallback: bool) -> Result<Vec<Summary>> {
@@ -183,6 +197,10 @@ pub fn summaries(conn: &mut Connection, uids: &[Uid], fallback: bool) -> Result<
         .session
         .uid_fetch(uidset::format(uids), items)
         .map_err(|e| map_err("UID FETCH", e))?;
+    Ok(to_summaries(&fetches))
+}
+
+fn to_summaries(fetches: &imap::types::Fetches) -> Vec<Summary> {
     let mut out: Vec<Summary> = fetches
         .iter()
         .filter_map(|f| {
@@ -224,7 +242,7 @@ pub fn summaries(conn: &mut Connection, uids: &[Uid], fallback: bool) -> Result<
         .collect();
     // Servers answer in sequence order; consumers want the list order.
     out.sort_unstable_by_key(|s| std::cmp::Reverse(s.uid));
-    Ok(out)
+    out
 }
 
 /// `UID FETCH 1:* (UID FLAGS)`: every message's flags, for comparing with what we know.

@@ -32,6 +32,8 @@ pub struct Mailbox {
     pub messages: HashMap<Uid, Message>,
     /// Hits of the last server search, newest first; None when no search is active.
     pub search: Option<Vec<Uid>>,
+    /// Arrived UIDs whose summaries have not come yet.
+    arrivals: std::collections::HashSet<Uid>,
 }
 
 /// What has been fetched of one message.
@@ -68,8 +70,23 @@ impl Model {
                 uid_validity,
                 chunk,
             } => {
-                if let Some(mb) = self.current(&folder, uid_validity) {
+                let seen_arrivals = self.current(&folder, uid_validity).map_or(0, |mb| {
+                    let seen = chunk
+                        .iter()
+                        .filter(|s| mb.arrivals.remove(&s.uid) && s.flags.has(Flags::SEEN))
+                        .count();
                     mb.summaries.extend(chunk.into_iter().map(|s| (s.uid, s)));
+                    seen
+                });
+                self.adjust(&folder, 0, -(seen_arrivals as i64));
+            }
+            Event::Listed {
+                folder,
+                uid_validity,
+                uids,
+            } => {
+                if let Some(mb) = self.current(&folder, uid_validity) {
+                    mb.uids = uids;
                 }
             }
             Event::SyncDone { folder } => {
@@ -119,46 +136,53 @@ impl Model {
                 flags,
                 ..
             } => {
-                if let Some(mb) = self.open(&folder) {
-                    for uid in uids {
-                        if let Some(s) = mb.summaries.get_mut(&uid) {
-                            s.flags = if add {
-                                Flags(s.flags.0 | flags.0)
-                            } else {
-                                Flags(s.flags.0 & !flags.0)
-                            };
-                        }
-                    }
-                }
+                let changes: Vec<(Uid, Flags)> = self
+                    .open(&folder)
+                    .map(|mb| {
+                        uids.iter()
+                            .filter_map(|u| mb.summaries.get(u))
+                            .map(|s| {
+                                let f = if add {
+                                    s.flags.0 | flags.0
+                                } else {
+                                    s.flags.0 & !flags.0
+                                };
+                                (s.uid, Flags(f))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                self.set_flags(&folder, changes);
             }
             // Without UIDPLUS a move leaves the originals marked \\Deleted on the server.
             Event::Copied {
                 folder,
                 uids,
-                moved: true,
-                expunged: false,
+                dest,
+                moved,
+                expunged,
                 ..
             } => {
-                if let Some(mb) = self.open(&folder) {
-                    for uid in uids {
-                        if let Some(s) = mb.summaries.get_mut(&uid) {
-                            s.flags = Flags(s.flags.0 | Flags::DELETED);
-                        }
+                let unseen = self.open(&folder).map_or(0, |mb| mb.unseen_among(&uids));
+                self.adjust(&dest, uids.len() as i64, unseen as i64);
+                match (moved, expunged) {
+                    (true, true) => self.remove(&folder, &uids),
+                    (true, false) => {
+                        let changes: Vec<(Uid, Flags)> = self
+                            .open(&folder)
+                            .map(|mb| {
+                                uids.iter()
+                                    .filter_map(|u| mb.summaries.get(u))
+                                    .map(|s| (s.uid, Flags(s.flags.0 | Flags::DELETED)))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        self.set_flags(&folder, changes);
                     }
+                    _ => {}
                 }
             }
-            Event::Copied {
-                folder,
-                uids,
-                moved: true,
-                expunged: true,
-                ..
-            }
-            | Event::Expunged { folder, uids, .. } => {
-                if let Some(mb) = self.open(&folder) {
-                    mb.remove(&uids);
-                }
-            }
+            Event::Expunged { folder, uids, .. } => self.remove(&folder, &uids),
             Event::SearchResult { folder, uids, .. } => {
                 if let Some(mb) = self.open(&folder) {
                     mb.search = Some(uids);
@@ -169,25 +193,54 @@ impl Model {
                 uid_validity,
                 uids,
             } => {
-                if let Some(mb) = self.current(&folder, uid_validity) {
-                    mb.arrive(&uids);
-                }
+                let fresh = self
+                    .current(&folder, uid_validity)
+                    .map_or(0, |mb| mb.arrive(&uids));
+                // Counted as unseen until their summaries say otherwise.
+                self.adjust(&folder, fresh as i64, fresh as i64);
             }
-            Event::FlagsChanged { folder, changes } => {
-                if let Some(mb) = self.open(&folder) {
-                    for (uid, flags) in changes {
-                        if let Some(s) = mb.summaries.get_mut(&uid) {
-                            s.flags = flags;
-                        }
-                    }
-                }
-            }
+            Event::FlagsChanged { folder, changes } => self.set_flags(&folder, changes),
             Event::Notice(text) => self.notice = Some(text),
-            Event::Copied { .. }
-            | Event::Appended { .. }
-            | Event::Done { .. }
-            | Event::Queued { .. } => {}
+            Event::Appended { .. } | Event::Done { .. } | Event::Queued { .. } => {}
             Event::Failed { error, .. } => self.last_error = Some(error.to_string()),
+        }
+    }
+
+    /// New flags for messages of `folder`, keeping its unread count in step.
+    fn set_flags(&mut self, folder: &str, changes: Vec<(Uid, Flags)>) {
+        let Some(mb) = self.open(folder) else {
+            return;
+        };
+        let mut unseen = 0i64;
+        for (uid, flags) in changes {
+            if let Some(s) = mb.summaries.get_mut(&uid) {
+                unseen += i64::from(s.flags.has(Flags::SEEN)) - i64::from(flags.has(Flags::SEEN));
+                s.flags = flags;
+            }
+        }
+        self.adjust(folder, 0, unseen);
+    }
+
+    fn remove(&mut self, folder: &str, uids: &[Uid]) {
+        let Some(mb) = self.open(folder) else {
+            return;
+        };
+        let unseen = mb.unseen_among(uids);
+        let gone = mb.remove(uids);
+        self.adjust(folder, -(gone as i64), -(unseen as i64));
+    }
+
+    /// Moves the counts shown in the folder tree (from STATUS) by what we saw happen, until
+    /// the next STATUS refresh replaces them.
+    fn adjust(&mut self, folder: &str, messages: i64, unseen: i64) {
+        if let Some(st) = self
+            .folders
+            .iter_mut()
+            .find(|f| f.name == folder)
+            .and_then(|f| f.status.as_mut())
+        {
+            st.messages = (i64::from(st.messages) + messages).clamp(0, i64::from(u32::MAX)) as u32;
+            st.unseen = (i64::from(st.unseen) + unseen).clamp(0, i64::from(st.messages)) as u32;
         }
     }
 
@@ -205,20 +258,23 @@ impl Model {
 }
 
 impl Mailbox {
-    /// Adds newly arrived UIDs, keeping newest-first order.
-    pub fn arrive(&mut self, new: &[Uid]) {
+    /// Adds newly arrived UIDs, keeping newest-first order; returns how many were new.
+    pub fn arrive(&mut self, new: &[Uid]) -> usize {
         let known: std::collections::HashSet<Uid> = self.uids.iter().copied().collect();
         let fresh: Vec<Uid> = new.iter().copied().filter(|u| !known.contains(u)).collect();
         if fresh.is_empty() {
-            return;
+            return 0;
         }
-        self.uids.extend(fresh);
+        self.arrivals.extend(fresh.iter().copied());
+        self.uids.extend(fresh.iter().copied());
         self.uids.sort_unstable_by_key(|u| std::cmp::Reverse(*u));
+        fresh.len()
     }
 
-    /// Forgets messages that left the folder.
-    pub fn remove(&mut self, gone: &[Uid]) {
+    /// Forgets messages that left the folder; returns how many it knew.
+    pub fn remove(&mut self, gone: &[Uid]) -> usize {
         let gone: std::collections::HashSet<Uid> = gone.iter().copied().collect();
+        let before = self.uids.len();
         self.uids.retain(|u| !gone.contains(u));
         if let Some(hits) = self.search.as_mut() {
             hits.retain(|u| !gone.contains(u));
@@ -226,7 +282,21 @@ impl Mailbox {
         for u in &gone {
             self.summaries.remove(u);
             self.messages.remove(u);
+            self.arrivals.remove(u);
         }
+        before - self.uids.len()
+    }
+
+    /// How many of `uids` are known to be unread.
+    pub fn unseen_among(&self, uids: &[Uid]) -> usize {
+        uids.iter()
+            .filter(|u| {
+                self.summaries
+                    .get(u)
+                    .is_some_and(|s| !s.flags.has(Flags::SEEN))
+                    || self.arrivals.contains(u)
+            })
+            .count()
     }
 
     /// Summaries in list order (newest first), skipping rows not fetched yet.
@@ -274,5 +344,92 @@ mod tests {
         });
         let uids: Vec<Uid> = m.mailbox.as_ref().unwrap().rows().map(|s| s.uid).collect();
         assert_eq!(uids, vec![3, 1]);
+    }
+
+    fn folder(name: &str, messages: u32, unseen: u32) -> FolderInfo {
+        FolderInfo {
+            name: name.into(),
+            raw: name.into(),
+            delimiter: Some('/'),
+            attributes: vec![],
+            special: None,
+            selectable: true,
+            subscribed: true,
+            status: Some(crate::msg::FolderStatus {
+                messages,
+                unseen,
+                uid_next: 0,
+                uid_validity: 7,
+            }),
+        }
+    }
+
+    #[test]
+    fn folder_counts_follow_what_happens() {
+        let mut m = Model::default();
+        m.apply(Event::Folders(vec![
+            folder("INBOX", 3, 3),
+            folder("Archive", 0, 0),
+        ]));
+        m.apply(Event::Selected {
+            folder: "INBOX".into(),
+            uid_validity: 7,
+            read_only: false,
+            uids: vec![3, 2, 1],
+        });
+        m.apply(Event::Summaries {
+            folder: "INBOX".into(),
+            uid_validity: 7,
+            chunk: vec![summary(1), summary(2), summary(3)],
+        });
+        let counts = |m: &Model, name: &str| {
+            let s = m
+                .folders
+                .iter()
+                .find(|f| f.name == name)
+                .unwrap()
+                .status
+                .unwrap();
+            (s.messages, s.unseen)
+        };
+        m.apply(Event::Stored {
+            req: 1,
+            folder: "INBOX".into(),
+            uids: vec![1, 2],
+            add: true,
+            flags: Flags(Flags::SEEN),
+        });
+        assert_eq!(counts(&m, "INBOX"), (3, 1));
+        m.apply(Event::Copied {
+            req: 2,
+            folder: "INBOX".into(),
+            dest: "Archive".into(),
+            uids: vec![3],
+            dest_uids: Some(vec![1]),
+            moved: true,
+            expunged: true,
+        });
+        assert_eq!(counts(&m, "INBOX"), (2, 0));
+        assert_eq!(counts(&m, "Archive"), (1, 1));
+        m.apply(Event::Arrived {
+            folder: "INBOX".into(),
+            uid_validity: 7,
+            uids: vec![9, 10],
+        });
+        assert_eq!(counts(&m, "INBOX"), (4, 2));
+        let mut read = summary(10);
+        read.flags = Flags(Flags::SEEN);
+        m.apply(Event::Summaries {
+            folder: "INBOX".into(),
+            uid_validity: 7,
+            chunk: vec![summary(9), read],
+        });
+        assert_eq!(counts(&m, "INBOX"), (4, 1));
+        m.apply(Event::Expunged {
+            req: None,
+            folder: "INBOX".into(),
+            uids: vec![9, 1],
+        });
+        assert_eq!(counts(&m, "INBOX"), (2, 0));
     }
 }

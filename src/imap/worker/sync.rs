@@ -1,6 +1,6 @@
 //! Opening folders and streaming their summaries, and the connection the work runs on.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 use super::{OpenFolder, Sync, Worker};
 use crate::error::{Error, Result};
@@ -109,6 +109,8 @@ impl Worker {
         Ok(())
     }
 
+    /// No usable cache: the newest screenful by sequence number first (no UID list needed),
+    /// then the UID list, then the rest newest-first in chunks between other commands.
     fn cold_sync(
         &mut self,
         folder: &str,
@@ -116,33 +118,45 @@ impl Worker {
         opened: messages::Opened,
         first_screen: usize,
     ) -> Result<()> {
+        let uv = opened.uid_validity;
+        self.cache_begin(folder, uv);
+        let screen = u32::try_from(first_screen.max(1)).unwrap_or(u32::MAX);
+        let first = self.retrying(|c| messages::newest(c, opened.exists, screen))?;
+        self.emit(Event::Selected {
+            folder: folder.to_string(),
+            uid_validity: uv,
+            read_only: opened.read_only,
+            uids: first.iter().map(|s| s.uid).collect(),
+        });
+        if !first.is_empty() {
+            self.cache_put(folder, &first);
+            self.emit(Event::Summaries {
+                folder: folder.to_string(),
+                uid_validity: uv,
+                chunk: first.clone(),
+            });
+        }
         let uids = self.retrying(messages::uids)?;
-        self.cache_begin(folder, opened.uid_validity);
+        let have: std::collections::HashSet<Uid> = first.iter().map(|s| s.uid).collect();
         self.open = Some(OpenFolder {
             name: folder.to_string(),
             raw,
             read_only: opened.read_only,
-            uid_validity: opened.uid_validity,
+            uid_validity: uv,
             uids: uids.clone(),
-            flags: HashMap::new(),
+            flags: first.iter().map(|s| (s.uid, s.flags)).collect(),
         });
-        self.emit(Event::Selected {
+        let rest: Vec<Uid> = uids.iter().copied().filter(|u| !have.contains(u)).collect();
+        self.emit(Event::Listed {
             folder: folder.to_string(),
-            uid_validity: opened.uid_validity,
-            read_only: opened.read_only,
-            uids: uids.clone(),
+            uid_validity: uv,
+            uids,
         });
-        let first = first_screen.max(1).min(uids.len());
-        let mut chunks: VecDeque<Vec<Uid>> = VecDeque::new();
-        if first > 0 {
-            chunks.push_back(uids[..first].to_vec());
-        }
-        chunks.extend(uids[first..].chunks(CHUNK).map(<[Uid]>::to_vec));
         self.sync = Some(Sync {
             folder: folder.to_string(),
-            uid_validity: opened.uid_validity,
+            uid_validity: uv,
             highest_modseq: opened.highest_modseq,
-            chunks,
+            chunks: rest.chunks(CHUNK).map(<[Uid]>::to_vec).collect(),
         });
         Ok(())
     }
