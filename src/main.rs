@@ -1,3 +1,5 @@
+use std::io::IsTerminal;
+
 use clap::Parser;
 
 use tern::cli::{self, Args, Command};
@@ -38,6 +40,16 @@ fn interactive(args: &Args) -> tern::error::Result<()> {
     let path = args.config.clone().or_else(tern::config::default_path);
     if let Some(p) = path.filter(|p| !p.exists()) {
         eprint!("{}", tern::ui::missing_config_message(&p));
+        // On a terminal, offer the demo right away rather than sending the user elsewhere.
+        if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+            eprint!("\nStart the demo now? [Y/n] ");
+            let mut answer = String::new();
+            if std::io::stdin().read_line(&mut answer).is_ok()
+                && matches!(answer.trim(), "" | "y" | "Y" | "yes")
+            {
+                return demo(None, false);
+            }
+        }
         std::process::exit(2);
     }
     let config = cli::load_config(args)?;

@@ -447,6 +447,22 @@ fn parts_pane_shows_the_nested_tree() {
 }
 
 #[test]
+fn parts_pane_keeps_its_window_when_the_cursor_moves_back_up() {
+    let mut app = app_with(WIDE, 30);
+    open_message(&mut app, part(NESTED), PLAIN_HEADER, &[]);
+    press(&mut app, "p G");
+    draw(&mut app, WIDE);
+    press(&mut app, "k");
+    let t = draw(&mut app, WIDE);
+    let screen = t.backend().to_string();
+    assert!(
+        screen.contains("4.2.2.2") && screen.contains("4.2.2.1"),
+        "the last part stays in view after G k:\n{screen}"
+    );
+    insta::assert_snapshot!("parts_after_G_k_80x24", t.backend());
+}
+
+#[test]
 fn save_by_section_fetches_then_writes_like_tern_save() {
     let dir = tempfile::tempdir().unwrap();
     let (mut app, _) = App::new(settings(WIDE, dir.path().to_path_buf(), Opened::default()));
@@ -516,6 +532,34 @@ fn help_overlay() {
     insta::assert_snapshot!("help_40x20", draw(&mut narrow, NARROW).backend());
     press(&mut narrow, "q");
     assert!(narrow.help.is_none() && !narrow.quit, "q closes help first");
+}
+
+#[test]
+fn help_lists_every_action_and_scrolls_to_the_end() {
+    let mut app = app_with(WIDE, 30);
+    press(&mut app, "?");
+    let mut seen = String::new();
+    // Page through: every action's description shows up on some page.
+    for _ in 0..6 {
+        seen.push_str(&draw(&mut app, WIDE).backend().to_string());
+        press(&mut app, "PageDown");
+    }
+    for action in tern::ui::action::Action::ALL {
+        let start: String = action.doc().chars().take(30).collect();
+        assert!(seen.contains(&start), "help lacks {}", action.name());
+    }
+    press(&mut app, "G");
+    draw(&mut app, WIDE);
+    let bottom = app.help;
+    press(&mut app, "k");
+    draw(&mut app, WIDE);
+    assert_eq!(
+        app.help,
+        bottom.map(|s| s - 1),
+        "k after G moves up at once"
+    );
+    press(&mut app, "g");
+    assert_eq!(app.help, Some(0));
 }
 
 #[test]

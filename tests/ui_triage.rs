@@ -332,7 +332,8 @@ fn u_after_a_move_with_copyuid_moves_them_back() {
         (folder.as_str(), uids.as_slice(), dest.as_str()),
         ("Work/2024", &[7, 8][..], "INBOX")
     );
-    // Back in the open folder under new UIDs: the folder is listed again.
+    // Back in the open folder under new UIDs: the worker's delta sync reports them, so the
+    // folder is not reopened (that would end a search and lose the selection).
     let after = app.on_event(Event::Copied {
         req: *req,
         folder: "Work/2024".into(),
@@ -343,7 +344,7 @@ fn u_after_a_move_with_copyuid_moves_them_back() {
         expunged: true,
     });
     assert!(
-        matches!(&after[..], [Cmd::Select { folder, .. }] if folder == "INBOX"),
+        !after.iter().any(|c| matches!(c, Cmd::Select { .. })),
         "{after:?}"
     );
     assert!(app.undo.is_empty(), "an undo is not itself undoable");

@@ -245,6 +245,18 @@ mod tests {
         }
     }
 
+    #[test]
+    fn no_default_key_means_two_things() {
+        let mut seen: std::collections::HashMap<KeyChord, String> = Default::default();
+        for (action, keys) in bindings(&KeysTable::new()) {
+            for k in keys {
+                if let Some(other) = seen.insert(k, action.clone()) {
+                    panic!("{k} is bound to both {other} and {action}");
+                }
+            }
+        }
+    }
+
     fn table(text: &str) -> KeysTable {
         #[derive(Deserialize)]
         struct T {

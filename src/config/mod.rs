@@ -27,6 +27,16 @@ pub struct Config {
     /// Whether opening a message in the TUI marks it \Seen.
     #[serde(default)]
     pub seen_policy: SeenPolicy,
+    /// Folders whose new mail (while open) rings the bell and runs `notify_command`.
+    #[serde(default = "default_notify_folders")]
+    pub notify_folders: Vec<String>,
+    /// Ring the terminal bell on new mail in `notify_folders`.
+    #[serde(default)]
+    pub notify_bell: bool,
+    /// Run on new mail in `notify_folders`, split on whitespace and never through a shell,
+    /// with two arguments added: "N new messages in FOLDER" and "From SENDER: SUBJECT".
+    #[serde(default)]
+    pub notify_command: Option<String>,
     /// `[keys]`: action name → key(s), on top of `assets/keymap.toml`.
     #[serde(default)]
     pub keys: keys::KeysTable,
@@ -113,6 +123,9 @@ pub struct Account {
     pub cache_file: Option<PathBuf>,
 }
 
+fn default_notify_folders() -> Vec<String> {
+    vec!["INBOX".into()]
+}
 fn default_tls() -> TlsMode {
     TlsMode::Implicit
 }
@@ -201,6 +214,14 @@ pub fn parse(text: &str) -> std::result::Result<Config, String> {
 fn validate(config: &Config, text: &str) -> std::result::Result<(), String> {
     keys::validate(&config.keys, text)?;
     theme::validate(&config.theme, text)?;
+    if config
+        .notify_command
+        .as_deref()
+        .is_some_and(|c| c.trim().is_empty())
+    {
+        let (line, col) = line_col(text, text.find("notify_command").unwrap_or(0));
+        return Err(format!("{line}:{col}: notify_command is empty"));
+    }
     let mut seen = std::collections::HashSet::new();
     for account in &config.accounts {
         let at = |key: &str| locate(text, &account.name, key);
@@ -370,6 +391,23 @@ password_env = "PW"
         assert_eq!(c.seen_policy, SeenPolicy::Never);
         let e = parse("seen_policy = \"sometimes\"\n").unwrap_err();
         assert!(e.starts_with("1:15:"), "{e}");
+    }
+
+    #[test]
+    fn notify_settings_default_to_inbox_without_bell_or_command() {
+        let c = parse(GOOD).unwrap();
+        assert_eq!(c.notify_folders, ["INBOX"]);
+        assert!(!c.notify_bell && c.notify_command.is_none());
+        let c = parse(
+            "notify_folders = [\"Lists\"]\nnotify_bell = true\nnotify_command = \"notify-send\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (c.notify_folders.as_slice(), c.notify_bell),
+            (&["Lists".to_string()][..], true)
+        );
+        let e = parse("\nnotify_command = \" \"\n").unwrap_err();
+        assert!(e.starts_with("2:1:"), "{e}");
     }
 
     #[test]

@@ -38,6 +38,7 @@ pub enum Action {
     Delete,
     Expunge,
     Undo,
+    Filter,
     Search,
     NextHit,
     PrevHit,
@@ -81,6 +82,7 @@ impl Action {
         Action::Delete,
         Action::Expunge,
         Action::Undo,
+        Action::Filter,
         Action::Search,
         Action::NextHit,
         Action::PrevHit,
@@ -113,7 +115,7 @@ impl Action {
             Action::Quit => ("quit", "Quit tern at once"),
             Action::Back => (
                 "back",
-                "Close the overlay, the part list or the message; quit from the message list",
+                "Close the overlay, the part list or the message, or clear the filter or search; else quit",
             ),
             Action::Help => ("help", "Show this help"),
             Action::Command => ("command", "Open the command line (see commands below)"),
@@ -179,6 +181,10 @@ impl Action {
                 "Remove for good the tagged (or selected) messages marked deleted; asks first",
             ),
             Action::Undo => ("undo", "Undo the last flag change, move or delete"),
+            Action::Filter => (
+                "filter",
+                "Narrow the list as you type (sender, recipient, subject); Enter keeps it, Esc clears",
+            ),
             Action::Search => (
                 "search",
                 "Search the folder on the server, e.g. from:alice is:unread; Esc clears",

@@ -13,9 +13,11 @@ use crate::mime::{Part, Section};
 use crate::model::{Mailbox, Message, Model};
 use crate::msg::{Cmd, Flags, FolderOp, ReqId, Uid};
 use crate::ui::document::{self, Document, ReaderMode};
+use crate::ui::filter::{Filter, FilterIndex};
 use crate::ui::folder_tree::{self, TreeRow};
 use crate::ui::keymap::Keymap;
-use crate::ui::layout::{self, Geometry, Shape};
+use crate::ui::layout::{self, Geometry, Shape, scroll_to};
+use crate::ui::notify::{self, Notifier, NotifyPolicy, Waiting};
 use crate::ui::picker::Picker;
 use crate::ui::prompt::Prompt;
 use crate::ui::search::Search;
@@ -129,6 +131,10 @@ pub struct App {
     pub reader: Option<Reader>,
     pub show_parts: bool,
     pub parts_cursor: usize,
+    /// First visible row of the parts and folder panes; they move only when the cursor
+    /// would leave the window.
+    pub parts_offset: usize,
+    pub folder_offset: usize,
     pub help: Option<usize>,
     pub prompt: Option<Prompt>,
     pub history: Vec<String>,
@@ -145,6 +151,15 @@ pub struct App {
     pub undo: Vec<Undo>,
     pub search: Option<Search>,
     pub search_history: Vec<String>,
+    pub filter: Option<Filter>,
+    pub(crate) filter_index: FilterIndex,
+    /// New-mail settings from the config; set after [`App::new`].
+    pub notify: NotifyPolicy,
+    /// Runs the notification command; replaced in tests so nothing is spawned.
+    pub notifier: Notifier,
+    pub(crate) waiting: Option<Waiting>,
+    /// The terminal bell should ring after the next draw.
+    pub(crate) bell: bool,
     pub picker: Option<Picker>,
     pub confirm: Option<Confirm>,
     /// The folder pane lists only subscribed folders (and INBOX).
@@ -195,6 +210,8 @@ impl App {
             reader: None,
             show_parts: false,
             parts_cursor: 0,
+            parts_offset: 0,
+            folder_offset: 0,
             help: None,
             prompt: None,
             history: Vec::new(),
@@ -208,6 +225,12 @@ impl App {
             undo: Vec::new(),
             search: None,
             search_history: Vec::new(),
+            filter: None,
+            filter_index: FilterIndex::default(),
+            notify: NotifyPolicy::default(),
+            notifier: Box::new(notify::spawn_detached),
+            waiting: None,
+            bell: false,
             picker: None,
             confirm: None,
             subscribed_only: false,
@@ -317,11 +340,24 @@ impl App {
                 || self.prompt.as_ref().is_some_and(|p| p.error.is_some()),
         };
         self.geometry = layout::compute(area, shape);
-        let rows = self.geometry.list_rows().max(1);
-        if self.selected < self.list_offset {
-            self.list_offset = self.selected;
-        } else if self.selected >= self.list_offset + rows {
-            self.list_offset = self.selected + 1 - rows;
+        let g = self.geometry;
+        let (listed, parts) = (self.rows().len(), self.parts().len());
+        self.list_offset = scroll_to(self.list_offset, self.selected, g.list_rows(), listed);
+        self.parts_offset = scroll_to(self.parts_offset, self.parts_cursor, g.parts_rows(), parts);
+        let folders = self.tree.len();
+        self.folder_offset = scroll_to(
+            self.folder_offset,
+            self.folder_cursor,
+            g.folder_rows(),
+            folders,
+        );
+        if let Some(p) = self.picker.as_mut() {
+            let rows = crate::ui::views::picker_rows(g.screen, p);
+            p.offset = scroll_to(p.offset, p.cursor, rows, p.matches.len());
+        }
+        if let Some(scroll) = self.help {
+            let max = crate::ui::views::help_max_scroll(self, g.screen);
+            self.help = Some(scroll.min(max));
         }
         let width = self.geometry.reader_inner().width as usize;
         let height = self.geometry.reader_inner().height as usize;

@@ -181,13 +181,24 @@ impl Document {
     }
 
     fn body_line(&mut self, line: &str, width: usize) {
-        let kind = if line.trim_start().starts_with('>') {
-            LineKind::Quote
-        } else {
-            LineKind::Text
-        };
-        for piece in wrap(line, width) {
-            self.push(kind.clone(), piece);
+        if !line.trim_start().starts_with('>') {
+            for piece in wrap(line, width) {
+                self.push(LineKind::Text, piece);
+            }
+            return;
+        }
+        // Every piece of a wrapped quote keeps its "> > " marks, so it still reads as quoted.
+        let text = line.trim_start_matches(|c: char| c == '>' || c.is_whitespace());
+        let marks = &line[..line.len() - text.len()];
+        let room = width.saturating_sub(marks.width());
+        if text.is_empty() || room < width / 2 {
+            for piece in wrap(line, width) {
+                self.push(LineKind::Quote, piece);
+            }
+            return;
+        }
+        for piece in wrap(text, room) {
+            self.push(LineKind::Quote, format!("{marks}{piece}"));
         }
     }
 }
@@ -206,6 +217,30 @@ fn urls(line: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapped_quotes_keep_their_marks() {
+        let mut doc = Document::default();
+        doc.body_line("> > the quick brown fox jumps over the lazy dog", 20);
+        let lines: Vec<(&str, &LineKind)> = doc
+            .lines
+            .iter()
+            .map(|l| (l.text.as_str(), &l.kind))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("> > the quick brown", &LineKind::Quote),
+                ("> > fox jumps over", &LineKind::Quote),
+                ("> > the lazy dog", &LineKind::Quote),
+            ]
+        );
+        doc.lines.clear();
+        doc.body_line(">引用的中文内容很长很长很长", 12);
+        for l in &doc.lines {
+            assert!(l.text.starts_with('>') && l.text.width() <= 12, "{l:?}");
+        }
+    }
 
     #[test]
     fn finds_urls_in_plain_text() {

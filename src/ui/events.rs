@@ -7,6 +7,16 @@ use crate::ui::app::{App, Pane, Pending, Purpose};
 impl App {
     /// Applies a worker event and returns the follow-up commands it calls for.
     pub fn on_event(&mut self, ev: Event) -> Vec<Cmd> {
+        let cmds = self.apply_event(ev);
+        // Rows may have come or gone under an active filter.
+        self.refresh_filter();
+        cmds
+    }
+
+    fn apply_event(&mut self, ev: Event) -> Vec<Cmd> {
+        if let Event::Queued { .. } = ev {
+            self.say("offline: change queued");
+        }
         if let Some(req) = ev.req()
             && self.pending.get(&req).is_some_and(Pending::is_triage)
         {
@@ -76,9 +86,31 @@ impl App {
                 self.model.apply(ev);
                 Vec::new()
             }
-            Event::Summaries { .. } | Event::SyncDone { .. } | Event::Conn(_) => {
+            Event::Summaries { .. } => {
+                self.model.apply(ev);
+                self.notify_if_ready();
+                Vec::new()
+            }
+            Event::SyncDone { .. } | Event::Conn(_) => {
                 self.model.apply(ev);
                 Vec::new()
+            }
+            Event::Notice(ref text) => {
+                self.say(text.clone());
+                self.model.apply(ev);
+                Vec::new()
+            }
+            Event::Arrived {
+                ref folder,
+                ref uids,
+                ..
+            } if self.is_open(folder) => {
+                let (folder, newest) = (folder.clone(), uids.iter().max().copied());
+                let before = self.mailbox().map_or(0, |m| m.uids.len());
+                let cmds = self.keep_selection(&[], |app| app.apply_rows(ev));
+                let after = self.mailbox().map_or(0, |m| m.uids.len());
+                self.arrived(&folder, after.saturating_sub(before), newest);
+                cmds
             }
             other => {
                 // Anything else may add or remove rows (expunges and new mail from the
@@ -88,7 +120,7 @@ impl App {
                     _ => Vec::new(),
                 };
                 self.untag(&gone);
-                self.keep_selection(&gone, |app| app.model.apply(other))
+                self.keep_selection(&gone, |app| app.apply_rows(other))
             }
         }
     }
@@ -108,6 +140,11 @@ impl App {
         };
         self.search = None;
         let same = before.as_deref() == Some(name.as_str());
+        if !same {
+            self.filter = None;
+            self.filter_index = Default::default();
+            self.waiting = None;
+        }
         let rows = self.rows();
         let keep = self
             .selected_uid

@@ -1,10 +1,11 @@
 //! The folder list as a tree: split by each folder's delimiter, special-use folders first,
 //! parents the server did not list filled in as non-selectable nodes, collapsed branches hidden.
-//! Rebuilt only when the folder list or the collapsed set changes, never per frame.
+//! Rebuilt only when the folder list or the collapsed set changes, never per frame; the
+//! counts are not copied here but read from the model when drawn, so they follow every change.
 
 use std::collections::{HashMap, HashSet};
 
-use crate::msg::{FolderInfo, FolderStatus, SpecialUse};
+use crate::msg::{FolderInfo, SpecialUse};
 
 /// One visible row of the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +19,6 @@ pub struct TreeRow {
     pub collapsed: bool,
     pub selectable: bool,
     pub special: Option<SpecialUse>,
-    pub status: Option<FolderStatus>,
 }
 
 struct Node<'a> {
@@ -132,7 +132,6 @@ fn row(node: &Node<'_>, depth: usize, collapsed: bool) -> TreeRow {
         collapsed,
         selectable: node.info.is_some_and(|i| i.selectable),
         special,
-        status: node.info.and_then(|i| i.status),
     }
 }
 

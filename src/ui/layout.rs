@@ -44,6 +44,24 @@ impl Geometry {
     }
 }
 
+/// The first visible row of a pane `rows` high over `len` rows after the cursor moved to
+/// `cursor`: the old `offset` unless the cursor left the window (then just far enough to show
+/// it again), and never so far down that rows are left empty while some are hidden above.
+/// A pane not on screen (`rows` 0) keeps its offset.
+pub fn scroll_to(offset: usize, cursor: usize, rows: usize, len: usize) -> usize {
+    if rows == 0 {
+        return offset;
+    }
+    let offset = if cursor < offset {
+        cursor
+    } else if cursor >= offset + rows {
+        cursor + 1 - rows
+    } else {
+        offset
+    };
+    offset.min(len.saturating_sub(rows))
+}
+
 /// The area inside a one-cell border.
 pub fn inner(r: Rect) -> Rect {
     Rect::new(
@@ -120,4 +138,24 @@ pub fn compute(area: Rect, shape: Shape) -> Geometry {
         g.reader = Some(reader);
     }
     g
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scroll_moves_only_when_the_cursor_leaves_the_window() {
+        // 12 rows in a window of 8: G puts the cursor on the last row, k keeps the window.
+        let at_end = scroll_to(0, 11, 8, 12);
+        assert_eq!(at_end, 4);
+        assert_eq!(scroll_to(at_end, 10, 8, 12), 4);
+        assert_eq!(scroll_to(4, 3, 8, 12), 3, "up past the top scrolls by one");
+        assert_eq!(
+            scroll_to(4, 4, 8, 6),
+            0,
+            "no empty rows while rows are hidden above"
+        );
+        assert_eq!(scroll_to(4, 9, 0, 12), 4, "a hidden pane keeps its place");
+    }
 }

@@ -10,12 +10,14 @@ pub mod action;
 pub mod app;
 mod document;
 mod events;
+pub mod filter;
 mod folder_ops;
 mod folder_tree;
 mod input;
 pub mod keymap;
 mod layout;
 mod navigate;
+pub mod notify;
 mod opening;
 mod part_actions;
 pub mod picker;
@@ -42,6 +44,7 @@ use crate::imap::worker::{self, Handle};
 use crate::msg::Cmd;
 use crate::ui::app::{App, Settings};
 use crate::ui::keymap::Keymap;
+use crate::ui::notify::NotifyPolicy;
 use crate::ui::triage::Policy;
 
 /// Redraw at least this often, so time-based state (and a SIGTERM) is noticed while idle.
@@ -74,6 +77,7 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
         launcher: Box::new(|target| open::that_detached(target)),
     });
     app.policy = Policy::new(config, &account);
+    app.notify = NotifyPolicy::new(config);
     send(&handle, start);
     let result = event_loop(&mut term, &mut app, &handle, &input.events);
     drop(input);
@@ -125,7 +129,15 @@ fn event_loop(
             views::draw(frame, app);
         })
         .map_err(draw_err)?;
+        if app.take_bell() {
+            ring(term.backend_mut()).map_err(draw_err)?;
+        }
     }
+}
+
+fn ring(out: &mut impl std::io::Write) -> std::io::Result<()> {
+    out.write_all(b"\x07")?;
+    out.flush()
 }
 
 fn on_input(app: &mut App, ev: TermEvent) -> Vec<Cmd> {

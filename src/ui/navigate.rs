@@ -41,20 +41,35 @@ impl App {
                 LineKind::Search => &self.search_history,
                 _ => &Vec::new(),
             };
+            let filtering = p.kind == LineKind::Filter;
             return match p.key(&key, history) {
                 Edit::Editing => {
+                    if filtering {
+                        self.filter_typed(&p.text);
+                    }
                     self.prompt = Some(p);
                     Vec::new()
                 }
-                Edit::Cancel => Vec::new(),
+                Edit::Cancel => {
+                    if filtering {
+                        self.clear_filter();
+                    }
+                    Vec::new()
+                }
                 Edit::Submit(line) => self.submit_line(p, line),
             };
         }
         let action = self.keymap.action(&key);
         if let Some(scroll) = self.help {
+            // prepare() clamps the scroll to the help text.
+            let page = self.geometry.screen.height.saturating_sub(5).max(1) as usize;
             self.help = match action {
                 Some(Action::Down) => Some(scroll + 1),
                 Some(Action::Up) => Some(scroll.saturating_sub(1)),
+                Some(Action::PageDown) => Some(scroll + page),
+                Some(Action::PageUp) => Some(scroll.saturating_sub(page)),
+                Some(Action::Top) => Some(0),
+                Some(Action::Bottom) => Some(usize::MAX / 2),
                 Some(Action::Quit) => {
                     self.quit = true;
                     None
@@ -127,6 +142,7 @@ impl App {
             Action::Delete => return self.delete(),
             Action::Expunge => self.ask_expunge(),
             Action::Undo => return self.undo(),
+            Action::Filter => self.open_filter(),
             Action::Search => self.open_search(),
             Action::NextHit => return self.jump_hit(true),
             Action::PrevHit => return self.jump_hit(false),
@@ -144,6 +160,10 @@ impl App {
     fn submit_line(&mut self, p: Prompt, line: String) -> Vec<Cmd> {
         match p.kind {
             LineKind::Search => self.submit_search(p),
+            LineKind::Filter => {
+                self.submit_filter(&line);
+                Vec::new()
+            }
             _ if line.is_empty() => Vec::new(),
             LineKind::Command => self.submit(line),
             LineKind::TagPattern => {
@@ -183,6 +203,7 @@ impl App {
                 self.reader = None;
                 self.show_parts = false;
             }
+            Pane::List if self.filter.is_some() => self.clear_filter(),
             Pane::List if self.search.is_some() => self.clear_search(),
             Pane::List => self.quit = true,
         }

@@ -13,6 +13,8 @@ pub struct Picker {
     pub query: String,
     /// Index into `matches`.
     pub cursor: usize,
+    /// First match shown.
+    pub offset: usize,
     /// Matching folder names, best first.
     pub matches: Vec<String>,
     /// Move (true) or copy.
@@ -34,6 +36,7 @@ impl Picker {
         let mut p = Picker {
             query: String::new(),
             cursor: 0,
+            offset: 0,
             matches: Vec::new(),
             remove,
             folder,
@@ -53,6 +56,7 @@ impl Picker {
         scored.sort();
         self.matches = scored.into_iter().map(|(_, n)| n.clone()).collect();
         self.cursor = 0;
+        self.offset = 0;
     }
 }
 

@@ -41,6 +41,8 @@ pub enum LineKind {
     Command,
     /// `/` search queries.
     Search,
+    /// The local filter, applied as it is typed.
+    Filter,
     /// Text to tag matching messages by.
     TagPattern,
     CreateFolder,
@@ -55,6 +57,7 @@ impl LineKind {
         match self {
             LineKind::Command => ":",
             LineKind::Search => "/",
+            LineKind::Filter => "Filter: ",
             LineKind::TagPattern => "Tag messages matching: ",
             LineKind::CreateFolder => "New folder: ",
             LineKind::RenameFolder { .. } => "Rename to: ",

@@ -14,22 +14,37 @@ impl App {
         let Some(mb) = self.mailbox() else {
             return Cow::Borrowed(&[]);
         };
-        let base: &[Uid] = match &self.search {
-            None => &mb.uids,
-            Some(s) if s.done => mb.search.as_deref().unwrap_or(&[]),
-            // The hits of an earlier search must not pass for this one's.
-            Some(_) => &[],
+        let base = self.base_rows();
+        let shown: Cow<'_, [Uid]> = match &self.filter {
+            None => Cow::Borrowed(base),
+            // The filter's hits are already in list order.
+            Some(f) if self.search.is_none() => Cow::Borrowed(&f.hits),
+            Some(f) => Cow::Owned(intersect(base, &f.hits)),
         };
         let hidden = self.hidden(&mb.name);
         if hidden.is_empty() {
-            Cow::Borrowed(base)
+            shown
         } else {
             Cow::Owned(
-                base.iter()
+                shown
+                    .iter()
                     .copied()
                     .filter(|u| !hidden.contains(u))
                     .collect(),
             )
+        }
+    }
+
+    /// The open folder's messages, or only the search hits: what the local filter narrows.
+    pub(crate) fn base_rows(&self) -> &[Uid] {
+        let Some(mb) = self.mailbox() else {
+            return &[];
+        };
+        match &self.search {
+            None => &mb.uids,
+            Some(s) if s.done => mb.search.as_deref().unwrap_or(&[]),
+            // The hits of an earlier search must not pass for this one's.
+            Some(_) => &[],
         }
     }
 
@@ -105,4 +120,11 @@ impl App {
             self.tagged.remove(u);
         }
     }
+}
+
+/// UIDs in both lists, which are in the same (list) order: the shorter one is hashed.
+fn intersect(a: &[Uid], b: &[Uid]) -> Vec<Uid> {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let set: HashSet<Uid> = short.iter().copied().collect();
+    long.iter().copied().filter(|u| set.contains(u)).collect()
 }

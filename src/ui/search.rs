@@ -60,6 +60,24 @@ impl App {
         vec![Cmd::Search { req, folder, query }]
     }
 
+    /// Asks the server again for the active search (e.g. an undone move brought messages
+    /// back); the current hits stay listed until the answer comes.
+    pub(crate) fn rerun_search(&mut self) -> Vec<Cmd> {
+        let Some(text) = self.search.as_ref().map(|s| s.text.clone()) else {
+            return Vec::new();
+        };
+        let (Ok(query), Some(folder)) =
+            (search::parse(&text), self.mailbox().map(|m| m.name.clone()))
+        else {
+            return Vec::new();
+        };
+        let req = self.req(Pending::Search);
+        if let Some(s) = self.search.as_mut() {
+            s.req = req;
+        }
+        vec![Cmd::Search { req, folder, query }]
+    }
+
     /// The hits arrived: show them from the first, and fetch the summaries still missing.
     pub(crate) fn search_answered(&mut self, req: ReqId, ev: Event) -> Vec<Cmd> {
         self.pending.remove(&req);

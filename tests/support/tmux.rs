@@ -386,3 +386,49 @@ fn child_named(parent: u32, name: &str) -> Option<u32> {
     }
     None
 }
+
+/// The first key `assets/keymap.toml` binds to `action`, named as the keymap names keys (for
+/// [`Tmux::press`]), so a test presses what a user would and follows keymap changes.
+pub fn default_key(action: &str) -> String {
+    let table: toml::Table =
+        toml::from_str(tern::config::keys::DEFAULT_KEYMAP).expect("the default keymap parses");
+    let keys = table
+        .get(action)
+        .unwrap_or_else(|| panic!("no action {action:?} in assets/keymap.toml"));
+    let first = match keys {
+        toml::Value::String(k) => Some(k.as_str()),
+        toml::Value::Array(ks) => ks.first().and_then(|k| k.as_str()),
+        _ => None,
+    };
+    first
+        .unwrap_or_else(|| panic!("{action:?} has no default key"))
+        .to_string()
+}
+
+impl Tmux {
+    /// Presses the default key of each keymap action in turn (`"tag"`, `"move"`, …).
+    pub fn act(&self, actions: &[&str]) {
+        for action in actions {
+            self.press(&default_key(action));
+        }
+    }
+}
+
+/// Polls `probe` every 50 ms until it returns `Ok`, for conditions off the screen (a file, the
+/// server's state); fails with `what` and the probe's last `Err` after `timeout`.
+pub fn eventually<T>(
+    what: &str,
+    timeout: Duration,
+    mut probe: impl FnMut() -> Result<T, String>,
+) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match probe() {
+            Ok(v) => return v,
+            Err(e) if Instant::now() >= deadline => {
+                panic!("timed out after {timeout:?} waiting for {what}: {e}")
+            }
+            Err(_) => std::thread::sleep(POLL),
+        }
+    }
+}

@@ -2,7 +2,7 @@
 //! the undo stack the action; on failure the overlay goes and the server's words are shown.
 
 use crate::msg::{Cmd, Event, FolderOp, ReqId, Uid};
-use crate::ui::app::{App, FIRST_SCREEN_MARGIN, Pending};
+use crate::ui::app::{App, Pending};
 use crate::ui::triage::{Origin, Undo, count};
 
 impl App {
@@ -47,7 +47,7 @@ impl App {
                 self.untag(&gone);
                 let cmds = self.keep_selection(&gone, |app| {
                     app.pending.remove(&req);
-                    app.model.apply(ev);
+                    app.apply_rows(ev);
                 });
                 let what = format!("Expunging {n}");
                 self.say(format!("Expunged {n}"));
@@ -97,7 +97,7 @@ impl App {
         self.untag(&gone);
         let mut cmds = self.keep_selection(&gone, |app| {
             app.pending.remove(&req);
-            app.model.apply(ev);
+            app.apply_rows(ev);
         });
         let n = count(uids.len());
         let verb = if remove { "Moved" } else { "Copied" };
@@ -121,15 +121,13 @@ impl App {
                     "Moving {n} to {dest} (the server did not say where they went)"
                 )),
             }),
-            // An undone move put the messages back in the open folder under new UIDs the
-            // model does not know yet: reopening lists them.
+            // An undone move put the messages back in the open folder under new UIDs: the
+            // worker's delta sync reports them (Arrived, then their summaries), so the list
+            // and the selection stay as they are; an active search is asked again so the
+            // returned messages show among its hits.
             Origin::Undo | Origin::Open => {
                 if self.mailbox().is_some_and(|m| m.name == dest) {
-                    cmds.push(Cmd::Select {
-                        folder: dest,
-                        read_only: false,
-                        first_screen: self.geometry.list_rows().max(1) + FIRST_SCREEN_MARGIN,
-                    });
+                    cmds.extend(self.rerun_search());
                 }
             }
         }

@@ -17,7 +17,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     frame.render_widget(block, area);
     let body = inner(area);
     let rows = body.height as usize;
-    let start = super::window_start(app.folder_cursor, rows);
+    let start = app.folder_offset;
     let open = app.mailbox().map(|m| m.name.as_str());
     let lines: Vec<Line<'_>> = app
         .tree
@@ -55,7 +55,14 @@ fn line<'a>(row: &TreeRow, width: usize, selected: bool, open: bool, app: &App) 
         (false, _) => "  ",
     };
     let indent = "  ".repeat(row.depth);
-    let counts = match row.status {
+    // From the model on every frame: reading, arrivals and expunges move these counts.
+    let status = app
+        .model
+        .folders
+        .iter()
+        .find(|f| f.name == row.name)
+        .and_then(|f| f.status);
+    let counts = match status {
         Some(s) if s.unseen > 0 => format!(" {}/{}", s.unseen, s.messages),
         Some(s) => format!(" {}", s.messages),
         None => String::new(),
@@ -67,7 +74,7 @@ fn line<'a>(row: &TreeRow, width: usize, selected: bool, open: bool, app: &App) 
     if !row.selectable {
         style = style.patch(theme.dim);
     }
-    if row.status.is_some_and(|s| s.unseen > 0) || open {
+    if status.is_some_and(|s| s.unseen > 0) || open {
         style = style.patch(theme.unread);
     }
     if selected {

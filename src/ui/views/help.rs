@@ -26,13 +26,21 @@ pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, scroll: usize) {
     let body = inner(area);
     let width = body.width as usize;
     let lines = lines(app, width);
-    let scroll = scroll.min(lines.len().saturating_sub(body.height as usize));
+    let scroll = scroll.min(max_scroll(app, screen));
     let shown: Vec<Line<'_>> = lines
         .into_iter()
         .skip(scroll)
         .take(body.height as usize)
         .collect();
     frame.render_widget(Paragraph::new(shown), body);
+}
+
+/// Lines below the first screen of help (prepare() clamps the scroll to this).
+pub fn max_scroll(app: &App, screen: Rect) -> usize {
+    let body = inner(centered(screen));
+    lines(app, body.width as usize)
+        .len()
+        .saturating_sub(body.height as usize)
 }
 
 fn centered(screen: Rect) -> Rect {

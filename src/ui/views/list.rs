@@ -38,10 +38,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     };
     let rows = app.rows();
     if rows.is_empty() {
-        let empty = match &app.search {
-            Some(s) if !s.done => "searching…",
-            Some(_) => "no messages match; Esc shows all",
-            None => "no messages",
+        let empty = match (&app.search, &app.filter) {
+            (Some(s), _) if !s.done => "searching…",
+            (_, Some(_)) => "no messages match the filter; Esc clears it",
+            (Some(_), None) => "no messages match; Esc shows all",
+            (None, None) => "no messages",
         };
         let note = Line::styled(truncate_width(empty, body.width as usize), app.theme.dim);
         frame.render_widget(Paragraph::new(note), body);

@@ -43,6 +43,16 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     }
 }
 
+/// How far the help overlay can scroll on `screen`.
+pub fn help_max_scroll(app: &App, screen: ratatui::layout::Rect) -> usize {
+    help::max_scroll(app, screen)
+}
+
+/// Folder rows the move/copy picker shows on `screen`.
+pub fn picker_rows(screen: ratatui::layout::Rect, p: &crate::ui::picker::Picker) -> usize {
+    picker::rows(screen, p)
+}
+
 /// A bordered pane; the focused one stands out in colour and, without colour, by its bold
 /// title and thick border.
 fn pane<'a>(title: Line<'a>, app: &App, pane: Pane) -> Block<'a> {
@@ -61,10 +71,4 @@ fn pane<'a>(title: Line<'a>, app: &App, pane: Pane) -> Block<'a> {
     } else {
         block
     }
-}
-
-/// Start of a window of `rows` rows that keeps `cursor` visible, for panes small enough to
-/// not need a stored offset (folders, parts).
-fn window_start(cursor: usize, rows: usize) -> usize {
-    (cursor + 1).saturating_sub(rows.max(1))
 }

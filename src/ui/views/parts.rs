@@ -32,7 +32,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         return;
     }
     let rows = body.height as usize;
-    let start = super::window_start(app.parts_cursor, rows);
+    let start = app.parts_offset;
     let cols = Columns::new(&parts, body.width as usize);
     let lines: Vec<Line<'_>> = parts
         .iter()

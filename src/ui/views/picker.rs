@@ -13,15 +13,26 @@ use crate::ui::layout::inner;
 use crate::ui::picker::Picker;
 use crate::ui::triage::count;
 
-pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, p: &Picker) {
+/// The box: as tall as the matches need, up to the screen.
+fn area(screen: Rect, p: &Picker) -> Rect {
     let w = screen.width.saturating_sub(4).min(60);
     let h = (p.matches.len() as u16 + 3).clamp(4, screen.height.saturating_sub(2).max(4));
-    let area = Rect::new(
+    Rect::new(
         screen.x + (screen.width.saturating_sub(w)) / 2,
         screen.y + (screen.height.saturating_sub(h)) / 2,
         w,
         h.min(screen.height),
-    );
+    )
+}
+
+/// Folder rows the box shows under the typed line.
+pub fn rows(screen: Rect, p: &Picker) -> usize {
+    (inner(area(screen, p)).height as usize).saturating_sub(1)
+}
+
+pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, p: &Picker) {
+    let area = area(screen, p);
+    let w = area.width;
     frame.render_widget(Clear, area);
     let verb = if p.remove { "Move" } else { "Copy" };
     let title = format!(
@@ -39,8 +50,8 @@ pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, p: &Picker) {
     let query = truncate_width(&format!("> {}", sanitize_line(&p.query)), width);
     let cursor_x = body.x + (query.width() as u16).min(body.width.saturating_sub(1));
     let mut lines = vec![Line::raw(query)];
-    let rows = (body.height as usize).saturating_sub(1);
-    let start = super::window_start(p.cursor, rows);
+    let rows = rows(screen, p);
+    let start = p.offset;
     if p.matches.is_empty() {
         lines.push(Line::styled(
             truncate_width("no folder matches", width),

@@ -11,7 +11,7 @@ use crate::mime::sanitize::{sanitize_line, truncate_width};
 use crate::msg::ConnState;
 use crate::ui::action::Action;
 use crate::ui::app::App;
-use crate::ui::prompt::{LineError, Prompt};
+use crate::ui::prompt::{LineError, LineKind, Prompt};
 
 /// The latest error, on its own line in the error style. A refused search line is drawn here
 /// instead, so that its error can point up at the bad token from the line below.
@@ -36,6 +36,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     if let Some(p) = &app.prompt {
         match &p.error {
             Some(e) => draw_caret(frame, area, p, e, app),
+            None if p.kind == LineKind::Filter => draw_filter(frame, area, p, app),
             None => draw_line(frame, area, p),
         }
         return;
@@ -63,6 +64,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         )),
         Some(s) => left.push_str(&format!(" · /{}: searching…", sanitize_line(&s.text))),
         None => {}
+    }
+    if let Some(f) = &app.filter {
+        left.push_str(&format!(
+            " · filter: {} of {} ({})",
+            app.rows().len(),
+            app.unfiltered_len(),
+            sanitize_line(&f.text)
+        ));
     }
     // The reason for being offline can carry server text.
     left.push_str(&format!(" · {}", sanitize_line(&connection(app))));
@@ -96,6 +105,29 @@ fn draw_line(frame: &mut Frame<'_>, area: Rect, p: &Prompt) {
     let text = truncate_width(&text, area.width as usize);
     let cursor_x = area.x + (text.width() as u16).min(area.width.saturating_sub(1));
     frame.render_widget(Paragraph::new(Line::raw(text)), area);
+    frame.set_cursor_position(Position::new(cursor_x, area.y));
+}
+
+/// The filter line, with how many messages match on the right.
+fn draw_filter(frame: &mut Frame<'_>, area: Rect, p: &Prompt, app: &App) {
+    let width = area.width as usize;
+    let count = format!(
+        "filter: {} of {} · Enter keeps · Esc clears ",
+        app.rows().len(),
+        app.unfiltered_len()
+    );
+    // The typed text wins over the count when the line is narrow.
+    let text = format!("{}{}", p.kind.label(), sanitize_line(&p.text));
+    let count = truncate_width(&count, width.saturating_sub(text.width() + 2));
+    let text = truncate_width(&text, width.saturating_sub(count.width()));
+    let gap = width.saturating_sub(text.width() + count.width());
+    let cursor_x = area.x + (text.width() as u16).min(area.width.saturating_sub(1));
+    let line = Line::from(vec![
+        Span::raw(text),
+        Span::raw(" ".repeat(gap)),
+        Span::styled(count, app.theme.dim),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
     frame.set_cursor_position(Position::new(cursor_x, area.y));
 }
 

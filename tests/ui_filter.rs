@@ -1,0 +1,254 @@
+//! The local filter (`F`) without a network: an App fed hand-made summaries, keys typed into
+//! the filter line, and the list, the selection and the screen checked after each step.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use tern::config::keys::KeyChord;
+use tern::config::theme::Theme;
+use tern::msg::{Cmd, Event, Flags, FolderInfo, FolderStatus, SpecialUse, Summary, Uid};
+use tern::ui::app::{App, Settings};
+use tern::ui::keymap::Keymap;
+use tern::ui::views;
+
+const WIDE: (u16, u16) = (80, 24);
+
+fn inbox_info() -> FolderInfo {
+    FolderInfo {
+        name: "INBOX".into(),
+        raw: "INBOX".into(),
+        delimiter: Some('/'),
+        attributes: Vec::new(),
+        special: Some(SpecialUse::Inbox),
+        selectable: true,
+        subscribed: true,
+        status: Some(FolderStatus {
+            messages: 8,
+            unseen: 0,
+            uid_next: 9,
+            uid_validity: 7,
+        }),
+    }
+}
+
+/// 2024-03-01 09:30 UTC, one message a day before it.
+const BASE_DATE: i64 = 1_709_285_400;
+
+const MAIL: &[(Uid, &str, &str)] = &[
+    (1, "Jörg Müller <joerg@example.de>", "Grüße aus Köln"),
+    (2, "王小明 <wang@example.cn>", "测试邮件编码"),
+    (3, "Alice <alice@example.com>", "Quarterly REPORT"),
+    (4, "Bob <bob@example.com>", "lunch?"),
+    (5, "Renée Dupont <renee@example.fr>", "Café demain ?"),
+    (6, "李雷 <li@example.cn>", "关于邮件服务器的问题"),
+    (7, "Alice <alice@example.com>", "Report draft, second pass"),
+    (8, "Carol <carol@example.com>", "Weekend plans"),
+];
+
+fn summary(uid: Uid, from: &str, subject: &str) -> Summary {
+    Summary {
+        uid,
+        flags: Flags(Flags::SEEN),
+        date: BASE_DATE + (i64::from(uid) - 8) * 86_400,
+        date_offset: 0,
+        size: 4096,
+        from: from.into(),
+        to: "team@example.org".into(),
+        subject: subject.into(),
+    }
+}
+
+/// INBOX with the eight messages above, newest (8) first and selected, fully synced.
+fn inbox() -> App {
+    let (mut app, _) = App::new(Settings {
+        account: "demo".into(),
+        default_folder: "INBOX".into(),
+        download_dir: std::env::temp_dir(),
+        keymap: Keymap::default(),
+        theme: Theme::default(),
+        size: WIDE,
+        launcher: Box::new(|_| Ok(())),
+    });
+    app.on_event(Event::Folders(vec![inbox_info()]));
+    app.on_event(Event::Selected {
+        folder: "INBOX".into(),
+        uid_validity: 7,
+        read_only: false,
+        uids: (1..=8).rev().collect(),
+    });
+    app.on_event(Event::Summaries {
+        folder: "INBOX".into(),
+        uid_validity: 7,
+        chunk: MAIL.iter().map(|(u, f, s)| summary(*u, f, s)).collect(),
+    });
+    app.on_event(Event::SyncDone {
+        folder: "INBOX".into(),
+    });
+    app
+}
+
+fn press(app: &mut App, keys: &str) -> Vec<Cmd> {
+    keys.split(' ')
+        .filter(|k| !k.is_empty())
+        .flat_map(|k| {
+            let chord: KeyChord = k.parse().unwrap();
+            app.on_key(KeyEvent::new(chord.code, chord.mods))
+        })
+        .collect()
+}
+
+fn type_text(app: &mut App, text: &str) -> Vec<Cmd> {
+    text.chars()
+        .flat_map(|c| app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)))
+        .collect()
+}
+
+fn screen(app: &mut App) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(WIDE.0, WIDE.1)).unwrap();
+    t.draw(|f| {
+        app.prepare(f.area());
+        views::draw(f, app);
+    })
+    .unwrap();
+    t
+}
+
+fn listed(app: &App) -> Vec<Uid> {
+    app.rows().to_vec()
+}
+
+fn status_line(app: &mut App) -> String {
+    let t = screen(app);
+    let buf = t.backend().buffer();
+    let y = buf.area.height - 1;
+    (0..buf.area.width)
+        .map(|x| buf[(x, y)].symbol().to_string())
+        .collect()
+}
+
+#[test]
+fn typing_narrows_at_once_and_sends_nothing() {
+    let mut app = inbox();
+    assert!(press(&mut app, "F").is_empty());
+    assert_eq!(listed(&app).len(), 8, "an empty filter shows everything");
+    assert!(type_text(&mut app, "al").is_empty(), "no server round trip");
+    assert_eq!(listed(&app), [7, 3]);
+    type_text(&mut app, "ice rep");
+    assert_eq!(listed(&app), [7, 3], "every word must match");
+    type_text(&mut app, "ort dr");
+    assert_eq!(listed(&app), [7]);
+    press(&mut app, "Backspace Backspace Backspace");
+    assert_eq!(listed(&app), [7, 3], "deleting widens again");
+    assert!(status_line(&mut app).contains("filter: 2 of 8"));
+}
+
+#[test]
+fn accents_case_and_cjk_are_ignored_or_matched() {
+    let mut app = inbox();
+    press(&mut app, "F");
+    type_text(&mut app, "MULLER");
+    assert_eq!(listed(&app), [1]);
+    press(&mut app, "C-u");
+    type_text(&mut app, "cafe");
+    assert_eq!(listed(&app), [5]);
+    press(&mut app, "C-u");
+    type_text(&mut app, "邮件");
+    assert_eq!(listed(&app), [6, 2]);
+}
+
+#[test]
+fn selection_stays_on_its_message_while_visible_and_esc_restores() {
+    let mut app = inbox();
+    press(&mut app, "j j j j");
+    assert_eq!(app.selected_uid, Some(4));
+    press(&mut app, "F");
+    type_text(&mut app, "example.com");
+    assert_eq!(listed(&app), [8, 7, 4, 3]);
+    assert_eq!(app.selected_uid, Some(4), "still visible: still selected");
+    assert_eq!(app.selected, 2);
+    type_text(&mut app, " alice");
+    assert_eq!(app.selected_uid, Some(7), "filtered out: the first match");
+    press(
+        &mut app,
+        "Backspace Backspace Backspace Backspace Backspace Backspace",
+    );
+    assert_eq!(app.selected_uid, Some(4), "back in view: selected again");
+    press(&mut app, "Esc");
+    assert!(app.filter.is_none() && app.prompt.is_none());
+    assert_eq!(listed(&app).len(), 8);
+    assert_eq!((app.selected, app.selected_uid), (4, Some(4)));
+}
+
+#[test]
+fn enter_keeps_the_filter_and_esc_in_the_list_clears_it() {
+    let mut app = inbox();
+    press(&mut app, "F");
+    type_text(&mut app, "alice");
+    press(&mut app, "Enter");
+    assert!(app.prompt.is_none());
+    assert_eq!(listed(&app), [7, 3]);
+    press(&mut app, "j");
+    assert_eq!(app.selected_uid, Some(3), "moving stays among the matches");
+    let status = status_line(&mut app);
+    assert!(status.contains("filter: 2 of 8 (alice)"), "{status}");
+    // F again edits the same filter.
+    press(&mut app, "F");
+    assert_eq!(app.prompt.as_ref().map(|p| p.text.as_str()), Some("alice"));
+    press(&mut app, "Enter");
+    press(&mut app, "Esc");
+    assert!(app.filter.is_none());
+    assert_eq!(
+        app.selected_uid,
+        Some(3),
+        "Esc after Enter keeps the cursor"
+    );
+    assert!(!app.quit, "the first Esc only clears the filter");
+}
+
+#[test]
+fn new_mail_that_matches_joins_the_filtered_list() {
+    let mut app = inbox();
+    press(&mut app, "F");
+    type_text(&mut app, "alice");
+    press(&mut app, "Enter");
+    app.on_event(Event::Arrived {
+        folder: "INBOX".into(),
+        uid_validity: 7,
+        uids: vec![9],
+    });
+    app.on_event(Event::Summaries {
+        folder: "INBOX".into(),
+        uid_validity: 7,
+        chunk: vec![summary(9, "Alice <alice@example.com>", "One more thing")],
+    });
+    assert_eq!(listed(&app), [9, 7, 3]);
+    assert_eq!(app.selected_uid, Some(7), "the cursor stays on its message");
+    app.on_event(Event::Expunged {
+        req: None,
+        folder: "INBOX".into(),
+        uids: vec![7],
+    });
+    assert_eq!(listed(&app), [9, 3]);
+}
+
+#[test]
+fn filter_line_with_a_cjk_query() {
+    let mut app = inbox();
+    press(&mut app, "F");
+    type_text(&mut app, "邮件");
+    let t = screen(&mut app);
+    insta::assert_snapshot!("filter_cjk_80x24", t.backend());
+}
+
+#[test]
+fn filter_line_with_an_accented_query() {
+    let mut app = inbox();
+    press(&mut app, "F");
+    type_text(&mut app, "GRÜSSE köln");
+    assert!(listed(&app).is_empty(), "ß is not ss");
+    press(&mut app, "C-u");
+    type_text(&mut app, "grüße KOLN");
+    let t = screen(&mut app);
+    insta::assert_snapshot!("filter_accented_80x24", t.backend());
+}

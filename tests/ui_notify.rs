@@ -1,0 +1,277 @@
+//! New mail and the worker's notices in the status bar, the bell and the notification command
+//! (through an injected launcher, so nothing is spawned), and the folder tree's counts
+//! following what happens in the open folder.
+
+use std::sync::{Arc, Mutex};
+
+use crossterm::event::KeyEvent;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use tern::config::keys::KeyChord;
+use tern::config::theme::Theme;
+use tern::msg::{Cmd, Event, Flags, FolderInfo, FolderStatus, SpecialUse, Summary, Uid};
+use tern::ui::app::{App, Settings};
+use tern::ui::keymap::Keymap;
+use tern::ui::views;
+
+const WIDE: (u16, u16) = (80, 24);
+/// 2024-03-01 09:30 UTC.
+const BASE_DATE: i64 = 1_709_285_400;
+
+fn folder(name: &str, special: Option<SpecialUse>, unseen: u32, messages: u32) -> FolderInfo {
+    FolderInfo {
+        name: name.into(),
+        raw: name.into(),
+        delimiter: Some('/'),
+        attributes: Vec::new(),
+        special,
+        selectable: true,
+        subscribed: true,
+        status: Some(FolderStatus {
+            messages,
+            unseen,
+            uid_next: messages + 1,
+            uid_validity: 7,
+        }),
+    }
+}
+
+fn summary(uid: Uid, seen: bool, from: &str, subject: &str) -> Summary {
+    Summary {
+        uid,
+        flags: Flags(if seen { Flags::SEEN } else { 0 }),
+        date: BASE_DATE - i64::from(20 - uid) * 3_600,
+        date_offset: 0,
+        size: 1500,
+        from: from.into(),
+        to: "me@example.org".into(),
+        subject: subject.into(),
+    }
+}
+
+type Runs = Arc<Mutex<Vec<Vec<String>>>>;
+
+/// `folder` open with UIDs 5 … 1 (1 and 2 unread); notification commands are recorded.
+fn app_in(folder_name: &str) -> (App, Runs) {
+    let (mut app, _) = App::new(Settings {
+        account: "demo".into(),
+        default_folder: folder_name.into(),
+        download_dir: std::env::temp_dir(),
+        keymap: Keymap::default(),
+        theme: Theme::default(),
+        size: WIDE,
+        launcher: Box::new(|_| Ok(())),
+    });
+    let runs = Runs::default();
+    let seen = Arc::clone(&runs);
+    app.notifier = Box::new(move |argv| {
+        seen.lock().unwrap().push(argv.to_vec());
+        Ok(())
+    });
+    app.notify.command = Some(vec!["notify-send".into(), "--app-name=tern".into()]);
+    app.on_event(Event::Folders(vec![
+        folder("INBOX", Some(SpecialUse::Inbox), 2, 5),
+        folder("Lists", None, 2, 5),
+    ]));
+    app.on_event(Event::Selected {
+        folder: folder_name.into(),
+        uid_validity: 7,
+        read_only: false,
+        uids: (1..=5).rev().collect(),
+    });
+    let chunk = (1..=5)
+        .map(|u| summary(u, u > 2, &format!("Sender {u} <s{u}@example.org>"), "Hello"))
+        .collect();
+    app.on_event(Event::Summaries {
+        folder: folder_name.into(),
+        uid_validity: 7,
+        chunk,
+    });
+    app.on_event(Event::SyncDone {
+        folder: folder_name.into(),
+    });
+    (app, runs)
+}
+
+fn arrive(app: &mut App, folder: &str, uids: Vec<Uid>) {
+    app.on_event(Event::Arrived {
+        folder: folder.into(),
+        uid_validity: 7,
+        uids,
+    });
+}
+
+fn newest_summary(app: &mut App, folder: &str, s: Summary) {
+    app.on_event(Event::Summaries {
+        folder: folder.into(),
+        uid_validity: 7,
+        chunk: vec![s],
+    });
+}
+
+fn press(app: &mut App, keys: &str) -> Vec<Cmd> {
+    keys.split(' ')
+        .filter(|k| !k.is_empty())
+        .flat_map(|k| {
+            let chord: KeyChord = k.parse().unwrap();
+            app.on_key(KeyEvent::new(chord.code, chord.mods))
+        })
+        .collect()
+}
+
+fn screen(app: &mut App) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(WIDE.0, WIDE.1)).unwrap();
+    t.draw(|f| {
+        app.prepare(f.area());
+        views::draw(f, app);
+    })
+    .unwrap();
+    t
+}
+
+fn notice(app: &App) -> String {
+    app.notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn arrival_in_inbox_shows_the_count_and_runs_the_command_once_the_summary_is_in() {
+    let (mut app, runs) = app_in("INBOX");
+    arrive(&mut app, "INBOX", vec![7, 6]);
+    assert_eq!(notice(&app), "2 new messages");
+    assert!(runs.lock().unwrap().is_empty(), "waits for the sender");
+    newest_summary(
+        &mut app,
+        "INBOX",
+        summary(6, false, "Old <old@example.org>", "older"),
+    );
+    assert!(runs.lock().unwrap().is_empty(), "6 is not the newest");
+    let hostile = "Mallory\u{1b}[31m <m@example.org>";
+    newest_summary(
+        &mut app,
+        "INBOX",
+        summary(7, false, hostile, "$(rm -rf ~); `x`\nBcc: y"),
+    );
+    let runs = runs.lock().unwrap();
+    assert_eq!(runs.len(), 1);
+    let argv = &runs[0];
+    assert_eq!(
+        argv[..3],
+        ["notify-send", "--app-name=tern", "2 new messages in INBOX"]
+    );
+    assert!(argv[3].starts_with("From Mallory"), "{argv:?}");
+    assert!(
+        argv[3].contains("$(rm -rf ~); `x`"),
+        "passed as data, not run"
+    );
+    assert!(
+        !argv[3].chars().any(char::is_control),
+        "sanitised: {:?}",
+        argv[3]
+    );
+    assert_eq!(argv.len(), 4);
+}
+
+#[test]
+fn new_mail_notice_in_the_status_bar() {
+    let (mut app, _) = app_in("INBOX");
+    arrive(&mut app, "INBOX", vec![6]);
+    newest_summary(
+        &mut app,
+        "INBOX",
+        summary(6, false, "Dana <dana@example.org>", "Lunch?"),
+    );
+    assert_eq!(notice(&app), "1 new message");
+    insta::assert_snapshot!("new_mail_80x24", screen(&mut app).backend());
+}
+
+#[test]
+fn other_folders_only_get_the_notice_and_the_bell_is_optional() {
+    let (mut app, runs) = app_in("Lists");
+    arrive(&mut app, "Lists", vec![6]);
+    newest_summary(&mut app, "Lists", summary(6, false, "list", "digest"));
+    assert_eq!(notice(&app), "1 new message");
+    assert!(
+        runs.lock().unwrap().is_empty(),
+        "Lists is not in notify_folders"
+    );
+    assert!(!app.take_bell());
+
+    app.notify.folders.push("Lists".into());
+    app.notify.bell = true;
+    arrive(&mut app, "Lists", vec![7]);
+    assert!(app.take_bell());
+    assert!(!app.take_bell(), "rings once");
+    newest_summary(&mut app, "Lists", summary(7, false, "list", "digest 2"));
+    assert_eq!(runs.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn a_failing_command_is_reported_and_no_command_means_no_run() {
+    let (mut app, runs) = app_in("INBOX");
+    app.notifier = Box::new(|_| Err(std::io::Error::other("no such program")));
+    arrive(&mut app, "INBOX", vec![6]);
+    newest_summary(&mut app, "INBOX", summary(6, false, "a", "b"));
+    assert!(notice(&app).contains("no such program"), "{}", notice(&app));
+    app.notify.command = None;
+    arrive(&mut app, "INBOX", vec![7]);
+    newest_summary(&mut app, "INBOX", summary(7, false, "a", "b"));
+    assert!(runs.lock().unwrap().is_empty());
+}
+
+#[test]
+fn worker_notices_and_queued_changes_are_shown() {
+    let (mut app, _) = app_in("INBOX");
+    app.on_event(Event::Notice("INBOX was reset by the server".into()));
+    assert_eq!(notice(&app), "INBOX was reset by the server");
+    let cmds = press(&mut app, "f");
+    let Some(Cmd::Store { req, .. }) = cmds.first() else {
+        panic!("{cmds:?}");
+    };
+    app.on_event(Event::Queued { req: *req });
+    assert_eq!(notice(&app), "offline: change queued");
+    let flagged = app.flags_of(5).is_some_and(|f| f.has(Flags::FLAGGED));
+    assert!(flagged, "the overlay stays until the change is sent");
+}
+
+fn tree_counts(app: &mut App, label: &str) -> String {
+    let t = screen(app);
+    let buf = t.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..18)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .find(|l| l.contains(label))
+        .unwrap_or_default()
+}
+
+#[test]
+fn folder_tree_counts_follow_reading_and_new_mail() {
+    let (mut app, _) = app_in("INBOX");
+    assert!(tree_counts(&mut app, "Inbox").contains("2/5"));
+    // Open the unread UID 2: it is marked read, and the server confirms.
+    press(&mut app, "j j j");
+    assert_eq!(app.selected_uid, Some(2));
+    let cmds = press(&mut app, "Enter");
+    let Some((req, uids)) = cmds.iter().find_map(|c| match c {
+        Cmd::Store { req, uids, .. } => Some((*req, uids.clone())),
+        _ => None,
+    }) else {
+        panic!("{cmds:?}");
+    };
+    app.on_event(Event::Stored {
+        req,
+        folder: "INBOX".into(),
+        uids,
+        add: true,
+        flags: Flags(Flags::SEEN),
+    });
+    assert!(tree_counts(&mut app, "Inbox").contains("1/5"));
+    arrive(&mut app, "INBOX", vec![6]);
+    assert!(tree_counts(&mut app, "Inbox").contains("2/6"));
+}
