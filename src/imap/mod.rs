@@ -2,6 +2,7 @@
 //! that runs them. Knows nothing of any UI.
 
 pub mod actions;
+pub mod bulk;
 pub mod folders;
 pub mod idler;
 pub mod messages;

@@ -24,6 +24,7 @@ use crossbeam_channel::{Receiver, Sender, TryRecvError, select, unbounded};
 use crate::cache::Cache;
 use crate::config::Account;
 use crate::error::Error;
+use crate::imap::bulk::Bulk;
 use crate::imap::idler::{Idler, Notice};
 use crate::imap::session::Connection;
 use crate::msg::{Cmd, Event, Flags, ReqId, Uid};
@@ -74,7 +75,18 @@ struct Sync {
     uid_validity: u32,
     /// Written to the cache when the sync completes: the rows are current as of it.
     highest_modseq: u64,
+    /// Chunks still to fetch on the worker's own connection, newest first.
     chunks: VecDeque<Vec<Uid>>,
+    /// Chunks being fetched in parallel on other connections, and the rows that came back
+    /// ahead of their turn (they are passed on newest first).
+    bulk: Option<BulkSync>,
+}
+
+struct BulkSync {
+    bulk: Bulk,
+    chunks: Vec<Vec<Uid>>,
+    next: usize,
+    early: std::collections::BTreeMap<usize, Vec<crate::msg::Summary>>,
 }
 
 struct Worker {
@@ -134,11 +146,30 @@ impl Worker {
     fn run(mut self, commands: Receiver<Cmd>) {
         let notices = self.notices.1.clone();
         loop {
+            let bulk = self
+                .sync
+                .as_ref()
+                .and_then(|s| s.bulk.as_ref())
+                .map(|b| b.bulk.results.clone());
+            if let Some(results) = bulk {
+                // Parallel fetch under way: whatever comes first.
+                select! {
+                    recv(commands) -> cmd => match cmd {
+                        Ok(Cmd::Shutdown) | Err(_) => break,
+                        Ok(cmd) => self.command(cmd, &commands),
+                    },
+                    recv(notices) -> n => if let Ok(n) = n {
+                        self.guarded(|w| w.on_notice(n));
+                    },
+                    recv(results) -> m => self.guarded(|w| w.on_bulk(m.ok())),
+                }
+                continue;
+            }
             if self.sync.is_some() {
                 // Mid-sync: waiting commands first, then notices, then the next chunk.
                 match commands.try_recv() {
                     Ok(Cmd::Shutdown) | Err(TryRecvError::Disconnected) => break,
-                    Ok(cmd) => self.guarded(|w| w.handle(cmd)),
+                    Ok(cmd) => self.command(cmd, &commands),
                     Err(TryRecvError::Empty) => match notices.try_recv() {
                         Ok(n) => self.guarded(|w| w.on_notice(n)),
                         Err(_) => self.guarded(Worker::sync_step),
@@ -152,12 +183,7 @@ impl Worker {
             select! {
                 recv(commands) -> cmd => match cmd {
                     Ok(Cmd::Shutdown) | Err(_) => break,
-                    Ok(cmd) => {
-                        self.guarded(|w| w.handle(cmd));
-                        if commands.is_empty() {
-                            self.guarded(Worker::restore_displayed);
-                        }
-                    }
+                    Ok(cmd) => self.command(cmd, &commands),
                 },
                 recv(notices) -> n => if let Ok(n) = n {
                     self.guarded(|w| w.on_notice(n));
@@ -165,9 +191,19 @@ impl Worker {
                 default(wait) => self.guarded(Worker::on_timer),
             }
         }
+        self.sync = None;
         self.idler = None;
         if let Some(mut conn) = self.conn.take() {
             let _ = conn.session.logout();
+        }
+    }
+
+    /// One command; once the queue is empty, back to the folder on screen (a command may
+    /// have worked in another one).
+    fn command(&mut self, cmd: Cmd, queue: &Receiver<Cmd>) {
+        self.guarded(|w| w.handle(cmd));
+        if queue.is_empty() {
+            self.guarded(Worker::restore_displayed);
         }
     }
 

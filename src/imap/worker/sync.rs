@@ -1,9 +1,10 @@
 //! Opening folders and streaming their summaries, and the connection the work runs on.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use super::{OpenFolder, Sync, Worker};
+use super::{BulkSync, OpenFolder, Sync, Worker};
 use crate::error::{Error, Result};
+use crate::imap::bulk::{Bulk, Message as BulkMessage};
 use crate::imap::session::{self, Connection};
 use crate::imap::{messages, utf7};
 use crate::msg::{ConnState, Event, Uid};
@@ -11,6 +12,8 @@ use crate::msg::{ConnState, Event, Uid};
 /// Summaries per UID FETCH after the first screen: large enough for throughput, small enough
 /// that the crate's whole-response buffering stays a few hundred kilobytes.
 pub const CHUNK: usize = 1000;
+/// Below this many chunks after the first screen, one connection is enough.
+const MIN_BULK_CHUNKS: usize = 4;
 
 impl Worker {
     /// The live connection, connecting (and reopening the open folder) if needed.
@@ -152,13 +155,78 @@ impl Worker {
             uid_validity: uv,
             uids,
         });
+        let chunks: Vec<Vec<Uid>> = rest.chunks(CHUNK).map(<[Uid]>::to_vec).collect();
+        // Big folders are fetched in parallel; a few chunks are not worth the connections.
+        let bulk = (chunks.len() >= MIN_BULK_CHUNKS).then(|| {
+            let raw = self
+                .open
+                .as_ref()
+                .map(|o| o.raw.clone())
+                .unwrap_or_default();
+            BulkSync {
+                bulk: Bulk::start(&self.account, &self.password, &raw, uv, &chunks),
+                chunks: chunks.clone(),
+                next: 0,
+                early: BTreeMap::new(),
+            }
+        });
         self.sync = Some(Sync {
             folder: folder.to_string(),
             uid_validity: uv,
             highest_modseq: opened.highest_modseq,
-            chunks: rest.chunks(CHUNK).map(<[Uid]>::to_vec).collect(),
+            chunks: if bulk.is_some() {
+                VecDeque::new()
+            } else {
+                chunks.into()
+            },
+            bulk,
         });
         Ok(())
+    }
+
+    /// Rows from a parallel fetcher: passed on in chunk order. A failed fetcher hands what is
+    /// left back to the worker's own connection.
+    pub(super) fn on_bulk(&mut self, message: Option<BulkMessage>) {
+        let Some(sync) = self.sync.as_mut() else {
+            return;
+        };
+        let Some(b) = sync.bulk.as_mut() else {
+            return;
+        };
+        match message {
+            Some(BulkMessage::Chunk(index, rows)) => {
+                b.early.insert(index, rows);
+            }
+            failure => {
+                if let Some(BulkMessage::Failed(e)) = failure {
+                    tracing::warn!("parallel fetch stopped ({e}); continuing on one connection");
+                }
+                let left: VecDeque<Vec<Uid>> = b.chunks[b.next..].to_vec().into();
+                sync.bulk = None;
+                sync.chunks = left;
+                return;
+            }
+        }
+        let (folder, uv) = (sync.folder.clone(), sync.uid_validity);
+        let mut ready = Vec::new();
+        while let Some(rows) = b.early.remove(&b.next) {
+            b.next += 1;
+            ready.push(rows);
+        }
+        let finished = b.next == b.chunks.len();
+        if finished {
+            // Nothing left for the fetchers: the normal end of a sync (SyncDone) follows.
+            sync.bulk = None;
+        }
+        for rows in ready {
+            self.remember_flags(&rows);
+            self.cache_put(&folder, &rows);
+            self.emit(Event::Summaries {
+                folder: folder.clone(),
+                uid_validity: uv,
+                chunk: rows,
+            });
+        }
     }
 
     /// Makes sure `folder` is the open one (reopening read-only if needed) and runs `op`.

@@ -1,0 +1,137 @@
+//! Parallel summary fetching for a cold sync: two extra connections each take the next chunk
+//! of UIDs, fetch and decode it, and hand the rows back. While one waits for the server the
+//! other decodes, so the server's work and ours overlap instead of taking turns — and the
+//! worker's own connection stays free for whatever the user asks meanwhile.
+
+use std::collections::VecDeque;
+use std::net::{Shutdown, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crossbeam_channel::{Receiver, Sender, unbounded};
+
+use crate::config::Account;
+use crate::error::{Error, Result};
+use crate::imap::messages;
+use crate::imap::session;
+use crate::msg::{Summary, Uid};
+
+/// How many connections fetch in parallel: two keep both cores of a small machine busy
+/// without asking much of the server.
+pub const FETCHERS: usize = 2;
+
+pub enum Message {
+    /// Rows of chunk `index`, newest first.
+    Chunk(usize, Vec<Summary>),
+    /// A fetcher gave up; the worker fetches what is left on its own connection.
+    Failed(Error),
+}
+
+pub struct Bulk {
+    pub results: Receiver<Message>,
+    cancel: Arc<AtomicBool>,
+    sockets: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Bulk {
+    /// Starts the fetchers on `chunks` (index order = newest first) of the folder `raw`,
+    /// which must still have `uid_validity`.
+    pub fn start(
+        account: &Account,
+        password: &str,
+        raw: &str,
+        uid_validity: u32,
+        chunks: &[Vec<Uid>],
+    ) -> Bulk {
+        let queue: Arc<Mutex<VecDeque<(usize, Vec<Uid>)>>> =
+            Arc::new(Mutex::new(chunks.iter().cloned().enumerate().collect()));
+        let (tx, rx) = unbounded();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let sockets = Arc::new(Mutex::new(Vec::new()));
+        for n in 0..FETCHERS {
+            let job = Job {
+                account: account.clone(),
+                password: password.to_string(),
+                raw: raw.to_string(),
+                uid_validity,
+                queue: queue.clone(),
+                out: tx.clone(),
+                cancel: cancel.clone(),
+                sockets: sockets.clone(),
+            };
+            let spawned = std::thread::Builder::new()
+                .name(format!("imap-bulk-{n}"))
+                .spawn(move || job.run());
+            if let Err(e) = spawned {
+                let _ = tx.send(Message::Failed(Error::Io(e.to_string())));
+            }
+        }
+        Bulk {
+            results: rx,
+            cancel,
+            sockets,
+        }
+    }
+}
+
+impl Drop for Bulk {
+    /// Abandons the fetch: flags the threads and cuts their connections, so a new folder's
+    /// sync never waits for the old one.
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::SeqCst);
+        if let Ok(sockets) = self.sockets.lock() {
+            for s in sockets.iter() {
+                let _ = s.shutdown(Shutdown::Both);
+            }
+        }
+    }
+}
+
+struct Job {
+    account: Account,
+    password: String,
+    raw: String,
+    uid_validity: u32,
+    queue: Arc<Mutex<VecDeque<(usize, Vec<Uid>)>>>,
+    out: Sender<Message>,
+    cancel: Arc<AtomicBool>,
+    sockets: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Job {
+    fn run(self) {
+        if let Err(e) = self.fetch_all() {
+            if !self.cancel.load(Ordering::SeqCst) {
+                let _ = self.out.send(Message::Failed(e));
+            }
+        }
+    }
+
+    fn fetch_all(&self) -> Result<()> {
+        let mut conn = session::connect(&self.account, &self.password)?;
+        if let (Ok(control), Ok(mut sockets)) = (conn.control.try_clone(), self.sockets.lock()) {
+            sockets.push(control);
+        }
+        let opened = messages::open(&mut conn, &self.raw, true)?;
+        if opened.uid_validity != self.uid_validity {
+            return Err(Error::Protocol(
+                "the folder changed while it was being read".into(),
+            ));
+        }
+        loop {
+            if self.cancel.load(Ordering::SeqCst) {
+                break;
+            }
+            let next = self.queue.lock().ok().and_then(|mut q| q.pop_front());
+            let Some((index, uids)) = next else {
+                break;
+            };
+            let rows = messages::summaries(&mut conn, &uids, false)?;
+            if self.out.send(Message::Chunk(index, rows)).is_err() {
+                break;
+            }
+        }
+        let _ = conn.session.logout();
+        Ok(())
+    }
+}
