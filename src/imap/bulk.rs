@@ -20,6 +20,9 @@ use crate::msg::{Summary, Uid};
 /// without asking much of the server.
 pub const FETCHERS: usize = 2;
 
+/// Chunks not yet taken by a fetcher, with their place in the newest-first order.
+type Queue = Arc<Mutex<VecDeque<(usize, Vec<Uid>)>>>;
+
 pub enum Message {
     /// Rows of chunk `index`, newest first.
     Chunk(usize, Vec<Summary>),
@@ -43,8 +46,7 @@ impl Bulk {
         uid_validity: u32,
         chunks: &[Vec<Uid>],
     ) -> Bulk {
-        let queue: Arc<Mutex<VecDeque<(usize, Vec<Uid>)>>> =
-            Arc::new(Mutex::new(chunks.iter().cloned().enumerate().collect()));
+        let queue: Queue = Arc::new(Mutex::new(chunks.iter().cloned().enumerate().collect()));
         let (tx, rx) = unbounded();
         let cancel = Arc::new(AtomicBool::new(false));
         let sockets = Arc::new(Mutex::new(Vec::new()));
@@ -92,7 +94,7 @@ struct Job {
     password: String,
     raw: String,
     uid_validity: u32,
-    queue: Arc<Mutex<VecDeque<(usize, Vec<Uid>)>>>,
+    queue: Queue,
     out: Sender<Message>,
     cancel: Arc<AtomicBool>,
     sockets: Arc<Mutex<Vec<TcpStream>>>,
@@ -100,10 +102,10 @@ struct Job {
 
 impl Job {
     fn run(self) {
-        if let Err(e) = self.fetch_all() {
-            if !self.cancel.load(Ordering::SeqCst) {
-                let _ = self.out.send(Message::Failed(e));
-            }
+        if let Err(e) = self.fetch_all()
+            && !self.cancel.load(Ordering::SeqCst)
+        {
+            let _ = self.out.send(Message::Failed(e));
         }
     }
 
