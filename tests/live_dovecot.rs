@@ -245,9 +245,19 @@ fn a_reset_folder_is_reloaded_with_a_notice() {
     else {
         unreachable!()
     };
+    // Recreate the folder until the server gives it a new UIDVALIDITY: Dovecot derives it
+    // from the clock, so a delete and create within one second can reuse the old value.
     let mut other = server.session("alice").unwrap();
-    other.delete("Box").unwrap();
-    other.create("Box").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        other.delete("Box").unwrap();
+        other.create("Box").unwrap();
+        let now = other.status("Box", "(UIDVALIDITY)").unwrap().uid_validity;
+        if now != Some(before) || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
     drop(other);
     server
         .append("alice", "Box", &message(1), &[], None)

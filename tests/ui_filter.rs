@@ -233,6 +233,46 @@ fn new_mail_that_matches_joins_the_filtered_list() {
 }
 
 #[test]
+fn a_filter_open_during_a_sync_follows_every_chunk() {
+    let (mut app, _) = App::new(Settings {
+        account: "demo".into(),
+        default_folder: "INBOX".into(),
+        download_dir: std::env::temp_dir(),
+        keymap: Keymap::default(),
+        theme: Theme::default(),
+        size: WIDE,
+        launcher: Box::new(|_| Ok(())),
+    });
+    app.on_event(Event::Folders(vec![inbox_info()]));
+    app.on_event(Event::Selected {
+        folder: "INBOX".into(),
+        uid_validity: 7,
+        read_only: false,
+        uids: (1..=8).rev().collect(),
+    });
+    let chunk = |uids: &[Uid]| Event::Summaries {
+        folder: "INBOX".into(),
+        uid_validity: 7,
+        chunk: MAIL
+            .iter()
+            .filter(|(u, ..)| uids.contains(u))
+            .map(|(u, f, s)| summary(*u, f, s))
+            .collect(),
+    };
+    app.on_event(chunk(&[8, 7, 6]));
+    press(&mut app, "F");
+    type_text(&mut app, "alice");
+    assert_eq!(listed(&app), [7]);
+    app.on_event(chunk(&[5, 4, 3]));
+    assert_eq!(listed(&app), [7, 3], "no waiting for the end of the sync");
+    app.on_event(chunk(&[2, 1]));
+    app.on_event(Event::SyncDone {
+        folder: "INBOX".into(),
+    });
+    assert_eq!(listed(&app), [7, 3]);
+}
+
+#[test]
 fn filter_line_with_a_cjk_query() {
     let mut app = inbox();
     press(&mut app, "F");

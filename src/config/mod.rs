@@ -37,6 +37,11 @@ pub struct Config {
     /// with two arguments added: "N new messages in FOLDER" and "From SENDER: SUBJECT".
     #[serde(default)]
     pub notify_command: Option<String>,
+    /// Let the TUI take the mouse: click to focus and select, wheel to scroll. Off by default:
+    /// while tern has the mouse, the terminal's own text selection works only with Shift held
+    /// (in most terminals).
+    #[serde(default)]
+    pub mouse: bool,
     /// `[keys]`: action name → key(s), on top of `assets/keymap.toml`.
     #[serde(default)]
     pub keys: keys::KeysTable,
@@ -408,6 +413,12 @@ password_env = "PW"
         );
         let e = parse("\nnotify_command = \" \"\n").unwrap_err();
         assert!(e.starts_with("2:1:"), "{e}");
+    }
+
+    #[test]
+    fn mouse_is_off_unless_asked_for() {
+        assert!(!parse(GOOD).unwrap().mouse);
+        assert!(parse("mouse = true\n").unwrap().mouse);
     }
 
     #[test]

@@ -169,15 +169,25 @@ const FALLBACK_ITEMS: &str =
     "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (DATE FROM TO SUBJECT)])";
 
 /// Summaries of the newest `count` messages by sequence number, newest first: the first
-/// screen of a folder without waiting for its UID list.
-pub fn newest(conn: &mut Connection, exists: u32, count: u32) -> Result<Vec<Summary>> {
+/// screen of a folder without waiting for its UID list. `fallback` as for [`summaries`].
+pub fn newest(
+    conn: &mut Connection,
+    exists: u32,
+    count: u32,
+    fallback: bool,
+) -> Result<Vec<Summary>> {
     if exists == 0 || count == 0 {
         return Ok(Vec::new());
     }
     let first = exists.saturating_sub(count) + 1;
+    let items = if fallback {
+        FALLBACK_ITEMS
+    } else {
+        SUMMARY_ITEMS
+    };
     let fetches = conn
         .session
-        .fetch(format!("{first}:{exists}"), SUMMARY_ITEMS)
+        .fetch(format!("{first}:{exists}"), items)
         .map_err(|e| map_err("FETCH", e))?;
     Ok(to_summaries(&fetches))
 }

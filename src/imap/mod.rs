@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod bulk;
 pub mod folders;
+mod guard;
 pub mod idler;
 pub mod messages;
 pub mod session;

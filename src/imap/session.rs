@@ -18,6 +18,7 @@ pub struct Connection {
     caps: Vec<String>,
     /// Extensions switched on with ENABLE (`QRESYNC`, `CONDSTORE`).
     enabled: Vec<String>,
+    warnings: crate::imap::guard::Warnings,
     /// Shuts the socket down from outside a blocking read (interrupts, shutdown).
     pub control: TcpStream,
 }
@@ -25,6 +26,14 @@ pub struct Connection {
 impl Connection {
     pub fn has(&self, cap: &str) -> bool {
         self.caps.iter().any(|c| c.eq_ignore_ascii_case(cap))
+    }
+
+    /// Untagged NO/BAD texts the server sent since the last call.
+    pub fn take_warnings(&self) -> Vec<String> {
+        self.warnings
+            .lock()
+            .map(|mut w| std::mem::take(&mut *w))
+            .unwrap_or_default()
     }
 
     /// Whether `ext` was switched on with ENABLE (QRESYNC implies CONDSTORE).
@@ -58,6 +67,7 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
     };
     let opened = stream::open(&ep)?;
     let tls = opened.stream.tls_description();
+    let warnings = opened.stream.warnings();
     let mut client = imap::Client::new(opened.stream);
     let greeting = match opened.greeting {
         Some(g) => g,
@@ -69,6 +79,14 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
     if greeting.starts_with("* BYE") {
         return Err(Error::Network(format!(
             "the server refused the connection: {greeting}"
+        )));
+    }
+    if !greeting.starts_with("* OK") && !greeting.starts_with("* PREAUTH") {
+        let shown: String = greeting.chars().take(80).collect();
+        return Err(Error::Protocol(format!(
+            "{}:{} did not greet like an IMAP server (wrong port, or does it need tls = \"implicit\"?); its greeting was: {shown}",
+            account.host,
+            account.port()
         )));
     }
     let pre_caps = capability_names(
@@ -139,6 +157,7 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
         }
     }
     Ok(Connection {
+        warnings,
         enabled,
         session,
         info: SessionInfo {

@@ -10,8 +10,15 @@ use openssl::ssl::{HandshakeError, SslConnector, SslMethod, SslStream, SslVerify
 
 use crate::config::TlsMode;
 use crate::error::{Error, Result};
+use crate::imap::guard::Guard;
 
-pub enum Stream {
+/// The socket, plain or TLS, with a [`Guard`] on what the server sends.
+pub struct Stream {
+    io: Transport,
+    guard: Guard,
+}
+
+enum Transport {
     Plain(TcpStream),
     Tls(Box<SslStream<TcpStream>>),
 }
@@ -23,38 +30,73 @@ pub fn bytes_received() -> u64 {
     RECEIVED.load(Ordering::Relaxed)
 }
 
+impl Stream {
+    fn plain(tcp: TcpStream) -> Stream {
+        Stream {
+            io: Transport::Plain(tcp),
+            guard: Guard::default(),
+        }
+    }
+
+    fn tls(tls: SslStream<TcpStream>) -> Stream {
+        Stream {
+            io: Transport::Tls(Box::new(tls)),
+            guard: Guard::default(),
+        }
+    }
+}
+
 impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = match self {
-            Stream::Plain(s) => s.read(buf),
-            Stream::Tls(s) => s.read(buf),
-        }?;
-        RECEIVED.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
+        let mut raw = [0u8; 16 * 1024];
+        loop {
+            let n = self.guard.drain(buf);
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            let got = match &mut self.io {
+                Transport::Plain(s) => s.read(&mut raw)?,
+                Transport::Tls(s) => s.read(&mut raw)?,
+            };
+            RECEIVED.fetch_add(got as u64, Ordering::Relaxed);
+            if got == 0 {
+                self.guard.finish();
+                return match self.guard.drain(buf) {
+                    0 => self.guard.eof(),
+                    n => Ok(n),
+                };
+            }
+            self.guard.feed(&raw[..got])?;
+        }
     }
 }
 
 impl Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Stream::Plain(s) => s.write(buf),
-            Stream::Tls(s) => s.write(buf),
+        match &mut self.io {
+            Transport::Plain(s) => s.write(buf),
+            Transport::Tls(s) => s.write(buf),
         }
     }
     fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Stream::Plain(s) => s.flush(),
-            Stream::Tls(s) => s.flush(),
+        match &mut self.io {
+            Transport::Plain(s) => s.flush(),
+            Transport::Tls(s) => s.flush(),
         }
     }
 }
 
 impl Stream {
     /// Negotiated protocol and cipher, for `tern check`.
+    /// The untagged warnings this stream's guard collects.
+    pub fn warnings(&self) -> crate::imap::guard::Warnings {
+        self.guard.warnings.clone()
+    }
+
     pub fn tls_description(&self) -> Option<String> {
-        match self {
-            Stream::Plain(_) => None,
-            Stream::Tls(s) => {
+        match &self.io {
+            Transport::Plain(_) => None,
+            Transport::Tls(s) => {
                 let ssl = s.ssl();
                 let cipher = ssl.current_cipher().map(|c| c.name()).unwrap_or("?");
                 Some(format!("{} {cipher}", ssl.version_str()))
@@ -87,19 +129,19 @@ pub fn open(ep: &Endpoint) -> Result<Opened> {
         .map_err(|e| Error::Network(format!("{}:{}: {e}", ep.host, ep.port)))?;
     match ep.tls {
         TlsMode::None => Ok(Opened {
-            stream: Stream::Plain(tcp),
+            stream: Stream::plain(tcp),
             control,
             greeting: None,
         }),
         TlsMode::Implicit => Ok(Opened {
-            stream: Stream::Tls(Box::new(handshake(ep, tcp)?)),
+            stream: Stream::tls(handshake(ep, tcp)?),
             control,
             greeting: None,
         }),
         TlsMode::Starttls => {
             let (tcp, greeting) = starttls(ep, tcp)?;
             Ok(Opened {
-                stream: Stream::Tls(Box::new(handshake(ep, tcp)?)),
+                stream: Stream::tls(handshake(ep, tcp)?),
                 control,
                 greeting: Some(greeting),
             })
@@ -208,9 +250,9 @@ fn starttls(ep: &Endpoint, tcp: TcpStream) -> Result<(TcpStream, String)> {
 
 impl imap::extensions::idle::SetReadTimeout for Stream {
     fn set_read_timeout(&mut self, timeout: Option<Duration>) -> imap::error::Result<()> {
-        let tcp = match self {
-            Stream::Plain(s) => s,
-            Stream::Tls(s) => s.get_ref(),
+        let tcp = match &self.io {
+            Transport::Plain(s) => s,
+            Transport::Tls(s) => s.get_ref(),
         };
         tcp.set_read_timeout(timeout).map_err(imap::Error::Io)
     }

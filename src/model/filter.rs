@@ -2,6 +2,8 @@
 //! (sender, recipient, subject), ignoring case and accents, CJK included. No server round
 //! trip, so it can run on every keystroke.
 
+use std::collections::HashSet;
+
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -21,17 +23,63 @@ pub fn fold(s: &str) -> String {
         .collect()
 }
 
-/// Folded text of every summary in list order, built once and reused while the user types.
+/// Folded text of every summary in list order, built once and reused while the user types,
+/// and brought up to date with [`Index::update`] as rows come and go.
 #[derive(Debug, Default)]
 pub struct Index {
     entries: Vec<(Uid, String)>,
+    /// The UIDs in `entries`, to tell summaries already folded from new ones.
+    known: HashSet<Uid>,
 }
 
 impl Index {
     pub fn build(mailbox: &Mailbox) -> Index {
-        Index {
-            entries: mailbox.rows().map(|s| (s.uid, haystack(s))).collect(),
+        let mut index = Index::default();
+        index.update(mailbox);
+        index
+    }
+
+    /// Brings the index up to `mailbox`'s rows: folds only the summaries it has not seen,
+    /// drops the UIDs that left, and keeps list order. Rows already indexed cost a comparison,
+    /// not a lookup, so this is cheap enough for every summary chunk of a sync.
+    pub fn update(&mut self, mailbox: &Mailbox) {
+        let mut old = std::mem::take(&mut self.entries).into_iter().peekable();
+        let mut entries = Vec::with_capacity(mailbox.summaries.len());
+        for &uid in &mailbox.uids {
+            // Old entries are in list order too, so the next one is usually this row's.
+            if let Some(entry) = old.next_if(|(u, _)| *u == uid) {
+                entries.push(entry);
+                continue;
+            }
+            let Some(s) = mailbox.summaries.get(&uid) else {
+                continue;
+            };
+            let text = if self.known.contains(&uid) {
+                skip_to(&mut old, uid, &mut self.known)
+            } else {
+                None
+            };
+            let text = text.unwrap_or_else(|| {
+                self.known.insert(uid);
+                haystack(s)
+            });
+            entries.push((uid, text));
         }
+        for (uid, _) in old {
+            self.known.remove(&uid);
+        }
+        // Summaries leave only with their UIDs, except when a Select replaced the mailbox:
+        // then there are more entries than summaries.
+        if entries.len() > mailbox.summaries.len() {
+            entries.retain(|(uid, _)| {
+                let keep = mailbox.summaries.contains_key(uid);
+                if !keep {
+                    self.known.remove(uid);
+                }
+                keep
+            });
+        }
+        self.entries = entries;
     }
 
     /// UIDs (in list order) whose sender, recipient or subject contains every word of
@@ -45,6 +93,22 @@ impl Index {
             .map(|(uid, _)| *uid)
             .collect()
     }
+}
+
+/// The text of `uid` further on in `old`; the entries skipped on the way have left the folder
+/// (or, should the order ever change, are folded again when their turn comes).
+fn skip_to(
+    old: &mut impl Iterator<Item = (Uid, String)>,
+    uid: Uid,
+    known: &mut HashSet<Uid>,
+) -> Option<String> {
+    for (u, text) in old {
+        if u == uid {
+            return Some(text);
+        }
+        known.remove(&u);
+    }
+    None
 }
 
 fn haystack(s: &Summary) -> String {
@@ -101,5 +165,112 @@ mod tests {
         assert_eq!(index.matches("report alice"), vec![3]);
         assert_eq!(index.matches("team@"), vec![4, 3, 2, 1], "recipients count");
         assert_eq!(index.matches(""), vec![4, 3, 2, 1]);
+    }
+
+    fn inbox(uids: Vec<Uid>) -> crate::model::Model {
+        let mut m = crate::model::Model::default();
+        m.apply(Event::Selected {
+            folder: "INBOX".into(),
+            uid_validity: 1,
+            read_only: false,
+            uids,
+        });
+        m
+    }
+
+    fn arrive_summaries(m: &mut crate::model::Model, uids: &[Uid]) {
+        m.apply(Event::Summaries {
+            folder: "INBOX".into(),
+            uid_validity: 1,
+            chunk: uids
+                .iter()
+                .map(|u| row(*u, "Ann", &format!("s{u}")))
+                .collect(),
+        });
+    }
+
+    /// Updates `index` and checks it against one built from scratch; returns the listed UIDs.
+    fn updated(index: &mut Index, m: &crate::model::Model) -> Vec<Uid> {
+        let mb = m.mailbox.as_ref().unwrap();
+        index.update(mb);
+        let all = index.matches("");
+        assert_eq!(all, Index::build(mb).matches(""));
+        assert_eq!(index.known.len(), all.len());
+        all
+    }
+
+    #[test]
+    fn update_follows_late_summaries_arrivals_and_expunges() {
+        let mut m = inbox(vec![5, 4, 3, 2, 1]);
+        arrive_summaries(&mut m, &[5, 4]);
+        let mut index = Index::build(m.mailbox.as_ref().unwrap());
+        let generation = |m: &crate::model::Model| m.mailbox.as_ref().unwrap().generation;
+        let before = generation(&m);
+
+        arrive_summaries(&mut m, &[1, 2]);
+        assert_eq!(updated(&mut index, &m), [5, 4, 2, 1]);
+        arrive_summaries(&mut m, &[3]);
+        assert_eq!(
+            updated(&mut index, &m),
+            [5, 4, 3, 2, 1],
+            "late rows in place"
+        );
+        assert!(generation(&m) > before);
+
+        let before = generation(&m);
+        m.apply(Event::Arrived {
+            folder: "INBOX".into(),
+            uid_validity: 1,
+            uids: vec![6, 7],
+        });
+        assert!(generation(&m) > before);
+        assert_eq!(updated(&mut index, &m), [5, 4, 3, 2, 1], "no summaries yet");
+        arrive_summaries(&mut m, &[7]);
+        assert_eq!(updated(&mut index, &m), [7, 5, 4, 3, 2, 1]);
+        arrive_summaries(&mut m, &[6]);
+        assert_eq!(
+            updated(&mut index, &m),
+            [7, 6, 5, 4, 3, 2, 1],
+            "newest first"
+        );
+
+        let before = generation(&m);
+        m.apply(Event::Expunged {
+            req: None,
+            folder: "INBOX".into(),
+            uids: vec![7, 4],
+        });
+        assert!(generation(&m) > before);
+        assert_eq!(updated(&mut index, &m), [6, 5, 3, 2, 1]);
+        assert_eq!(index.matches("s4"), Vec::<Uid>::new());
+
+        let before = generation(&m);
+        m.apply(Event::Selected {
+            folder: "INBOX".into(),
+            uid_validity: 1,
+            read_only: false,
+            uids: vec![6, 5],
+        });
+        assert!(
+            generation(&m) > before,
+            "a reselect never repeats a generation"
+        );
+        assert_eq!(updated(&mut index, &m), Vec::<Uid>::new());
+    }
+
+    #[test]
+    fn update_folds_only_summaries_it_has_not_seen() {
+        let mut m = inbox(vec![2, 1]);
+        arrive_summaries(&mut m, &[1]);
+        let mut index = Index::build(m.mailbox.as_ref().unwrap());
+        // Not something the server does; it shows which text the index kept.
+        if let Some(s) = m.mailbox.as_mut().and_then(|mb| mb.summaries.get_mut(&1)) {
+            s.subject = "changed".into();
+        }
+        arrive_summaries(&mut m, &[2]);
+        index.update(m.mailbox.as_ref().unwrap());
+        assert_eq!(index.matches("s1"), [1], "folded once, when it arrived");
+        assert_eq!(index.matches("changed"), Vec::<Uid>::new());
+        assert_eq!(index.matches("s2"), [2]);
     }
 }

@@ -34,6 +34,10 @@ pub struct Mailbox {
     pub search: Option<Vec<Uid>>,
     /// Arrived UIDs whose summaries have not come yet.
     arrivals: std::collections::HashSet<Uid>,
+    /// Bumped whenever `uids` or `summaries` change, so what is derived from them (the local
+    /// filter's index) can tell it is stale without looking at them. A Select carries it on
+    /// from the folder open before, so one value never stands for two different mailboxes.
+    pub generation: u64,
 }
 
 /// What has been fetched of one message.
@@ -62,6 +66,7 @@ impl Model {
                     uid_validity,
                     read_only,
                     uids,
+                    generation: self.mailbox.as_ref().map_or(0, |m| m.generation + 1),
                     ..Mailbox::default()
                 })
             }
@@ -76,6 +81,7 @@ impl Model {
                         .filter(|s| mb.arrivals.remove(&s.uid) && s.flags.has(Flags::SEEN))
                         .count();
                     mb.summaries.extend(chunk.into_iter().map(|s| (s.uid, s)));
+                    mb.generation += 1;
                     seen
                 });
                 self.adjust(&folder, 0, -(seen_arrivals as i64));
@@ -87,6 +93,7 @@ impl Model {
             } => {
                 if let Some(mb) = self.current(&folder, uid_validity) {
                     mb.uids = uids;
+                    mb.generation += 1;
                 }
             }
             Event::SyncDone { folder } => {
@@ -193,9 +200,13 @@ impl Model {
                 uid_validity,
                 uids,
             } => {
-                let fresh = self
-                    .current(&folder, uid_validity)
-                    .map_or(0, |mb| mb.arrive(&uids));
+                let fresh = self.current(&folder, uid_validity).map_or(0, |mb| {
+                    let fresh = mb.arrive(&uids);
+                    if fresh > 0 {
+                        mb.generation += 1;
+                    }
+                    fresh
+                });
                 // Counted as unseen until their summaries say otherwise.
                 self.adjust(&folder, fresh as i64, fresh as i64);
             }
@@ -227,6 +238,7 @@ impl Model {
         };
         let unseen = mb.unseen_among(uids);
         let gone = mb.remove(uids);
+        mb.generation += 1;
         self.adjust(folder, -(gone as i64), -(unseen as i64));
     }
 
@@ -260,8 +272,9 @@ impl Model {
 impl Mailbox {
     /// Adds newly arrived UIDs, keeping newest-first order; returns how many were new.
     pub fn arrive(&mut self, new: &[Uid]) -> usize {
-        let known: std::collections::HashSet<Uid> = self.uids.iter().copied().collect();
-        let fresh: Vec<Uid> = new.iter().copied().filter(|u| !known.contains(u)).collect();
+        // `known` grows as we go, so a UID named twice in one event is added once.
+        let mut known: std::collections::HashSet<Uid> = self.uids.iter().copied().collect();
+        let fresh: Vec<Uid> = new.iter().copied().filter(|u| known.insert(*u)).collect();
         if fresh.is_empty() {
             return 0;
         }

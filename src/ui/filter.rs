@@ -2,9 +2,10 @@
 //! summaries whose sender, recipient or subject contain the words typed (case and accents
 //! ignored), with no server round trip. Enter keeps the filter, Esc clears it.
 //!
-//! The folded index costs a pass over every summary, so it is built when the filter opens and
-//! kept (also after Esc) until the folder's rows change. While a folder is still syncing it is
-//! not rebuilt for every chunk; it catches up when the sync is done.
+//! The folded index is built when the filter opens and kept (also after Esc). When the folder's
+//! rows change (a summary chunk of a sync, new mail, an expunge; told by the mailbox's
+//! generation) it is updated: only new summaries are folded, so a filter open during a sync
+//! follows every chunk.
 
 use crate::model::Mailbox;
 use crate::model::filter::Index;
@@ -23,51 +24,48 @@ pub struct Filter {
     anchor: Option<Uid>,
 }
 
-/// What the index was built from; a cheap stand-in for "the rows changed".
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Version {
-    folder: String,
-    uid_validity: u32,
-    uids: usize,
-    summaries: usize,
-    newest: Option<Uid>,
-}
-
-impl Version {
-    fn of(mb: &Mailbox) -> Version {
-        Version {
-            folder: mb.name.clone(),
-            uid_validity: mb.uid_validity,
-            uids: mb.uids.len(),
-            summaries: mb.summaries.len(),
-            newest: mb.uids.first().copied(),
-        }
-    }
-}
-
-/// The folded summaries of the open folder, and what they were built from.
+/// The folded summaries of the open folder, and the mailbox state they were last brought up
+/// to.
 #[derive(Debug, Default)]
 pub struct FilterIndex {
-    built: Option<(Version, Index)>,
+    built: Option<Built>,
+}
+
+#[derive(Debug)]
+struct Built {
+    folder: String,
+    uid_validity: u32,
+    generation: u64,
+    index: Index,
 }
 
 impl FilterIndex {
-    /// The index for `mb`, rebuilt first if it is stale.
+    /// The index for `mb`: updated first if the rows changed, built anew for another folder
+    /// (or the same one under a new UIDVALIDITY, where the same UIDs mean other messages).
     fn get(&mut self, mb: &Mailbox) -> &Index {
-        if !self.is_current(mb) {
-            self.built = None;
-        }
-        let (_, index) = self
-            .built
-            .get_or_insert_with(|| (Version::of(mb), Index::build(mb)));
-        index
+        let built = match self.built.take() {
+            Some(mut b) if b.folder == mb.name && b.uid_validity == mb.uid_validity => {
+                if b.generation != mb.generation {
+                    b.index.update(mb);
+                    b.generation = mb.generation;
+                }
+                b
+            }
+            _ => Built {
+                folder: mb.name.clone(),
+                uid_validity: mb.uid_validity,
+                generation: mb.generation,
+                index: Index::build(mb),
+            },
+        };
+        &self.built.insert(built).index
     }
 
-    /// Built for `mb`'s rows; while `mb` syncs, built for it at all.
     fn is_current(&self, mb: &Mailbox) -> bool {
-        self.built.as_ref().is_some_and(|(v, _)| {
-            *v == Version::of(mb)
-                || (!mb.synced && v.folder == mb.name && v.uid_validity == mb.uid_validity)
+        self.built.as_ref().is_some_and(|b| {
+            b.generation == mb.generation
+                && b.folder == mb.name
+                && b.uid_validity == mb.uid_validity
         })
     }
 }

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, unbounded};
-use crossterm::event::{self, Event};
+use crossterm::event::{self, Event, MouseEventKind};
 
 /// How often the thread checks whether it should stop.
 const POLL: Duration = Duration::from_millis(100);
@@ -33,6 +33,7 @@ pub fn spawn() -> std::io::Result<Input> {
                 match event::poll(POLL) {
                     Ok(false) => {}
                     Ok(true) => match event::read() {
+                        Ok(ev) if is_noise(&ev) => {}
                         Ok(ev) => {
                             if tx.send(ev).is_err() {
                                 break;
@@ -51,4 +52,16 @@ pub fn spawn() -> std::io::Result<Input> {
             }
         })?;
     Ok(Input { events: rx, stop })
+}
+
+/// Pointer motion, drags and button releases: tern acts on none of them, and with the mouse
+/// captured they come by the dozen per second, each of which would wake the UI for a frame.
+fn is_noise(ev: &Event) -> bool {
+    matches!(
+        ev,
+        Event::Mouse(m) if matches!(
+            m.kind,
+            MouseEventKind::Moved | MouseEventKind::Drag(_) | MouseEventKind::Up(_)
+        )
+    )
 }

@@ -16,6 +16,7 @@ mod folder_tree;
 mod input;
 pub mod keymap;
 mod layout;
+mod mouse;
 mod navigate;
 pub mod notify;
 mod opening;
@@ -59,7 +60,7 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
     let keymap = Keymap::new(&config.keys);
     let tty = |e: std::io::Error| Error::Io(format!("cannot use the terminal: {e}"));
 
-    let guard = terminal::TerminalGuard::enter().map_err(tty)?;
+    let guard = terminal::TerminalGuard::enter(config.mouse).map_err(tty)?;
     terminal::install_panic_hook();
     terminal::install_signal_handlers();
     let mut term = Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(tty)?;
@@ -143,6 +144,7 @@ fn ring(out: &mut impl std::io::Write) -> std::io::Result<()> {
 fn on_input(app: &mut App, ev: TermEvent) -> Vec<Cmd> {
     match ev {
         TermEvent::Key(key) => app.on_key(key),
+        TermEvent::Mouse(mouse) => app.on_mouse(mouse),
         // A resize needs no state change: the next draw lays out for the new size, and the
         // selection is held by UID.
         _ => Vec::new(),

@@ -112,9 +112,29 @@ impl Worker {
         let Some(open) = self.open.as_ref() else {
             return Ok(());
         };
-        let (folder, uid_validity) = (open.name.clone(), open.uid_validity);
+        let (folder, uid_validity, raw) = (open.name.clone(), open.uid_validity, open.raw.clone());
         let conn = self.connection()?;
+        let _ = conn.take_warnings();
         conn.session.noop().map_err(|e| map_err("NOOP", e))?;
+        // A folder deleted (and perhaps recreated) by another client stays visible to this
+        // session in its old state, and the server only warns: start afresh, which reopens
+        // the folder and reloads it if its UIDVALIDITY changed.
+        let warnings = conn.take_warnings();
+        let now_valid = folders::status(conn, &raw)?.uid_validity;
+        for alert in warnings.iter().filter(|w| w.contains("[ALERT]")) {
+            self.emit(Event::Notice(format!("the server says: {alert}")));
+        }
+        if !warnings.is_empty() || (now_valid != 0 && now_valid != uid_validity) {
+            tracing::warn!("{folder}: the server warned {warnings:?}; reconnecting");
+            self.conn = None;
+            self.idler = None;
+            self.connection()?;
+            if self.open.as_ref().is_some_and(|o| o.name == folder) {
+                self.refresh_due = true;
+            }
+            return Ok(());
+        }
+        let conn = self.connection()?;
         // What NOOP reported is only a hint; the comparison below is the truth.
         let _ = conn.session.take_all_unsolicited().count();
         let now = messages::uids(conn)?;

@@ -50,6 +50,9 @@ pub fn spawn(account: Account, password: String) -> Handle {
     let (ev_tx, ev_rx) = unbounded();
     let thread = std::thread::Builder::new()
         .name(format!("imap-{}", account.name))
+        // The imap-proto parser recurses per parenthesis; the stream guard caps nesting, and
+        // this leaves a wide margin under that cap in debug builds too.
+        .stack_size(16 << 20)
         .spawn(move || Worker::new(account, password, ev_tx).run(cmd_rx))
         .expect("spawning a thread only fails when the OS is out of resources");
     Handle {

@@ -124,7 +124,14 @@ impl Worker {
         let uv = opened.uid_validity;
         self.cache_begin(folder, uv);
         let screen = u32::try_from(first_screen.max(1)).unwrap_or(u32::MAX);
-        let first = self.retrying(|c| messages::newest(c, opened.exists, screen))?;
+        let first = match self.retrying(|c| messages::newest(c, opened.exists, screen, false)) {
+            Err(Error::Protocol(why)) => {
+                tracing::warn!("ENVELOPE fetch failed ({why}); falling back to header fields");
+                self.conn = None;
+                self.retrying(|c| messages::newest(c, opened.exists, screen, true))?
+            }
+            other => other?,
+        };
         self.emit(Event::Selected {
             folder: folder.to_string(),
             uid_validity: uv,

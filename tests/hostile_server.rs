@@ -1,0 +1,637 @@
+//! tern against a hostile or broken IMAP server (the scripted fake in `support::scripted`):
+//! each fault must end in a clear status, never a panic, a hang or a huge allocation.
+//!
+//! Worker tests drive `tern::imap::worker` in-process; CLI tests run the real binary, which
+//! must exit 1 with one `tern: ...` line on stderr, and their peak memory is watched.
+
+mod support;
+
+use std::io::Read;
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Receiver;
+use support::scripted::{self, Reply, Script, Server};
+use tern::error::Error;
+use tern::imap::worker::{self, Handle};
+use tern::msg::{Cmd, Event};
+
+/// The longest any single wait may take before the test fails.
+const DEADLINE: Duration = Duration::from_secs(30);
+/// For tests of stalls: how long tern waits for a silent server.
+const SHORT_READ: &str = "read_timeout_secs = 1";
+
+fn spawn(server: &Server) -> Handle {
+    spawn_with(server, "")
+}
+
+fn spawn_with(server: &Server, extra: &str) -> Handle {
+    worker::spawn(server.account(extra), "secret".into())
+}
+
+/// The first event matching `want`, failing the test after [`DEADLINE`]. Every event seen
+/// on the way is returned too, for assertions about what came before.
+fn wait_for(
+    events: &Receiver<Event>,
+    what: &str,
+    mut want: impl FnMut(&Event) -> bool,
+) -> (Event, Vec<Event>) {
+    let deadline = Instant::now() + DEADLINE;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match events.recv_timeout(left) {
+            Ok(ev) if want(&ev) => return (ev, seen),
+            Ok(ev) => seen.push(ev),
+            Err(_) => panic!("no {what} within {DEADLINE:?}; saw {seen:#?}"),
+        }
+    }
+}
+
+fn failure(ev: Event) -> Error {
+    match ev {
+        Event::Failed { error, .. } => error,
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+/// A status a person can act on: not the worker's panic fallback, not empty.
+fn assert_clear(error: &Error) {
+    let text = error.to_string();
+    assert!(
+        !text.contains("internal error") && !text.contains("panicked"),
+        "the worker panicked: {text}"
+    );
+    assert!(text.len() > 10, "unhelpful error: {text:?}");
+}
+
+fn select(h: &Handle) {
+    h.commands
+        .send(Cmd::Select {
+            folder: "INBOX".into(),
+            read_only: false,
+            first_screen: 50,
+        })
+        .unwrap();
+}
+
+fn fetch_raw(h: &Handle, req: u64, uid: u32) {
+    h.commands
+        .send(Cmd::FetchRaw {
+            req,
+            folder: "INBOX".into(),
+            uid,
+        })
+        .unwrap();
+}
+
+/// Every summary row of a Select, in arrival order, or the failure that ended it.
+fn sync_rows(h: &Handle) -> Result<Vec<(u32, String)>, Error> {
+    select(h);
+    let (ev, seen) = wait_for(&h.events, "SyncDone or Failed", |e| {
+        matches!(e, Event::SyncDone { .. } | Event::Failed { .. })
+    });
+    if let Event::Failed { error, .. } = ev {
+        return Err(error);
+    }
+    Ok(seen
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Summaries { chunk, .. } => Some(chunk),
+            _ => None,
+        })
+        .flatten()
+        .map(|s| (s.uid, s.subject))
+        .collect())
+}
+
+fn default_rows() -> Vec<(u32, String)> {
+    (1..=3).rev().map(|u| (u, format!("message {u}"))).collect()
+}
+
+fn is_fetch(c: &scripted::Command) -> bool {
+    c.verb == "UID FETCH" || c.verb == "FETCH"
+}
+
+fn is_raw_fetch(c: &scripted::Command) -> bool {
+    is_fetch(c) && c.args.contains("BODY.PEEK[]")
+}
+
+/// A summary fetch by UID or, for a folder's first screen, by sequence number.
+fn is_summary_fetch(c: &scripted::Command) -> bool {
+    is_fetch(c) && c.args.contains("ENVELOPE")
+}
+
+// ---- the worker ------------------------------------------------------------------------------
+
+#[test]
+fn reset_inside_a_fetch_literal_fails_that_request_and_the_worker_recovers() {
+    let server = Server::start(Script::new().on(|c| {
+        if is_raw_fetch(c) && c.uids() == [1] {
+            let mut b = b"* 1 FETCH (UID 1 BODY[] {1000}\r\n".to_vec();
+            b.extend(std::iter::repeat_n(b'x', 100));
+            Reply::Reset(b)
+        } else {
+            Reply::Default
+        }
+    }));
+    let h = spawn(&server);
+    fetch_raw(&h, 1, 1);
+    let (ev, _) = wait_for(&h.events, "the answer to request 1", |e| e.req() == Some(1));
+    let error = failure(ev);
+    assert_clear(&error);
+    assert!(matches!(error, Error::Network(_)), "{error:?}");
+
+    // The next request reconnects and works.
+    fetch_raw(&h, 2, 2);
+    let (ev, _) = wait_for(&h.events, "the answer to request 2", |e| e.req() == Some(2));
+    match ev {
+        Event::Raw { bytes, .. } => assert_eq!(bytes, scripted::message_text(2).as_bytes()),
+        other => panic!("request 2 after a reset: {other:?}"),
+    }
+    h.shutdown();
+}
+
+#[test]
+fn a_reply_that_never_completes_reports_not_responding() {
+    let server = Server::start(Script::new().on(|c| {
+        if is_summary_fetch(c) {
+            Reply::Stall(b"* 3 FETCH (UID 3 FLAGS (\\Seen) RFC822.SIZE 100".to_vec())
+        } else {
+            Reply::Default
+        }
+    }));
+    let h = spawn_with(&server, SHORT_READ);
+    let started = Instant::now();
+    let error = sync_rows(&h).expect_err("a stalled FETCH cannot succeed");
+    assert_clear(&error);
+    assert!(
+        error.to_string().contains("not responding"),
+        "stall reported as: {error}"
+    );
+    // It waited for the read timeout (1 s) rather than failing on something else.
+    assert!(started.elapsed() >= Duration::from_secs(1), "{error}");
+    h.shutdown();
+}
+
+/// ENVELOPEs imap-proto cannot parse: the worker drops the connection and fetches the same
+/// chunk as header fields on a fresh one.
+fn falls_back_on(bad_line: &'static str) {
+    let server = Server::start(Script::new().on(move |c| {
+        if is_summary_fetch(c) {
+            let mut b = scripted::envelope_fetch(3).into_bytes();
+            b.extend_from_slice(bad_line.as_bytes());
+            b.extend_from_slice(scripted::envelope_fetch(1).as_bytes());
+            b.extend(c.tagged("OK FETCH completed"));
+            Reply::Send(b)
+        } else {
+            Reply::Default
+        }
+    }));
+    let h = spawn(&server);
+    let rows = sync_rows(&h).unwrap_or_else(|e| panic!("{bad_line:?}: sync failed: {e}"));
+    assert_eq!(rows, default_rows(), "{bad_line:?}");
+    let log = server.log();
+    let envelope = log
+        .iter()
+        .find(|c| is_summary_fetch(c))
+        .expect("an ENVELOPE fetch");
+    let fallback = log
+        .iter()
+        .find(|c| is_fetch(c) && c.args.contains("HEADER.FIELDS"))
+        .expect("a header-fields fetch");
+    assert!(
+        fallback.conn > envelope.conn,
+        "fallback on the broken connection"
+    );
+    h.shutdown();
+}
+
+#[test]
+fn envelope_with_an_empty_address_list_falls_back_to_header_fields() {
+    falls_back_on(concat!(
+        "* 2 FETCH (UID 2 FLAGS () INTERNALDATE \"01-Jan-2024 10:00:00 +0000\" RFC822.SIZE 100 ",
+        "ENVELOPE (\"Mon, 1 Jan 2024 10:00:00 +0000\" \"message 2\" () () () () NIL NIL NIL NIL))\r\n"
+    ));
+}
+
+#[test]
+fn envelope_with_unbalanced_parentheses_falls_back_to_header_fields() {
+    falls_back_on(concat!(
+        "* 2 FETCH (UID 2 FLAGS (\\Seen INTERNALDATE \"01-Jan-2024 10:00:00 +0000\" RFC822.SIZE 100 ",
+        "ENVELOPE (\"Mon, 1 Jan 2024 10:00:00 +0000\" \"message 2\" NIL NIL NIL NIL NIL NIL NIL NIL)))\r\n"
+    ));
+}
+
+#[test]
+fn envelope_with_unescaped_quotes_falls_back_to_header_fields() {
+    // imap-proto #171: some servers put raw quotes inside a quoted display name.
+    falls_back_on(concat!(
+        "* 2 FETCH (UID 2 FLAGS () INTERNALDATE \"01-Jan-2024 10:00:00 +0000\" RFC822.SIZE 100 ",
+        "ENVELOPE (\"Mon, 1 Jan 2024 10:00:00 +0000\" \"message 2\" ((\"Bob \"the\" Builder\" NIL \"bob\" \"example.com\")) ",
+        "NIL NIL NIL NIL NIL NIL NIL))\r\n"
+    ));
+}
+
+#[test]
+fn bye_in_the_middle_of_a_command_carries_the_servers_words() {
+    let server = Server::start(Script::new().on(|c| {
+        if is_summary_fetch(c) {
+            let mut b = scripted::envelope_fetch(3).into_bytes();
+            b.extend_from_slice(b"* BYE Server shutting down for maintenance\r\n");
+            Reply::Close(b)
+        } else {
+            Reply::Default
+        }
+    }));
+    let h = spawn(&server);
+    let error = sync_rows(&h).expect_err("the server hung up");
+    assert_clear(&error);
+    assert!(
+        error.to_string().contains("shutting down for maintenance"),
+        "the server's words are lost: {error}"
+    );
+    h.shutdown();
+}
+
+#[test]
+fn bad_answer_to_id_does_not_stop_the_login() {
+    // 163.com answers ID with "BAD command not support".
+    let server = Server::start(Script::new().on(|c| {
+        if c.verb == "ID" {
+            Reply::Send(c.tagged("BAD command not support"))
+        } else {
+            Reply::Default
+        }
+    }));
+    let h = spawn(&server);
+    assert_eq!(
+        sync_rows(&h).expect("sync after a refused ID"),
+        default_rows()
+    );
+    assert!(
+        server.log().iter().any(|c| c.verb == "ID"),
+        "ID was not sent"
+    );
+    h.shutdown();
+}
+
+/// Unknown, and known but unexpected, untagged responses a server may send at any time.
+const NOISE: &[&str] = &[
+    "* XYZZY foo\r\n",
+    "* OK [XYZZY 1] something new\r\n",
+    "* NO [ALERT] Quota almost exceeded\r\n",
+    "* BAD stray\r\n",
+    "* 3 XYZZY (x)\r\n",
+];
+
+#[test]
+fn unknown_untagged_responses_are_ignored() {
+    let mut broken = Vec::new();
+    for verb in [
+        "CAPABILITY",
+        "LOGIN",
+        "ID",
+        "SELECT",
+        "UID SEARCH",
+        "FETCH",
+        "UID FETCH",
+    ] {
+        for noise in NOISE {
+            let server = Server::start(Script::new().on(move |c| {
+                if c.verb != verb {
+                    return Reply::Default;
+                }
+                // Noise first and just before the tagged line.
+                let reply = c.default_reply();
+                let tagged_at = reply.len()
+                    - reply
+                        .split(|b| *b == b'\n')
+                        .rev()
+                        .nth(1)
+                        .map_or(0, |l| l.len() + 1);
+                let mut b = noise.as_bytes().to_vec();
+                b.extend_from_slice(&reply[..tagged_at]);
+                b.extend_from_slice(noise.as_bytes());
+                b.extend_from_slice(&reply[tagged_at..]);
+                Reply::Send(b)
+            }));
+            let h = spawn(&server);
+            match sync_rows(&h) {
+                Ok(rows) if rows == default_rows() => {}
+                Ok(rows) => broken.push(format!("{verb} + {noise:?}: rows {rows:?}")),
+                Err(e) => {
+                    assert_clear(&e);
+                    broken.push(format!("{verb} + {}: {e}", noise.trim_end()));
+                }
+            }
+            h.shutdown();
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "untagged noise broke:\n{}",
+        broken.join("\n")
+    );
+}
+
+#[test]
+fn bye_greeting_is_a_clear_error_for_the_worker() {
+    let server = Server::start(
+        Script::new().greeting(|_| Reply::Close(b"* BYE Too many connections\r\n".to_vec())),
+    );
+    let h = spawn(&server);
+    let error = sync_rows(&h).expect_err("refused");
+    assert_clear(&error);
+    assert!(
+        error.to_string().contains("Too many connections"),
+        "{error}"
+    );
+    h.shutdown();
+}
+
+// ---- the real binary -------------------------------------------------------------------------
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    /// Peak resident set of the tern process (VmHWM), in KiB.
+    max_rss_kib: u64,
+    took: Duration,
+}
+
+/// Runs `tern` against `server`, watching the child's peak memory.
+fn tern(server: &Server, args: &[&str]) -> Run {
+    tern_with(server, "", args)
+}
+
+fn tern_with(server: &Server, extra: &str, args: &[&str]) -> Run {
+    let home = tempfile::tempdir().expect("tempdir");
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, server.config(extra)).expect("write config");
+    run_tern(&config, home.path(), args)
+}
+
+fn run_tern(config: &Path, home: &Path, args: &[&str]) -> Run {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tern"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env("TERN_TEST_PASSWORD", "secret")
+        .env("XDG_STATE_HOME", home)
+        .env("XDG_CACHE_HOME", home)
+        .env("HOME", home)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run tern");
+    let pid = child.id();
+    let read_all = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = r.read_to_end(&mut s);
+            String::from_utf8_lossy(&s).into_owned()
+        })
+    };
+    let out = read_all(Box::new(child.stdout.take().unwrap()));
+    let err = read_all(Box::new(child.stderr.take().unwrap()));
+    // Poll until it exits: its own peak memory is VmHWM in /proc while it runs (after exit
+    // the kernel keeps only ru_maxrss, which also counts this process's peak at spawn time).
+    let deadline = Instant::now() + DEADLINE;
+    let mut max_rss_kib = 0;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for tern") {
+            break status;
+        }
+        if let Some(hwm) = vm_hwm_kib(pid) {
+            max_rss_kib = max_rss_kib.max(hwm);
+        }
+        if Instant::now() > deadline {
+            // A hung tern: the test then fails on the exit status.
+            let _ = child.kill();
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let code = status
+        .code()
+        .unwrap_or_else(|| -status.signal().unwrap_or(0));
+    Run {
+        code,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+        max_rss_kib,
+        took: started.elapsed(),
+    }
+}
+
+fn vm_hwm_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Exit code 1 and exactly one `tern: ...` line on stderr, without panic text.
+fn assert_clean_failure(run: &Run) -> String {
+    assert_eq!(run.code, 1, "exit code; stderr: {}", run.stderr);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "stderr: {}", run.stderr);
+    assert!(lines[0].starts_with("tern: "), "{}", lines[0]);
+    assert!(
+        !run.stderr.contains("panicked") && !run.stderr.contains("internal error"),
+        "{}",
+        run.stderr
+    );
+    lines[0].to_string()
+}
+
+#[test]
+fn cli_list_survives_a_malformed_envelope() {
+    let server = Server::start(Script::new().on(|c| {
+        if is_summary_fetch(c) {
+            Reply::Send(
+                [
+                    "* 3 FETCH (UID 3 ENVELOPE (NIL \"message 3\" () () () () NIL NIL NIL NIL))\r\n",
+                    &String::from_utf8(c.tagged("OK done")).unwrap(),
+                ]
+                .concat()
+                .into_bytes(),
+            )
+        } else {
+            Reply::Default
+        }
+    }));
+    let run = tern(&server, &["list", "INBOX"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let subjects: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|l| l.split('\t').next_back())
+        .collect();
+    assert_eq!(subjects, ["message 3", "message 2", "message 1"]);
+}
+
+#[test]
+fn cli_list_on_a_stalled_server_says_not_responding() {
+    let server = Server::start(Script::new().on(|c| {
+        if c.verb == "UID SEARCH" {
+            Reply::Stall(b"* SEARCH 1 2".to_vec())
+        } else {
+            Reply::Default
+        }
+    }));
+    let run = tern_with(&server, SHORT_READ, &["list", "INBOX"]);
+    let line = assert_clean_failure(&run);
+    assert!(line.contains("not responding"), "{line}");
+    assert!(run.took < Duration::from_secs(10), "took {:?}", run.took);
+}
+
+/// `{2147483648}` then silence or a hang-up: no allocation of the announced size.
+fn huge_literal(then: fn(Vec<u8>) -> Reply, want: &str) {
+    let server = Server::start(Script::new().on(move |c| {
+        if is_raw_fetch(c) {
+            let mut b = b"* 1 FETCH (UID 1 BODY[] {2147483648}\r\n".to_vec();
+            b.extend(std::iter::repeat_n(b'x', 64 * 1024));
+            then(b)
+        } else {
+            Reply::Default
+        }
+    }));
+    let run = tern_with(
+        &server,
+        SHORT_READ,
+        &["export", "INBOX", "1", "--output", "-"],
+    );
+    let line = assert_clean_failure(&run);
+    assert!(line.contains(want), "{line}");
+    assert!(
+        run.max_rss_kib < 200 * 1024,
+        "tern peaked at {} MiB",
+        run.max_rss_kib / 1024
+    );
+}
+
+#[test]
+fn two_gigabyte_literal_then_stall_is_not_allocated() {
+    huge_literal(Reply::Stall, "not responding");
+}
+
+#[test]
+fn two_gigabyte_literal_then_hang_up_is_not_allocated() {
+    huge_literal(Reply::Close, "lost");
+}
+
+#[test]
+fn an_endless_line_does_not_eat_memory() {
+    // 300 MB without a line feed: a line is buffered whole by the imap crate.
+    let server = Server::start(Script::new().on(|c| {
+        if is_raw_fetch(c) {
+            Reply::Flood {
+                head: b"* 1 FETCH (UID 1 BODY[] ".to_vec(),
+                byte: b'x',
+                len: 300 << 20,
+            }
+        } else {
+            Reply::Default
+        }
+    }));
+    let run = tern(&server, &["export", "INBOX", "1", "--output", "-"]);
+    assert_clean_failure(&run);
+    assert!(
+        run.max_rss_kib < 200 * 1024,
+        "tern peaked at {} MiB",
+        run.max_rss_kib / 1024
+    );
+}
+
+#[test]
+fn cli_check_with_a_bad_answer_to_id_logs_in() {
+    let server = Server::start(Script::new().on(|c| {
+        if c.verb == "ID" {
+            Reply::Send(c.tagged("BAD command not support"))
+        } else {
+            Reply::Default
+        }
+    }));
+    let run = tern(&server, &["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("auth\tLOGIN"), "{}", run.stdout);
+}
+
+#[test]
+fn cli_bye_greeting_is_one_clear_line() {
+    let server = Server::start(
+        Script::new()
+            .greeting(|_| Reply::Close(b"* BYE Too many connections from your IP\r\n".to_vec())),
+    );
+    let line = assert_clean_failure(&tern(&server, &["check"]));
+    assert!(line.contains("Too many connections from your IP"), "{line}");
+}
+
+#[test]
+fn cli_garbage_greetings_are_one_clear_line() {
+    let greetings: &[&[u8]] = &[
+        // An SSH server on the configured port.
+        b"SSH-2.0-OpenSSH_9.6\r\n",
+        // An HTTP server.
+        b"HTTP/1.1 400 Bad Request\r\n",
+        // A TLS server spoken to in plain text: an alert, no line feed.
+        b"\x15\x03\x01\x00\x02\x02\x50",
+        // Terminal escapes in the greeting must not reach the terminal.
+        b"\x1b]0;pwned\x07\x1b[2J* HELLO\r\n",
+    ];
+    for g in greetings {
+        let server = Server::start(Script::new().greeting(move |_| Reply::Close(g.to_vec())));
+        let run = tern(&server, &["check"]);
+        let line = assert_clean_failure(&run);
+        assert!(!line.contains('\u{1b}'), "{line:?}");
+        assert!(
+            line.contains("greeting"),
+            "{:?}: the error does not say the greeting was wrong: {line}",
+            String::from_utf8_lossy(g)
+        );
+    }
+}
+
+/// A BODYSTRUCTURE nested `depth` multiparts deep around one text part.
+fn nested_bodystructure(depth: usize) -> String {
+    let mut bs = r#"("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1)"#.to_string();
+    for _ in 0..depth {
+        bs = format!("({bs} \"MIXED\")");
+    }
+    bs
+}
+
+#[test]
+fn deeply_nested_bodystructure_does_not_crash() {
+    for depth in [50, 1_000, 100_000] {
+        let server = Server::start(Script::new().on(move |c| {
+            if is_fetch(c) && c.args.contains("BODYSTRUCTURE") {
+                let header = "Subject: deep\r\n\r\n";
+                Reply::Send(
+                    format!(
+                        "* 1 FETCH (UID 1 BODYSTRUCTURE {} BODY[HEADER] {{{}}}\r\n{header})\r\n{} OK done\r\n",
+                        nested_bodystructure(depth),
+                        header.len(),
+                        c.tag
+                    )
+                    .into_bytes(),
+                )
+            } else {
+                Reply::Default
+            }
+        }));
+        let run = tern(&server, &["parts", "INBOX", "1"]);
+        match run.code {
+            // Shown, or refused with a clear error; either way no crash.
+            0 => assert!(run.stdout.contains("text/plain"), "{}", run.stdout),
+            _ => {
+                assert_clean_failure(&run);
+            }
+        }
+    }
+}

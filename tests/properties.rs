@@ -1,0 +1,787 @@
+//! Hostile input at scale: property tests over the paths that take data off the network.
+//!
+//! - worker events → `Model::apply`: list order, removals, stale chunks;
+//! - BODYSTRUCTURE → part tree: random well-formed structures, mutated ones, random bytes;
+//! - MIME decoding of bodies and headers: arbitrary bytes in any charset and encoding;
+//! - the screen sanitiser and column fitting.
+//!
+//! CI runs 256 cases per property; `scripts/fuzz` runs the same properties with
+//! `PROPTEST_CASES` in the hundreds of thousands. Inputs that once failed are kept at the end
+//! as plain regression tests.
+
+use std::collections::{BTreeSet, HashSet};
+
+use imap_proto::types::{AttributeValue, Response};
+use proptest::prelude::*;
+use proptest::test_runner::Config;
+use tern::mime::{Part, Section, decode, headers, sanitize, structure};
+use tern::model::Model;
+use tern::msg::{Event, Flags, Summary, Uid};
+use unicode_width::UnicodeWidthStr;
+
+/// The case count comes from `PROPTEST_CASES` (default 256); failures are kept below as
+/// regression tests rather than in files next to the sources.
+fn config() -> Config {
+    Config {
+        failure_persistence: None,
+        ..Config::default()
+    }
+}
+
+// ---- events → model --------------------------------------------------------------------------
+
+const FOLDERS: [&str; 2] = ["INBOX", "Work"];
+
+/// One worker event, in terms small enough that UIDs collide often.
+#[derive(Debug, Clone)]
+enum Op {
+    Select {
+        folder: usize,
+        validity: u32,
+        uids: BTreeSet<Uid>,
+    },
+    /// The full UID list after a first screen.
+    Listed {
+        folder: usize,
+        validity: u32,
+        uids: BTreeSet<Uid>,
+    },
+    /// Summaries for UIDs picked from the list (by index) plus some never listed.
+    Summaries {
+        folder: usize,
+        validity: u32,
+        picks: Vec<usize>,
+        strays: Vec<Uid>,
+    },
+    Arrived {
+        folder: usize,
+        validity: u32,
+        uids: Vec<Uid>,
+    },
+    Expunged {
+        folder: usize,
+        uids: Vec<Uid>,
+    },
+    Moved {
+        folder: usize,
+        uids: Vec<Uid>,
+    },
+    Stored {
+        folder: usize,
+        uids: Vec<Uid>,
+        add: bool,
+        flags: u8,
+    },
+    FlagsChanged {
+        folder: usize,
+        changes: Vec<(Uid, u8)>,
+    },
+    Search {
+        folder: usize,
+        uids: Vec<Uid>,
+    },
+    Raw {
+        folder: usize,
+        uid: Uid,
+    },
+    SyncDone {
+        folder: usize,
+    },
+    Failed,
+}
+
+fn uid() -> impl Strategy<Value = Uid> {
+    prop_oneof![8 => 1u32..40, 1 => Just(u32::MAX), 1 => Just(0u32)]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let folder = 0usize..2;
+    let validity = 1u32..3;
+    prop_oneof![
+        2 => (folder.clone(), validity.clone(), prop::collection::btree_set(uid(), 0..30))
+            .prop_map(|(folder, validity, uids)| Op::Select { folder, validity, uids }),
+        1 => (folder.clone(), validity.clone(), prop::collection::btree_set(uid(), 0..30))
+            .prop_map(|(folder, validity, uids)| Op::Listed { folder, validity, uids }),
+        4 => (
+            folder.clone(),
+            validity.clone(),
+            prop::collection::vec(any::<usize>(), 0..20),
+            prop::collection::vec(40u32..60, 0..3)
+        )
+            .prop_map(|(folder, validity, picks, strays)| Op::Summaries {
+                folder,
+                validity,
+                picks,
+                strays
+            }),
+        3 => (folder.clone(), validity, prop::collection::vec(uid(), 0..8))
+            .prop_map(|(folder, validity, uids)| Op::Arrived { folder, validity, uids }),
+        3 => (folder.clone(), prop::collection::vec(uid(), 0..8))
+            .prop_map(|(folder, uids)| Op::Expunged { folder, uids }),
+        1 => (folder.clone(), prop::collection::vec(uid(), 0..8))
+            .prop_map(|(folder, uids)| Op::Moved { folder, uids }),
+        2 => (folder.clone(), prop::collection::vec(uid(), 0..8), any::<bool>(), any::<u8>())
+            .prop_map(|(folder, uids, add, flags)| Op::Stored { folder, uids, add, flags }),
+        2 => (folder.clone(), prop::collection::vec((uid(), any::<u8>()), 0..8))
+            .prop_map(|(folder, changes)| Op::FlagsChanged { folder, changes }),
+        1 => (folder.clone(), prop::collection::vec(uid(), 0..8))
+            .prop_map(|(folder, uids)| Op::Search { folder, uids }),
+        1 => (folder.clone(), uid()).prop_map(|(folder, uid)| Op::Raw { folder, uid }),
+        1 => folder.prop_map(|folder| Op::SyncDone { folder }),
+        1 => Just(Op::Failed),
+    ]
+}
+
+fn summary(uid: Uid, validity: u32) -> Summary {
+    Summary {
+        uid,
+        flags: Flags(0),
+        date: i64::from(uid),
+        date_offset: 0,
+        size: validity,
+        from: format!("from {uid}"),
+        to: format!("to {uid}"),
+        subject: format!("subject {uid}"),
+    }
+}
+
+/// The event for `op` given the model's current list (Summaries name listed UIDs by index,
+/// as a sync does; a removed UID is never summarised again, as a server would not).
+fn event(op: &Op, model: &Model, removed: &HashSet<Uid>) -> Event {
+    let name = |f: &usize| FOLDERS[*f].to_string();
+    match op {
+        Op::Select {
+            folder,
+            validity,
+            uids,
+        } => Event::Selected {
+            folder: name(folder),
+            uid_validity: *validity,
+            read_only: false,
+            uids: uids.iter().rev().copied().collect(),
+        },
+        // A server lists no removed message again unless it came back (it cannot).
+        Op::Listed {
+            folder,
+            validity,
+            uids,
+        } => Event::Listed {
+            folder: name(folder),
+            uid_validity: *validity,
+            uids: uids
+                .iter()
+                .rev()
+                .copied()
+                .filter(|u| !removed.contains(u))
+                .collect(),
+        },
+        Op::Summaries {
+            folder,
+            validity,
+            picks,
+            strays,
+        } => {
+            let listed = model
+                .mailbox
+                .as_ref()
+                .map(|m| m.uids.clone())
+                .unwrap_or_default();
+            let mut chunk: Vec<Summary> = picks
+                .iter()
+                .filter(|_| !listed.is_empty())
+                .map(|i| summary(listed[i % listed.len()], *validity))
+                .collect();
+            chunk.extend(
+                strays
+                    .iter()
+                    .filter(|u| !removed.contains(u))
+                    .map(|u| summary(*u, *validity)),
+            );
+            Event::Summaries {
+                folder: name(folder),
+                uid_validity: *validity,
+                chunk,
+            }
+        }
+        Op::Arrived {
+            folder,
+            validity,
+            uids,
+        } => Event::Arrived {
+            folder: name(folder),
+            uid_validity: *validity,
+            uids: uids.clone(),
+        },
+        Op::Expunged { folder, uids } => Event::Expunged {
+            req: None,
+            folder: name(folder),
+            uids: uids.clone(),
+        },
+        Op::Moved { folder, uids } => Event::Copied {
+            req: 1,
+            folder: name(folder),
+            dest: "Archive".into(),
+            uids: uids.clone(),
+            dest_uids: None,
+            moved: true,
+            expunged: true,
+        },
+        Op::Stored {
+            folder,
+            uids,
+            add,
+            flags,
+        } => Event::Stored {
+            req: 1,
+            folder: name(folder),
+            uids: uids.clone(),
+            add: *add,
+            flags: Flags(*flags),
+        },
+        Op::FlagsChanged { folder, changes } => Event::FlagsChanged {
+            folder: name(folder),
+            changes: changes.iter().map(|(u, f)| (*u, Flags(*f))).collect(),
+        },
+        // The server knows nothing of removed messages, so neither hits nor fetches name them.
+        Op::Search { folder, uids } => Event::SearchResult {
+            req: 1,
+            folder: name(folder),
+            uids: uids
+                .iter()
+                .copied()
+                .filter(|u| !removed.contains(u))
+                .collect(),
+        },
+        Op::Raw { folder, uid } => Event::Raw {
+            req: 1,
+            folder: name(folder),
+            uid: if removed.contains(uid) { 100 } else { *uid },
+            bytes: b"x".to_vec(),
+        },
+        Op::SyncDone { folder } => Event::SyncDone {
+            folder: name(folder),
+        },
+        Op::Failed => Event::Failed {
+            req: None,
+            error: tern::error::Error::Network("the connection was lost".into()),
+        },
+    }
+}
+
+/// Applies `ops` in order, checking the model's invariants after each event.
+fn check_model(ops: &[Op]) -> Result<(), TestCaseError> {
+    let mut model = Model::default();
+    // UIDs removed from the open folder and not listed again since.
+    let mut removed: HashSet<Uid> = HashSet::new();
+    for op in ops {
+        let ev = event(op, &model, &removed);
+        let before = model
+            .mailbox
+            .as_ref()
+            .map(|m| (m.name.clone(), m.uid_validity, m.summaries.clone()));
+        model.apply(ev.clone());
+        let Some(mb) = model.mailbox.as_ref() else {
+            continue;
+        };
+        match &ev {
+            Event::Selected { .. } => removed.clear(),
+            Event::Arrived { folder, uids, .. } if *folder == mb.name => {
+                removed.retain(|u| !uids.contains(u) || !mb.uids.contains(u));
+            }
+            Event::Expunged { folder, uids, .. } | Event::Copied { folder, uids, .. }
+                if *folder == mb.name =>
+            {
+                removed.extend(uids);
+            }
+            _ => {}
+        }
+        // Newest first, no duplicates.
+        prop_assert!(
+            mb.uids.windows(2).all(|w| w[0] > w[1]),
+            "uids not strictly newest-first after {:?}: {:?}",
+            ev,
+            mb.uids
+        );
+        for u in &removed {
+            prop_assert!(!mb.uids.contains(u), "removed {} still listed", u);
+            prop_assert!(
+                !mb.summaries.contains_key(u),
+                "removed {} still summarised",
+                u
+            );
+            prop_assert!(!mb.messages.contains_key(u), "removed {} still cached", u);
+            if let Some(hits) = &mb.search {
+                prop_assert!(!hits.contains(u), "removed {} still a search hit", u);
+            }
+        }
+        // A chunk for another folder, or an older incarnation of this one, changes nothing.
+        if let (
+            Event::Summaries {
+                folder,
+                uid_validity,
+                ..
+            },
+            Some((name, validity, summaries)),
+        ) = (&ev, &before)
+            && (folder != name || uid_validity != validity)
+        {
+            prop_assert_eq!(&mb.summaries, summaries, "a stale chunk landed");
+        }
+        let rows: Vec<Uid> = mb.rows().map(|s| s.uid).collect();
+        prop_assert!(rows.windows(2).all(|w| w[0] > w[1]), "rows {:?}", rows);
+        prop_assert!(rows.iter().all(|u| mb.summaries[u].uid == *u));
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn model_keeps_its_invariants(ops in prop::collection::vec(op(), 0..60)) {
+        check_model(&ops)?;
+    }
+}
+
+// ---- BODYSTRUCTURE → part tree ---------------------------------------------------------------
+
+/// A BODYSTRUCTURE string and how many parts its tree has.
+#[derive(Debug, Clone)]
+struct Bs {
+    text: String,
+    parts: usize,
+}
+
+fn token() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("PLAIN".to_string()),
+        Just("HTML".to_string()),
+        Just("OCTET-STREAM".to_string()),
+        "[A-Za-z0-9-]{1,8}",
+    ]
+}
+
+fn quoted() -> impl Strategy<Value = String> {
+    prop_oneof![Just("NIL".to_string()), string_value()]
+}
+
+/// A quoted string or a literal (never NIL).
+fn string_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[ -!#-\\[\\]-~]{0,12}".prop_map(|s| format!("\"{s}\"")),
+        // A literal, which servers use for 8-bit names.
+        prop::collection::vec(any::<u8>(), 0..8).prop_map(|b| {
+            let s = String::from_utf8_lossy(&b).into_owned();
+            format!("{{{}}}\r\n{s}", s.len())
+        }),
+    ]
+}
+
+fn params() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("NIL".to_string()),
+        prop::collection::vec(
+            (
+                prop_oneof![
+                    Just("\"CHARSET\"".to_string()),
+                    Just("\"NAME\"".to_string()),
+                    Just("\"NAME*\"".to_string()),
+                    Just("\"BOUNDARY\"".to_string())
+                ],
+                string_value()
+            ),
+            1..3
+        )
+        .prop_map(|kv| {
+            let inner: Vec<String> = kv.into_iter().map(|(k, v)| format!("{k} {v}")).collect();
+            format!("({})", inner.join(" "))
+        }),
+    ]
+}
+
+fn encoding() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("\"7BIT\""),
+        Just("\"BASE64\""),
+        Just("\"QUOTED-PRINTABLE\""),
+        Just("\"8BIT\""),
+        Just("\"X-UUENCODE\""),
+    ]
+    .prop_map(str::to_string)
+}
+
+fn disposition() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        Just(" NIL NIL NIL NIL".to_string()),
+        (quoted(), params()).prop_map(|(d, p)| if d == "NIL" {
+            " NIL NIL NIL NIL".to_string()
+        } else {
+            format!(" NIL ({d} {p}) NIL NIL")
+        }),
+    ]
+}
+
+fn leaf() -> impl Strategy<Value = Bs> {
+    (
+        any::<bool>(),
+        token(),
+        params(),
+        quoted(),
+        encoding(),
+        0u32..100_000,
+        disposition(),
+    )
+        .prop_map(|(text, sub, params, id, enc, size, disp)| {
+            let body = if text {
+                format!(
+                    "\"TEXT\" \"{sub}\" {params} {id} NIL {enc} {size} {}",
+                    size / 70
+                )
+            } else {
+                format!("\"APPLICATION\" \"{sub}\" {params} {id} NIL {enc} {size}")
+            };
+            Bs {
+                text: format!("({body}{disp})"),
+                parts: 1,
+            }
+        })
+}
+
+const ENVELOPE: &str = "(NIL \"inner\" NIL NIL NIL NIL NIL NIL NIL NIL)";
+
+fn bodystructure() -> impl Strategy<Value = Bs> {
+    leaf().prop_recursive(6, 48, 4, |inner| {
+        prop_oneof![
+            (prop::collection::vec(inner.clone(), 1..4), token()).prop_map(|(kids, sub)| {
+                let text: String = kids.iter().map(|k| k.text.as_str()).collect();
+                Bs {
+                    text: format!("({text} \"{sub}\")"),
+                    parts: 1 + kids.iter().map(|k| k.parts).sum::<usize>(),
+                }
+            }),
+            (inner, 0u32..10_000).prop_map(|(body, size)| Bs {
+                text: format!(
+                    "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" {size} {ENVELOPE} {} {})",
+                    body.text,
+                    size / 70
+                ),
+                parts: 1 + body.parts,
+            }),
+        ]
+    })
+}
+
+/// Parses `bs` as a server's FETCH line; the tree when it parses.
+fn part_tree(bs: &[u8]) -> Option<Part> {
+    let mut line = b"* 1 FETCH (BODYSTRUCTURE ".to_vec();
+    line.extend_from_slice(bs);
+    line.extend_from_slice(b")\r\n");
+    match imap_proto::parser::parse_response(&line) {
+        Ok((_, Response::Fetch(_, attrs))) => attrs.iter().find_map(|a| match a {
+            AttributeValue::BodyStructure(b) => Some(structure::from_bodystructure(b)),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+/// Sections are unique; each child's section extends its parent's (`p.i`, or `p.TEXT` for
+/// the multipart body of a message) and sits one level deeper.
+fn check_tree(root: &Part) -> Result<usize, TestCaseError> {
+    let mut seen = HashSet::new();
+    for p in root.walk() {
+        prop_assert!(
+            seen.insert(p.section.clone()),
+            "section {} twice",
+            p.section
+        );
+        for (i, c) in p.children.iter().enumerate() {
+            prop_assert_eq!(c.depth, p.depth + 1);
+            prop_assert!(
+                c.section.path.starts_with(&p.section.path),
+                "{} is not under {}",
+                c.section,
+                p.section
+            );
+            let own = c.section.path.len() == p.section.path.len() + 1;
+            let shared = c.section.path == p.section.path
+                && c.section.text
+                && p.mime_type == "message/rfc822";
+            prop_assert!(own || shared, "{} under {}", c.section, p.section);
+            if own && !p.mime_type.starts_with("message/") {
+                prop_assert_eq!(c.section.path.last().copied(), Some(i as u32 + 1));
+            }
+            // A section a FETCH can name round-trips through its text form.
+            if !c.section.path.is_empty() {
+                let back: Section = c.section.to_string().parse().expect("section parses");
+                prop_assert_eq!(&back, &c.section);
+            }
+        }
+    }
+    Ok(seen.len())
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn well_formed_bodystructures_number_like_rfc3501(bs in bodystructure()) {
+        let root = part_tree(bs.text.as_bytes());
+        prop_assert!(root.is_some(), "did not parse: {}", bs.text);
+        let root = root.unwrap();
+        prop_assert_eq!(check_tree(&root)?, bs.parts);
+        prop_assert_eq!(root.section.path.is_empty(), root.is_multipart());
+    }
+
+    #[test]
+    fn mutated_bodystructures_never_panic(
+        bs in bodystructure(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..6),
+    ) {
+        let mut bytes = bs.text.into_bytes();
+        for (at, byte, kind) in edits {
+            let i = at.index(bytes.len() + 1);
+            match kind {
+                0 => bytes.insert(i, byte),
+                1 if i < bytes.len() => { bytes.remove(i); }
+                _ if i < bytes.len() => bytes[i] = byte,
+                _ => {}
+            }
+        }
+        if let Some(root) = part_tree(&bytes) {
+            check_tree(&root)?;
+        }
+    }
+
+    #[test]
+    fn random_bytes_as_bodystructure_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+        if let Some(root) = part_tree(&bytes) {
+            check_tree(&root)?;
+        }
+    }
+}
+
+// ---- MIME decoding ---------------------------------------------------------------------------
+
+fn charset() -> impl Strategy<Value = Option<String>> {
+    prop_oneof![
+        Just(None),
+        prop::sample::select(vec![
+            "utf-8",
+            "us-ascii",
+            "gbk",
+            "gb2312",
+            "gb18030",
+            "big5",
+            "shift_jis",
+            "euc-jp",
+            "iso-2022-jp",
+            "euc-kr",
+            "iso-2022-kr",
+            "hz-gb-2312",
+            "iso-8859-1",
+            "iso-8859-15",
+            "windows-1252",
+            "koi8-r",
+            "utf-16",
+            "utf-16le",
+            "utf-7",
+            "x-made-up",
+            "",
+        ])
+        .prop_map(|s| Some(s.to_string())),
+        "[ -~]{0,20}".prop_map(Some),
+    ]
+}
+
+fn text_part(encoding: &str, charset: Option<String>) -> Part {
+    Part {
+        section: Section {
+            path: vec![1],
+            text: false,
+        },
+        mime_type: "text/plain".into(),
+        params: Vec::new(),
+        charset,
+        encoding: encoding.into(),
+        disposition: None,
+        filename: None,
+        size: 0,
+        content_id: None,
+        depth: 0,
+        children: Vec::new(),
+    }
+}
+
+/// Bytes that look like encoded content often enough to reach the decoders' inner paths.
+fn body_bytes() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..400),
+        "[A-Za-z0-9+/=\r\n ]{0,400}".prop_map(String::into_bytes),
+        "([ -~]|=[0-9A-Fa-f]{0,2}|=\r\n|\r\n){0,200}".prop_map(String::into_bytes),
+    ]
+}
+
+fn header_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let word = (
+        prop::sample::select(vec!["utf-8", "gbk", "iso-8859-1", "x-bad", "UTF-8*en", ""]),
+        prop::sample::select(vec!["B", "Q", "b", "q", "X"]),
+        "[A-Za-z0-9+/=_?-]{0,24}",
+    )
+        .prop_map(|(c, e, t)| format!("=?{c}?{e}?{t}?="));
+    let value = prop::collection::vec(
+        prop_oneof![word, "[ -~]{0,12}", Just("\r\n ".to_string())],
+        0..6,
+    )
+    .prop_map(|v| v.concat());
+    prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..300),
+        prop::collection::vec(
+            (
+                prop::sample::select(vec!["From", "To", "Cc", "Subject", "Date", "X-Odd"]),
+                value
+            ),
+            0..6
+        )
+        .prop_map(|hs| {
+            let mut s: String = hs.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+            s.push_str("\r\n");
+            s.into_bytes()
+        }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn body_decoding_never_panics(
+        raw in body_bytes(),
+        encoding in prop::sample::select(vec!["base64", "quoted-printable", "7bit", "8bit", "binary", "x-uuencode"]),
+        charset in charset(),
+    ) {
+        let part = text_part(encoding, charset);
+        let bytes = decode::decode_bytes(&part, &raw);
+        if matches!(encoding, "7bit" | "8bit" | "binary" | "x-uuencode") {
+            prop_assert_eq!(&bytes, &raw);
+        }
+        let text = decode::decode_text(&part, &raw);
+        prop_assert!(!text.starts_with('\u{feff}'), "BOM kept");
+    }
+
+    #[test]
+    fn header_decoding_never_panics(raw in header_bytes()) {
+        let _ = headers::decode_words(&raw);
+        let view = headers::parse_headers(&raw);
+        for (name, _) in &view.all {
+            prop_assert!(!name.contains('\n'));
+        }
+    }
+}
+
+// ---- the screen sanitiser --------------------------------------------------------------------
+
+/// Text with the things a hostile mail puts in: escape sequences, controls, bidi overrides,
+/// wide and combining characters, emoji with variation selectors.
+fn screen_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        any::<char>().prop_map(String::from),
+        "[ -~]{1,8}",
+        prop::sample::select(vec![
+            "\u{1b}[31m",
+            "\u{1b}]0;title\u{7}",
+            "\u{1b}]8;;http://x\u{1b}\\",
+            "\u{1b}P",
+            "\u{1b}",
+            "\u{1b}[",
+            "\u{1b}(B",
+            "\u{9b}2J",
+            "\r\n",
+            "\r",
+            "\n",
+            "\t",
+            "\u{7f}",
+            "\u{0}",
+            "\u{202e}",
+            "\u{2066}",
+            "\u{200b}",
+            "\u{feff}",
+            "中",
+            "界",
+            "🎉",
+            "❤\u{fe0f}",
+            "e\u{301}",
+            "\u{e0041}",
+            "\u{85}",
+            "\u{ad}",
+        ])
+        .prop_map(str::to_string),
+    ];
+    prop::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+}
+
+fn is_control(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn sanitised_text_has_no_controls(s in screen_text()) {
+        let line = sanitize::sanitize_line(&s);
+        prop_assert!(!line.chars().any(is_control), "{:?} -> {:?}", s, line);
+        let text = sanitize::sanitize_text(&s);
+        prop_assert!(!text.chars().any(|c| c != '\n' && is_control(c)), "{:?} -> {:?}", s, text);
+        prop_assert!(!text.contains('\r'));
+    }
+
+    #[test]
+    fn truncate_and_pad_fit_the_column(s in screen_text(), max in 0usize..40) {
+        let line = sanitize::sanitize_line(&s);
+        let cut = sanitize::truncate_width(&line, max);
+        prop_assert!(cut.width() <= max, "{:?} at {} is {} wide", cut, max, cut.width());
+        prop_assert!(line.starts_with(cut.trim_end_matches('…')));
+        let padded = sanitize::pad_width(&line, max);
+        prop_assert_eq!(padded.width(), max, "{:?}", padded);
+        // Unsanitised input must not panic either.
+        let _ = sanitize::truncate_width(&s, max);
+        let _ = sanitize::pad_width(&s, max);
+    }
+}
+
+// ---- regressions: inputs that once failed ----------------------------------------------------
+
+/// Found by `model_keeps_its_invariants`: one Arrived naming a UID twice listed it twice.
+#[test]
+fn regression_arrived_duplicates_are_listed_once() {
+    let mut model = Model::default();
+    model.apply(Event::Selected {
+        folder: "Work".into(),
+        uid_validity: 1,
+        read_only: false,
+        uids: vec![],
+    });
+    model.apply(Event::Arrived {
+        folder: "Work".into(),
+        uid_validity: 1,
+        uids: vec![36, 36],
+    });
+    assert_eq!(model.mailbox.unwrap().uids, [36]);
+}
+
+/// The RFC 3501 example structure (as in src/mime/test_support.rs) keeps its numbering.
+#[test]
+fn regression_rfc3501_example_numbering() {
+    let bs = concat!(
+        "(",
+        r#"("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 1152 23)"#,
+        r#"("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 2000 (NIL "inner" NIL NIL NIL NIL NIL NIL NIL NIL) "#,
+        r#"(("TEXT" "PLAIN" NIL NIL NIL "7BIT" 300 10)("APPLICATION" "OCTET-STREAM" NIL NIL NIL "BASE64" 1200) "MIXED") 50)"#,
+        " \"MIXED\")"
+    );
+    let root = part_tree(bs.as_bytes()).expect("parses");
+    let sections: Vec<String> = root.walk().map(|p| p.section.to_string()).collect();
+    assert_eq!(sections, ["TEXT", "1", "2", "2.TEXT", "2.1", "2.2"]);
+}

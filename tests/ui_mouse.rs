@@ -1,0 +1,340 @@
+//! The mouse (`mouse = true`) without a terminal: crossterm mouse events go into an App fed
+//! hand-made worker events, at positions taken from the geometry of the frame last drawn, and
+//! the tests check focus, selection, scroll and the commands emitted.
+
+use crossterm::event::{KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use imap_proto::types::{AttributeValue, Response};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+
+use tern::config::keys::KeyChord;
+use tern::config::theme::Theme;
+use tern::mime::{Part, from_bodystructure};
+use tern::msg::{Cmd, Event, Flags, FolderInfo, FolderStatus, SpecialUse, Summary, Uid};
+use tern::ui::app::{App, Pane, Settings};
+use tern::ui::keymap::Keymap;
+use tern::ui::views;
+
+const WIDE: (u16, u16) = (80, 24);
+
+/// A long text and a PDF: parts (multipart, 1, 2).
+const MIXED: &str = concat!(
+    r#"(("TEXT" "PLAIN" ("CHARSET" "utf-8") NIL NIL "8BIT" 3000 60)"#,
+    r#"("APPLICATION" "PDF" ("NAME" "report.pdf") NIL NIL "BASE64" 20000) "MIXED")"#
+);
+
+fn part(bodystructure: &str) -> Part {
+    let line = format!("* 1 FETCH (BODYSTRUCTURE {bodystructure})\r\n");
+    match imap_proto::parser::parse_response(line.as_bytes()) {
+        Ok((_, Response::Fetch(_, attrs))) => attrs
+            .iter()
+            .find_map(|a| match a {
+                AttributeValue::BodyStructure(b) => Some(from_bodystructure(b)),
+                _ => None,
+            })
+            .expect("a BODYSTRUCTURE in the fetch"),
+        other => panic!("unparseable BODYSTRUCTURE: {other:?}"),
+    }
+}
+
+fn folder(name: &str, special: Option<SpecialUse>) -> FolderInfo {
+    FolderInfo {
+        name: name.into(),
+        raw: name.into(),
+        delimiter: Some('/'),
+        attributes: Vec::new(),
+        special,
+        selectable: true,
+        subscribed: true,
+        status: Some(FolderStatus {
+            messages: 30,
+            unseen: 0,
+            uid_next: 31,
+            uid_validity: 7,
+        }),
+    }
+}
+
+/// 2024-03-01 09:30 UTC, one message a day before it.
+const BASE_DATE: i64 = 1_709_285_400;
+
+fn summary(uid: Uid) -> Summary {
+    Summary {
+        uid,
+        flags: Flags(Flags::SEEN),
+        date: BASE_DATE - i64::from(30 - uid) * 86_400,
+        date_offset: 0,
+        size: 2048,
+        from: format!("Sender {uid} <s{uid}@example.org>"),
+        to: "bob@example.org".into(),
+        subject: format!("Subject number {uid}"),
+    }
+}
+
+/// INBOX with UIDs 30 … 1 (newest first), all read, drawn once at 80x24.
+fn inbox() -> App {
+    let (mut app, _) = App::new(Settings {
+        account: "demo".into(),
+        default_folder: "INBOX".into(),
+        download_dir: std::env::temp_dir(),
+        keymap: Keymap::default(),
+        theme: Theme::default(),
+        size: WIDE,
+        launcher: Box::new(|_| Ok(())),
+    });
+    app.on_event(Event::Folders(vec![
+        folder("INBOX", Some(SpecialUse::Inbox)),
+        folder("Archive", None),
+        folder("Trash", Some(SpecialUse::Trash)),
+    ]));
+    app.on_event(Event::Selected {
+        folder: "INBOX".into(),
+        uid_validity: 7,
+        read_only: false,
+        uids: (1..=30).rev().collect(),
+    });
+    app.on_event(Event::Summaries {
+        folder: "INBOX".into(),
+        uid_validity: 7,
+        chunk: (1..=30).rev().map(summary).collect(),
+    });
+    app.on_event(Event::SyncDone {
+        folder: "INBOX".into(),
+    });
+    draw(&mut app);
+    app
+}
+
+fn draw(app: &mut App) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(WIDE.0, WIDE.1)).unwrap();
+    t.draw(|f| {
+        app.prepare(f.area());
+        views::draw(f, app);
+    })
+    .unwrap();
+    t
+}
+
+fn press(app: &mut App, keys: &str) -> Vec<Cmd> {
+    keys.split(' ')
+        .filter(|k| !k.is_empty())
+        .flat_map(|k| {
+            let chord: KeyChord = k.parse().unwrap();
+            app.on_key(KeyEvent::new(chord.code, chord.mods))
+        })
+        .collect()
+}
+
+fn mouse(app: &mut App, kind: MouseEventKind, column: u16, row: u16) -> Vec<Cmd> {
+    app.on_mouse(MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
+}
+
+/// The area of `pane` in the last frame.
+fn area(app: &App, pane: Pane) -> Rect {
+    let g = app.geometry;
+    match pane {
+        Pane::Folders => g.folders,
+        Pane::List => g.list,
+        Pane::Reader => g.reader,
+        Pane::Parts => g.parts,
+    }
+    .unwrap_or_else(|| panic!("{pane:?} is not on screen"))
+}
+
+/// A left click on body row `row` (0 = first row inside the border) of `pane`.
+fn click(app: &mut App, pane: Pane, row: u16) -> Vec<Cmd> {
+    let a = area(app, pane);
+    mouse(
+        app,
+        MouseEventKind::Down(MouseButton::Left),
+        a.x + 2,
+        a.y + 1 + row,
+    )
+}
+
+/// One notch of the wheel over the middle of `pane`.
+fn wheel(app: &mut App, pane: Pane, down: bool) -> Vec<Cmd> {
+    let a = area(app, pane);
+    let kind = if down {
+        MouseEventKind::ScrollDown
+    } else {
+        MouseEventKind::ScrollUp
+    };
+    mouse(app, kind, a.x + a.width / 2, a.y + a.height / 2)
+}
+
+/// Opens the message on `row` with a click (the selected one) and answers with MIXED and a 60-line text.
+fn open_mixed(app: &mut App, row: u16) {
+    let cmds = click(app, Pane::List, row);
+    let [Cmd::FetchStructure { req, uid, .. }] = cmds[..] else {
+        panic!("{cmds:?}");
+    };
+    let fetches = app.on_event(Event::Structure {
+        req,
+        folder: "INBOX".into(),
+        uid,
+        root: Box::new(part(MIXED)),
+        header: b"From: Alice <alice@example.org>\r\nSubject: Long\r\n\r\n".to_vec(),
+    });
+    let [
+        Cmd::FetchPart {
+            req, ref section, ..
+        },
+    ] = fetches[..]
+    else {
+        panic!("{fetches:?}");
+    };
+    let body: String = (1..=60).map(|n| format!("line {n}\r\n")).collect();
+    app.on_event(Event::PartData {
+        req,
+        folder: "INBOX".into(),
+        uid,
+        section: section.clone(),
+        bytes: body.into_bytes(),
+    });
+    draw(app);
+}
+
+#[test]
+fn a_click_selects_the_row_and_a_click_on_the_selected_row_opens_it() {
+    let mut app = inbox();
+    assert!(click(&mut app, Pane::List, 2).is_empty());
+    assert_eq!((app.selected, app.selected_uid), (2, Some(28)));
+    let cmds = click(&mut app, Pane::List, 2);
+    assert!(
+        matches!(cmds[..], [Cmd::FetchStructure { uid: 28, .. }]),
+        "{cmds:?}"
+    );
+    assert_eq!(app.focus, Pane::Reader);
+    assert_eq!(app.reader.as_ref().map(|r| r.uid), Some(28));
+}
+
+#[test]
+fn a_click_maps_screen_rows_through_the_scroll_offset() {
+    let mut app = inbox();
+    press(&mut app, "G");
+    draw(&mut app);
+    let offset = app.list_offset;
+    assert!(offset > 0);
+    click(&mut app, Pane::List, 0);
+    assert_eq!(app.selected, offset);
+    assert_eq!(app.selected_uid, Some(30 - offset as Uid));
+}
+
+#[test]
+fn a_click_on_another_pane_only_focuses_it_first() {
+    let mut app = inbox();
+    let archive = app.tree.iter().position(|r| r.name == "Archive").unwrap();
+    assert!(click(&mut app, Pane::Folders, archive as u16).is_empty());
+    assert_eq!(app.focus, Pane::Folders);
+    assert_eq!(app.folder_cursor, archive);
+    let cmds = click(&mut app, Pane::Folders, archive as u16);
+    assert!(
+        matches!(&cmds[..], [Cmd::Select { folder, .. }] if folder == "Archive"),
+        "{cmds:?}"
+    );
+
+    // Back in the list: its selected row is not opened by the click that brings focus there.
+    let mut app = inbox();
+    click(&mut app, Pane::Folders, 0);
+    assert!(click(&mut app, Pane::List, 0).is_empty());
+    assert_eq!((app.focus, app.selected_uid), (Pane::List, Some(30)));
+}
+
+#[test]
+fn the_wheel_scrolls_the_list_under_the_pointer() {
+    let mut app = inbox();
+    assert!(wheel(&mut app, Pane::List, true).is_empty());
+    // The view moves three rows; the cursor comes along just enough to stay on screen.
+    assert_eq!((app.list_offset, app.selected_uid), (3, Some(27)));
+    let t = draw(&mut app);
+    assert_eq!(app.list_offset, 3, "drawing keeps the scrolled view");
+    insta::assert_snapshot!("mouse_wheel_80x24", t.backend());
+    wheel(&mut app, Pane::List, false);
+    assert_eq!((app.list_offset, app.selected_uid), (0, Some(27)));
+    for _ in 0..20 {
+        wheel(&mut app, Pane::List, true);
+    }
+    let rows = app.geometry.list_rows();
+    assert_eq!(app.list_offset, 30 - rows, "no scrolling past the end");
+    // The wheel over the folder tree leaves the focus where it was.
+    wheel(&mut app, Pane::Folders, true);
+    assert_eq!(app.focus, Pane::List);
+}
+
+#[test]
+fn the_wheel_scrolls_the_reader_and_clicks_pick_parts() {
+    let mut app = inbox();
+    open_mixed(&mut app, 0);
+    wheel(&mut app, Pane::Reader, true);
+    wheel(&mut app, Pane::Reader, true);
+    assert_eq!(app.reader.as_ref().map(|r| r.scroll), Some(6));
+    wheel(&mut app, Pane::Reader, false);
+    assert_eq!(app.reader.as_ref().map(|r| r.scroll), Some(3));
+
+    press(&mut app, "p");
+    draw(&mut app);
+    assert_eq!(app.parts_cursor, 2, "the attachment is preselected");
+    assert!(click(&mut app, Pane::Parts, 1).is_empty());
+    assert_eq!(app.parts_cursor, 1);
+    click(&mut app, Pane::Parts, 2);
+    let cmds = click(&mut app, Pane::Parts, 2);
+    assert!(
+        matches!(&cmds[..], [Cmd::FetchPart { uid: 30, section, .. }] if section.to_string() == "2"),
+        "{cmds:?}"
+    );
+    assert!(click(&mut app, Pane::Reader, 0).is_empty());
+    assert_eq!(app.focus, Pane::Reader);
+}
+
+#[test]
+fn clicks_off_the_panes_or_off_the_screen_change_nothing() {
+    let mut app = inbox();
+    let status = app.geometry.status;
+    let down = MouseEventKind::Down(MouseButton::Left);
+    for (kind, x, y) in [
+        (down, status.x + 1, status.y),
+        (down, u16::MAX, u16::MAX),
+        (MouseEventKind::ScrollDown, 500, 3),
+        (MouseEventKind::Down(MouseButton::Right), 30, 3),
+        (MouseEventKind::Moved, 30, 3),
+    ] {
+        assert!(mouse(&mut app, kind, x, y).is_empty());
+    }
+    assert_eq!(
+        (app.focus, app.selected, app.list_offset),
+        (Pane::List, 0, 0)
+    );
+
+    // A click on a border focuses without selecting; rows past the end select nothing.
+    let folders = area(&app, Pane::Folders);
+    mouse(&mut app, down, folders.x, folders.y);
+    assert_eq!((app.focus, app.folder_cursor), (Pane::Folders, 0));
+    click(&mut app, Pane::Folders, 15);
+    assert_eq!(app.folder_cursor, 0);
+
+    // A smaller window than the one last drawn: stale positions are harmless.
+    let mut app = inbox();
+    app.prepare(Rect::new(0, 0, 20, 5));
+    assert!(mouse(&mut app, down, 79, 23).is_empty());
+    assert!(mouse(&mut app, MouseEventKind::ScrollDown, 79, 22).is_empty());
+}
+
+#[test]
+fn the_mouse_leaves_the_command_line_alone_and_scrolls_help() {
+    let mut app = inbox();
+    press(&mut app, "F");
+    click(&mut app, Pane::List, 3);
+    assert_eq!(app.selected, 0);
+    assert!(app.prompt.is_some());
+    press(&mut app, "Esc ?");
+    draw(&mut app);
+    wheel(&mut app, Pane::List, true);
+    assert_eq!(app.help, Some(3));
+}
