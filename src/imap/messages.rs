@@ -303,63 +303,60 @@ pub fn flags(list: &[imap::types::Flag]) -> Flags {
     }))
 }
 
-fn not_found(uid: Uid) -> Error {
-    Error::NotFound(format!("no message with UID {uid} in this folder"))
-}
-
-/// BODYSTRUCTURE and the header block of one message.
-pub fn structure(conn: &mut Connection, uid: Uid) -> Result<(Part, Vec<u8>)> {
+/// `UID FETCH uid items` of one message, handing its answer to `take`; a UID the folder does
+/// not hold is an error naming it.
+fn fetch_one<T>(
+    conn: &mut Connection,
+    uid: Uid,
+    items: &str,
+    take: impl FnOnce(&imap::types::Fetch) -> Result<T>,
+) -> Result<T> {
     let fetches = conn
         .session
-        .uid_fetch(uid.to_string(), "(UID BODYSTRUCTURE BODY.PEEK[HEADER])")
+        .uid_fetch(uid.to_string(), items)
         .map_err(|e| map_err("UID FETCH", e))?;
     let f = fetches
         .iter()
         .find(|f| f.uid == Some(uid))
-        .ok_or_else(|| not_found(uid))?;
-    let bs = f
-        .bodystructure()
-        .ok_or_else(|| Error::Protocol("the server sent no BODYSTRUCTURE".into()))?;
-    Ok((
-        crate::mime::structure::from_bodystructure(bs),
-        f.header().unwrap_or_default().to_vec(),
-    ))
+        .ok_or_else(|| Error::NotFound(format!("no message with UID {uid} in this folder")))?;
+    take(f)
+}
+
+/// BODYSTRUCTURE and the header block of one message.
+pub fn structure(conn: &mut Connection, uid: Uid) -> Result<(Part, Vec<u8>)> {
+    fetch_one(conn, uid, "(UID BODYSTRUCTURE BODY.PEEK[HEADER])", |f| {
+        let bs = f
+            .bodystructure()
+            .ok_or_else(|| Error::Protocol("the server sent no BODYSTRUCTURE".into()))?;
+        Ok((
+            crate::mime::structure::from_bodystructure(bs),
+            f.header().unwrap_or_default().to_vec(),
+        ))
+    })
 }
 
 /// The raw bytes of one part (`BODY.PEEK`, so \Seen is left alone).
 pub fn part(conn: &mut Connection, uid: Uid, section: &Section) -> Result<Vec<u8>> {
     let query = format!("(UID BODY.PEEK[{}])", section.imap_spec());
-    let fetches = conn
-        .session
-        .uid_fetch(uid.to_string(), query)
-        .map_err(|e| map_err("UID FETCH", e))?;
-    let f = fetches
-        .iter()
-        .find(|f| f.uid == Some(uid))
-        .ok_or_else(|| not_found(uid))?;
-    let path = match (section.path.is_empty(), section.text) {
-        (true, _) => SectionPath::Full(MessageSection::Text),
-        (false, true) => SectionPath::Part(section.path.clone(), Some(MessageSection::Text)),
-        (false, false) => SectionPath::Part(section.path.clone(), None),
-    };
-    let bytes = match &path {
-        SectionPath::Full(_) => f.text(),
-        _ => f.section(&path),
-    };
-    bytes
-        .map(<[u8]>::to_vec)
-        .ok_or_else(|| Error::NotFound(format!("message {uid} has no part {section}")))
+    fetch_one(conn, uid, &query, |f| {
+        let path = match (section.path.is_empty(), section.text) {
+            (true, _) => SectionPath::Full(MessageSection::Text),
+            (false, true) => SectionPath::Part(section.path.clone(), Some(MessageSection::Text)),
+            (false, false) => SectionPath::Part(section.path.clone(), None),
+        };
+        let bytes = match &path {
+            SectionPath::Full(_) => f.text(),
+            _ => f.section(&path),
+        };
+        bytes
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| Error::NotFound(format!("message {uid} has no part {section}")))
+    })
 }
 
 /// The whole message as stored on the server.
 pub fn raw(conn: &mut Connection, uid: Uid) -> Result<Vec<u8>> {
-    let fetches = conn
-        .session
-        .uid_fetch(uid.to_string(), "(UID BODY.PEEK[])")
-        .map_err(|e| map_err("UID FETCH", e))?;
-    let f = fetches
-        .iter()
-        .find(|f| f.uid == Some(uid))
-        .ok_or_else(|| not_found(uid))?;
-    Ok(f.body().unwrap_or_default().to_vec())
+    fetch_one(conn, uid, "(UID BODY.PEEK[])", |f| {
+        Ok(f.body().unwrap_or_default().to_vec())
+    })
 }
