@@ -4,7 +4,6 @@ use std::collections::HashSet;
 
 use super::Worker;
 use super::offline::Pending;
-use super::sync::CHUNK;
 use crate::error::Result;
 use crate::imap::session::Connection;
 use crate::imap::{actions, folders, messages};
@@ -63,13 +62,9 @@ impl Worker {
                 }
             }
             Cmd::FetchSummaries { req, folder, uids } => {
-                let result = self.in_folder(&folder, |c| {
-                    let mut rows = Vec::with_capacity(uids.len());
-                    for chunk in uids.chunks(CHUNK) {
-                        rows.extend(messages::summaries(c, chunk, false)?);
-                    }
-                    Ok(rows)
-                });
+                let result = self
+                    .in_folder(&folder, |_| Ok(()))
+                    .and_then(|()| self.summaries(&uids));
                 match result {
                     Ok(chunk) => {
                         self.remember_flags(&chunk);

@@ -329,15 +329,7 @@ impl Worker {
             return;
         };
         let (folder, uid_validity) = (sync.folder.clone(), sync.uid_validity);
-        let result = match self.retrying(|c| messages::summaries(c, &chunk, false)) {
-            Err(Error::Protocol(why)) => {
-                tracing::warn!("ENVELOPE fetch failed ({why}); falling back to header fields");
-                self.conn = None;
-                self.retrying(|c| messages::summaries(c, &chunk, true))
-            }
-            other => other,
-        };
-        match result {
+        match self.summaries(&chunk) {
             Ok(chunk) => {
                 self.remember_flags(&chunk);
                 self.cache_put(&folder, &chunk);
@@ -352,6 +344,24 @@ impl Worker {
                 self.fail(None, e);
             }
         }
+    }
+
+    /// Summaries of `uids` on the worker's connection. A server whose ENVELOPE the parser
+    /// refuses leaves the session unusable: reconnect and ask for the raw header fields.
+    pub(super) fn summaries(&mut self, uids: &[Uid]) -> Result<Vec<crate::msg::Summary>> {
+        let mut rows = Vec::with_capacity(uids.len());
+        for chunk in uids.chunks(CHUNK) {
+            let got = match self.retrying(|c| messages::summaries(c, chunk, false)) {
+                Err(Error::Protocol(why)) => {
+                    tracing::warn!("ENVELOPE fetch failed ({why}); falling back to header fields");
+                    self.conn = None;
+                    self.retrying(|c| messages::summaries(c, chunk, true))
+                }
+                other => other,
+            }?;
+            rows.extend(got);
+        }
+        Ok(rows)
     }
 
     pub(super) fn remember_flags(&mut self, rows: &[crate::msg::Summary]) {

@@ -134,7 +134,7 @@ impl Worker {
                 uids: new.clone(),
             });
             for chunk in new.chunks(CHUNK) {
-                let rows = self.retrying(|c| messages::summaries(c, chunk, false))?;
+                let rows = self.summaries(chunk)?;
                 self.remember_flags(&rows);
                 self.cache_put(folder, &rows);
                 self.emit(Event::Summaries {
