@@ -34,6 +34,8 @@ pub struct Mailbox {
     pub search: Option<Vec<Uid>>,
     /// Arrived UIDs whose summaries have not come yet.
     arrivals: std::collections::HashSet<Uid>,
+    /// UIDs in `messages`, least recently fetched first: what goes when over the budget.
+    fetched: std::collections::VecDeque<Uid>,
     /// Bumped whenever `uids` or `summaries` change, so what is derived from them (the local
     /// filter's index) can tell it is stale without looking at them. A Select carries it on
     /// from the folder open before, so one value never stands for two different mailboxes.
@@ -109,9 +111,10 @@ impl Model {
                 ..
             } => {
                 if let Some(mb) = self.open(&folder) {
-                    let m = mb.messages.entry(uid).or_default();
+                    let m = mb.message_mut(uid);
                     m.root = Some(*root);
                     m.header = header;
+                    mb.trim_bodies();
                 }
             }
             Event::PartData {
@@ -122,18 +125,16 @@ impl Model {
                 ..
             } => {
                 if let Some(mb) = self.open(&folder) {
-                    mb.messages
-                        .entry(uid)
-                        .or_default()
-                        .parts
-                        .insert(section, bytes);
+                    mb.message_mut(uid).parts.insert(section, bytes);
+                    mb.trim_bodies();
                 }
             }
             Event::Raw {
                 folder, uid, bytes, ..
             } => {
                 if let Some(mb) = self.open(&folder) {
-                    mb.messages.entry(uid).or_default().raw = Some(bytes);
+                    mb.message_mut(uid).raw = Some(bytes);
+                    mb.trim_bodies();
                 }
             }
             Event::Stored {
@@ -269,7 +270,36 @@ impl Model {
     }
 }
 
+/// Bytes of fetched headers and parts kept in memory per folder; a client left open for days
+/// must not keep every message it ever showed.
+pub const BODY_BUDGET: usize = 64 << 20;
+
 impl Mailbox {
+    /// The fetched data of `uid`, marked as the most recently used.
+    fn message_mut(&mut self, uid: Uid) -> &mut Message {
+        self.fetched.retain(|u| *u != uid);
+        self.fetched.push_back(uid);
+        self.messages.entry(uid).or_default()
+    }
+
+    /// Drops the least recently fetched messages' data until under [`BODY_BUDGET`]; the
+    /// newest one always stays (it is the one being read).
+    fn trim_bodies(&mut self) {
+        let size = |m: &Message| {
+            m.header.len()
+                + m.raw.as_ref().map_or(0, Vec::len)
+                + m.parts.values().map(Vec::len).sum::<usize>()
+        };
+        let mut total: usize = self.messages.values().map(size).sum();
+        while total > BODY_BUDGET && self.fetched.len() > 1 {
+            if let Some(old) = self.fetched.pop_front()
+                && let Some(m) = self.messages.remove(&old)
+            {
+                total -= size(&m);
+            }
+        }
+    }
+
     /// Adds newly arrived UIDs, keeping newest-first order; returns how many were new.
     pub fn arrive(&mut self, new: &[Uid]) -> usize {
         // `known` grows as we go, so a UID named twice in one event is added once.
@@ -292,6 +322,7 @@ impl Mailbox {
         if let Some(hits) = self.search.as_mut() {
             hits.retain(|u| !gone.contains(u));
         }
+        self.fetched.retain(|u| !gone.contains(u));
         for u in &gone {
             self.summaries.remove(u);
             self.messages.remove(u);
@@ -444,5 +475,37 @@ mod tests {
             uids: vec![9, 1],
         });
         assert_eq!(counts(&m, "INBOX"), (2, 0));
+    }
+
+    #[test]
+    fn fetched_bodies_stay_within_the_budget() {
+        let mut m = Model::default();
+        m.apply(Event::Selected {
+            folder: "INBOX".into(),
+            uid_validity: 1,
+            read_only: false,
+            uids: (1..=10).collect(),
+        });
+        let part = BODY_BUDGET / 4 + 1;
+        for uid in 1..=10 {
+            m.apply(Event::Raw {
+                req: u64::from(uid),
+                folder: "INBOX".into(),
+                uid,
+                bytes: vec![0; part],
+            });
+        }
+        let mb = m.mailbox.as_ref().unwrap();
+        assert_eq!(mb.messages.len(), 3, "three quarters-plus fit");
+        assert!(mb.messages.contains_key(&10) && !mb.messages.contains_key(&1));
+        // One message alone over the budget is still kept: it is the one on screen.
+        m.apply(Event::Raw {
+            req: 11,
+            folder: "INBOX".into(),
+            uid: 5,
+            bytes: vec![0; BODY_BUDGET + 1],
+        });
+        let mb = m.mailbox.as_ref().unwrap();
+        assert_eq!(mb.messages.keys().copied().collect::<Vec<_>>(), vec![5]);
     }
 }
