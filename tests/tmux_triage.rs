@@ -434,6 +434,16 @@ fn demo_inbox_search_and_triage() {
     };
     let h: Vec<Msg> = (0..EXTRA).map(hit).collect();
 
+    // A short poll as the safety net behind IDLE: on a loaded machine a change notice can
+    // come late, and the default minute would outlast the test's deadlines.
+    {
+        use std::io::Write as _;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&demo.config_path)
+            .expect("demo config");
+        writeln!(f, "poll_interval_secs = 2").expect("write demo config");
+    }
     let mut t = terminal(tmp.path());
     launch(
         &mut t,
