@@ -89,10 +89,9 @@ impl Worker {
         self.parked = None;
         self.displayed = Some((folder.to_string(), read_only));
         self.idler = None;
-        let cached = self.cached(folder);
-        if let Some(c) = &cached {
-            self.show_cached(folder, read_only, c);
-        }
+        let cached = self
+            .cached(folder)
+            .map(|c| self.show_cached(folder, read_only, c));
         let known = cached.as_ref().map(|c| (c.uid_validity, c.highest_modseq));
         let (opened, delta) = self.retrying(|c| messages::open_with(c, &raw, read_only, known))?;
         match cached {

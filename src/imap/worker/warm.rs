@@ -11,6 +11,13 @@ use crate::error::Result;
 use crate::imap::messages::{self, Delta, Opened};
 use crate::msg::{Event, Flags, Summary, Uid};
 
+/// What a warm sync starts from: the cached folder's identity and every message's flags.
+pub struct Baseline {
+    pub uid_validity: u32,
+    pub highest_modseq: u64,
+    known: HashMap<Uid, Flags>,
+}
+
 /// Above this many messages, a warm start without CONDSTORE does not fetch every message's
 /// flags (new and vanished messages are still found).
 pub const FLAG_SCAN_LIMIT: usize = 20_000;
@@ -25,7 +32,16 @@ impl Worker {
             .flatten()
     }
 
-    pub(super) fn show_cached(&self, folder: &str, read_only: bool, cached: &CachedFolder) {
+    /// Puts the cached list on screen and keeps only what the warm sync compares against;
+    /// the rows themselves move into the event rather than being copied.
+    pub(super) fn show_cached(
+        &self,
+        folder: &str,
+        read_only: bool,
+        cached: CachedFolder,
+    ) -> Baseline {
+        let known: HashMap<Uid, Flags> =
+            cached.summaries.iter().map(|s| (s.uid, s.flags)).collect();
         self.emit(Event::Selected {
             folder: folder.to_string(),
             uid_validity: cached.uid_validity,
@@ -35,8 +51,13 @@ impl Worker {
         self.emit(Event::Summaries {
             folder: folder.to_string(),
             uid_validity: cached.uid_validity,
-            chunk: cached.summaries.clone(),
+            chunk: cached.summaries,
         });
+        Baseline {
+            uid_validity: cached.uid_validity,
+            highest_modseq: cached.highest_modseq,
+            known,
+        }
     }
 
     pub(super) fn warm_sync(
@@ -45,10 +66,9 @@ impl Worker {
         raw: String,
         opened: Opened,
         delta: Delta,
-        cached: CachedFolder,
+        cached: Baseline,
     ) -> Result<()> {
-        let known: HashMap<Uid, Flags> =
-            cached.summaries.iter().map(|s| (s.uid, s.flags)).collect();
+        let known = cached.known;
         let qresync =
             cached.highest_modseq > 0 && self.conn.as_ref().is_some_and(|c| c.enabled("QRESYNC"));
         let (gone, server_flags, uids): (Vec<Uid>, Vec<(Uid, Flags)>, Vec<Uid>) = if qresync {
