@@ -1,40 +1,19 @@
 //! The local filter (`F`) without a network: an App fed hand-made summaries, keys typed into
 //! the filter line, and the list, the selection and the screen checked after each step.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+mod support;
 
-use tern::config::keys::KeyChord;
-use tern::config::theme::Theme;
-use tern::msg::{Cmd, Event, Flags, FolderInfo, FolderStatus, SpecialUse, Summary, Uid};
-use tern::ui::app::{App, Settings};
-use tern::ui::keymap::Keymap;
-use tern::ui::views;
-
-const WIDE: (u16, u16) = (80, 24);
+use support::ui::{
+    BASE_DATE, WIDE, draw, folder, listed, load, new_app, press, selected, summaries, type_text,
+};
+use tern::msg::{Event, Flags, FolderInfo, SpecialUse, Summary, Uid};
+use tern::ui::app::App;
 
 fn inbox_info() -> FolderInfo {
-    FolderInfo {
-        name: "INBOX".into(),
-        raw: "INBOX".into(),
-        delimiter: Some('/'),
-        attributes: Vec::new(),
-        special: Some(SpecialUse::Inbox),
-        selectable: true,
-        subscribed: true,
-        status: Some(FolderStatus {
-            messages: 8,
-            unseen: 0,
-            uid_next: 9,
-            uid_validity: 7,
-        }),
-    }
+    folder("INBOX", Some(SpecialUse::Inbox), Some((0, 8)))
 }
 
-/// 2024-03-01 09:30 UTC, one message a day before it.
-const BASE_DATE: i64 = 1_709_285_400;
-
+/// One message a day before BASE_DATE, 8 the newest.
 const MAIL: &[(Uid, &str, &str)] = &[
     (1, "Jörg Müller <joerg@example.de>", "Grüße aus Köln"),
     (2, "王小明 <wang@example.cn>", "测试邮件编码"),
@@ -48,78 +27,23 @@ const MAIL: &[(Uid, &str, &str)] = &[
 
 fn summary(uid: Uid, from: &str, subject: &str) -> Summary {
     Summary {
-        uid,
-        flags: Flags(Flags::SEEN),
         date: BASE_DATE + (i64::from(uid) - 8) * 86_400,
-        date_offset: 0,
         size: 4096,
-        from: from.into(),
         to: "team@example.org".into(),
-        subject: subject.into(),
+        ..support::ui::summary(uid, from, subject, Flags::SEEN)
     }
 }
 
 /// INBOX with the eight messages above, newest (8) first and selected, fully synced.
 fn inbox() -> App {
-    let (mut app, _) = App::new(Settings {
-        account: "demo".into(),
-        default_folder: "INBOX".into(),
-        download_dir: std::env::temp_dir(),
-        keymap: Keymap::default(),
-        theme: Theme::default(),
-        size: WIDE,
-        launcher: Box::new(|_| Ok(())),
-    });
-    app.on_event(Event::Folders(vec![inbox_info()]));
-    app.on_event(Event::Selected {
-        folder: "INBOX".into(),
-        uid_validity: 7,
-        read_only: false,
-        uids: (1..=8).rev().collect(),
-    });
-    app.on_event(Event::Summaries {
-        folder: "INBOX".into(),
-        uid_validity: 7,
-        chunk: MAIL.iter().map(|(u, f, s)| summary(*u, f, s)).collect(),
-    });
-    app.on_event(Event::SyncDone {
-        folder: "INBOX".into(),
-    });
+    let mut app = new_app("INBOX");
+    let chunk = MAIL.iter().map(|(u, f, s)| summary(*u, f, s)).collect();
+    load(&mut app, vec![inbox_info()], "INBOX", chunk);
     app
 }
 
-fn press(app: &mut App, keys: &str) -> Vec<Cmd> {
-    keys.split(' ')
-        .filter(|k| !k.is_empty())
-        .flat_map(|k| {
-            let chord: KeyChord = k.parse().unwrap();
-            app.on_key(KeyEvent::new(chord.code, chord.mods))
-        })
-        .collect()
-}
-
-fn type_text(app: &mut App, text: &str) -> Vec<Cmd> {
-    text.chars()
-        .flat_map(|c| app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)))
-        .collect()
-}
-
-fn screen(app: &mut App) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(WIDE.0, WIDE.1)).unwrap();
-    t.draw(|f| {
-        app.prepare(f.area());
-        views::draw(f, app);
-    })
-    .unwrap();
-    t
-}
-
-fn listed(app: &App) -> Vec<Uid> {
-    app.rows().to_vec()
-}
-
 fn status_line(app: &mut App) -> String {
-    let t = screen(app);
+    let t = draw(app, WIDE);
     let buf = t.backend().buffer();
     let y = buf.area.height - 1;
     (0..buf.area.width)
@@ -217,11 +141,10 @@ fn new_mail_that_matches_joins_the_filtered_list() {
         uid_validity: 7,
         uids: vec![9],
     });
-    app.on_event(Event::Summaries {
-        folder: "INBOX".into(),
-        uid_validity: 7,
-        chunk: vec![summary(9, "Alice <alice@example.com>", "One more thing")],
-    });
+    app.on_event(summaries(
+        "INBOX",
+        vec![summary(9, "Alice <alice@example.com>", "One more thing")],
+    ));
     assert_eq!(listed(&app), [9, 7, 3]);
     assert_eq!(app.selected_uid, Some(7), "the cursor stays on its message");
     app.on_event(Event::Expunged {
@@ -234,30 +157,16 @@ fn new_mail_that_matches_joins_the_filtered_list() {
 
 #[test]
 fn a_filter_open_during_a_sync_follows_every_chunk() {
-    let (mut app, _) = App::new(Settings {
-        account: "demo".into(),
-        default_folder: "INBOX".into(),
-        download_dir: std::env::temp_dir(),
-        keymap: Keymap::default(),
-        theme: Theme::default(),
-        size: WIDE,
-        launcher: Box::new(|_| Ok(())),
-    });
+    let mut app = new_app("INBOX");
     app.on_event(Event::Folders(vec![inbox_info()]));
-    app.on_event(Event::Selected {
-        folder: "INBOX".into(),
-        uid_validity: 7,
-        read_only: false,
-        uids: (1..=8).rev().collect(),
-    });
-    let chunk = |uids: &[Uid]| Event::Summaries {
-        folder: "INBOX".into(),
-        uid_validity: 7,
-        chunk: MAIL
+    app.on_event(selected("INBOX", (1..=8).rev().collect()));
+    let chunk = |uids: &[Uid]| {
+        let chunk = MAIL
             .iter()
             .filter(|(u, ..)| uids.contains(u))
             .map(|(u, f, s)| summary(*u, f, s))
-            .collect(),
+            .collect();
+        summaries("INBOX", chunk)
     };
     app.on_event(chunk(&[8, 7, 6]));
     press(&mut app, "F");
@@ -277,7 +186,7 @@ fn filter_line_with_a_cjk_query() {
     let mut app = inbox();
     press(&mut app, "F");
     type_text(&mut app, "邮件");
-    let t = screen(&mut app);
+    let t = draw(&mut app, WIDE);
     insta::assert_snapshot!("filter_cjk_80x24", t.backend());
 }
 
@@ -289,6 +198,6 @@ fn filter_line_with_an_accented_query() {
     assert!(listed(&app).is_empty(), "ß is not ss");
     press(&mut app, "C-u");
     type_text(&mut app, "grüße KOLN");
-    let t = screen(&mut app);
+    let t = draw(&mut app, WIDE);
     insta::assert_snapshot!("filter_accented_80x24", t.backend());
 }

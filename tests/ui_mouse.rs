@@ -2,21 +2,14 @@
 //! hand-made worker events, at positions taken from the geometry of the frame last drawn, and
 //! the tests check focus, selection, scroll and the commands emitted.
 
-use crossterm::event::{KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-use imap_proto::types::{AttributeValue, Response};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+mod support;
+
+use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 
-use tern::config::keys::KeyChord;
-use tern::config::theme::Theme;
-use tern::mime::{Part, from_bodystructure};
-use tern::msg::{Cmd, Event, Flags, FolderInfo, FolderStatus, SpecialUse, Summary, Uid};
-use tern::ui::app::{App, Pane, Settings};
-use tern::ui::keymap::Keymap;
-use tern::ui::views;
-
-const WIDE: (u16, u16) = (80, 24);
+use support::ui::{WIDE, draw, folder, load, new_app, part, press, summary};
+use tern::msg::{Cmd, Event, Flags, SpecialUse, Uid};
+use tern::ui::app::{App, Pane};
 
 /// A long text and a PDF: parts (multipart, 1, 2).
 const MIXED: &str = concat!(
@@ -24,106 +17,24 @@ const MIXED: &str = concat!(
     r#"("APPLICATION" "PDF" ("NAME" "report.pdf") NIL NIL "BASE64" 20000) "MIXED")"#
 );
 
-fn part(bodystructure: &str) -> Part {
-    let line = format!("* 1 FETCH (BODYSTRUCTURE {bodystructure})\r\n");
-    match imap_proto::parser::parse_response(line.as_bytes()) {
-        Ok((_, Response::Fetch(_, attrs))) => attrs
-            .iter()
-            .find_map(|a| match a {
-                AttributeValue::BodyStructure(b) => Some(from_bodystructure(b)),
-                _ => None,
-            })
-            .expect("a BODYSTRUCTURE in the fetch"),
-        other => panic!("unparseable BODYSTRUCTURE: {other:?}"),
-    }
-}
-
-fn folder(name: &str, special: Option<SpecialUse>) -> FolderInfo {
-    FolderInfo {
-        name: name.into(),
-        raw: name.into(),
-        delimiter: Some('/'),
-        attributes: Vec::new(),
-        special,
-        selectable: true,
-        subscribed: true,
-        status: Some(FolderStatus {
-            messages: 30,
-            unseen: 0,
-            uid_next: 31,
-            uid_validity: 7,
-        }),
-    }
-}
-
-/// 2024-03-01 09:30 UTC, one message a day before it.
-const BASE_DATE: i64 = 1_709_285_400;
-
-fn summary(uid: Uid) -> Summary {
-    Summary {
-        uid,
-        flags: Flags(Flags::SEEN),
-        date: BASE_DATE - i64::from(30 - uid) * 86_400,
-        date_offset: 0,
-        size: 2048,
-        from: format!("Sender {uid} <s{uid}@example.org>"),
-        to: "bob@example.org".into(),
-        subject: format!("Subject number {uid}"),
-    }
-}
-
 /// INBOX with UIDs 30 … 1 (newest first), all read, drawn once at 80x24.
 fn inbox() -> App {
-    let (mut app, _) = App::new(Settings {
-        account: "demo".into(),
-        default_folder: "INBOX".into(),
-        download_dir: std::env::temp_dir(),
-        keymap: Keymap::default(),
-        theme: Theme::default(),
-        size: WIDE,
-        launcher: Box::new(|_| Ok(())),
-    });
-    app.on_event(Event::Folders(vec![
-        folder("INBOX", Some(SpecialUse::Inbox)),
-        folder("Archive", None),
-        folder("Trash", Some(SpecialUse::Trash)),
-    ]));
-    app.on_event(Event::Selected {
-        folder: "INBOX".into(),
-        uid_validity: 7,
-        read_only: false,
-        uids: (1..=30).rev().collect(),
-    });
-    app.on_event(Event::Summaries {
-        folder: "INBOX".into(),
-        uid_validity: 7,
-        chunk: (1..=30).rev().map(summary).collect(),
-    });
-    app.on_event(Event::SyncDone {
-        folder: "INBOX".into(),
-    });
-    draw(&mut app);
-    app
-}
-
-fn draw(app: &mut App) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(WIDE.0, WIDE.1)).unwrap();
-    t.draw(|f| {
-        app.prepare(f.area());
-        views::draw(f, app);
-    })
-    .unwrap();
-    t
-}
-
-fn press(app: &mut App, keys: &str) -> Vec<Cmd> {
-    keys.split(' ')
-        .filter(|k| !k.is_empty())
-        .flat_map(|k| {
-            let chord: KeyChord = k.parse().unwrap();
-            app.on_key(KeyEvent::new(chord.code, chord.mods))
+    let mut app = new_app("INBOX");
+    let folders = vec![
+        folder("INBOX", Some(SpecialUse::Inbox), Some((0, 30))),
+        folder("Archive", None, Some((0, 30))),
+        folder("Trash", Some(SpecialUse::Trash), Some((0, 30))),
+    ];
+    let chunk = (1..=30)
+        .rev()
+        .map(|u| {
+            let from = format!("Sender {u} <s{u}@example.org>");
+            summary(u, &from, &format!("Subject number {u}"), Flags::SEEN)
         })
-        .collect()
+        .collect();
+    load(&mut app, folders, "INBOX", chunk);
+    draw(&mut app, WIDE);
+    app
 }
 
 fn mouse(app: &mut App, kind: MouseEventKind, column: u16, row: u16) -> Vec<Cmd> {
@@ -198,7 +109,7 @@ fn open_mixed(app: &mut App, row: u16) {
         section: section.clone(),
         bytes: body.into_bytes(),
     });
-    draw(app);
+    draw(app, WIDE);
 }
 
 #[test]
@@ -219,7 +130,7 @@ fn a_click_selects_the_row_and_a_click_on_the_selected_row_opens_it() {
 fn a_click_maps_screen_rows_through_the_scroll_offset() {
     let mut app = inbox();
     press(&mut app, "G");
-    draw(&mut app);
+    draw(&mut app, WIDE);
     let offset = app.list_offset;
     assert!(offset > 0);
     click(&mut app, Pane::List, 0);
@@ -253,7 +164,7 @@ fn the_wheel_scrolls_the_list_under_the_pointer() {
     assert!(wheel(&mut app, Pane::List, true).is_empty());
     // The view moves three rows; the cursor comes along just enough to stay on screen.
     assert_eq!((app.list_offset, app.selected_uid), (3, Some(27)));
-    let t = draw(&mut app);
+    let t = draw(&mut app, WIDE);
     assert_eq!(app.list_offset, 3, "drawing keeps the scrolled view");
     insta::assert_snapshot!("mouse_wheel_80x24", t.backend());
     wheel(&mut app, Pane::List, false);
@@ -279,7 +190,7 @@ fn the_wheel_scrolls_the_reader_and_clicks_pick_parts() {
     assert_eq!(app.reader.as_ref().map(|r| r.scroll), Some(3));
 
     press(&mut app, "p");
-    draw(&mut app);
+    draw(&mut app, WIDE);
     assert_eq!(app.parts_cursor, 2, "the attachment is preselected");
     assert!(click(&mut app, Pane::Parts, 1).is_empty());
     assert_eq!(app.parts_cursor, 1);
@@ -334,7 +245,7 @@ fn the_mouse_leaves_the_command_line_alone_and_scrolls_help() {
     assert_eq!(app.selected, 0);
     assert!(app.prompt.is_some());
     press(&mut app, "Esc ?");
-    draw(&mut app);
+    draw(&mut app, WIDE);
     wheel(&mut app, Pane::List, true);
     assert_eq!(app.help, Some(3));
 }

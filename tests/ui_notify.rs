@@ -2,51 +2,21 @@
 //! (through an injected launcher, so nothing is spawned), and the folder tree's counts
 //! following what happens in the open folder.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 
-use crossterm::event::KeyEvent;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use support::ui::{BASE_DATE, WIDE, draw, folder, load, new_app, notice, press, summaries};
+use tern::msg::{Cmd, Event, Flags, SpecialUse, Summary, Uid};
+use tern::ui::app::App;
 
-use tern::config::keys::KeyChord;
-use tern::config::theme::Theme;
-use tern::msg::{Cmd, Event, Flags, FolderInfo, FolderStatus, SpecialUse, Summary, Uid};
-use tern::ui::app::{App, Settings};
-use tern::ui::keymap::Keymap;
-use tern::ui::views;
-
-const WIDE: (u16, u16) = (80, 24);
-/// 2024-03-01 09:30 UTC.
-const BASE_DATE: i64 = 1_709_285_400;
-
-fn folder(name: &str, special: Option<SpecialUse>, unseen: u32, messages: u32) -> FolderInfo {
-    FolderInfo {
-        name: name.into(),
-        raw: name.into(),
-        delimiter: Some('/'),
-        attributes: Vec::new(),
-        special,
-        selectable: true,
-        subscribed: true,
-        status: Some(FolderStatus {
-            messages,
-            unseen,
-            uid_next: messages + 1,
-            uid_validity: 7,
-        }),
-    }
-}
-
+/// An hour apart, 20 the newest.
 fn summary(uid: Uid, seen: bool, from: &str, subject: &str) -> Summary {
     Summary {
-        uid,
-        flags: Flags(if seen { Flags::SEEN } else { 0 }),
         date: BASE_DATE - i64::from(20 - uid) * 3_600,
-        date_offset: 0,
         size: 1500,
-        from: from.into(),
         to: "me@example.org".into(),
-        subject: subject.into(),
+        ..support::ui::summary(uid, from, subject, if seen { Flags::SEEN } else { 0 })
     }
 }
 
@@ -54,15 +24,7 @@ type Runs = Arc<Mutex<Vec<Vec<String>>>>;
 
 /// `folder` open with UIDs 5 … 1 (1 and 2 unread); notification commands are recorded.
 fn app_in(folder_name: &str) -> (App, Runs) {
-    let (mut app, _) = App::new(Settings {
-        account: "demo".into(),
-        default_folder: folder_name.into(),
-        download_dir: std::env::temp_dir(),
-        keymap: Keymap::default(),
-        theme: Theme::default(),
-        size: WIDE,
-        launcher: Box::new(|_| Ok(())),
-    });
+    let mut app = new_app(folder_name);
     let runs = Runs::default();
     let seen = Arc::clone(&runs);
     app.notifier = Box::new(move |argv| {
@@ -70,27 +32,14 @@ fn app_in(folder_name: &str) -> (App, Runs) {
         Ok(())
     });
     app.notify.command = Some(vec!["notify-send".into(), "--app-name=tern".into()]);
-    app.on_event(Event::Folders(vec![
-        folder("INBOX", Some(SpecialUse::Inbox), 2, 5),
-        folder("Lists", None, 2, 5),
-    ]));
-    app.on_event(Event::Selected {
-        folder: folder_name.into(),
-        uid_validity: 7,
-        read_only: false,
-        uids: (1..=5).rev().collect(),
-    });
+    let folders = vec![
+        folder("INBOX", Some(SpecialUse::Inbox), Some((2, 5))),
+        folder("Lists", None, Some((2, 5))),
+    ];
     let chunk = (1..=5)
         .map(|u| summary(u, u > 2, &format!("Sender {u} <s{u}@example.org>"), "Hello"))
         .collect();
-    app.on_event(Event::Summaries {
-        folder: folder_name.into(),
-        uid_validity: 7,
-        chunk,
-    });
-    app.on_event(Event::SyncDone {
-        folder: folder_name.into(),
-    });
+    load(&mut app, folders, folder_name, chunk);
     (app, runs)
 }
 
@@ -103,38 +52,7 @@ fn arrive(app: &mut App, folder: &str, uids: Vec<Uid>) {
 }
 
 fn newest_summary(app: &mut App, folder: &str, s: Summary) {
-    app.on_event(Event::Summaries {
-        folder: folder.into(),
-        uid_validity: 7,
-        chunk: vec![s],
-    });
-}
-
-fn press(app: &mut App, keys: &str) -> Vec<Cmd> {
-    keys.split(' ')
-        .filter(|k| !k.is_empty())
-        .flat_map(|k| {
-            let chord: KeyChord = k.parse().unwrap();
-            app.on_key(KeyEvent::new(chord.code, chord.mods))
-        })
-        .collect()
-}
-
-fn screen(app: &mut App) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(WIDE.0, WIDE.1)).unwrap();
-    t.draw(|f| {
-        app.prepare(f.area());
-        views::draw(f, app);
-    })
-    .unwrap();
-    t
-}
-
-fn notice(app: &App) -> String {
-    app.notice
-        .as_ref()
-        .map(|n| n.text.clone())
-        .unwrap_or_default()
+    app.on_event(summaries(folder, vec![s]));
 }
 
 #[test]
@@ -185,7 +103,7 @@ fn new_mail_notice_in_the_status_bar() {
         summary(6, false, "Dana <dana@example.org>", "Lunch?"),
     );
     assert_eq!(notice(&app), "1 new message");
-    insta::assert_snapshot!("new_mail_80x24", screen(&mut app).backend());
+    insta::assert_snapshot!("new_mail_80x24", draw(&mut app, WIDE).backend());
 }
 
 #[test]
@@ -238,7 +156,7 @@ fn worker_notices_and_queued_changes_are_shown() {
 }
 
 fn tree_counts(app: &mut App, label: &str) -> String {
-    let t = screen(app);
+    let t = draw(app, WIDE);
     let buf = t.backend().buffer();
     (0..buf.area.height)
         .map(|y| {

@@ -2,23 +2,19 @@
 //! drawn into ratatui's TestBackend and compared with insta snapshots, plus the commands it
 //! emits.
 
+mod support;
+
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use crossterm::event::{KeyEvent, KeyModifiers};
-use imap_proto::types::{AttributeValue, Response};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use tern::config::keys::KeyChord;
-use tern::config::theme::Theme;
-use tern::mime::{Part, Section, from_bodystructure, safe_filename};
-use tern::msg::{
-    Cmd, ConnState, Event, Flags, FolderInfo, FolderStatus, SessionInfo, SpecialUse, Summary, Uid,
-};
+use support::ui::{WIDE, draw, folder, part, press, selected, settings, summaries, type_text};
+use tern::mime::{Part, Section, safe_filename};
+use tern::msg::{Cmd, ConnState, Event, Flags, FolderInfo, SessionInfo, SpecialUse, Summary, Uid};
 use tern::ui::app::{App, Pane, Settings};
 use tern::ui::keymap::Keymap;
-use tern::ui::views;
 
 /// The RFC 3501 section 6.4.5 example, with parts 1 … 4.2.2.2.
 const NESTED: &str = concat!(
@@ -41,38 +37,6 @@ const NESTED: &str = concat!(
 const PLAIN: &str = r#"("TEXT" "PLAIN" ("CHARSET" "utf-8") NIL NIL "8BIT" 300 10 NIL NIL NIL NIL)"#;
 const HTML: &str = r#"("TEXT" "HTML" ("CHARSET" "utf-8") NIL NIL "8BIT" 600 20 NIL NIL NIL NIL)"#;
 
-fn part(bodystructure: &str) -> Part {
-    let line = format!("* 1 FETCH (BODYSTRUCTURE {bodystructure})\r\n");
-    match imap_proto::parser::parse_response(line.as_bytes()) {
-        Ok((_, Response::Fetch(_, attrs))) => attrs
-            .iter()
-            .find_map(|a| match a {
-                AttributeValue::BodyStructure(b) => Some(from_bodystructure(b)),
-                _ => None,
-            })
-            .expect("a BODYSTRUCTURE in the fetch"),
-        other => panic!("unparseable BODYSTRUCTURE: {other:?}"),
-    }
-}
-
-fn folder(name: &str, special: Option<SpecialUse>, status: Option<(u32, u32)>) -> FolderInfo {
-    FolderInfo {
-        name: name.into(),
-        raw: name.into(),
-        delimiter: Some('/'),
-        attributes: Vec::new(),
-        special,
-        selectable: true,
-        subscribed: true,
-        status: status.map(|(unseen, messages)| FolderStatus {
-            messages,
-            unseen,
-            uid_next: messages + 1,
-            uid_validity: 1,
-        }),
-    }
-}
-
 fn folders() -> Vec<FolderInfo> {
     let mut noselect = folder("其他文件夹", None, None);
     noselect.selectable = false;
@@ -88,23 +52,17 @@ fn folders() -> Vec<FolderInfo> {
     ]
 }
 
-/// 2024-03-01 09:30 UTC, and one message a day before it.
-const BASE_DATE: i64 = 1_709_285_400;
-
+/// A day apart, 30 the newest, sent from UTC+8; sizes grow with the UID.
 fn summary(uid: Uid, from: &str, subject: &str, flags: u8) -> Summary {
     Summary {
-        uid,
-        flags: Flags(flags),
-        date: BASE_DATE - i64::from(30 - uid) * 86_400,
         date_offset: 8 * 3600,
         size: uid * 1234,
-        from: from.into(),
-        to: "bob@example.org".into(),
-        subject: subject.into(),
+        ..support::ui::summary(uid, from, subject, flags)
     }
 }
 
-fn summaries(uids: impl Iterator<Item = Uid>) -> Vec<Summary> {
+/// Numbered senders and subjects with every mix of flags.
+fn numbered(uids: impl Iterator<Item = Uid>) -> Vec<Summary> {
     uids.map(|u| {
         let flags = match u % 4 {
             0 => Flags::SEEN,
@@ -122,33 +80,12 @@ fn summaries(uids: impl Iterator<Item = Uid>) -> Vec<Summary> {
     .collect()
 }
 
-fn selected(uids: Vec<Uid>) -> Event {
-    Event::Selected {
-        folder: "INBOX".into(),
-        uid_validity: 7,
-        read_only: false,
-        uids,
-    }
-}
-
-fn chunk(chunk: Vec<Summary>) -> Event {
-    Event::Summaries {
-        folder: "INBOX".into(),
-        uid_validity: 7,
-        chunk,
-    }
-}
-
 type Opened = Arc<Mutex<Vec<String>>>;
 
-fn settings(size: (u16, u16), download_dir: PathBuf, opened: Opened) -> Settings {
+/// Settings whose launcher records what it was asked to open instead of opening it.
+fn settings_with(size: (u16, u16), download_dir: PathBuf, opened: Opened) -> Settings {
     Settings {
-        account: "demo".into(),
-        default_folder: "INBOX".into(),
         download_dir,
-        keymap: Keymap::default(),
-        theme: Theme::default(),
-        size,
         launcher: Box::new(move |target| {
             opened
                 .lock()
@@ -156,12 +93,13 @@ fn settings(size: (u16, u16), download_dir: PathBuf, opened: Opened) -> Settings
                 .push(target.to_string_lossy().into_owned());
             Ok(())
         }),
+        ..settings("INBOX", size)
     }
 }
 
 /// An app at `size` connected to a 30-message INBOX whose newest `loaded` summaries arrived.
 fn app_with(size: (u16, u16), loaded: u32) -> App {
-    let (mut app, _) = App::new(settings(size, std::env::temp_dir(), Opened::default()));
+    let (mut app, _) = App::new(settings_with(size, std::env::temp_dir(), Opened::default()));
     let info = SessionInfo {
         greeting: "* OK ready".into(),
         tls: Some("TLSv1.3 TLS_AES_256_GCM_SHA384".into()),
@@ -170,39 +108,15 @@ fn app_with(size: (u16, u16), loaded: u32) -> App {
     };
     app.on_event(Event::Conn(ConnState::Connected(info)));
     app.on_event(Event::Folders(folders()));
-    app.on_event(selected((1..=30).rev().collect()));
-    app.on_event(chunk(summaries((31 - loaded..=30).rev())));
+    app.on_event(selected("INBOX", (1..=30).rev().collect()));
+    app.on_event(summaries("INBOX", numbered((31 - loaded..=30).rev())));
     app
-}
-
-fn draw(app: &mut App, (w, h): (u16, u16)) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| {
-        app.prepare(f.area());
-        views::draw(f, app);
-    })
-    .unwrap();
-    t
-}
-
-/// Presses space-separated keys, written as in the keymap ("j", "Enter", "C-c", ":").
-fn press(app: &mut App, keys: &str) -> Vec<Cmd> {
-    keys.split(' ')
-        .filter(|k| !k.is_empty())
-        .flat_map(|k| {
-            let chord: KeyChord = k.parse().unwrap();
-            app.on_key(KeyEvent::new(chord.code, chord.mods))
-        })
-        .collect()
 }
 
 /// Types `text` into the command line and submits it.
 fn command(app: &mut App, text: &str) -> Vec<Cmd> {
     let mut cmds = press(app, ":");
-    for c in text.chars() {
-        let key = KeyEvent::new(crossterm::event::KeyCode::Char(c), KeyModifiers::NONE);
-        cmds.extend(app.on_key(key));
-    }
+    cmds.extend(type_text(app, text));
     cmds.extend(press(app, "Enter"));
     cmds
 }
@@ -258,12 +172,11 @@ fn assert_no_escape(t: &Terminal<TestBackend>) {
     }
 }
 
-const WIDE: (u16, u16) = (80, 24);
 const NARROW: (u16, u16) = (40, 20);
 
 #[test]
 fn start_asks_for_folders_then_the_default_folder() {
-    let (_, cmds) = App::new(settings(WIDE, std::env::temp_dir(), Opened::default()));
+    let (_, cmds) = App::new(settings_with(WIDE, std::env::temp_dir(), Opened::default()));
     assert_eq!(cmds[0], Cmd::ListFolders);
     match &cmds[1] {
         Cmd::Select {
@@ -322,42 +235,48 @@ fn list_while_syncing() {
 #[test]
 fn cjk_list_is_laid_out_by_display_width() {
     let mut app = app_with((81, 12), 0);
-    app.on_event(chunk(vec![
-        summary(
-            30,
-            "张伟 <zhang@example.cn>",
-            "关于下周项目评审会议的安排和准备材料清单",
-            0,
-        ),
-        summary(
-            29,
-            "山田太郎",
-            "請求書の送付について（三月分）",
-            Flags::SEEN,
-        ),
-        summary(
-            28,
-            "김민준",
-            "회의 일정 변경 안내",
-            Flags::SEEN | Flags::FLAGGED,
-        ),
-        summary(
-            27,
-            "Mixed 混合 name",
-            "半角と全角が混ざったsubject line 测试",
-            Flags::SEEN,
-        ),
-    ]));
+    app.on_event(summaries(
+        "INBOX",
+        vec![
+            summary(
+                30,
+                "张伟 <zhang@example.cn>",
+                "关于下周项目评审会议的安排和准备材料清单",
+                0,
+            ),
+            summary(
+                29,
+                "山田太郎",
+                "請求書の送付について（三月分）",
+                Flags::SEEN,
+            ),
+            summary(
+                28,
+                "김민준",
+                "회의 일정 변경 안내",
+                Flags::SEEN | Flags::FLAGGED,
+            ),
+            summary(
+                27,
+                "Mixed 混合 name",
+                "半角と全角が混ざったsubject line 测试",
+                Flags::SEEN,
+            ),
+        ],
+    ));
     press(&mut app, "h");
     press(&mut app, "6 j");
     insta::assert_snapshot!("cjk_81x12", draw(&mut app, (81, 12)).backend());
     let mut narrow = app_with((41, 8), 0);
-    narrow.on_event(chunk(vec![summary(
-        30,
-        "张伟",
-        "关于下周项目评审会议的安排和准备材料清单",
-        0,
-    )]));
+    narrow.on_event(summaries(
+        "INBOX",
+        vec![summary(
+            30,
+            "张伟",
+            "关于下周项目评审会议的安排和准备材料清单",
+            0,
+        )],
+    ));
     insta::assert_snapshot!("cjk_41x8", draw(&mut narrow, (41, 8)).backend());
 }
 
@@ -384,9 +303,9 @@ fn reader_plain_text() {
 #[test]
 fn number_then_enter_opens_that_link() {
     let opened = Opened::default();
-    let (mut app, _) = App::new(settings(WIDE, std::env::temp_dir(), opened.clone()));
+    let (mut app, _) = App::new(settings_with(WIDE, std::env::temp_dir(), opened.clone()));
     app.on_event(Event::Folders(folders()));
-    app.on_event(selected(vec![5]));
+    app.on_event(selected("INBOX", vec![5]));
     open_message(&mut app, part(PLAIN), PLAIN_HEADER, &[("1", PLAIN_BODY)]);
     draw(&mut app, WIDE);
     press(&mut app, "1 Enter");
@@ -419,12 +338,10 @@ fn reader_html() {
 fn hostile_subject_and_body_never_reach_the_terminal() {
     let evil = "\x1b]0;pwned\x07Invoice \x1b[2J\x1b[31mpaid\x1b[0m \u{202e}fdp.exe";
     let mut app = app_with(WIDE, 0);
-    app.on_event(chunk(vec![summary(
-        30,
-        "Mallory \x1b[5m<m@evil.example>",
-        evil,
-        0,
-    )]));
+    app.on_event(summaries(
+        "INBOX",
+        vec![summary(30, "Mallory \x1b[5m<m@evil.example>", evil, 0)],
+    ));
     let header = format!("From: Mallory <m@evil.example>\r\nSubject: {evil}\r\n\r\n");
     let body = b"Hello\x1b[?1049h there\x07\r\n\x1bPq#0;2;0;0;0\x1b\\done\r\n";
     open_message(&mut app, part(PLAIN), &header, &[("1", body)]);
@@ -465,9 +382,13 @@ fn parts_pane_keeps_its_window_when_the_cursor_moves_back_up() {
 #[test]
 fn save_by_section_fetches_then_writes_like_tern_save() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut app, _) = App::new(settings(WIDE, dir.path().to_path_buf(), Opened::default()));
+    let (mut app, _) = App::new(settings_with(
+        WIDE,
+        dir.path().to_path_buf(),
+        Opened::default(),
+    ));
     app.on_event(Event::Folders(folders()));
-    app.on_event(selected(vec![9]));
+    app.on_event(selected("INBOX", vec![9]));
     open_message(&mut app, part(NESTED), PLAIN_HEADER, &[]);
     let cmds = command(&mut app, "save 4.2.2.1");
     let section: Section = "4.2.2.1".parse().unwrap();
@@ -583,13 +504,13 @@ fn selection_stays_on_its_uid_as_chunks_arrive_and_on_resize() {
     let mut app = app_with(WIDE, 5);
     press(&mut app, "3 j");
     assert_eq!(app.selected_uid, Some(27));
-    app.on_event(chunk(summaries((1..=25).rev())));
+    app.on_event(summaries("INBOX", numbered((1..=25).rev())));
     assert_eq!(app.selected_uid, Some(27));
     draw(&mut app, NARROW);
     draw(&mut app, (200, 50));
     assert_eq!(app.selected_uid, Some(27));
     // The same folder reopened (a reconnect) with a new message on top keeps the UID too.
-    app.on_event(selected((1..=31).rev().collect()));
+    app.on_event(selected("INBOX", (1..=31).rev().collect()));
     assert_eq!(app.selected_uid, Some(27));
     assert_eq!(app.selected, 4);
 }
@@ -631,10 +552,10 @@ fn keys_from_config_override_the_defaults() {
         "[keys]\ndown = \"n\"\n\n[[account]]\nname = \"a\"\nhost = \"h\"\nusername = \"u\"\n",
     )
     .unwrap();
-    let (mut app, _) = App::new(settings(WIDE, std::env::temp_dir(), Opened::default()));
+    let (mut app, _) = App::new(settings_with(WIDE, std::env::temp_dir(), Opened::default()));
     app.keymap = Keymap::new(&config.keys);
     app.on_event(Event::Folders(folders()));
-    app.on_event(selected(vec![3, 2, 1]));
+    app.on_event(selected("INBOX", vec![3, 2, 1]));
     press(&mut app, "j");
     assert_eq!(app.selected_uid, Some(3), "j is no longer bound");
     press(&mut app, "n");

@@ -2,94 +2,52 @@
 //! and the tests check the commands it emits, what it shows before the server answers, and
 //! what it does with the answer (or the refusal).
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+mod support;
+
 use ratatui::style::Modifier;
 
-use tern::config::keys::KeyChord;
-use tern::config::theme::Theme;
+use support::ui::{
+    BASE_DATE, WIDE, draw, folder, listed, load, new_app, notice, press, render, type_text,
+};
 use tern::config::{DeletePolicy, SeenPolicy};
 use tern::error::Error;
-use tern::msg::{Cmd, Event, Flags, FolderInfo, FolderOp, FolderStatus, SpecialUse, Summary, Uid};
-use tern::ui::app::{App, Pane, Settings};
-use tern::ui::keymap::Keymap;
-use tern::ui::views;
-
-fn folder(name: &str, special: Option<SpecialUse>, messages: u32) -> FolderInfo {
-    FolderInfo {
-        name: name.into(),
-        raw: name.into(),
-        delimiter: Some('/'),
-        attributes: Vec::new(),
-        special,
-        selectable: true,
-        subscribed: true,
-        status: Some(FolderStatus {
-            messages,
-            unseen: 0,
-            uid_next: messages + 1,
-            uid_validity: 1,
-        }),
-    }
-}
+use tern::msg::{Cmd, Event, Flags, FolderInfo, FolderOp, SpecialUse, Summary, Uid};
+use tern::ui::app::{App, Pane};
 
 fn folders() -> Vec<FolderInfo> {
-    let mut work = folder("Work", None, 0);
+    let mut work = folder("Work", None, None);
     work.selectable = false;
-    work.status = None;
     work.attributes = vec!["\\Noselect".into()];
-    let mut old = folder("Old", None, 2);
+    let mut old = folder("Old", None, Some((0, 2)));
     old.subscribed = false;
     vec![
-        folder("INBOX", Some(SpecialUse::Inbox), 6),
-        folder("Trash", Some(SpecialUse::Trash), 9),
-        folder("Archive", Some(SpecialUse::Archive), 812),
+        folder("INBOX", Some(SpecialUse::Inbox), Some((0, 6))),
+        folder("Trash", Some(SpecialUse::Trash), Some((0, 9))),
+        folder("Archive", Some(SpecialUse::Archive), Some((0, 812))),
         work,
-        folder("Work/2024", None, 3),
-        folder("其他文件夹/QQ邮件", None, 15),
+        folder("Work/2024", None, Some((0, 3))),
+        folder("其他文件夹/QQ邮件", None, Some((0, 15))),
         old,
     ]
 }
 
-/// 2024-03-01 09:30 UTC.
-const BASE_DATE: i64 = 1_709_285_400;
-
+/// Invoices on even UIDs, lunch plans on odd ones, one a day with 45 the newest.
 fn summary(uid: Uid, flags: u8) -> Summary {
+    let subject = if uid.is_multiple_of(2) {
+        format!("Invoice {uid}")
+    } else {
+        format!("Lunch plans {uid}")
+    };
+    let from = format!("Sender {uid} <s{uid}@example.org>");
     Summary {
-        uid,
-        flags: Flags(flags),
         date: BASE_DATE - i64::from(45 - uid) * 86_400,
-        date_offset: 0,
-        size: 2048,
-        from: format!("Sender {uid} <s{uid}@example.org>"),
-        to: "bob@example.org".into(),
-        subject: if uid.is_multiple_of(2) {
-            format!("Invoice {uid}")
-        } else {
-            format!("Lunch plans {uid}")
-        },
+        ..support::ui::summary(uid, &from, &subject, flags)
     }
 }
 
 /// INBOX with UIDs 45 … 40 (newest first); 43 is unread, 41 flagged, the rest read.
 fn app_in(folder: &str) -> App {
-    let (mut app, _) = App::new(Settings {
-        account: "demo".into(),
-        default_folder: folder.into(),
-        download_dir: std::env::temp_dir(),
-        keymap: Keymap::default(),
-        theme: Theme::default(),
-        size: (80, 24),
-        launcher: Box::new(|_| Ok(())),
-    });
-    app.on_event(Event::Folders(folders()));
-    app.on_event(Event::Selected {
-        folder: folder.into(),
-        uid_validity: 7,
-        read_only: false,
-        uids: (40..=45).rev().collect(),
-    });
+    let mut app = new_app(folder);
     let chunk = (40..=45)
         .rev()
         .map(|u| match u {
@@ -98,51 +56,12 @@ fn app_in(folder: &str) -> App {
             _ => summary(u, Flags::SEEN),
         })
         .collect();
-    app.on_event(Event::Summaries {
-        folder: folder.into(),
-        uid_validity: 7,
-        chunk,
-    });
-    app.on_event(Event::SyncDone {
-        folder: folder.into(),
-    });
+    load(&mut app, folders(), folder, chunk);
     app
 }
 
 fn inbox() -> App {
     app_in("INBOX")
-}
-
-/// Presses space-separated keys, written as in the keymap ("j", "Enter", "Space").
-fn press(app: &mut App, keys: &str) -> Vec<Cmd> {
-    keys.split(' ')
-        .filter(|k| !k.is_empty())
-        .flat_map(|k| {
-            let chord: KeyChord = k.parse().unwrap();
-            app.on_key(KeyEvent::new(chord.code, chord.mods))
-        })
-        .collect()
-}
-
-/// Types text into whatever line or picker is open.
-fn type_text(app: &mut App, text: &str) -> Vec<Cmd> {
-    text.chars()
-        .flat_map(|c| app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)))
-        .collect()
-}
-
-fn draw(app: &mut App) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| {
-        app.prepare(f.area());
-        views::draw(f, app);
-    })
-    .unwrap();
-    t
-}
-
-fn screen(app: &mut App) -> String {
-    draw(app).backend().to_string()
 }
 
 fn refused(req: u64, command: &str, text: &str) -> Event {
@@ -153,17 +72,6 @@ fn refused(req: u64, command: &str, text: &str) -> Event {
             text: text.into(),
         },
     }
-}
-
-fn listed(app: &App) -> Vec<Uid> {
-    app.rows().to_vec()
-}
-
-fn notice(app: &App) -> String {
-    app.notice
-        .as_ref()
-        .map(|n| n.text.clone())
-        .unwrap_or_default()
 }
 
 /// Moves the cursor onto `uid`.
@@ -251,7 +159,7 @@ fn tag_three_then_move_with_the_picker_sends_one_copy() {
     let mut app = inbox();
     press(&mut app, "t j t Space");
     assert_eq!(app.tagged.len(), 3);
-    assert!(screen(&mut app).contains("3 tagged"));
+    assert!(render(&mut app, WIDE).contains("3 tagged"));
     assert!(press(&mut app, "m").is_empty());
     type_text(&mut app, "wk24");
     assert_eq!(app.picker.as_ref().unwrap().matches, ["Work/2024"]);
@@ -450,7 +358,7 @@ fn optimistic_flags_are_shown_then_rolled_back_on_failure() {
         !app.flags_of(44).unwrap().has(Flags::FLAGGED),
         "rolled back"
     );
-    let s = screen(&mut app);
+    let s = render(&mut app, WIDE);
     assert!(
         s.contains("Could not flag 3 messages: UID STORE failed: server said: [CANNOT] mailbox is"),
         "{s}"
@@ -548,7 +456,7 @@ fn malformed_search_sends_nothing_and_points_at_the_column() {
         .and_then(|p| p.error.clone())
         .expect("the line stays open");
     assert_eq!(e.column, 12);
-    let s = screen(&mut app);
+    let s = render(&mut app, WIDE);
     let lines: Vec<&str> = s.lines().collect();
     let n = lines.len();
     assert!(lines[n - 2].contains("/from:alice frm:bob"), "{s}");
@@ -755,7 +663,7 @@ fn snapshot_tagged_and_deleted_rows() {
     select(&mut app, 41);
     press(&mut app, "d");
     press(&mut app, "g j t t");
-    let t = draw(&mut app);
+    let t = draw(&mut app, WIDE);
     insta::assert_snapshot!("triage_tagged_deleted_80x24", t.backend());
     let buf = t.backend().buffer();
     let row = (0..24)
@@ -781,7 +689,7 @@ fn snapshot_move_picker() {
     let mut app = inbox();
     press(&mut app, "t j t m");
     type_text(&mut app, "o");
-    insta::assert_snapshot!("triage_move_picker_80x24", draw(&mut app).backend());
+    insta::assert_snapshot!("triage_move_picker_80x24", draw(&mut app, WIDE).backend());
 }
 
 #[test]
@@ -789,7 +697,10 @@ fn snapshot_expunge_confirmation() {
     let mut app = inbox();
     app.policy.delete = DeletePolicy::Flag;
     press(&mut app, "t t t d $");
-    insta::assert_snapshot!("triage_expunge_confirm_80x24", draw(&mut app).backend());
+    insta::assert_snapshot!(
+        "triage_expunge_confirm_80x24",
+        draw(&mut app, WIDE).backend()
+    );
 }
 
 #[test]
@@ -805,5 +716,5 @@ fn snapshot_search_results() {
         folder: "INBOX".into(),
         uids: vec![44, 42, 40],
     });
-    insta::assert_snapshot!("triage_search_80x24", draw(&mut app).backend());
+    insta::assert_snapshot!("triage_search_80x24", draw(&mut app, WIDE).backend());
 }

@@ -5,6 +5,7 @@
 
 pub mod scripted;
 pub mod tmux;
+pub mod ui;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

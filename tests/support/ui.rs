@@ -1,0 +1,164 @@
+//! Driving the TUI without a network or a terminal: an App built with default keys and theme,
+//! fed hand-made worker events, given key strings and drawn into ratatui's TestBackend.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use imap_proto::types::{AttributeValue, Response};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use tern::config::keys::KeyChord;
+use tern::config::theme::Theme;
+use tern::mime::{Part, from_bodystructure};
+use tern::msg::{Cmd, Event, Flags, FolderInfo, FolderStatus, SpecialUse, Summary, Uid};
+use tern::ui::app::{App, Settings};
+use tern::ui::keymap::Keymap;
+use tern::ui::views;
+
+pub const WIDE: (u16, u16) = (80, 24);
+
+/// 2024-03-01 09:30 UTC: the dates are fixed so snapshots do not depend on the clock.
+pub const BASE_DATE: i64 = 1_709_285_400;
+
+/// Default keys and theme, `default_folder` opened at start, and a launcher that opens nothing.
+pub fn settings(default_folder: &str, size: (u16, u16)) -> Settings {
+    Settings {
+        account: "demo".into(),
+        default_folder: default_folder.into(),
+        download_dir: std::env::temp_dir(),
+        keymap: Keymap::default(),
+        theme: Theme::default(),
+        size,
+        launcher: Box::new(|_| Ok(())),
+    }
+}
+
+pub fn new_app(default_folder: &str) -> App {
+    App::new(settings(default_folder, WIDE)).0
+}
+
+/// A selectable, subscribed folder; `status` is (unseen, messages).
+pub fn folder(name: &str, special: Option<SpecialUse>, status: Option<(u32, u32)>) -> FolderInfo {
+    FolderInfo {
+        name: name.into(),
+        raw: name.into(),
+        delimiter: Some('/'),
+        attributes: Vec::new(),
+        special,
+        selectable: true,
+        subscribed: true,
+        status: status.map(|(unseen, messages)| FolderStatus {
+            messages,
+            unseen,
+            uid_next: messages + 1,
+            uid_validity: 7,
+        }),
+    }
+}
+
+/// A message to bob dated one day before BASE_DATE per UID below 30; tests wanting other
+/// dates or sizes override those fields (the sum is signed so any UID is safe to pass).
+pub fn summary(uid: Uid, from: &str, subject: &str, flags: u8) -> Summary {
+    Summary {
+        uid,
+        flags: Flags(flags),
+        date: BASE_DATE + (i64::from(uid) - 30) * 86_400,
+        date_offset: 0,
+        size: 2048,
+        from: from.into(),
+        to: "bob@example.org".into(),
+        subject: subject.into(),
+    }
+}
+
+/// `folder` selected with UID validity 7.
+pub fn selected(folder: &str, uids: Vec<Uid>) -> Event {
+    Event::Selected {
+        folder: folder.into(),
+        uid_validity: 7,
+        read_only: false,
+        uids,
+    }
+}
+
+pub fn summaries(folder: &str, chunk: Vec<Summary>) -> Event {
+    Event::Summaries {
+        folder: folder.into(),
+        uid_validity: 7,
+        chunk,
+    }
+}
+
+/// The worker's answer to starting up: the folder list, then `folder` holding exactly `chunk`,
+/// fully synced.
+pub fn load(app: &mut App, folders: Vec<FolderInfo>, folder: &str, chunk: Vec<Summary>) {
+    // The worker sends the UIDs newest first, whatever order the summaries come in.
+    let mut uids: Vec<Uid> = chunk.iter().map(|s| s.uid).collect();
+    uids.sort_unstable_by(|a, b| b.cmp(a));
+    app.on_event(Event::Folders(folders));
+    app.on_event(selected(folder, uids));
+    app.on_event(summaries(folder, chunk));
+    app.on_event(Event::SyncDone {
+        folder: folder.into(),
+    });
+}
+
+/// Presses space-separated keys, written as in the keymap ("j", "Enter", "C-c", "Space").
+pub fn press(app: &mut App, keys: &str) -> Vec<Cmd> {
+    keys.split(' ')
+        .filter(|k| !k.is_empty())
+        .flat_map(|k| {
+            let chord: KeyChord = k.parse().unwrap();
+            app.on_key(KeyEvent::new(chord.code, chord.mods))
+        })
+        .collect()
+}
+
+/// Types text into whatever line or picker is open (spaces included, unlike `press`).
+pub fn type_text(app: &mut App, text: &str) -> Vec<Cmd> {
+    text.chars()
+        .flat_map(|c| app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)))
+        .collect()
+}
+
+/// Draws one frame; `prepare` first, as the real loop does, so geometry and scroll are current.
+pub fn draw(app: &mut App, (w, h): (u16, u16)) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| {
+        app.prepare(f.area());
+        views::draw(f, app);
+    })
+    .unwrap();
+    t
+}
+
+/// The frame as text, for `contains` checks.
+pub fn render(app: &mut App, size: (u16, u16)) -> String {
+    draw(app, size).backend().to_string()
+}
+
+/// The UIDs in the list, top to bottom.
+pub fn listed(app: &App) -> Vec<Uid> {
+    app.rows().to_vec()
+}
+
+pub fn notice(app: &App) -> String {
+    app.notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default()
+}
+
+/// Parses a BODYSTRUCTURE the way the worker does, through a whole FETCH line.
+pub fn part(bodystructure: &str) -> Part {
+    let line = format!("* 1 FETCH (BODYSTRUCTURE {bodystructure})\r\n");
+    match imap_proto::parser::parse_response(line.as_bytes()) {
+        Ok((_, Response::Fetch(_, attrs))) => attrs
+            .iter()
+            .find_map(|a| match a {
+                AttributeValue::BodyStructure(b) => Some(from_bodystructure(b)),
+                _ => None,
+            })
+            .expect("a BODYSTRUCTURE in the fetch"),
+        other => panic!("unparseable BODYSTRUCTURE: {other:?}"),
+    }
+}
