@@ -193,6 +193,8 @@ fn main() {
         tern_state.len()
     );
     h.shutdown();
+    // process::exit below skips destructors: stop the server we started ourselves.
+    server.stop();
     let ok = missing == 0 && extra == 0 && flag_diff == 0 && doubled == 0 && unanswered == 0;
     println!(
         "{}",
