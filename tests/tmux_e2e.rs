@@ -8,27 +8,12 @@ mod support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use support::tmux::{DEADLINE, Tmux};
+use support::tmux::{DEADLINE, Tmux, terminal};
 use support::{Env, fixtures};
 use unicode_width::UnicodeWidthStr;
 
 const WIDTH: u16 = 100;
 const HEIGHT: u16 = 30;
-
-/// A shell in a 100×30 tmux window with tern's password and private state directories.
-fn terminal(env: &Env) -> Tmux {
-    let state = env.home.path().join("state");
-    let state = state.to_str().expect("UTF-8 temp path");
-    Tmux::shell(
-        &[
-            ("TERN_TEST_PASSWORD", "wonderland"),
-            ("XDG_STATE_HOME", state),
-            ("XDG_CACHE_HOME", state),
-        ],
-        WIDTH,
-        HEIGHT,
-    )
-}
 
 /// Starts tern and waits until INBOX is listed and fully synced.
 fn launch(t: &mut Tmux, config: &Path) -> String {
@@ -39,31 +24,6 @@ fn launch(t: &mut Tmux, config: &Path) -> String {
 
 /// The part list's title.
 const PARTS: &str = " Parts · ";
-
-/// The first default key of a keymap action, as `assets/keymap.toml` has it; the tests press
-/// the keys a user would, and follow the keymap when it changes.
-fn default_key(action: &str) -> String {
-    let table: toml::Table =
-        toml::from_str(tern::config::keys::DEFAULT_KEYMAP).expect("the default keymap parses");
-    let keys = table
-        .get(action)
-        .unwrap_or_else(|| panic!("no action {action:?} in assets/keymap.toml"));
-    let first = match keys {
-        toml::Value::String(k) => Some(k.as_str()),
-        toml::Value::Array(ks) => ks.first().and_then(|k| k.as_str()),
-        _ => None,
-    };
-    first
-        .unwrap_or_else(|| panic!("{action:?} has no default key"))
-        .to_string()
-}
-
-/// Presses the default key of each action in turn.
-fn act(t: &Tmux, actions: &[&str]) {
-    for action in actions {
-        t.press(&default_key(action));
-    }
-}
 
 /// The `a/b` of a reader title such as `plain text · 12/40`.
 fn reader_position(screen: &str, kind: &str) -> Option<(usize, usize)> {
@@ -104,7 +64,7 @@ fn saved(t: &Tmux, path: &Path) {
 fn read_save_resize_and_quit() {
     let env = Env::start();
     let config = env.config("");
-    let mut t = terminal(&env);
+    let mut t = terminal(env.home.path());
     t.line("echo before-tern-$((6*7))");
     t.wait_for("before-tern-42", DEADLINE);
 
@@ -115,7 +75,7 @@ fn read_save_resize_and_quit() {
 
     // Newest first: the hostile message (UID 10), then the nested one (UID 9).
     assert_eq!(env.uid("INBOX", "nested.eml"), 9);
-    act(&t, &["down", "open"]);
+    t.act(&["down", "open"]);
     let screen = t.wait_for("Part 4.2.2.1: Grüße 你好", DEADLINE);
     for text in [
         "Subject: Nested MIME structure (sections down to 4.2.2.2)",
@@ -127,16 +87,16 @@ fn read_save_resize_and_quit() {
     assert!(reader_position(&screen, "plain text").is_some(), "{screen}");
 
     // The attachment pane, then save by typed section number.
-    act(&t, &["parts"]);
+    t.act(&["parts"]);
     t.wait_for(PARTS, DEADLINE);
     t.wait_for("application/octet-stream", DEADLINE);
     let by_section = env.downloads().join("by-section.txt");
-    act(&t, &["command"]);
+    t.act(&["command"]);
     t.line(&format!("save 4.2.2.1 {}", by_section.display()));
     saved(&t, &by_section);
 
     // The same part with `s` on the selected row: the last row is 4.2.2.2, one up is 4.2.2.1.
-    act(&t, &["bottom", "up", "save_part"]);
+    t.act(&["bottom", "up", "save_part"]);
     saved(&t, &env.downloads().join("part-4.2.2.1.txt"));
 
     // Narrow: one pane at a time, the focused one (the parts).
@@ -157,23 +117,23 @@ fn read_save_resize_and_quit() {
     assert!(wide.contains("4.2.2.1 text/plain"), "{wide}");
 
     // The part cursor survived the resizes: `s` saves 4.2.2.1 again, under a fresh name.
-    act(&t, &["save_part"]);
+    t.act(&["save_part"]);
     saved(&t, &env.downloads().join("part-4.2.2.1 (1).txt"));
 
     // q: parts → reader → list (the list selection is still the nested message) → quit.
-    act(&t, &["back"]);
+    t.act(&["back"]);
     t.wait_until("the parts pane to close", DEADLINE, |s| !s.contains(PARTS));
-    act(&t, &["back"]);
+    t.act(&["back"]);
     t.wait_until("the reader to close", DEADLINE, |s| {
         !s.contains("Part 1: the top-level text.")
     });
-    act(&t, &["open"]);
+    t.act(&["open"]);
     t.wait_for("Part 1: the top-level text.", DEADLINE);
-    act(&t, &["back"]);
+    t.act(&["back"]);
     t.wait_until("the reader to close", DEADLINE, |s| {
         !s.contains("Part 1: the top-level text.")
     });
-    act(&t, &["back"]);
+    t.act(&["back"]);
     let exit = t.exited();
     assert_eq!(exit.code, 0, "{}", exit.screen);
     assert!(
@@ -189,10 +149,10 @@ fn read_save_resize_and_quit() {
 fn chinese_folder_and_html_newsletter() {
     let env = Env::start();
     let config = env.config("");
-    let mut t = terminal(&env);
+    let mut t = terminal(env.home.path());
     launch(&mut t, &config);
 
-    act(&t, &["command"]);
+    t.act(&["command"]);
     t.line("folder 其他文件夹");
     t.wait_for("其他文件夹 · 2 messages", DEADLINE);
     let screen = t.wait_until("the folder's messages", DEADLINE, |s| {
@@ -202,12 +162,12 @@ fn chinese_folder_and_html_newsletter() {
 
     // Back in the tree: from the list, prev_pane (`h`) moves to the folders; the child folder
     // is the last row.
-    act(&t, &["prev_pane", "bottom", "open"]);
+    t.act(&["prev_pane", "bottom", "open"]);
     t.wait_for("其他文件夹/QQ邮件订阅 · 1 message", DEADLINE);
     let screen = t.wait_for("欢迎加入 SegmentFault 问答社区", DEADLINE);
     assert!(screen.contains("QQ邮件订阅"), "{screen}");
 
-    act(&t, &["open"]);
+    t.act(&["open"]);
     let mut screen = t.wait_for("最专业的中文开发者社区", DEADLINE);
     let mut seen = String::new();
     // Page through the whole message; every screen must be clean text.
@@ -230,7 +190,7 @@ fn chinese_folder_and_html_newsletter() {
         if at >= total {
             break;
         }
-        act(&t, &["page_down"]);
+        t.act(&["page_down"]);
         screen = t.wait_until("the reader to scroll", DEADLINE, |s| {
             reader_position(s, "HTML").is_some_and(|(a, _)| a > at)
         });
@@ -248,7 +208,7 @@ fn chinese_folder_and_html_newsletter() {
 fn hostile_message_cannot_drive_the_terminal() {
     let env = Env::start();
     let config = env.config("");
-    let mut t = terminal(&env);
+    let mut t = terminal(env.home.path());
     let title = t.display("#{pane_title}");
     launch(&mut t, &config);
 
@@ -268,17 +228,17 @@ fn hostile_message_cannot_drive_the_terminal() {
     // The hostile message is the newest, so the first row.
     t.wait_for("Invoice", DEADLINE);
     check(&t, "the list");
-    act(&t, &["open"]);
+    t.act(&["open"]);
     t.wait_for("Subject: Invoice", DEADLINE);
     check(&t, "the reader");
-    act(&t, &["parts"]);
+    t.act(&["parts"]);
     t.wait_for("application/x-sh", DEADLINE);
     check(&t, "the part list");
-    act(&t, &["raw"]);
+    t.act(&["raw"]);
     t.wait_for("raw source · ", DEADLINE);
     t.wait_for("Subject: =?UTF-8?B?", DEADLINE);
     check(&t, "the raw source");
-    act(&t, &["back", "back", "back"]);
+    t.act(&["back", "back", "back"]);
     let exit = t.exited();
     assert_eq!(exit.code, 0);
     assert_ne!(t.display("#{pane_title}"), "pwned");
@@ -308,7 +268,7 @@ fn assert_only_colours(styled: &str, what: &str) {
 fn ctrl_c_and_sigterm_restore_the_terminal() {
     let env = Env::start();
     let config = env.config("");
-    let mut t = terminal(&env);
+    let mut t = terminal(env.home.path());
 
     // Each entry: actions that reach the place, text typed there, and what shows it is there.
     let places: [(&str, &[&str], &str, &str); 6] = [
@@ -321,7 +281,7 @@ fn ctrl_c_and_sigterm_restore_the_terminal() {
     ];
     for (place, actions, text, shown) in places {
         launch(&mut t, &config);
-        act(&t, actions);
+        t.act(actions);
         if !text.is_empty() {
             t.type_text(text);
         }
@@ -335,7 +295,7 @@ fn ctrl_c_and_sigterm_restore_the_terminal() {
     // 128 + N and leave the alternate screen on.
     for signal in ["TERM", "HUP"] {
         launch(&mut t, &config);
-        act(&t, &["open", "parts"]);
+        t.act(&["open", "parts"]);
         t.wait_for(PARTS, DEADLINE);
         let pid = t.tern_pid();
         let killed = std::process::Command::new("kill")

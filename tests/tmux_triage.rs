@@ -10,27 +10,8 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
 use support::Env;
-use support::tmux::{DEADLINE, Tmux, eventually};
+use support::tmux::{DEADLINE, Tmux, eventually, terminal};
 use tern::devserver::Dovecot;
-
-const WIDTH: u16 = 100;
-const HEIGHT: u16 = 30;
-
-/// A shell in a 100×30 tmux window with the fixtures' password and state directories under
-/// `home`, so the header cache never leaks from one test into another.
-fn terminal(home: &Path) -> Tmux {
-    let state = home.join("state");
-    let state = state.to_str().expect("UTF-8 temp path");
-    Tmux::shell(
-        &[
-            ("TERN_TEST_PASSWORD", "wonderland"),
-            ("XDG_STATE_HOME", state),
-            ("XDG_CACHE_HOME", state),
-        ],
-        WIDTH,
-        HEIGHT,
-    )
-}
 
 /// One message as the server holds it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -387,6 +387,22 @@ fn child_named(parent: u32, name: &str) -> Option<u32> {
     None
 }
 
+/// A shell in a 100×30 tmux window with the fixtures' password and tern's state and cache
+/// directories under `home`, so nothing leaks from one test into another.
+pub fn terminal(home: &std::path::Path) -> Tmux {
+    let state = home.join("state");
+    let state = state.to_str().expect("UTF-8 temp path");
+    Tmux::shell(
+        &[
+            ("TERN_TEST_PASSWORD", "wonderland"),
+            ("XDG_STATE_HOME", state),
+            ("XDG_CACHE_HOME", state),
+        ],
+        100,
+        30,
+    )
+}
+
 /// The first key `assets/keymap.toml` binds to `action`, named as the keymap names keys (for
 /// [`Tmux::press`]), so a test presses what a user would and follows keymap changes.
 pub fn default_key(action: &str) -> String {
