@@ -36,12 +36,13 @@ fn summary(uid: Uid) -> Summary {
         date: 1_700_000_000 + i64::from(uid) * 600,
         date_offset: 3600,
         size: 2_000 + uid % 50_000,
-        from: format!("Sender {uid} <sender{uid}@example.org>"),
+        // A few thousand correspondents, as in a real inbox.
+        from: format!("Sender {n} <sender{n}@example.org>", n = uid % 3000).into(),
         to: "me@example.org".into(),
         subject: if uid.is_multiple_of(5) {
-            format!("关于第 {uid} 号项目的周报和下周计划安排")
+            format!("关于第 {uid} 号项目的周报和下周计划安排").into()
         } else {
-            format!("Re: weekly status report number {uid} with a fairly long subject line")
+            format!("Re: weekly status report number {uid} with a fairly long subject line").into()
         },
     }
 }

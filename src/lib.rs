@@ -25,6 +25,7 @@ pub mod demo;
 pub mod devserver;
 pub mod error;
 pub mod imap;
+pub mod intern;
 pub mod logging;
 pub mod mime;
 pub mod model;

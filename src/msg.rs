@@ -1,6 +1,8 @@
 //! The contract between the IMAP worker and whoever drives it (CLI or TUI): plain enums that
 //! carry data. Mutations and fetches name messages by UID, never by sequence number.
 
+use std::sync::Arc;
+
 use crate::error::Error;
 use crate::mime::{Part, Section};
 
@@ -199,7 +201,9 @@ impl Flags {
     }
 }
 
-/// One row of a message list.
+/// One row of a message list: 72 bytes plus the subject's. A folder holds few distinct
+/// senders and recipients, so the model shares one copy of each ([`crate::model`] interns
+/// them); subjects are mostly unique and are owned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     pub uid: Uid,
@@ -209,10 +213,10 @@ pub struct Summary {
     pub date_offset: i32,
     pub size: u32,
     /// Decoded display form of the first sender (`Name <addr>` or `addr`).
-    pub from: String,
+    pub from: Arc<str>,
     /// Decoded display form of the first recipient.
-    pub to: String,
-    pub subject: String,
+    pub to: Arc<str>,
+    pub subject: Box<str>,
 }
 
 /// Events from the worker.

@@ -103,7 +103,7 @@ fn sync_rows(h: &Handle) -> Result<Vec<(u32, String)>, Error> {
             _ => None,
         })
         .flatten()
-        .map(|s| (s.uid, s.subject))
+        .map(|s| (s.uid, s.subject.into()))
         .collect())
 }
 

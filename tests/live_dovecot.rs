@@ -77,7 +77,7 @@ fn follows_another_session(extra: &str) {
     wait_for(
         &h.events,
         "its summary",
-        |e| matches!(e, Event::Summaries { chunk, .. } if chunk.iter().any(|s| s.uid == uid && s.subject == "live 9")),
+        |e| matches!(e, Event::Summaries { chunk, .. } if chunk.iter().any(|s| s.uid == uid && &*s.subject == "live 9")),
     );
 
     other.uid_store("1", "+FLAGS (\\Flagged)").unwrap();

@@ -139,9 +139,9 @@ fn summary(uid: Uid, validity: u32) -> Summary {
         date: i64::from(uid),
         date_offset: 0,
         size: validity,
-        from: format!("from {uid}"),
-        to: format!("to {uid}"),
-        subject: format!("subject {uid}"),
+        from: format!("from {uid}").into(),
+        to: format!("to {uid}").into(),
+        subject: format!("subject {uid}").into(),
     }
 }
 

@@ -6,26 +6,54 @@
 //! or one written by another schema, is detected on open, deleted and rebuilt.
 
 mod codec;
+mod writer;
 
+pub use writer::Writer;
+
+use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use redb::{Database, Durability, ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{
+    Builder, ConcurrencyMode, Database, ReadOnlyDatabase, ReadTransaction, ReadableDatabase,
+    ReadableTable, TableDefinition,
+};
 
 use crate::error::{Error, Result};
+use crate::intern::Interner;
 use crate::msg::{Flags, Summary, Uid};
 
 /// Bump when the meaning of any stored byte changes.
-const SCHEMA: u32 = 2;
+const SCHEMA: u32 = 3;
 
 const INFO: TableDefinition<&str, u32> = TableDefinition::new("info");
-/// (folder, uid) → encoded summary.
-const SUMMARIES: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("summaries");
+/// (folder, block) → the encoded rows of up to 256 consecutive UIDs ([`codec`]).
+const BLOCKS: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("blocks");
 /// folder → (UIDVALIDITY, HIGHESTMODSEQ the rows are known to be current with; 0 = unknown).
 const META: TableDefinition<&str, (u32, u64)> = TableDefinition::new("meta");
 
+/// redb keeps recently used pages in memory; a few megabytes hold a large folder's blocks
+/// without counting against the client's memory the way the default gigabyte would.
+const PAGE_CACHE: usize = 8 << 20;
+
 pub struct Cache {
-    db: Database,
+    db: Handle,
+}
+
+/// The first tern on an account writes the cache; another one at the same time (a second
+/// window, `tern search --local`) reads it and leaves the writing to the first.
+enum Handle {
+    Writer(Database),
+    Reader(ReadOnlyDatabase),
+}
+
+impl Handle {
+    fn begin_read(&self) -> std::result::Result<ReadTransaction, redb::TransactionError> {
+        match self {
+            Handle::Writer(db) => db.begin_read(),
+            Handle::Reader(db) => db.begin_read(),
+        }
+    }
 }
 
 /// What the cache holds for one folder.
@@ -59,27 +87,34 @@ pub fn default_path(account: &str) -> Option<PathBuf> {
 
 impl Cache {
     /// Opens (or creates) the cache at `path`. A damaged or foreign file is replaced by an
-    /// empty one; a cache already open in another tern process is an error (run without it).
+    /// empty one; one another tern is writing is opened for reading only.
     pub fn open(path: &Path) -> Result<Cache> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(db_err)?;
         }
         match try_open(path) {
             Ok(cache) => Ok(cache),
-            Err(Damaged(why)) => {
+            Err(Unusable::InUse) => open_reader(path),
+            Err(Unusable::Damaged(why)) => {
                 tracing::warn!(
                     "header cache {} is unusable ({why}); rebuilding it",
                     path.display()
                 );
                 std::fs::remove_file(path).map_err(db_err)?;
-                try_open(path).map_err(|Damaged(why)| db_err(why))
+                try_open(path).map_err(|e| db_err(e.to_string()))
             }
         }
     }
 
-    /// The cached state of `folder`, if it was ever synced.
+    /// Whether this handle only reads (another tern is writing the file).
+    pub fn read_only(&self) -> bool {
+        matches!(self.db, Handle::Reader(_))
+    }
+
+    /// The cached state of `folder`, if it was ever synced. Rows that do not decode make the
+    /// folder count as never synced (it is fetched afresh and rewritten).
     pub fn load(&self, folder: &str) -> Result<Option<CachedFolder>> {
-        guard(|| {
+        let loaded = guard(|| {
             let r = self.db.begin_read().map_err(db_err)?;
             let meta = match r.open_table(META) {
                 Ok(t) => t.get(folder).map_err(db_err)?.map(|g| g.value()),
@@ -90,13 +125,17 @@ impl Cache {
                 return Ok(None);
             };
             let mut summaries = Vec::new();
-            if let Ok(t) = r.open_table(SUMMARIES) {
-                for row in t.range((folder, 0)..=(folder, u32::MAX)).map_err(db_err)? {
-                    let (k, v) = row.map_err(db_err)?;
-                    let uid = k.value().1;
-                    let s = codec::decode(uid, v.value())
-                        .ok_or_else(|| db_err(format!("damaged row for UID {uid}")))?;
-                    summaries.push(s);
+            let mut names = Interner::default();
+            if let Ok(t) = r.open_table(BLOCKS) {
+                for entry in t.range((folder, 0)..=(folder, u32::MAX)).map_err(db_err)? {
+                    let (k, v) = entry.map_err(db_err)?;
+                    let block = k.value().1;
+                    let rows = codec::split(block, v.value()).ok_or_else(|| damaged(block))?;
+                    for (uid, row) in rows {
+                        let s = codec::decode_row(uid, row, &mut names)
+                            .ok_or_else(|| damaged(block))?;
+                        summaries.push(s);
+                    }
                 }
             }
             summaries.reverse();
@@ -105,7 +144,15 @@ impl Cache {
                 highest_modseq,
                 summaries,
             }))
-        })
+        });
+        match loaded {
+            Err(Error::Io(why)) if why.contains(DAMAGED) => {
+                tracing::warn!("header cache of {folder}: {why}; fetching it afresh");
+                self.forget(folder)?;
+                Ok(None)
+            }
+            other => other,
+        }
     }
 
     /// Every folder with cached summaries.
@@ -128,96 +175,247 @@ impl Cache {
 
     /// Starts (or restarts) a folder's record: rows of another UIDVALIDITY are dropped.
     pub fn begin_folder(&self, folder: &str, uid_validity: u32) -> Result<()> {
-        self.write(Durability::Immediate, |w| {
-            let mut meta = w.open_table(META).map_err(db_err)?;
-            let known = meta.get(folder).map_err(db_err)?.map(|g| g.value());
-            if known.map(|(v, _)| v) != Some(uid_validity) {
-                let mut rows = w.open_table(SUMMARIES).map_err(db_err)?;
-                rows.retain_in((folder, 0)..=(folder, u32::MAX), |_, _| false)
-                    .map_err(db_err)?;
-                meta.insert(folder, (uid_validity, 0)).map_err(db_err)?;
-            }
-            Ok(())
-        })
+        self.apply(&[Op::Begin {
+            folder: folder.into(),
+            uid_validity,
+        }])
     }
 
     /// Records that the rows are current as of `highest_modseq`.
     pub fn set_modseq(&self, folder: &str, uid_validity: u32, highest_modseq: u64) -> Result<()> {
-        self.write(Durability::Immediate, |w| {
-            let mut meta = w.open_table(META).map_err(db_err)?;
-            meta.insert(folder, (uid_validity, highest_modseq))
-                .map_err(db_err)?;
-            Ok(())
-        })
+        self.apply(&[Op::Synced {
+            folder: folder.into(),
+            uid_validity,
+            highest_modseq,
+        }])
     }
 
+    /// Stores (or replaces) rows.
     pub fn put(&self, folder: &str, rows: &[Summary]) -> Result<()> {
-        self.write(Durability::None, |w| {
-            let mut t = w.open_table(SUMMARIES).map_err(db_err)?;
-            for s in rows {
-                t.insert((folder, s.uid), codec::encode(s).as_slice())
-                    .map_err(db_err)?;
-            }
-            Ok(())
-        })
+        self.apply(&[Op::put(folder, rows)])
     }
 
     pub fn set_flags(&self, folder: &str, changes: &[(Uid, Flags)]) -> Result<()> {
-        self.write(Durability::None, |w| {
-            let mut t = w.open_table(SUMMARIES).map_err(db_err)?;
-            for (uid, flags) in changes {
-                let current = t
-                    .get((folder, *uid))
-                    .map_err(db_err)?
-                    .map(|g| g.value().to_vec());
-                if let Some(mut bytes) = current.filter(|b| !b.is_empty()) {
-                    bytes[0] = flags.0;
-                    t.insert((folder, *uid), bytes.as_slice()).map_err(db_err)?;
-                }
-            }
-            Ok(())
-        })
+        self.apply(&[Op::Flags {
+            folder: folder.into(),
+            changes: changes.to_vec(),
+        }])
     }
 
     pub fn remove(&self, folder: &str, uids: &[Uid]) -> Result<()> {
-        self.write(Durability::None, |w| {
-            let mut t = w.open_table(SUMMARIES).map_err(db_err)?;
-            for uid in uids {
-                t.remove((folder, *uid)).map_err(db_err)?;
-            }
-            Ok(())
+        self.apply(&[Op::Remove {
+            folder: folder.into(),
+            uids: uids.to_vec(),
+        }])
+    }
+
+    /// Applies `ops` in order, in one durable transaction: all of them or none.
+    pub fn apply(&self, ops: &[Op]) -> Result<()> {
+        self.write(|w| ops.iter().try_for_each(|op| op.apply(w)))
+    }
+
+    /// Drops everything cached of `folder`.
+    fn forget(&self, folder: &str) -> Result<()> {
+        self.write(|w| {
+            w.open_table(META)
+                .map_err(db_err)?
+                .remove(folder)
+                .map_err(db_err)?;
+            drop_rows(w, folder)
         })
     }
 
-    fn write(
-        &self,
-        durability: Durability,
-        f: impl FnOnce(&redb::WriteTransaction) -> Result<()>,
-    ) -> Result<()> {
+    /// Runs `f` in a write transaction, committed durably (a cache other processes may read
+    /// takes no other kind); a reader leaves writing to the tern that writes.
+    fn write(&self, f: impl FnOnce(&redb::WriteTransaction) -> Result<()>) -> Result<()> {
+        let Handle::Writer(db) = &self.db else {
+            return Ok(());
+        };
         guard(|| {
-            let mut w = self.db.begin_write().map_err(db_err)?;
-            w.set_durability(durability).map_err(db_err)?;
+            let w = db.begin_write().map_err(db_err)?;
             f(&w)?;
             w.commit().map_err(db_err)
         })
     }
 }
 
-struct Damaged(String);
+/// One change to the cache; [`Cache::apply`] runs a batch of them in one transaction.
+#[derive(Debug)]
+pub enum Op {
+    /// Starts (or restarts) a folder's record: rows of another UIDVALIDITY are dropped.
+    Begin {
+        folder: String,
+        uid_validity: u32,
+    },
+    /// Stores or replaces rows, already encoded.
+    Put {
+        folder: String,
+        rows: Vec<(Uid, Vec<u8>)>,
+    },
+    Flags {
+        folder: String,
+        changes: Vec<(Uid, Flags)>,
+    },
+    Remove {
+        folder: String,
+        uids: Vec<Uid>,
+    },
+    /// The rows are current as of `highest_modseq`.
+    Synced {
+        folder: String,
+        uid_validity: u32,
+        highest_modseq: u64,
+    },
+}
 
-fn try_open(path: &Path) -> std::result::Result<Cache, Damaged> {
-    let opened = catch_unwind(|| Database::create(path))
-        .map_err(|_| Damaged("the file could not be read".into()))?;
+impl Op {
+    pub fn put(folder: &str, rows: &[Summary]) -> Op {
+        Op::Put {
+            folder: folder.into(),
+            rows: rows.iter().map(|s| (s.uid, codec::encode_row(s))).collect(),
+        }
+    }
+
+    fn apply(&self, w: &redb::WriteTransaction) -> Result<()> {
+        match self {
+            Op::Begin {
+                folder,
+                uid_validity,
+            } => {
+                let mut meta = w.open_table(META).map_err(db_err)?;
+                let known = meta
+                    .get(folder.as_str())
+                    .map_err(db_err)?
+                    .map(|g| g.value());
+                if known.map(|(v, _)| v) != Some(*uid_validity) {
+                    drop_rows(w, folder)?;
+                    meta.insert(folder.as_str(), (*uid_validity, 0))
+                        .map_err(db_err)?;
+                }
+                Ok(())
+            }
+            Op::Synced {
+                folder,
+                uid_validity,
+                highest_modseq,
+            } => {
+                let mut meta = w.open_table(META).map_err(db_err)?;
+                meta.insert(folder.as_str(), (*uid_validity, *highest_modseq))
+                    .map_err(db_err)?;
+                Ok(())
+            }
+            Op::Put { folder, rows } => edit_blocks(w, folder, rows.iter().map(|(u, _)| *u), |b| {
+                for (uid, row) in rows {
+                    if codec::block_of(*uid) == b.key {
+                        b.rows.insert(*uid, row.clone());
+                    }
+                }
+            }),
+            Op::Flags { folder, changes } => {
+                edit_blocks(w, folder, changes.iter().map(|(u, _)| *u), |b| {
+                    for (uid, flags) in changes {
+                        if let Some(row) = b.rows.get_mut(uid) {
+                            codec::set_flags(row, *flags);
+                        }
+                    }
+                })
+            }
+            Op::Remove { folder, uids } => edit_blocks(w, folder, uids.iter().copied(), |b| {
+                for uid in uids {
+                    b.rows.remove(uid);
+                }
+            }),
+        }
+    }
+}
+
+/// One block's rows while it is being edited.
+struct Block {
+    key: u32,
+    rows: BTreeMap<Uid, Vec<u8>>,
+}
+
+/// Reads each block holding one of `uids`, lets `edit` change its rows, writes it back (or
+/// drops it when empty). A block that does not decode is dropped: its rows are fetched again
+/// on the next sync.
+fn edit_blocks(
+    w: &redb::WriteTransaction,
+    folder: &str,
+    uids: impl Iterator<Item = Uid>,
+    mut edit: impl FnMut(&mut Block),
+) -> Result<()> {
+    let mut keys: Vec<u32> = uids.map(codec::block_of).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut t = w.open_table(BLOCKS).map_err(db_err)?;
+    for key in keys {
+        let rows = {
+            let stored = t.get((folder, key)).map_err(db_err)?;
+            let split = stored
+                .as_ref()
+                .map(|v| codec::split(key, v.value()))
+                .unwrap_or(Some(Vec::new()));
+            split
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(u, r)| (u, r.to_vec()))
+                .collect()
+        };
+        let mut block = Block { key, rows };
+        edit(&mut block);
+        if block.rows.is_empty() {
+            t.remove((folder, key)).map_err(db_err)?;
+        } else {
+            let bytes = codec::join(block.rows.iter().map(|(u, r)| (*u, r.as_slice())));
+            t.insert((folder, key), bytes.as_slice()).map_err(db_err)?;
+        }
+    }
+    Ok(())
+}
+
+fn drop_rows(w: &redb::WriteTransaction, folder: &str) -> Result<()> {
+    let mut rows = w.open_table(BLOCKS).map_err(db_err)?;
+    rows.retain_in((folder, 0)..=(folder, u32::MAX), |_, _| false)
+        .map_err(db_err)
+}
+
+const DAMAGED: &str = "damaged rows";
+
+fn damaged(block: u32) -> Error {
+    db_err(format!("{DAMAGED} in block {block}"))
+}
+
+enum Unusable {
+    InUse,
+    Damaged(String),
+}
+
+impl std::fmt::Display for Unusable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unusable::InUse => f.write_str("open in another tern"),
+            Unusable::Damaged(why) => f.write_str(why),
+        }
+    }
+}
+
+fn builder() -> Builder {
+    let mut b = Database::builder();
+    b.set_concurrency_mode(ConcurrencyMode::SingleWriter)
+        .set_cache_size(PAGE_CACHE);
+    b
+}
+
+fn try_open(path: &Path) -> std::result::Result<Cache, Unusable> {
+    let opened = catch_unwind(|| builder().create(path))
+        .map_err(|_| Unusable::Damaged("the file could not be read".into()))?;
     let db = match opened {
         Ok(db) => db,
-        Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
-            return Err(Damaged("already open in another tern".into()));
-        }
-        Err(e) => return Err(Damaged(e.to_string())),
+        Err(redb::DatabaseError::DatabaseAlreadyOpen) => return Err(Unusable::InUse),
+        Err(e) => return Err(Unusable::Damaged(e.to_string())),
     };
-    let cache = Cache { db };
     let schema = guard(|| {
-        let w = cache.db.begin_write().map_err(db_err)?;
+        let w = db.begin_write().map_err(db_err)?;
         let found = {
             let mut info = w.open_table(INFO).map_err(db_err)?;
             let found = info.get("schema").map_err(db_err)?.map(|g| g.value());
@@ -229,11 +427,39 @@ fn try_open(path: &Path) -> std::result::Result<Cache, Damaged> {
         w.commit().map_err(db_err)?;
         Ok(found)
     })
-    .map_err(|e| Damaged(e.to_string()))?;
+    .map_err(|e| Unusable::Damaged(e.to_string()))?;
     match schema {
-        None | Some(SCHEMA) => Ok(cache),
-        Some(other) => Err(Damaged(format!("schema {other}, expected {SCHEMA}"))),
+        None | Some(SCHEMA) => Ok(Cache {
+            db: Handle::Writer(db),
+        }),
+        Some(other) => Err(Unusable::Damaged(format!(
+            "schema {other}, expected {SCHEMA}"
+        ))),
     }
+}
+
+/// Another tern writes the file: read it if it is of our schema, else do without.
+fn open_reader(path: &Path) -> Result<Cache> {
+    let db = catch_unwind(|| builder().open_read_only(path))
+        .map_err(|_| db_err("the file could not be read"))?
+        .map_err(db_err)?;
+    let cache = Cache {
+        db: Handle::Reader(db),
+    };
+    let schema = guard(|| {
+        let r = cache.db.begin_read().map_err(db_err)?;
+        let info = r.open_table(INFO).map_err(db_err)?;
+        let found = info.get("schema").map_err(db_err)?.map(|g| g.value());
+        Ok(found)
+    })?;
+    if schema != Some(SCHEMA) {
+        return Err(db_err("another tern of a different version is writing it"));
+    }
+    tracing::info!(
+        "header cache {} is being written by another tern; reading it only",
+        path.display()
+    );
+    Ok(cache)
 }
 
 /// redb checks its pages; in debug builds some checks panic rather than return an error.
@@ -246,7 +472,7 @@ fn guard<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
 mod tests {
     use super::*;
 
-    fn row(uid: Uid, subject: &str) -> Summary {
+    pub(super) fn row(uid: Uid, subject: &str) -> Summary {
         Summary {
             uid,
             flags: Flags::default(),
@@ -288,6 +514,65 @@ mod tests {
         cache.begin_folder("INBOX", 6).unwrap();
         let got = cache.load("INBOX").unwrap().unwrap();
         assert_eq!((got.uid_validity, got.summaries.len()), (6, 0));
+    }
+
+    #[test]
+    fn a_second_opener_reads_what_the_first_writes_and_breaks_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.redb");
+        let first = Cache::open(&path).unwrap();
+        first.begin_folder("INBOX", 5).unwrap();
+        first.put("INBOX", &[row(1, "a")]).unwrap();
+        first.set_modseq("INBOX", 5, 7).unwrap();
+
+        let second = Cache::open(&path).unwrap();
+        assert!(second.read_only() && !first.read_only());
+        assert_eq!(second.load("INBOX").unwrap().unwrap().summaries.len(), 1);
+        second.put("INBOX", &[row(2, "from the second")]).unwrap();
+        first.put("INBOX", &[row(3, "c")]).unwrap();
+        let uids = |c: &Cache| -> Vec<Uid> {
+            let got = c.load("INBOX").unwrap().unwrap();
+            got.summaries.iter().map(|s| s.uid).collect()
+        };
+        assert_eq!(uids(&first), vec![3, 1], "the reader wrote nothing");
+        assert_eq!(uids(&second), vec![3, 1], "the reader follows the writer");
+    }
+
+    #[test]
+    fn rows_spread_over_blocks_load_newest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(&dir.path().join("c.redb")).unwrap();
+        cache.begin_folder("F", 1).unwrap();
+        let uids: Vec<Uid> = (1..2000).step_by(7).collect();
+        let rows: Vec<Summary> = uids.iter().map(|u| row(*u, "x")).collect();
+        cache.put("F", &rows[..100]).unwrap();
+        cache.put("F", &rows[100..]).unwrap();
+        cache.remove("F", &uids[..uids.len() / 2]).unwrap();
+        cache
+            .set_flags("F", &[(uids[uids.len() - 1], Flags(Flags::FLAGGED))])
+            .unwrap();
+        let got = cache.load("F").unwrap().unwrap().summaries;
+        let want: Vec<Uid> = uids[uids.len() / 2..].iter().rev().copied().collect();
+        assert_eq!(got.iter().map(|s| s.uid).collect::<Vec<_>>(), want);
+        assert!(got[0].flags.has(Flags::FLAGGED));
+        assert!(!got[1].flags.has(Flags::FLAGGED));
+    }
+
+    #[test]
+    fn a_block_that_does_not_decode_makes_the_folder_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(&dir.path().join("c.redb")).unwrap();
+        cache.begin_folder("F", 1).unwrap();
+        cache.put("F", &[row(1, "a"), row(300, "b")]).unwrap();
+        cache
+            .write(|w| {
+                let mut t = w.open_table(BLOCKS).map_err(db_err)?;
+                t.insert(("F", 0), &[1u8, 2, 3][..]).map_err(db_err)?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(cache.load("F").unwrap(), None);
+        assert_eq!(cache.folders().unwrap(), Vec::<String>::new(), "forgotten");
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub fn summary_fields(s: &Summary) -> Vec<String> {
         s.uid.to_string(),
         date,
         s.flags.names().join(" "),
-        s.from.clone(),
-        s.subject.clone(),
+        s.from.to_string(),
+        s.subject.to_string(),
     ]
 }

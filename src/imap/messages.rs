@@ -244,9 +244,9 @@ fn to_summaries(fetches: &imap::types::Fetches) -> Vec<Summary> {
                 date,
                 date_offset,
                 size: f.size.unwrap_or(0),
-                from,
-                to,
-                subject,
+                from: from.into(),
+                to: to.into(),
+                subject: subject.into(),
             })
         })
         .collect();

@@ -113,7 +113,7 @@ fn skip_to(
 
 fn haystack(s: &Summary) -> String {
     let mut text = fold(&s.from);
-    for part in [&s.to, &s.subject] {
+    for part in [&*s.to, &*s.subject] {
         text.push('\u{1}');
         text.push_str(&fold(part));
     }

@@ -6,6 +6,7 @@ pub mod filter;
 
 use std::collections::HashMap;
 
+use crate::intern::Interner;
 use crate::mime::{Part, Section};
 use crate::msg::{ConnState, Event, Flags, FolderInfo, Summary, Uid};
 
@@ -34,6 +35,8 @@ pub struct Mailbox {
     pub search: Option<Vec<Uid>>,
     /// Arrived UIDs whose summaries have not come yet.
     arrivals: std::collections::HashSet<Uid>,
+    /// The one copy of each sender and recipient the rows point at.
+    names: Interner,
     /// UIDs in `messages`, least recently fetched first: what goes when over the budget.
     fetched: std::collections::VecDeque<Uid>,
     /// Bumped whenever `uids` or `summaries` change, so what is derived from them (the local
@@ -67,6 +70,7 @@ impl Model {
                     name: folder,
                     uid_validity,
                     read_only,
+                    summaries: HashMap::with_capacity(uids.len()),
                     uids,
                     generation: self.mailbox.as_ref().map_or(0, |m| m.generation + 1),
                     ..Mailbox::default()
@@ -82,7 +86,12 @@ impl Model {
                         .iter()
                         .filter(|s| mb.arrivals.remove(&s.uid) && s.flags.has(Flags::SEEN))
                         .count();
-                    mb.summaries.extend(chunk.into_iter().map(|s| (s.uid, s)));
+                    let names = &mut mb.names;
+                    mb.summaries.extend(chunk.into_iter().map(|mut s| {
+                        names.share(&mut s.from);
+                        names.share(&mut s.to);
+                        (s.uid, s)
+                    }));
                     mb.generation += 1;
                     seen
                 });
@@ -94,6 +103,8 @@ impl Model {
                 uids,
             } => {
                 if let Some(mb) = self.current(&folder, uid_validity) {
+                    mb.summaries
+                        .reserve(uids.len().saturating_sub(mb.summaries.len()));
                     mb.uids = uids;
                     mb.generation += 1;
                 }
@@ -362,7 +373,7 @@ mod tests {
             size: 1,
             from: "a".into(),
             to: "bob@example.org".into(),
-            subject: format!("s{uid}"),
+            subject: format!("s{uid}").into(),
         }
     }
 

@@ -16,12 +16,13 @@ mod warm;
 
 use std::collections::{HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TryRecvError, select, unbounded};
 
-use crate::cache::Cache;
+use crate::cache::{self, Cache};
 use crate::config::Account;
 use crate::error::Error;
 use crate::imap::bulk::Bulk;
@@ -113,8 +114,10 @@ struct Worker {
     next_status: Instant,
     offline: Option<offline::Offline>,
     pending: VecDeque<offline::Pending>,
-    /// The header cache; None when disabled or unavailable (e.g. open in another tern).
-    cache: Option<Cache>,
+    /// The header cache, for reading; None when disabled or unusable.
+    cache: Option<Arc<Cache>>,
+    /// Writes to it, on the cache's own thread.
+    cache_writes: Option<cache::Writer>,
 }
 
 impl Worker {
@@ -124,8 +127,13 @@ impl Worker {
             Cache::open(&p)
                 .map_err(|e| tracing::warn!("running without the header cache: {e}"))
                 .ok()
+                .map(Arc::new)
         });
         Worker {
+            cache_writes: cache
+                .as_ref()
+                .filter(|c| !c.read_only())
+                .map(|c| cache::Writer::start(c.clone())),
             cache,
             next_poll: now + Duration::from_secs(account.poll_interval_secs.max(1)),
             next_status: now + Duration::from_secs(account.status_interval_secs.max(1)),

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::sync::CHUNK;
 use super::{OpenFolder, Worker};
-use crate::cache::CachedFolder;
+use crate::cache::{CachedFolder, Op};
 use crate::error::Result;
 use crate::imap::messages::{self, Delta, Opened};
 use crate::msg::{Event, Flags, Summary, Uid};
@@ -25,6 +25,9 @@ pub const FLAG_SCAN_LIMIT: usize = 20_000;
 impl Worker {
     pub(super) fn cached(&self, folder: &str) -> Option<CachedFolder> {
         let cache = self.cache.as_ref()?;
+        if let Some(w) = &self.cache_writes {
+            w.flush();
+        }
         cache
             .load(folder)
             .map_err(|e| tracing::warn!("cannot read the cache of {folder}: {e}"))
@@ -171,35 +174,45 @@ impl Worker {
         Ok(())
     }
 
-    /// Cache writes never stop mail from flowing: a failure is logged and the cache dropped.
-    fn cache_do(&mut self, what: &str, f: impl FnOnce(&crate::cache::Cache) -> Result<()>) {
-        if let Some(cache) = &self.cache
-            && let Err(e) = f(cache)
-        {
-            tracing::warn!("header cache disabled after failing to {what}: {e}");
-            self.cache = None;
+    /// Cache writes never hold up mail: they queue for the cache's own thread.
+    fn cache_send(&self, op: Op) {
+        if let Some(w) = &self.cache_writes {
+            w.send(op);
         }
     }
 
-    pub(super) fn cache_begin(&mut self, folder: &str, uid_validity: u32) {
-        self.cache_do("start a folder", |c| c.begin_folder(folder, uid_validity));
+    pub(super) fn cache_begin(&self, folder: &str, uid_validity: u32) {
+        self.cache_send(Op::Begin {
+            folder: folder.into(),
+            uid_validity,
+        });
     }
 
-    pub(super) fn cache_put(&mut self, folder: &str, rows: &[Summary]) {
-        self.cache_do("store summaries", |c| c.put(folder, rows));
+    pub(super) fn cache_put(&self, folder: &str, rows: &[Summary]) {
+        if self.cache_writes.is_some() {
+            self.cache_send(Op::put(folder, rows));
+        }
     }
 
-    pub(super) fn cache_flags(&mut self, folder: &str, changes: &[(Uid, Flags)]) {
-        self.cache_do("store flags", |c| c.set_flags(folder, changes));
+    pub(super) fn cache_flags(&self, folder: &str, changes: &[(Uid, Flags)]) {
+        self.cache_send(Op::Flags {
+            folder: folder.into(),
+            changes: changes.to_vec(),
+        });
     }
 
-    pub(super) fn cache_remove(&mut self, folder: &str, uids: &[Uid]) {
-        self.cache_do("remove messages", |c| c.remove(folder, uids));
+    pub(super) fn cache_remove(&self, folder: &str, uids: &[Uid]) {
+        self.cache_send(Op::Remove {
+            folder: folder.into(),
+            uids: uids.to_vec(),
+        });
     }
 
-    pub(super) fn cache_synced(&mut self, folder: &str, uid_validity: u32, modseq: u64) {
-        self.cache_do("mark a folder synced", |c| {
-            c.set_modseq(folder, uid_validity, modseq)
+    pub(super) fn cache_synced(&self, folder: &str, uid_validity: u32, highest_modseq: u64) {
+        self.cache_send(Op::Synced {
+            folder: folder.into(),
+            uid_validity,
+            highest_modseq,
         });
     }
 }

@@ -1,0 +1,127 @@
+//! Cache writes on a thread of their own, in batches: the worker hands changes over and goes
+//! on, so the disk flush of a durable commit never holds up mail. Whatever queued while one
+//! batch was being committed becomes the next batch, so a fast sync makes few, large commits.
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
+
+use super::{Cache, Op};
+
+enum Msg {
+    Op(Op),
+    /// Answered once everything sent before it is written (or given up on).
+    Flush(Sender<()>),
+}
+
+pub struct Writer {
+    queue: Option<Sender<Msg>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Writer {
+    pub fn start(cache: Arc<Cache>) -> Writer {
+        let (tx, rx) = unbounded();
+        let thread = std::thread::Builder::new()
+            .name("cache-writer".into())
+            .spawn(move || run(&cache, &rx))
+            .map_err(|e| tracing::warn!("header cache writes off: cannot start a thread: {e}"))
+            .ok();
+        Writer {
+            queue: thread.as_ref().map(|_| tx),
+            thread,
+        }
+    }
+
+    pub fn send(&self, op: Op) {
+        if let Some(q) = &self.queue {
+            let _ = q.send(Msg::Op(op));
+        }
+    }
+
+    /// Waits until everything sent so far is on disk, so a read sees it.
+    pub fn flush(&self) {
+        let (done, wait) = bounded(1);
+        if let Some(q) = &self.queue
+            && q.send(Msg::Flush(done)).is_ok()
+        {
+            let _ = wait.recv();
+        }
+    }
+}
+
+impl Drop for Writer {
+    /// Finishes the queued writes: the last one records that a folder is in sync.
+    fn drop(&mut self) {
+        self.queue = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Past this many changes a batch is committed even if more are waiting, so one commit's
+/// memory stays bounded.
+const MAX_BATCH: usize = 64;
+
+fn run(cache: &Cache, queue: &Receiver<Msg>) {
+    let mut failed = false;
+    while let Ok(first) = queue.recv() {
+        let mut ops = Vec::new();
+        let mut waiting = Vec::new();
+        let mut next = Some(first);
+        while let Some(msg) = next.take() {
+            match msg {
+                Msg::Op(op) => ops.push(op),
+                Msg::Flush(done) => waiting.push(done),
+            }
+            if ops.len() < MAX_BATCH {
+                next = queue.try_recv().ok();
+            }
+        }
+        // After a failure nothing more is written: a later "in sync" mark must not vouch
+        // for rows that were lost.
+        if !failed && let Err(e) = cache.apply(&ops) {
+            tracing::warn!("header cache: writes stopped after a failure: {e}");
+            failed = true;
+        }
+        for done in waiting {
+            let _ = done.send(());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::tests::row;
+
+    #[test]
+    fn queued_writes_are_seen_after_a_flush_and_kept_after_drop() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Arc::new(Cache::open(&dir.path().join("c.redb")).unwrap());
+        let writer = Writer::start(cache.clone());
+        writer.send(Op::Begin {
+            folder: "INBOX".into(),
+            uid_validity: 3,
+        });
+        for uid in 1..=300 {
+            writer.send(Op::put("INBOX", &[row(uid, "s")]));
+        }
+        writer.flush();
+        assert_eq!(cache.load("INBOX").unwrap().unwrap().summaries.len(), 300);
+        writer.send(Op::Remove {
+            folder: "INBOX".into(),
+            uids: vec![1, 2],
+        });
+        writer.send(Op::Synced {
+            folder: "INBOX".into(),
+            uid_validity: 3,
+            highest_modseq: 9,
+        });
+        drop(writer);
+        let got = cache.load("INBOX").unwrap().unwrap();
+        assert_eq!((got.summaries.len(), got.highest_modseq), (298, 9));
+    }
+}
