@@ -203,4 +203,14 @@ fn local_search_reads_the_cache_without_the_server() {
     let only = search(&["--folder", "其他文件夹", "张三"]);
     assert_eq!(only.len(), 1);
     assert_eq!(only[0][0], "其他文件夹");
+
+    // Another tern writing the cache (a TUI left open) does not stop the search, which
+    // reads it and leaves it whole.
+    let writer = tern::cache::Cache::open(&env.home.path().join("cache.redb")).unwrap();
+    assert!(!writer.read_only());
+    assert_eq!(search(&["KOLN"]).len(), 1);
+    let before = search(&["a"]).len();
+    assert!(writer.load("INBOX").unwrap().unwrap().summaries.len() > 1);
+    drop(writer);
+    assert_eq!(search(&["a"]).len(), before, "nothing lost");
 }
