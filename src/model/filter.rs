@@ -2,13 +2,14 @@
 //! (sender, recipient, subject), ignoring case and accents, CJK included. No server round
 //! trip, so it can run on every keystroke.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use super::Mailbox;
-use crate::msg::{Summary, Uid};
+use crate::msg::Uid;
 
 /// Lower-cased, accents removed: "Grüße" and "GRUSSE" both contain "gru".
 pub fn fold(s: &str) -> String {
@@ -27,9 +28,22 @@ pub fn fold(s: &str) -> String {
 /// and brought up to date with [`Index::update`] as rows come and go.
 #[derive(Debug, Default)]
 pub struct Index {
-    entries: Vec<(Uid, String)>,
+    entries: Vec<Entry>,
     /// The UIDs in `entries`, to tell summaries already folded from new ones.
     known: HashSet<Uid>,
+    /// Each distinct sender and recipient folded once: a folder has far fewer of them than
+    /// messages, so building the index mostly folds subjects.
+    names: Vec<Box<str>>,
+    name_ids: HashMap<Arc<str>, u32>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    uid: Uid,
+    subject: Box<str>,
+    /// Into `names`.
+    from: u32,
+    to: u32,
 }
 
 impl Index {
@@ -47,34 +61,39 @@ impl Index {
         let mut entries = Vec::with_capacity(mailbox.summaries.len());
         for &uid in &mailbox.uids {
             // Old entries are in list order too, so the next one is usually this row's.
-            if let Some(entry) = old.next_if(|(u, _)| *u == uid) {
+            if let Some(entry) = old.next_if(|e| e.uid == uid) {
                 entries.push(entry);
                 continue;
             }
             let Some(s) = mailbox.summaries.get(&uid) else {
                 continue;
             };
-            let text = if self.known.contains(&uid) {
+            let entry = if self.known.contains(&uid) {
                 skip_to(&mut old, uid, &mut self.known)
             } else {
                 None
             };
-            let text = text.unwrap_or_else(|| {
+            let entry = entry.unwrap_or_else(|| {
                 self.known.insert(uid);
-                haystack(s)
+                Entry {
+                    uid,
+                    subject: fold(&s.subject).into(),
+                    from: self.name(&s.from),
+                    to: self.name(&s.to),
+                }
             });
-            entries.push((uid, text));
+            entries.push(entry);
         }
-        for (uid, _) in old {
-            self.known.remove(&uid);
+        for e in old {
+            self.known.remove(&e.uid);
         }
         // Summaries leave only with their UIDs, except when a Select replaced the mailbox:
         // then there are more entries than summaries.
         if entries.len() > mailbox.summaries.len() {
-            entries.retain(|(uid, _)| {
-                let keep = mailbox.summaries.contains_key(uid);
+            entries.retain(|e| {
+                let keep = mailbox.summaries.contains_key(&e.uid);
                 if !keep {
-                    self.known.remove(uid);
+                    self.known.remove(&e.uid);
                 }
                 keep
             });
@@ -82,48 +101,55 @@ impl Index {
         self.entries = entries;
     }
 
+    fn name(&mut self, name: &Arc<str>) -> u32 {
+        if let Some(id) = self.name_ids.get(name) {
+            return *id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(fold(name).into());
+        self.name_ids.insert(name.clone(), id);
+        id
+    }
+
     /// UIDs (in list order) whose sender, recipient or subject contains every word of
     /// `query`.
     pub fn matches(&self, query: &str) -> Vec<Uid> {
         let folded = fold(query);
         let words: Vec<&str> = folded.split_whitespace().collect();
+        let name = |id: u32| self.names.get(id as usize).map_or("", |n| n);
         self.entries
             .iter()
-            .filter(|(_, text)| words.iter().all(|w| text.contains(w)))
-            .map(|(uid, _)| *uid)
+            .filter(|e| {
+                let (from, to) = (name(e.from), name(e.to));
+                words
+                    .iter()
+                    .all(|w| e.subject.contains(w) || from.contains(w) || to.contains(w))
+            })
+            .map(|e| e.uid)
             .collect()
     }
 }
 
-/// The text of `uid` further on in `old`; the entries skipped on the way have left the folder
-/// (or, should the order ever change, are folded again when their turn comes).
+/// The entry of `uid` further on in `old`; the entries skipped on the way have left the
+/// folder (or, should the order ever change, are folded again when their turn comes).
 fn skip_to(
-    old: &mut impl Iterator<Item = (Uid, String)>,
+    old: &mut impl Iterator<Item = Entry>,
     uid: Uid,
     known: &mut HashSet<Uid>,
-) -> Option<String> {
-    for (u, text) in old {
-        if u == uid {
-            return Some(text);
+) -> Option<Entry> {
+    for e in old {
+        if e.uid == uid {
+            return Some(e);
         }
-        known.remove(&u);
+        known.remove(&e.uid);
     }
     None
-}
-
-fn haystack(s: &Summary) -> String {
-    let mut text = fold(&s.from);
-    for part in [&*s.to, &*s.subject] {
-        text.push('\u{1}');
-        text.push_str(&fold(part));
-    }
-    text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::msg::{Event, Flags};
+    use crate::msg::{Event, Flags, Summary};
 
     fn row(uid: Uid, from: &str, subject: &str) -> Summary {
         Summary {
