@@ -1,7 +1,6 @@
 //! One shared copy of each repeated string: a folder of 100 000 messages has a few thousand
 //! distinct senders and recipients, so rows point at shared text instead of owning copies.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 /// Past this many distinct strings the table starts afresh: sharing is a saving, not a rule,
@@ -9,7 +8,7 @@ use std::sync::Arc;
 const MAX_DISTINCT: usize = 1 << 16;
 
 #[derive(Debug, Default)]
-pub struct Interner(HashSet<Arc<str>>);
+pub struct Interner(foldhash::HashSet<Arc<str>>);
 
 impl Interner {
     /// The shared copy of `text`, made on first sight.

@@ -89,9 +89,11 @@ impl Worker {
         self.parked = None;
         self.displayed = Some((folder.to_string(), read_only));
         self.idler = None;
-        let cached = self
-            .cached(folder)
-            .map(|c| self.show_cached(folder, read_only, c));
+        // Reading the cache and logging in take about as long as each other: side by side.
+        let loading = self.load_cached(folder, read_only);
+        let connected = self.connection().map(|_| ());
+        let cached = loading.and_then(|l| l.join().ok()).flatten();
+        connected?;
         let known = cached.as_ref().map(|c| (c.uid_validity, c.highest_modseq));
         let (opened, delta) = self.retrying(|c| messages::open_with(c, &raw, read_only, known))?;
         match cached {

@@ -3,6 +3,9 @@
 //! `CHANGEDSINCE` (or, on small folders, every message's flags).
 
 use std::collections::{HashMap, HashSet};
+use std::thread::JoinHandle;
+
+use crossbeam_channel::Sender;
 
 use super::sync::CHUNK;
 use super::{OpenFolder, Worker};
@@ -23,44 +26,31 @@ pub struct Baseline {
 pub const FLAG_SCAN_LIMIT: usize = 20_000;
 
 impl Worker {
-    pub(super) fn cached(&self, folder: &str) -> Option<CachedFolder> {
-        let cache = self.cache.as_ref()?;
-        if let Some(w) = &self.cache_writes {
-            w.flush();
-        }
-        cache
-            .load(folder)
-            .map_err(|e| tracing::warn!("cannot read the cache of {folder}: {e}"))
-            .ok()
-            .flatten()
-    }
-
-    /// Puts the cached list on screen and keeps only what the warm sync compares against;
-    /// the rows themselves move into the event rather than being copied.
-    pub(super) fn show_cached(
+    /// Starts reading `folder`'s cached list on a thread of its own, which puts it on screen
+    /// as soon as it is read, while this thread logs in. None without a cache.
+    pub(super) fn load_cached(
         &self,
         folder: &str,
         read_only: bool,
-        cached: CachedFolder,
-    ) -> Baseline {
-        let known: HashMap<Uid, Flags> =
-            cached.summaries.iter().map(|s| (s.uid, s.flags)).collect();
-        self.emit(Event::Selected {
-            folder: folder.to_string(),
-            uid_validity: cached.uid_validity,
-            read_only,
-            uids: cached.summaries.iter().map(|s| s.uid).collect(),
-        });
-        self.emit(Event::Summaries {
-            folder: folder.to_string(),
-            uid_validity: cached.uid_validity,
-            chunk: cached.summaries,
-        });
-        Baseline {
-            uid_validity: cached.uid_validity,
-            highest_modseq: cached.highest_modseq,
-            known,
+    ) -> Option<JoinHandle<Option<Baseline>>> {
+        let cache = self.cache.clone()?;
+        if let Some(w) = &self.cache_writes {
+            w.flush();
         }
+        let events = self.events.clone();
+        let folder = folder.to_string();
+        std::thread::Builder::new()
+            .name("cache-load".into())
+            .spawn(move || {
+                let cached = cache
+                    .load(&folder)
+                    .map_err(|e| tracing::warn!("cannot read the cache of {folder}: {e}"))
+                    .ok()
+                    .flatten()?;
+                Some(show_cached(&events, &folder, read_only, cached))
+            })
+            .map_err(|e| tracing::warn!("cannot read the cache: {e}"))
+            .ok()
     }
 
     pub(super) fn warm_sync(
@@ -214,5 +204,33 @@ impl Worker {
             uid_validity,
             highest_modseq,
         });
+    }
+}
+
+/// Puts the cached list on screen and keeps only what the warm sync compares against; the
+/// rows themselves move into the event rather than being copied.
+fn show_cached(
+    events: &Sender<Event>,
+    folder: &str,
+    read_only: bool,
+    cached: CachedFolder,
+) -> Baseline {
+    let known: HashMap<Uid, Flags> = cached.summaries.iter().map(|s| (s.uid, s.flags)).collect();
+    // The receiver is gone only when the program is ending.
+    let _ = events.send(Event::Selected {
+        folder: folder.to_string(),
+        uid_validity: cached.uid_validity,
+        read_only,
+        uids: cached.summaries.iter().map(|s| s.uid).collect(),
+    });
+    let _ = events.send(Event::Summaries {
+        folder: folder.to_string(),
+        uid_validity: cached.uid_validity,
+        chunk: cached.summaries,
+    });
+    Baseline {
+        uid_validity: cached.uid_validity,
+        highest_modseq: cached.highest_modseq,
+        known,
     }
 }
