@@ -5,6 +5,7 @@
 //! pages, so a crash or `kill -9` mid-write leaves the last committed state. A damaged file,
 //! or one written by another schema, is detected on open, deleted and rebuilt.
 
+mod bodies;
 mod codec;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -135,6 +136,7 @@ impl Cache {
                 let mut rows = w.open_table(SUMMARIES).map_err(db_err)?;
                 rows.retain_in((folder, 0)..=(folder, u32::MAX), |_, _| false)
                     .map_err(db_err)?;
+                bodies::drop_stale(w, folder, uid_validity)?;
                 meta.insert(folder, (uid_validity, 0)).map_err(db_err)?;
             }
             Ok(())
@@ -185,6 +187,7 @@ impl Cache {
             for uid in uids {
                 t.remove((folder, *uid)).map_err(db_err)?;
             }
+            bodies::drop_messages(w, folder, uids)?;
             Ok(())
         })
     }
