@@ -23,7 +23,8 @@ const BODIES: TableDefinition<Key, &[u8]> = TableDefinition::new("bodies");
 const BODY_USES: TableDefinition<Key, (u32, u64, u64)> = TableDefinition::new("body_uses");
 /// Last use → (folder, uid, item): the eviction order, oldest first.
 const BODY_LRU: TableDefinition<u64, Key> = TableDefinition::new("body_lru");
-/// "bytes" → the payload length of every row.
+/// "bytes" → the payload length of every row; "evicted" → bytes evicted since the last
+/// durable commit.
 const BODY_TOTAL: TableDefinition<&str, u64> = TableDefinition::new("body_total");
 
 /// Not a section (those are digits, dots and `TEXT`), so no part can be mistaken for it.
@@ -61,8 +62,14 @@ impl Cache {
         uid_validity: u32,
         uid: Uid,
     ) -> Result<Option<(Part, Vec<u8>)>> {
-        let payload = self.use_item((folder, uid, STRUCTURE), uid_validity)?;
-        Ok(payload.and_then(|p| structure::decode(&p)))
+        let Some(payload) = self.use_item((folder, uid, STRUCTURE), uid_validity)? else {
+            return Ok(None);
+        };
+        let decoded = structure::decode(&payload);
+        if decoded.is_none() {
+            tracing::warn!("cached structure of {folder} UID {uid} is damaged; fetching it again");
+        }
+        Ok(decoded)
     }
 
     /// The raw bytes of a text part read before.
@@ -86,7 +93,7 @@ impl Cache {
         bound: u64,
     ) -> Result<()> {
         let payload = structure::encode(root, header);
-        self.write(Durability::None, |w| {
+        self.write_bodies(bound, |w| {
             store(w, (folder, uid, STRUCTURE), uid_validity, &payload, bound).map(drop)
         })
     }
@@ -102,16 +109,50 @@ impl Cache {
         bound: u64,
     ) -> Result<bool> {
         let item = section.to_string();
-        let mut kept = false;
-        self.write(Durability::None, |w| {
+        self.write_bodies(bound, |w| {
             let root = payload(w, (folder, uid, STRUCTURE), uid_validity)?
                 .and_then(|p| structure::decode(&p));
             if root.is_some_and(|(root, _)| root.find(section).is_some_and(is_body_text)) {
-                kept = store(w, (folder, uid, &item), uid_validity, bytes, bound)?;
+                store(w, (folder, uid, &item), uid_validity, bytes, bound)
+            } else {
+                Ok(false)
             }
-            Ok(())
-        })?;
-        Ok(kept)
+        })
+    }
+
+    /// A write that may evict. Not durable (a lost body is fetched again), except once an
+    /// eighth of the bound was evicted since the last durable commit: redb reuses the pages a
+    /// commit frees only after a durable one, and without that the file grows to several
+    /// times the bound.
+    fn write_bodies<T>(
+        &self,
+        bound: u64,
+        f: impl FnOnce(&WriteTransaction) -> Result<T>,
+    ) -> Result<T> {
+        guard(|| {
+            let mut w = self.db.begin_write().map_err(db_err)?;
+            let out = f(&w)?;
+            let flush = {
+                let mut total = w.open_table(BODY_TOTAL).map_err(db_err)?;
+                let evicted = total
+                    .get("evicted")
+                    .map_err(db_err)?
+                    .map_or(0, |g| g.value());
+                let flush = evicted > bound / 8;
+                if flush {
+                    total.insert("evicted", 0).map_err(db_err)?;
+                }
+                flush
+            };
+            let durability = if flush {
+                Durability::Immediate
+            } else {
+                Durability::None
+            };
+            w.set_durability(durability).map_err(db_err)?;
+            w.commit().map_err(db_err)?;
+            Ok(out)
+        })
     }
 
     /// A row's payload; a hit moves it to the back of the eviction order.
@@ -185,6 +226,7 @@ fn store(
         .map_err(db_err)?;
     lru.insert(stamp, key).map_err(db_err)?;
     bytes += len;
+    let mut evicted = 0;
     while bytes > bound {
         let Some(oldest) = lru
             .pop_first()
@@ -196,10 +238,18 @@ fn store(
         let key = (oldest.0.as_str(), oldest.1, oldest.2.as_str());
         if let Some(g) = uses.remove(key).map_err(db_err)? {
             bytes = bytes.saturating_sub(g.value().2);
+            evicted += g.value().2;
         }
         bodies.remove(key).map_err(db_err)?;
     }
     total.insert("bytes", bytes).map_err(db_err)?;
+    if evicted > 0 {
+        let before = total
+            .get("evicted")
+            .map_err(db_err)?
+            .map_or(0, |g| g.value());
+        total.insert("evicted", before + evicted).map_err(db_err)?;
+    }
     Ok(true)
 }
 
@@ -253,7 +303,7 @@ fn drop_where(w: &WriteTransaction, folder: &str, doomed: impl Fn(Uid, u32) -> b
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+mod tests {
     use imap_proto::types::{AttributeValue, Response};
     use redb::ReadableTableMetadata;
 
