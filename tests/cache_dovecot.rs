@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use support::{Env, tern_with};
 use tern::devserver::DovecotOptions;
+use tern::msg::{Cmd, ConnState, Event};
 
 /// (UID, flags) of every message, as an independent session sees it.
 fn server_state(env: &Env, folder: &str) -> Vec<(u32, String)> {
@@ -213,4 +214,128 @@ fn local_search_reads_the_cache_without_the_server() {
     assert!(writer.load("INBOX").unwrap().unwrap().summaries.len() > 1);
     drop(writer);
     assert_eq!(search(&["a"]).len(), before, "nothing lost");
+}
+
+#[test]
+fn a_message_read_once_opens_again_from_the_cache_even_offline() {
+    let mut env = Env::start();
+    let config = cached_config(&env);
+    list(&config, "INBOX");
+    let uid = env.uid("INBOX", "mixed_attachments.eml").to_string();
+    let read = || tern_with(&config, "wonderland", &["read", "INBOX", &uid, "--timings"]).ok();
+    let received = |stderr: &str| -> u64 {
+        stderr
+            .split(['\t', '\n'])
+            .find_map(|f| f.strip_prefix("bytes_received="))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("bytes_received in {stderr}"))
+    };
+    let first = read();
+    assert!(first.stdout.contains("Subject:"), "{}", first.stdout);
+    assert!(received(&first.stderr) > 0);
+    let again = read();
+    assert_eq!(again.stdout, first.stdout);
+    assert_eq!(
+        received(&again.stderr),
+        0,
+        "structure and text from the cache"
+    );
+
+    // Saving attachments fetches them, but does not copy them into the cache.
+    for section in ["2", "3"] {
+        let saved = tern_with(
+            &config,
+            "wonderland",
+            &["save", "INBOX", &uid, section, "-o", "-"],
+        );
+        assert!(!saved.ok().raw_stdout.is_empty());
+    }
+    let file = std::fs::read(env.home.path().join("cache.redb")).unwrap();
+    let holds = |probe: &[u8]| file.windows(probe.len()).any(|w| w == probe);
+    assert!(holds(b"Hi Bob, the report"), "the body text is cached");
+    assert!(!holds(b"JVBERi0xLjQKJeLjz9MK"), "the PDF is not");
+    assert!(!holds(b"ship the demo"), "nor a text attachment");
+
+    env.server.stop();
+    let offline = read();
+    assert_eq!(
+        offline.stdout, first.stdout,
+        "readable with the server stopped"
+    );
+    let parts = tern_with(&config, "", &["parts", "INBOX", &uid]).ok();
+    assert!(parts.stdout.contains("application/pdf"), "{}", parts.stdout);
+    let save = tern_with(&config, "", &["save", "INBOX", &uid, "2", "-o", "-"]);
+    assert_ne!(save.code, 0, "the attachment needs the server");
+}
+
+#[test]
+fn the_worker_serves_messages_read_before_while_offline() {
+    let mut env = Env::start();
+    let config = cached_config(&env);
+    let account = tern::config::load(&config).unwrap().config.accounts[0].clone();
+    let uid = env.uid("INBOX", "alt_qp_html.eml");
+    let h = tern::imap::worker::spawn(account, "wonderland".into());
+    let until = |want: &dyn Fn(&Event) -> bool| loop {
+        let ev = h.events.recv_timeout(Duration::from_secs(30)).unwrap();
+        assert!(!matches!(ev, Event::Failed { req: Some(_), .. }), "{ev:?}");
+        if want(&ev) {
+            return ev;
+        }
+    };
+    let open = |req| {
+        let cmd = Cmd::FetchStructure {
+            req,
+            folder: "INBOX".into(),
+            uid,
+        };
+        h.commands.send(cmd).unwrap();
+        let Event::Structure { root, .. } = until(&|e| e.req() == Some(req)) else {
+            panic!("no structure");
+        };
+        let mut texts = Vec::new();
+        for (i, part) in tern::mime::display_parts(&root).into_iter().enumerate() {
+            let req = req * 100 + i as u64;
+            let cmd = Cmd::FetchPart {
+                req,
+                folder: "INBOX".into(),
+                uid,
+                section: part.section.clone(),
+            };
+            h.commands.send(cmd).unwrap();
+            let Event::PartData { bytes, .. } = until(&|e| e.req() == Some(req)) else {
+                panic!("no part");
+            };
+            texts.push(bytes);
+        }
+        texts
+    };
+    h.commands
+        .send(Cmd::Select {
+            folder: "INBOX".into(),
+            read_only: true,
+            first_screen: 50,
+        })
+        .unwrap();
+    until(&|e| matches!(e, Event::SyncDone { .. }));
+    let online = open(1);
+    assert!(!online.is_empty());
+
+    env.server.stop();
+    let search = Cmd::Search {
+        req: 2,
+        folder: "INBOX".into(),
+        query: tern::search::parse("x").unwrap(),
+    };
+    h.commands.send(search).unwrap();
+    let mut offline = false;
+    loop {
+        match h.events.recv_timeout(Duration::from_secs(30)).unwrap() {
+            Event::Conn(ConnState::Offline { .. }) => offline = true,
+            Event::Failed { req: Some(2), .. } => break,
+            _ => {}
+        }
+    }
+    assert!(offline, "the worker knows the server is gone");
+    assert_eq!(open(3), online, "the same message, from the cache");
+    h.shutdown();
 }

@@ -5,6 +5,7 @@
 //! pages, so a crash or `kill -9` mid-write leaves the last committed state. A damaged file,
 //! or one written by another schema, is detected on open, deleted and rebuilt.
 
+mod bodies;
 mod codec;
 mod writer;
 
@@ -21,6 +22,7 @@ use redb::{
 
 use crate::error::{Error, Result};
 use crate::intern::Interner;
+use crate::mime::Section;
 use crate::msg::{Flags, Summary, Uid};
 
 /// Bump when the meaning of any stored byte changes.
@@ -266,6 +268,30 @@ pub enum Op {
         uid_validity: u32,
         highest_modseq: u64,
     },
+    /// Keeps a message's structure and header block ([`Op::structure`] encodes them); past
+    /// `bound` bytes of bodies, the least recently used go.
+    Structure {
+        folder: String,
+        uid_validity: u32,
+        uid: Uid,
+        payload: Vec<u8>,
+        bound: u64,
+    },
+    /// Keeps a part if the cached structure says it is body text and it fits.
+    Part {
+        folder: String,
+        uid_validity: u32,
+        uid: Uid,
+        section: Section,
+        bytes: Vec<u8>,
+        bound: u64,
+    },
+    /// A cached structure or part was read: it becomes the most recently used.
+    Touch {
+        folder: String,
+        uid: Uid,
+        item: String,
+    },
 }
 
 impl Op {
@@ -289,6 +315,7 @@ impl Op {
                     .map(|g| g.value());
                 if known.map(|(v, _)| v) != Some(*uid_validity) {
                     drop_rows(w, folder)?;
+                    bodies::drop_stale(w, folder, *uid_validity)?;
                     meta.insert(folder.as_str(), (*uid_validity, 0))
                         .map_err(db_err)?;
                 }
@@ -320,11 +347,32 @@ impl Op {
                     }
                 })
             }
-            Op::Remove { folder, uids } => edit_blocks(w, folder, uids.iter().copied(), |b| {
-                for uid in uids {
-                    b.rows.remove(uid);
-                }
-            }),
+            Op::Remove { folder, uids } => {
+                edit_blocks(w, folder, uids.iter().copied(), |b| {
+                    for uid in uids {
+                        b.rows.remove(uid);
+                    }
+                })?;
+                bodies::drop_messages(w, folder, uids)
+            }
+            Op::Structure {
+                folder,
+                uid_validity,
+                uid,
+                payload,
+                bound,
+            } => bodies::store_structure(w, folder, *uid_validity, *uid, payload, *bound),
+            Op::Part {
+                folder,
+                uid_validity,
+                uid,
+                section,
+                bytes,
+                bound,
+            } => {
+                bodies::store_part(w, folder, *uid_validity, *uid, section, bytes, *bound).map(drop)
+            }
+            Op::Touch { folder, uid, item } => bodies::touch(w, (folder, *uid, item)),
         }
     }
 }

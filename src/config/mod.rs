@@ -126,6 +126,10 @@ pub struct Account {
     /// Where the cache lives (default: `$XDG_CACHE_HOME/tern/<account name>.redb`).
     #[serde(default)]
     pub cache_file: Option<PathBuf>,
+    /// Megabytes of message structures and text bodies kept in the cache, least recently
+    /// read dropped first; 0 keeps none.
+    #[serde(default = "default_body_cache_mb")]
+    pub body_cache_mb: u64,
 }
 
 fn default_notify_folders() -> Vec<String> {
@@ -152,6 +156,9 @@ fn default_poll() -> u64 {
 fn default_status() -> u64 {
     300
 }
+fn default_body_cache_mb() -> u64 {
+    64
+}
 
 impl Account {
     /// The header cache file, or None when the cache is off.
@@ -163,6 +170,12 @@ impl Account {
             .as_ref()
             .map(|p| expand_home(p))
             .or_else(|| crate::cache::default_path(&self.name))
+    }
+
+    /// The most bytes of structures and bodies to cache, or None when that is off.
+    pub fn body_cache_bytes(&self) -> Option<u64> {
+        let bytes = self.body_cache_mb.saturating_mul(1 << 20);
+        (self.cache && bytes > 0).then_some(bytes)
     }
 
     pub fn port(&self) -> u16 {
@@ -419,6 +432,22 @@ password_env = "PW"
     fn mouse_is_off_unless_asked_for() {
         assert!(!parse(GOOD).unwrap().mouse);
         assert!(parse("mouse = true\n").unwrap().mouse);
+    }
+
+    #[test]
+    fn body_cache_defaults_to_64_mb_and_follows_the_cache_switch() {
+        let c = parse(GOOD).unwrap();
+        assert_eq!(c.accounts[0].body_cache_bytes(), Some(64 << 20));
+        let account = |extra: &str| {
+            let text =
+                format!("[[account]]\nname = \"a\"\nhost = \"h\"\nusername = \"u\"\n{extra}\n");
+            parse(&text).map(|c| c.accounts[0].body_cache_bytes())
+        };
+        assert_eq!(account("body_cache_mb = 5"), Ok(Some(5 << 20)));
+        assert_eq!(account("body_cache_mb = 0"), Ok(None));
+        assert_eq!(account("cache = false"), Ok(None));
+        let e = account("body_cache_mb = -1").unwrap_err();
+        assert!(e.starts_with("5:"), "{e}");
     }
 
     #[test]

@@ -23,24 +23,22 @@ impl Worker {
                     self.fail(None, e);
                 }
             }
-            Cmd::FetchStructure { req, folder, uid } => {
-                match self.in_folder(&folder, |c| messages::structure(c, uid)) {
-                    Ok((root, header)) => self.emit(Event::Structure {
-                        req,
-                        folder,
-                        uid,
-                        root: Box::new(root),
-                        header,
-                    }),
-                    Err(e) => self.fail(Some(req), e),
-                }
-            }
+            Cmd::FetchStructure { req, folder, uid } => match self.structure(&folder, uid) {
+                Ok((root, header)) => self.emit(Event::Structure {
+                    req,
+                    folder,
+                    uid,
+                    root: Box::new(root),
+                    header,
+                }),
+                Err(e) => self.fail(Some(req), e),
+            },
             Cmd::FetchPart {
                 req,
                 folder,
                 uid,
                 section,
-            } => match self.in_folder(&folder, |c| messages::part(c, uid, &section)) {
+            } => match self.part(&folder, uid, &section) {
                 Ok(bytes) => self.emit(Event::PartData {
                     req,
                     folder,

@@ -7,7 +7,9 @@
 //!   says when something changed, and a delta sync works out what ([`live`]).
 //! - A dropped connection is retried with backoff; changes made meanwhile are queued and
 //!   carried out once afterwards ([`offline`]).
+//! - A message read before is served from the disk cache, with no round trip ([`bodies`]).
 
+mod bodies;
 mod commands;
 mod live;
 mod offline;

@@ -165,7 +165,7 @@ impl Worker {
     }
 
     /// Cache writes never hold up mail: they queue for the cache's own thread.
-    fn cache_send(&self, op: Op) {
+    pub(super) fn cache_send(&self, op: Op) {
         if let Some(w) = &self.cache_writes {
             w.send(op);
         }

@@ -1,0 +1,86 @@
+//! Structures and parts: from the disk cache when it has them (no round trip, so a message
+//! read once opens offline too), else from the server, writing through on the cache's own
+//! thread. The cache failing only costs the round trip it would have saved.
+
+use super::Worker;
+use crate::cache::{Cache, Op};
+use crate::error::Result;
+use crate::imap::messages;
+use crate::mime::{Part, Section};
+use crate::msg::Uid;
+
+impl Worker {
+    pub(super) fn structure(&mut self, folder: &str, uid: Uid) -> Result<(Part, Vec<u8>)> {
+        if let Some((cache, uv)) = self.body_cache(folder) {
+            match cache.structure(folder, uv, uid) {
+                Ok(Some(hit)) => {
+                    self.cache_send(Op::structure_used(folder, uid));
+                    return Ok(hit);
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!("cannot read a cached structure: {e}"),
+            }
+        }
+        let (root, header) = self.in_folder(folder, |c| messages::structure(c, uid))?;
+        if let Some((uv, bound)) = self.body_store(folder) {
+            self.cache_send(Op::structure(folder, uv, uid, (&root, &header), bound));
+        }
+        Ok((root, header))
+    }
+
+    pub(super) fn part(&mut self, folder: &str, uid: Uid, section: &Section) -> Result<Vec<u8>> {
+        if let Some((cache, uv)) = self.body_cache(folder) {
+            match cache.part(folder, uv, uid, section) {
+                Ok(Some(hit)) => {
+                    self.cache_send(Op::part_used(folder, uid, section));
+                    return Ok(hit);
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!("cannot read a cached part: {e}"),
+            }
+        }
+        let bytes = self.in_folder(folder, |c| messages::part(c, uid, section))?;
+        if let Some((uv, bound)) = self.body_store(folder) {
+            self.cache_send(Op::Part {
+                folder: folder.into(),
+                uid_validity: uv,
+                uid,
+                section: section.clone(),
+                bytes: bytes.clone(),
+                bound,
+            });
+        }
+        Ok(bytes)
+    }
+
+    /// The cache and the UIDVALIDITY its rows must have to be served: the open folder's, else
+    /// that of the folder's cached list (the one on screen when offline).
+    fn body_cache(&self, folder: &str) -> Option<(&Cache, u32)> {
+        self.account.body_cache_bytes()?;
+        let cache: &Cache = self.cache.as_ref()?;
+        // Online a miss costs a round trip; offline it is a failure, so what was just fetched
+        // and is still queued for writing must be on disk first.
+        if self.conn.is_none()
+            && let Some(w) = &self.cache_writes
+        {
+            w.flush();
+        }
+        let uv = match self.open.as_ref().filter(|o| o.name == folder) {
+            Some(open) => open.uid_validity,
+            None => cache
+                .uid_validity(folder)
+                .map_err(|e| tracing::warn!("cannot read the cache of {folder}: {e}"))
+                .ok()??,
+        };
+        Some((cache, uv))
+    }
+
+    /// The UIDVALIDITY a fetch from `folder` (now the open folder) is stored under, and the
+    /// bound; None when bodies are not cached.
+    fn body_store(&self, folder: &str) -> Option<(u32, u64)> {
+        let bound = self.account.body_cache_bytes()?;
+        self.cache_writes.as_ref()?;
+        let open = self.open.as_ref().filter(|o| o.name == folder)?;
+        Some((open.uid_validity, bound))
+    }
+}
