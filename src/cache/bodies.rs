@@ -308,11 +308,10 @@ fn drop_where(w: &WriteTransaction, folder: &str, doomed: impl Fn(Uid, u32) -> b
 
 #[cfg(test)]
 mod tests {
-    use imap_proto::types::{AttributeValue, Response};
     use redb::ReadableTableMetadata;
 
     use super::*;
-    use crate::mime::from_bodystructure;
+    pub(super) use crate::mime::test_support::parse_part;
 
     /// RFC 3501's example: text, attachments, nested messages and alternatives.
     pub const SEED: &str = concat!(
@@ -326,46 +325,11 @@ mod tests {
         r#" "MIXED")"#
     );
 
-    pub fn parse_part(bs: &str) -> Part {
-        let line = format!("* 1 FETCH (BODYSTRUCTURE {bs})\r\n");
-        match imap_proto::parser::parse_response(line.as_bytes()) {
-            Ok((_, Response::Fetch(_, attrs))) => attrs
-                .iter()
-                .find_map(|a| match a {
-                    AttributeValue::BodyStructure(b) => Some(from_bodystructure(b)),
-                    _ => None,
-                })
-                .expect("a BODYSTRUCTURE"),
-            other => panic!("unparseable BODYSTRUCTURE: {other:?}"),
-        }
-    }
-
     const MB: u64 = 1 << 20;
     const HEADER: &[u8] = b"Subject: hi\r\n\r\n";
 
     /// Synchronous writes, as the cache's writer thread makes them.
-    trait Put {
-        fn put_structure(
-            &self,
-            folder: &str,
-            uv: u32,
-            uid: Uid,
-            it: (&Part, &[u8]),
-            bound: u64,
-        ) -> Result<()>;
-        #[allow(clippy::too_many_arguments)]
-        fn put_part(
-            &self,
-            folder: &str,
-            uv: u32,
-            uid: Uid,
-            section: &Section,
-            bytes: &[u8],
-            bound: u64,
-        ) -> Result<bool>;
-    }
-
-    impl Put for Cache {
+    impl Cache {
         fn put_structure(
             &self,
             folder: &str,
@@ -377,6 +341,7 @@ mod tests {
             self.apply(&[Op::structure(folder, uv, uid, it, bound)])
         }
 
+        #[allow(clippy::too_many_arguments)]
         fn put_part(
             &self,
             folder: &str,

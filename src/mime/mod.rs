@@ -16,7 +16,7 @@ pub mod sanitize;
 pub mod section;
 pub mod structure;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 mod transfer;
 
 pub use body::{alternatives, display_parts};
