@@ -122,6 +122,10 @@ impl Worker {
     ) -> Result<()> {
         let uv = opened.uid_validity;
         self.cache_begin(folder, uv);
+        // Big folders are fetched in parallel; a few chunks are not worth the connections.
+        // Those connect now, while the first screen and the UID list are fetched here.
+        let big = opened.exists as usize >= first_screen + MIN_BULK_CHUNKS * CHUNK;
+        let mut bulk = big.then(|| Bulk::start(&self.account, &self.password, &raw, uv));
         let screen = u32::try_from(first_screen.max(1)).unwrap_or(u32::MAX);
         let first = match self.retrying(|c| messages::newest(c, opened.exists, screen, false)) {
             Err(Error::Protocol(why)) => {
@@ -162,15 +166,18 @@ impl Worker {
             uids,
         });
         let chunks: Vec<Vec<Uid>> = rest.chunks(CHUNK).map(<[Uid]>::to_vec).collect();
-        // Big folders are fetched in parallel; a few chunks are not worth the connections.
-        let bulk = (chunks.len() >= MIN_BULK_CHUNKS).then(|| {
+        if bulk.is_none() && chunks.len() >= MIN_BULK_CHUNKS {
             let raw = self
                 .open
                 .as_ref()
                 .map(|o| o.raw.clone())
                 .unwrap_or_default();
+            bulk = Some(Bulk::start(&self.account, &self.password, &raw, uv));
+        }
+        let bulk = bulk.map(|mut bulk| {
+            bulk.fetch(&chunks);
             BulkSync {
-                bulk: Bulk::start(&self.account, &self.password, &raw, uv, &chunks),
+                bulk,
                 chunks: chunks.clone(),
                 next: 0,
                 early: BTreeMap::new(),
