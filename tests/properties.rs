@@ -800,7 +800,7 @@ fn internal_date() -> impl Strategy<Value = String> {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "nov", "DEC",
     ];
     prop_oneof![
-        4 => (1u32..=28, 0usize..12, 1970u32..2100, 0u32..24, 0u32..60, 0u32..60, any::<bool>(), 0u32..14, prop::sample::select(vec![0u32, 30, 45]), any::<bool>())
+        4 => (1u32..=31, 0usize..12, 1900u32..2400, 0u32..24, 0u32..60, 0u32..60, any::<bool>(), 0u32..14, prop::sample::select(vec![0u32, 30, 45]), any::<bool>())
             .prop_map(|(d, mo, y, h, mi, s, east, oh, om, pad)| {
                 let day = if pad { format!("{d:2}") } else { format!("{d:02}") };
                 let sign = if east { '+' } else { '-' };

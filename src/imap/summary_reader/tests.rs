@@ -263,3 +263,51 @@ fn garbage_never_panics() {
         }
     }
 }
+
+#[test]
+fn internal_dates_parse_as_chrono_parses_them() {
+    let chrono = |d: &str| {
+        chrono::DateTime::parse_from_str(d, "%d-%b-%Y %H:%M:%S %z")
+            .map_or((0, 0), |d| (d.timestamp(), d.offset().local_minus_utc()))
+    };
+    let mut dates = vec![
+        " 1-Jan-2024 10:00:00 +0000".to_string(),
+        "01-Jan-2024 10:00:00 -0000".into(),
+        "1-Jan-2024 10:00:00 +0000".into(),
+        "29-Feb-2024 23:59:59 +1400".into(),
+        "29-Feb-2023 10:00:00 +0000".into(),
+        "29-Feb-2000 10:00:00 +0000".into(),
+        "29-Feb-1900 10:00:00 +0000".into(),
+        "31-Apr-2024 10:00:00 +0000".into(),
+        "01-jan-2024 10:00:00 +0000".into(),
+        "01-JAN-2024 10:00:00 +0000".into(),
+        "00-Jan-2024 10:00:00 +0000".into(),
+        "01-Jan-2024 24:00:00 +0000".into(),
+        "01-Jan-2024 10:60:00 +0000".into(),
+        "30-Jun-2016 23:59:60 +0000".into(),
+        "01-Jan-2024 10:00:00 +0060".into(),
+        "01-Jan-2024 10:00:00 +2400".into(),
+        "01-Jan-2024 10:00:00 +9959".into(),
+        "01-Jan-0000 00:00:00 +0000".into(),
+        "31-Dec-9999 23:59:59 -2359".into(),
+        "01-Jan-2024 10:00:00 0000".into(),
+        "01-Jan-2024 10:00:00 +00:00".into(),
+        "01-Jan-2024T10:00:00 +0000".into(),
+        "".into(),
+    ];
+    for year in [1969, 1970, 1999, 2000, 2038, 2100, 2400] {
+        for (month, name) in ["Jan", "Feb", "Mar", "Jun", "Dec"].iter().enumerate() {
+            dates.push(format!(
+                "{:02}-{name}-{year} 0{month}:3{month}:4{month} +0530",
+                28 - month
+            ));
+        }
+    }
+    for d in &dates {
+        let s = Str {
+            bytes: d.as_bytes(),
+            escaped: false,
+        };
+        assert_eq!(internal_date(&s), chrono(d), "{d:?}");
+    }
+}
