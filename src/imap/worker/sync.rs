@@ -174,11 +174,15 @@ impl Worker {
                 .unwrap_or_default();
             bulk = Some(Bulk::start(&self.account, &self.password, &raw, uv));
         }
+        // With fetchers, this connection still takes the newest chunk: it is idle until they
+        // have logged in.
+        let mut own: VecDeque<Vec<Uid>> = chunks.into();
         let bulk = bulk.map(|mut bulk| {
-            bulk.fetch(&chunks);
+            let parallel: Vec<Vec<Uid>> = own.drain(1..).collect();
+            bulk.fetch(&parallel);
             BulkSync {
                 bulk,
-                chunks: chunks.clone(),
+                chunks: parallel,
                 next: 0,
                 early: BTreeMap::new(),
             }
@@ -187,11 +191,7 @@ impl Worker {
             folder: folder.to_string(),
             uid_validity: uv,
             highest_modseq: opened.highest_modseq,
-            chunks: if bulk.is_some() {
-                VecDeque::new()
-            } else {
-                chunks.into()
-            },
+            chunks: own,
             bulk,
         });
         Ok(())
@@ -214,9 +214,9 @@ impl Worker {
                 if let Some(BulkMessage::Failed(e)) = failure {
                     tracing::warn!("parallel fetch stopped ({e}); continuing on one connection");
                 }
-                let left: VecDeque<Vec<Uid>> = b.chunks[b.next..].to_vec().into();
+                let left = b.chunks[b.next..].to_vec();
                 sync.bulk = None;
-                sync.chunks = left;
+                sync.chunks.extend(left);
                 return;
             }
         }
