@@ -2,6 +2,8 @@
 //!
 //! - worker events → `Model::apply`: list order, removals, stale chunks;
 //! - BODYSTRUCTURE → part tree: random well-formed structures, mutated ones, random bytes;
+//! - summary fetch replies → rows: the summary reader against the crate's parse, and mangled
+//!   replies;
 //! - MIME decoding of bodies and headers: arbitrary bytes in any charset and encoding;
 //! - the screen sanitiser and column fitting.
 //!

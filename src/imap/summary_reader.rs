@@ -201,9 +201,10 @@ fn list(mut rows: Vec<Row>) -> Vec<Summary> {
         if later.summary.uid != kept.summary.uid {
             return false;
         }
-        let flags = match later.has_flags {
-            true => later.summary.flags,
-            false => kept.summary.flags,
+        let flags = if later.has_flags {
+            later.summary.flags
+        } else {
+            kept.summary.flags
         };
         if later.full && !kept.full {
             std::mem::swap(&mut kept.summary, &mut later.summary);
