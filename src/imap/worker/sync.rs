@@ -124,7 +124,10 @@ impl Worker {
         self.cache_begin(folder, uv);
         // Big folders are fetched in parallel; a few chunks are not worth the connections.
         // Those connect now, while the first screen and the UID list are fetched here.
-        let big = opened.exists as usize >= first_screen + MIN_BULK_CHUNKS * CHUNK;
+        let expected_chunks = (opened.exists as usize)
+            .saturating_sub(first_screen)
+            .div_ceil(CHUNK);
+        let big = expected_chunks >= MIN_BULK_CHUNKS;
         let mut bulk = big.then(|| Bulk::start(&self.account, &self.password, &raw, uv));
         let screen = u32::try_from(first_screen.max(1)).unwrap_or(u32::MAX);
         let first = match self.retrying(|c| messages::newest(c, opened.exists, screen, false)) {
