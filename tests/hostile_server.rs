@@ -236,6 +236,52 @@ fn envelope_with_unescaped_quotes_falls_back_to_header_fields() {
 }
 
 #[test]
+fn a_summary_reply_cut_off_is_fetched_again_on_a_new_connection() {
+    let server = Server::start(Script::new().on(|c| {
+        if is_summary_fetch(c) && c.conn == 0 {
+            let mut b = scripted::envelope_fetch(3).into_bytes();
+            b.extend_from_slice(b"* 2 FETCH (UID 2 ENVELOPE (NIL {40}\r\nmessage");
+            Reply::Close(b)
+        } else {
+            Reply::Default
+        }
+    }));
+    let h = spawn(&server);
+    assert_eq!(sync_rows(&h).expect("sync after the cut"), default_rows());
+    h.shutdown();
+}
+
+#[test]
+fn parallel_fetchers_cut_off_leave_their_chunks_to_the_worker() {
+    // Enough messages for the parallel fetchers; each of their connections breaks inside its
+    // first reply, and the worker's own connection fetches what is left.
+    const COUNT: u32 = 4_200;
+    let server = Server::start(Script::new().messages(COUNT).on(|c| {
+        if c.verb == "UID FETCH" && c.args.contains("ENVELOPE") && c.conn > 0 {
+            let uid = c.uids()[0];
+            let mut b = scripted::envelope_fetch(uid).into_bytes();
+            b.extend_from_slice(b"* 9 FETCH (UID 9 FLAGS (\\Se");
+            Reply::Close(b)
+        } else {
+            Reply::Default
+        }
+    }));
+    let h = spawn(&server);
+    let rows = sync_rows(&h).expect("the worker finishes the sync");
+    let mut uids: Vec<u32> = rows.iter().map(|(u, _)| *u).collect();
+    uids.sort_unstable();
+    assert_eq!(uids, (1..=COUNT).collect::<Vec<_>>());
+    assert!(
+        server
+            .log()
+            .iter()
+            .any(|c| c.verb == "UID FETCH" && c.conn > 0),
+        "no parallel fetch was tried"
+    );
+    h.shutdown();
+}
+
+#[test]
 fn bye_in_the_middle_of_a_command_carries_the_servers_words() {
     let server = Server::start(Script::new().on(|c| {
         if is_summary_fetch(c) {
@@ -508,6 +554,27 @@ fn huge_literal(then: fn(Vec<u8>) -> Reply, want: &str) {
     );
     let line = assert_clean_failure(&run);
     assert!(line.contains(want), "{line}");
+    assert!(
+        run.max_rss_kib < 200 * 1024,
+        "tern peaked at {} MiB",
+        run.max_rss_kib / 1024
+    );
+}
+
+#[test]
+fn four_gigabyte_literal_in_a_summary_is_refused_unallocated() {
+    let server = Server::start(Script::new().on(|c| {
+        if is_summary_fetch(c) {
+            let mut b = b"* 3 FETCH (UID 3 ENVELOPE (NIL {4294967295}\r\n".to_vec();
+            b.extend(std::iter::repeat_n(b'x', 64 * 1024));
+            Reply::Stall(b)
+        } else {
+            Reply::Default
+        }
+    }));
+    let run = tern_with(&server, SHORT_READ, &["list", "INBOX"]);
+    let line = assert_clean_failure(&run);
+    assert!(line.contains("larger than"), "{line}");
     assert!(
         run.max_rss_kib < 200 * 1024,
         "tern peaked at {} MiB",

@@ -2,6 +2,8 @@
 //!
 //! - worker events → `Model::apply`: list order, removals, stale chunks;
 //! - BODYSTRUCTURE → part tree: random well-formed structures, mutated ones, random bytes;
+//! - summary fetch replies → rows: the summary reader against the crate's parse, and mangled
+//!   replies;
 //! - MIME decoding of bodies and headers: arbitrary bytes in any charset and encoding;
 //! - the screen sanitiser and column fitting.
 //!
@@ -748,6 +750,428 @@ proptest! {
         // Unsanitised input must not panic either.
         let _ = sanitize::truncate_width(&s, max);
         let _ = sanitize::pad_width(&s, max);
+    }
+}
+
+// ---- summary fetches: the summary reader against the crate's parse --------------------------
+
+/// A header value as servers send them: plain, encoded words, UTF-8, 8-bit, quotes and
+/// backslashes, tabs.
+fn header_text() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        "[ -~\t]{0,12}".prop_map(String::into_bytes),
+        Just(b"=?UTF-8?B?546L5bCP5piO?=".to_vec()),
+        Just(b"=?ISO-8859-1?Q?caf=E9?=".to_vec()),
+        Just(b"=?utf-8?q?a_b?= =?utf-8?q?c?=".to_vec()),
+        Just(b"=?broken ?=".to_vec()),
+        Just("Grüße 王小明".as_bytes().to_vec()),
+        Just(b"caf\xe9".to_vec()),
+        Just(b"say \"hi\" \\o/".to_vec()),
+    ];
+    prop::collection::vec(piece, 0..3).prop_map(|p| p.join(&b' '))
+}
+
+/// NIL, or a value and whether to send it as a literal.
+type Field = Option<(Vec<u8>, bool)>;
+
+fn field() -> impl Strategy<Value = Field> {
+    prop::option::weighted(0.8, (header_text(), any::<bool>()))
+}
+
+#[derive(Debug, Clone)]
+struct Address {
+    name: Field,
+    adl: Field,
+    mailbox: Field,
+    host: Field,
+}
+
+fn addresses() -> impl Strategy<Value = Option<Vec<Address>>> {
+    let address =
+        (field(), field(), field(), field()).prop_map(|(name, adl, mailbox, host)| Address {
+            name,
+            adl,
+            mailbox,
+            host,
+        });
+    prop::option::weighted(0.8, prop::collection::vec(address, 1..3))
+}
+
+fn internal_date() -> impl Strategy<Value = String> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "nov", "DEC",
+    ];
+    prop_oneof![
+        4 => (1u32..=31, 0usize..12, 1900u32..2400, 0u32..24, 0u32..60, 0u32..60, any::<bool>(), 0u32..14, prop::sample::select(vec![0u32, 30, 45]), any::<bool>())
+            .prop_map(|(d, mo, y, h, mi, s, east, oh, om, pad)| {
+                let day = if pad { format!("{d:2}") } else { format!("{d:02}") };
+                let sign = if east { '+' } else { '-' };
+                format!("{day}-{}-{y} {h:02}:{mi:02}:{s:02} {sign}{oh:02}{om:02}", MONTHS[mo])
+            }),
+        1 => "[ -~]{0,30}",
+    ]
+}
+
+/// One message's FETCH response, in terms that render for both parsers.
+#[derive(Debug, Clone)]
+struct FetchReply {
+    flags: Vec<&'static str>,
+    date: (String, bool),
+    size: u32,
+    envelope: (Field, Field, Field),
+    from: Option<Vec<Address>>,
+    to: Option<Vec<Address>>,
+    cc: Option<Vec<Address>>,
+    /// An item we do not ask for, as servers add them.
+    extra: Option<&'static str>,
+    /// Which item comes first, and upper or lower case per letter of names and NIL.
+    rotate: usize,
+    case: u8,
+    /// Spaces where imap-proto allows more or fewer: before the list's `)`, before the flags'
+    /// `)`, after each address, before CRLF.
+    spacing: (usize, bool, bool, usize),
+    /// Untagged noise before this response (only for the summary reader).
+    noise: Option<&'static str>,
+}
+
+const NOISE: &[&str] = &[
+    "* 3 EXISTS\r\n",
+    "* 1 RECENT\r\n",
+    "* 9 EXPUNGE\r\n",
+    "* OK [HIGHESTMODSEQ 5] still here\r\n",
+    "* NO [ALERT] quota almost full\r\n",
+    "* BAD stray\r\n",
+    "* XYZZY {3}\r\n(((\r\n",
+    "* 4 FETCH (FLAGS (\\Seen))\r\n",
+    "* 5 fetch (MODSEQ (7))\r\n",
+];
+
+fn fetch_reply() -> impl Strategy<Value = FetchReply> {
+    let flags = prop::sample::subsequence(
+        vec![
+            "\\Seen",
+            "\\Answered",
+            "\\Flagged",
+            "\\Deleted",
+            "\\Draft",
+            "\\Recent",
+            "$Forwarded",
+            "Junk",
+            "\\*",
+        ],
+        0..4,
+    );
+    let extra = prop::option::of(prop::sample::select(vec![
+        "MODSEQ (12345)",
+        "X-GM-MSGID 1278455344230334865",
+        "BODY[HEADER.FIELDS (X-A)] {6}\r\nX-A:\r\n",
+    ]));
+    (
+        (flags, (internal_date(), any::<bool>()), any::<u32>()),
+        (field(), field(), field()),
+        (addresses(), addresses(), addresses()),
+        (extra, any::<usize>(), any::<u8>()),
+        (0usize..3, any::<bool>(), any::<bool>(), 0usize..3),
+        prop::option::weighted(0.3, prop::sample::select(NOISE)),
+    )
+        .prop_map(
+            |(
+                (flags, date, size),
+                envelope,
+                (from, to, cc),
+                (extra, rotate, case),
+                spacing,
+                noise,
+            )| {
+                FetchReply {
+                    flags,
+                    date,
+                    size,
+                    envelope,
+                    from,
+                    to,
+                    cc,
+                    extra,
+                    rotate,
+                    case,
+                    spacing,
+                    noise,
+                }
+            },
+        )
+}
+
+/// Renders replies for the summary reader (`for_crate` false) or for the crate: imap-proto
+/// keeps the backslashes of quoted strings and takes only 7-bit text in them, so the crate
+/// gets those strings as literals. Both must then read the same rows.
+struct Render {
+    for_crate: bool,
+    case: u8,
+}
+
+impl Render {
+    fn word(&self, out: &mut Vec<u8>, word: &str) {
+        out.extend(word.bytes().enumerate().map(|(i, b)| {
+            if self.case >> (i % 8) & 1 == 1 {
+                b.to_ascii_lowercase()
+            } else {
+                b
+            }
+        }));
+    }
+
+    fn string(&self, out: &mut Vec<u8>, text: &[u8], literal: bool) {
+        let crlf = text.iter().any(|b| matches!(b, b'\r' | b'\n'));
+        let crate_unsafe = text
+            .iter()
+            .any(|b| matches!(b, 0 | b'"' | b'\\' | 0x80..=0xff));
+        if literal || crlf || (self.for_crate && crate_unsafe) {
+            out.extend(format!("{{{}}}\r\n", text.len()).bytes());
+            out.extend(text);
+            return;
+        }
+        out.push(b'"');
+        for &b in text {
+            if matches!(b, b'"' | b'\\') {
+                out.push(b'\\');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    }
+
+    fn field(&self, out: &mut Vec<u8>, f: &Field) {
+        match f {
+            Some((text, literal)) => self.string(out, text, *literal),
+            None => self.word(out, "NIL"),
+        }
+    }
+
+    fn addresses(&self, out: &mut Vec<u8>, list: &Option<Vec<Address>>, spaced: bool) {
+        let Some(list) = list else {
+            return self.word(out, "NIL");
+        };
+        out.push(b'(');
+        // imap-proto takes addresses with or without a space after each.
+        for a in list {
+            out.push(b'(');
+            for (j, f) in [&a.name, &a.adl, &a.mailbox, &a.host]
+                .into_iter()
+                .enumerate()
+            {
+                if j > 0 {
+                    out.push(b' ');
+                }
+                self.field(out, f);
+            }
+            out.push(b')');
+            if spaced {
+                out.push(b' ');
+            }
+        }
+        out.push(b')');
+    }
+
+    fn fetch(&self, out: &mut Vec<u8>, seq: usize, uid: u32, m: &FetchReply) {
+        let (before_close, flags_space, addr_space, trailing) = m.spacing;
+        let mut items: Vec<Vec<u8>> = Vec::new();
+        let mut item = |name: &str, value: &dyn Fn(&mut Vec<u8>)| {
+            let mut b = Vec::new();
+            self.word(&mut b, name);
+            b.push(b' ');
+            value(&mut b);
+            items.push(b);
+        };
+        item("UID", &|b| b.extend(uid.to_string().bytes()));
+        item("FLAGS", &|b| {
+            b.push(b'(');
+            b.extend(m.flags.join(" ").bytes());
+            if flags_space {
+                b.push(b' ');
+            }
+            b.push(b')');
+        });
+        item("INTERNALDATE", &|b| {
+            self.string(b, m.date.0.as_bytes(), m.date.1)
+        });
+        item("RFC822.SIZE", &|b| b.extend(m.size.to_string().bytes()));
+        item("ENVELOPE", &|b| {
+            let (date, subject, message_id) = &m.envelope;
+            b.push(b'(');
+            self.field(b, date);
+            b.push(b' ');
+            self.field(b, subject);
+            for list in [&m.from, &m.from, &m.cc, &m.to, &m.cc, &m.cc] {
+                b.push(b' ');
+                self.addresses(b, list, addr_space);
+            }
+            b.push(b' ');
+            self.word(b, "NIL");
+            b.push(b' ');
+            self.field(b, message_id);
+            b.push(b')');
+        });
+        if let Some(extra) = m.extra {
+            items.push(extra.as_bytes().to_vec());
+        }
+        let first = m.rotate % items.len();
+        items.rotate_left(first);
+        if !self.for_crate {
+            out.extend(m.noise.unwrap_or("").bytes());
+        }
+        out.extend(format!("* {seq} ").bytes());
+        self.word(out, "FETCH");
+        out.extend(b" (");
+        out.extend(items.join(&b' '));
+        out.extend(std::iter::repeat_n(b' ', before_close));
+        out.push(b')');
+        out.extend(std::iter::repeat_n(b' ', trailing));
+        out.extend(b"\r\n");
+    }
+}
+
+fn render(msgs: &[(u32, FetchReply)], for_crate: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (seq, (uid, m)) in msgs.iter().enumerate() {
+        let r = Render {
+            for_crate,
+            case: m.case,
+        };
+        r.fetch(&mut out, seq + 1, *uid, m);
+    }
+    out
+}
+
+/// A stream that answers login and one command with `reply`, for a real `imap::Session`.
+struct Scripted(std::io::Cursor<Vec<u8>>);
+
+impl std::io::Read for Scripted {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl std::io::Write for Scripted {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The rows the crate's path makes of `reply`.
+fn crate_rows(reply: &[u8]) -> Vec<Summary> {
+    let mut script = b"a1 OK logged in\r\n".to_vec();
+    script.extend_from_slice(reply);
+    script.extend_from_slice(b"a2 OK done\r\n");
+    let client = imap::Client::new(Scripted(std::io::Cursor::new(script)));
+    let mut session = client.login("u", "p").map_err(|(e, _)| e).expect("login");
+    let fetches = session
+        .uid_fetch("1:*", "(UID)")
+        .expect("the crate parses it");
+    tern::imap::messages::summaries_from(&fetches)
+}
+
+/// Hands out bytes in pieces of the given sizes, over and over.
+struct Pieces<'a> {
+    data: &'a [u8],
+    sizes: &'a [usize],
+    next: usize,
+}
+
+impl std::io::Read for Pieces<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let size = self.sizes[self.next % self.sizes.len()];
+        self.next += 1;
+        let n = size.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+/// The summary reader on `reply` + our tagged OK, the first `pending` bytes already received
+/// (as when the guard hands them over), the rest read in pieces of `sizes`.
+fn reader_rows(
+    reply: &[u8],
+    pending: usize,
+    sizes: &[usize],
+) -> (tern::error::Result<Vec<Summary>>, Vec<String>) {
+    let mut all = reply.to_vec();
+    all.extend_from_slice(b"t7 OK done\r\n");
+    let split = pending.min(all.len());
+    let warnings = std::sync::Arc::default();
+    let mut reader = tern::imap::summary_reader::Reader::new(
+        "t7",
+        "UID FETCH",
+        all[..split].to_vec(),
+        std::sync::Arc::clone(&warnings),
+    );
+    let rows = reader.rows(&mut Pieces {
+        data: &all[split..],
+        sizes,
+        next: 0,
+    });
+    let seen = warnings.lock().unwrap().clone();
+    (rows, seen)
+}
+
+fn summary_replies() -> impl Strategy<Value = Vec<(u32, FetchReply)>> {
+    prop::collection::vec(fetch_reply(), 0..8).prop_flat_map(|msgs| {
+        let n = msgs.len();
+        prop::collection::hash_set(1u32.., n)
+            .prop_map(move |uids| uids.into_iter().zip(msgs.clone()).collect::<Vec<_>>())
+    })
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn summary_reader_reads_what_the_crate_reads(
+        msgs in summary_replies(),
+        pending in 0usize..400,
+        sizes in prop::collection::vec(1usize..64, 1..4),
+    ) {
+        let expected = crate_rows(&render(&msgs, true));
+        let (rows, warnings) = reader_rows(&render(&msgs, false), pending, &sizes);
+        prop_assert_eq!(rows.expect("the reader parses it"), expected);
+        let warned = msgs
+            .iter()
+            .filter(|(_, m)| m.noise.is_some_and(|n| n.starts_with("* NO") || n.starts_with("* BAD")))
+            .count();
+        prop_assert_eq!(warnings.len(), warned);
+    }
+
+    #[test]
+    fn mangled_summary_replies_never_panic(
+        msgs in summary_replies(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8),
+        sizes in prop::collection::vec(1usize..64, 1..4),
+    ) {
+        let mut reply = render(&msgs, false);
+        for (at, byte, how) in edits {
+            if reply.is_empty() {
+                reply.push(byte);
+                continue;
+            }
+            let i = at.index(reply.len());
+            match how {
+                0 => reply[i] = byte,
+                1 => reply.insert(i, byte),
+                _ => { reply.remove(i); }
+            }
+        }
+        let _ = reader_rows(&reply, 0, &sizes);
+    }
+
+    #[test]
+    fn random_bytes_as_a_summary_reply_never_panic(
+        bytes in prop::collection::vec(any::<u8>(), 0..300),
+        sizes in prop::collection::vec(1usize..64, 1..4),
+    ) {
+        let _ = reader_rows(&bytes, 0, &sizes);
     }
 }
 

@@ -99,9 +99,12 @@ pub fn list(
     if limit.is_none()
         && let Some(mb) = &model.mailbox
     {
+        // One write per row would be one system call per row: standard output is line-buffered.
+        let mut out = std::io::BufWriter::with_capacity(64 << 10, out);
         for s in mb.rows() {
-            summary(out, s)?;
+            summary(&mut out, s)?;
         }
+        out.flush().map_err(io_err)?;
     }
     if timings {
         eprintln!(

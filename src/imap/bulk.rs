@@ -2,8 +2,10 @@
 //! of UIDs, fetch and decode it, and hand the rows back. While one waits for the server the
 //! other decodes, so the server's work and ours overlap instead of taking turns — and the
 //! worker's own connection stays free for whatever the user asks meanwhile.
+//!
+//! The fetchers connect as soon as a folder looks big enough, and the chunks follow once the
+//! worker has the UID list: logging in costs about as much as fetching 1 000 summaries.
 
-use std::collections::VecDeque;
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,8 +22,8 @@ use crate::msg::{Summary, Uid};
 /// without asking much of the server.
 pub const FETCHERS: usize = 2;
 
-/// Chunks not yet taken by a fetcher, with their place in the newest-first order.
-type Queue = Arc<Mutex<VecDeque<(usize, Vec<Uid>)>>>;
+/// A chunk of UIDs and its place in the newest-first order.
+type Chunk = (usize, Vec<Uid>);
 
 pub enum Message {
     /// Rows of chunk `index`, newest first.
@@ -32,21 +34,17 @@ pub enum Message {
 
 pub struct Bulk {
     pub results: Receiver<Message>,
+    /// Chunks for the fetchers, until [`Bulk::fetch`] has sent them all.
+    chunks: Option<Sender<Chunk>>,
     cancel: Arc<AtomicBool>,
     sockets: Arc<Mutex<Vec<TcpStream>>>,
 }
 
 impl Bulk {
-    /// Starts the fetchers on `chunks` (index order = newest first) of the folder `raw`,
-    /// which must still have `uid_validity`.
-    pub fn start(
-        account: &Account,
-        password: &str,
-        raw: &str,
-        uid_validity: u32,
-        chunks: &[Vec<Uid>],
-    ) -> Bulk {
-        let queue: Queue = Arc::new(Mutex::new(chunks.iter().cloned().enumerate().collect()));
+    /// Connects the fetchers to the folder `raw`, which must still have `uid_validity`; they
+    /// wait for [`Bulk::fetch`].
+    pub fn start(account: &Account, password: &str, raw: &str, uid_validity: u32) -> Bulk {
+        let (chunk_tx, queue) = unbounded();
         let (tx, rx) = unbounded();
         let cancel = Arc::new(AtomicBool::new(false));
         let sockets = Arc::new(Mutex::new(Vec::new()));
@@ -70,8 +68,18 @@ impl Bulk {
         }
         Bulk {
             results: rx,
+            chunks: Some(chunk_tx),
             cancel,
             sockets,
+        }
+    }
+
+    /// Hands the fetchers `chunks` (index order = newest first), all there will be.
+    pub fn fetch(&mut self, chunks: &[Vec<Uid>]) {
+        if let Some(tx) = self.chunks.take() {
+            for chunk in chunks.iter().cloned().enumerate() {
+                let _ = tx.send(chunk);
+            }
         }
     }
 }
@@ -94,7 +102,7 @@ struct Job {
     password: String,
     raw: String,
     uid_validity: u32,
-    queue: Queue,
+    queue: Receiver<Chunk>,
     out: Sender<Message>,
     cancel: Arc<AtomicBool>,
     sockets: Arc<Mutex<Vec<TcpStream>>>,
@@ -120,14 +128,10 @@ impl Job {
                 "the folder changed while it was being read".into(),
             ));
         }
-        loop {
+        while let Ok((index, uids)) = self.queue.recv() {
             if self.cancel.load(Ordering::SeqCst) {
                 break;
             }
-            let next = self.queue.lock().ok().and_then(|mut q| q.pop_front());
-            let Some((index, uids)) = next else {
-                break;
-            };
             let rows = messages::summaries(&mut conn, &uids, false)?;
             if self.out.send(Message::Chunk(index, rows)).is_err() {
                 break;

@@ -8,7 +8,12 @@
 //!   the process): parentheses are counted and a reply nested too deep is refused;
 //! - after `* BYE text` the server hangs up, and the crate reports only "connection lost":
 //!   end of stream after a BYE becomes an error carrying the server's words.
+//!
+//! A read never goes past the end of a tagged line, so once the crate has its answer nothing
+//! is left in its buffer: the bytes after it stay here, for [`Guard::take_pending`] when we
+//! read a reply ourselves (`summary_reader`).
 
+use std::collections::VecDeque;
 use std::io;
 
 /// Longest line outside literals (a SEARCH of two million UIDs is about 16 MiB).
@@ -44,6 +49,8 @@ pub struct Guard {
     /// Accepted bytes not yet handed to the reader, and how many of them were.
     out: Vec<u8>,
     taken: usize,
+    /// Where tagged lines end in `out`: [`Guard::drain`] stops at each.
+    fences: VecDeque<usize>,
     /// The line being assembled (up to LF).
     line: Vec<u8>,
     /// Literal bytes still to pass through (or drop).
@@ -67,16 +74,45 @@ fn too_much(what: String) -> io::Error {
 }
 
 impl Guard {
-    /// Copies accepted bytes into `buf`; 0 when none are waiting.
+    /// Copies accepted bytes into `buf`, up to the end of the next tagged line; 0 when none
+    /// are waiting.
     pub fn drain(&mut self, buf: &mut [u8]) -> usize {
-        let n = (self.out.len() - self.taken).min(buf.len());
+        let end = self.fences.front().copied().unwrap_or(self.out.len());
+        let n = (end - self.taken).min(buf.len());
         buf[..n].copy_from_slice(&self.out[self.taken..self.taken + n]);
         self.taken += n;
+        if self.fences.front() == Some(&self.taken) {
+            self.fences.pop_front();
+        }
         if self.taken == self.out.len() {
             self.out.clear();
             self.taken = 0;
+            self.fences.clear();
         }
         n
+    }
+
+    /// Hands over every byte received and not yet read, from the start of a response on, to
+    /// a reader of our own, and forgets them. `None` while a response being dropped is still
+    /// arriving: [`Guard::feed`] more first.
+    pub fn take_pending(&mut self) -> Option<Vec<u8>> {
+        if self.dropping && self.continued {
+            return None;
+        }
+        let mut pending = self.out.split_off(self.taken);
+        pending.append(&mut self.line);
+        self.out.clear();
+        self.taken = 0;
+        self.fences.clear();
+        self.literal = 0;
+        self.continued = false;
+        self.dropping = false;
+        Some(pending)
+    }
+
+    /// The text of a `* BYE` seen so far, which then no longer explains an end of stream.
+    pub fn take_bye(&mut self) -> Option<String> {
+        self.bye.take()
     }
 
     /// At end of stream: a last line without LF is passed on as it is.
@@ -134,37 +170,25 @@ impl Guard {
 
     fn end_of_line(&mut self) -> io::Result<()> {
         let line = std::mem::take(&mut self.line);
-        if !self.continued {
+        let starts_response = !self.continued;
+        if starts_response {
             self.depth = 0;
             self.in_quote = false;
             self.escaped = false;
             self.dropping = !wanted(&line);
-            if let Some(text) = line.strip_prefix(b"* BYE") {
-                let text = String::from_utf8_lossy(text);
-                self.bye = Some(text.trim().chars().take(200).collect());
+            if let Some(text) = bye(&line) {
+                self.bye = Some(text);
             }
-            // Dropped for the crate, but kept for the worker: RFC 3501 says to show
-            // `* NO [ALERT]` text, and a NO to a NOOP means this session's view is broken.
-            if let Some(text) = line
-                .strip_prefix(b"* NO ")
-                .or_else(|| line.strip_prefix(b"* BAD "))
-                && let Ok(mut w) = self.warnings.lock()
-                && w.len() < 16
-            {
-                w.push(
-                    String::from_utf8_lossy(text)
-                        .trim()
-                        .chars()
-                        .take(200)
-                        .collect(),
-                );
-            }
+            note_warning(&self.warnings, &line);
         }
         self.count_nesting(&line)?;
         self.literal = literal_len(&line).unwrap_or(0);
         self.continued = self.literal > 0;
         if !self.dropping {
             self.out.extend_from_slice(&line);
+            if starts_response && !matches!(line.first(), Some(b'*' | b'+')) {
+                self.fences.push_back(self.out.len());
+            }
         }
         Ok(())
     }
@@ -216,8 +240,40 @@ fn wanted(line: &[u8]) -> bool {
     }
 }
 
+/// The text of a `* BYE` line, shortened for showing.
+pub fn bye(line: &[u8]) -> Option<String> {
+    let text = line.strip_prefix(b"* BYE")?;
+    Some(
+        String::from_utf8_lossy(text)
+            .trim()
+            .chars()
+            .take(200)
+            .collect(),
+    )
+}
+
+/// Keeps the text of a `* NO` or `* BAD` line: dropped for the crate, but kept for the worker,
+/// because RFC 3501 says to show `* NO [ALERT]` text, and a NO to a NOOP means this session's
+/// view is broken.
+pub fn note_warning(warnings: &Warnings, line: &[u8]) {
+    if let Some(text) = line
+        .strip_prefix(b"* NO ")
+        .or_else(|| line.strip_prefix(b"* BAD "))
+        && let Ok(mut w) = warnings.lock()
+        && w.len() < 16
+    {
+        w.push(
+            String::from_utf8_lossy(text)
+                .trim()
+                .chars()
+                .take(200)
+                .collect(),
+        );
+    }
+}
+
 /// `{n}` or `{n+}` at the end of a line announces n literal bytes.
-fn literal_len(line: &[u8]) -> Option<u64> {
+pub fn literal_len(line: &[u8]) -> Option<u64> {
     let line = line.strip_suffix(b"\n")?;
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let inner = line.strip_suffix(b"}")?;
@@ -265,6 +321,30 @@ mod tests {
         assert!(run(deep.as_bytes()).is_err());
         let quoted = format!("* 1 FETCH (X \"{}\")\r\n", "(".repeat(MAX_DEPTH + 1));
         assert!(run(quoted.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn reads_stop_at_tagged_lines_and_the_rest_can_be_taken() {
+        let mut g = Guard::default();
+        g.feed(b"* 1 EXISTS\r\na1 OK done\r\n* XYZZY x\r\n* 2 EXISTS\r\nt1 OK\r\n* 3 EXI")
+            .unwrap();
+        let mut buf = [0u8; 256];
+        let n = g.drain(&mut buf);
+        assert_eq!(&buf[..n], b"* 1 EXISTS\r\na1 OK done\r\n");
+        assert_eq!(g.take_pending().unwrap(), b"* 2 EXISTS\r\nt1 OK\r\n* 3 EXI");
+        assert_eq!(g.drain(&mut buf), 0);
+        g.feed(b"STS\r\n").unwrap();
+        let n = g.drain(&mut buf);
+        assert_eq!(&buf[..n], b"STS\r\n");
+    }
+
+    #[test]
+    fn nothing_is_taken_in_the_middle_of_a_dropped_response() {
+        let mut g = Guard::default();
+        g.feed(b"* XYZZY {10}\r\nabc").unwrap();
+        assert_eq!(g.take_pending(), None);
+        g.feed(b"defghij\r\n* 1 EX").unwrap();
+        assert_eq!(g.take_pending().unwrap(), b"* 1 EX");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use imap_proto::types::{
 
 use crate::error::{Error, Result};
 use crate::imap::session::{Connection, map_err};
-use crate::imap::{uidset, utf7};
+use crate::imap::{summary_reader, uidset, utf7};
 use crate::mime::headers::{decode_words, parse_headers};
 use crate::mime::{Part, Section};
 use crate::msg::{Flags, Summary, Uid};
@@ -104,17 +104,23 @@ fn uid_and_flags(attrs: &[AttributeValue]) -> Option<(Uid, Flags)> {
 }
 
 fn flag_bits<'a>(names: impl Iterator<Item = &'a str>) -> Flags {
-    Flags(names.fold(0, |acc, n| {
-        acc | match n.to_ascii_lowercase().as_str() {
-            "\\seen" => Flags::SEEN,
-            "\\answered" => Flags::ANSWERED,
-            "\\flagged" => Flags::FLAGGED,
-            "\\deleted" => Flags::DELETED,
-            "\\draft" => Flags::DRAFT,
-            "\\recent" => Flags::RECENT,
-            _ => 0,
-        }
-    }))
+    Flags(names.fold(0, |acc, n| acc | flag_bit(n.as_bytes())))
+}
+
+/// The bit of a system flag (flag names are case-insensitive); 0 for keywords.
+pub fn flag_bit(name: &[u8]) -> u8 {
+    const SYSTEM: [(&[u8], u8); 6] = [
+        (b"\\Seen", Flags::SEEN),
+        (b"\\Answered", Flags::ANSWERED),
+        (b"\\Flagged", Flags::FLAGGED),
+        (b"\\Deleted", Flags::DELETED),
+        (b"\\Draft", Flags::DRAFT),
+        (b"\\Recent", Flags::RECENT),
+    ];
+    SYSTEM
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map_or(0, |(_, bit)| *bit)
 }
 
 /// Flags of every message changed since `modseq` (CONDSTORE `CHANGEDSINCE`).
@@ -163,7 +169,6 @@ pub fn uids(conn: &mut Connection) -> Result<Vec<Uid>> {
     Ok(uids)
 }
 
-const SUMMARY_ITEMS: &str = "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)";
 /// Used when a server's ENVELOPE trips the parser: the raw header fields always parse.
 const FALLBACK_ITEMS: &str =
     "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (DATE FROM TO SUBJECT)])";
@@ -180,16 +185,15 @@ pub fn newest(
         return Ok(Vec::new());
     }
     let first = exists.saturating_sub(count) + 1;
-    let items = if fallback {
-        FALLBACK_ITEMS
-    } else {
-        SUMMARY_ITEMS
-    };
+    let set = format!("{first}:{exists}");
+    if !fallback {
+        return summary_reader::fetch(conn, "FETCH", &set);
+    }
     let fetches = conn
         .session
-        .fetch(format!("{first}:{exists}"), items)
+        .fetch(set, FALLBACK_ITEMS)
         .map_err(|e| map_err("FETCH", e))?;
-    Ok(to_summaries(&fetches))
+    Ok(summaries_from(&fetches))
 }
 
 /// Summaries for `uids`, newest (highest UID) first. `fallback` asks for header fields instead of
@@ -198,19 +202,20 @@ pub fn summaries(conn: &mut Connection, uids: &[Uid], fallback: bool) -> Result<
     if uids.is_empty() {
         return Ok(Vec::new());
     }
-    let items = if fallback {
-        FALLBACK_ITEMS
-    } else {
-        SUMMARY_ITEMS
-    };
+    let set = uidset::format(uids);
+    if !fallback {
+        return summary_reader::fetch(conn, "UID FETCH", &set);
+    }
     let fetches = conn
         .session
-        .uid_fetch(uidset::format(uids), items)
+        .uid_fetch(set, FALLBACK_ITEMS)
         .map_err(|e| map_err("UID FETCH", e))?;
-    Ok(to_summaries(&fetches))
+    Ok(summaries_from(&fetches))
 }
 
-fn to_summaries(fetches: &imap::types::Fetches) -> Vec<Summary> {
+/// Rows from the crate's parse of a summary fetch: for the header-fields fallback, and the
+/// reference the summary reader is tested against.
+pub fn summaries_from(fetches: &imap::types::Fetches) -> Vec<Summary> {
     let mut out: Vec<Summary> = fetches
         .iter()
         .filter_map(|f| {

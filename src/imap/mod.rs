@@ -9,6 +9,7 @@ pub mod idler;
 pub mod messages;
 pub mod session;
 pub mod stream;
+pub mod summary_reader;
 pub mod uidset;
 pub mod utf7;
 pub mod worker;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::config::Account;
 use crate::error::{Error, Result};
-use crate::imap::stream::{self, Endpoint, Stream};
+use crate::imap::stream::{self, Endpoint, Raw, Stream};
 use crate::msg::SessionInfo;
 
 pub type Session = imap::Session<Stream>;
@@ -18,7 +18,9 @@ pub struct Connection {
     caps: Vec<String>,
     /// Extensions switched on with ENABLE (`QRESYNC`, `CONDSTORE`).
     enabled: Vec<String>,
-    warnings: crate::imap::guard::Warnings,
+    pub(crate) warnings: crate::imap::guard::Warnings,
+    /// The socket under the session, for replies we read ourselves.
+    pub raw: Raw,
     /// Shuts the socket down from outside a blocking read (interrupts, shutdown).
     pub control: TcpStream,
 }
@@ -68,6 +70,7 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
     let opened = stream::open(&ep)?;
     let tls = opened.stream.tls_description();
     let warnings = opened.stream.warnings();
+    let raw = opened.stream.raw();
     let mut client = imap::Client::new(opened.stream);
     let greeting = match opened.greeting {
         Some(g) => g,
@@ -158,6 +161,7 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
     }
     Ok(Connection {
         warnings,
+        raw,
         enabled,
         session,
         info: SessionInfo {

@@ -4,6 +4,7 @@
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use openssl::ssl::{HandshakeError, SslConnector, SslMethod, SslStream, SslVerifyMode};
@@ -12,10 +13,23 @@ use crate::config::TlsMode;
 use crate::error::{Error, Result};
 use crate::imap::guard::Guard;
 
-/// The socket, plain or TLS, with a [`Guard`] on what the server sends.
+/// The socket, plain or TLS, with a [`Guard`] on what the server sends: what the `imap`
+/// crate reads and writes.
 pub struct Stream {
+    wire: Arc<Mutex<Wire>>,
+}
+
+/// Our own way to the same socket, past the crate, for replies we parse ourselves
+/// (`summary_reader`). Only used between the crate's commands, never during one.
+#[derive(Clone)]
+pub struct Raw(Arc<Mutex<Wire>>);
+
+/// What [`Stream`] and [`Raw`] share.
+pub struct Wire {
     io: Transport,
     guard: Guard,
+    /// Our commands are tagged `t1`, `t2` ...; the crate's `a1`, `a2` ... never collide.
+    tags: u32,
 }
 
 enum Transport {
@@ -31,47 +45,83 @@ pub fn bytes_received() -> u64 {
 }
 
 impl Stream {
-    fn plain(tcp: TcpStream) -> Stream {
+    fn new(io: Transport) -> Stream {
         Stream {
-            io: Transport::Plain(tcp),
-            guard: Guard::default(),
+            wire: Arc::new(Mutex::new(Wire {
+                io,
+                guard: Guard::default(),
+                tags: 0,
+            })),
         }
     }
 
-    fn tls(tls: SslStream<TcpStream>) -> Stream {
-        Stream {
-            io: Transport::Tls(Box::new(tls)),
-            guard: Guard::default(),
-        }
+    fn wire(&self) -> MutexGuard<'_, Wire> {
+        lock(&self.wire)
+    }
+
+    pub fn raw(&self) -> Raw {
+        Raw(self.wire.clone())
     }
 }
 
-impl Read for Stream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut raw = [0u8; 16 * 1024];
+impl Raw {
+    pub fn lock(&self) -> MutexGuard<'_, Wire> {
+        lock(&self.0)
+    }
+}
+
+/// Only one thread uses a connection at a time; a panic while holding the lock leaves the
+/// bytes as they were, and the connection is dropped with its thread anyway.
+fn lock(wire: &Mutex<Wire>) -> MutexGuard<'_, Wire> {
+    wire.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Wire {
+    /// Sends `command` under a tag of our own and returns the tag.
+    pub fn send(&mut self, command: &str) -> io::Result<String> {
+        self.tags += 1;
+        let tag = format!("t{}", self.tags);
+        self.write_all(format!("{tag} {command}\r\n").as_bytes())?;
+        self.flush()?;
+        Ok(tag)
+    }
+
+    /// What arrived but the crate has not read: where the reply to [`Wire::send`] starts.
+    /// The guard's state is handed over too: a `* BYE` already seen, and an unknown
+    /// response still arriving, which is read and dropped first.
+    pub fn take_pending(&mut self) -> io::Result<(Vec<u8>, Option<String>)> {
         loop {
-            let n = self.guard.drain(buf);
-            if n > 0 || buf.is_empty() {
-                return Ok(n);
+            if let Some(pending) = self.guard.take_pending() {
+                return Ok((pending, self.guard.take_bye()));
             }
-            let got = match &mut self.io {
-                Transport::Plain(s) => s.read(&mut raw)?,
-                Transport::Tls(s) => s.read(&mut raw)?,
-            };
-            RECEIVED.fetch_add(got as u64, Ordering::Relaxed);
+            let mut raw = [0u8; 16 * 1024];
+            let got = self.read(&mut raw)?;
             if got == 0 {
-                self.guard.finish();
-                return match self.guard.drain(buf) {
-                    0 => self.guard.eof(),
-                    n => Ok(n),
-                };
+                return Err(io::ErrorKind::UnexpectedEof.into());
             }
             self.guard.feed(&raw[..got])?;
         }
     }
+
+    /// Gives back what was read past the end of our reply, for the crate's next command.
+    pub fn give_back(&mut self, rest: &[u8]) -> io::Result<()> {
+        self.guard.feed(rest)
+    }
 }
 
-impl Write for Stream {
+/// The socket itself, unfiltered: for [`Raw`] readers.
+impl Read for Wire {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let got = match &mut self.io {
+            Transport::Plain(s) => s.read(buf)?,
+            Transport::Tls(s) => s.read(buf)?,
+        };
+        RECEIVED.fetch_add(got as u64, Ordering::Relaxed);
+        Ok(got)
+    }
+}
+
+impl Write for Wire {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.io {
             Transport::Plain(s) => s.write(buf),
@@ -86,15 +136,46 @@ impl Write for Stream {
     }
 }
 
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut wire = self.wire();
+        let mut raw = [0u8; 16 * 1024];
+        loop {
+            let n = wire.guard.drain(buf);
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            let got = wire.read(&mut raw)?;
+            if got == 0 {
+                wire.guard.finish();
+                return match wire.guard.drain(buf) {
+                    0 => wire.guard.eof(),
+                    n => Ok(n),
+                };
+            }
+            wire.guard.feed(&raw[..got])?;
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.wire().write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.wire().flush()
+    }
+}
+
 impl Stream {
-    /// Negotiated protocol and cipher, for `tern check`.
     /// The untagged warnings this stream's guard collects.
     pub fn warnings(&self) -> crate::imap::guard::Warnings {
-        self.guard.warnings.clone()
+        self.wire().guard.warnings.clone()
     }
 
+    /// Negotiated protocol and cipher, for `tern check`.
     pub fn tls_description(&self) -> Option<String> {
-        match &self.io {
+        match &self.wire().io {
             Transport::Plain(_) => None,
             Transport::Tls(s) => {
                 let ssl = s.ssl();
@@ -129,19 +210,19 @@ pub fn open(ep: &Endpoint) -> Result<Opened> {
         .map_err(|e| Error::Network(format!("{}:{}: {e}", ep.host, ep.port)))?;
     match ep.tls {
         TlsMode::None => Ok(Opened {
-            stream: Stream::plain(tcp),
+            stream: Stream::new(Transport::Plain(tcp)),
             control,
             greeting: None,
         }),
         TlsMode::Implicit => Ok(Opened {
-            stream: Stream::tls(handshake(ep, tcp)?),
+            stream: Stream::new(Transport::Tls(Box::new(handshake(ep, tcp)?))),
             control,
             greeting: None,
         }),
         TlsMode::Starttls => {
             let (tcp, greeting) = starttls(ep, tcp)?;
             Ok(Opened {
-                stream: Stream::tls(handshake(ep, tcp)?),
+                stream: Stream::new(Transport::Tls(Box::new(handshake(ep, tcp)?))),
                 control,
                 greeting: Some(greeting),
             })
@@ -250,7 +331,8 @@ fn starttls(ep: &Endpoint, tcp: TcpStream) -> Result<(TcpStream, String)> {
 
 impl imap::extensions::idle::SetReadTimeout for Stream {
     fn set_read_timeout(&mut self, timeout: Option<Duration>) -> imap::error::Result<()> {
-        let tcp = match &self.io {
+        let wire = self.wire();
+        let tcp = match &wire.io {
             Transport::Plain(s) => s,
             Transport::Tls(s) => s.get_ref(),
         };

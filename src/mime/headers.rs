@@ -1,6 +1,8 @@
 //! Header decoding: RFC 2047 encoded words, raw 8-bit values, address lists
 //! and dates, for display. Values are not sanitised here; do that when drawing.
 
+use std::borrow::Cow;
+
 use mail_parser::parsers::MessageStream;
 use mail_parser::{Addr, Address, HeaderName, HeaderValue, MessageParser};
 
@@ -9,6 +11,27 @@ use crate::mime::charset::guess_to_utf8;
 /// Decodes an unstructured header value (e.g. a Subject, or an ENVELOPE
 /// field): encoded words in any charset, raw UTF-8, or raw 8-bit legacy text.
 pub fn decode_words(raw: &[u8]) -> String {
+    decode_text(raw).into_owned()
+}
+
+/// [`decode_words`], borrowing `raw` when it is one line of UTF-8 without encoded words,
+/// as most subjects and names are: then decoding is only trimming.
+pub fn decode_text(raw: &[u8]) -> Cow<'_, str> {
+    if memchr::memmem::find(raw, b"=?").is_some() {
+        return Cow::Owned(decode_encoded(raw));
+    }
+    // What the unstructured parser does to text without encoded words: unfold, then trim
+    // the whitespace it skips between tokens.
+    let blank: &[char] = &[' ', '\t'];
+    match std::str::from_utf8(raw) {
+        Ok(s) if memchr::memchr2(b'\r', b'\n', raw).is_none() => {
+            Cow::Borrowed(s.trim_matches(blank))
+        }
+        _ => Cow::Owned(unfold(&guess_to_utf8(raw)).trim_matches(blank).to_string()),
+    }
+}
+
+fn decode_encoded(raw: &[u8]) -> String {
     let text = guess_to_utf8(raw);
     let mut line = unfold(&text).into_bytes();
     line.extend_from_slice(b"\r\n");
@@ -156,6 +179,34 @@ mod tests {
         assert_eq!(decode_words(b"=?ISO-8859-1?Q?caf=E9?="), "café");
         // Whitespace between adjacent encoded words is not part of the text.
         assert_eq!(decode_words(b"=?UTF-8?Q?a?= \r\n =?UTF-8?Q?b?="), "ab");
+    }
+
+    #[test]
+    fn plain_text_decodes_like_the_full_parser() {
+        let cases: &[&[u8]] = &[
+            b"",
+            b"   ",
+            b" \t plain subject \t ",
+            b"inner   spaces\tand tabs",
+            "\u{a0}no-break spaces stay\u{a0}".as_bytes(),
+            "  Grüße aus Köln ".as_bytes(),
+            b"caf\xe9 latin-1",
+            b"\xc4\xe3\xba\xc3",
+            b"line\r\n folded",
+            b"cr\ronly",
+            b"lf\nonly ",
+            b"= ? not a word ?=",
+            b"trailing =",
+        ];
+        for raw in cases {
+            assert_eq!(
+                decode_text(raw),
+                decode_encoded(raw),
+                "{:?}",
+                String::from_utf8_lossy(raw)
+            );
+        }
+        assert!(matches!(decode_text(b" plain "), Cow::Borrowed("plain")));
     }
 
     #[test]

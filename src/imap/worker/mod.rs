@@ -81,7 +81,8 @@ struct Sync {
     uid_validity: u32,
     /// Written to the cache when the sync completes: the rows are current as of it.
     highest_modseq: u64,
-    /// Chunks still to fetch on the worker's own connection, newest first.
+    /// Chunks still to fetch on the worker's own connection, newest first; fetched before
+    /// the worker waits for the parallel ones.
     chunks: VecDeque<Vec<Uid>>,
     /// Chunks being fetched in parallel on other connections, and the rows that came back
     /// ahead of their turn (they are passed on newest first).
@@ -162,10 +163,12 @@ impl Worker {
             let bulk = self
                 .sync
                 .as_ref()
+                .filter(|s| s.chunks.is_empty())
                 .and_then(|s| s.bulk.as_ref())
                 .map(|b| b.bulk.results.clone());
             if let Some(results) = bulk {
-                // Parallel fetch under way: whatever comes first.
+                // Parallel fetch under way, and nothing left for this connection: whatever
+                // comes first.
                 select! {
                     recv(commands) -> cmd => match cmd {
                         Ok(Cmd::Shutdown) | Err(_) => break,

@@ -124,6 +124,13 @@ impl Worker {
     ) -> Result<()> {
         let uv = opened.uid_validity;
         self.cache_begin(folder, uv);
+        // Big folders are fetched in parallel; a few chunks are not worth the connections.
+        // Those connect now, while the first screen and the UID list are fetched here.
+        let expected_chunks = (opened.exists as usize)
+            .saturating_sub(first_screen)
+            .div_ceil(CHUNK);
+        let big = expected_chunks >= MIN_BULK_CHUNKS;
+        let mut bulk = big.then(|| Bulk::start(&self.account, &self.password, &raw, uv));
         let screen = u32::try_from(first_screen.max(1)).unwrap_or(u32::MAX);
         let first = match self.retrying(|c| messages::newest(c, opened.exists, screen, false)) {
             Err(Error::Protocol(why)) => {
@@ -164,16 +171,23 @@ impl Worker {
             uids,
         });
         let chunks: Vec<Vec<Uid>> = rest.chunks(CHUNK).map(<[Uid]>::to_vec).collect();
-        // Big folders are fetched in parallel; a few chunks are not worth the connections.
-        let bulk = (chunks.len() >= MIN_BULK_CHUNKS).then(|| {
+        if bulk.is_none() && chunks.len() >= MIN_BULK_CHUNKS {
             let raw = self
                 .open
                 .as_ref()
                 .map(|o| o.raw.clone())
                 .unwrap_or_default();
+            bulk = Some(Bulk::start(&self.account, &self.password, &raw, uv));
+        }
+        // With fetchers, this connection still takes the newest chunk: it is idle until they
+        // have logged in.
+        let mut own: VecDeque<Vec<Uid>> = chunks.into();
+        let bulk = bulk.map(|mut bulk| {
+            let parallel: Vec<Vec<Uid>> = own.drain(1..).collect();
+            bulk.fetch(&parallel);
             BulkSync {
-                bulk: Bulk::start(&self.account, &self.password, &raw, uv, &chunks),
-                chunks: chunks.clone(),
+                bulk,
+                chunks: parallel,
                 next: 0,
                 early: BTreeMap::new(),
             }
@@ -182,11 +196,7 @@ impl Worker {
             folder: folder.to_string(),
             uid_validity: uv,
             highest_modseq: opened.highest_modseq,
-            chunks: if bulk.is_some() {
-                VecDeque::new()
-            } else {
-                chunks.into()
-            },
+            chunks: own,
             bulk,
         });
         Ok(())
@@ -209,9 +219,9 @@ impl Worker {
                 if let Some(BulkMessage::Failed(e)) = failure {
                     tracing::warn!("parallel fetch stopped ({e}); continuing on one connection");
                 }
-                let left: VecDeque<Vec<Uid>> = b.chunks[b.next..].to_vec().into();
+                let left = b.chunks[b.next..].to_vec();
                 sync.bulk = None;
-                sync.chunks = left;
+                sync.chunks.extend(left);
                 return;
             }
         }
