@@ -10,7 +10,7 @@ mod structure;
 
 use redb::{ReadableTable, Table, TableDefinition, WriteTransaction};
 
-use super::{Cache, META, Op, db_err, guard};
+use super::{Cache, Op, db_err, guard};
 use crate::error::Result;
 use crate::mime::{Part, Section};
 use crate::msg::Uid;
@@ -42,18 +42,6 @@ fn is_body_text(p: &Part) -> bool {
 }
 
 impl Cache {
-    /// The UIDVALIDITY of the folder's cached rows, if it was ever synced.
-    pub fn uid_validity(&self, folder: &str) -> Result<Option<u32>> {
-        guard(|| {
-            let r = self.db.begin_read().map_err(db_err)?;
-            match r.open_table(META) {
-                Ok(t) => Ok(t.get(folder).map_err(db_err)?.map(|g| g.value().0)),
-                Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
-                Err(e) => Err(db_err(e)),
-            }
-        })
-    }
-
     /// The structure and header block of a message read before; a damaged row is a miss.
     pub fn structure(
         &self,

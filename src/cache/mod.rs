@@ -34,6 +34,11 @@ const BLOCKS: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("blocks
 /// folder → (UIDVALIDITY, HIGHESTMODSEQ the rows are known to be current with; 0 = unknown).
 const META: TableDefinition<&str, (u32, u64)> = TableDefinition::new("meta");
 
+/// Rows per slice of [`Cache::load_slices`]: the first a few screenfuls, the rest large
+/// enough that handing them over costs little.
+const FIRST_SLICE: usize = 1024;
+const SLICE: usize = 16 * 1024;
+
 /// redb keeps recently used pages in memory; a few megabytes hold a large folder's blocks
 /// without counting against the client's memory the way the default gigabyte would.
 const PAGE_CACHE: usize = 8 << 20;
@@ -115,7 +120,38 @@ impl Cache {
 
     /// The cached state of `folder`, if it was ever synced. Rows that do not decode make the
     /// folder count as never synced (it is fetched afresh and rewritten).
+    /// The UIDVALIDITY of `folder`'s cached rows and the MODSEQ they are current with, if it
+    /// was ever synced.
+    pub fn meta(&self, folder: &str) -> Result<Option<(u32, u64)>> {
+        guard(|| {
+            let r = self.db.begin_read().map_err(db_err)?;
+            match r.open_table(META) {
+                Ok(t) => Ok(t.get(folder).map_err(db_err)?.map(|g| g.value())),
+                Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+                Err(e) => Err(db_err(e)),
+            }
+        })
+    }
+
     pub fn load(&self, folder: &str) -> Result<Option<CachedFolder>> {
+        let mut summaries = Vec::new();
+        let meta = self.load_slices(folder, |_, rows| summaries.extend(rows))?;
+        Ok(meta.map(|(uid_validity, highest_modseq)| CachedFolder {
+            uid_validity,
+            highest_modseq,
+            summaries,
+        }))
+    }
+
+    /// Reads `folder`'s rows newest first and hands them to `each` in slices as they are
+    /// decoded, the first one small (a screenful arrives before the rest is read), with the
+    /// folder's UIDVALIDITY and MODSEQ. Returns those, or None if the folder was never synced
+    /// or its rows do not decode (then it is forgotten, to be fetched afresh).
+    pub fn load_slices(
+        &self,
+        folder: &str,
+        mut each: impl FnMut((u32, u64), Vec<Summary>),
+    ) -> Result<Option<(u32, u64)>> {
         let loaded = guard(|| {
             let r = self.db.begin_read().map_err(db_err)?;
             let meta = match r.open_table(META) {
@@ -123,29 +159,39 @@ impl Cache {
                 Err(redb::TableError::TableDoesNotExist(_)) => None,
                 Err(e) => return Err(db_err(e)),
             };
-            let Some((uid_validity, highest_modseq)) = meta else {
+            let Some(meta) = meta else {
                 return Ok(None);
             };
-            let mut summaries = Vec::new();
+            let mut limit = FIRST_SLICE;
+            let mut slice = Vec::with_capacity(limit);
             let mut names = Interner::default();
             if let Ok(t) = r.open_table(BLOCKS) {
-                for entry in t.range((folder, 0)..=(folder, u32::MAX)).map_err(db_err)? {
+                for entry in t
+                    .range((folder, 0)..=(folder, u32::MAX))
+                    .map_err(db_err)?
+                    .rev()
+                {
                     let (k, v) = entry.map_err(db_err)?;
                     let block = k.value().1;
                     let rows = codec::split(block, v.value()).ok_or_else(|| damaged(block))?;
-                    for (uid, row) in rows {
+                    for (uid, row) in rows.into_iter().rev() {
                         let s = codec::decode_row(uid, row, &mut names)
                             .ok_or_else(|| damaged(block))?;
-                        summaries.push(s);
+                        slice.push(s);
+                    }
+                    if slice.len() >= limit {
+                        limit = SLICE;
+                        each(
+                            meta,
+                            std::mem::replace(&mut slice, Vec::with_capacity(limit)),
+                        );
                     }
                 }
             }
-            summaries.reverse();
-            Ok(Some(CachedFolder {
-                uid_validity,
-                highest_modseq,
-                summaries,
-            }))
+            if !slice.is_empty() {
+                each(meta, slice);
+            }
+            Ok(Some(meta))
         });
         match loaded {
             Err(Error::Io(why)) if why.contains(DAMAGED) => {

@@ -67,10 +67,13 @@ impl Worker {
         }
         let uv = match self.open.as_ref().filter(|o| o.name == folder) {
             Some(open) => open.uid_validity,
-            None => cache
-                .uid_validity(folder)
-                .map_err(|e| tracing::warn!("cannot read the cache of {folder}: {e}"))
-                .ok()??,
+            None => {
+                cache
+                    .meta(folder)
+                    .map_err(|e| tracing::warn!("cannot read the cache of {folder}: {e}"))
+                    .ok()??
+                    .0
+            }
         };
         Some((cache, uv))
     }

@@ -73,7 +73,7 @@ struct OpenFolder {
     /// Every UID the server has told us about, and the flags of those we have fetched: the
     /// baseline a delta sync compares against.
     uids: Vec<Uid>,
-    flags: HashMap<Uid, Flags>,
+    flags: foldhash::HashMap<Uid, Flags>,
 }
 
 struct Sync {

@@ -1,6 +1,6 @@
 //! Opening folders and streaming their summaries, and the connection the work runs on.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use super::{BulkSync, OpenFolder, Sync, Worker};
 use crate::error::{Error, Result};
@@ -89,13 +89,12 @@ impl Worker {
         self.parked = None;
         self.displayed = Some((folder.to_string(), read_only));
         self.idler = None;
-        // Reading the cache and logging in take about as long as each other: side by side.
-        let loading = self.load_cached(folder, read_only);
-        let connected = self.connection().map(|_| ());
+        // Reading the cached rows, and logging in and asking what changed since they were
+        // current, take about as long as each other: side by side.
+        let (known, loading) = self.load_cached(folder, read_only).unzip();
+        let opened = self.retrying(|c| messages::open_with(c, &raw, read_only, known));
         let cached = loading.and_then(|l| l.join().ok()).flatten();
-        connected?;
-        let known = cached.as_ref().map(|c| (c.uid_validity, c.highest_modseq));
-        let (opened, delta) = self.retrying(|c| messages::open_with(c, &raw, read_only, known))?;
+        let (opened, delta) = opened?;
         match cached {
             Some(c) if c.uid_validity == opened.uid_validity => {
                 self.warm_sync(folder, raw, opened, delta, c)?;
@@ -289,7 +288,7 @@ impl Worker {
             read_only: opened.read_only,
             uid_validity: opened.uid_validity,
             uids,
-            flags: HashMap::new(),
+            flags: Default::default(),
         });
         Ok(())
     }

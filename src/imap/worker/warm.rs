@@ -2,14 +2,14 @@
 //! since — QRESYNC's answer to SELECT where enabled, else a UID comparison plus CONDSTORE
 //! `CHANGEDSINCE` (or, on small folders, every message's flags).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::thread::JoinHandle;
 
 use crossbeam_channel::Sender;
 
 use super::sync::CHUNK;
 use super::{OpenFolder, Worker};
-use crate::cache::{CachedFolder, Op};
+use crate::cache::{Cache, Op};
 use crate::error::Result;
 use crate::imap::messages::{self, Delta, Opened};
 use crate::msg::{Event, Flags, Summary, Uid};
@@ -18,39 +18,42 @@ use crate::msg::{Event, Flags, Summary, Uid};
 pub struct Baseline {
     pub uid_validity: u32,
     pub highest_modseq: u64,
-    known: HashMap<Uid, Flags>,
+    known: foldhash::HashMap<Uid, Flags>,
+    /// The cached UIDs, newest first.
+    uids: Vec<Uid>,
 }
+
+/// The thread reading a cached list; it ends with the warm sync's baseline.
+pub type Loading = JoinHandle<Option<Baseline>>;
 
 /// Above this many messages, a warm start without CONDSTORE does not fetch every message's
 /// flags (new and vanished messages are still found).
 pub const FLAG_SCAN_LIMIT: usize = 20_000;
 
 impl Worker {
-    /// Starts reading `folder`'s cached list on a thread of its own, which puts it on screen
-    /// as soon as it is read, while this thread logs in. None without a cache.
+    /// The cached folder's UIDVALIDITY and MODSEQ, and a thread reading its rows that puts
+    /// them on screen as they are read, while this one logs in. None if it is not cached.
     pub(super) fn load_cached(
         &self,
         folder: &str,
         read_only: bool,
-    ) -> Option<JoinHandle<Option<Baseline>>> {
+    ) -> Option<((u32, u64), Loading)> {
         let cache = self.cache.clone()?;
         if let Some(w) = &self.cache_writes {
             w.flush();
         }
+        let known = cache
+            .meta(folder)
+            .map_err(|e| tracing::warn!("cannot read the cache of {folder}: {e}"))
+            .ok()??;
         let events = self.events.clone();
         let folder = folder.to_string();
         std::thread::Builder::new()
             .name("cache-load".into())
-            .spawn(move || {
-                let cached = cache
-                    .load(&folder)
-                    .map_err(|e| tracing::warn!("cannot read the cache of {folder}: {e}"))
-                    .ok()
-                    .flatten()?;
-                Some(show_cached(&events, &folder, read_only, cached))
-            })
+            .spawn(move || show_cached(&cache, &events, &folder, read_only))
             .map_err(|e| tracing::warn!("cannot read the cache: {e}"))
             .ok()
+            .map(|loading| (known, loading))
     }
 
     pub(super) fn warm_sync(
@@ -66,11 +69,8 @@ impl Worker {
             cached.highest_modseq > 0 && self.conn.as_ref().is_some_and(|c| c.enabled("QRESYNC"));
         let (gone, server_flags, uids): (Vec<Uid>, Vec<(Uid, Flags)>, Vec<Uid>) = if qresync {
             let vanished: HashSet<Uid> = delta.vanished.iter().copied().collect();
-            let mut uids: Vec<Uid> = known
-                .keys()
-                .copied()
-                .filter(|u| !vanished.contains(u))
-                .collect();
+            let mut uids: Vec<Uid> = cached.uids;
+            uids.retain(|u| !vanished.contains(u));
             uids.extend(
                 delta
                     .changed
@@ -207,30 +207,61 @@ impl Worker {
     }
 }
 
-/// Puts the cached list on screen and keeps only what the warm sync compares against; the
-/// rows themselves move into the event rather than being copied.
+/// Puts the cached list on screen, newest rows first and the rest in slices as they are
+/// read, and keeps only what the warm sync compares against (the rows themselves move into
+/// the events). None if the folder is not cached.
 fn show_cached(
+    cache: &Cache,
     events: &Sender<Event>,
     folder: &str,
     read_only: bool,
-    cached: CachedFolder,
-) -> Baseline {
-    let known: HashMap<Uid, Flags> = cached.summaries.iter().map(|s| (s.uid, s.flags)).collect();
+) -> Option<Baseline> {
     // The receiver is gone only when the program is ending.
-    let _ = events.send(Event::Selected {
-        folder: folder.to_string(),
-        uid_validity: cached.uid_validity,
-        read_only,
-        uids: cached.summaries.iter().map(|s| s.uid).collect(),
+    let emit = |ev| {
+        let _ = events.send(ev);
+    };
+    let mut uids: Vec<Uid> = Vec::new();
+    let mut known = foldhash::HashMap::<Uid, Flags>::default();
+    let loaded = cache.load_slices(folder, |(uid_validity, _), rows| {
+        let first = uids.is_empty();
+        uids.extend(rows.iter().map(|s| s.uid));
+        known.extend(rows.iter().map(|s| (s.uid, s.flags)));
+        emit(if first {
+            Event::Selected {
+                folder: folder.to_string(),
+                uid_validity,
+                read_only,
+                uids: uids.clone(),
+            }
+        } else {
+            Event::Listed {
+                folder: folder.to_string(),
+                uid_validity,
+                uids: uids.clone(),
+            }
+        });
+        emit(Event::Summaries {
+            folder: folder.to_string(),
+            uid_validity,
+            chunk: rows,
+        });
     });
-    let _ = events.send(Event::Summaries {
-        folder: folder.to_string(),
-        uid_validity: cached.uid_validity,
-        chunk: cached.summaries,
-    });
-    Baseline {
-        uid_validity: cached.uid_validity,
-        highest_modseq: cached.highest_modseq,
-        known,
+    let (uid_validity, highest_modseq) = loaded
+        .map_err(|e| tracing::warn!("cannot read the cache of {folder}: {e}"))
+        .ok()
+        .flatten()?;
+    if uids.is_empty() {
+        emit(Event::Selected {
+            folder: folder.to_string(),
+            uid_validity,
+            read_only,
+            uids: Vec::new(),
+        });
     }
+    Some(Baseline {
+        uid_validity,
+        highest_modseq,
+        known,
+        uids,
+    })
 }
