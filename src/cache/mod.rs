@@ -63,6 +63,14 @@ impl Handle {
     }
 }
 
+/// A folder's cached list as [`Cache::load_slices`] reads it.
+pub enum Loaded {
+    /// Every UID, newest first, with the UIDVALIDITY and MODSEQ the rows belong to.
+    Uids((u32, u64), Vec<Uid>),
+    /// The next rows, newest first.
+    Rows(Vec<Summary>),
+}
+
 /// What the cache holds for one folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CachedFolder {
@@ -135,7 +143,11 @@ impl Cache {
 
     pub fn load(&self, folder: &str) -> Result<Option<CachedFolder>> {
         let mut summaries = Vec::new();
-        let meta = self.load_slices(folder, |_, rows| summaries.extend(rows))?;
+        let meta = self.load_slices(folder, |loaded| {
+            if let Loaded::Rows(rows) = loaded {
+                summaries.extend(rows);
+            }
+        })?;
         Ok(meta.map(|(uid_validity, highest_modseq)| CachedFolder {
             uid_validity,
             highest_modseq,
@@ -143,14 +155,16 @@ impl Cache {
         }))
     }
 
-    /// Reads `folder`'s rows newest first and hands them to `each` in slices as they are
-    /// decoded, the first one small (a screenful arrives before the rest is read), with the
-    /// folder's UIDVALIDITY and MODSEQ. Returns those, or None if the folder was never synced
-    /// or its rows do not decode (then it is forgotten, to be fetched afresh).
+    /// Reads `folder`'s cached list: first every UID, newest first, with the folder's
+    /// UIDVALIDITY and MODSEQ (only lengths are read for that, so it is quick); then the rows,
+    /// newest first, in slices as they are decoded, the first one small so
+    /// a screenful arrives before the rest is read. Returns UIDVALIDITY and MODSEQ, or None if
+    /// the folder was never synced or its rows do not decode (then it is forgotten, to be
+    /// fetched afresh).
     pub fn load_slices(
         &self,
         folder: &str,
-        mut each: impl FnMut((u32, u64), Vec<Summary>),
+        mut each: impl FnMut(Loaded),
     ) -> Result<Option<(u32, u64)>> {
         let loaded = guard(|| {
             let r = self.db.begin_read().map_err(db_err)?;
@@ -162,34 +176,43 @@ impl Cache {
             let Some(meta) = meta else {
                 return Ok(None);
             };
+            let blocks = match r.open_table(BLOCKS) {
+                Ok(t) => t,
+                Err(redb::TableError::TableDoesNotExist(_)) => {
+                    each(Loaded::Uids(meta, Vec::new()));
+                    return Ok(Some(meta));
+                }
+                Err(e) => return Err(db_err(e)),
+            };
+            let range = (folder, 0)..=(folder, u32::MAX);
+            let mut uids = Vec::new();
+            for entry in blocks.range(range.clone()).map_err(db_err)?.rev() {
+                let (k, v) = entry.map_err(db_err)?;
+                let block = k.value().1;
+                let rows = codec::split(block, v.value()).ok_or_else(|| damaged(block))?;
+                uids.extend(rows.iter().rev().map(|(uid, _)| *uid));
+            }
+            each(Loaded::Uids(meta, uids));
             let mut limit = FIRST_SLICE;
             let mut slice = Vec::with_capacity(limit);
             let mut names = Interner::default();
-            if let Ok(t) = r.open_table(BLOCKS) {
-                for entry in t
-                    .range((folder, 0)..=(folder, u32::MAX))
-                    .map_err(db_err)?
-                    .rev()
-                {
-                    let (k, v) = entry.map_err(db_err)?;
-                    let block = k.value().1;
-                    let rows = codec::split(block, v.value()).ok_or_else(|| damaged(block))?;
-                    for (uid, row) in rows.into_iter().rev() {
-                        let s = codec::decode_row(uid, row, &mut names)
-                            .ok_or_else(|| damaged(block))?;
-                        slice.push(s);
-                    }
-                    if slice.len() >= limit {
-                        limit = SLICE;
-                        each(
-                            meta,
-                            std::mem::replace(&mut slice, Vec::with_capacity(limit)),
-                        );
-                    }
+            for entry in blocks.range(range).map_err(db_err)?.rev() {
+                let (k, v) = entry.map_err(db_err)?;
+                let block = k.value().1;
+                let rows = codec::split(block, v.value()).ok_or_else(|| damaged(block))?;
+                for (uid, row) in rows.into_iter().rev() {
+                    let s =
+                        codec::decode_row(uid, row, &mut names).ok_or_else(|| damaged(block))?;
+                    slice.push(s);
+                }
+                if slice.len() >= limit {
+                    limit = SLICE;
+                    let full = std::mem::replace(&mut slice, Vec::with_capacity(limit));
+                    each(Loaded::Rows(full));
                 }
             }
             if !slice.is_empty() {
-                each(meta, slice);
+                each(Loaded::Rows(slice));
             }
             Ok(Some(meta))
         });

@@ -9,7 +9,7 @@ use crossbeam_channel::Sender;
 
 use super::sync::CHUNK;
 use super::{OpenFolder, Worker};
-use crate::cache::{Cache, Op};
+use crate::cache::{Cache, Loaded, Op};
 use crate::error::Result;
 use crate::imap::messages::{self, Delta, Opened};
 use crate::msg::{Event, Flags, Summary, Uid};
@@ -207,8 +207,8 @@ impl Worker {
     }
 }
 
-/// Puts the cached list on screen, newest rows first and the rest in slices as they are
-/// read, and keeps only what the warm sync compares against (the rows themselves move into
+/// Puts the cached list on screen (every UID at once, then the rows newest first in slices
+/// as they are read) and keeps only what the warm sync compares against (the rows themselves move into
 /// the events). None if the folder is not cached.
 fn show_cached(
     cache: &Cache,
@@ -222,42 +222,32 @@ fn show_cached(
     };
     let mut uids: Vec<Uid> = Vec::new();
     let mut known = foldhash::HashMap::<Uid, Flags>::default();
-    let loaded = cache.load_slices(folder, |(uid_validity, _), rows| {
-        let first = uids.is_empty();
-        uids.extend(rows.iter().map(|s| s.uid));
-        known.extend(rows.iter().map(|s| (s.uid, s.flags)));
-        emit(if first {
-            Event::Selected {
+    let mut uid_validity = 0;
+    let loaded = cache.load_slices(folder, |loaded| match loaded {
+        Loaded::Uids((uv, _), all) => {
+            uid_validity = uv;
+            known.reserve(all.len());
+            emit(Event::Selected {
                 folder: folder.to_string(),
                 uid_validity,
                 read_only,
-                uids: uids.clone(),
-            }
-        } else {
-            Event::Listed {
+                uids: all.clone(),
+            });
+            uids = all;
+        }
+        Loaded::Rows(rows) => {
+            known.extend(rows.iter().map(|s| (s.uid, s.flags)));
+            emit(Event::Summaries {
                 folder: folder.to_string(),
                 uid_validity,
-                uids: uids.clone(),
-            }
-        });
-        emit(Event::Summaries {
-            folder: folder.to_string(),
-            uid_validity,
-            chunk: rows,
-        });
+                chunk: rows,
+            });
+        }
     });
     let (uid_validity, highest_modseq) = loaded
         .map_err(|e| tracing::warn!("cannot read the cache of {folder}: {e}"))
         .ok()
         .flatten()?;
-    if uids.is_empty() {
-        emit(Event::Selected {
-            folder: folder.to_string(),
-            uid_validity,
-            read_only,
-            uids: Vec::new(),
-        });
-    }
     Some(Baseline {
         uid_validity,
         highest_modseq,
