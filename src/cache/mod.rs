@@ -676,6 +676,36 @@ mod tests {
     }
 
     #[test]
+    fn slices_come_after_every_uid_newest_first_the_first_one_small() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(&dir.path().join("c.redb")).unwrap();
+        cache.begin_folder("F", 4).unwrap();
+        let rows: Vec<Summary> = (1..=20_000).map(|u| row(u, "x")).collect();
+        cache.put("F", &rows).unwrap();
+        let mut got: Vec<Loaded> = Vec::new();
+        let meta = cache.load_slices("F", |l| got.push(l)).unwrap();
+        assert_eq!(meta, Some((4, 0)));
+        let Some(Loaded::Uids(_, uids)) = got.first() else {
+            panic!("the UIDs come first");
+        };
+        let want: Vec<Uid> = (1..=20_000).rev().collect();
+        assert_eq!(uids, &want);
+        let slices: Vec<&Vec<Summary>> = got[1..]
+            .iter()
+            .map(|l| match l {
+                Loaded::Rows(r) => r,
+                Loaded::Uids(..) => panic!("UIDs twice"),
+            })
+            .collect();
+        assert!(slices.len() > 2 && slices[0].len() < slices[1].len());
+        let order: Vec<Uid> = slices
+            .iter()
+            .flat_map(|s| s.iter().map(|r| r.uid))
+            .collect();
+        assert_eq!(order, want);
+    }
+
+    #[test]
     fn a_block_that_does_not_decode_makes_the_folder_unknown() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(&dir.path().join("c.redb")).unwrap();
