@@ -14,6 +14,8 @@
 //!   names) and never touches the terminal.
 //! - [`mime`] turns BODYSTRUCTURE into a part tree with RFC 3501 section numbers, decodes
 //!   transfer encodings and charsets, renders HTML, and sanitises anything bound for a screen.
+//! - [`cache`] keeps summaries, flags, MODSEQ, structures and text bodies on disk (redb),
+//!   written by a thread of its own; [`intern`] shares repeated senders and recipients.
 //! - [`config`] loads and validates `config.toml`, naming the line of any mistake.
 //! - [`devserver`] runs a private Dovecot on loopback for the tests and the demo.
 //! - [`demo`] generates a realistic mailbox from `assets/demo/` into that Dovecot (`tern demo`).
