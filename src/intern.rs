@@ -8,12 +8,17 @@ use std::sync::Arc;
 const MAX_DISTINCT: usize = 1 << 16;
 
 #[derive(Debug, Default)]
-pub struct Interner(foldhash::HashSet<Arc<str>>);
+pub struct Interner {
+    texts: foldhash::HashSet<Arc<str>>,
+    /// Where the texts held live: a row whose name already is the shared copy (rows from the
+    /// cache come shared) is recognised by address, without hashing the text.
+    held: foldhash::HashSet<usize>,
+}
 
 impl Interner {
     /// The shared copy of `text`, made on first sight.
     pub fn get(&mut self, text: &str) -> Arc<str> {
-        if let Some(shared) = self.0.get(text) {
+        if let Some(shared) = self.texts.get(text) {
             return shared.clone();
         }
         let shared: Arc<str> = Arc::from(text);
@@ -23,18 +28,28 @@ impl Interner {
 
     /// Replaces `text` by the shared copy, keeping it as that copy if it is the first.
     pub fn share(&mut self, text: &mut Arc<str>) {
-        match self.0.get(&**text) {
+        if self.held.contains(&address(text)) {
+            return;
+        }
+        match self.texts.get(&**text) {
             Some(shared) => *text = shared.clone(),
             None => self.remember(text.clone()),
         }
     }
 
     fn remember(&mut self, shared: Arc<str>) {
-        if self.0.len() >= MAX_DISTINCT {
-            self.0.clear();
+        if self.texts.len() >= MAX_DISTINCT {
+            self.texts.clear();
+            self.held.clear();
         }
-        self.0.insert(shared);
+        // Held in `texts`, so the address cannot be freed and reused while it is listed.
+        self.held.insert(address(&shared));
+        self.texts.insert(shared);
     }
+}
+
+fn address(text: &Arc<str>) -> usize {
+    Arc::as_ptr(text).cast::<u8>() as usize
 }
 
 #[cfg(test)]
@@ -49,6 +64,13 @@ mod tests {
         i.share(&mut b);
         assert!(Arc::ptr_eq(&a, &b));
         assert!(!Arc::ptr_eq(&a, &i.get("Bob")));
+        // A copy made elsewhere with the same text is replaced; the shared one is kept.
+        let mut c = a.clone();
+        i.share(&mut c);
+        assert!(Arc::ptr_eq(&a, &c));
+        let mut d: Arc<str> = Arc::from("Bob");
+        i.share(&mut d);
+        assert!(Arc::ptr_eq(&d, &i.get("Bob")));
     }
 
     #[test]
@@ -57,6 +79,6 @@ mod tests {
         for n in 0..MAX_DISTINCT + 10 {
             i.get(&n.to_string());
         }
-        assert!(i.0.len() <= MAX_DISTINCT);
+        assert!(i.texts.len() <= MAX_DISTINCT && i.held.len() <= MAX_DISTINCT);
     }
 }
