@@ -127,15 +127,22 @@ impl Reader {
     }
 
     /// Reads until `need` bytes of the current response are at hand (at least one more).
+    /// When the parser cannot say how many it needs, until a line ends: a response can only
+    /// end there, and re-parsing after every few bytes of a server that dribbles them would
+    /// cost time quadratic in the response's size.
     fn fill(&mut self, src: &mut impl Read, need: usize) -> Result<()> {
         self.buf.copy_within(self.start..self.end, 0);
         self.end -= self.start;
         self.start = 0;
+        let mut line_ended = need > self.end + 1;
         let need = need.max(self.end + 1);
         if need > MAX_RESPONSE {
             return Err(self.too_big());
         }
-        while self.end < need {
+        while self.end < need || !line_ended {
+            if self.end >= MAX_RESPONSE {
+                return Err(self.too_big());
+            }
             if self.end == self.buf.len() {
                 let grown = (self.buf.len() * 2).clamp(need, MAX_RESPONSE);
                 self.buf.resize(grown, 0);
@@ -150,7 +157,11 @@ impl Reader {
                         None => map_err(self.command, imap::Error::ConnectionLost),
                     });
                 }
-                Ok(n) => self.end += n,
+                Ok(n) => {
+                    let read = &self.buf[self.end..self.end + n];
+                    line_ended = line_ended || memchr::memchr(b'\n', read).is_some();
+                    self.end += n;
+                }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) => return Err(map_err(self.command, imap::Error::Io(e))),
             }
