@@ -53,21 +53,36 @@ impl Worker {
         Ok(bytes)
     }
 
-    /// The cache and the UIDVALIDITY its rows must have to be served: the open folder's, else
-    /// that of the folder's cached list (the one on screen when offline).
-    fn body_cache(&self, folder: &str) -> Option<(&Cache, u32)> {
+    /// The cache and the UIDVALIDITY its rows must have to be served: the server's, once the
+    /// folder is open (opening it is needed for a fetch anyway), so a folder recreated on the
+    /// server since it was cached never shows its old messages. Offline, or when the server
+    /// cannot be reached, the UIDVALIDITY of the folder's cached list (the one on screen).
+    fn body_cache(&mut self, folder: &str) -> Option<(&Cache, u32)> {
         self.account.body_cache_bytes()?;
+        self.cache.as_ref()?;
+        let open = |w: &Self| {
+            w.open
+                .as_ref()
+                .filter(|o| o.name == folder)
+                .map(|o| o.uid_validity)
+        };
+        let uv = match open(self) {
+            Some(uv) => Some(uv),
+            None if self.offline.is_some() => None,
+            None => match self.in_folder(folder, |_| Ok(())) {
+                Ok(()) => open(self),
+                Err(e) if e.is_fatal_for_connection() => None,
+                Err(_) => return None,
+            },
+        };
         let cache: &Cache = self.cache.as_ref()?;
-        // Online a miss costs a round trip; offline it is a failure, so what was just fetched
-        // and is still queued for writing must be on disk first.
-        if self.conn.is_none()
-            && let Some(w) = &self.cache_writes
-        {
-            w.flush();
-        }
-        let uv = match self.open.as_ref().filter(|o| o.name == folder) {
-            Some(open) => open.uid_validity,
+        let uv = match uv {
+            Some(uv) => uv,
             None => {
+                // What was fetched before the link dropped may still be queued for writing.
+                if let Some(w) = &self.cache_writes {
+                    w.flush();
+                }
                 cache
                     .meta(folder)
                     .map_err(|e| tracing::warn!("cannot read the cache of {folder}: {e}"))
