@@ -8,17 +8,12 @@ use std::sync::Arc;
 const MAX_DISTINCT: usize = 1 << 16;
 
 #[derive(Debug, Default)]
-pub struct Interner {
-    texts: foldhash::HashSet<Arc<str>>,
-    /// Where the texts held live: a row whose name already is the shared copy (rows from the
-    /// cache come shared) is recognised by address, without hashing the text.
-    held: foldhash::HashSet<usize>,
-}
+pub struct Interner(foldhash::HashSet<Arc<str>>);
 
 impl Interner {
     /// The shared copy of `text`, made on first sight.
     pub fn get(&mut self, text: &str) -> Arc<str> {
-        if let Some(shared) = self.texts.get(text) {
+        if let Some(shared) = self.0.get(text) {
             return shared.clone();
         }
         let shared: Arc<str> = Arc::from(text);
@@ -28,28 +23,18 @@ impl Interner {
 
     /// Replaces `text` by the shared copy, keeping it as that copy if it is the first.
     pub fn share(&mut self, text: &mut Arc<str>) {
-        if self.held.contains(&address(text)) {
-            return;
-        }
-        match self.texts.get(&**text) {
+        match self.0.get(&**text) {
             Some(shared) => *text = shared.clone(),
             None => self.remember(text.clone()),
         }
     }
 
     fn remember(&mut self, shared: Arc<str>) {
-        if self.texts.len() >= MAX_DISTINCT {
-            self.texts.clear();
-            self.held.clear();
+        if self.0.len() >= MAX_DISTINCT {
+            self.0.clear();
         }
-        // Held in `texts`, so the address cannot be freed and reused while it is listed.
-        self.held.insert(address(&shared));
-        self.texts.insert(shared);
+        self.0.insert(shared);
     }
-}
-
-fn address(text: &Arc<str>) -> usize {
-    Arc::as_ptr(text).cast::<u8>() as usize
 }
 
 #[cfg(test)]
@@ -79,6 +64,6 @@ mod tests {
         for n in 0..MAX_DISTINCT + 10 {
             i.get(&n.to_string());
         }
-        assert!(i.texts.len() <= MAX_DISTINCT && i.held.len() <= MAX_DISTINCT);
+        assert!(i.0.len() <= MAX_DISTINCT);
     }
 }
