@@ -10,7 +10,7 @@ mod structure;
 
 use redb::{ReadableTable, Table, TableDefinition, WriteTransaction};
 
-use super::{Cache, Op, db_err, guard};
+use super::{Cache, Op, db_err, guard, table};
 use crate::error::Result;
 use crate::mime::{Part, Section};
 use crate::msg::Uid;
@@ -73,11 +73,8 @@ impl Cache {
     fn read_item(&self, key: Key, uid_validity: u32) -> Result<Option<Vec<u8>>> {
         guard(|| {
             let r = self.db.begin_read().map_err(db_err)?;
-            let (uses, bodies) = match (r.open_table(BODY_USES), r.open_table(BODIES)) {
-                (Ok(u), Ok(b)) => (u, b),
-                (Err(redb::TableError::TableDoesNotExist(_)), _)
-                | (_, Err(redb::TableError::TableDoesNotExist(_))) => return Ok(None),
-                (Err(e), _) | (_, Err(e)) => return Err(db_err(e)),
+            let (Some(uses), Some(bodies)) = (table(&r, BODY_USES)?, table(&r, BODIES)?) else {
+                return Ok(None);
             };
             payload(&uses, &bodies, key, uid_validity)
         })

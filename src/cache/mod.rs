@@ -126,21 +126,14 @@ impl Cache {
         matches!(self.db, Handle::Reader(_))
     }
 
-    /// The cached state of `folder`, if it was ever synced. Rows that do not decode make the
-    /// folder count as never synced (it is fetched afresh and rewritten).
     /// The UIDVALIDITY of `folder`'s cached rows and the MODSEQ they are current with, if it
     /// was ever synced.
     pub fn meta(&self, folder: &str) -> Result<Option<(u32, u64)>> {
-        guard(|| {
-            let r = self.db.begin_read().map_err(db_err)?;
-            match r.open_table(META) {
-                Ok(t) => Ok(t.get(folder).map_err(db_err)?.map(|g| g.value())),
-                Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
-                Err(e) => Err(db_err(e)),
-            }
-        })
+        guard(|| meta_in(&self.db.begin_read().map_err(db_err)?, folder))
     }
 
+    /// The cached state of `folder`, if it was ever synced. Rows that do not decode make the
+    /// folder count as never synced (it is fetched afresh and rewritten).
     pub fn load(&self, folder: &str) -> Result<Option<CachedFolder>> {
         let mut summaries = Vec::new();
         let meta = self.load_slices(folder, |loaded| {
@@ -168,21 +161,12 @@ impl Cache {
     ) -> Result<Option<(u32, u64)>> {
         let loaded = guard(|| {
             let r = self.db.begin_read().map_err(db_err)?;
-            let meta = match r.open_table(META) {
-                Ok(t) => t.get(folder).map_err(db_err)?.map(|g| g.value()),
-                Err(redb::TableError::TableDoesNotExist(_)) => None,
-                Err(e) => return Err(db_err(e)),
-            };
-            let Some(meta) = meta else {
+            let Some(meta) = meta_in(&r, folder)? else {
                 return Ok(None);
             };
-            let blocks = match r.open_table(BLOCKS) {
-                Ok(t) => t,
-                Err(redb::TableError::TableDoesNotExist(_)) => {
-                    each(Loaded::Uids(meta, Vec::new()));
-                    return Ok(Some(meta));
-                }
-                Err(e) => return Err(db_err(e)),
+            let Some(blocks) = table(&r, BLOCKS)? else {
+                each(Loaded::Uids(meta, Vec::new()));
+                return Ok(Some(meta));
             };
             let range = (folder, 0)..=(folder, u32::MAX);
             let mut uids = Vec::new();
@@ -230,10 +214,8 @@ impl Cache {
     pub fn folders(&self) -> Result<Vec<String>> {
         guard(|| {
             let r = self.db.begin_read().map_err(db_err)?;
-            let meta = match r.open_table(META) {
-                Ok(t) => t,
-                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-                Err(e) => return Err(db_err(e)),
+            let Some(meta) = table(&r, META)? else {
+                return Ok(Vec::new());
             };
             let mut out = Vec::new();
             for row in meta.iter().map_err(db_err)? {
@@ -488,6 +470,25 @@ fn edit_blocks(
         }
     }
     Ok(())
+}
+
+/// A table of `r`; one never written to yet reads as absent.
+fn table<K: redb::Key + 'static, V: redb::Value + 'static>(
+    r: &ReadTransaction,
+    def: TableDefinition<K, V>,
+) -> Result<Option<redb::ReadOnlyTable<K, V>>> {
+    match r.open_table(def) {
+        Ok(t) => Ok(Some(t)),
+        Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(e) => Err(db_err(e)),
+    }
+}
+
+fn meta_in(r: &ReadTransaction, folder: &str) -> Result<Option<(u32, u64)>> {
+    match table(r, META)? {
+        Some(t) => Ok(t.get(folder).map_err(db_err)?.map(|g| g.value())),
+        None => Ok(None),
+    }
 }
 
 fn drop_rows(w: &redb::WriteTransaction, folder: &str) -> Result<()> {
