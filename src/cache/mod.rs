@@ -226,42 +226,6 @@ impl Cache {
         })
     }
 
-    /// Starts (or restarts) a folder's record: rows of another UIDVALIDITY are dropped.
-    pub fn begin_folder(&self, folder: &str, uid_validity: u32) -> Result<()> {
-        self.apply(&[Op::Begin {
-            folder: folder.into(),
-            uid_validity,
-        }])
-    }
-
-    /// Records that the rows are current as of `highest_modseq`.
-    pub fn set_modseq(&self, folder: &str, uid_validity: u32, highest_modseq: u64) -> Result<()> {
-        self.apply(&[Op::Synced {
-            folder: folder.into(),
-            uid_validity,
-            highest_modseq,
-        }])
-    }
-
-    /// Stores (or replaces) rows.
-    pub fn put(&self, folder: &str, rows: &[Summary]) -> Result<()> {
-        self.apply(&[Op::put(folder, rows)])
-    }
-
-    pub fn set_flags(&self, folder: &str, changes: &[(Uid, Flags)]) -> Result<()> {
-        self.apply(&[Op::Flags {
-            folder: folder.into(),
-            changes: changes.to_vec(),
-        }])
-    }
-
-    pub fn remove(&self, folder: &str, uids: &[Uid]) -> Result<()> {
-        self.apply(&[Op::Remove {
-            folder: folder.into(),
-            uids: uids.to_vec(),
-        }])
-    }
-
     /// Applies `ops` in order, in one durable transaction: all of them or none.
     pub fn apply(&self, ops: &[Op]) -> Result<()> {
         self.write(|w| ops.iter().try_for_each(|op| op.apply(w)))
@@ -589,6 +553,47 @@ fn guard<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One change at a time, committed at once, as the writer thread would.
+    impl Cache {
+        pub(super) fn begin_folder(&self, folder: &str, uid_validity: u32) -> Result<()> {
+            self.apply(&[Op::Begin {
+                folder: folder.into(),
+                uid_validity,
+            }])
+        }
+
+        pub(super) fn set_modseq(
+            &self,
+            folder: &str,
+            uid_validity: u32,
+            modseq: u64,
+        ) -> Result<()> {
+            self.apply(&[Op::Synced {
+                folder: folder.into(),
+                uid_validity,
+                highest_modseq: modseq,
+            }])
+        }
+
+        pub(super) fn put(&self, folder: &str, rows: &[Summary]) -> Result<()> {
+            self.apply(&[Op::put(folder, rows)])
+        }
+
+        pub(super) fn set_flags(&self, folder: &str, changes: &[(Uid, Flags)]) -> Result<()> {
+            self.apply(&[Op::Flags {
+                folder: folder.into(),
+                changes: changes.to_vec(),
+            }])
+        }
+
+        pub(super) fn remove(&self, folder: &str, uids: &[Uid]) -> Result<()> {
+            self.apply(&[Op::Remove {
+                folder: folder.into(),
+                uids: uids.to_vec(),
+            }])
+        }
+    }
 
     pub(super) fn row(uid: Uid, subject: &str) -> Summary {
         Summary {
