@@ -96,7 +96,7 @@ proptest! {
     #[test]
     fn built_messages_parse_back(d in draft(), atts in prop::collection::vec(attachment(), 0..3)) {
         let meta = Meta { id_local: "x.1.tern".into(), ..Meta::default() };
-        let bytes = build(&d, &meta, &atts, "Wed, 19 Nov 2025 19:05:00 +0100", Purpose::Send);
+        let bytes = build(&d, &meta, &atts, "Wed, 19 Nov 2025 19:05:00 +0100", Purpose::Submit);
         for line in bytes.split(|b| *b == b'\n') {
             prop_assert!(line.len() <= 79, "{:?}", String::from_utf8_lossy(line));
         }

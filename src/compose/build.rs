@@ -2,6 +2,9 @@
 //! (quoted-printable or base64, whichever is shorter, lines ≤ 76), RFC 2047 headers, RFC 2231
 //! attachment names, base64 attachments, `Date`, `Message-ID` on the sender's domain and
 //! `MIME-Version`. An attached message (message/rfc822) goes in byte for byte.
+//!
+//! Bcc stays in what is built: the send step takes its envelope from To, Cc and Bcc and
+//! removes the Bcc header before anything is transmitted or filed in Sent.
 
 use mail_builder::MessageBuilder;
 use mail_builder::headers::address::Address;
@@ -24,10 +27,10 @@ pub struct Outgoing {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
-    /// For SMTP and the Sent copy: no Bcc header.
-    Send,
-    /// For the Drafts folder: Bcc kept, and the sidecar's mark in `X-Tern-Mark`, so resuming
-    /// restores everything.
+    /// For the send step.
+    Submit,
+    /// For the Drafts folder: the sidecar's mark goes in `X-Tern-Mark`, so resuming restores
+    /// everything.
     Postpone,
 }
 
@@ -71,13 +74,13 @@ pub fn build(
     if !draft.cc.is_empty() {
         b = b.cc(list(&draft.cc));
     }
-    if purpose == Purpose::Postpone {
-        if !draft.bcc.is_empty() {
-            b = b.bcc(list(&draft.bcc));
-        }
-        if let Some(mark) = postpone::mark_header(meta) {
-            b = b.header(postpone::MARK_HEADER, Text::new(mark));
-        }
+    if !draft.bcc.is_empty() {
+        b = b.bcc(list(&draft.bcc));
+    }
+    if purpose == Purpose::Postpone
+        && let Some(mark) = postpone::mark_header(meta)
+    {
+        b = b.header(postpone::MARK_HEADER, Text::new(mark));
     }
     if let Some(id) = &meta.in_reply_to {
         b = b.in_reply_to(id.as_str());
@@ -180,13 +183,13 @@ mod tests {
     #[test]
     fn headers_and_text_survive_and_lines_stay_short() {
         let (d, m) = (draft(), meta());
-        let bytes = build(&d, &m, &[], DATE, Purpose::Send);
+        let bytes = build(&d, &m, &[], DATE, Purpose::Submit);
         let text = String::from_utf8(bytes.clone()).unwrap();
         for line in text.split("\r\n") {
             assert!(line.len() <= 78, "{line:?}");
             assert!(line.is_ascii(), "{line:?}");
         }
-        assert!(!text.to_ascii_lowercase().contains("bcc"), "{text}");
+        assert!(!text.contains(postpone::MARK_HEADER), "{text}");
         assert!(text.contains("MIME-Version: 1.0"), "{text}");
         let p = MessageParser::default().parse(&bytes).unwrap();
         assert_eq!(p.subject(), Some(d.subject.as_str()));
@@ -209,8 +212,8 @@ mod tests {
     }
 
     #[test]
-    fn postponed_copy_keeps_bcc() {
-        let bytes = build(&draft(), &meta(), &[], DATE, Purpose::Postpone);
+    fn bcc_is_kept_for_the_send_step_and_the_drafts_folder() {
+        let bytes = build(&draft(), &meta(), &[], DATE, Purpose::Submit);
         let p = MessageParser::default().parse(&bytes).unwrap();
         assert_eq!(
             p.bcc().unwrap().first().unwrap().address(),
@@ -234,7 +237,7 @@ mod tests {
                 bytes: inner.clone(),
             },
         ];
-        let bytes = build(&draft(), &meta(), &atts, DATE, Purpose::Send);
+        let bytes = build(&draft(), &meta(), &atts, DATE, Purpose::Submit);
         let text = String::from_utf8_lossy(&bytes);
         assert!(
             text.contains("filename*=UTF-8''Jahresabschlu%C3%9F"),

@@ -14,6 +14,7 @@ pub mod address;
 pub mod build;
 pub mod draft;
 pub mod editor;
+pub mod followup;
 pub mod identity;
 pub mod meta;
 pub mod original;

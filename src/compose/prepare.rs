@@ -1,5 +1,4 @@
-//! A stored draft made ready for the send step: parsed and checked, built without Bcc, with
-//! its SMTP envelope (every To, Cc and Bcc address) beside it.
+//! A stored draft made ready for the send step: parsed, checked and built.
 
 use std::fmt;
 
@@ -11,7 +10,8 @@ use crate::error::Error;
 
 #[derive(Debug, Clone)]
 pub struct Prepared {
-    /// The message as transmitted and filed in Sent: no Bcc header.
+    /// The message for the send step, which takes its envelope from To, Cc and Bcc and
+    /// removes the Bcc header.
     pub bytes: Vec<u8>,
     /// Envelope recipients: To, Cc and Bcc.
     pub recipients: Vec<String>,
@@ -52,7 +52,7 @@ pub fn prepare(dir: &DraftDir) -> Result<Prepared, PrepareError> {
     let draft = Draft::parse(&dir.text()?).map_err(PrepareError::Draft)?;
     let meta = dir.meta()?;
     let attachments = dir.load_attachments(&meta)?;
-    let bytes = build::build(&draft, &meta, &attachments, &build::now(), Purpose::Send);
+    let bytes = build::build(&draft, &meta, &attachments, &build::now(), Purpose::Submit);
     Ok(Prepared {
         bytes,
         recipients: draft.recipients(),
@@ -72,7 +72,7 @@ mod tests {
     use crate::compose::store::DraftStore;
 
     #[test]
-    fn prepares_envelope_without_bcc_header_and_reports_draft_errors() {
+    fn prepares_envelope_and_reports_draft_errors() {
         let tmp = tempfile::tempdir().unwrap();
         let store = DraftStore::open(tmp.path()).unwrap();
         let mut draft = Draft::new(Mailbox::new(None, "alice@example.org"));
@@ -88,7 +88,10 @@ mod tests {
         assert_eq!(p.recipients, ["bob@x.org", "hidden@x.org"]);
         assert_eq!(p.sender, "alice@example.org");
         let parsed = MessageParser::default().parse(&p.bytes).unwrap();
-        assert!(parsed.bcc().is_none());
+        assert_eq!(
+            parsed.bcc().unwrap().first().unwrap().address(),
+            Some("hidden@x.org")
+        );
         assert_eq!(format!("<{}>", parsed.message_id().unwrap()), p.message_id);
         // The same draft keeps its Message-ID however often it is built.
         assert_eq!(prepare(&dir).unwrap().message_id, p.message_id);
