@@ -8,7 +8,7 @@ use crate::ui::layout::Pane;
 use crate::ui::notify::new_messages;
 use crate::ui::parts::first_attachment;
 use crate::ui::requests::{Pending, Purpose};
-use crate::ui::triage::{Origin, Transfer, Undo, count};
+use crate::ui::triage::{Origin, Transfer, Undo, count, describe};
 
 impl App {
     /// Applies a worker event and returns the follow-up commands it calls for.
@@ -346,7 +346,7 @@ impl App {
                 if origin == Origin::Undo {
                     self.triage.record(Undo::Flags(change.inverse()));
                 }
-                change.describe()
+                describe(&change)
             }
             Pending::Transfer(Transfer {
                 folder,

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 
 use crate::mime::Section;
 use crate::model::Mailbox;
-use crate::msg::{Cmd, Flags, FolderOp, ReqId, Uid};
+use crate::msg::{Cmd, FlagChange, Flags, FolderOp, ReqId, Uid};
 use crate::search::Query;
-use crate::ui::triage::{FlagChange, Origin, Transfer};
+use crate::ui::triage::{Origin, Transfer};
 
 /// Why a part was fetched, so its arrival does the right thing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,20 +107,11 @@ impl Requests {
         if change.uids.is_empty() {
             return Vec::new();
         }
-        let (folder, uids, add, flags) = (
-            change.folder.clone(),
-            change.uids.clone(),
-            change.add,
-            change.flags,
-        );
-        let req = self.send(Pending::Store { change, origin });
-        vec![Cmd::Store {
-            req,
-            folder,
-            uids,
-            add,
-            flags,
-        }]
+        let req = self.send(Pending::Store {
+            change: change.clone(),
+            origin,
+        });
+        vec![Cmd::Store { req, change }]
     }
 
     /// `Copy`; a move's messages leave the list until the answer.

@@ -4,13 +4,13 @@
 
 use crossterm::event::KeyEvent;
 
-use crate::msg::{Cmd, Flags, FolderOp, Uid};
+use crate::msg::{Cmd, Flag, FlagChange, FolderOp, Uid};
 use crate::ui::action::Action;
 use crate::ui::app::App;
 use crate::ui::layout::Pane;
 use crate::ui::picker::{Pick, Picker};
 use crate::ui::triage::{
-    Confirm, Deferred, DeletePlan, FlagChange, Origin, Transfer, Undo, count, toggle,
+    Confirm, Deferred, DeletePlan, Origin, Transfer, Undo, count, describe, toggle,
 };
 
 impl App {
@@ -74,18 +74,18 @@ impl App {
         self.status.say(format!("Untagged {}", count(n)));
     }
 
-    /// Sets `bit` on the targets, or clears it when every target has it already.
-    pub(crate) fn toggle_flag(&mut self, bit: u8) -> Vec<Cmd> {
+    /// Sets `flag` on the targets, or clears it when every target has it already.
+    pub(crate) fn toggle_flag(&mut self, flag: Flag) -> Vec<Cmd> {
         let Some((folder, uids)) = self.targets() else {
             return Vec::new();
         };
-        let change = toggle(folder, uids, bit, |u| self.flags_of(u));
+        let change = toggle(folder, uids, flag, |u| self.flags_of(u));
         self.requests.store(change, Origin::User)
     }
 
     /// `Store +\Seen` for a message just opened, if the config wants it and it is unread.
     pub(crate) fn mark_seen_on_open(&mut self, folder: String, uid: Uid) -> Vec<Cmd> {
-        let unread = self.flags_of(uid).is_some_and(|f| !f.has(Flags::SEEN));
+        let unread = self.flags_of(uid).is_some_and(|f| !f.has(Flag::Seen));
         let writable = self.mailbox().is_some_and(|m| !m.read_only);
         if !self.triage.seen_on_open() || !unread || !writable {
             return Vec::new();
@@ -94,7 +94,7 @@ impl App {
             folder,
             uids: vec![uid],
             add: true,
-            flags: Flags(Flags::SEEN),
+            flags: Flag::Seen.into(),
         };
         self.requests.store(change, Origin::Open)
     }
@@ -202,7 +202,7 @@ impl App {
         };
         let uids: Vec<Uid> = uids
             .into_iter()
-            .filter(|u| self.flags_of(*u).is_some_and(|f| f.has(Flags::DELETED)))
+            .filter(|u| self.flags_of(*u).is_some_and(|f| f.has(Flag::Deleted)))
             .collect();
         if uids.is_empty() {
             self.status.say("None of these messages is marked deleted");
@@ -230,7 +230,7 @@ impl App {
             }
             Some(Undo::Flags(change)) => {
                 let inverse = change.inverse();
-                self.status.say(format!("Undo: {}", inverse.describe()));
+                self.status.say(format!("Undo: {}", describe(&inverse)));
                 self.requests.store(inverse, Origin::Undo)
             }
             Some(Undo::Move { from, to, uids }) => {

@@ -10,7 +10,7 @@
 mod actions;
 
 use crate::config::{Account, Config, DeletePolicy, SeenPolicy};
-use crate::msg::{Flags, FolderInfo, SpecialUse, Uid};
+use crate::msg::{Flag, FlagChange, Flags, FolderInfo, SpecialUse, Uid};
 use crate::ui::status::Notice;
 
 /// What the config says about deleting, archiving and \Seen.
@@ -35,47 +35,19 @@ impl Policy {
     }
 }
 
-/// `±flags` on `uids` of `folder`, as sent with `Cmd::Store`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FlagChange {
-    pub folder: String,
-    pub uids: Vec<Uid>,
-    pub add: bool,
-    pub flags: Flags,
-}
-
-impl FlagChange {
-    pub fn apply(&self, f: Flags) -> Flags {
-        if self.add {
-            Flags(f.0 | self.flags.0)
-        } else {
-            Flags(f.0 & !self.flags.0)
-        }
-    }
-
-    pub fn inverse(&self) -> FlagChange {
-        FlagChange {
-            add: !self.add,
-            ..self.clone()
-        }
-    }
-
-    /// "mark 3 messages read", for notices and errors.
-    pub fn describe(&self) -> String {
-        let n = count(self.uids.len());
-        let add = self.add;
-        match self.flags.0 {
-            Flags::SEEN if add => format!("mark {n} read"),
-            Flags::SEEN => format!("mark {n} unread"),
-            Flags::FLAGGED if add => format!("flag {n}"),
-            Flags::FLAGGED => format!("unflag {n}"),
-            Flags::ANSWERED if add => format!("mark {n} answered"),
-            Flags::ANSWERED => format!("mark {n} not answered"),
-            Flags::DELETED if add => format!("mark {n} deleted"),
-            Flags::DELETED => format!("undelete {n}"),
-            _ => format!("change the flags of {n}"),
-        }
-    }
+/// "mark 3 messages read", for notices and errors.
+pub fn describe(change: &FlagChange) -> String {
+    let n = count(change.uids.len());
+    let mut flags = change.flags.iter();
+    let (added, removed) = match (flags.next(), flags.next()) {
+        (Some(Flag::Seen), None) => ("mark {n} read", "mark {n} unread"),
+        (Some(Flag::Flagged), None) => ("flag {n}", "unflag {n}"),
+        (Some(Flag::Answered), None) => ("mark {n} answered", "mark {n} not answered"),
+        (Some(Flag::Deleted), None) => ("mark {n} deleted", "undelete {n}"),
+        _ => ("change the flags of {n}", "change the flags of {n}"),
+    };
+    let text = if change.add { added } else { removed };
+    text.replace("{n}", &n)
 }
 
 /// A copy, or a move (`remove`), of `uids` from `folder` to `dest`, as sent with `Cmd::Copy`.
@@ -217,7 +189,7 @@ impl Triage {
         if self.policy.delete == DeletePolicy::Flag || in_trash {
             let uids: Vec<Uid> = uids
                 .into_iter()
-                .filter(|u| flags_of(*u).is_some_and(|f| !f.has(Flags::DELETED)))
+                .filter(|u| flags_of(*u).is_some_and(|f| !f.has(Flag::Deleted)))
                 .collect();
             if uids.is_empty() {
                 return Err(Notice::info("Already marked deleted; $ expunges"));
@@ -226,7 +198,7 @@ impl Triage {
                 folder,
                 uids,
                 add: true,
-                flags: Flags(Flags::DELETED),
+                flags: Flag::Deleted.into(),
             }));
         }
         trash.map(DeletePlan::MoveTo).ok_or_else(|| {
@@ -237,21 +209,21 @@ impl Triage {
     }
 }
 
-/// Sets `bit` on `uids`, or clears it when every one has it already. Only the messages whose
+/// Sets `flag` on `uids`, or clears it when every one has it already. Only the messages whose
 /// flag really changes are in the change, so undo restores exactly what was.
 pub(crate) fn toggle(
     folder: String,
     uids: Vec<Uid>,
-    bit: u8,
+    flag: Flag,
     flags_of: impl Fn(Uid) -> Option<Flags>,
 ) -> FlagChange {
-    let has = |u: Uid| flags_of(u).is_some_and(|f| f.has(bit));
+    let has = |u: Uid| flags_of(u).is_some_and(|f| f.has(flag));
     let add = !uids.iter().all(|u| has(*u));
     let uids: Vec<Uid> = uids.into_iter().filter(|u| has(*u) != add).collect();
     FlagChange {
         folder,
         uids,
         add,
-        flags: Flags(bit),
+        flags: flag.into(),
     }
 }
