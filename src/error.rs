@@ -30,6 +30,10 @@ pub enum Error {
     /// A local file could not be read or written.
     #[error("{0}")]
     Io(String),
+    /// Not done yet but kept for a later try (a message queued in the outbox; exit 75,
+    /// sendmail's EX_TEMPFAIL).
+    #[error("{0}")]
+    Deferred(String),
 }
 
 impl Error {
@@ -42,6 +46,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Config(_) => 2,
+            Error::Deferred(_) => 75,
             _ => 1,
         }
     }

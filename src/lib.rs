@@ -18,6 +18,8 @@
 //!   written by a thread of its own; [`intern`] shares repeated senders and recipients.
 //! - [`config`] loads and validates `config.toml`, naming the line of any mistake.
 //! - [`devserver`] runs a private Dovecot on loopback for the tests and the demo.
+//! - [`send`] prepares, queues (the outbox) and sends mail over SMTP, a sendmail command or
+//!   LMTP, then files the Sent copy.
 //! - [`demo`] generates a realistic mailbox from `assets/demo/` into that Dovecot (`tern demo`).
 
 pub mod cache;
@@ -34,4 +36,5 @@ pub mod model;
 pub mod msg;
 pub mod save;
 pub mod search;
+pub mod send;
 pub mod ui;
