@@ -34,6 +34,13 @@ pub enum Error {
     /// sendmail's EX_TEMPFAIL).
     #[error("{0}")]
     Deferred(String),
+    /// tern itself declined a request the server cannot carry out safely (no UIDPLUS, a
+    /// read-only folder…): tern's words, so they are never presented as the server's.
+    #[error("{0}")]
+    Refused(String),
+    /// Standard output was closed by the reader (`tern list | head -1`): not a failure.
+    #[error("output closed")]
+    OutputClosed,
 }
 
 impl Error {
@@ -47,6 +54,7 @@ impl Error {
         match self {
             Error::Config(_) => 2,
             Error::Deferred(_) => 75,
+            Error::OutputClosed => 0,
             _ => 1,
         }
     }

@@ -6,7 +6,7 @@ use super::client::Client;
 use super::output::{record, summary};
 use crate::config::{Account, DeletePolicy};
 use crate::error::{Error, Result};
-use crate::msg::{Cmd, Event, Flags, SpecialUse, Uid};
+use crate::msg::{Cmd, Event, Flag, FlagChange, Flags, SpecialUse, Uid};
 use crate::search;
 
 /// `+seen`, `-flagged`… → (add?, flag).
@@ -21,27 +21,59 @@ pub fn parse_flag_op(op: &str) -> Result<(bool, Flags)> {
         Some(("-", n)) => (false, n),
         _ => return Err(bad()),
     };
-    let bit = match name.to_ascii_lowercase().trim_start_matches('\\') {
-        "seen" => Flags::SEEN,
-        "flagged" => Flags::FLAGGED,
-        "answered" => Flags::ANSWERED,
-        "deleted" => Flags::DELETED,
-        "draft" => Flags::DRAFT,
-        _ => return Err(bad()),
-    };
-    Ok((add, Flags(bit)))
+    // \Recent is the server's to set.
+    match Flag::from_imap(format!("\\{}", name.trim_start_matches('\\')).as_bytes()) {
+        Some(Flag::Recent) | None => Err(bad()),
+        Some(flag) => Ok((add, flag.into())),
+    }
 }
 
 pub fn mark(client: &mut Client, folder: &str, uids: Vec<Uid>, op: &str) -> Result<()> {
     let (add, flags) = parse_flag_op(op)?;
-    client.call(|req| Cmd::Store {
-        req,
+    let change = FlagChange {
         folder: folder.into(),
         uids,
         add,
         flags,
-    })?;
+    };
+    client.call(|req| Cmd::Store { req, change })?;
     Ok(())
+}
+
+fn search_uids(client: &mut Client, folder: &str, query: search::Query) -> Result<Vec<Uid>> {
+    Ok(
+        match client.call(|req| Cmd::Search {
+            req,
+            folder: folder.into(),
+            query,
+        })? {
+            Event::SearchResult { uids, .. } => uids,
+            _ => Vec::new(),
+        },
+    )
+}
+
+/// Fails naming the UIDs of `uids` that `folder` does not hold, so a script's typo changes
+/// nothing (servers answer OK to a COPY or STORE of UIDs that do not exist).
+pub fn require_existing(client: &mut Client, folder: &str, uids: &[Uid]) -> Result<()> {
+    let query = search::Query::Uids(crate::imap::uidset::format(uids));
+    let found: std::collections::HashSet<Uid> =
+        search_uids(client, folder, query)?.into_iter().collect();
+    let missing: Vec<Uid> = uids
+        .iter()
+        .copied()
+        .filter(|u| !found.contains(u))
+        .collect();
+    match missing.as_slice() {
+        [] => Ok(()),
+        [one] => Err(Error::NotFound(format!(
+            "no message with UID {one} in {folder}; nothing was changed"
+        ))),
+        many => Err(Error::NotFound(format!(
+            "no messages with UIDs {} in {folder}; nothing was changed",
+            crate::imap::uidset::format(many)
+        ))),
+    }
 }
 
 /// Copy, or move with `remove`; prints `UID<TAB>NEW-UID` for each message (NEW-UID empty
@@ -144,14 +176,7 @@ pub fn search(client: &mut Client, folder: &str, text: &str, out: &mut impl Writ
             " ".repeat(e.column.saturating_sub(1))
         ))
     })?;
-    let uids = match client.call(|req| Cmd::Search {
-        req,
-        folder: folder.into(),
-        query,
-    })? {
-        Event::SearchResult { uids, .. } => uids,
-        _ => Vec::new(),
-    };
+    let uids = search_uids(client, folder, query)?;
     if uids.is_empty() {
         return Ok(());
     }
@@ -167,14 +192,17 @@ mod tests {
 
     #[test]
     fn flag_ops() {
-        assert_eq!(parse_flag_op("+seen").unwrap(), (true, Flags(Flags::SEEN)));
+        assert_eq!(
+            parse_flag_op("+seen").unwrap(),
+            (true, Flags::from(Flag::Seen))
+        );
         assert_eq!(
             parse_flag_op("-Flagged").unwrap(),
-            (false, Flags(Flags::FLAGGED))
+            (false, Flags::from(Flag::Flagged))
         );
         assert_eq!(
             parse_flag_op("+\\Deleted").unwrap(),
-            (true, Flags(Flags::DELETED))
+            (true, Flags::from(Flag::Deleted))
         );
         assert!(parse_flag_op("seen").is_err());
         assert!(parse_flag_op("+bogus").is_err());

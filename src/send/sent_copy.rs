@@ -3,7 +3,7 @@
 
 use crate::config::Account;
 use crate::imap::{actions, folders, session};
-use crate::msg::{Flags, SpecialUse};
+use crate::msg::{Flag, Flags, SpecialUse};
 
 pub fn store(account: &Account, password: &str, bytes: &[u8]) -> Result<(), String> {
     let mut conn = session::connect(account, password).map_err(|e| e.to_string())?;
@@ -15,7 +15,7 @@ pub fn store(account: &Account, password: &str, bytes: &[u8]) -> Result<(), Stri
             })
         })
         .and_then(|sent| {
-            actions::append(&mut conn, &sent, bytes, Flags(Flags::SEEN), None)
+            actions::append(&mut conn, &sent, bytes, Flags::NONE.with(Flag::Seen), None)
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         });
