@@ -252,17 +252,7 @@ impl Dovecot {
     /// Stops and starts again on the same ports, config and mail.
     pub fn restart(&mut self) -> Result<(), DevServerError> {
         self.stop();
-        // The old listening sockets are closed with the master; a fresh bind
-        // can still race a TIME_WAIT or a slow exit, so retry briefly.
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            match self.launch() {
-                Err(e) if is_addr_in_use(&e) && Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                other => return other,
-            }
-        }
+        relaunch(|| self.launch())
     }
 
     fn prepare_dirs(&self) -> Result<(), DevServerError> {
@@ -506,6 +496,20 @@ fn wait_gone(procs: &[sys::Proc], timeout: Duration) -> bool {
             return false;
         }
         std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Launches again on the ports just released: the old listening sockets close with the
+/// master, but a fresh bind can still race a TIME_WAIT or a slow exit, so retry briefly.
+fn relaunch(mut launch: impl FnMut() -> Result<(), DevServerError>) -> Result<(), DevServerError> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match launch() {
+            Err(e) if is_addr_in_use(&e) && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            other => return other,
+        }
     }
 }
 

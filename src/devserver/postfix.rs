@@ -157,17 +157,7 @@ impl Postfix {
     /// Starts again on the same ports, config and queue (a stopped MTA coming back).
     pub fn restart(&mut self) -> Result<(), DevServerError> {
         self.stop();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            match self.launch() {
-                Err(DevServerError::StartFailed { log_tail, .. })
-                    if log_tail.contains("Address already in use") && Instant::now() < deadline =>
-                {
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                other => return other,
-            }
-        }
+        super::relaunch(|| self.launch())
     }
 
     fn etc(&self) -> PathBuf {

@@ -120,8 +120,7 @@ pub fn tag(name: &str) -> String {
 /// The raw header block, unfolded enough for `contains` checks (RFC 2047 words stay encoded).
 pub fn header_text(message: &[u8]) -> String {
     let text = String::from_utf8_lossy(message);
-    let head = text.split("\r\n\r\n").next().unwrap_or("").to_string();
-    head
+    text.split("\r\n\r\n").next().unwrap_or("").to_string()
 }
 
 pub fn password(user: &str) -> &'static str {
