@@ -14,6 +14,7 @@ use crate::config::theme::Theme;
 use crate::mime::Part;
 use crate::model::{Mailbox, Message, Model};
 use crate::msg::{Cmd, Flags, Uid};
+use crate::ui::composer::Composer;
 use crate::ui::filter::FilterState;
 use crate::ui::folder_pane::FolderPane;
 use crate::ui::help;
@@ -65,6 +66,7 @@ pub struct App {
     pub(super) requests: Requests,
     pub(super) status: Status,
     pub(super) new_mail: NewMail,
+    pub(super) composer: Composer,
     pub(super) quit: bool,
 }
 
@@ -97,6 +99,7 @@ impl App {
             requests: Requests::default(),
             status: Status::default(),
             new_mail: NewMail::default(),
+            composer: Composer::default(),
             quit: false,
         };
         let cmds = vec![

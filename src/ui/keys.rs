@@ -45,6 +45,9 @@ impl App {
             }
             return Vec::new();
         }
+        if self.composer.is_active() {
+            return self.composer_key(&key);
+        }
         if let KeyCode::Char(d) = key.code
             && key.modifiers.is_empty()
             && action.is_none()
@@ -150,6 +153,20 @@ impl App {
                 });
             }
             Action::Reconnect => return vec![Cmd::Reconnect],
+            Action::Compose
+            | Action::Reply
+            | Action::ReplyAll
+            | Action::Forward
+            | Action::ForwardAttached
+            | Action::EditDraft => return self.start_compose(action),
+            Action::Send
+            | Action::Edit
+            | Action::Attach
+            | Action::Detach
+            | Action::Postpone
+            | Action::Abort => self
+                .status
+                .say("That works on the review screen, after the editor"),
         }
         Vec::new()
     }
@@ -180,6 +197,7 @@ impl App {
             Ok(Command::Folder(name)) => return self.open_folder(&name),
             Ok(Command::Help) => self.overlays.help = Some(0),
             Ok(Command::Quit) => self.quit = true,
+            Ok(Command::Run(action)) => return self.act(action, None),
             Err(e) => self.status.complain(e),
         }
         Vec::new()
