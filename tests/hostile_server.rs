@@ -702,3 +702,156 @@ fn deeply_nested_bodystructure_does_not_crash() {
         }
     }
 }
+
+// ---- issue 11: UID sets, reconnect storms, alerts --------------------------------------------
+
+/// A server with QRESYNC whose folder is current as of MODSEQ 5; `select` answers SELECT
+/// and EXAMINE (None: the built-in answer plus HIGHESTMODSEQ).
+fn qresync_server(
+    mut select: impl FnMut(&scripted::Command) -> Option<Vec<u8>> + Send + 'static,
+) -> Server {
+    Server::start(
+        Script::new()
+            .capabilities("IMAP4rev1 ID ENABLE CONDSTORE QRESYNC UIDPLUS")
+            .on(move |c| match c.verb.as_str() {
+                "SELECT" | "EXAMINE" => Reply::Send(select(c).unwrap_or_else(|| {
+                    let mut b = b"* OK [HIGHESTMODSEQ 5] modseqs\r\n".to_vec();
+                    b.extend(c.default_reply());
+                    b
+                })),
+                _ => Reply::Default,
+            }),
+    )
+}
+
+#[test]
+fn vanished_earlier_over_every_uid_is_refused_unexpanded() {
+    let server = qresync_server(|c| {
+        c.args.contains("QRESYNC").then(|| {
+            let mut b =
+                b"* OK [HIGHESTMODSEQ 6] modseqs\r\n* VANISHED (EARLIER) 1:4294967295\r\n".to_vec();
+            b.extend(c.default_reply());
+            b
+        })
+    });
+    let home = tempfile::tempdir().unwrap();
+    let cache = home.path().join("cache.redb");
+    let extra = format!("cache = true\ncache_file = \"{}\"", cache.display());
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, server.config(&extra)).unwrap();
+    let cold = run_tern(&config, home.path(), &["list", "INBOX"]);
+    assert_eq!(cold.code, 0, "{}", cold.stderr);
+    let warm = run_tern(&config, home.path(), &["list", "INBOX"]);
+    let line = assert_clean_failure(&warm);
+    assert!(line.contains("4294967295"), "{line}");
+    assert!(
+        warm.max_rss_kib < 300 * 1024,
+        "tern peaked at {} MiB",
+        warm.max_rss_kib / 1024
+    );
+}
+
+#[test]
+fn copyuid_over_every_uid_is_not_expanded() {
+    let server = Server::start(Script::new().capabilities("IMAP4rev1 ID UIDPLUS").on(|c| {
+        match c.verb.as_str() {
+            "UID COPY" => Reply::Send(c.tagged("OK [COPYUID 1 1:4294967295 1:4294967295] done")),
+            _ => Reply::Default,
+        }
+    }));
+    let run = tern(&server, &["copy", "INBOX", "1:2", "Archive"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.max_rss_kib < 300 * 1024,
+        "tern peaked at {} MiB",
+        run.max_rss_kib / 1024
+    );
+}
+
+#[test]
+fn exists_larger_than_the_uid_list_ends_the_sync() {
+    // A big folder by EXISTS, emptied (by another client) before UID SEARCH.
+    let server = Server::start(Script::new().on(|c| {
+        match c.verb.as_str() {
+            "SELECT" | "EXAMINE" => Reply::Send(
+                String::from_utf8(c.default_reply())
+                    .unwrap()
+                    .replace("* 3 EXISTS", "* 5000 EXISTS")
+                    .into_bytes(),
+            ),
+            "UID SEARCH" => Reply::Send([b"* SEARCH\r\n".to_vec(), c.tagged("OK done")].concat()),
+            _ => Reply::Default,
+        }
+    }));
+    let h = spawn(&server);
+    let rows = sync_rows(&h).unwrap_or_else(|e| panic!("{e}"));
+    assert!(rows.is_empty(), "{rows:?}");
+}
+
+#[test]
+fn no_on_every_noop_is_shown_not_reconnected_over() {
+    let server = Server::start(Script::new().on(|c| {
+        match c.verb.as_str() {
+            "NOOP" => Reply::Send(
+                [
+                    b"* NO [ALERT] disk trouble\r\n* NO weird\r\n".to_vec(),
+                    c.tagged("OK NOOP done"),
+                ]
+                .concat(),
+            ),
+            _ => Reply::Default,
+        }
+    }));
+    let h = spawn_with(&server, "poll_interval_secs = 1");
+    sync_rows(&h).unwrap();
+    wait_for(
+        &h.events,
+        "the alert",
+        |e| matches!(e, Event::Notice(t) if t.contains("disk trouble")),
+    );
+    // A few more polls: each is a NOOP on the same connection.
+    let noops = |s: &Server| s.log().iter().filter(|c| c.verb == "NOOP").count();
+    let deadline = Instant::now() + DEADLINE;
+    while noops(&server) < 4 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(noops(&server) >= 4);
+    assert_eq!(server.connections(), 1, "it reconnected");
+}
+
+#[test]
+fn alerts_at_login_and_select_are_shown() {
+    let server = Server::start(Script::new().on(|c| {
+        match c.verb.as_str() {
+            "LOGIN" => Reply::Send(c.tagged("OK [ALERT] your password expires soon")),
+            "SELECT" => Reply::Send(
+                [
+                    b"* OK [ALERT] mailbox almost full\r\n".to_vec(),
+                    c.default_reply(),
+                ]
+                .concat(),
+            ),
+            _ => Reply::Default,
+        }
+    }));
+    let h = spawn(&server);
+    select(&h);
+    let (_, seen) = wait_for(&h.events, "SyncDone", |e| {
+        matches!(e, Event::SyncDone { .. })
+    });
+    let notices: Vec<&String> = seen
+        .iter()
+        .filter_map(|e| match e {
+            Event::Notice(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        notices.iter().any(|t| t.contains("password expires soon")),
+        "{notices:?}"
+    );
+    assert!(
+        notices.iter().any(|t| t.contains("mailbox almost full")),
+        "{notices:?}"
+    );
+}

@@ -114,18 +114,16 @@ impl Worker {
         };
         let (folder, uid_validity, raw) = (open.name.clone(), open.uid_validity, open.raw.clone());
         let conn = self.connection()?;
-        let _ = conn.take_warnings();
         conn.session.noop().map_err(|e| map_err("NOOP", e))?;
-        // A folder deleted (and perhaps recreated) by another client stays visible to this
-        // session in its old state, and the server only warns: start afresh, which reopens
-        // the folder and reloads it if its UIDVALIDITY changed.
-        let warnings = conn.take_warnings();
-        let now_valid = folders::status(conn, &raw)?.uid_validity;
-        for alert in warnings.iter().filter(|w| w.contains("[ALERT]")) {
-            self.emit(Event::Notice(format!("the server says: {alert}")));
-        }
-        if !warnings.is_empty() || (now_valid != 0 && now_valid != uid_validity) {
-            tracing::warn!("{folder}: the server warned {warnings:?}; reconnecting");
+        // `* NO` and `* OK [ALERT]` during NOOP are news for the user, never errors: a server
+        // that warns on every NOOP must not make us reconnect on every poll.
+        self.show_alerts(self.conn.as_ref().expect("connected above"));
+        // A folder deleted and recreated by another client stays visible to this session in
+        // its old state: start afresh (through the reconnect pace), which reopens the folder
+        // and reloads it if its UIDVALIDITY changed.
+        let now_valid = folders::status(self.connection()?, &raw)?.uid_validity;
+        if now_valid != 0 && now_valid != uid_validity {
+            tracing::warn!("{folder}: UIDVALIDITY changed on the server; reconnecting");
             self.conn = None;
             self.idler = None;
             self.connection()?;
