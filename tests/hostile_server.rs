@@ -6,14 +6,11 @@
 
 mod support;
 
-use std::io::Read;
-use std::os::unix::process::ExitStatusExt;
-use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
 use support::scripted::{self, Reply, Script, Server};
+use support::watched::{Run, assert_clean_failure, assert_peak_under, run_tern};
 use tern::error::Error;
 use tern::imap::worker::{self, Handle};
 use tern::msg::{Cmd, Event};
@@ -400,15 +397,6 @@ fn bye_greeting_is_a_clear_error_for_the_worker() {
 
 // ---- the real binary -------------------------------------------------------------------------
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    /// Peak resident set of the tern process (VmHWM), in KiB.
-    max_rss_kib: u64,
-    took: Duration,
-}
-
 /// Runs `tern` against `server`, watching the child's peak memory.
 fn tern(server: &Server, args: &[&str]) -> Run {
     tern_with(server, "", args)
@@ -419,80 +407,6 @@ fn tern_with(server: &Server, extra: &str, args: &[&str]) -> Run {
     let config = home.path().join("config.toml");
     std::fs::write(&config, server.config(extra)).expect("write config");
     run_tern(&config, home.path(), args)
-}
-
-fn run_tern(config: &Path, home: &Path, args: &[&str]) -> Run {
-    let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tern"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env("TERN_TEST_PASSWORD", "secret")
-        .env("XDG_STATE_HOME", home)
-        .env("XDG_CACHE_HOME", home)
-        .env("HOME", home)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run tern");
-    let pid = child.id();
-    let read_all = |mut r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut s = Vec::new();
-            let _ = r.read_to_end(&mut s);
-            String::from_utf8_lossy(&s).into_owned()
-        })
-    };
-    let out = read_all(Box::new(child.stdout.take().unwrap()));
-    let err = read_all(Box::new(child.stderr.take().unwrap()));
-    // Poll until it exits: its own peak memory is VmHWM in /proc while it runs (after exit
-    // the kernel keeps only ru_maxrss, which also counts this process's peak at spawn time).
-    let deadline = Instant::now() + DEADLINE;
-    let mut max_rss_kib = 0;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for tern") {
-            break status;
-        }
-        if let Some(hwm) = vm_hwm_kib(pid) {
-            max_rss_kib = max_rss_kib.max(hwm);
-        }
-        if Instant::now() > deadline {
-            // A hung tern: the test then fails on the exit status.
-            let _ = child.kill();
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let code = status
-        .code()
-        .unwrap_or_else(|| -status.signal().unwrap_or(0));
-    Run {
-        code,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-        max_rss_kib,
-        took: started.elapsed(),
-    }
-}
-
-fn vm_hwm_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// Exit code 1 and exactly one `tern: ...` line on stderr, without panic text.
-fn assert_clean_failure(run: &Run) -> String {
-    assert_eq!(run.code, 1, "exit code; stderr: {}", run.stderr);
-    let lines: Vec<&str> = run.stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "stderr: {}", run.stderr);
-    assert!(lines[0].starts_with("tern: "), "{}", lines[0]);
-    assert!(
-        !run.stderr.contains("panicked") && !run.stderr.contains("internal error"),
-        "{}",
-        run.stderr
-    );
-    lines[0].to_string()
 }
 
 #[test]
@@ -554,11 +468,7 @@ fn huge_literal(then: fn(Vec<u8>) -> Reply, want: &str) {
     );
     let line = assert_clean_failure(&run);
     assert!(line.contains(want), "{line}");
-    assert!(
-        run.max_rss_kib < 200 * 1024,
-        "tern peaked at {} MiB",
-        run.max_rss_kib / 1024
-    );
+    assert_peak_under(&run, 200);
 }
 
 #[test]
@@ -575,11 +485,7 @@ fn four_gigabyte_literal_in_a_summary_is_refused_unallocated() {
     let run = tern_with(&server, SHORT_READ, &["list", "INBOX"]);
     let line = assert_clean_failure(&run);
     assert!(line.contains("larger than"), "{line}");
-    assert!(
-        run.max_rss_kib < 200 * 1024,
-        "tern peaked at {} MiB",
-        run.max_rss_kib / 1024
-    );
+    assert_peak_under(&run, 200);
 }
 
 #[test]
@@ -608,11 +514,7 @@ fn an_endless_line_does_not_eat_memory() {
     }));
     let run = tern(&server, &["export", "INBOX", "1", "--output", "-"]);
     assert_clean_failure(&run);
-    assert!(
-        run.max_rss_kib < 200 * 1024,
-        "tern peaked at {} MiB",
-        run.max_rss_kib / 1024
-    );
+    assert_peak_under(&run, 200);
 }
 
 #[test]
@@ -744,11 +646,7 @@ fn vanished_earlier_over_every_uid_is_refused_unexpanded() {
     let warm = run_tern(&config, home.path(), &["list", "INBOX"]);
     let line = assert_clean_failure(&warm);
     assert!(line.contains("4294967295"), "{line}");
-    assert!(
-        warm.max_rss_kib < 300 * 1024,
-        "tern peaked at {} MiB",
-        warm.max_rss_kib / 1024
-    );
+    assert_peak_under(&warm, 300);
 }
 
 #[test]
@@ -761,11 +659,7 @@ fn copyuid_over_every_uid_is_not_expanded() {
     }));
     let run = tern(&server, &["copy", "INBOX", "1:2", "Archive"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.max_rss_kib < 300 * 1024,
-        "tern peaked at {} MiB",
-        run.max_rss_kib / 1024
-    );
+    assert_peak_under(&run, 300);
 }
 
 #[test]
@@ -854,4 +748,34 @@ fn alerts_at_login_and_select_are_shown() {
         notices.iter().any(|t| t.contains("mailbox almost full")),
         "{notices:?}"
     );
+}
+
+#[test]
+fn a_refused_status_lists_that_folder_without_counts() {
+    let server = Server::start(Script::new().on(|c| {
+        match c.verb.as_str() {
+        "LIST" => Reply::Send(
+            [
+                b"* LIST (\\HasNoChildren) \"/\" INBOX\r\n* LIST (\\HasNoChildren) \"/\" Secret\r\n"
+                    .to_vec(),
+                c.tagged("OK done"),
+            ]
+            .concat(),
+        ),
+        "STATUS" if c.args.contains("Secret") => {
+            Reply::Send(c.tagged("NO [NOPERM] you may not count this"))
+        }
+        _ => Reply::Default,
+    }
+    }));
+    let run = tern(&server, &["folders"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: Vec<Vec<&str>> = run
+        .stdout
+        .lines()
+        .map(|l| l.split('\t').collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{}", run.stdout);
+    assert_eq!((rows[0][0], rows[0][3]), ("INBOX", "3"));
+    assert_eq!((rows[1][0], rows[1][3]), ("Secret", ""));
 }

@@ -359,6 +359,13 @@ impl App {
             self.complain(format!("There is no link {n} in this message"));
             return;
         };
+        if !crate::ui::opening::openable_link(&url) {
+            self.complain(format!(
+                "Not opening link {n}: only http, https and mailto links are opened ({})",
+                crate::mime::sanitize::sanitize_line(&url)
+            ));
+            return;
+        }
         match (self.launcher)(url.as_ref()) {
             Ok(()) => self.say(format!("Opened link {n}")),
             Err(e) => self.complain(format!("Could not open link {n}: {e}")),
