@@ -17,7 +17,7 @@ use ratatui::backend::TestBackend;
 
 use tern::config::theme::Theme;
 use tern::model::filter::Index;
-use tern::msg::{Event, Flags, Summary, Uid};
+use tern::msg::{Event, Flag, Flags, Summary, Uid};
 use tern::ui::action::Action;
 use tern::ui::app::{App, Settings};
 use tern::ui::keymap::Keymap;
@@ -28,11 +28,11 @@ const SIZE: (u16, u16) = (200, 50);
 fn summary(uid: Uid) -> Summary {
     Summary {
         uid,
-        flags: Flags(if uid.is_multiple_of(3) {
-            0
+        flags: if uid.is_multiple_of(3) {
+            Flags::NONE
         } else {
-            Flags::SEEN
-        }),
+            Flag::Seen.into()
+        },
         date: 1_700_000_000 + i64::from(uid) * 600,
         date_offset: 3600,
         size: 2_000 + uid % 50_000,

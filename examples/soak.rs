@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use tern::devserver::{Dovecot, DovecotOptions};
 use tern::imap::worker;
 use tern::model::Model;
-use tern::msg::{Cmd, ConnState, Event, Flags, Uid};
+use tern::msg::{Cmd, ConnState, Event, Flag, FlagChange, Uid};
 
 fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
@@ -99,10 +99,12 @@ fn main() {
                     h.commands
                         .send(Cmd::Store {
                             req: next_req,
-                            folder: "Soak".into(),
-                            uids: vec![uid],
-                            add: rng.next(2) == 0,
-                            flags: Flags(Flags::FLAGGED),
+                            change: FlagChange {
+                                folder: "Soak".into(),
+                                uids: vec![uid],
+                                add: rng.next(2) == 0,
+                                flags: Flag::Flagged.into(),
+                            },
                         })
                         .expect("store");
                     next_req += 1;
@@ -145,7 +147,7 @@ fn main() {
                     let flagged = mb
                         .summaries
                         .get(u)
-                        .is_some_and(|s| s.flags.has(Flags::FLAGGED));
+                        .is_some_and(|s| s.flags.has(Flag::Flagged));
                     (*u, flagged)
                 })
                 .collect()

@@ -10,7 +10,7 @@ use crossbeam_channel::Receiver;
 use tern::config::Account;
 use tern::devserver::{Dovecot, DovecotOptions};
 use tern::imap::worker::{self, Handle};
-use tern::msg::{Cmd, ConnState, Event, Flags};
+use tern::msg::{Cmd, ConnState, Event, Flag, FlagChange};
 
 fn account(server: &Dovecot, extra: &str) -> Account {
     let text = format!(
@@ -88,9 +88,7 @@ fn follows_another_session(extra: &str) {
         unreachable!()
     };
     assert!(
-        changes
-            .iter()
-            .any(|(u, f)| *u == 1 && f.has(Flags::FLAGGED)),
+        changes.iter().any(|(u, f)| *u == 1 && f.has(Flag::Flagged)),
         "{changes:?}"
     );
 
@@ -131,10 +129,12 @@ fn a_server_restart_is_ridden_out_and_a_queued_change_applied_once() {
     h.commands
         .send(Cmd::Store {
             req: 7,
-            folder: "INBOX".into(),
-            uids: vec![3],
-            add: true,
-            flags: Flags(Flags::FLAGGED),
+            change: FlagChange {
+                folder: "INBOX".into(),
+                uids: vec![3],
+                add: true,
+                flags: Flag::Flagged.into(),
+            },
         })
         .unwrap();
     let mut queued = false;

@@ -18,7 +18,7 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 use tern::mime::{Part, Section, decode, headers, sanitize, structure};
 use tern::model::Model;
-use tern::msg::{Event, Flags, Summary, Uid};
+use tern::msg::{Event, FlagChange, Flags, Summary, Uid};
 use unicode_width::UnicodeWidthStr;
 
 /// The case count comes from `PROPTEST_CASES` (default 256); failures are kept below as
@@ -137,7 +137,7 @@ fn op() -> impl Strategy<Value = Op> {
 fn summary(uid: Uid, validity: u32) -> Summary {
     Summary {
         uid,
-        flags: Flags(0),
+        flags: Flags::NONE,
         date: i64::from(uid),
         date_offset: 0,
         size: validity,
@@ -235,14 +235,19 @@ fn event(op: &Op, model: &Model, removed: &HashSet<Uid>) -> Event {
             flags,
         } => Event::Stored {
             req: 1,
-            folder: name(folder),
-            uids: uids.clone(),
-            add: *add,
-            flags: Flags(*flags),
+            change: FlagChange {
+                folder: name(folder),
+                uids: uids.clone(),
+                add: *add,
+                flags: Flags::from_byte(*flags),
+            },
         },
         Op::FlagsChanged { folder, changes } => Event::FlagsChanged {
             folder: name(folder),
-            changes: changes.iter().map(|(u, f)| (*u, Flags(*f))).collect(),
+            changes: changes
+                .iter()
+                .map(|(u, f)| (*u, Flags::from_byte(*f)))
+                .collect(),
         },
         // The server knows nothing of removed messages, so neither hits nor fetches name them.
         Op::Search { folder, uids } => Event::SearchResult {

@@ -6,7 +6,7 @@ mod support;
 use support::ui::{
     BASE_DATE, WIDE, draw, folder, listed, load, new_app, press, selected, summaries, type_text,
 };
-use tern::msg::{Event, Flags, FolderInfo, SpecialUse, Summary, Uid};
+use tern::msg::{Event, Flag, Flags, FolderInfo, SpecialUse, Summary, Uid};
 use tern::ui::app::App;
 
 fn inbox_info() -> FolderInfo {
@@ -30,7 +30,7 @@ fn summary(uid: Uid, from: &str, subject: &str) -> Summary {
         date: BASE_DATE + (i64::from(uid) - 8) * 86_400,
         size: 4096,
         to: "team@example.org".into(),
-        ..support::ui::summary(uid, from, subject, Flags::SEEN)
+        ..support::ui::summary(uid, from, subject, Flags::from(Flag::Seen))
     }
 }
 

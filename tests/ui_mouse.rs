@@ -8,7 +8,7 @@ use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 
 use support::ui::{WIDE, draw, folder, load, new_app, part, press, summary};
-use tern::msg::{Cmd, Event, Flags, SpecialUse, Uid};
+use tern::msg::{Cmd, Event, Flag, Flags, SpecialUse, Uid};
 use tern::ui::app::{App, Pane};
 
 /// A long text and a PDF: parts (multipart, 1, 2).
@@ -29,7 +29,12 @@ fn inbox() -> App {
         .rev()
         .map(|u| {
             let from = format!("Sender {u} <s{u}@example.org>");
-            summary(u, &from, &format!("Subject number {u}"), Flags::SEEN)
+            summary(
+                u,
+                &from,
+                &format!("Subject number {u}"),
+                Flags::from(Flag::Seen),
+            )
         })
         .collect();
     load(&mut app, folders, "INBOX", chunk);

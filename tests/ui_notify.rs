@@ -7,7 +7,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 
 use support::ui::{BASE_DATE, WIDE, draw, folder, load, new_app, notice, press, summaries};
-use tern::msg::{Cmd, Event, Flags, SpecialUse, Summary, Uid};
+use tern::msg::{Cmd, Event, Flag, FlagChange, Flags, SpecialUse, Summary, Uid};
 use tern::ui::app::App;
 
 /// An hour apart, 20 the newest.
@@ -16,7 +16,16 @@ fn summary(uid: Uid, seen: bool, from: &str, subject: &str) -> Summary {
         date: BASE_DATE - i64::from(20 - uid) * 3_600,
         size: 1500,
         to: "me@example.org".into(),
-        ..support::ui::summary(uid, from, subject, if seen { Flags::SEEN } else { 0 })
+        ..support::ui::summary(
+            uid,
+            from,
+            subject,
+            if seen {
+                Flags::from(Flag::Seen)
+            } else {
+                Flags::NONE
+            },
+        )
     }
 }
 
@@ -151,7 +160,7 @@ fn worker_notices_and_queued_changes_are_shown() {
     };
     app.on_event(Event::Queued { req: *req });
     assert_eq!(notice(&app), "offline: change queued");
-    let flagged = app.flags_of(5).is_some_and(|f| f.has(Flags::FLAGGED));
+    let flagged = app.flags_of(5).is_some_and(|f| f.has(Flag::Flagged));
     assert!(flagged, "the overlay stays until the change is sent");
 }
 
@@ -177,17 +186,19 @@ fn folder_tree_counts_follow_reading_and_new_mail() {
     assert_eq!(app.selected_uid, Some(2));
     let cmds = press(&mut app, "Enter");
     let Some((req, uids)) = cmds.iter().find_map(|c| match c {
-        Cmd::Store { req, uids, .. } => Some((*req, uids.clone())),
+        Cmd::Store { req, change } => Some((*req, change.uids.clone())),
         _ => None,
     }) else {
         panic!("{cmds:?}");
     };
     app.on_event(Event::Stored {
         req,
-        folder: "INBOX".into(),
-        uids,
-        add: true,
-        flags: Flags(Flags::SEEN),
+        change: FlagChange {
+            folder: "INBOX".into(),
+            uids,
+            add: true,
+            flags: Flags::from(Flag::Seen),
+        },
     });
     assert!(tree_counts(&mut app, "Inbox").contains("1/5"));
     arrive(&mut app, "INBOX", vec![6]);

@@ -12,7 +12,9 @@ use ratatui::backend::TestBackend;
 
 use support::ui::{WIDE, draw, folder, part, press, selected, settings, summaries, type_text};
 use tern::mime::{Part, Section, safe_filename};
-use tern::msg::{Cmd, ConnState, Event, Flags, FolderInfo, SessionInfo, SpecialUse, Summary, Uid};
+use tern::msg::{
+    Cmd, ConnState, Event, Flag, Flags, FolderInfo, SessionInfo, SpecialUse, Summary, Uid,
+};
 use tern::ui::app::{App, Pane, Settings};
 use tern::ui::keymap::Keymap;
 
@@ -53,7 +55,7 @@ fn folders() -> Vec<FolderInfo> {
 }
 
 /// A day apart, 30 the newest, sent from UTC+8; sizes grow with the UID.
-fn summary(uid: Uid, from: &str, subject: &str, flags: u8) -> Summary {
+fn summary(uid: Uid, from: &str, subject: &str, flags: impl Into<Flags>) -> Summary {
     Summary {
         date_offset: 8 * 3600,
         size: uid * 1234,
@@ -65,10 +67,10 @@ fn summary(uid: Uid, from: &str, subject: &str, flags: u8) -> Summary {
 fn numbered(uids: impl Iterator<Item = Uid>) -> Vec<Summary> {
     uids.map(|u| {
         let flags = match u % 4 {
-            0 => Flags::SEEN,
-            1 => Flags::SEEN | Flags::ANSWERED,
-            2 => Flags::FLAGGED,
-            _ => 0,
+            0 => Flags::from(Flag::Seen),
+            1 => Flag::Seen | Flag::Answered,
+            2 => Flags::from(Flag::Flagged),
+            _ => Flags::NONE,
         };
         summary(
             u,
@@ -242,25 +244,25 @@ fn cjk_list_is_laid_out_by_display_width() {
                 30,
                 "张伟 <zhang@example.cn>",
                 "关于下周项目评审会议的安排和准备材料清单",
-                0,
+                Flags::NONE,
             ),
             summary(
                 29,
                 "山田太郎",
                 "請求書の送付について（三月分）",
-                Flags::SEEN,
+                Flags::from(Flag::Seen),
             ),
             summary(
                 28,
                 "김민준",
                 "회의 일정 변경 안내",
-                Flags::SEEN | Flags::FLAGGED,
+                Flag::Seen | Flag::Flagged,
             ),
             summary(
                 27,
                 "Mixed 混合 name",
                 "半角と全角が混ざったsubject line 测试",
-                Flags::SEEN,
+                Flags::from(Flag::Seen),
             ),
         ],
     ));
@@ -274,7 +276,7 @@ fn cjk_list_is_laid_out_by_display_width() {
             30,
             "张伟",
             "关于下周项目评审会议的安排和准备材料清单",
-            0,
+            Flags::NONE,
         )],
     ));
     insta::assert_snapshot!("cjk_41x8", draw(&mut narrow, (41, 8)).backend());
@@ -364,7 +366,12 @@ fn hostile_subject_and_body_never_reach_the_terminal() {
     let mut app = app_with(WIDE, 0);
     app.on_event(summaries(
         "INBOX",
-        vec![summary(30, "Mallory \x1b[5m<m@evil.example>", evil, 0)],
+        vec![summary(
+            30,
+            "Mallory \x1b[5m<m@evil.example>",
+            evil,
+            Flags::NONE,
+        )],
     ));
     let header = format!("From: Mallory <m@evil.example>\r\nSubject: {evil}\r\n\r\n");
     let body = b"Hello\x1b[?1049h there\x07\r\n\x1bPq#0;2;0;0;0\x1b\\done\r\n";

@@ -11,7 +11,9 @@ use support::ui::{
 };
 use tern::config::{DeletePolicy, SeenPolicy};
 use tern::error::Error;
-use tern::msg::{Cmd, Event, Flags, FolderInfo, FolderOp, SpecialUse, Summary, Uid};
+use tern::msg::{
+    Cmd, Event, Flag, FlagChange, Flags, FolderInfo, FolderOp, SpecialUse, Summary, Uid,
+};
 use tern::ui::app::{App, Pane};
 
 fn folders() -> Vec<FolderInfo> {
@@ -32,7 +34,7 @@ fn folders() -> Vec<FolderInfo> {
 }
 
 /// Invoices on even UIDs, lunch plans on odd ones, one a day with 45 the newest.
-fn summary(uid: Uid, flags: u8) -> Summary {
+fn summary(uid: Uid, flags: impl Into<Flags>) -> Summary {
     let subject = if uid.is_multiple_of(2) {
         format!("Invoice {uid}")
     } else {
@@ -51,9 +53,9 @@ fn app_in(folder: &str) -> App {
     let chunk = (40..=45)
         .rev()
         .map(|u| match u {
-            43 => summary(u, 0),
-            41 => summary(u, Flags::SEEN | Flags::FLAGGED),
-            _ => summary(u, Flags::SEEN),
+            43 => summary(u, Flags::NONE),
+            41 => summary(u, Flag::Seen | Flag::Flagged),
+            _ => summary(u, Flag::Seen),
         })
         .collect();
     load(&mut app, folders(), folder, chunk);
@@ -132,14 +134,16 @@ fn d_in_trash_or_with_the_flag_policy_marks_deleted() {
         cmds,
         [Cmd::Store {
             req: 1,
-            folder: "Trash".into(),
-            uids: vec![42],
-            add: true,
-            flags: Flags(Flags::DELETED)
+            change: FlagChange {
+                folder: "Trash".into(),
+                uids: vec![42],
+                add: true,
+                flags: Flags::from(Flag::Deleted)
+            }
         }]
     );
     assert!(
-        app.flags_of(42).unwrap().has(Flags::DELETED),
+        app.flags_of(42).unwrap().has(Flag::Deleted),
         "shown at once"
     );
     assert_eq!(listed(&app).len(), 6, "the row stays, struck through");
@@ -149,8 +153,8 @@ fn d_in_trash_or_with_the_flag_policy_marks_deleted() {
     select(&mut app, 42);
     assert!(matches!(
         &press(&mut app, "d")[..],
-        [Cmd::Store { folder, uids, add: true, flags, .. }]
-            if folder == "INBOX" && uids == &[42] && *flags == Flags(Flags::DELETED)
+        [Cmd::Store { change: FlagChange { folder, uids, add: true, flags }, .. }]
+            if folder == "INBOX" && uids == &[42] && *flags == Flags::from(Flag::Deleted)
     ));
 }
 
@@ -274,28 +278,33 @@ fn u_after_stored_sends_the_inverse_and_a_refused_action_is_not_offered() {
     let cmds = press(&mut app, "r");
     let Some(Cmd::Store {
         req,
-        folder,
-        uids,
-        add: true,
-        flags,
+        change:
+            FlagChange {
+                folder,
+                uids,
+                add: true,
+                flags,
+            },
     }) = cmds.into_iter().next()
     else {
         panic!("no Store");
     };
     assert_eq!(
         (folder.as_str(), uids.as_slice(), flags),
-        ("INBOX", &[43][..], Flags(Flags::SEEN))
+        ("INBOX", &[43][..], Flags::from(Flag::Seen))
     );
     app.on_event(Event::Stored {
         req,
-        folder,
-        uids,
-        add: true,
-        flags,
+        change: FlagChange {
+            folder,
+            uids,
+            add: true,
+            flags,
+        },
     });
     let cmds = press(&mut app, "u");
     assert!(
-        matches!(&cmds[..], [Cmd::Store { uids, add: false, flags, .. }] if uids == &[43] && *flags == Flags(Flags::SEEN)),
+        matches!(&cmds[..], [Cmd::Store { change: FlagChange { uids, add: false, flags, .. }, .. }] if uids == &[43] && *flags == Flags::from(Flag::Seen)),
         "{cmds:?}"
     );
 
@@ -315,13 +324,13 @@ fn toggles_send_only_the_messages_that_change() {
     press(&mut app, "t j t"); // tags 45 (read) and 43 (unread): t moves down
     let cmds = press(&mut app, "r");
     assert!(
-        matches!(&cmds[..], [Cmd::Store { uids, add: true, .. }] if uids == &[43]),
+        matches!(&cmds[..], [Cmd::Store { change: FlagChange { uids, add: true, .. }, .. }] if uids == &[43]),
         "{cmds:?}"
     );
     // Now both are read (optimistically): r marks both unread.
     let cmds = press(&mut app, "r");
     assert!(
-        matches!(&cmds[..], [Cmd::Store { uids, add: false, .. }] if uids == &[45, 43]),
+        matches!(&cmds[..], [Cmd::Store { change: FlagChange { uids, add: false, .. }, .. }] if uids == &[45, 43]),
         "{cmds:?}"
     );
 }
@@ -334,9 +343,12 @@ fn optimistic_flags_are_shown_then_rolled_back_on_failure() {
     let [
         Cmd::Store {
             req,
-            ref uids,
-            add: true,
-            ..
+            change:
+                FlagChange {
+                    ref uids,
+                    add: true,
+                    ..
+                },
         },
     ] = cmds[..]
     else {
@@ -344,20 +356,17 @@ fn optimistic_flags_are_shown_then_rolled_back_on_failure() {
     };
     assert_eq!(uids, &[45, 44, 43]);
     assert!(
-        app.flags_of(44).unwrap().has(Flags::FLAGGED),
+        app.flags_of(44).unwrap().has(Flag::Flagged),
         "shown before the server answers"
     );
     assert!(
         !app.mailbox().unwrap().summaries[&44]
             .flags
-            .has(Flags::FLAGGED),
+            .has(Flag::Flagged),
         "model untouched"
     );
     app.on_event(refused(req, "UID STORE", "[CANNOT] mailbox is over quota"));
-    assert!(
-        !app.flags_of(44).unwrap().has(Flags::FLAGGED),
-        "rolled back"
-    );
+    assert!(!app.flags_of(44).unwrap().has(Flag::Flagged), "rolled back");
     let s = render(&mut app, WIDE);
     assert!(
         s.contains("Could not flag 3 messages: UID STORE failed: server said: [CANNOT] mailbox is"),
@@ -369,28 +378,16 @@ fn optimistic_flags_are_shown_then_rolled_back_on_failure() {
 fn stored_makes_the_model_the_truth() {
     let mut app = inbox();
     select(&mut app, 43);
-    let [
-        Cmd::Store {
-            req,
-            ref folder,
-            ref uids,
-            add,
-            flags,
-        },
-    ] = press(&mut app, "r")[..]
-    else {
+    let [Cmd::Store { req, ref change }] = press(&mut app, "r")[..] else {
         panic!();
     };
     let ev = Event::Stored {
         req,
-        folder: folder.clone(),
-        uids: uids.clone(),
-        add,
-        flags,
+        change: change.clone(),
     };
     app.on_event(ev);
-    assert!(app.mailbox().unwrap().summaries[&43].flags.has(Flags::SEEN));
-    assert!(app.flags_of(43).unwrap().has(Flags::SEEN));
+    assert!(app.mailbox().unwrap().summaries[&43].flags.has(Flag::Seen));
+    assert!(app.flags_of(43).unwrap().has(Flag::Seen));
 }
 
 #[test]
@@ -402,10 +399,12 @@ fn expunge_asks_and_only_y_sends_the_deleted_ones() {
     };
     app.on_event(Event::Stored {
         req,
-        folder: "Trash".into(),
-        uids: vec![45],
-        add: true,
-        flags: Flags(Flags::DELETED),
+        change: FlagChange {
+            folder: "Trash".into(),
+            uids: vec![45],
+            add: true,
+            flags: Flags::from(Flag::Deleted),
+        },
     });
     press(&mut app, "t t");
     assert!(press(&mut app, "$").is_empty());
@@ -533,7 +532,7 @@ fn opening_marks_seen_unless_the_policy_says_never() {
     let cmds = press(&mut app, "Enter");
     assert!(matches!(&cmds[0], Cmd::FetchStructure { uid: 43, .. }));
     assert!(
-        matches!(&cmds[1..], [Cmd::Store { uids, add: true, flags, .. }] if uids == &[43] && *flags == Flags(Flags::SEEN)),
+        matches!(&cmds[1..], [Cmd::Store { change: FlagChange { uids, add: true, flags, .. }, .. }] if uids == &[43] && *flags == Flags::from(Flag::Seen)),
         "{cmds:?}"
     );
     let mut app = inbox();

@@ -19,7 +19,7 @@ pub type Rows<'a> = Vec<(Uid, &'a [u8])>;
 
 pub fn encode_row(s: &Summary) -> Vec<u8> {
     let mut out = Vec::with_capacity(29 + s.from.len() + s.to.len() + s.subject.len());
-    out.push(s.flags.0);
+    out.push(s.flags.to_byte());
     out.extend_from_slice(&s.date.to_le_bytes());
     out.extend_from_slice(&s.date_offset.to_le_bytes());
     out.extend_from_slice(&s.size.to_le_bytes());
@@ -33,7 +33,7 @@ pub fn encode_row(s: &Summary) -> Vec<u8> {
 /// Sets the flags of an encoded row.
 pub fn set_flags(row: &mut [u8], flags: Flags) {
     if let Some(first) = row.first_mut() {
-        *first = flags.0;
+        *first = flags.to_byte();
     }
 }
 
@@ -67,7 +67,7 @@ pub fn join<'a>(rows: impl IntoIterator<Item = (Uid, &'a [u8])>) -> Vec<u8> {
 /// One row back as a summary; senders and recipients come out shared through `names`.
 pub fn decode_row(uid: Uid, row: &[u8], names: &mut Interner) -> Option<Summary> {
     let mut r = Reader(row);
-    let flags = Flags(r.take::<1>()?[0]);
+    let flags = Flags::from_byte(r.take::<1>()?[0]);
     let date = i64::from_le_bytes(r.take()?);
     let date_offset = i32::from_le_bytes(r.take()?);
     let size = u32::from_le_bytes(r.take()?);
@@ -110,11 +110,12 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::msg::Flag;
 
     fn summary(uid: Uid) -> Summary {
         Summary {
             uid,
-            flags: Flags(Flags::SEEN | Flags::FLAGGED),
+            flags: Flag::Seen | Flag::Flagged,
             date: 1_700_000_000,
             date_offset: -18_000,
             size: 4096,
@@ -161,9 +162,9 @@ mod tests {
     #[test]
     fn a_flag_change_patches_the_row() {
         let mut row = encode_row(&summary(3));
-        set_flags(&mut row, Flags(Flags::DELETED));
+        set_flags(&mut row, Flags::from(Flag::Deleted));
         let back = decode_row(3, &row, &mut Interner::default()).unwrap();
-        assert_eq!(back.flags, Flags(Flags::DELETED));
+        assert_eq!(back.flags, Flags::from(Flag::Deleted));
         assert_eq!(back.subject, summary(3).subject);
     }
 }

@@ -556,6 +556,7 @@ fn guard<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::msg::Flag;
 
     /// One change at a time, committed at once, as the writer thread would.
     impl Cache {
@@ -623,7 +624,7 @@ mod tests {
             .unwrap();
         cache.put("Other", &[row(1, "x")]).unwrap();
         cache
-            .set_flags("INBOX", &[(2, Flags(Flags::SEEN))])
+            .set_flags("INBOX", &[(2, Flags::from(Flag::Seen))])
             .unwrap();
         cache.remove("INBOX", &[1]).unwrap();
         cache.set_modseq("INBOX", 5, 42).unwrap();
@@ -634,7 +635,7 @@ mod tests {
         assert_eq!((got.uid_validity, got.highest_modseq), (5, 42));
         let uids: Vec<Uid> = got.summaries.iter().map(|s| s.uid).collect();
         assert_eq!(uids, vec![3, 2]);
-        assert!(got.summaries[1].flags.has(Flags::SEEN));
+        assert!(got.summaries[1].flags.has(Flag::Seen));
 
         // A new UIDVALIDITY drops the old rows.
         cache.begin_folder("INBOX", 6).unwrap();
@@ -675,13 +676,13 @@ mod tests {
         cache.put("F", &rows[100..]).unwrap();
         cache.remove("F", &uids[..uids.len() / 2]).unwrap();
         cache
-            .set_flags("F", &[(uids[uids.len() - 1], Flags(Flags::FLAGGED))])
+            .set_flags("F", &[(uids[uids.len() - 1], Flags::from(Flag::Flagged))])
             .unwrap();
         let got = cache.load("F").unwrap().unwrap().summaries;
         let want: Vec<Uid> = uids[uids.len() / 2..].iter().rev().copied().collect();
         assert_eq!(got.iter().map(|s| s.uid).collect::<Vec<_>>(), want);
-        assert!(got[0].flags.has(Flags::FLAGGED));
-        assert!(!got[1].flags.has(Flags::FLAGGED));
+        assert!(got[0].flags.has(Flag::Flagged));
+        assert!(!got[1].flags.has(Flag::Flagged));
     }
 
     #[test]

@@ -34,9 +34,9 @@ pub fn rmdir(client: &mut Client, name: &str, yes: bool) -> Result<()> {
 pub fn parse_flags(text: &str) -> Result<Flags> {
     text.split([',', ' '])
         .filter(|s| !s.is_empty())
-        .try_fold(Flags::default(), |acc, name| {
+        .try_fold(Flags::NONE, |acc, name| {
             let (_, f) = parse_flag_op(&format!("+{name}"))?;
-            Ok(Flags(acc.0 | f.0))
+            Ok(acc.union(f))
         })
 }
 
@@ -81,16 +81,17 @@ fn header_date(bytes: &[u8]) -> Option<(i64, i32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::msg::Flag;
 
     #[test]
     fn flags_and_dates() {
         assert_eq!(
             parse_flags("\\Seen \\Flagged").unwrap(),
-            Flags(Flags::SEEN | Flags::FLAGGED)
+            Flag::Seen | Flag::Flagged
         );
         assert_eq!(
             parse_flags("seen,answered").unwrap(),
-            Flags(Flags::SEEN | Flags::ANSWERED)
+            Flag::Seen | Flag::Answered
         );
         assert!(parse_flags("bogus").is_err());
         let (secs, off) =

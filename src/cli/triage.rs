@@ -6,7 +6,7 @@ use super::client::Client;
 use super::output::{record, summary};
 use crate::config::{Account, DeletePolicy};
 use crate::error::{Error, Result};
-use crate::msg::{Cmd, Event, Flags, SpecialUse, Uid};
+use crate::msg::{Cmd, Event, Flag, FlagChange, Flags, SpecialUse, Uid};
 use crate::search;
 
 /// `+seen`, `-flagged`… → (add?, flag).
@@ -21,26 +21,22 @@ pub fn parse_flag_op(op: &str) -> Result<(bool, Flags)> {
         Some(("-", n)) => (false, n),
         _ => return Err(bad()),
     };
-    let bit = match name.to_ascii_lowercase().trim_start_matches('\\') {
-        "seen" => Flags::SEEN,
-        "flagged" => Flags::FLAGGED,
-        "answered" => Flags::ANSWERED,
-        "deleted" => Flags::DELETED,
-        "draft" => Flags::DRAFT,
-        _ => return Err(bad()),
-    };
-    Ok((add, Flags(bit)))
+    // \Recent is the server's to set.
+    match Flag::from_imap(format!("\\{}", name.trim_start_matches('\\')).as_bytes()) {
+        Some(Flag::Recent) | None => Err(bad()),
+        Some(flag) => Ok((add, flag.into())),
+    }
 }
 
 pub fn mark(client: &mut Client, folder: &str, uids: Vec<Uid>, op: &str) -> Result<()> {
     let (add, flags) = parse_flag_op(op)?;
-    client.call(|req| Cmd::Store {
-        req,
+    let change = FlagChange {
         folder: folder.into(),
         uids,
         add,
         flags,
-    })?;
+    };
+    client.call(|req| Cmd::Store { req, change })?;
     Ok(())
 }
 
@@ -167,14 +163,17 @@ mod tests {
 
     #[test]
     fn flag_ops() {
-        assert_eq!(parse_flag_op("+seen").unwrap(), (true, Flags(Flags::SEEN)));
+        assert_eq!(
+            parse_flag_op("+seen").unwrap(),
+            (true, Flags::from(Flag::Seen))
+        );
         assert_eq!(
             parse_flag_op("-Flagged").unwrap(),
-            (false, Flags(Flags::FLAGGED))
+            (false, Flags::from(Flag::Flagged))
         );
         assert_eq!(
             parse_flag_op("+\\Deleted").unwrap(),
-            (true, Flags(Flags::DELETED))
+            (true, Flags::from(Flag::Deleted))
         );
         assert!(parse_flag_op("seen").is_err());
         assert!(parse_flag_op("+bogus").is_err());

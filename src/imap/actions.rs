@@ -7,20 +7,25 @@ use crate::error::{Error, Result};
 use crate::imap::messages::responses;
 use crate::imap::session::{Connection, map_err};
 use crate::imap::{uidset, utf7};
-use crate::msg::{Flags, Uid};
+use crate::msg::{Flag, Flags, Uid};
 use crate::search::Query;
 
+/// The IMAP names of `flags` a client may set: \Recent is the server's (RFC 3501 2.3.2).
+fn settable(flags: Flags) -> Vec<&'static str> {
+    flags
+        .iter()
+        .filter(|f| *f != Flag::Recent)
+        .map(Flag::imap_name)
+        .collect()
+}
+
 pub fn store(conn: &mut Connection, uids: &[Uid], add: bool, flags: Flags) -> Result<()> {
-    if uids.is_empty() || flags.0 == 0 {
+    let names = settable(flags);
+    if uids.is_empty() || names.is_empty() {
         return Ok(());
     }
     let sign = if add { '+' } else { '-' };
-    let names = flags
-        .names()
-        .into_iter()
-        .filter(|f| *f != "\\Recent")
-        .collect::<Vec<_>>()
-        .join(" ");
+    let names = names.join(" ");
     conn.session
         .run(format!(
             "UID STORE {} {sign}FLAGS.SILENT ({names})",
@@ -66,7 +71,7 @@ pub fn copy(conn: &mut Connection, uids: &[Uid], dest_raw: &str, remove: bool) -
             expunged: false,
         });
     }
-    store(conn, uids, true, Flags(Flags::DELETED))?;
+    store(conn, uids, true, Flags::from(Flag::Deleted))?;
     let expunged = conn.has("UIDPLUS");
     if expunged {
         expunge(conn, uids)?;
@@ -193,12 +198,9 @@ pub fn append(
     flags: Flags,
     date: Option<(i64, i32)>,
 ) -> Result<Option<Uid>> {
-    use imap::types::Flag;
-    let flag_list: Vec<Flag> = flags
-        .names()
+    let flag_list: Vec<imap::types::Flag> = settable(flags)
         .into_iter()
-        .filter(|f| *f != "\\Recent")
-        .map(|f| Flag::from(f.to_string()))
+        .map(|f| imap::types::Flag::from(f.to_string()))
         .collect();
     let mut cmd = conn.session.append(folder_raw, bytes);
     cmd.flags(flag_list);

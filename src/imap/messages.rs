@@ -11,7 +11,7 @@ use crate::imap::session::{Connection, map_err};
 use crate::imap::{summary_reader, uidset, utf7};
 use crate::mime::headers::{decode_words, parse_headers};
 use crate::mime::{Part, Section};
-use crate::msg::{Flags, Summary, Uid};
+use crate::msg::{Flag, Flags, Summary, Uid};
 
 /// What SELECT/EXAMINE told us.
 #[derive(Debug, Clone, Default)]
@@ -114,23 +114,9 @@ fn uid_and_flags(attrs: &[AttributeValue]) -> Option<(Uid, Flags)> {
 }
 
 fn flag_bits<'a>(names: impl Iterator<Item = &'a str>) -> Flags {
-    Flags(names.fold(0, |acc, n| acc | flag_bit(n.as_bytes())))
-}
-
-/// The bit of a system flag (flag names are case-insensitive); 0 for keywords.
-pub fn flag_bit(name: &[u8]) -> u8 {
-    const SYSTEM: [(&[u8], u8); 6] = [
-        (b"\\Seen", Flags::SEEN),
-        (b"\\Answered", Flags::ANSWERED),
-        (b"\\Flagged", Flags::FLAGGED),
-        (b"\\Deleted", Flags::DELETED),
-        (b"\\Draft", Flags::DRAFT),
-        (b"\\Recent", Flags::RECENT),
-    ];
-    SYSTEM
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map_or(0, |(_, bit)| *bit)
+    names
+        .filter_map(|n| Flag::from_imap(n.as_bytes()))
+        .collect()
 }
 
 /// Flags of every message changed since `modseq` (CONDSTORE `CHANGEDSINCE`).
@@ -304,18 +290,18 @@ fn address(a: &Address) -> String {
 }
 
 pub fn flags(list: &[imap::types::Flag]) -> Flags {
-    use imap::types::Flag;
-    Flags(list.iter().fold(0, |acc, f| {
-        acc | match f {
-            Flag::Seen => Flags::SEEN,
-            Flag::Answered => Flags::ANSWERED,
-            Flag::Flagged => Flags::FLAGGED,
-            Flag::Deleted => Flags::DELETED,
-            Flag::Draft => Flags::DRAFT,
-            Flag::Recent => Flags::RECENT,
-            _ => 0,
-        }
-    }))
+    use imap::types::Flag as F;
+    list.iter()
+        .filter_map(|f| match f {
+            F::Seen => Some(Flag::Seen),
+            F::Answered => Some(Flag::Answered),
+            F::Flagged => Some(Flag::Flagged),
+            F::Deleted => Some(Flag::Deleted),
+            F::Draft => Some(Flag::Draft),
+            F::Recent => Some(Flag::Recent),
+            _ => None,
+        })
+        .collect()
 }
 
 /// `UID FETCH uid items` of one message, handing its answer to `take`; a UID the folder does

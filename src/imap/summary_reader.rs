@@ -16,10 +16,9 @@ use std::io::{ErrorKind, Read};
 
 use crate::error::{Error, Result};
 use crate::imap::guard::{self, MAX_DEPTH, Warnings};
-use crate::imap::messages::flag_bit;
 use crate::imap::session::{Connection, map_err};
 use crate::mime::headers::decode_text;
-use crate::msg::{Flags, Summary};
+use crate::msg::{Flag, Flags, Summary};
 
 /// What a summary fetch asks for.
 pub const ITEMS: &str = "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)";
@@ -281,7 +280,7 @@ struct Envelope<'a> {
 #[derive(Debug, Default)]
 struct Fetch<'a> {
     uid: Option<u32>,
-    flags: Option<u8>,
+    flags: Option<Flags>,
     date: Option<Str<'a>>,
     size: Option<u32>,
     envelope: Option<Envelope<'a>>,
@@ -489,7 +488,7 @@ impl<'a> Parser<'a> {
             if is("UID") {
                 f.uid = Some(self.number()?);
             } else if is("FLAGS") {
-                f.flags = Some(f.flags.unwrap_or(0) | self.flags()?);
+                f.flags = Some(f.flags.unwrap_or_default().union(self.flags()?));
             } else if is("INTERNALDATE") {
                 let date = self.nstring()?;
                 f.date = f.date.or(date);
@@ -534,16 +533,17 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn flags(&mut self) -> Step<u8> {
+    fn flags(&mut self) -> Step<Flags> {
         self.expect(b'(')?;
-        let mut bits = 0;
+        let mut flags = Flags::NONE;
         loop {
             self.spaces()?;
             if self.peek()? == b')' {
                 self.i += 1;
-                return Ok(bits);
+                return Ok(flags);
             }
-            bits |= flag_bit(self.atom()?);
+            // Keywords are skipped.
+            flags = flags.union(Flag::from_imap(self.atom()?).into_iter().collect());
         }
     }
 
@@ -740,7 +740,7 @@ impl Fetch<'_> {
         Some(Row {
             summary: Summary {
                 uid,
-                flags: Flags(self.flags.unwrap_or(0)),
+                flags: self.flags.unwrap_or_default(),
                 date,
                 date_offset,
                 size: self.size.unwrap_or(0),

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use crate::intern::Interner;
 use crate::mime::{Part, Section};
-use crate::msg::{ConnState, Event, Flags, FolderInfo, Summary, Uid};
+use crate::msg::{ConnState, Event, Flag, Flags, FolderInfo, Summary, Uid};
 
 #[derive(Debug, Default)]
 pub struct Model {
@@ -88,7 +88,7 @@ impl Model {
                 let seen_arrivals = self.current(&folder, uid_validity).map_or(0, |mb| {
                     let seen = chunk
                         .iter()
-                        .filter(|s| mb.arrivals.remove(&s.uid) && s.flags.has(Flags::SEEN))
+                        .filter(|s| mb.arrivals.remove(&s.uid) && s.flags.has(Flag::Seen))
                         .count();
                     let names = &mut mb.names;
                     mb.summaries.extend(chunk.into_iter().map(|mut s| {
@@ -152,30 +152,19 @@ impl Model {
                     mb.trim_bodies();
                 }
             }
-            Event::Stored {
-                folder,
-                uids,
-                add,
-                flags,
-                ..
-            } => {
+            Event::Stored { change, .. } => {
                 let changes: Vec<(Uid, Flags)> = self
-                    .open(&folder)
+                    .open(&change.folder)
                     .map(|mb| {
-                        uids.iter()
+                        change
+                            .uids
+                            .iter()
                             .filter_map(|u| mb.summaries.get(u))
-                            .map(|s| {
-                                let f = if add {
-                                    s.flags.0 | flags.0
-                                } else {
-                                    s.flags.0 & !flags.0
-                                };
-                                (s.uid, Flags(f))
-                            })
+                            .map(|s| (s.uid, change.apply(s.flags)))
                             .collect()
                     })
                     .unwrap_or_default();
-                self.set_flags(&folder, changes);
+                self.set_flags(&change.folder, changes);
             }
             // Without UIDPLUS a move leaves the originals marked \\Deleted on the server.
             Event::Copied {
@@ -196,7 +185,7 @@ impl Model {
                             .map(|mb| {
                                 uids.iter()
                                     .filter_map(|u| mb.summaries.get(u))
-                                    .map(|s| (s.uid, Flags(s.flags.0 | Flags::DELETED)))
+                                    .map(|s| (s.uid, s.flags.with(Flag::Deleted)))
                                     .collect()
                             })
                             .unwrap_or_default();
@@ -241,7 +230,7 @@ impl Model {
         let mut unseen = 0i64;
         for (uid, flags) in changes {
             if let Some(s) = mb.summaries.get_mut(&uid) {
-                unseen += i64::from(s.flags.has(Flags::SEEN)) - i64::from(flags.has(Flags::SEEN));
+                unseen += i64::from(s.flags.has(Flag::Seen)) - i64::from(flags.has(Flag::Seen));
                 s.flags = flags;
             }
         }
@@ -352,7 +341,7 @@ impl Mailbox {
             .filter(|u| {
                 self.summaries
                     .get(u)
-                    .is_some_and(|s| !s.flags.has(Flags::SEEN))
+                    .is_some_and(|s| !s.flags.has(Flag::Seen))
                     || self.arrivals.contains(u)
             })
             .count()
@@ -367,6 +356,7 @@ impl Mailbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::msg::FlagChange;
 
     fn summary(uid: Uid) -> Summary {
         Summary {
@@ -453,10 +443,12 @@ mod tests {
         };
         m.apply(Event::Stored {
             req: 1,
-            folder: "INBOX".into(),
-            uids: vec![1, 2],
-            add: true,
-            flags: Flags(Flags::SEEN),
+            change: FlagChange {
+                folder: "INBOX".into(),
+                uids: vec![1, 2],
+                add: true,
+                flags: Flags::from(Flag::Seen),
+            },
         });
         assert_eq!(counts(&m, "INBOX"), (3, 1));
         m.apply(Event::Copied {
@@ -477,7 +469,7 @@ mod tests {
         });
         assert_eq!(counts(&m, "INBOX"), (4, 2));
         let mut read = summary(10);
-        read.flags = Flags(Flags::SEEN);
+        read.flags = Flags::from(Flag::Seen);
         m.apply(Event::Summaries {
             folder: "INBOX".into(),
             uid_validity: 7,

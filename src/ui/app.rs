@@ -11,7 +11,7 @@ use ratatui::layout::Rect;
 use crate::config::theme::Theme;
 use crate::mime::{Part, Section};
 use crate::model::{Mailbox, Message, Model};
-use crate::msg::{Cmd, Flags, FolderOp, ReqId, Uid};
+use crate::msg::{Cmd, FlagChange, Flags, FolderOp, ReqId, Uid};
 use crate::ui::document::{self, Document, ReaderMode};
 use crate::ui::filter::{Filter, FilterIndex};
 use crate::ui::folder_tree::{self, TreeRow};
@@ -21,7 +21,7 @@ use crate::ui::notify::{self, Notifier, NotifyPolicy, Waiting};
 use crate::ui::picker::Picker;
 use crate::ui::prompt::Prompt;
 use crate::ui::search::Search;
-use crate::ui::triage::{Confirm, FlagChange, Origin, Policy, Undo};
+use crate::ui::triage::{Confirm, Origin, Policy, Undo};
 
 /// Summaries asked for beyond the first screen, so a quick scroll does not hit loading rows.
 pub(crate) const FIRST_SCREEN_MARGIN: usize = 50;

@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use crate::msg::{Cmd, Flags};
+use crate::msg::{Cmd, Flag};
 use crate::ui::action::Action;
 use crate::ui::app::{App, FIRST_SCREEN_MARGIN, Pane, Pending};
 use crate::ui::prompt::{self, Command, Edit, LineKind, Prompt};
@@ -133,9 +133,9 @@ impl App {
                 self.prompt = Some(Prompt::new(LineKind::TagPattern, String::new()))
             }
             Action::UntagAll => self.untag_all(),
-            Action::ToggleRead => return self.toggle_flag(Flags::SEEN),
-            Action::ToggleFlag => return self.toggle_flag(Flags::FLAGGED),
-            Action::ToggleAnswered => return self.toggle_flag(Flags::ANSWERED),
+            Action::ToggleRead => return self.toggle_flag(Flag::Seen),
+            Action::ToggleFlag => return self.toggle_flag(Flag::Flagged),
+            Action::ToggleAnswered => return self.toggle_flag(Flag::Answered),
             Action::Move => self.pick_destination(true),
             Action::Copy => self.pick_destination(false),
             Action::Archive => return self.archive(),

@@ -57,10 +57,10 @@ pub fn folder(name: &str, special: Option<SpecialUse>, status: Option<(u32, u32)
 
 /// A message to bob dated one day before BASE_DATE per UID below 30; tests wanting other
 /// dates or sizes override those fields (the sum is signed so any UID is safe to pass).
-pub fn summary(uid: Uid, from: &str, subject: &str, flags: u8) -> Summary {
+pub fn summary(uid: Uid, from: &str, subject: &str, flags: impl Into<Flags>) -> Summary {
     Summary {
         uid,
-        flags: Flags(flags),
+        flags: flags.into(),
         date: BASE_DATE + (i64::from(uid) - 30) * 86_400,
         date_offset: 0,
         size: 2048,

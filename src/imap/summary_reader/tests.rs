@@ -44,7 +44,7 @@ fn reads_rows_newest_first() {
     let rows = read(&reply).unwrap();
     assert_eq!(rows.iter().map(|r| r.uid).collect::<Vec<_>>(), [9, 7]);
     let r = &rows[1];
-    assert_eq!(r.flags, Flags(Flags::SEEN));
+    assert_eq!(r.flags, Flags::from(Flag::Seen));
     assert_eq!((r.date, r.date_offset), (1_704_099_600, 3600));
     assert_eq!(r.size, 1234);
     assert_eq!(&*r.from, "Ann Example <ann@example.com>");
@@ -65,7 +65,7 @@ fn strings_come_quoted_escaped_literal_or_nil_in_any_case() {
     let rows = read(reply).unwrap();
     assert_eq!(rows.len(), 1);
     let r = &rows[0];
-    assert_eq!(r.flags, Flags(Flags::SEEN | Flags::FLAGGED));
+    assert_eq!(r.flags, Flag::Seen | Flag::Flagged);
     assert_eq!((r.date, r.size), (1_704_103_200, 10));
     assert_eq!(&*r.subject, "café");
     assert_eq!(&*r.from, "Say \"hi\" \\ bye <a>");
@@ -85,7 +85,10 @@ fn other_items_and_untagged_responses_are_skipped() {
     let (rows, _, warnings) = read_with(reply.as_bytes(), 5);
     let rows = rows.unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!((rows[0].uid, rows[0].flags), (4, Flags(Flags::ANSWERED)));
+    assert_eq!(
+        (rows[0].uid, rows[0].flags),
+        (4, Flags::from(Flag::Answered))
+    );
     assert_eq!(&*rows[0].subject, "Hello");
     assert_eq!(warnings, ["[ALERT] quota", "stray"]);
 }
@@ -106,10 +109,10 @@ fn a_flag_change_during_the_fetch_updates_the_row_instead_of_adding_one() {
         got,
         [
             // Only a flag update for 3: kept, as the crate's path did.
-            (3, Flags(Flags::DRAFT), ""),
+            (3, Flags::from(Flag::Draft), ""),
             // The answer with the envelope came after the update: its flags are newer.
-            (2, Flags(0), "Hello"),
-            (1, Flags(Flags::DELETED), "Hello"),
+            (2, Flags::NONE, "Hello"),
+            (1, Flags::from(Flag::Deleted), "Hello"),
         ]
     );
 }

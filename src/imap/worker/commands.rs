@@ -135,30 +135,20 @@ impl Worker {
     /// One change, emitting its success event; errors are returned for [`Worker::change`].
     fn apply_change(&mut self, cmd: Cmd) -> Result<()> {
         match cmd {
-            Cmd::Store {
-                req,
-                folder,
-                uids,
-                add,
-                flags,
-            } => {
-                self.mutate(&folder, |c| actions::store(c, &uids, add, flags))?;
-                let mut now = Vec::with_capacity(uids.len());
+            Cmd::Store { req, change } => {
+                self.mutate(&change.folder, |c| {
+                    actions::store(c, &change.uids, change.add, change.flags)
+                })?;
+                let mut now = Vec::with_capacity(change.uids.len());
                 if let Some(open) = self.open.as_mut() {
-                    for uid in &uids {
+                    for uid in &change.uids {
                         let f = open.flags.entry(*uid).or_default();
-                        f.0 = if add { f.0 | flags.0 } else { f.0 & !flags.0 };
+                        *f = change.apply(*f);
                         now.push((*uid, *f));
                     }
                 }
-                self.cache_flags(&folder, &now);
-                self.emit(Event::Stored {
-                    req,
-                    folder,
-                    uids,
-                    add,
-                    flags,
-                });
+                self.cache_flags(&change.folder, &now);
+                self.emit(Event::Stored { req, change });
             }
             Cmd::Copy {
                 req,

@@ -3,7 +3,7 @@
 
 use crate::msg::{Cmd, Event, FolderOp, ReqId, Uid};
 use crate::ui::app::{App, Pending};
-use crate::ui::triage::{Origin, Undo, count};
+use crate::ui::triage::{Origin, Undo, count, describe};
 
 impl App {
     /// Handles an event answering `req`, a request [`Pending::is_triage`] says is ours.
@@ -144,7 +144,7 @@ impl App {
                 if origin == Origin::Undo {
                     self.undo.push(Undo::Flags(change.inverse()));
                 }
-                change.describe()
+                describe(&change)
             }
             Pending::Transfer {
                 folder,

@@ -9,7 +9,7 @@ mod answers;
 mod transfer;
 
 use crate::config::{Account, Config, DeletePolicy, SeenPolicy};
-use crate::msg::{Cmd, Flags, Uid};
+use crate::msg::{Cmd, Flag, FlagChange, Uid};
 use crate::ui::app::{App, Pane, Pending};
 
 /// What the config says about deleting, archiving and \Seen.
@@ -34,47 +34,19 @@ impl Policy {
     }
 }
 
-/// `±flags` on `uids` of `folder`, as sent with `Cmd::Store`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FlagChange {
-    pub folder: String,
-    pub uids: Vec<Uid>,
-    pub add: bool,
-    pub flags: Flags,
-}
-
-impl FlagChange {
-    pub fn apply(&self, f: Flags) -> Flags {
-        if self.add {
-            Flags(f.0 | self.flags.0)
-        } else {
-            Flags(f.0 & !self.flags.0)
-        }
-    }
-
-    pub fn inverse(&self) -> FlagChange {
-        FlagChange {
-            add: !self.add,
-            ..self.clone()
-        }
-    }
-
-    /// "mark 3 messages read", for notices and errors.
-    pub fn describe(&self) -> String {
-        let n = count(self.uids.len());
-        let add = self.add;
-        match self.flags.0 {
-            Flags::SEEN if add => format!("mark {n} read"),
-            Flags::SEEN => format!("mark {n} unread"),
-            Flags::FLAGGED if add => format!("flag {n}"),
-            Flags::FLAGGED => format!("unflag {n}"),
-            Flags::ANSWERED if add => format!("mark {n} answered"),
-            Flags::ANSWERED => format!("mark {n} not answered"),
-            Flags::DELETED if add => format!("mark {n} deleted"),
-            Flags::DELETED => format!("undelete {n}"),
-            _ => format!("change the flags of {n}"),
-        }
-    }
+/// "mark 3 messages read", for notices and errors.
+pub fn describe(change: &FlagChange) -> String {
+    let n = count(change.uids.len());
+    let mut flags = change.flags.iter();
+    let (added, removed) = match (flags.next(), flags.next()) {
+        (Some(Flag::Seen), None) => ("mark {n} read", "mark {n} unread"),
+        (Some(Flag::Flagged), None) => ("flag {n}", "unflag {n}"),
+        (Some(Flag::Answered), None) => ("mark {n} answered", "mark {n} not answered"),
+        (Some(Flag::Deleted), None) => ("mark {n} deleted", "undelete {n}"),
+        _ => ("change the flags of {n}", "change the flags of {n}"),
+    };
+    let text = if change.add { added } else { removed };
+    text.replace("{n}", &n)
 }
 
 /// Who asked for a change; decides what its confirmation does to the undo stack.
@@ -198,20 +170,20 @@ impl App {
         self.say(format!("Untagged {}", count(n)));
     }
 
-    /// Sets `bit` on the targets, or clears it when every target has it already. Only the
+    /// Sets `flag` on the targets, or clears it when every target has it already. Only the
     /// messages whose flag really changes are sent, so undo restores exactly what was.
-    pub(crate) fn toggle_flag(&mut self, bit: u8) -> Vec<Cmd> {
+    pub(crate) fn toggle_flag(&mut self, flag: Flag) -> Vec<Cmd> {
         let Some((folder, uids)) = self.targets() else {
             return Vec::new();
         };
-        let has = |app: &App, u: Uid| app.flags_of(u).is_some_and(|f| f.has(bit));
+        let has = |app: &App, u: Uid| app.flags_of(u).is_some_and(|f| f.has(flag));
         let add = !uids.iter().all(|u| has(self, *u));
         let uids: Vec<Uid> = uids.into_iter().filter(|u| has(self, *u) != add).collect();
         let change = FlagChange {
             folder,
             uids,
             add,
-            flags: Flags(bit),
+            flags: flag.into(),
         };
         self.store(change, Origin::User)
     }
@@ -220,25 +192,16 @@ impl App {
         if change.uids.is_empty() {
             return Vec::new();
         }
-        let (folder, uids, add, flags) = (
-            change.folder.clone(),
-            change.uids.clone(),
-            change.add,
-            change.flags,
-        );
-        let req = self.req(Pending::Store { change, origin });
-        vec![Cmd::Store {
-            req,
-            folder,
-            uids,
-            add,
-            flags,
-        }]
+        let req = self.req(Pending::Store {
+            change: change.clone(),
+            origin,
+        });
+        vec![Cmd::Store { req, change }]
     }
 
     /// `Store +\Seen` for a message just opened, if the config wants it and it is unread.
     pub(crate) fn mark_seen_on_open(&mut self, folder: String, uid: Uid) -> Vec<Cmd> {
-        let unread = self.flags_of(uid).is_some_and(|f| !f.has(Flags::SEEN));
+        let unread = self.flags_of(uid).is_some_and(|f| !f.has(Flag::Seen));
         let writable = self.mailbox().is_some_and(|m| !m.read_only);
         if self.policy.seen != SeenPolicy::Open || !unread || !writable {
             return Vec::new();
@@ -247,7 +210,7 @@ impl App {
             folder,
             uids: vec![uid],
             add: true,
-            flags: Flags(Flags::SEEN),
+            flags: Flag::Seen.into(),
         };
         self.store(change, Origin::Open)
     }

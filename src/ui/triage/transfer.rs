@@ -2,10 +2,10 @@
 //! undoing: everything that sends `Cmd::Copy` or `Cmd::Expunge`.
 
 use crate::config::DeletePolicy;
-use crate::msg::{Cmd, Flags, FolderOp, SpecialUse, Uid};
+use crate::msg::{Cmd, Flag, FlagChange, FolderOp, SpecialUse, Uid};
 use crate::ui::app::{App, Pending};
 use crate::ui::picker::Picker;
-use crate::ui::triage::{Confirm, Deferred, FlagChange, Origin, Undo, count};
+use crate::ui::triage::{Confirm, Deferred, Origin, Undo, count, describe};
 
 impl App {
     /// Opens the folder picker for a move (`remove`) or a copy of the targets.
@@ -52,7 +52,7 @@ impl App {
         if self.policy.delete == DeletePolicy::Flag || in_trash {
             let uids: Vec<Uid> = uids
                 .into_iter()
-                .filter(|u| self.flags_of(*u).is_some_and(|f| !f.has(Flags::DELETED)))
+                .filter(|u| self.flags_of(*u).is_some_and(|f| !f.has(Flag::Deleted)))
                 .collect();
             if uids.is_empty() {
                 self.say("Already marked deleted; $ expunges");
@@ -62,7 +62,7 @@ impl App {
                 folder,
                 uids,
                 add: true,
-                flags: Flags(Flags::DELETED),
+                flags: Flag::Deleted.into(),
             };
             return self.store(change, Origin::User);
         }
@@ -127,7 +127,7 @@ impl App {
         };
         let uids: Vec<Uid> = uids
             .into_iter()
-            .filter(|u| self.flags_of(*u).is_some_and(|f| f.has(Flags::DELETED)))
+            .filter(|u| self.flags_of(*u).is_some_and(|f| f.has(Flag::Deleted)))
             .collect();
         if uids.is_empty() {
             self.say("None of these messages is marked deleted");
@@ -166,7 +166,7 @@ impl App {
             }
             Some(Undo::Flags(change)) => {
                 let inverse = change.inverse();
-                self.say(format!("Undo: {}", inverse.describe()));
+                self.say(format!("Undo: {}", describe(&inverse)));
                 self.store(inverse, Origin::Undo)
             }
             Some(Undo::Move { from, to, uids }) => {

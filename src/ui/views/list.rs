@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::mime::sanitize::{pad_width, sanitize_line, truncate_width};
 use crate::model::Mailbox;
-use crate::msg::{Flags, Summary, Uid};
+use crate::msg::{Flag, Flags, Summary, Uid};
 use crate::ui::app::{App, Pane};
 use crate::ui::layout::inner;
 
@@ -108,13 +108,13 @@ fn row<'a>(mb: &Mailbox, uid: Uid, cols: &Columns, selected: bool, app: &App) ->
     let f = app.flags_of(uid).unwrap_or(s.flags);
     let tagged = app.tagged.contains(&uid);
     let mut style = Style::new();
-    if !f.has(Flags::SEEN) {
+    if !f.has(Flag::Seen) {
         style = style.patch(theme.unread);
     }
-    if f.has(Flags::FLAGGED) {
+    if f.has(Flag::Flagged) {
         style = style.patch(theme.flagged);
     }
-    if f.has(Flags::DELETED) {
+    if f.has(Flag::Deleted) {
         style = style.patch(theme.deleted);
     }
     if tagged {
@@ -147,10 +147,10 @@ fn row<'a>(mb: &Mailbox, uid: Uid, cols: &Columns, selected: bool, app: &App) ->
 /// (known once opened).
 fn flags(f: Flags, attachment: bool) -> String {
     [
-        (!f.has(Flags::SEEN), 'N'),
-        (f.has(Flags::FLAGGED), 'F'),
-        (f.has(Flags::ANSWERED), 'A'),
-        (f.has(Flags::DELETED), 'D'),
+        (!f.has(Flag::Seen), 'N'),
+        (f.has(Flag::Flagged), 'F'),
+        (f.has(Flag::Answered), 'A'),
+        (f.has(Flag::Deleted), 'D'),
         (attachment, '@'),
     ]
     .iter()
