@@ -122,6 +122,9 @@ struct Worker {
     offline: Option<offline::Offline>,
     /// Paces every login of the worker's own connection.
     pace: pace::Pace,
+    /// The last NOOP warned, and we reconnected for it: a warning on the new connection too
+    /// is not acted on again.
+    warned_reconnect: bool,
     /// When a panic was last reported: a repeat soon after is only logged.
     panic_reported: Option<Instant>,
     pending: VecDeque<offline::Pending>,
@@ -162,6 +165,7 @@ impl Worker {
             refresh_due: false,
             offline: None,
             pace: pace::Pace::default(),
+            warned_reconnect: false,
             panic_reported: None,
             pending: VecDeque::new(),
         }

@@ -61,8 +61,9 @@ impl Worker {
     }
 
     /// `[ALERT]` texts the server sent (RFC 3501 says to show them), for the status bar;
-    /// other warnings are only logged: they are never acted on as errors.
-    pub(super) fn show_alerts(&self, conn: &Connection) {
+    /// other warnings are only logged, and reported back: whether there were any.
+    pub(super) fn show_alerts(&self, conn: &Connection) -> bool {
+        let mut warned = false;
         for w in conn.take_warnings() {
             if w.contains("[ALERT]") {
                 self.emit(Event::Notice(format!(
@@ -71,8 +72,10 @@ impl Worker {
                 )));
             } else {
                 tracing::info!("the server warned: {w}");
+                warned = true;
             }
         }
+        warned
     }
 
     /// Runs `op` on a live connection; after a network or protocol failure reconnects and
