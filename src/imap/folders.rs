@@ -96,10 +96,9 @@ pub fn manage(conn: &mut Connection, op: &FolderOp, raw: impl Fn(&str) -> String
         FolderOp::Delete(name) => {
             let raw_name = raw(name);
             if has_children(conn, &raw_name)? {
-                return Err(Error::Server {
-                    command: "DELETE".into(),
-                    text: format!("{name} has subfolders; delete or move them first"),
-                });
+                return Err(Error::Refused(format!(
+                    "{name} has subfolders; delete or move them first"
+                )));
             }
             conn.session
                 .delete(&raw_name)
