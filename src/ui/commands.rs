@@ -244,7 +244,7 @@ impl App {
         let query = match parse_line(line) {
             Ok(q) => q,
             Err(line) => {
-                self.overlays.prompt = Some(line);
+                self.overlays.set_line(line);
                 return Vec::new();
             }
         };
@@ -357,7 +357,7 @@ impl App {
             Some(s) => format!(" and the {} it holds", count(s.messages as usize)),
             None => String::new(),
         };
-        self.overlays.confirm = Some(Confirm {
+        self.overlays.ask(Confirm {
             question: format!("Delete folder {}{holds}? y/N", f.name),
             then: Deferred::DeleteFolder(f.name),
         });
