@@ -19,7 +19,7 @@ use crate::ui::filter::FilterState;
 use crate::ui::folder_pane::FolderPane;
 use crate::ui::help;
 use crate::ui::keymap::Keymap;
-use crate::ui::layout::{self, Geometry, Pane, Shape, help_max_scroll, picker_rows, scroll_to};
+use crate::ui::layout::{self, Geometry, Pane, Shape, help_max_scroll};
 use crate::ui::message_list::MessageList;
 use crate::ui::notify::{NewMail, Notifier, NotifyPolicy};
 use crate::ui::overlays::Overlays;
@@ -304,10 +304,7 @@ impl App {
         self.list.scroll(g.list_rows(), listed);
         self.parts.scroll(g.parts_rows(), parts);
         self.folders.scroll(g.folder_rows());
-        if let Some(p) = self.overlays.picker.as_mut() {
-            let rows = picker_rows(g.screen, p.matches.len());
-            p.offset = scroll_to(p.offset, p.cursor, rows, p.matches.len());
-        }
+        self.overlays.scroll_picker(g.screen);
         if self.overlays.help().is_some() {
             let lines = help::lines(&self.settings.keymap).len();
             self.overlays.clamp_help(help_max_scroll(g.screen, lines));

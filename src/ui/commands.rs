@@ -103,6 +103,13 @@ impl App {
                 .complain(format!("There is no link {n} in this message"));
             return;
         };
+        if !crate::ui::links::openable_link(&url) {
+            self.status.complain(format!(
+                "Not opening link {n}: only http, https and mailto links are opened ({})",
+                crate::mime::sanitize::sanitize_line(&url)
+            ));
+            return;
+        }
         match (self.settings.launcher)(url.as_ref()) {
             Ok(()) => self.status.say(format!("Opened link {n}")),
             Err(e) => self
@@ -245,7 +252,7 @@ impl App {
         let query = match parse_line(line) {
             Ok(q) => q,
             Err(line) => {
-                self.overlays.prompt = Some(line);
+                self.overlays.set_line(line);
                 return Vec::new();
             }
         };
@@ -358,7 +365,7 @@ impl App {
             Some(s) => format!(" and the {} it holds", count(s.messages as usize)),
             None => String::new(),
         };
-        self.overlays.confirm = Some(Confirm {
+        self.overlays.ask(Confirm {
             question: format!("Delete folder {}{holds}? y/N", f.name),
             then: Deferred::DeleteFolder(f.name),
         });

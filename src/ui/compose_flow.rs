@@ -351,7 +351,7 @@ impl App {
                 Some(Action::PageDown) => r.scroll += self.review_page(),
                 Some(Action::PageUp) => r.scroll = r.scroll.saturating_sub(self.review_page()),
                 Some(Action::Top) => r.scroll = 0,
-                Some(Action::Help) => self.overlays.help = Some(0),
+                Some(Action::Help) => self.overlays.show_help(),
                 Some(Action::Quit) => self.quit = true,
                 _ => {}
             }

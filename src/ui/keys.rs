@@ -24,17 +24,17 @@ impl App {
             self.quit = true;
             return Vec::new();
         }
-        if let Some(confirm) = self.overlays.confirm.take() {
+        if let Some(confirm) = self.overlays.take_question() {
             if matches!(key.code, KeyCode::Char('y' | 'Y')) {
                 return self.run_deferred(confirm.then);
             }
             self.status.say("Cancelled");
             return Vec::new();
         }
-        if self.overlays.picker.is_some() {
+        if self.overlays.picker().is_some() {
             return self.picker_key(&key);
         }
-        if let Some(p) = self.overlays.prompt.take() {
+        if let Some(p) = self.overlays.take_line() {
             return self.line_key(p, &key);
         }
         let action = self.settings.keymap.action(&key);
@@ -55,7 +55,7 @@ impl App {
         {
             return Vec::new();
         }
-        let count = self.overlays.count.take();
+        let count = self.overlays.take_count();
         match action {
             Some(a) => self.act(a, count),
             None => Vec::new(),
@@ -70,7 +70,7 @@ impl App {
                 if filtering {
                     self.filter_typed(&p.text);
                 }
-                self.overlays.prompt = Some(p);
+                self.overlays.set_line(p);
                 Vec::new()
             }
             Edit::Cancel => {
@@ -89,8 +89,8 @@ impl App {
         match action {
             Action::Quit => self.quit = true,
             Action::Back => self.back(),
-            Action::Help => self.overlays.help = Some(0),
-            Action::Command => self.overlays.prompt = Some(Prompt::default()),
+            Action::Help => self.overlays.show_help(),
+            Action::Command => self.overlays.set_line(Prompt::default()),
             Action::Down => self.move_by(n as isize),
             Action::Up => self.move_by(-(n as isize)),
             Action::PageDown => self.move_by(self.page() as isize),
@@ -195,7 +195,7 @@ impl App {
             Ok(Command::OpenLink(n)) => self.open_link(n),
             Ok(Command::Save { section, output }) => return self.save_section(section, output),
             Ok(Command::Folder(name)) => return self.open_folder(&name),
-            Ok(Command::Help) => self.overlays.help = Some(0),
+            Ok(Command::Help) => self.overlays.show_help(),
             Ok(Command::Quit) => self.quit = true,
             Ok(Command::Run(action)) => return self.act(action, None),
             Err(e) => self.status.complain(e),

@@ -170,3 +170,29 @@ pub(crate) fn step(at: usize, len: usize, delta: isize) -> usize {
     let target = (at as isize).saturating_add(delta);
     target.clamp(0, len.saturating_sub(1) as isize) as usize
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_selection_follows_its_message_or_the_row_that_took_its_place() {
+        let mut list = MessageList::default();
+        list.select(&[5, 4, 3, 2], 2);
+        let above = list.above(&[5, 4, 3, 2]);
+        list.repair(&[6, 5, 4, 3, 2], &above);
+        assert_eq!((list.selected(), list.selected_uid()), (3, Some(3)));
+        let above = list.above(&[6, 5, 4, 3, 2]);
+        list.repair(&[6, 5, 4, 2], &above);
+        assert_eq!((list.selected(), list.selected_uid()), (3, Some(2)));
+        let above = list.above(&[6, 5, 4, 2]);
+        list.repair(&[6, 5, 4], &above);
+        assert_eq!(
+            (list.selected(), list.selected_uid()),
+            (2, Some(4)),
+            "the last row"
+        );
+        list.repair(&[], &[]);
+        assert_eq!(list.selected_uid(), None);
+    }
+}

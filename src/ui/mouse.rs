@@ -38,7 +38,7 @@ impl App {
         };
         // As with a key: the notice has been seen, and a half-typed count is dropped.
         self.status.clear();
-        self.overlays.count = None;
+        self.overlays.take_count();
         let body = inner(area);
         let row = body.contains(at).then(|| usize::from(at.y - body.y));
         match wheel {

@@ -69,7 +69,7 @@ struct Waiting {
 
 /// The new-mail sub-state: the config's wishes, the command runner, and what waits for it.
 pub struct NewMail {
-    pub(crate) policy: NotifyPolicy,
+    policy: NotifyPolicy,
     /// Runs the notification command; replaced in tests so nothing is spawned.
     notifier: Notifier,
     waiting: Option<Waiting>,

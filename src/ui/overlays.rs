@@ -1,7 +1,10 @@
 //! What takes the keys before the panes do: a question, the folder picker, the line being
 //! edited (with the histories it recalls), the help overlay, and a count being typed.
 
+use ratatui::layout::Rect;
+
 use crate::ui::action::Action;
+use crate::ui::layout::{picker_rows, scroll_to};
 use crate::ui::picker::Picker;
 use crate::ui::prompt::{LineKind, Prompt};
 use crate::ui::triage::Confirm;
@@ -14,12 +17,12 @@ const HISTORY_LEN: usize = 100;
 #[derive(Debug, Default)]
 pub struct Overlays {
     /// The help overlay's scroll, while it is open.
-    pub(crate) help: Option<usize>,
-    pub(crate) prompt: Option<Prompt>,
-    pub(crate) picker: Option<Picker>,
-    pub(crate) confirm: Option<Confirm>,
+    help: Option<usize>,
+    prompt: Option<Prompt>,
+    picker: Option<Picker>,
+    confirm: Option<Confirm>,
     /// A number typed before an action.
-    pub(crate) count: Option<usize>,
+    count: Option<usize>,
     /// `:` lines and `/` queries entered, newest last.
     commands: Vec<String>,
     searches: Vec<String>,
@@ -61,6 +64,51 @@ impl Overlays {
 
     pub(crate) fn open_line(&mut self, kind: LineKind, text: String) {
         self.prompt = Some(Prompt::new(kind, text));
+    }
+
+    /// Opens `line`, or puts it back after a key.
+    pub(crate) fn set_line(&mut self, line: Prompt) {
+        self.prompt = Some(line);
+    }
+
+    /// The line being edited, taken out while a key is applied to it.
+    pub(crate) fn take_line(&mut self) -> Option<Prompt> {
+        self.prompt.take()
+    }
+
+    pub(crate) fn set_picker(&mut self, picker: Picker) {
+        self.picker = Some(picker);
+    }
+
+    pub(crate) fn take_picker(&mut self) -> Option<Picker> {
+        self.picker.take()
+    }
+
+    /// Keeps the picker's cursor in view on `screen`.
+    pub(crate) fn scroll_picker(&mut self, screen: Rect) {
+        if let Some(p) = self.picker.as_mut() {
+            let rows = picker_rows(screen, p.matches.len());
+            p.offset = scroll_to(p.offset, p.cursor, rows, p.matches.len());
+        }
+    }
+
+    /// Asks a question that only `y` answers yes.
+    pub(crate) fn ask(&mut self, confirm: Confirm) {
+        self.confirm = Some(confirm);
+    }
+
+    /// The question, answered by the key being handled.
+    pub(crate) fn take_question(&mut self) -> Option<Confirm> {
+        self.confirm.take()
+    }
+
+    pub(crate) fn show_help(&mut self) {
+        self.help = Some(0);
+    }
+
+    /// The count typed so far, used by the action it was typed for (or dropped).
+    pub(crate) fn take_count(&mut self) -> Option<usize> {
+        self.count.take()
     }
 
     /// What Up and Down recall on a line of `kind`.

@@ -104,16 +104,17 @@ impl App {
         let Some((folder, uids)) = self.targets() else {
             return;
         };
-        self.overlays.picker = Some(Picker::new(&self.model.folders, folder, uids, remove));
+        self.overlays
+            .set_picker(Picker::new(&self.model.folders, folder, uids, remove));
     }
 
     /// A key while the picker is open.
     pub(crate) fn picker_key(&mut self, key: &KeyEvent) -> Vec<Cmd> {
-        let Some(mut p) = self.overlays.picker.take() else {
+        let Some(mut p) = self.overlays.take_picker() else {
             return Vec::new();
         };
         match p.key(key) {
-            Pick::Editing => self.overlays.picker = Some(p),
+            Pick::Editing => self.overlays.set_picker(p),
             Pick::Cancel => {}
             Pick::NoMatch => self
                 .status
@@ -208,7 +209,7 @@ impl App {
             self.status.say("None of these messages is marked deleted");
             return;
         }
-        self.overlays.confirm = Some(Confirm {
+        self.overlays.ask(Confirm {
             question: format!("Expunge {} marked deleted? y/N", count(uids.len())),
             then: Deferred::Expunge { folder, uids },
         });
