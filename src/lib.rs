@@ -21,6 +21,8 @@
 //!   transfer encodings and charsets, renders HTML, and sanitises anything bound for a screen.
 //! - [`cache`] keeps summaries, flags, MODSEQ, structures and text bodies on disk (redb),
 //!   written by a thread of its own; [`intern`] shares repeated senders and recipients.
+//! - [`compose`] writes mail: drafts on disk, replies and forwards, the MIME message, the
+//!   editor, address completion (no network: callers fetch and send).
 //! - [`config`] loads and validates `config.toml`, naming the line of any mistake.
 //! - [`devserver`] runs a private Dovecot on loopback for the tests and the demo.
 //! - [`send`] prepares, queues (the outbox) and sends mail over SMTP, a sendmail command or
@@ -29,6 +31,7 @@
 
 pub mod cache;
 pub mod cli;
+pub mod compose;
 pub mod config;
 pub mod demo;
 pub mod devserver;
