@@ -68,7 +68,11 @@ fn resolve(source: &Source, user: &str, host: &str, account: &str) -> Result<Str
 /// The prompt names the account as the config spells it, with anything that could steer the
 /// terminal taken out.
 fn prompt(user: &str, host: &str) -> String {
-    format!("Password for {}@{}: ", sanitize_line(user), sanitize_line(host))
+    format!(
+        "Password for {}@{}: ",
+        sanitize_line(user),
+        sanitize_line(host)
+    )
 }
 
 /// After this long, say that tern is waiting for the command (it may be asking for a
