@@ -8,7 +8,39 @@ use crate::error::{Error, Result};
 /// Resolves the password: `password_command` (first line of its stdout), `password_env`,
 /// the literal `password`, else an interactive masked prompt when a terminal is attached.
 pub fn resolve_password(account: &Account) -> Result<String> {
-    if let Some(cmd) = &account.password_command {
+    let source = Source {
+        command: account.password_command.as_deref(),
+        env: account.password_env.as_deref(),
+        literal: account.password.as_deref(),
+    };
+    resolve(&source, &account.username, &account.host, &account.name)
+}
+
+/// The SMTP password: `[account.smtp]`'s own source, else the account's (the same sources,
+/// in the same order).
+pub fn resolve_smtp_password(account: &Account) -> Result<String> {
+    match &account.smtp {
+        Some(smtp) if smtp.has_password_source() => {
+            let source = Source {
+                command: smtp.password_command.as_deref(),
+                env: smtp.password_env.as_deref(),
+                literal: smtp.password.as_deref(),
+            };
+            let user = smtp.username.as_deref().unwrap_or(&account.username);
+            resolve(&source, user, &smtp.host, &account.name)
+        }
+        _ => resolve_password(account),
+    }
+}
+
+struct Source<'a> {
+    command: Option<&'a str>,
+    env: Option<&'a str>,
+    literal: Option<&'a str>,
+}
+
+fn resolve(source: &Source, user: &str, host: &str, account: &str) -> Result<String> {
+    if let Some(cmd) = source.command {
         let out = Command::new("sh")
             .arg("-c")
             .arg(cmd)
@@ -24,24 +56,19 @@ pub fn resolve_password(account: &Account) -> Result<String> {
         let stdout = String::from_utf8_lossy(&out.stdout);
         return Ok(stdout.lines().next().unwrap_or("").to_string());
     }
-    if let Some(var) = &account.password_env {
+    if let Some(var) = source.env {
         return std::env::var(var).map_err(|_| {
             Error::Config(format!(
                 "password_env: environment variable {var} is not set"
             ))
         });
     }
-    if let Some(p) = &account.password {
-        return Ok(p.clone());
+    if let Some(p) = source.literal {
+        return Ok(p.to_string());
     }
-    rpassword::prompt_password(format!(
-        "Password for {}@{}: ",
-        account.username, account.host
-    ))
-    .map_err(|e| {
+    rpassword::prompt_password(format!("Password for {user}@{host}: ")).map_err(|e| {
         Error::Config(format!(
-            "account \"{}\" has no password_command, password_env or password, and no terminal to ask on ({e})",
-            account.name
+            "account \"{account}\" has no password_command, password_env or password, and no terminal to ask on ({e})"
         ))
     })
 }
@@ -70,11 +97,27 @@ mod tests {
             "{e}"
         );
         let a = account("password_env = \"TERN_SURELY_UNSET_VARIABLE\"");
+        assert!(resolve_smtp_password(&a).is_err());
         assert!(
             resolve_password(&a)
                 .unwrap_err()
                 .to_string()
                 .contains("TERN_SURELY_UNSET_VARIABLE")
         );
+    }
+}
+
+#[cfg(test)]
+mod smtp_tests {
+    use super::*;
+
+    #[test]
+    fn smtp_uses_its_own_source_else_the_accounts() {
+        let text = "[[account]]\nname = \"a\"\nhost = \"h\"\nusername = \"u\"\npassword = \"imap\"\n[account.smtp]\nhost = \"s\"\n";
+        let a = crate::config::parse(text).unwrap().accounts.remove(0);
+        assert_eq!(resolve_smtp_password(&a).unwrap(), "imap");
+        let text = format!("{text}password_command = \"echo smtp\"\n");
+        let a = crate::config::parse(&text).unwrap().accounts.remove(0);
+        assert_eq!(resolve_smtp_password(&a).unwrap(), "smtp");
     }
 }
