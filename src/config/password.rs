@@ -65,7 +65,7 @@ fn resolve(source: &Source, user: &str, host: &str, account: &str) -> Result<Str
     })
 }
 
-/// The prompt names the login as the config spells it, with anything that could steer the
+/// The prompt names the account as the config spells it, with anything that could steer the
 /// terminal taken out.
 fn prompt(user: &str, host: &str) -> String {
     format!(
