@@ -47,6 +47,7 @@ fn app(tmp: &Path) -> App {
     app.set_compose(ComposeSettings {
         identities: Ok(Identities::parse("Alice <alice@example.org>", &[]).unwrap()),
         drafts_dir: Some(tmp.join("drafts")),
+        address_book: None,
     });
     app
 }
@@ -364,5 +365,32 @@ fn compose_actions_are_commands_too() {
     assert!(
         cmds.iter()
             .any(|c| matches!(c, Cmd::FetchRaw { uid: 7, .. }))
+    );
+}
+
+#[test]
+fn the_address_book_command_answers_tab_before_the_people_seen() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut app = app(tmp.path());
+    let book = tmp.path().join("book.sh");
+    std::fs::write(
+        &book,
+        "#!/bin/sh\nprintf 'zed@example.net\\tZed Zebra\\n'\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&book, std::fs::Permissions::from_mode(0o755)).unwrap();
+    app.set_compose(ComposeSettings {
+        identities: Ok(Identities::parse("Alice <alice@example.org>", &[]).unwrap()),
+        drafts_dir: Some(tmp.path().join("drafts")),
+        address_book: Some(book.to_str().unwrap().to_string()),
+    });
+    press(&mut app, "C");
+    type_text(&mut app, "bob@example.org, z");
+    press(&mut app, "Tab");
+    let screen = render(&mut app, SIZE);
+    assert!(
+        screen.contains("To: bob@example.org, Zed Zebra <zed@example.net>"),
+        "{screen}"
     );
 }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::compose::people::People;
+use crate::compose::people::{self, People};
 
 /// Candidates shown at most, and asked of the address sources.
 const MAX_CANDIDATES: usize = 50;
@@ -84,8 +84,9 @@ pub fn expand_home(typed: &str) -> PathBuf {
     }
 }
 
-/// The line with its last address (after the last comma) completed from `people`.
-pub fn addresses(people: &People, typed: &str) -> Vec<String> {
+/// The line with its last address (after the last comma) completed: the address book's
+/// answers first (`book`, a command), then the people tern has seen.
+pub fn addresses(people: &People, book: Option<&str>, typed: &str) -> Vec<String> {
     let (head, last) = match typed.rfind(',') {
         Some(i) => (typed[..=i].to_string() + " ", &typed[i + 1..]),
         None => (String::new(), typed),
@@ -94,8 +95,7 @@ pub fn addresses(people: &People, typed: &str) -> Vec<String> {
     if query.is_empty() {
         return Vec::new();
     }
-    people
-        .complete(query, MAX_CANDIDATES)
+    people::complete(people, book, query, MAX_CANDIDATES)
         .into_iter()
         .map(|m| format!("{head}{m}"))
         .collect()

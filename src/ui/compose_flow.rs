@@ -261,11 +261,12 @@ impl App {
         match std::mem::take(&mut self.composer.stage) {
             Stage::Addressing { start, mut line } => {
                 let mailbox = self.model.mailbox.as_ref();
+                let book = self.composer.settings.address_book.as_deref();
                 // The people are gathered on the first Tab only: a big folder takes a moment.
                 let find = |t: &str| {
                     let now = chrono::Utc::now().timestamp();
                     let rows = mailbox.into_iter().flat_map(|m| m.summaries.values());
-                    completion::addresses(&People::from_summaries(rows, now), t)
+                    completion::addresses(&People::from_summaries(rows, now), book, t)
                 };
                 match line_key(&mut line, key, find) {
                     LineKey::Editing => self.composer.stage = Stage::Addressing { start, line },

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use crate::compose::address::{self, Mailbox};
 use crate::compose::meta::AttachmentRef;
 use crate::compose::{Draft, DraftDir, DraftStore, Identities, MessageRef};
-use crate::config::Account;
+use crate::config::{Account, Config};
 use crate::send::worker::{JobId, SendCmd};
 use crate::ui::completion::Completion;
 
@@ -20,10 +20,12 @@ pub struct ComposeSettings {
     pub identities: Result<Identities, String>,
     /// Where drafts live on disk (`DraftStore::default_dir()` in the TUI).
     pub drafts_dir: Option<PathBuf>,
+    /// `address_book_command`, asked on Tab in the To line.
+    pub address_book: Option<String>,
 }
 
 impl ComposeSettings {
-    pub fn new(account: &Account) -> ComposeSettings {
+    pub fn new(config: &Config, account: &Account) -> ComposeSettings {
         let identities = match account.from_address() {
             Some(from) => Identities::parse(from, &account.aliases)
                 .map_err(|e| format!("the account's from or aliases: {e}")),
@@ -35,6 +37,7 @@ impl ComposeSettings {
         ComposeSettings {
             identities,
             drafts_dir: DraftStore::default_dir(),
+            address_book: config.address_book_command.clone(),
         }
     }
 }
@@ -44,6 +47,7 @@ impl Default for ComposeSettings {
         ComposeSettings {
             identities: Err("no account is set up for writing mail".into()),
             drafts_dir: None,
+            address_book: None,
         }
     }
 }

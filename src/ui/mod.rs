@@ -98,7 +98,7 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
     });
     app.set_policy(Policy::new(config, &account));
     app.set_notify(NotifyPolicy::new(config));
-    app.set_compose(ComposeSettings::new(&account));
+    app.set_compose(ComposeSettings::new(config, &account));
     send(&handle, start);
     let result = event_loop(&mut term, &mut app, &handle, &sender, &input);
     drop(input);
