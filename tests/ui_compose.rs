@@ -85,9 +85,19 @@ fn reply_in_review(app: &mut App) -> PathBuf {
     edit_draft(app, |t| t.replacen("\n\n", "\n\nNoon is fine.\n", 1))
 }
 
+/// The Message-ID header of a built message, with its angle brackets.
+fn message_id_of(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Message-ID: "))
+        .expect("a Message-ID");
+    line.trim().to_string()
+}
+
 fn submitted(app: &mut App) -> (u64, Vec<u8>) {
     match app.take_send().as_slice() {
-        [SendCmd::Submit { job, bytes }] => (*job, bytes.clone()),
+        [SendCmd::Submit { req, raw }] => (*req, raw.clone()),
         other => panic!("expected one submission, got {other:?}"),
     }
 }
@@ -114,7 +124,7 @@ fn a_reply_is_reviewed_sent_and_marks_the_original_answered() {
     assert!(app.composer().review().is_some() && file.exists());
 
     let cmds = app.on_send_event(SendEvent::Sent {
-        job,
+        req: Some(job),
         message_id: "<x@example.org>".into(),
         warning: None,
     });
@@ -224,7 +234,8 @@ fn a_refusal_returns_to_the_review_screen_with_the_servers_words() {
     press(&mut app, "y");
     let (job, _) = submitted(&mut app);
     app.on_send_event(SendEvent::Refused {
-        job,
+        req: Some(job),
+        id: "entry-1".into(),
         message_id: "<r@example.org>".into(),
         text: "554 5.7.1 relay access denied".into(),
     });
@@ -233,23 +244,35 @@ fn a_refusal_returns_to_the_review_screen_with_the_servers_words() {
     assert_eq!(
         app.take_send(),
         [SendCmd::Discard {
-            message_id: "<r@example.org>".into()
+            id: "entry-1".into()
         }]
     );
     // A lost answer after the final "." asks before sending again.
     press(&mut app, "y");
-    let (job, _) = submitted(&mut app);
+    let (job, raw) = submitted(&mut app);
+    let message_id = message_id_of(&raw);
     app.on_send_event(SendEvent::MaybeSent {
-        job,
-        message_id: "<r@example.org>".into(),
+        req: Some(job),
+        id: "entry-2".into(),
+        message_id: message_id.clone(),
         text: "connection lost".into(),
     });
     assert!(render(&mut app, SIZE).contains("Send it again? y/N"));
     press(&mut app, "y");
-    assert!(matches!(
-        app.take_send().as_slice(),
-        [SendCmd::Resend { message_id, .. }] if message_id == "<r@example.org>"
-    ));
+    assert_eq!(
+        app.take_send(),
+        [SendCmd::Resend {
+            id: "entry-2".into()
+        }]
+    );
+    // The resend's verdict names the message, not a request.
+    app.on_send_event(SendEvent::Sent {
+        req: None,
+        message_id,
+        warning: None,
+    });
+    assert_eq!(notice(&app), "sent");
+    assert!(matches!(app.composer().stage(), Stage::Idle));
 }
 
 #[test]
@@ -341,7 +364,7 @@ fn edit_draft_resumes_a_postponed_message_and_sending_removes_it_by_uid() {
     let (job, bytes) = submitted(&mut app);
     assert!(String::from_utf8_lossy(&bytes).contains("Half written"));
     let cmds = app.on_send_event(SendEvent::Sent {
-        job,
+        req: Some(job),
         message_id: "<d@x>".into(),
         warning: None,
     });

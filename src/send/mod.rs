@@ -13,7 +13,7 @@
 //! - [`prepare`] fixes up the message (envelope, Bcc, missing headers, RFC 2047).
 //! - [`outbox`] keeps every message on disk until it is sent and filed.
 //! - `deliver` picks the route; `smtp` (lettre), `sendmail`, `lmtp` do one attempt each.
-//! - [`worker`] runs submissions and retries on a thread of their own for the TUI.
+//! - [`worker`] runs all this on a thread of its own for the TUI.
 
 mod attempt;
 mod deliver;

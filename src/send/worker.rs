@@ -1,238 +1,246 @@
-//! The send thread for the TUI: submissions and outbox retries run here, so a slow SMTP
-//! server never holds up the screen. It takes [`SendCmd`]s and answers with [`SendEvent`]s,
-//! plain enums like the IMAP worker's; every answer ends with the outbox's size.
+//! The send worker: a thread of its own that owns the outbox for the TUI, so the UI thread
+//! never waits on SMTP. Commands and events are plain enums; after every change it reports
+//! how many messages wait in the outbox ("1 in outbox"). Queued messages are retried with
+//! backoff, and at start (what a previous run left behind).
 
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, Sender, bounded, select, tick, unbounded};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, unbounded};
 
-use super::{Outbox, SendError, Status, Submitted, attempt, is_due, now, submit_to};
+use super::attempt::{self, Secrets, Submitted};
+use super::outbox::{Outbox, Status};
+use super::{SendError, submit_to};
 use crate::config::Account;
-use crate::send::Secrets;
+use crate::msg::ReqId;
 
-/// How often queued messages are looked at for a retry (each has its own backoff).
-const RETRY_EVERY: Duration = Duration::from_secs(30);
-/// How long quitting waits for a message being handed to the server.
-const SHUTDOWN_WAIT: Duration = Duration::from_secs(10);
-
-/// Which submission an answer is about.
-pub type JobId = u64;
-
+/// UI → send worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendCmd {
-    /// A new message (RFC 5322 bytes): into the outbox, then one attempt.
+    /// Queue and send a raw RFC 5322 message; the events about it carry `req`.
     Submit {
-        job: JobId,
-        bytes: Vec<u8>,
+        req: ReqId,
+        raw: Vec<u8>,
     },
-    /// The user confirmed sending again a message that may have been sent.
+    /// Try every waiting message now (the user asked), ignoring the backoff.
+    RetryNow,
+    /// Send again a message that may have been sent (the user confirmed).
     Resend {
-        job: JobId,
-        message_id: String,
+        id: String,
     },
-    /// Drop a refused message from the outbox: its draft went back to the user.
+    /// Drop a message from the outbox (refused, and taken back for editing).
     Discard {
-        message_id: String,
+        id: String,
     },
     Shutdown,
 }
 
+/// Send worker → UI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendEvent {
-    /// Accepted by the server; `warning` when the Sent copy is still missing.
+    /// What waits in the outbox: `queued` will be retried; `attention` (refused, may have
+    /// been sent) waits for the user.
+    Outbox { queued: usize, attention: usize },
     Sent {
-        job: JobId,
+        req: Option<ReqId>,
         message_id: String,
         warning: Option<String>,
     },
-    /// Kept in the outbox for a later try (unreachable server or a 4xx answer).
     Queued {
-        job: JobId,
+        req: Option<ReqId>,
         message_id: String,
         reason: String,
     },
-    /// Refused for good (5xx, login, certificate): the server's words.
+    /// A 5xx (or a login/TLS refusal): the server's words; `id` names the outbox entry, whose
+    /// bytes the UI can take back to the review screen.
     Refused {
-        job: JobId,
+        req: Option<ReqId>,
+        id: String,
         message_id: String,
         text: String,
     },
-    /// The connection was lost after the whole message went out: ask before resending.
     MaybeSent {
-        job: JobId,
+        req: Option<ReqId>,
+        id: String,
         message_id: String,
         text: String,
     },
-    /// Not submitted at all (no route configured, unreadable outbox, bad message).
-    Failed { job: JobId, text: String },
-    /// Messages waiting in the outbox (queued, refused or may-have-been-sent).
-    Outbox(usize),
+    /// The message could not be queued at all (no recipient, the outbox not writable).
+    Failed { req: Option<ReqId>, text: String },
 }
 
-pub struct SendHandle {
+pub struct Handle {
     pub commands: Sender<SendCmd>,
     pub events: Receiver<SendEvent>,
     thread: Option<JoinHandle<()>>,
 }
 
-impl Drop for SendHandle {
-    /// Ends the thread after the attempt in progress, waiting at most `SHUTDOWN_WAIT` for
-    /// it; whatever is not sent stays in the outbox for the next start.
+impl Drop for Handle {
     fn drop(&mut self) {
         let _ = self.commands.send(SendCmd::Shutdown);
-        let Some(t) = self.thread.take() else {
-            return;
-        };
-        let (done_tx, done_rx) = bounded::<()>(1);
-        let joiner = std::thread::Builder::new().spawn(move || {
+        if let Some(t) = self.thread.take() {
             let _ = t.join();
-            let _ = done_tx.send(());
-        });
-        if joiner.is_ok() {
-            let _ = done_rx.recv_timeout(SHUTDOWN_WAIT);
         }
     }
 }
 
-/// Starts the send thread for `account`; `password` is the IMAP one the TUI logged in with
-/// (used for SMTP too unless the account gives SMTP its own).
-pub fn spawn(account: Account, password: String) -> std::io::Result<SendHandle> {
+/// How often the worker looks for due retries when nothing else happens.
+const TICK: Duration = Duration::from_secs(5);
+
+/// Starts the worker on `outbox` for `account`, whose IMAP password is known already.
+pub fn spawn(account: Account, imap_password: String, outbox: Outbox) -> Handle {
     let (cmd_tx, cmd_rx) = unbounded();
     let (ev_tx, ev_rx) = unbounded();
     let thread = std::thread::Builder::new()
-        .name(format!("send-{}", account.name))
-        .spawn(move || run(&account, password, &cmd_rx, &ev_tx))?;
-    Ok(SendHandle {
+        .name("send".into())
+        .spawn(move || {
+            let secrets = Secrets::with_imap_password(&account, imap_password);
+            let worker = Worker {
+                account: &account,
+                outbox: &outbox,
+                secrets: &secrets,
+                events: &ev_tx,
+                reported: std::cell::Cell::new(None),
+            };
+            worker.run(&cmd_rx);
+        })
+        .ok();
+    Handle {
         commands: cmd_tx,
         events: ev_rx,
-        thread: Some(thread),
-    })
+        thread,
+    }
 }
 
-fn run(account: &Account, password: String, cmds: &Receiver<SendCmd>, events: &Sender<SendEvent>) {
-    let secrets = Secrets::with_imap_password(account, password);
-    let outbox = match Outbox::for_account(&account.name) {
-        Ok(o) => Some(o),
-        Err(e) => {
-            tracing::error!("send: {e}");
-            None
+struct Worker<'a> {
+    account: &'a Account,
+    outbox: &'a Outbox,
+    secrets: &'a Secrets<'a>,
+    events: &'a Sender<SendEvent>,
+    /// The counts last reported, so an idle tick says nothing.
+    reported: std::cell::Cell<Option<(usize, usize)>>,
+}
+
+impl Worker<'_> {
+    fn run(&self, commands: &Receiver<SendCmd>) {
+        // What an earlier run left behind goes first.
+        self.retry(false);
+        self.counts();
+        loop {
+            match commands.recv_timeout(TICK) {
+                Ok(SendCmd::Shutdown) | Err(RecvTimeoutError::Disconnected) => return,
+                Ok(SendCmd::Submit { req, raw }) => {
+                    let result = submit_to(self.outbox, self.account, &raw, self.secrets);
+                    self.report(Some(req), None, result);
+                }
+                Ok(SendCmd::RetryNow) => self.retry(true),
+                Ok(SendCmd::Resend { id }) => {
+                    let result =
+                        attempt::attempt(self.outbox, self.account, &id, self.secrets, true);
+                    self.report(None, Some(&id), result);
+                }
+                Ok(SendCmd::Discard { id }) => {
+                    if let Err(e) = self.outbox.remove(&id) {
+                        self.emit(SendEvent::Failed {
+                            req: None,
+                            text: e.to_string(),
+                        });
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => self.retry(false),
+            }
+            self.counts();
         }
-    };
-    let retry = tick(RETRY_EVERY);
-    let emit = |ev| {
-        let _ = events.send(ev);
-    };
-    if let Some(o) = &outbox {
-        retry_due(o, account, &secrets);
-        emit(SendEvent::Outbox(waiting(o)));
     }
-    loop {
-        let cmd = select! {
-            recv(cmds) -> c => match c {
-                Ok(c) => Some(c),
-                Err(_) => return,
-            },
-            recv(retry) -> _ => None,
-        };
-        let Some(outbox) = &outbox else {
-            if let Some(SendCmd::Submit { job, .. } | SendCmd::Resend { job, .. }) = cmd {
-                emit(SendEvent::Failed {
-                    job,
-                    text: "tern has no outbox (no home directory); nothing was sent".into(),
+
+    /// Every due entry once (`all`: whatever its backoff says).
+    fn retry(&self, all: bool) {
+        let entries = match self.outbox.list() {
+            Ok(e) => e,
+            Err(e) => {
+                return self.emit(SendEvent::Failed {
+                    req: None,
+                    text: e.to_string(),
                 });
             }
-            if cmd == Some(SendCmd::Shutdown) {
-                return;
-            }
-            continue;
         };
-        match cmd {
-            None => retry_due(outbox, account, &secrets),
-            Some(SendCmd::Shutdown) => return,
-            Some(SendCmd::Submit { job, bytes }) => {
-                emit(answer(job, submit_to(outbox, account, &bytes, &secrets)));
-            }
-            Some(SendCmd::Resend { job, message_id }) => {
-                let result = match entry_id(outbox, &message_id) {
-                    Some(id) => attempt(outbox, account, &id, &secrets, true),
-                    None => Err(SendError::Outbox(format!(
-                        "{message_id} is no longer in the outbox"
-                    ))),
-                };
-                emit(answer(job, result));
-            }
-            Some(SendCmd::Discard { message_id }) => {
-                if let Some(id) = entry_id(outbox, &message_id)
-                    && let Err(e) = outbox.remove(&id)
-                {
-                    tracing::warn!("send: cannot drop {message_id} from the outbox: {e}");
-                }
+        let now = attempt::now();
+        for entry in entries {
+            let due = attempt::is_due(&entry, now)
+                || (all && matches!(entry.state.status, Status::Queued | Status::Refused));
+            if due {
+                let result =
+                    attempt::attempt(self.outbox, self.account, &entry.id, self.secrets, false);
+                self.report(None, Some(&entry.id), result);
             }
         }
-        emit(SendEvent::Outbox(waiting(outbox)));
     }
-}
 
-fn answer(job: JobId, result: Result<Submitted, SendError>) -> SendEvent {
-    match result {
-        Ok(Submitted::Sent {
-            message_id,
-            warning,
-        }) => SendEvent::Sent {
-            job,
-            message_id,
-            warning,
-        },
-        Ok(Submitted::Queued { message_id, reason }) => SendEvent::Queued {
-            job,
-            message_id,
-            reason,
-        },
-        Err(SendError::Refused { message_id, text }) => SendEvent::Refused {
-            job,
-            message_id,
-            text,
-        },
-        Err(SendError::MaybeSent { message_id, text }) => SendEvent::MaybeSent {
-            job,
-            message_id,
-            text,
-        },
-        Err(e) => SendEvent::Failed {
-            job,
-            text: e.to_string(),
-        },
+    fn report(&self, req: Option<ReqId>, id: Option<&str>, result: Result<Submitted, SendError>) {
+        let id = || id.unwrap_or_default().to_string();
+        self.emit(match result {
+            Ok(Submitted::Sent {
+                message_id,
+                warning,
+            }) => SendEvent::Sent {
+                req,
+                message_id,
+                warning,
+            },
+            Ok(Submitted::Queued { message_id, reason }) => SendEvent::Queued {
+                req,
+                message_id,
+                reason,
+            },
+            Err(SendError::Refused { message_id, text }) => SendEvent::Refused {
+                req,
+                id: self.id_of(&message_id).unwrap_or_else(id),
+                message_id,
+                text,
+            },
+            Err(SendError::MaybeSent { message_id, text }) => SendEvent::MaybeSent {
+                req,
+                id: self.id_of(&message_id).unwrap_or_else(id),
+                message_id,
+                text,
+            },
+            Err(e) => SendEvent::Failed {
+                req,
+                text: e.to_string(),
+            },
+        });
     }
-}
 
-/// The outbox entry holding `message_id`.
-fn entry_id(outbox: &Outbox, message_id: &str) -> Option<String> {
-    let entries = outbox.list().ok()?;
-    entries
-        .into_iter()
-        .find(|e| e.state.message_id == message_id)
-        .map(|e| e.id)
-}
-
-/// One attempt for each entry whose wait is over; failures stay in the outbox.
-fn retry_due(outbox: &Outbox, account: &Account, secrets: &Secrets) {
-    let Ok(entries) = outbox.list() else {
-        return;
-    };
-    let t = now();
-    for e in entries.iter().filter(|e| is_due(e, t)) {
-        if let Err(err) = attempt(outbox, account, &e.id, secrets, false) {
-            tracing::warn!("send: retry of {} failed: {err}", e.state.message_id);
-        }
+    /// The outbox entry holding `message_id` (a fresh submit does not know its id).
+    fn id_of(&self, message_id: &str) -> Option<String> {
+        self.outbox
+            .list()
+            .ok()?
+            .into_iter()
+            .find(|e| e.state.message_id == message_id)
+            .map(|e| e.id)
     }
-}
 
-fn waiting(outbox: &Outbox) -> usize {
-    outbox.list().map_or(0, |entries| {
-        entries
+    fn counts(&self) {
+        let Ok(entries) = self.outbox.list() else {
+            return;
+        };
+        let queued = entries
             .iter()
-            .filter(|e| e.state.status != Status::Accepted)
-            .count()
-    })
+            .filter(|e| {
+                matches!(
+                    e.state.status,
+                    Status::Queued | Status::Accepted | Status::InFlight
+                )
+            })
+            .count();
+        let attention = entries.len() - queued;
+        if self.reported.replace(Some((queued, attention))) != Some((queued, attention)) {
+            self.emit(SendEvent::Outbox { queued, attention });
+        }
+    }
+
+    fn emit(&self, event: SendEvent) {
+        let _ = self.events.send(event);
+    }
 }

@@ -304,15 +304,20 @@ impl App {
                     }
                     return Vec::new();
                 }
-                Ask::Resend { message_id, .. } if yes => {
-                    let job = self.composer.resend(message_id);
-                    r.busy = Some(Busy::Sending(job));
+                Ask::Resend { id, .. } if yes => {
+                    self.composer.resend(id);
                     self.status.say("sending…");
+                    // The answer names the message, not a request.
+                    if let Some(Busy::Sending { req, .. }) = &mut r.busy {
+                        *req = 0;
+                    }
                 }
                 Ask::Abort => self.status.say("Kept"),
-                Ask::Resend { .. } => self
-                    .status
-                    .say("Not sent again; it stays in the outbox, and the draft here"),
+                Ask::Resend { .. } => {
+                    r.busy = None;
+                    self.status
+                        .say("Not sent again; it stays in the outbox, and the draft here");
+                }
             }
         } else if let Some((purpose, mut line)) = r.line.take() {
             let find = |t: &str| match purpose {
@@ -328,9 +333,9 @@ impl App {
                     LineFor::Detach => self.detach(&mut r, line, &text),
                 },
             }
-        } else if let Some(busy) = r.busy {
+        } else if let Some(busy) = &r.busy {
             self.status.say(match busy {
-                Busy::Sending(_) => "sending…",
+                Busy::Sending { .. } => "sending…",
                 Busy::Postponing => "postponing…",
             });
         } else {
@@ -412,8 +417,11 @@ impl App {
     fn review_send(&mut self, r: &mut Review) {
         match prepare(&r.dir) {
             Ok(p) => {
-                let job = self.composer.submit(p.bytes);
-                r.busy = Some(Busy::Sending(job));
+                let req = self.composer.submit(p.bytes);
+                r.busy = Some(Busy::Sending {
+                    req,
+                    message_id: p.message_id,
+                });
                 r.problem = None;
                 self.status.say("sending…");
             }
@@ -450,25 +458,40 @@ impl App {
 
     /// What the send thread said.
     pub fn on_send_event(&mut self, ev: SendEvent) -> Vec<Cmd> {
-        let job = match &ev {
-            SendEvent::Outbox(n) => {
-                self.composer.set_outbox(*n);
+        let (req, message_id) = match &ev {
+            SendEvent::Outbox { queued, attention } => {
+                self.composer.set_outbox(queued + attention);
                 return Vec::new();
             }
-            SendEvent::Sent { job, .. }
-            | SendEvent::Queued { job, .. }
-            | SendEvent::Refused { job, .. }
-            | SendEvent::MaybeSent { job, .. }
-            | SendEvent::Failed { job, .. } => *job,
+            SendEvent::Sent {
+                req, message_id, ..
+            }
+            | SendEvent::Queued {
+                req, message_id, ..
+            }
+            | SendEvent::Refused {
+                req, message_id, ..
+            }
+            | SendEvent::MaybeSent {
+                req, message_id, ..
+            } => (*req, Some(message_id.as_str())),
+            SendEvent::Failed { req, .. } => (*req, None),
+        };
+        let ours = |busy: &Option<Busy>| match busy {
+            Some(Busy::Sending {
+                req: want,
+                message_id: id,
+            }) => (req.is_some() && req == Some(*want)) || message_id == Some(id.as_str()),
+            _ => false,
         };
         let Stage::Review(mut r) = std::mem::take(&mut self.composer.stage) else {
             return Vec::new();
         };
-        if r.busy != Some(Busy::Sending(job)) {
+        if !ours(&r.busy) {
             self.composer.stage = Stage::Review(r);
             return Vec::new();
         }
-        r.busy = None;
+        let waiting = r.busy.take();
         match ev {
             SendEvent::Sent { warning, .. } => {
                 let steps = r
@@ -494,21 +517,21 @@ impl App {
                     .say(format!("Not sent yet, kept in the outbox: {reason}"));
                 return Vec::new();
             }
-            SendEvent::Refused {
-                message_id, text, ..
-            } => {
-                self.composer.discard(message_id);
+            SendEvent::Refused { id, text, .. } => {
+                // The draft is here to edit; the refused copy would only be sent again.
+                self.composer.discard(id);
                 self.status.complain(format!("Not sent: {text}"));
                 r.problem = Some(format!("the server refused it: {text}"));
             }
-            SendEvent::MaybeSent {
-                message_id, text, ..
-            } => r.ask = Some(Ask::Resend { message_id, text }),
+            SendEvent::MaybeSent { id, text, .. } => {
+                r.busy = waiting;
+                r.ask = Some(Ask::Resend { id, text });
+            }
             SendEvent::Failed { text, .. } => {
                 self.status.complain(format!("Not sent: {text}"));
                 r.problem = Some(text);
             }
-            SendEvent::Outbox(_) => {}
+            SendEvent::Outbox { .. } => {}
         }
         self.composer.stage = Stage::Review(r);
         Vec::new()

@@ -10,7 +10,8 @@ use crate::compose::address::{self, Mailbox};
 use crate::compose::meta::AttachmentRef;
 use crate::compose::{Draft, DraftDir, DraftStore, Identities, MessageRef};
 use crate::config::{Account, Config};
-use crate::send::worker::{JobId, SendCmd};
+use crate::msg::ReqId;
+use crate::send::worker::SendCmd;
 use crate::ui::completion::Completion;
 
 /// What the config says about writing mail.
@@ -130,9 +131,9 @@ pub enum LineFor {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ask {
     Abort,
-    /// The connection was lost after the whole message went out.
+    /// The connection was lost after the whole message went out; `id` is its outbox entry.
     Resend {
-        message_id: String,
+        id: String,
         text: String,
     },
 }
@@ -149,9 +150,14 @@ impl Ask {
 }
 
 /// What the review screen waits for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Busy {
-    Sending(JobId),
+    /// The send thread's verdict on `req`, or (after a resend, which has no request) on the
+    /// message with this Message-ID.
+    Sending {
+        req: ReqId,
+        message_id: String,
+    },
     Postponing,
 }
 
@@ -254,7 +260,7 @@ pub struct Composer {
     /// Commands for the send thread, taken by the main loop.
     outgoing: Vec<SendCmd>,
     outbox: usize,
-    last_job: JobId,
+    last_job: ReqId,
 }
 
 impl Composer {
@@ -319,22 +325,20 @@ impl Composer {
         std::mem::take(&mut self.outgoing)
     }
 
-    pub(crate) fn submit(&mut self, bytes: Vec<u8>) -> JobId {
+    /// Hands `raw` to the send thread; its answers carry the returned request.
+    pub(crate) fn submit(&mut self, raw: Vec<u8>) -> ReqId {
         self.last_job += 1;
-        let job = self.last_job;
-        self.outgoing.push(SendCmd::Submit { job, bytes });
-        job
+        let req = self.last_job;
+        self.outgoing.push(SendCmd::Submit { req, raw });
+        req
     }
 
-    pub(crate) fn resend(&mut self, message_id: String) -> JobId {
-        self.last_job += 1;
-        let job = self.last_job;
-        self.outgoing.push(SendCmd::Resend { job, message_id });
-        job
+    pub(crate) fn resend(&mut self, id: String) {
+        self.outgoing.push(SendCmd::Resend { id });
     }
 
-    pub(crate) fn discard(&mut self, message_id: String) {
-        self.outgoing.push(SendCmd::Discard { message_id });
+    pub(crate) fn discard(&mut self, id: String) {
+        self.outgoing.push(SendCmd::Discard { id });
     }
 }
 

@@ -59,7 +59,9 @@ use crate::config::{Account, Config};
 use crate::error::{Error, Result};
 use crate::imap::worker::{self, Handle};
 use crate::msg::Cmd;
-use crate::send::worker::{self as send_worker, SendHandle};
+use crate::send::Outbox;
+use crate::send::worker::{self as send_worker, Handle as SendHandle};
+use crate::send::worker::{SendCmd, SendEvent};
 use crate::ui::app::{App, Settings};
 use crate::ui::composer::ComposeSettings;
 use crate::ui::keymap::Keymap;
@@ -85,7 +87,18 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
     let size = term.size().map_err(tty)?;
     let input = input::spawn().map_err(tty)?;
 
-    let sender = send_worker::spawn(account.clone(), password.clone()).map_err(tty)?;
+    // Without an outbox nothing can be sent safely; the review screen then says so.
+    let sender = match Outbox::for_account(&account.name) {
+        Ok(outbox) => Some(send_worker::spawn(
+            account.clone(),
+            password.clone(),
+            outbox,
+        )),
+        Err(e) => {
+            tracing::error!("no outbox: {e}");
+            None
+        }
+    };
     let handle = worker::spawn(account.clone(), password);
     let (mut app, start) = App::new(Settings {
         account: account.name.clone(),
@@ -100,7 +113,7 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
     app.set_notify(NotifyPolicy::new(config));
     app.set_compose(ComposeSettings::new(config, &account));
     send(&handle, start);
-    let result = event_loop(&mut term, &mut app, &handle, &sender, &input);
+    let result = event_loop(&mut term, &mut app, &handle, sender.as_ref(), &input);
     drop(input);
     drop(term);
     drop(guard);
@@ -113,14 +126,14 @@ fn event_loop(
     term: &mut Terminal<CrosstermBackend<std::io::Stdout>>,
     app: &mut App,
     handle: &Handle,
-    sender: &SendHandle,
+    sender: Option<&SendHandle>,
     input: &input::Input,
 ) -> Result<()> {
     let draw_err = |e: std::io::Error| Error::Io(format!("cannot draw: {e}"));
     let ticker = tick(TICK);
     // Swapped for a channel that never fires once the worker is gone, so select! does not spin.
     let mut events = handle.events.clone();
-    let mut sent = sender.events.clone();
+    let mut sent = sender.map_or_else(never, |s| s.events.clone());
     // While the editor runs: its verdict comes here, and no key is read nor frame drawn.
     let mut editor: Option<Receiver<Result<Edited>>> = None;
     let keys = input.events.clone();
@@ -172,13 +185,21 @@ fn event_loop(
         while let Ok(ev) = sent.try_recv() {
             cmds.extend(app.on_send_event(ev));
         }
-        send(handle, cmds);
         for cmd in app.take_send() {
-            if sender.commands.send(cmd).is_err() {
-                app.status
-                    .complain("The send thread stopped; the message is kept as a draft");
+            let req = match &cmd {
+                SendCmd::Submit { req, .. } => Some(*req),
+                _ => None,
+            };
+            if sender.is_none_or(|s| s.commands.send(cmd).is_err()) {
+                let text =
+                    "tern cannot send now (no outbox, or its thread stopped); the draft is kept";
+                cmds.extend(app.on_send_event(SendEvent::Failed {
+                    req,
+                    text: text.into(),
+                }));
             }
         }
+        send(handle, cmds);
         if app.should_quit() || terminal::terminate_requested() {
             return Ok(());
         }
