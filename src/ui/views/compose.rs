@@ -12,6 +12,7 @@ use crate::ui::action::Action;
 use crate::ui::app::App;
 use crate::ui::composer::{LineEdit, LineFor, Review, Stage, Start};
 use crate::ui::layout::inner;
+use crate::ui::wrap::wrap;
 
 /// Draws the composer's screen over `area` (the screen minus the status bar).
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
@@ -109,8 +110,13 @@ fn review(frame: &mut Frame<'_>, area: Rect, app: &App, r: &Review) {
         foot.push(Line::raw(truncate_width(&text, width)));
     }
     if let Some(p) = &r.problem {
+        // Wrapped, not cut: the server's words are the point.
         let text = format!("Cannot send: {}", sanitize_line(p));
-        foot.push(Line::styled(truncate_width(&text, width), theme.error));
+        foot.extend(
+            wrap(&text, width)
+                .into_iter()
+                .map(|l| Line::styled(l, theme.error)),
+        );
     }
     let mut cursor = None;
     if let Some(ask) = &r.ask {
