@@ -11,14 +11,21 @@ use mail_parser::{MessageParser, MimeHeaders};
 use support::mta::{DOMAIN, Mta, TRUST, flags, tag};
 use support::tmux::{DEADLINE, Tmux, eventually};
 
-/// The editor: fills an empty Subject with `$E2E_TAG` and adds a line to the body.
+/// The editor: fills an empty Subject with `$E2E_TAG` and adds a line to the body. With
+/// `$E2E_HOLD` set, it first says it started (that file + `.started`) and waits for that
+/// file, so the test can resize the window while it runs.
 const EDITOR: &str = "#!/bin/sh\n\
+if [ -n \"$E2E_HOLD\" ]; then\n\
+  touch \"$E2E_HOLD.started\"\n\
+  while [ ! -e \"$E2E_HOLD\" ]; do sleep 0.05; done\n\
+  rm -f \"$E2E_HOLD\"\n\
+fi\n\
 sed -i \"s/^Subject:\\$/Subject: $E2E_TAG/\" \"$1\"\n\
 echo \"Written in the editor for $E2E_TAG.\" >> \"$1\"\n";
 
 /// A shell in tmux with the editor script and a private state directory, and the config for
 /// alice sending through the shared Postfix.
-fn session(mta: &Mta, home: &Path, t: &str) -> (Tmux, std::path::PathBuf) {
+fn session(mta: &Mta, home: &Path, t: &str, hold: &str) -> (Tmux, std::path::PathBuf) {
     let editor = home.join("editor.sh");
     std::fs::write(&editor, EDITOR).unwrap();
     use std::os::unix::fs::PermissionsExt as _;
@@ -33,6 +40,7 @@ fn session(mta: &Mta, home: &Path, t: &str) -> (Tmux, std::path::PathBuf) {
             ("VISUAL", ""),
             ("EDITOR", editor),
             ("E2E_TAG", t),
+            ("E2E_HOLD", hold),
         ],
         100,
         30,
@@ -58,12 +66,23 @@ fn reply_in_the_editor_send_and_read_it_back_as_the_recipient() {
     mta.dovecot
         .append("alice", "INBOX", original.as_bytes(), &["\\Seen"], None)
         .unwrap();
-    let (mut tmux, config) = session(&mta, home.path(), &t);
+    let hold = home.path().join("hold");
+    let (mut tmux, config) = session(&mta, home.path(), &t, hold.to_str().unwrap());
     tmux.launch_tern(&config);
     // The newest message is the one under the cursor.
     tmux.wait_for(&format!("lunch {t}"), DEADLINE);
     tmux.act(&["reply"]);
+    // While the editor runs the window shrinks; tern comes back at the new size.
+    let started = hold.with_extension("started");
+    eventually("the editor to start", DEADLINE, || {
+        started.exists().then_some(()).ok_or("not yet".to_string())
+    });
+    tmux.resize(90, 26);
+    std::fs::write(&hold, "").unwrap();
     let review = tmux.wait_for("Review: Re: lunch", DEADLINE);
+    let top = review.lines().next().unwrap_or_default();
+    assert_eq!(top.chars().count(), 90, "{review}");
+    assert!(review.lines().count() <= 26, "{review}");
     assert!(review.contains("Written in the editor"), "{review}");
     assert!(review.contains("> Noon at the usual place?"), "{review}");
     assert!(
@@ -108,7 +127,7 @@ fn compose_with_an_attachment_postpone_resume_from_drafts_and_send() {
     let pdf = home.path().join("report.pdf");
     let bytes: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
     std::fs::write(&pdf, &bytes).unwrap();
-    let (mut tmux, config) = session(&mta, home.path(), &t);
+    let (mut tmux, config) = session(&mta, home.path(), &t, "");
     tmux.launch_tern(&config);
     tmux.wait_for("INBOX ·", DEADLINE);
 
@@ -118,7 +137,7 @@ fn compose_with_an_attachment_postpone_resume_from_drafts_and_send() {
     tmux.keys(&["Enter"]);
     tmux.wait_for(&format!("Review: {t}"), DEADLINE);
     tmux.act(&["attach"]);
-    tmux.wait_for("Attach file", DEADLINE);
+    tmux.wait_for("A file to attach", DEADLINE);
     // Tab completes the file name from its first letters.
     tmux.type_text(&format!("{}/rep", home.path().display()));
     tmux.keys(&["Tab"]);

@@ -298,6 +298,7 @@ fn attach_completes_paths_refuses_missing_files_and_takes_several() {
         "{screen}"
     );
     assert!(screen.contains("2. notes.txt  text/plain  1 B"), "{screen}");
+    insta::assert_snapshot!(support::ui::draw(&mut app, (60, 20)).backend());
     press(&mut app, "D");
     type_text(&mut app, "1");
     press(&mut app, "Enter");
@@ -416,4 +417,21 @@ fn the_address_book_command_answers_tab_before_the_people_seen() {
         screen.contains("To: bob@example.org, Zed Zebra <zed@example.net>"),
         "{screen}"
     );
+}
+
+#[test]
+fn the_status_bar_counts_the_outbox_when_it_is_not_empty() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut app = app(tmp.path());
+    assert!(!render(&mut app, SIZE).contains("in outbox"));
+    app.on_send_event(SendEvent::Outbox {
+        queued: 1,
+        attention: 0,
+    });
+    assert!(render(&mut app, SIZE).contains("· 1 in outbox"));
+    app.on_send_event(SendEvent::Outbox {
+        queued: 0,
+        attention: 0,
+    });
+    assert!(!render(&mut app, SIZE).contains("in outbox"));
 }

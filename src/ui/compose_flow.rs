@@ -381,8 +381,11 @@ impl App {
         match r.dir.attach(&path) {
             Ok(()) => {
                 r.reload();
+                let name = path
+                    .file_name()
+                    .map_or_else(|| text.to_string(), |n| n.to_string_lossy().into_owned());
                 self.status
-                    .say(format!("Attached {text}; another file, or Enter to stop"));
+                    .say(format!("Attached {name}; another file, or Enter to stop"));
                 r.line = Some((LineFor::Attach, LineEdit::default()));
             }
             Err(e) => {

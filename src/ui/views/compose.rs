@@ -123,10 +123,14 @@ fn review(frame: &mut Frame<'_>, area: Rect, app: &App, r: &Review) {
         let q = truncate_width(&sanitize_line(&ask.question()), width);
         foot.push(Line::styled(q, theme.error));
     } else if let Some((purpose, line)) = &r.line {
-        let label = match purpose {
-            LineFor::Attach => "Attach file (Tab completes, Enter on an empty line ends): ",
-            LineFor::Detach => "Detach which number: ",
+        let (label, hint) = match purpose {
+            LineFor::Attach => (
+                "Attach: ",
+                "A file to attach: Tab completes the path, Enter on an empty line ends, Esc cancels",
+            ),
+            LineFor::Detach => ("Detach: ", "The number of the attachment to remove"),
         };
+        foot.push(Line::styled(truncate_width(hint, width), theme.dim));
         let text = truncate_width(&format!("{label}{}", sanitize_line(&line.text)), width);
         cursor = Some((text.width() as u16, foot.len()));
         foot.push(Line::raw(text));
