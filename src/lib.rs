@@ -35,3 +35,4 @@ pub mod msg;
 pub mod save;
 pub mod search;
 pub mod ui;
+pub mod utf7;

@@ -6,7 +6,7 @@ use super::client::Client;
 use super::output::{record, summary};
 use crate::config::{Account, DeletePolicy};
 use crate::error::{Error, Result};
-use crate::msg::{Cmd, Event, Flag, FlagChange, Flags, SpecialUse, Uid};
+use crate::msg::{Cmd, Event, Flag, FlagChange, Flags, Folder, SpecialUse, Uid};
 use crate::search;
 
 /// `+seen`, `-flagged`… → (add?, flag).
@@ -28,10 +28,10 @@ pub fn parse_flag_op(op: &str) -> Result<(bool, Flags)> {
     }
 }
 
-pub fn mark(client: &mut Client, folder: &str, uids: Vec<Uid>, op: &str) -> Result<()> {
+pub fn mark(client: &mut Client, folder: &Folder, uids: Vec<Uid>, op: &str) -> Result<()> {
     let (add, flags) = parse_flag_op(op)?;
     let change = FlagChange {
-        folder: folder.into(),
+        folder: folder.clone(),
         uids,
         add,
         flags,
@@ -44,17 +44,17 @@ pub fn mark(client: &mut Client, folder: &str, uids: Vec<Uid>, op: &str) -> Resu
 /// when the server does not report it).
 pub fn transfer(
     client: &mut Client,
-    folder: &str,
+    folder: &Folder,
     uids: Vec<Uid>,
-    dest: &str,
+    dest: &Folder,
     remove: bool,
     out: &mut impl Write,
 ) -> Result<()> {
     let event = client.call(|req| Cmd::Copy {
         req,
-        folder: folder.into(),
+        folder: folder.clone(),
         uids,
-        dest: dest.into(),
+        dest: dest.clone(),
         remove,
     })?;
     let Event::Copied {
@@ -87,19 +87,19 @@ pub fn delete(
     client: &mut Client,
     account: &Account,
     policy: DeletePolicy,
-    folder: &str,
+    folder: &Folder,
     uids: Vec<Uid>,
     out: &mut impl Write,
 ) -> Result<()> {
     let trash = match &account.trash_folder {
-        Some(t) => Some(t.clone()),
+        Some(t) => Some(Folder::named(t)),
         None => client
             .folders()?
             .into_iter()
             .find(|f| f.special == Some(SpecialUse::Trash))
-            .map(|f| f.name),
+            .map(|f| f.folder),
     };
-    let in_trash = trash.as_deref() == Some(folder);
+    let in_trash = trash.as_ref() == Some(folder);
     if policy == DeletePolicy::Flag || in_trash {
         return mark(client, folder, uids, "+deleted");
     }
@@ -115,14 +115,14 @@ pub fn delete(
 /// Prints the UIDs that are really gone.
 pub fn expunge(
     client: &mut Client,
-    folder: &str,
+    folder: &Folder,
     uids: Vec<Uid>,
     all_deleted: bool,
     out: &mut impl Write,
 ) -> Result<()> {
     if let Event::Expunged { uids, .. } = client.call(|req| Cmd::Expunge {
         req,
-        folder: folder.into(),
+        folder: folder.clone(),
         uids,
         all_deleted,
     })? {
@@ -133,7 +133,12 @@ pub fn expunge(
     Ok(())
 }
 
-pub fn search(client: &mut Client, folder: &str, text: &str, out: &mut impl Write) -> Result<()> {
+pub fn search(
+    client: &mut Client,
+    folder: &Folder,
+    text: &str,
+    out: &mut impl Write,
+) -> Result<()> {
     let query = search::parse(text).map_err(|e| {
         Error::Config(format!(
             "bad search query at {e}\n  {text}\n  {}^",
@@ -142,7 +147,7 @@ pub fn search(client: &mut Client, folder: &str, text: &str, out: &mut impl Writ
     })?;
     let uids = match client.call(|req| Cmd::Search {
         req,
-        folder: folder.into(),
+        folder: folder.clone(),
         query,
     })? {
         Event::SearchResult { uids, .. } => uids,

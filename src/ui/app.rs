@@ -11,7 +11,7 @@ use ratatui::layout::Rect;
 use crate::config::theme::Theme;
 use crate::mime::{Part, Section};
 use crate::model::{Mailbox, Message, Model};
-use crate::msg::{Cmd, FlagChange, Flags, FolderOp, ReqId, Uid};
+use crate::msg::{Cmd, FlagChange, Flags, Folder, FolderOp, ReqId, Uid};
 use crate::ui::document::{self, Document, ReaderMode};
 use crate::ui::filter::{Filter, FilterIndex};
 use crate::ui::folder_tree::{self, TreeRow};
@@ -60,7 +60,10 @@ pub enum Purpose {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pending {
-    Structure(Uid),
+    Structure {
+        folder: Folder,
+        uid: Uid,
+    },
     Part {
         uid: Uid,
         section: Section,
@@ -74,14 +77,14 @@ pub enum Pending {
     },
     /// A copy or move; while a move is in flight its messages are hidden from the list.
     Transfer {
-        folder: String,
+        folder: Folder,
         uids: Vec<Uid>,
-        dest: String,
+        dest: Folder,
         remove: bool,
         origin: Origin,
     },
     Expunge {
-        folder: String,
+        folder: Folder,
         uids: Vec<Uid>,
     },
     Search,
@@ -94,7 +97,7 @@ pub enum Pending {
 #[derive(Debug, Clone)]
 pub struct Reader {
     pub uid: Uid,
-    pub folder: String,
+    pub folder: Folder,
     pub mode: ReaderMode,
     pub scroll: usize,
     pub doc: Document,
@@ -241,7 +244,7 @@ impl App {
         let cmds = vec![
             Cmd::ListFolders,
             Cmd::Select {
-                folder: default_folder,
+                folder: Folder::named(&default_folder),
                 read_only: false,
                 first_screen,
             },
@@ -254,8 +257,8 @@ impl App {
     }
 
     /// Whether `folder` is the one open, i.e. the one whose UIDs the list shows.
-    pub(crate) fn is_open(&self, folder: &str) -> bool {
-        self.mailbox().is_some_and(|m| m.name == folder)
+    pub(crate) fn is_open(&self, folder: &Folder) -> bool {
+        self.mailbox().is_some_and(|m| m.folder == *folder)
     }
 
     /// The open message as fetched so far.
@@ -301,7 +304,7 @@ impl App {
         let mut flags = mb.summaries.get(&uid)?.flags;
         for p in self.pending.values() {
             if let Pending::Store { change, .. } = p
-                && change.folder == mb.name
+                && change.folder == mb.folder
                 && change.uids.contains(&uid)
             {
                 flags = change.apply(flags);
@@ -323,7 +326,7 @@ impl App {
             .model
             .folders
             .iter()
-            .filter(|f| !only || f.subscribed || f.name.eq_ignore_ascii_case("INBOX"));
+            .filter(|f| !only || f.subscribed || f.folder.name().eq_ignore_ascii_case("INBOX"));
         self.tree = folder_tree::build(shown, &self.collapsed);
         let found = keep.and_then(|k| self.tree.iter().position(|r| r.name == k));
         self.folder_cursor = found.unwrap_or(0).min(self.tree.len().saturating_sub(1));

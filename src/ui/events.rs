@@ -1,7 +1,7 @@
 //! Worker events into the app: the model takes what the server said, the view state follows
 //! (selection, reader, tree), and answers to triage requests go to [`App::triage_answer`].
 
-use crate::msg::{Cmd, ConnState, Event, Uid};
+use crate::msg::{Cmd, ConnState, Event, Folder, Uid};
 use crate::ui::app::{App, Pane, Pending, Purpose};
 
 impl App {
@@ -30,7 +30,7 @@ impl App {
                 Vec::new()
             }
             Event::Selected { .. } => {
-                let before = self.mailbox().map(|m| m.name.clone());
+                let before = self.mailbox().map(|m| m.folder.clone());
                 self.model.apply(ev);
                 self.after_select(before);
                 Vec::new()
@@ -75,7 +75,7 @@ impl App {
             Event::Failed { req, ref error } => {
                 let what = req.and_then(|r| self.pending.remove(&r));
                 let doing = match what {
-                    Some(Pending::Structure(uid)) => format!("Could not open message {uid}"),
+                    Some(Pending::Structure { uid, .. }) => format!("Could not open message {uid}"),
                     Some(Pending::Part { section, .. }) => {
                         format!("Could not fetch part {section}")
                     }
@@ -134,12 +134,12 @@ impl App {
     /// After a Select: keep the selection on the same UID when the same folder was reopened
     /// (a reconnect), else start at the newest message with the reader closed and no tags.
     /// The model forgets search hits on a Select, so the search ends either way.
-    fn after_select(&mut self, before: Option<String>) {
-        let Some(name) = self.mailbox().map(|m| m.name.clone()) else {
+    fn after_select(&mut self, before: Option<Folder>) {
+        let Some(folder) = self.mailbox().map(|m| m.folder.clone()) else {
             return;
         };
         self.search = None;
-        let same = before.as_deref() == Some(name.as_str());
+        let same = before.as_ref() == Some(&folder);
         if !same {
             self.filter = None;
             self.filter_index = Default::default();
@@ -164,7 +164,7 @@ impl App {
                 self.focus = Pane::List;
             }
         }
-        if let Some(i) = self.tree.iter().position(|r| r.name == name) {
+        if let Some(i) = self.tree.iter().position(|r| r.name == folder.name()) {
             self.folder_cursor = i;
         }
     }

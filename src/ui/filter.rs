@@ -9,7 +9,7 @@
 
 use crate::model::Mailbox;
 use crate::model::filter::Index;
-use crate::msg::{Event, Uid};
+use crate::msg::{Event, Folder, Uid};
 use crate::ui::app::App;
 use crate::ui::prompt::{LineKind, Prompt};
 
@@ -33,7 +33,7 @@ pub struct FilterIndex {
 
 #[derive(Debug)]
 struct Built {
-    folder: String,
+    folder: Folder,
     uid_validity: u32,
     generation: u64,
     index: Index,
@@ -44,7 +44,7 @@ impl FilterIndex {
     /// (or the same one under a new UIDVALIDITY, where the same UIDs mean other messages).
     fn get(&mut self, mb: &Mailbox) -> &Index {
         let built = match self.built.take() {
-            Some(mut b) if b.folder == mb.name && b.uid_validity == mb.uid_validity => {
+            Some(mut b) if b.folder == mb.folder && b.uid_validity == mb.uid_validity => {
                 if b.generation != mb.generation {
                     b.index.update(mb);
                     b.generation = mb.generation;
@@ -52,7 +52,7 @@ impl FilterIndex {
                 b
             }
             _ => Built {
-                folder: mb.name.clone(),
+                folder: mb.folder.clone(),
                 uid_validity: mb.uid_validity,
                 generation: mb.generation,
                 index: Index::build(mb),
@@ -64,7 +64,7 @@ impl FilterIndex {
     fn is_current(&self, mb: &Mailbox) -> bool {
         self.built.as_ref().is_some_and(|b| {
             b.generation == mb.generation
-                && b.folder == mb.name
+                && b.folder == mb.folder
                 && b.uid_validity == mb.uid_validity
         })
     }

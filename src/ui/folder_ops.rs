@@ -1,8 +1,7 @@
 //! Folder management from the folder tree: create, rename, delete, (un)subscribe, and the
-//! subscribed-only view. Names are decoded; the worker encodes them. After the server agrees
-//! the folder list is fetched again.
+//! subscribed-only view. After the server agrees the folder list is fetched again.
 
-use crate::msg::{Cmd, FolderInfo, FolderOp};
+use crate::msg::{Cmd, Folder, FolderInfo, FolderOp};
 use crate::ui::app::{App, Pending};
 use crate::ui::prompt::{LineKind, Prompt};
 use crate::ui::triage::{Confirm, Deferred, count};
@@ -13,7 +12,7 @@ impl App {
         let name = self.tree.get(self.folder_cursor).map(|r| r.name.clone());
         let info = name
             .as_ref()
-            .and_then(|n| self.model.folders.iter().find(|f| f.name == *n))
+            .and_then(|n| self.model.folders.iter().find(|f| f.folder.name() == n))
             .cloned();
         if info.is_none() {
             self.complain("Put the folder cursor on a folder first");
@@ -27,9 +26,9 @@ impl App {
         let row = self.tree.get(self.folder_cursor).map(|r| r.name.clone());
         let delimiter = row
             .as_ref()
-            .and_then(|n| self.model.folders.iter().find(|f| f.name == *n))
+            .and_then(|n| self.model.folders.iter().find(|f| f.folder.name() == n))
             .or_else(|| self.model.folders.first())
-            .and_then(|f| f.delimiter);
+            .and_then(|f| f.folder.delimiter());
         let text = match (row, delimiter) {
             (Some(parent), Some(d)) if !parent.eq_ignore_ascii_case("INBOX") => {
                 format!("{parent}{d}")
@@ -41,10 +40,9 @@ impl App {
 
     pub(crate) fn ask_rename_folder(&mut self) {
         if let Some(f) = self.cursor_folder() {
-            let kind = LineKind::RenameFolder {
-                from: f.name.clone(),
-            };
-            self.prompt = Some(Prompt::new(kind, f.name));
+            let text = f.folder.name().to_string();
+            let kind = LineKind::RenameFolder { from: f.folder };
+            self.prompt = Some(Prompt::new(kind, text));
         }
     }
 
@@ -57,15 +55,15 @@ impl App {
             None => String::new(),
         };
         self.confirm = Some(Confirm {
-            question: format!("Delete folder {}{holds}? y/N", f.name),
-            then: Deferred::DeleteFolder(f.name),
+            question: format!("Delete folder {}{holds}? y/N", f.folder),
+            then: Deferred::DeleteFolder(f.folder),
         });
     }
 
     pub(crate) fn toggle_subscribed(&mut self) -> Vec<Cmd> {
         match self.cursor_folder() {
-            Some(f) if f.subscribed => self.manage(FolderOp::Unsubscribe(f.name)),
-            Some(f) => self.manage(FolderOp::Subscribe(f.name)),
+            Some(f) if f.subscribed => self.manage(FolderOp::Unsubscribe(f.folder)),
+            Some(f) => self.manage(FolderOp::Subscribe(f.folder)),
             None => Vec::new(),
         }
     }
@@ -84,9 +82,10 @@ impl App {
     /// A submitted folder name line.
     pub(crate) fn submit_folder_name(&mut self, kind: LineKind, name: String) -> Vec<Cmd> {
         match kind {
-            LineKind::CreateFolder => self.manage(FolderOp::Create(name)),
-            LineKind::RenameFolder { from } if from != name => {
-                self.manage(FolderOp::Rename { from, to: name })
+            LineKind::CreateFolder => self.manage(FolderOp::Create(Folder::named(&name))),
+            LineKind::RenameFolder { from } if from.name() != name => {
+                let to = Folder::named(&name);
+                self.manage(FolderOp::Rename { from, to })
             }
             _ => Vec::new(),
         }

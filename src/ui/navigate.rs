@@ -292,7 +292,7 @@ impl App {
     }
 
     pub(crate) fn open_folder(&mut self, name: &str) -> Vec<Cmd> {
-        let Some(info) = self.model.folders.iter().find(|f| f.name == name) else {
+        let Some(info) = self.model.folders.iter().find(|f| f.folder.name() == name) else {
             self.complain(format!("There is no folder \"{name}\""));
             return Vec::new();
         };
@@ -302,10 +302,11 @@ impl App {
             ));
             return Vec::new();
         }
+        let folder = info.folder.clone();
         self.wanted_folder = name.to_string();
         self.focus = Pane::List;
         vec![Cmd::Select {
-            folder: name.to_string(),
+            folder,
             read_only: false,
             first_screen: self.geometry.list_rows().max(1) + FIRST_SCREEN_MARGIN,
         }]

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 
 use crate::config::Config;
 use crate::mime::sanitize::{sanitize_line, truncate_width};
-use crate::msg::Uid;
+use crate::msg::{Folder, Uid};
 use crate::ui::app::App;
 
 /// Runs a notification command (program and arguments); replaced in tests so nothing runs.
@@ -62,14 +62,14 @@ impl NotifyPolicy {
 /// New mail waiting for its newest summary before the command runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Waiting {
-    folder: String,
+    folder: Folder,
     newest: Uid,
     count: usize,
 }
 
 impl App {
     /// `fresh` messages, the newest `newest`, arrived in the open `folder`.
-    pub(crate) fn arrived(&mut self, folder: &str, fresh: usize, newest: Option<Uid>) {
+    pub(crate) fn arrived(&mut self, folder: &Folder, fresh: usize, newest: Option<Uid>) {
         if fresh == 0 {
             return;
         }
@@ -77,7 +77,7 @@ impl App {
             1 => "1 new message".to_string(),
             n => format!("{n} new messages"),
         });
-        if !self.notify.watches(folder) {
+        if !self.notify.watches(folder.name()) {
             return;
         }
         self.bell |= self.notify.bell;
@@ -86,7 +86,7 @@ impl App {
         };
         let count = fresh + self.waiting.take().map_or(0, |w| w.count);
         self.waiting = Some(Waiting {
-            folder: folder.to_string(),
+            folder: folder.clone(),
             newest,
             count,
         });
@@ -100,7 +100,7 @@ impl App {
         else {
             return;
         };
-        if mb.name != w.folder {
+        if mb.folder != w.folder {
             self.waiting = None;
             return;
         }
@@ -108,8 +108,8 @@ impl App {
             return;
         };
         let title = match w.count {
-            1 => format!("1 new message in {}", sanitize_line(&w.folder)),
-            n => format!("{n} new messages in {}", sanitize_line(&w.folder)),
+            1 => format!("1 new message in {}", sanitize_line(w.folder.name())),
+            n => format!("{n} new messages in {}", sanitize_line(w.folder.name())),
         };
         let body = format!(
             "From {}: {}",

@@ -56,7 +56,8 @@ impl App {
 
     /// Opens the message under the list cursor.
     pub(crate) fn open_message(&mut self) -> Vec<Cmd> {
-        let (Some(uid), Some(folder)) = (self.selected_uid, self.mailbox().map(|m| m.name.clone()))
+        let (Some(uid), Some(folder)) =
+            (self.selected_uid, self.mailbox().map(|m| m.folder.clone()))
         else {
             return Vec::new();
         };
@@ -78,7 +79,10 @@ impl App {
             return cmds;
         }
         let mut cmds = Vec::new();
-        let p = Pending::Structure(uid);
+        let p = Pending::Structure {
+            folder: folder.clone(),
+            uid,
+        };
         if !self.is_pending(&p) {
             let req = self.req(p);
             cmds.push(Cmd::FetchStructure {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::mime::Section;
+use crate::msg::Folder;
 
 /// Commands the line accepts, with the one-line help the overlay shows.
 pub const COMMANDS: &[(&str, &str)] = &[
@@ -47,7 +48,7 @@ pub enum LineKind {
     TagPattern,
     CreateFolder,
     RenameFolder {
-        from: String,
+        from: Folder,
     },
 }
 

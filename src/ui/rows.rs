@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use crate::msg::{Cmd, Uid};
+use crate::msg::{Cmd, Folder, Uid};
 use crate::ui::app::{App, Pane, Pending};
 
 impl App {
@@ -21,7 +21,7 @@ impl App {
             Some(f) if self.search.is_none() => Cow::Borrowed(&f.hits),
             Some(f) => Cow::Owned(intersect(base, &f.hits)),
         };
-        let hidden = self.hidden(&mb.name);
+        let hidden = self.hidden(&mb.folder);
         if hidden.is_empty() {
             shown
         } else {
@@ -49,7 +49,7 @@ impl App {
     }
 
     /// Messages of `folder` with a move in flight: shown as gone at once, back on failure.
-    fn hidden(&self, folder: &str) -> HashSet<Uid> {
+    fn hidden(&self, folder: &Folder) -> HashSet<Uid> {
         self.pending
             .values()
             .filter_map(|p| match p {

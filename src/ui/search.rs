@@ -44,7 +44,7 @@ impl App {
                 return Vec::new();
             }
         };
-        let Some(folder) = self.mailbox().map(|m| m.name.clone()) else {
+        let Some(folder) = self.mailbox().map(|m| m.folder.clone()) else {
             return Vec::new();
         };
         remember(&mut self.search_history, &text);
@@ -66,9 +66,10 @@ impl App {
         let Some(text) = self.search.as_ref().map(|s| s.text.clone()) else {
             return Vec::new();
         };
-        let (Ok(query), Some(folder)) =
-            (search::parse(&text), self.mailbox().map(|m| m.name.clone()))
-        else {
+        let (Ok(query), Some(folder)) = (
+            search::parse(&text),
+            self.mailbox().map(|m| m.folder.clone()),
+        ) else {
             return Vec::new();
         };
         let req = self.req(Pending::Search);
@@ -107,7 +108,7 @@ impl App {
         if missing.is_empty() {
             return Vec::new();
         }
-        let folder = mb.name.clone();
+        let folder = mb.folder.clone();
         let req = self.req(Pending::Hits);
         vec![Cmd::FetchSummaries {
             req,

@@ -1,7 +1,7 @@
 //! The worker's answers to triage requests: on success the model takes the server's word and
 //! the undo stack the action; on failure the overlay goes and the server's words are shown.
 
-use crate::msg::{Cmd, Event, FolderOp, ReqId, Uid};
+use crate::msg::{Cmd, Event, Folder, FolderOp, ReqId, Uid};
 use crate::ui::app::{App, Pending};
 use crate::ui::triage::{Origin, Undo, count, describe};
 
@@ -67,7 +67,7 @@ impl App {
                 });
                 vec![Cmd::ListFolders]
             }
-            Pending::Hits | Pending::Structure(_) | Pending::Part { .. } | Pending::Raw(_) => {
+            Pending::Hits | Pending::Structure { .. } | Pending::Part { .. } | Pending::Raw(_) => {
                 self.pending.remove(&req);
                 self.model.apply(ev);
                 Vec::new()
@@ -79,7 +79,7 @@ impl App {
         &mut self,
         req: ReqId,
         ev: Event,
-        (folder, uids, dest, remove, origin): (String, Vec<Uid>, String, bool, Origin),
+        (folder, uids, dest, remove, origin): (Folder, Vec<Uid>, Folder, bool, Origin),
     ) -> Vec<Cmd> {
         let (dest_uids, expunged) = match &ev {
             Event::Copied {
@@ -126,7 +126,7 @@ impl App {
             // and the selection stay as they are; an active search is asked again so the
             // returned messages show among its hits.
             Origin::Undo | Origin::Open => {
-                if self.mailbox().is_some_and(|m| m.name == dest) {
+                if self.mailbox().is_some_and(|m| m.folder == dest) {
                     cmds.extend(self.rerun_search());
                 }
             }
@@ -190,7 +190,7 @@ impl App {
                 self.pending.remove(&req);
                 "load the search hits".to_string()
             }
-            Pending::Structure(_) | Pending::Part { .. } | Pending::Raw(_) => {
+            Pending::Structure { .. } | Pending::Part { .. } | Pending::Raw(_) => {
                 self.pending.remove(&req);
                 "do that".to_string()
             }

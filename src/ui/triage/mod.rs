@@ -9,7 +9,7 @@ mod answers;
 mod transfer;
 
 use crate::config::{Account, Config, DeletePolicy, SeenPolicy};
-use crate::msg::{Cmd, Flag, FlagChange, Uid};
+use crate::msg::{Cmd, Flag, FlagChange, Folder, Uid};
 use crate::ui::app::{App, Pane, Pending};
 
 /// What the config says about deleting, archiving and \Seen.
@@ -67,8 +67,8 @@ pub enum Undo {
     Flags(FlagChange),
     /// Messages moved from `from` to `to`, where they now have `uids` (from COPYUID).
     Move {
-        from: String,
-        to: String,
+        from: Folder,
+        to: Folder,
         uids: Vec<Uid>,
     },
     /// An action that cannot be undone, as the subject of "… cannot be undone".
@@ -84,8 +84,8 @@ pub struct Confirm {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Deferred {
-    Expunge { folder: String, uids: Vec<Uid> },
-    DeleteFolder(String),
+    Expunge { folder: Folder, uids: Vec<Uid> },
+    DeleteFolder(Folder),
 }
 
 /// "1 message", "3 messages".
@@ -100,14 +100,14 @@ impl App {
     /// The open folder and the messages an action applies to: every tagged one (in list
     /// order), else the one under the cursor. None, with a notice, when there are none or
     /// the folder cannot be changed.
-    pub(crate) fn targets(&mut self) -> Option<(String, Vec<Uid>)> {
+    pub(crate) fn targets(&mut self) -> Option<(Folder, Vec<Uid>)> {
         if self.focus == Pane::Folders {
             self.complain("Message actions work in the message list; Tab or l goes there");
             return None;
         }
         let mb = self.mailbox()?;
         if mb.read_only {
-            let name = mb.name.clone();
+            let name = mb.folder.clone();
             self.complain(format!(
                 "{name} is open read-only; its messages cannot be changed"
             ));
@@ -122,7 +122,7 @@ impl App {
                 .filter(|u| self.tagged.contains(u))
                 .collect()
         };
-        let folder = mb.name.clone();
+        let folder = mb.folder.clone();
         if uids.is_empty() {
             self.say("No message selected");
             return None;
@@ -200,7 +200,7 @@ impl App {
     }
 
     /// `Store +\Seen` for a message just opened, if the config wants it and it is unread.
-    pub(crate) fn mark_seen_on_open(&mut self, folder: String, uid: Uid) -> Vec<Cmd> {
+    pub(crate) fn mark_seen_on_open(&mut self, folder: Folder, uid: Uid) -> Vec<Cmd> {
         let unread = self.flags_of(uid).is_some_and(|f| !f.has(Flag::Seen));
         let writable = self.mailbox().is_some_and(|m| !m.read_only);
         if self.policy.seen != SeenPolicy::Open || !unread || !writable {
@@ -221,7 +221,7 @@ impl Pending {
     pub fn is_triage(&self) -> bool {
         !matches!(
             self,
-            Pending::Structure(_) | Pending::Part { .. } | Pending::Raw(_)
+            Pending::Structure { .. } | Pending::Part { .. } | Pending::Raw(_)
         )
     }
 }

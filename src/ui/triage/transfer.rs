@@ -2,7 +2,7 @@
 //! undoing: everything that sends `Cmd::Copy` or `Cmd::Expunge`.
 
 use crate::config::DeletePolicy;
-use crate::msg::{Cmd, Flag, FlagChange, FolderOp, SpecialUse, Uid};
+use crate::msg::{Cmd, Flag, FlagChange, Folder, FolderInfo, FolderOp, SpecialUse, Uid};
 use crate::ui::app::{App, Pending};
 use crate::ui::picker::Picker;
 use crate::ui::triage::{Confirm, Deferred, Origin, Undo, count, describe};
@@ -17,14 +17,21 @@ impl App {
     }
 
     /// The folder with `role`, from the config when it names one, else from SPECIAL-USE.
-    fn special_folder(&self, configured: Option<&String>, role: SpecialUse) -> Option<String> {
-        configured.cloned().or_else(|| {
+    /// A configured name is looked up in the folder list for the server's own spelling.
+    fn special_folder(&self, configured: Option<&String>, role: SpecialUse) -> Option<Folder> {
+        let listed = |want: &dyn Fn(&FolderInfo) -> bool| {
             self.model
                 .folders
                 .iter()
-                .find(|f| f.special == Some(role))
-                .map(|f| f.name.clone())
-        })
+                .find(|f| want(f))
+                .map(|f| f.folder.clone())
+        };
+        match configured {
+            Some(name) => {
+                Some(listed(&|f| f.folder.name() == name).unwrap_or_else(|| Folder::named(name)))
+            }
+            None => listed(&|f| f.special == Some(role)),
+        }
     }
 
     pub(crate) fn archive(&mut self) -> Vec<Cmd> {
@@ -48,7 +55,7 @@ impl App {
         let Some((folder, uids)) = self.targets() else {
             return Vec::new();
         };
-        let in_trash = trash.as_deref() == Some(folder.as_str());
+        let in_trash = trash.as_ref() == Some(&folder);
         if self.policy.delete == DeletePolicy::Flag || in_trash {
             let uids: Vec<Uid> = uids
                 .into_iter()
@@ -80,9 +87,9 @@ impl App {
     /// Sends a copy or move; a move's messages leave the list at once (see [`App::rows`]).
     pub(crate) fn transfer(
         &mut self,
-        folder: String,
+        folder: Folder,
         uids: Vec<Uid>,
-        dest: String,
+        dest: Folder,
         remove: bool,
         origin: Origin,
     ) -> Vec<Cmd> {
