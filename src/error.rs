@@ -30,6 +30,13 @@ pub enum Error {
     /// A local file could not be read or written.
     #[error("{0}")]
     Io(String),
+    /// tern itself declined a request the server cannot carry out safely (no UIDPLUS, a
+    /// read-only folder…): tern's words, so they are never presented as the server's.
+    #[error("{0}")]
+    Refused(String),
+    /// Standard output was closed by the reader (`tern list | head -1`): not a failure.
+    #[error("output closed")]
+    OutputClosed,
 }
 
 impl Error {
@@ -42,6 +49,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Config(_) => 2,
+            Error::OutputClosed => 0,
             _ => 1,
         }
     }

@@ -10,29 +10,28 @@ fn main() {
     let log = tern::logging::init(&args.log_level);
     install_panic_hook(log);
     let code = match &args.command {
-        Some(Command::Demo { dir, serve }) => match demo(dir.clone(), *serve) {
+        Some(Command::Demo { dir, serve, port }) => match demo(dir.clone(), *serve, *port) {
             Ok(()) => 0,
-            Err(e) => {
-                eprintln!("tern: {}", sanitize_line(&e.to_string()));
-                e.exit_code()
-            }
+            Err(e) => report(&e),
         },
         Some(command) => match cli::run(&args, command) {
             Ok(()) => 0,
-            Err(e) => {
-                eprintln!("tern: {}", sanitize_line(&e.to_string()));
-                e.exit_code()
-            }
+            Err(e) => report(&e),
         },
         None => match interactive(&args) {
             Ok(()) => 0,
-            Err(e) => {
-                eprintln!("tern: {}", sanitize_line(&e.to_string()));
-                e.exit_code()
-            }
+            Err(e) => report(&e),
         },
     };
     std::process::exit(code);
+}
+
+/// Prints `e` on stderr (a closed output pipe is not worth a word) and returns the exit code.
+fn report(e: &tern::error::Error) -> i32 {
+    if *e != tern::error::Error::OutputClosed {
+        eprintln!("tern: {}", sanitize_line(&e.to_string()));
+    }
+    e.exit_code()
 }
 
 /// `tern` alone: the TUI, or first-run directions when there is no config file yet.
@@ -47,7 +46,7 @@ fn interactive(args: &Args) -> tern::error::Result<()> {
             if std::io::stdin().read_line(&mut answer).is_ok()
                 && matches!(answer.trim(), "" | "y" | "Y" | "yes")
             {
-                return demo(None, false);
+                return demo(None, false, None);
             }
         }
         std::process::exit(2);
@@ -59,12 +58,16 @@ fn interactive(args: &Args) -> tern::error::Result<()> {
 }
 
 /// `tern demo`: a local demo server, then the TUI on it (or, with --serve, only the server).
-fn demo(dir: Option<std::path::PathBuf>, serve: bool) -> tern::error::Result<()> {
+fn demo(
+    dir: Option<std::path::PathBuf>,
+    serve: bool,
+    port: Option<u16>,
+) -> tern::error::Result<()> {
     let dir = match dir {
         Some(d) => d,
         None => tern::demo::default_dir()?,
     };
-    let demo = tern::demo::start(&dir)?;
+    let demo = tern::demo::start(&dir, port)?;
     if serve {
         return tern::demo::serve(&demo);
     }

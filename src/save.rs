@@ -34,6 +34,7 @@ pub fn write_new(
         |p: &Path, e: std::io::Error| Error::Io(format!("cannot write {}: {e}", p.display()));
     let (path, mut file) = match output {
         Some(p) if !p.is_dir() => {
+            missing_dir(p)?;
             let file = std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
@@ -59,6 +60,23 @@ pub fn write_new(
     Ok(path)
 }
 
+/// Names the directory that is missing, rather than the OS's "No such file or directory".
+fn missing_dir(p: &Path) -> Result<()> {
+    let missing = if p.as_os_str().as_encoded_bytes().ends_with(b"/") {
+        Some(p)
+    } else {
+        p.parent()
+            .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+    };
+    match missing {
+        Some(d) => Err(Error::NotFound(format!(
+            "no such directory: {}",
+            d.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +98,24 @@ mod tests {
         std::fs::create_dir(&sub).unwrap();
         let c = write_new(Some(&sub), dir.path(), "a.txt", b"four").unwrap();
         assert_eq!(c, sub.join("a.txt"));
+    }
+
+    #[test]
+    fn a_missing_directory_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let gone = dir.path().join("missing/dir/");
+        let err = write_new(Some(&gone), dir.path(), "a.txt", b"x").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("no such directory: {}", gone.display())
+        );
+        let file = dir.path().join("missing/a.txt");
+        let err = write_new(Some(&file), dir.path(), "a.txt", b"x").unwrap_err();
+        let parent = dir.path().join("missing");
+        assert_eq!(
+            err.to_string(),
+            format!("no such directory: {}", parent.display())
+        );
+        assert!(!parent.exists());
     }
 }

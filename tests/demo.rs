@@ -56,7 +56,7 @@ fn demo_mailbox_reads_back_and_is_reused() {
     std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
     let dir = tmp.path().join("demo");
 
-    let first = demo::start(&dir).expect("start the demo");
+    let first = demo::start(&dir, None).expect("start the demo");
     let took = first.seeded_in.expect("a fresh directory is seeded");
     eprintln!("seeded in {took:?}");
     let config = first.config_path.clone();
@@ -102,11 +102,21 @@ fn demo_mailbox_reads_back_and_is_reused() {
     let before = inbox_state(&first);
     drop(first);
 
-    let second = demo::start(&dir).expect("restart the demo");
+    // `--port N`: the port asked for, in the config it writes; taken, a clear error.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let second = demo::start(&dir, Some(port)).expect("restart the demo");
     assert!(
         second.seeded_in.is_none(),
         "the second start must reuse the mail"
     );
+    assert_eq!(second.server.imap_port, port);
+    let written = std::fs::read_to_string(&second.config_path).expect("demo config");
+    assert!(written.contains(&format!("port = {port}")), "{written}");
+    let taken = demo::start(&tmp.path().join("other"), Some(port)).expect_err("port taken");
+    assert!(taken.to_string().contains("in use"), "{taken}");
     assert_eq!(inbox_state(&second), before);
     drop(second);
 

@@ -359,7 +359,7 @@ fn demo_inbox_search_and_triage() {
     let tmp = tempfile::tempdir().expect("tempdir");
     // Run as root, Dovecot reads the mail as the `dovecot` user, who must get through here.
     std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let demo = tern::demo::start(&tmp.path().join("demo")).expect("start the demo");
+    let demo = tern::demo::start(&tmp.path().join("demo"), None).expect("start the demo");
     let server = &demo.server;
     for k in 1..=EXTRA {
         server

@@ -188,6 +188,12 @@ pub enum Command {
         #[arg(short, long, value_name = "PATH")]
         output: Option<PathBuf>,
     },
+    /// The configuration file: `tern config init` writes the documented example to the
+    /// config path (or --config PATH), never over an existing file, and prints where.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
     /// Try tern on a local demo server holding a few hundred messages (needs Dovecot: run
     /// scripts/demo). Opens the interactive client on it, or with --serve only runs the server.
     Demo {
@@ -198,7 +204,16 @@ pub enum Command {
         /// trying the command line against it.
         #[arg(long)]
         serve: bool,
+        /// IMAP on this port of 127.0.0.1 instead of a free one (for a config that stays put).
+        #[arg(long, value_name = "N")]
+        port: Option<u16>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Write config.example.toml's text to the config path (0600, in a 0700 directory).
+    Init,
 }
 
 fn uids(text: &str) -> Result<Vec<Uid>> {
@@ -207,6 +222,15 @@ fn uids(text: &str) -> Result<Vec<Uid>> {
 
 /// Runs a CLI command; the caller prints the error and exits with its code.
 pub fn run(args: &Args, command: &Command) -> Result<()> {
+    if let Command::Config {
+        action: ConfigAction::Init,
+    } = command
+    {
+        let path = config_path(args)?;
+        config::init::write_example(&path)?;
+        let out = &mut std::io::stdout().lock();
+        return output::record(out, &[&path.display().to_string()]);
+    }
     let config = load_config(args)?;
     let account = config.account(args.account.as_deref())?.clone();
     // Arguments are checked before a password is asked for or a connection made.
@@ -253,6 +277,14 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
     }
     let mut client = Client::new(account.clone(), password);
     let c = &mut client;
+    match command {
+        Command::Mark { folder, .. }
+        | Command::Move { folder, .. }
+        | Command::Copy { folder, .. }
+        | Command::Delete { folder, .. }
+        | Command::Expunge { folder, .. } => triage::require_existing(c, folder, &parsed_uids)?,
+        _ => {}
+    }
     match command {
         Command::Check => Ok(()),
         Command::Folders => read::folders(c, out),
@@ -323,19 +355,24 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
         Command::Import { folder, files, .. } => manage::import(c, folder, files, flags, out),
         // main dispatches `tern demo` itself: it needs the interactive client.
         Command::Demo { .. } => Err(Error::Config("run by main".into())),
+        Command::Config { .. } => Err(Error::Config("handled above".into())),
+    }
+}
+
+fn config_path(args: &Args) -> Result<PathBuf> {
+    match &args.config {
+        Some(p) => Ok(p.clone()),
+        None => config::default_path().ok_or_else(|| {
+            Error::Config("cannot find a config directory; pass --config PATH".into())
+        }),
     }
 }
 
 pub fn load_config(args: &Args) -> Result<Config> {
-    let path = match &args.config {
-        Some(p) => p.clone(),
-        None => config::default_path().ok_or_else(|| {
-            Error::Config("cannot find a config directory; pass --config PATH".into())
-        })?,
-    };
+    let path = config_path(args)?;
     if !path.exists() {
         return Err(Error::Config(format!(
-            "no config file at {}; copy config.example.toml there and fill in your account (see README.md)",
+            "no config file at {}; run `tern config init` to write the documented example (config.example.toml) there, then fill in your account (see README.md)",
             path.display()
         )));
     }

@@ -7,6 +7,9 @@ use crate::mime::sanitize::sanitize_line;
 use crate::msg::Summary;
 
 pub fn io_err(e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return Error::OutputClosed;
+    }
     Error::Io(format!("cannot write output: {e}"))
 }
 

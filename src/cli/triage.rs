@@ -40,6 +40,42 @@ pub fn mark(client: &mut Client, folder: &Folder, uids: Vec<Uid>, op: &str) -> R
     Ok(())
 }
 
+fn search_uids(client: &mut Client, folder: &Folder, query: search::Query) -> Result<Vec<Uid>> {
+    Ok(
+        match client.call(|req| Cmd::Search {
+            req,
+            folder: folder.clone(),
+            query,
+        })? {
+            Event::SearchResult { uids, .. } => uids,
+            _ => Vec::new(),
+        },
+    )
+}
+
+/// Fails naming the UIDs of `uids` that `folder` does not hold, so a script's typo changes
+/// nothing (servers answer OK to a COPY or STORE of UIDs that do not exist).
+pub fn require_existing(client: &mut Client, folder: &Folder, uids: &[Uid]) -> Result<()> {
+    let query = search::Query::Uids(crate::imap::uidset::format(uids));
+    let found: std::collections::HashSet<Uid> =
+        search_uids(client, folder, query)?.into_iter().collect();
+    let missing: Vec<Uid> = uids
+        .iter()
+        .copied()
+        .filter(|u| !found.contains(u))
+        .collect();
+    match missing.as_slice() {
+        [] => Ok(()),
+        [one] => Err(Error::NotFound(format!(
+            "no message with UID {one} in {folder}; nothing was changed"
+        ))),
+        many => Err(Error::NotFound(format!(
+            "no messages with UIDs {} in {folder}; nothing was changed",
+            crate::imap::uidset::format(many)
+        ))),
+    }
+}
+
 /// Copy, or move with `remove`; prints `UID<TAB>NEW-UID` for each message (NEW-UID empty
 /// when the server does not report it).
 pub fn transfer(
@@ -145,14 +181,7 @@ pub fn search(
             " ".repeat(e.column.saturating_sub(1))
         ))
     })?;
-    let uids = match client.call(|req| Cmd::Search {
-        req,
-        folder: folder.clone(),
-        query,
-    })? {
-        Event::SearchResult { uids, .. } => uids,
-        _ => Vec::new(),
-    };
+    let uids = search_uids(client, folder, query)?;
     if uids.is_empty() {
         return Ok(());
     }

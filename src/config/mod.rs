@@ -1,6 +1,7 @@
 //! Loading and validating `config.toml`: one place that turns a file into typed settings,
 //! with every mistake reported as `file:line:column: what is wrong`.
 
+pub mod init;
 pub mod keys;
 mod password;
 pub mod theme;

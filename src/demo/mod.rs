@@ -54,7 +54,7 @@ pub fn default_dir() -> Result<PathBuf> {
 }
 
 /// Starts the demo server on `dir`, seeding it unless an earlier run already did.
-pub fn start(dir: &Path) -> Result<Demo> {
+pub fn start(dir: &Path, port: Option<u16>) -> Result<Demo> {
     check_reachable(dir)?;
     let seeded = dir.join(MARKER).exists();
     if !seeded {
@@ -63,6 +63,7 @@ pub fn start(dir: &Path) -> Result<Demo> {
     let server = Dovecot::start(DovecotOptions {
         users: vec![(USER.into(), PASSWORD.into())],
         root: Some(dir.to_path_buf()),
+        imap_port: port,
         ..DovecotOptions::default()
     })
     .map_err(server_error)?;

@@ -52,6 +52,9 @@ pub struct DovecotOptions {
     /// directory, removed when the [`Dovecot`] is dropped. Keep the path
     /// short: Dovecot's UNIX sockets live under it (108-byte limit).
     pub root: Option<PathBuf>,
+    /// Plain IMAP on this port instead of a free one (`tern demo --port`); taken, it is an
+    /// error rather than another port, since the user asked for this one.
+    pub imap_port: Option<u16>,
 }
 
 impl Default for DovecotOptions {
@@ -61,6 +64,7 @@ impl Default for DovecotOptions {
             capabilities: None,
             users: vec![("alice".to_string(), "wonderland".to_string())],
             root: None,
+            imap_port: None,
         }
     }
 }
@@ -128,10 +132,20 @@ impl Dovecot {
             let ports = sys::free_ports(3)?;
             (server.imap_port, server.imaps_port, server.pop3_port) =
                 (ports[0], ports[1], ports[2]);
+            let fixed = server.opts.imap_port;
+            if let Some(port) = fixed {
+                server.imap_port = port;
+            }
             let result = server.launch();
             sys::release_ports(&ports);
             match result {
                 Ok(()) => return Ok(server),
+                Err(e) if is_addr_in_use(&e) && fixed.is_some() => {
+                    return Err(DevServerError::InvalidOption(format!(
+                        "port {} is in use; pick another with --port, or leave it out for a free one",
+                        server.imap_port
+                    )));
+                }
                 Err(e) if is_addr_in_use(&e) => last_err = Some(e),
                 Err(e) => return Err(e),
             }

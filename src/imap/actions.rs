@@ -116,11 +116,9 @@ fn copy_uids(data: &[u8], uids: &[Uid]) -> Option<Vec<Uid>> {
 /// really gone, checked with a UID SEARCH afterwards.
 pub fn expunge(conn: &mut Connection, uids: &[Uid]) -> Result<Vec<Uid>> {
     if !conn.has("UIDPLUS") {
-        return Err(Error::Server {
-            command: "UID EXPUNGE".into(),
-            text: "this server lacks UIDPLUS, so tern cannot expunge only the chosen messages"
-                .into(),
-        });
+        return Err(Error::Refused(
+            "this server lacks UIDPLUS, so tern cannot expunge only the chosen messages".into(),
+        ));
     }
     let set = uidset::format(uids);
     conn.session

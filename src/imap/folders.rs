@@ -85,10 +85,9 @@ pub fn manage(conn: &mut Connection, op: &FolderOp) -> Result<()> {
         FolderOp::Create(f) => s.create(f.raw()).map_err(|e| map_err("CREATE", e)),
         FolderOp::Delete(f) => {
             if has_children(conn, f.raw())? {
-                return Err(Error::Server {
-                    command: "DELETE".into(),
-                    text: format!("{f} has subfolders; delete or move them first"),
-                });
+                return Err(Error::Refused(format!(
+                    "{f} has subfolders; delete or move them first"
+                )));
             }
             conn.session
                 .delete(f.raw())

@@ -44,10 +44,9 @@ impl Idler {
     ) -> crate::error::Result<Idler> {
         let mut conn = session::connect(account, password)?;
         if !conn.has("IDLE") {
-            return Err(crate::error::Error::Server {
-                command: "IDLE".into(),
-                text: "not supported by this server".into(),
-            });
+            return Err(crate::error::Error::Refused(
+                "this server does not support IDLE".into(),
+            ));
         }
         messages::open(&mut conn, raw_folder, true)?;
         let control = conn

@@ -43,6 +43,9 @@ pub enum Query {
     /// Messages whose top-level type is multipart/mixed: the closest IMAP SEARCH gets to
     /// "has an attachment" without downloading structures.
     HasAttachment,
+    /// `UID 2:4,7`: a set already written in IMAP's sequence-set syntax, to learn which of
+    /// the UIDs a script named exist before acting on them.
+    Uids(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -304,6 +307,10 @@ impl Query {
             Query::Size { key, bytes } => out.push_str(&format!("{key} {bytes}")),
             Query::Flag(f) => out.push_str(f),
             Query::HasAttachment => out.push_str("HEADER Content-Type \"multipart/mixed\""),
+            Query::Uids(set) => {
+                out.push_str("UID ");
+                out.push_str(set);
+            }
         }
     }
 }

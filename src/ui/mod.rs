@@ -178,8 +178,9 @@ fn shutdown(handle: Handle) {
 pub fn missing_config_message(path: &Path) -> String {
     format!(
         "tern has no configuration yet.\n\n\
-         To use your own mail account, copy config.example.toml to\n  {}\n\
-         and fill in your server and login (every setting is explained in it),\n\
+         To use your own mail account, run\n  tern config init\n\
+         which writes the documented example to\n  {}\n\
+         then fill in your server and login (every setting is explained in it),\n\
          or pass another file with --config PATH.\n\n\
          To try tern first on a local demo mailbox, run\n  tern demo\n\
          (or scripts/demo from a source checkout).\n",

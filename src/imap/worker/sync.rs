@@ -261,10 +261,9 @@ impl Worker {
             Ok((opened, messages::uids(c)?))
         })?;
         if !read_only && opened.read_only {
-            return Err(Error::Server {
-                command: "SELECT".into(),
-                text: format!("{folder} is read-only"),
-            });
+            return Err(Error::Refused(format!(
+                "{folder} is read-only on this server"
+            )));
         }
         self.open = Some(OpenFolder {
             folder: folder.clone(),
