@@ -345,7 +345,9 @@ impl App {
     pub(crate) fn ask_rename_folder(&mut self) {
         if let Some(f) = self.cursor_folder() {
             let text = f.folder.name().to_string();
-            let kind = LineKind::RenameFolder { from: f.folder };
+            let kind = LineKind::RenameFolder {
+                from: Box::new(f.folder),
+            };
             self.overlays.open_line(kind, text);
         }
     }
@@ -378,7 +380,7 @@ impl App {
         let op = match kind {
             LineKind::CreateFolder => FolderOp::Create(Folder::named(&name)),
             LineKind::RenameFolder { from } if from.name() != name => FolderOp::Rename {
-                from,
+                from: *from,
                 to: Folder::named(&name),
             },
             _ => return Vec::new(),

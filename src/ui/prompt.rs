@@ -47,8 +47,9 @@ pub enum LineKind {
     /// Text to tag matching messages by.
     TagPattern,
     CreateFolder,
+    /// Boxed: the line is passed around by value, and most lines rename nothing.
     RenameFolder {
-        from: Folder,
+        from: Box<Folder>,
     },
 }
 
