@@ -15,6 +15,7 @@ mod params;
 pub mod sanitize;
 pub mod section;
 pub mod structure;
+pub mod subject;
 #[cfg(test)]
 pub(crate) mod test_support;
 mod transfer;
