@@ -55,7 +55,7 @@ pub enum Cmd {
     /// the model does not keep; answered by `Done`.
     Keyword {
         req: ReqId,
-        folder: String,
+        folder: Folder,
         uids: Vec<Uid>,
         add: bool,
         keyword: String,

@@ -292,7 +292,7 @@ fn a_keyword_is_stored_by_uid_and_a_bad_one_refused() {
     let h = open_inbox(&server, "idle = false\npoll_interval_secs = 600");
     let keyword = |req, keyword: &str| Cmd::Keyword {
         req,
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
         uids: vec![2],
         add: true,
         keyword: keyword.into(),
