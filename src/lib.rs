@@ -40,6 +40,7 @@ pub mod logging;
 pub mod mime;
 pub mod model;
 pub mod msg;
+pub mod private;
 pub mod save;
 pub mod search;
 pub mod ui;

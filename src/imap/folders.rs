@@ -45,7 +45,15 @@ pub fn list(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
         })
         .collect();
     for f in folders.iter_mut().filter(|f| f.selectable) {
-        f.status = Some(status(conn, f.folder.raw())?);
+        // A folder the server will not count for us (`NO [NOPERM]`) is listed without counts.
+        f.status = match status(conn, f.folder.raw()) {
+            Ok(s) => Some(s),
+            Err(e @ Error::Server { .. }) => {
+                tracing::info!("{}: {e}", f.folder);
+                None
+            }
+            Err(e) => return Err(e),
+        };
     }
     Ok(folders)
 }
