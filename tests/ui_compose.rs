@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use support::ui::{folder, load, new_app, notice, press, render, summary, type_text};
 use tern::compose::Identities;
 use tern::compose::editor::Edited;
-use tern::msg::{Cmd, Event, Flag, FlagChange, SpecialUse};
+use tern::msg::{Cmd, Event, Flag, FlagChange, Folder, SpecialUse};
 use tern::send::worker::{SendCmd, SendEvent};
 use tern::ui::app::App;
 use tern::ui::composer::{ComposeSettings, Stage};
@@ -63,7 +63,7 @@ fn answer_raw(app: &mut App, cmds: &[Cmd], raw: &str) -> Vec<Cmd> {
         .expect("the original is fetched");
     app.on_event(Event::Raw {
         req,
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
         uid: 7,
         bytes: raw.as_bytes().to_vec(),
     })
@@ -136,7 +136,7 @@ fn a_reply_is_reviewed_sent_and_marks_the_original_answered() {
                 _ => unreachable!(),
             },
             change: FlagChange {
-                folder: "INBOX".into(),
+                folder: Folder::named("INBOX"),
                 uids: vec![7],
                 add: true,
                 flags: Flag::Answered.into(),
@@ -212,13 +212,13 @@ fn postpone_appends_to_drafts_and_then_drops_the_local_copy() {
     else {
         panic!("one APPEND, got {cmds:?}");
     };
-    assert_eq!(folder, "Drafts");
+    assert_eq!(folder.name(), "Drafts");
     assert!(flags.has(Flag::Draft) && flags.has(Flag::Seen));
     assert!(String::from_utf8_lossy(bytes).contains("Noon is fine."));
     assert!(file.exists(), "kept until the server has it");
     app.on_event(Event::Appended {
         req: *req,
-        folder: "Drafts".into(),
+        folder: Folder::named("Drafts"),
         uid: Some(3),
     });
     assert!(matches!(app.composer().stage(), Stage::Idle));
@@ -356,7 +356,7 @@ fn edit_draft_resumes_a_postponed_message_and_sending_removes_it_by_uid() {
         .unwrap();
     app.on_event(Event::Raw {
         req,
-        folder: "Drafts".into(),
+        folder: Folder::named("Drafts"),
         uid: 7,
         bytes: draft.as_bytes().to_vec(),
     });
@@ -373,8 +373,8 @@ fn edit_draft_resumes_a_postponed_message_and_sending_removes_it_by_uid() {
         matches!(&cmds[..], [
             Cmd::Store { change, .. },
             Cmd::Expunge { folder, uids, all_deleted: false, .. },
-        ] if change.folder == "Drafts" && change.uids == [7] && change.flags.has(Flag::Deleted)
-            && folder == "Drafts" && uids == &[7]),
+        ] if change.folder.name() == "Drafts" && change.uids == [7] && change.flags.has(Flag::Deleted)
+            && folder.name() == "Drafts" && uids == &[7]),
         "{cmds:?}"
     );
 }

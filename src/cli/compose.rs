@@ -15,7 +15,7 @@ use crate::compose::{Composed, DraftDir, DraftStore, Identities, Mailbox, addres
 use crate::config::Account;
 use crate::error::{Error, Result};
 use crate::mime::{Part, decode, display_parts, safe_filename};
-use crate::msg::{Cmd, Event, Uid};
+use crate::msg::{Cmd, Event, Folder, Uid};
 use crate::save;
 use crate::send::{self, Submitted};
 
@@ -101,7 +101,7 @@ pub fn forward(
     let composed = if attached {
         let raw = match client.call(|r| Cmd::FetchRaw {
             req: r,
-            folder: req.folder.into(),
+            folder: Folder::named(req.folder),
             uid: req.uid,
         })? {
             Event::Raw { bytes, .. } if !bytes.is_empty() => bytes,
@@ -131,6 +131,7 @@ fn not_found(folder: &str, uid: Uid) -> Error {
 /// The original's header and shown text parts, fetched by section; with `attachments`, its
 /// attachments too (decoded), for an inline forward.
 fn fetch_text(client: &mut Client, folder: &str, uid: Uid, attachments: bool) -> Result<Original> {
+    let folder = &Folder::named(folder);
     let (root, header) = client.structure(folder, uid)?;
     let shown = display_parts(&root);
     let mut texts = Vec::with_capacity(shown.len());

@@ -1,6 +1,6 @@
 //! The UI's state: the model (what the server told us) and one sub-state per part of the
 //! screen or job, each with its own methods. `App` only dispatches: keys and mouse to actions
-//! (`keys`, `mouse`), actions to sub-states and requests (`commands`, `triage::actions`),
+//! (`input`), actions to sub-states and requests (`commands`, `triage::actions`),
 //! worker events to the model and then the sub-states (`events`). Drawing reads it through
 //! the accessors here and never changes it.
 
@@ -13,7 +13,7 @@ use ratatui::layout::Rect;
 use crate::config::theme::Theme;
 use crate::mime::Part;
 use crate::model::{Mailbox, Message, Model};
-use crate::msg::{Cmd, Flags, Uid};
+use crate::msg::{Cmd, Flags, Folder, Uid};
 use crate::ui::composer::Composer;
 use crate::ui::filter::FilterState;
 use crate::ui::folder_pane::FolderPane;
@@ -105,7 +105,7 @@ impl App {
         let cmds = vec![
             Cmd::ListFolders,
             Cmd::Select {
-                folder,
+                folder: Folder::named(&folder),
                 read_only: false,
                 first_screen,
             },
@@ -221,8 +221,8 @@ impl App {
     }
 
     /// Whether `folder` is the one open, i.e. the one whose UIDs the list shows.
-    pub(crate) fn is_open(&self, folder: &str) -> bool {
-        self.mailbox().is_some_and(|m| m.name == folder)
+    pub(crate) fn is_open(&self, folder: &Folder) -> bool {
+        self.mailbox().is_some_and(|m| m.folder == *folder)
     }
 
     /// The listed UIDs, newest first.

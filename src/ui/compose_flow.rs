@@ -13,7 +13,7 @@ use crate::compose::people::People;
 use crate::compose::prepare::{PrepareError, prepare};
 use crate::compose::{Composed, MessageRef, Original, postpone, reply};
 use crate::error::Error;
-use crate::msg::{Cmd, Event, Flag, FlagChange, ReqId, SpecialUse};
+use crate::msg::{Cmd, Event, Flag, FlagChange, Folder, ReqId, SpecialUse};
 use crate::send::worker::{SendCmd, SendEvent};
 use crate::ui::action::Action;
 use crate::ui::app::App;
@@ -123,7 +123,7 @@ impl App {
             _ => {
                 let in_drafts = self
                     .mailbox()
-                    .is_some_and(|m| m.name == self.drafts_folder());
+                    .is_some_and(|m| m.folder == self.drafts_folder());
                 if !in_drafts {
                     self.status.complain(format!(
                         "edit_draft resumes a message of the {} folder; open it first",
@@ -162,19 +162,19 @@ impl App {
             return None;
         };
         Some(MessageRef {
-            folder: mb.name.clone(),
+            folder: mb.folder.name().to_string(),
             uid,
             uid_validity: Some(mb.uid_validity),
         })
     }
 
     /// The account's Drafts folder: the server's SPECIAL-USE one, else "Drafts".
-    pub(crate) fn drafts_folder(&self) -> String {
+    pub(crate) fn drafts_folder(&self) -> Folder {
         self.model
             .folders
             .iter()
             .find(|f| f.special == Some(SpecialUse::Drafts))
-            .map_or_else(|| DRAFTS.to_string(), |f| f.name.clone())
+            .map_or_else(|| Folder::named(DRAFTS), |f| f.folder.clone())
     }
 
     /// Asks the worker for the original's bytes, unless they are here already.
@@ -183,10 +183,10 @@ impl App {
             self.begin(start, to, &[]);
             return Vec::new();
         };
-        let cached = self
-            .mailbox()
-            .filter(|m| m.name == at.folder)
-            .and_then(|m| m.messages.get(&at.uid)?.raw.clone());
+        let open = self.mailbox().filter(|m| m.folder.name() == at.folder);
+        // The open folder as the server spells it; another one by its name.
+        let folder = open.map_or_else(|| Folder::named(&at.folder), |m| m.folder.clone());
+        let cached = open.and_then(|m| m.messages.get(&at.uid)?.raw.clone());
         if let Some(raw) = cached {
             self.begin(start, to, &raw);
             return Vec::new();
@@ -196,7 +196,7 @@ impl App {
         self.status.say("Fetching the message…");
         vec![Cmd::FetchRaw {
             req,
-            folder: at.folder,
+            folder,
             uid: at.uid,
         }]
     }
@@ -455,7 +455,7 @@ impl App {
             meta,
         });
         r.busy = Some(Busy::Postponing);
-        self.status.say(format!("Postponing to {folder}…"));
+        self.status.say(format!("Postponing to {}…", folder.name()));
         vec![followup::append_postponed(req, &folder, bytes)]
     }
 
@@ -549,7 +549,7 @@ impl App {
         }) = &step
         {
             let change = FlagChange {
-                folder: message.folder.clone(),
+                folder: Folder::named(&message.folder),
                 uids: vec![message.uid],
                 add: true,
                 flags: Flag::Answered.into(),
@@ -625,12 +625,13 @@ impl App {
         Vec::new()
     }
 
-    /// Opening a message in Drafts: say how to resume it.
+    /// Opening a message in Drafts: say how to resume it (unless something else was just
+    /// said: the reader may follow the cursor after a send).
     pub(crate) fn offer_resume(&mut self) {
-        if self
+        let in_drafts = self
             .mailbox()
-            .is_some_and(|m| m.name == self.drafts_folder())
-        {
+            .is_some_and(|m| m.folder == self.drafts_folder());
+        if in_drafts && self.status.notice().is_none() {
             let key = self.settings.keymap.keys_for(Action::EditDraft);
             if let Some(k) = key.first() {
                 self.status

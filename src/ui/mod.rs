@@ -25,7 +25,6 @@ mod folder_tree;
 pub mod help;
 mod input;
 pub mod keymap;
-mod keys;
 pub mod layout;
 mod links;
 pub mod message_list;
@@ -40,6 +39,7 @@ pub mod requests;
 mod rows;
 pub mod search;
 pub mod status;
+mod term_input;
 mod terminal;
 pub mod triage;
 pub mod views;
@@ -85,7 +85,7 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
     terminal::install_signal_handlers();
     let mut term = Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(tty)?;
     let size = term.size().map_err(tty)?;
-    let input = input::spawn().map_err(tty)?;
+    let input = term_input::spawn().map_err(tty)?;
 
     // Without an outbox nothing can be sent safely; the review screen then says so.
     let sender = match Outbox::for_account(&account.name) {
@@ -127,7 +127,7 @@ fn event_loop(
     app: &mut App,
     handle: &Handle,
     sender: Option<&SendHandle>,
-    input: &input::Input,
+    input: &term_input::Input,
 ) -> Result<()> {
     let draw_err = |e: std::io::Error| Error::Io(format!("cannot draw: {e}"));
     let ticker = tick(TICK);
