@@ -13,7 +13,7 @@ use ratatui::backend::TestBackend;
 use support::ui::{WIDE, draw, folder, part, press, selected, settings, summaries, type_text};
 use tern::mime::{Part, Section, safe_filename};
 use tern::msg::{
-    Cmd, ConnState, Event, Flag, Flags, FolderInfo, SessionInfo, SpecialUse, Summary, Uid,
+    Cmd, ConnState, Event, Flag, Flags, Folder, FolderInfo, SessionInfo, SpecialUse, Summary, Uid,
 };
 use tern::ui::app::{App, Settings};
 use tern::ui::keymap::Keymap;
@@ -139,7 +139,7 @@ fn open_message(app: &mut App, root: Part, header: &str, bodies: &[(&str, &[u8])
     };
     let fetches = app.on_event(Event::Structure {
         req,
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
         uid,
         root: Box::new(root),
         header: header.as_bytes().to_vec(),
@@ -156,7 +156,7 @@ fn open_message(app: &mut App, root: Part, header: &str, bodies: &[(&str, &[u8])
             let bytes = bytes.to_vec();
             app.on_event(Event::PartData {
                 req,
-                folder: "INBOX".into(),
+                folder: Folder::named("INBOX"),
                 uid,
                 section,
                 bytes,
@@ -187,7 +187,7 @@ fn start_asks_for_folders_then_the_default_folder() {
             read_only,
             first_screen,
         } => {
-            assert_eq!(folder, "INBOX");
+            assert_eq!(folder.name(), "INBOX");
             assert!(!read_only);
             assert!(
                 *first_screen >= 20,
@@ -227,7 +227,7 @@ fn noselect_folder_toggles_instead_of_opening() {
     press(&mut app, "z");
     let cmds = press(&mut app, "j Enter");
     assert!(
-        matches!(&cmds[..], [Cmd::Select { folder, .. }] if folder == "其他文件夹/QQ邮件"),
+        matches!(&cmds[..], [Cmd::Select { folder, .. }] if folder.name() == "其他文件夹/QQ邮件"),
         "{cmds:?}"
     );
     assert_eq!(app.focus(), Pane::List);
@@ -324,6 +324,30 @@ fn number_then_enter_opens_that_link() {
     assert!(app.notice().unwrap().error, "there is no link 2");
 }
 
+#[test]
+fn links_other_than_web_and_mail_are_shown_not_opened() {
+    let opened = Opened::default();
+    let (mut app, _) = App::new(settings_with(WIDE, std::env::temp_dir(), opened.clone()));
+    app.on_event(Event::Folders(folders()));
+    app.on_event(selected("INBOX", vec![5]));
+    let body: &[u8] = br#"<p><a href="file:///etc/passwd">a</a> <a href="javascript:alert(1)">b</a>
+<a href="/home/alice/.ssh/id_ed25519">c</a> <a href="mailto:bob@example.com">d</a></p>"#;
+    let header = "From: x@example.com\r\nSubject: links\r\n\r\n";
+    open_message(&mut app, part(HTML), header, &[("1", body)]);
+    draw(&mut app, WIDE);
+    for n in 1..=3 {
+        command(&mut app, &format!("open {n}"));
+        let notice = app.notice().unwrap().clone();
+        assert!(
+            notice.error && notice.text.contains("Not opening"),
+            "{n}: {}",
+            notice.text
+        );
+    }
+    command(&mut app, "open 4");
+    assert_eq!(*opened.lock().unwrap(), ["mailto:bob@example.com"]);
+}
+
 const HTML_BODY: &[u8] = br#"<html><head><style>p { color: red }</style></head><body>
 <h1>Spring newsletter</h1>
 <p>Our <b>spring sale</b> starts on Monday. <a href="https://shop.example/sale">See the offers</a>.</p>
@@ -415,12 +439,12 @@ fn save_by_section_fetches_then_writes_like_tern_save() {
                 section: s,
                 folder,
             },
-        ] if *s == section && folder == "INBOX" => *req,
+        ] if *s == section && folder.name() == "INBOX" => *req,
         other => panic!("{other:?}"),
     };
     app.on_event(Event::PartData {
         req,
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
         uid: 9,
         section: section.clone(),
         bytes: b"caf=C3=A9 au lait=\r\n!\r\n".to_vec(),
@@ -506,7 +530,7 @@ fn j_j_enter_opens_the_third_newest() {
     let mut app = app_with(WIDE, 30);
     let cmds = press(&mut app, "j j Enter");
     assert!(
-        matches!(&cmds[..], [Cmd::FetchStructure { uid: 28, folder, .. }] if folder == "INBOX"),
+        matches!(&cmds[..], [Cmd::FetchStructure { uid: 28, folder, .. }] if folder.name() == "INBOX"),
         "{cmds:?}"
     );
     assert_eq!(app.focus(), Pane::Reader);
@@ -615,7 +639,7 @@ fn v_switches_to_the_html_alternative_and_fetches_it() {
     assert_eq!(section.to_string(), "2");
     app.on_event(Event::PartData {
         req,
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
         uid: 30,
         section,
         bytes: HTML_BODY.to_vec(),

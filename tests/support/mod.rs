@@ -7,6 +7,7 @@ pub mod mta;
 pub mod scripted;
 pub mod tmux;
 pub mod ui;
+pub mod watched;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

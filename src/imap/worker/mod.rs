@@ -13,10 +13,11 @@ mod bodies;
 mod commands;
 mod live;
 mod offline;
+mod pace;
 mod sync;
 mod warm;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -30,7 +31,10 @@ use crate::error::Error;
 use crate::imap::bulk::Bulk;
 use crate::imap::idler::{Idler, Notice};
 use crate::imap::session::Connection;
-use crate::msg::{Cmd, Event, Flags, ReqId, Uid};
+use crate::msg::{Cmd, Event, Flags, Folder, ReqId, Uid};
+
+/// A panic within this long of the last one reported is not reported again.
+const PANIC_QUIET: Duration = Duration::from_secs(600);
 
 pub struct Handle {
     pub commands: Sender<Cmd>,
@@ -66,8 +70,7 @@ pub fn spawn(account: Account, password: String) -> Handle {
 }
 
 struct OpenFolder {
-    name: String,
-    raw: String,
+    folder: Folder,
     read_only: bool,
     uid_validity: u32,
     /// Every UID the server has told us about, and the flags of those we have fetched: the
@@ -77,7 +80,7 @@ struct OpenFolder {
 }
 
 struct Sync {
-    folder: String,
+    folder: Folder,
     uid_validity: u32,
     /// Written to the cache when the sync completes: the rows are current as of it.
     highest_modseq: u64,
@@ -101,12 +104,12 @@ struct Worker {
     password: String,
     conn: Option<Connection>,
     events: Sender<Event>,
-    /// Decoded folder name → the server's own spelling, learnt from LIST.
-    raw_names: HashMap<String, String>,
+    /// The folder list was asked for: its counts are kept fresh.
+    folders_listed: bool,
     open: Option<OpenFolder>,
     /// The folder the user is looking at (the last Select) and, while a command works in
     /// another folder, its baseline, parked until we return to it.
-    displayed: Option<(String, bool)>,
+    displayed: Option<(Folder, bool)>,
     parked: Option<(OpenFolder, Option<Sync>)>,
     sync: Option<Sync>,
     idler: Option<Idler>,
@@ -116,6 +119,13 @@ struct Worker {
     next_poll: Instant,
     next_status: Instant,
     offline: Option<offline::Offline>,
+    /// Paces every login of the worker's own connection.
+    pace: pace::Pace,
+    /// The last NOOP warned, and we reconnected for it: a warning on the new connection too
+    /// is not acted on again.
+    warned_reconnect: bool,
+    /// When a panic was last reported: a repeat soon after is only logged.
+    panic_reported: Option<Instant>,
     pending: VecDeque<offline::Pending>,
     /// The header cache, for reading; None when disabled or unusable.
     cache: Option<Arc<Cache>>,
@@ -144,7 +154,7 @@ impl Worker {
             password,
             conn: None,
             events,
-            raw_names: HashMap::new(),
+            folders_listed: false,
             open: None,
             displayed: None,
             parked: None,
@@ -153,6 +163,9 @@ impl Worker {
             notices: unbounded(),
             refresh_due: false,
             offline: None,
+            pace: pace::Pace::default(),
+            warned_reconnect: false,
+            panic_reported: None,
             pending: VecDeque::new(),
         }
     }
@@ -228,10 +241,18 @@ impl Worker {
         if catch_unwind(AssertUnwindSafe(|| f(self))).is_err() {
             tracing::error!("worker recovered from a panic; dropping the connection");
             self.sync = None;
-            self.fail(
-                None,
-                Error::Protocol("internal error while reading the server's reply".into()),
-            );
+            let error = Error::Protocol("internal error while reading the server's reply".into());
+            // Reconnecting goes through the pace like any other; the user hears of it once.
+            let now = Instant::now();
+            let repeat = self
+                .panic_reported
+                .is_some_and(|t| now.duration_since(t) < PANIC_QUIET);
+            if repeat {
+                self.go_offline(&error);
+            } else {
+                self.panic_reported = Some(now);
+                self.fail(None, error);
+            }
         }
     }
 

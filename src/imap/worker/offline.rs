@@ -6,7 +6,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use super::Worker;
 use crate::error::Error;
 use crate::imap::messages;
-use crate::msg::{Cmd, ConnState, Event, ReqId, Uid};
+use crate::msg::{Cmd, ConnState, Event, Folder, ReqId, Uid};
 
 pub struct Offline {
     attempt: u32,
@@ -37,7 +37,7 @@ impl Pending {
 
 /// 1, 2, 4 … 60 seconds, each scaled by a factor in [0.5, 1.5) so many clients do not
 /// reconnect in lockstep after a server restart.
-fn backoff(attempt: u32) -> Duration {
+pub(super) fn backoff(attempt: u32) -> Duration {
     let base = 2f64.powi(attempt.min(6) as i32).min(60.0);
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -51,9 +51,10 @@ impl Worker {
         self.conn = None;
         self.idler = None;
         let attempt = self.offline.as_ref().map_or(0, |o| o.attempt + 1);
+        let now = Instant::now();
         let next_try = match error {
             Error::Auth(_) => None,
-            _ => Some(Instant::now() + backoff(attempt)),
+            _ => Some(now + backoff(attempt).max(self.pace.wait(now))),
         };
         self.offline = Some(Offline { attempt, next_try });
         self.emit(Event::Conn(ConnState::Offline {
@@ -151,7 +152,7 @@ impl Worker {
         }
     }
 
-    fn still_there(&mut self, folder: &str, uids: &[Uid]) -> crate::error::Result<Vec<Uid>> {
+    fn still_there(&mut self, folder: &Folder, uids: &[Uid]) -> crate::error::Result<Vec<Uid>> {
         let set: HashSet<Uid> = self
             .in_folder(folder, messages::uids)?
             .into_iter()
