@@ -14,7 +14,7 @@ use tern::compose::postpone::{postponed_message, resume};
 use tern::compose::prepare::prepare;
 use tern::compose::{DraftStore, Identities, MessageRef, reply};
 use tern::imap::worker::{self, Handle};
-use tern::msg::{Cmd, Event, ReqId};
+use tern::msg::{Cmd, Event, Folder, ReqId};
 use tern::send::{Outbox, Secrets, Submitted, submit_to};
 
 /// Sends `cmd` and waits for the event answering it; a failure fails the test.
@@ -76,7 +76,11 @@ fn a_postponed_reply_resumes_whole_and_sending_it_removes_the_drafts_copy() {
     let Event::Appended {
         uid: Some(draft_uid),
         ..
-    } = call(&h, 1, followup::append_postponed(1, "Drafts", bytes))
+    } = call(
+        &h,
+        1,
+        followup::append_postponed(1, &Folder::named("Drafts"), bytes),
+    )
     else {
         panic!("no APPENDUID");
     };
@@ -96,7 +100,7 @@ fn a_postponed_reply_resumes_whole_and_sending_it_removes_the_drafts_copy() {
         2,
         Cmd::FetchRaw {
             req: 2,
-            folder: "Drafts".into(),
+            folder: Folder::named("Drafts"),
             uid: draft_uid,
         },
     )

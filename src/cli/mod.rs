@@ -193,15 +193,14 @@ pub enum Command {
     /// Send an RFC 5322 message from FILE (or standard input): recipients from To/Cc/Bcc,
     /// Bcc removed, Date/Message-ID/MIME-Version/From added when missing. Prints the
     /// Message-ID; exit 0 sent, 75 queued in the outbox (server unreachable or 4xx), 1 refused.
-    Send {
-        file: Option<PathBuf>,
-    },
+    Send { file: Option<PathBuf> },
     /// Reply to message UID of FOLDER (to Reply-To or From; with --all also To and Cc, never
     /// yourself), quoting it. With --body the text (FILE, or - for standard input) goes above
     /// the quote and it is sent at once; without, $VISUAL/$EDITOR opens the draft and it is
     /// sent when saved. Prints the Message-ID; exit codes as `tern send`.
     Reply {
-        folder: String,
+        #[arg(value_parser = folder_arg)]
+        folder: Folder,
         uid: Uid,
         #[arg(long)]
         all: bool,
@@ -211,7 +210,8 @@ pub enum Command {
     /// Forward message UID of FOLDER to --to: its text inline with its attachments, or with
     /// --attached the whole message byte for byte. --body and the editor as for `reply`.
     Forward {
-        folder: String,
+        #[arg(value_parser = folder_arg)]
+        folder: Folder,
         uid: Uid,
         #[arg(long, required = true, num_args = 1.., value_name = "ADDR")]
         to: Vec<String>,
