@@ -14,7 +14,7 @@ use crate::compose::prepare::{PrepareError, Prepared, prepare};
 use crate::compose::{Composed, DraftDir, DraftStore, Identities, Mailbox, address, reply};
 use crate::config::Account;
 use crate::error::{Error, Result};
-use crate::mime::{Part, decode, display_parts, safe_filename};
+use crate::mime::{Part, decode, display_parts, safe_filename, sanitize_line};
 use crate::msg::{Cmd, Event, Folder, Uid};
 use crate::save;
 use crate::send::{self, Submitted};
@@ -224,7 +224,11 @@ fn edit_until_valid(draft: &DraftDir) -> Result<Option<Prepared>> {
         match prepare(draft) {
             Ok(p) => return Ok(Some(p)),
             Err(PrepareError::Draft(e)) if edited == Edited::Saved => {
-                eprintln!("tern: {e}; opening the editor again (leave it unchanged to stop)");
+                // The reason may quote an address from the original mail.
+                eprintln!(
+                    "tern: {}; opening the editor again (leave it unchanged to stop)",
+                    sanitize_line(&e.to_string())
+                );
             }
             Err(e) => return Err(kept(draft, e)),
         }
@@ -259,7 +263,8 @@ fn send_prepared(
 fn after_send(client: &mut Client, prepared: &Prepared) {
     for step in followup::after_send(&prepared.meta) {
         if let Err(e) = client.call(|req| step.into_cmd(req)) {
-            eprintln!("tern: warning: sent, but {}: {e}", step.failure());
+            let why = format!("{}: {e}", step.failure());
+            eprintln!("tern: warning: sent, but {}", sanitize_line(&why));
         }
     }
 }
