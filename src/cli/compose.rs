@@ -14,7 +14,7 @@ use crate::compose::prepare::{PrepareError, Prepared, prepare};
 use crate::compose::{Composed, DraftDir, DraftStore, Identities, Mailbox, address, reply};
 use crate::config::Account;
 use crate::error::{Error, Result};
-use crate::mime::{Part, decode, display_parts, safe_filename};
+use crate::mime::{Part, decode, display_parts, safe_filename, sanitize_line};
 use crate::msg::{Cmd, Event, Folder, Uid};
 use crate::save;
 use crate::send::{self, Submitted};
@@ -64,7 +64,7 @@ pub fn parse_recipients(args: &[String]) -> Result<Vec<Mailbox>> {
 }
 
 pub struct Request<'a> {
-    pub folder: &'a str,
+    pub folder: &'a Folder,
     pub uid: Uid,
     pub body: Option<String>,
 }
@@ -101,7 +101,7 @@ pub fn forward(
     let composed = if attached {
         let raw = match client.call(|r| Cmd::FetchRaw {
             req: r,
-            folder: Folder::named(req.folder),
+            folder: req.folder.clone(),
             uid: req.uid,
         })? {
             Event::Raw { bytes, .. } if !bytes.is_empty() => bytes,
@@ -116,22 +116,26 @@ pub fn forward(
     write_and_send(client, account, composed, req.body.is_some(), out)
 }
 
-fn at(folder: &str, uid: Uid) -> MessageRef {
+fn at(folder: &Folder, uid: Uid) -> MessageRef {
     MessageRef {
-        folder: folder.to_string(),
+        folder: folder.name().to_string(),
         uid,
         uid_validity: None,
     }
 }
 
-fn not_found(folder: &str, uid: Uid) -> Error {
+fn not_found(folder: &Folder, uid: Uid) -> Error {
     Error::NotFound(format!("no message with UID {uid} in {folder}"))
 }
 
 /// The original's header and shown text parts, fetched by section; with `attachments`, its
 /// attachments too (decoded), for an inline forward.
-fn fetch_text(client: &mut Client, folder: &str, uid: Uid, attachments: bool) -> Result<Original> {
-    let folder = &Folder::named(folder);
+fn fetch_text(
+    client: &mut Client,
+    folder: &Folder,
+    uid: Uid,
+    attachments: bool,
+) -> Result<Original> {
     let (root, header) = client.structure(folder, uid)?;
     let shown = display_parts(&root);
     let mut texts = Vec::with_capacity(shown.len());
@@ -220,7 +224,11 @@ fn edit_until_valid(draft: &DraftDir) -> Result<Option<Prepared>> {
         match prepare(draft) {
             Ok(p) => return Ok(Some(p)),
             Err(PrepareError::Draft(e)) if edited == Edited::Saved => {
-                eprintln!("tern: {e}; opening the editor again (leave it unchanged to stop)");
+                // The reason may quote an address from the original mail.
+                eprintln!(
+                    "tern: {}; opening the editor again (leave it unchanged to stop)",
+                    sanitize_line(&e.to_string())
+                );
             }
             Err(e) => return Err(kept(draft, e)),
         }
@@ -255,7 +263,8 @@ fn send_prepared(
 fn after_send(client: &mut Client, prepared: &Prepared) {
     for step in followup::after_send(&prepared.meta) {
         if let Err(e) = client.call(|req| step.into_cmd(req)) {
-            eprintln!("tern: warning: sent, but {}: {e}", step.failure());
+            let why = format!("{}: {e}", step.failure());
+            eprintln!("tern: warning: sent, but {}", sanitize_line(&why));
         }
     }
 }

@@ -199,7 +199,8 @@ pub enum Command {
     /// the quote and it is sent at once; without, $VISUAL/$EDITOR opens the draft and it is
     /// sent when saved. Prints the Message-ID; exit codes as `tern send`.
     Reply {
-        folder: String,
+        #[arg(value_parser = folder_arg)]
+        folder: Folder,
         uid: Uid,
         #[arg(long)]
         all: bool,
@@ -209,7 +210,8 @@ pub enum Command {
     /// Forward message UID of FOLDER to --to: its text inline with its attachments, or with
     /// --attached the whole message byte for byte. --body and the editor as for `reply`.
     Forward {
-        folder: String,
+        #[arg(value_parser = folder_arg)]
+        folder: Folder,
         uid: Uid,
         #[arg(long, required = true, num_args = 1.., value_name = "ADDR")]
         to: Vec<String>,
