@@ -189,8 +189,9 @@ fn start_mta(server: &Dovecot, dir: &Path) -> Option<Postfix> {
 fn sending_text(server: &Dovecot, mta: Option<&Postfix>) -> String {
     let from = format!("from = \"Alice Liddell <{ADDRESS}>\"\n");
     match (mta, server.lmtp_socket()) {
+        // Inline, so the account table stays open for lines added after it.
         (Some(mta), _) => format!(
-            "{from}\n[account.smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"implicit\"\naccept_invalid_certs = true\n",
+            "{from}smtp = {{ host = \"127.0.0.1\", port = {}, tls = \"implicit\", accept_invalid_certs = true }}\n",
             mta.smtps_port
         ),
         (None, Some(socket)) => format!(
