@@ -7,6 +7,7 @@ use super::output::{record, summary};
 use crate::config::{Account, DeletePolicy};
 use crate::error::{Error, Result};
 use crate::msg::{Cmd, Event, Flag, FlagChange, Flags, Folder, SpecialUse, Uid};
+use crate::roles;
 use crate::search;
 
 /// `+seen`, `-flagged`… → (add?, flag).
@@ -127,14 +128,11 @@ pub fn delete(
     uids: Vec<Uid>,
     out: &mut impl Write,
 ) -> Result<()> {
-    let trash = match &account.trash_folder {
-        Some(t) => Some(Folder::named(t)),
-        None => client
-            .folders()?
-            .into_iter()
-            .find(|f| f.special == Some(SpecialUse::Trash))
-            .map(|f| f.folder),
-    };
+    let trash = roles::folder_for(
+        &client.folders()?,
+        SpecialUse::Trash,
+        account.trash_folder.as_deref(),
+    );
     let in_trash = trash.as_ref() == Some(folder);
     if policy == DeletePolicy::Flag || in_trash {
         return mark(client, folder, uids, "+deleted");

@@ -11,6 +11,7 @@ mod actions;
 
 use crate::config::{Account, Config, DeletePolicy, SeenPolicy};
 use crate::msg::{Flag, FlagChange, Flags, Folder, FolderInfo, SpecialUse, Uid};
+use crate::roles;
 use crate::ui::status::Notice;
 
 /// What the config says about deleting, archiving and \Seen.
@@ -151,27 +152,9 @@ impl Triage {
         self.policy.seen == SeenPolicy::Open
     }
 
-    /// The folder with `role`, from the config when it names one (looked up in the list
-    /// for the server's own spelling), else from SPECIAL-USE.
-    fn special_folder(
-        configured: Option<&String>,
-        folders: &[FolderInfo],
-        role: SpecialUse,
-    ) -> Option<Folder> {
-        let listed = |want: &dyn Fn(&FolderInfo) -> bool| {
-            folders.iter().find(|f| want(f)).map(|f| f.folder.clone())
-        };
-        match configured {
-            Some(name) => {
-                Some(listed(&|f| f.folder.name() == name).unwrap_or_else(|| Folder::named(name)))
-            }
-            None => listed(&|f| f.special == Some(role)),
-        }
-    }
-
     pub(crate) fn archive_folder(&self, folders: &[FolderInfo]) -> Result<Folder, Notice> {
-        let configured = self.policy.archive_folder.as_ref();
-        Self::special_folder(configured, folders, SpecialUse::Archive).ok_or_else(|| {
+        let configured = self.policy.archive_folder.as_deref();
+        roles::folder_for(folders, SpecialUse::Archive, configured).ok_or_else(|| {
             Notice::error(
                 "This account has no Archive folder; set archive_folder for it in the config",
             )
@@ -187,8 +170,8 @@ impl Triage {
         uids: Vec<Uid>,
         flags_of: impl Fn(Uid) -> Option<Flags>,
     ) -> Result<DeletePlan, Notice> {
-        let configured = self.policy.trash_folder.as_ref();
-        let trash = Self::special_folder(configured, folders, SpecialUse::Trash);
+        let configured = self.policy.trash_folder.as_deref();
+        let trash = roles::folder_for(folders, SpecialUse::Trash, configured);
         let in_trash = trash.as_ref() == Some(&folder);
         if self.policy.delete == DeletePolicy::Flag || in_trash {
             let uids: Vec<Uid> = uids
