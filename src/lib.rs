@@ -23,8 +23,6 @@
 //!   written by a thread of its own; [`intern`] shares repeated senders and recipients.
 //! - [`compose`] writes mail: drafts on disk, replies and forwards, the MIME message, the
 //!   editor, address completion (no network: callers fetch and send).
-//! - [`roles`] picks the folder for Trash, Archive, Sent, …: config, then SPECIAL-USE, then a
-//!   usual name.
 //! - [`config`] loads and validates `config.toml`, naming the line of any mistake.
 //! - [`devserver`] runs a private Dovecot on loopback for the tests and the demo.
 //! - [`send`] prepares, queues (the outbox) and sends mail over SMTP, a sendmail command or
@@ -44,8 +42,8 @@ pub mod logging;
 pub mod mime;
 pub mod model;
 pub mod msg;
+pub mod policy;
 pub mod private;
-pub mod roles;
 pub mod save;
 pub mod search;
 pub mod send;

@@ -150,7 +150,8 @@ pub enum SpecialUse {
 }
 
 impl SpecialUse {
-    /// The RFC 6154 attribute a server marks the role with (Inbox has none: it is a name).
+    /// The RFC 6154 attribute that marks a folder with this role (INBOX has none: it is
+    /// named).
     pub const fn attribute(self) -> Option<&'static str> {
         match self {
             SpecialUse::Inbox => None,

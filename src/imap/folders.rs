@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::imap::messages::responses;
 use crate::imap::session::{Connection, map_err};
 use crate::msg::{Folder, FolderInfo, FolderOp, FolderStatus, SpecialUse};
-use crate::roles;
+use crate::policy;
 use crate::utf7;
 
 pub fn list(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
@@ -27,7 +27,7 @@ pub fn list(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
     Ok(folders)
 }
 
-/// LIST and LSUB: every folder with its role settled (see [`roles`]), no counts yet.
+/// LIST and LSUB: every folder with its role settled ([`policy::settle_roles`]), no counts yet.
 fn names(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
     let names = conn
         .session
@@ -62,15 +62,15 @@ fn names(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
             }
         })
         .collect();
-    roles::settle(&mut folders);
+    policy::settle_roles(&mut folders);
     Ok(folders)
 }
 
 /// The raw name of the folder with `role`, from LIST and LSUB (no STATUS), by the one rule
-/// in [`roles`].
+/// ([`policy::special_folder`]).
 pub fn find_role(conn: &mut Connection, role: SpecialUse) -> Result<Option<String>> {
     let folders = names(conn)?;
-    Ok(roles::folder_for(&folders, role, None).map(|f| f.raw().to_string()))
+    Ok(policy::special_folder(None, &folders, role).map(|f| f.raw().to_string()))
 }
 
 /// STATUS through a raw command: the crate matches the reply's mailbox name against ours
@@ -166,16 +166,17 @@ fn special_use(name: &str, delimiter: Option<char>, attributes: &[String]) -> Op
     if name.eq_ignore_ascii_case("INBOX") {
         return Some(SpecialUse::Inbox);
     }
-    let by_attr = [
+    let roles = [
         SpecialUse::Drafts,
         SpecialUse::Sent,
         SpecialUse::Archive,
         SpecialUse::Junk,
         SpecialUse::Trash,
     ];
-    for role in by_attr {
-        let attr = role.attribute().unwrap_or_default();
-        if attributes.iter().any(|a| a.eq_ignore_ascii_case(attr)) {
+    for role in roles {
+        if let Some(attr) = role.attribute()
+            && attributes.iter().any(|a| a.eq_ignore_ascii_case(attr))
+        {
             return Some(role);
         }
     }
