@@ -567,6 +567,24 @@ fn q_goes_back_then_quits_and_ctrl_c_always_quits() {
     press(&mut app, "q");
     assert_eq!(app.focus(), Pane::List);
     assert!(app.reader().is_none() && !app.should_quit());
+    // At the top level q asks first; anything but y stays.
+    press(&mut app, "q");
+    assert_eq!(
+        app.overlays().confirm().map(|c| c.question.as_str()),
+        Some("Quit tern? (y/N)")
+    );
+    press(&mut app, "n");
+    assert!(!app.should_quit() && app.overlays().confirm().is_none());
+    press(&mut app, "Esc");
+    insta::assert_snapshot!("quit_question_80x24", draw(&mut app, WIDE).backend());
+    press(&mut app, "y");
+    assert!(app.should_quit());
+    // confirm_quit = false: q quits at once.
+    let mut app = App::new(Settings {
+        confirm_quit: false,
+        ..settings("INBOX", WIDE)
+    })
+    .0;
     press(&mut app, "q");
     assert!(app.should_quit());
     let mut app = app_with(WIDE, 30);

@@ -45,6 +45,9 @@ pub struct Config {
     /// (in most terminals).
     #[serde(default)]
     pub mouse: bool,
+    /// `q`/`Esc` at the top level ask "Quit tern? (y/N)" first; Ctrl-C always quits at once.
+    #[serde(default = "default_true")]
+    pub confirm_quit: bool,
     /// `[keys]`: action name → key(s), on top of `assets/keymap.toml`.
     #[serde(default)]
     pub keys: keys::KeysTable,

@@ -46,6 +46,8 @@ pub struct Settings {
     /// Terminal size at start, to ask for one screen of summaries first.
     pub size: (u16, u16),
     pub launcher: Launcher,
+    /// `back` at the top level asks before quitting (`confirm_quit`).
+    pub confirm_quit: bool,
 }
 
 pub struct App {
