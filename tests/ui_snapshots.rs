@@ -403,6 +403,21 @@ fn parts_pane_shows_the_nested_tree() {
 }
 
 #[test]
+fn parts_pane_of_a_one_part_message_leaves_the_reader_its_rows() {
+    let mut app = app_with(WIDE, 30);
+    open_message(&mut app, part(PLAIN), PLAIN_HEADER, &[("1", b"Hello.\r\n")]);
+    press(&mut app, "p");
+    assert_eq!(app.focus(), Pane::Parts);
+    let t = draw(&mut app, WIDE);
+    assert_eq!(app.geometry().parts_rows(), 1, "one part, one row");
+    assert!(
+        app.geometry().reader_inner().height >= 8,
+        "the reader keeps the rest"
+    );
+    insta::assert_snapshot!("parts_one_part_80x24", t.backend());
+}
+
+#[test]
 fn parts_pane_keeps_its_window_when_the_cursor_moves_back_up() {
     let mut app = app_with(WIDE, 30);
     open_message(&mut app, part(NESTED), PLAIN_HEADER, &[]);

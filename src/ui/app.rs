@@ -77,6 +77,7 @@ impl App {
             focus: Pane::List,
             reader_open: false,
             show_parts: false,
+            parts: 0,
             error: false,
         };
         let (w, h) = settings.size;
@@ -294,6 +295,7 @@ impl App {
             focus: self.focus,
             reader_open: self.reader.is_open(),
             show_parts: self.parts.is_shown(),
+            parts: self.parts().len(),
             error: self.status.has_error()
                 || self.overlays.prompt().is_some_and(|p| p.error.is_some()),
         };
