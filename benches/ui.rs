@@ -56,6 +56,7 @@ fn app(messages: u32, loaded: u32) -> App {
         theme: Theme::default(),
         size: SIZE,
         launcher: Box::new(|_| Ok(())),
+        confirm_quit: true,
     });
     let uids: Vec<Uid> = (1..=messages).rev().collect();
     let newest: Vec<Uid> = uids.iter().copied().take(loaded as usize).collect();

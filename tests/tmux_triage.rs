@@ -104,9 +104,12 @@ fn launch(t: &mut Tmux, config: &Path, synced: &str) -> String {
     t.wait_for(synced, DEADLINE)
 }
 
-/// Quits from the message list with the `back` key; the terminal must be restored.
+/// Quits from the message list with the `back` key, answering its question; the terminal
+/// must be restored.
 fn quit(t: &Tmux) {
     t.act(&["back"]);
+    t.wait_for("Quit tern? (y/N)", DEADLINE);
+    t.press("y");
     let exit = t.exited();
     assert_eq!(exit.code, 0, "tern failed:\n{}", exit.screen);
 }

@@ -403,6 +403,21 @@ fn parts_pane_shows_the_nested_tree() {
 }
 
 #[test]
+fn parts_pane_of_a_one_part_message_leaves_the_reader_its_rows() {
+    let mut app = app_with(WIDE, 30);
+    open_message(&mut app, part(PLAIN), PLAIN_HEADER, &[("1", b"Hello.\r\n")]);
+    press(&mut app, "p");
+    assert_eq!(app.focus(), Pane::Parts);
+    let t = draw(&mut app, WIDE);
+    assert_eq!(app.geometry().parts_rows(), 1, "one part, one row");
+    assert!(
+        app.geometry().reader_inner().height >= 8,
+        "the reader keeps the rest"
+    );
+    insta::assert_snapshot!("parts_one_part_80x24", t.backend());
+}
+
+#[test]
 fn parts_pane_keeps_its_window_when_the_cursor_moves_back_up() {
     let mut app = app_with(WIDE, 30);
     open_message(&mut app, part(NESTED), PLAIN_HEADER, &[]);
@@ -567,6 +582,24 @@ fn q_goes_back_then_quits_and_ctrl_c_always_quits() {
     press(&mut app, "q");
     assert_eq!(app.focus(), Pane::List);
     assert!(app.reader().is_none() && !app.should_quit());
+    // At the top level q asks first; anything but y stays.
+    press(&mut app, "q");
+    assert_eq!(
+        app.overlays().confirm().map(|c| c.question.as_str()),
+        Some("Quit tern? (y/N)")
+    );
+    press(&mut app, "n");
+    assert!(!app.should_quit() && app.overlays().confirm().is_none());
+    press(&mut app, "Esc");
+    insta::assert_snapshot!("quit_question_80x24", draw(&mut app, WIDE).backend());
+    press(&mut app, "y");
+    assert!(app.should_quit());
+    // confirm_quit = false: q quits at once.
+    let mut app = App::new(Settings {
+        confirm_quit: false,
+        ..settings("INBOX", WIDE)
+    })
+    .0;
     press(&mut app, "q");
     assert!(app.should_quit());
     let mut app = app_with(WIDE, 30);

@@ -49,6 +49,9 @@ pub struct Config {
     /// `address<TAB>name` a line ([`crate::compose::people`]).
     #[serde(default)]
     pub address_book_command: Option<String>,
+    /// `q`/`Esc` at the top level ask "Quit tern? (y/N)" first; Ctrl-C always quits at once.
+    #[serde(default = "default_true")]
+    pub confirm_quit: bool,
     /// `[keys]`: action name → key(s), on top of `assets/keymap.toml`.
     #[serde(default)]
     pub keys: keys::KeysTable,

@@ -47,6 +47,8 @@ pub struct Settings {
     /// Terminal size at start, to ask for one screen of summaries first.
     pub size: (u16, u16),
     pub launcher: Launcher,
+    /// `back` at the top level asks before quitting (`confirm_quit`).
+    pub confirm_quit: bool,
 }
 
 pub struct App {
@@ -77,6 +79,7 @@ impl App {
             focus: Pane::List,
             reader_open: false,
             show_parts: false,
+            parts: 0,
             error: false,
         };
         let (w, h) = settings.size;
@@ -295,6 +298,7 @@ impl App {
             focus: self.focus,
             reader_open: self.reader.is_open(),
             show_parts: self.parts.is_shown(),
+            parts: self.parts().len(),
             error: self.status.has_error()
                 || self.overlays.prompt().is_some_and(|p| p.error.is_some()),
         };

@@ -11,6 +11,7 @@ use crate::ui::layout::Pane;
 use crate::ui::mouse::{self, Pointer};
 use crate::ui::overlays::HelpKey;
 use crate::ui::prompt::{self, Command, Edit, LineKind, Prompt};
+use crate::ui::triage::{Confirm, Deferred};
 
 impl App {
     /// Handles one key press and returns the commands it calls for.
@@ -218,6 +219,10 @@ impl App {
             Pane::List if self.reader.is_open() => self.close_reader(),
             Pane::List if self.filter.active().is_some() => self.clear_filter(),
             Pane::List if self.search.active().is_some() => self.clear_search(),
+            Pane::List if self.settings.confirm_quit => self.overlays.ask(Confirm {
+                question: "Quit tern? (y/N)".into(),
+                then: Deferred::Quit,
+            }),
             Pane::List => self.quit = true,
         }
     }

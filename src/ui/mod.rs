@@ -108,6 +108,7 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
         theme,
         size: (size.width, size.height),
         launcher: Box::new(|target| open::that_detached(target)),
+        confirm_quit: config.confirm_quit,
     });
     app.set_policy(Policy::new(config, &account));
     app.set_notify(NotifyPolicy::new(config));

@@ -29,6 +29,7 @@ pub fn settings(default_folder: &str, size: (u16, u16)) -> Settings {
         theme: Theme::default(),
         size,
         launcher: Box::new(|_| Ok(())),
+        confirm_quit: true,
     }
 }
 
