@@ -10,6 +10,7 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
 use support::Env;
+use support::dovecot::Seeding;
 use support::tmux::{DEADLINE, Tmux, eventually, terminal};
 use tern::devserver::Dovecot;
 

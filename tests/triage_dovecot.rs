@@ -6,8 +6,9 @@ mod support;
 
 use std::collections::BTreeSet;
 
+use support::dovecot::PlainSession;
 use support::{Env, fixtures, tern_with};
-use tern::devserver::{DovecotOptions, PlainSession};
+use tern::devserver::DovecotOptions;
 use tern::utf7::unescape;
 
 fn session(env: &Env, folder: &str) -> PlainSession {

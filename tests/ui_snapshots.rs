@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use support::ui::{WIDE, draw, folder, part, press, selected, settings, summaries, type_text};
+use support::ui::{
+    NESTED, WIDE, draw, folder, part, press, selected, settings, summaries, type_text,
+};
 use tern::mime::{Part, Section, safe_filename};
 use tern::msg::{
     Cmd, ConnState, Event, Flag, Flags, Folder, FolderInfo, SessionInfo, SpecialUse, Summary, Uid,
@@ -18,24 +20,6 @@ use tern::msg::{
 use tern::ui::app::{App, Settings};
 use tern::ui::keymap::Keymap;
 use tern::ui::layout::Pane;
-
-/// The RFC 3501 section 6.4.5 example, with parts 1 … 4.2.2.2.
-const NESTED: &str = concat!(
-    "(",
-    r#"("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 1152 23)"#,
-    r#"("APPLICATION" "OCTET-STREAM" ("NAME" "cc.diff") NIL "Compiler diff" "BASE64" 4554)"#,
-    r#"("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 2000 "#,
-    r#"("Tue, 23 Jul 1996 16:34:07 -0700" "inner one" NIL NIL NIL NIL NIL NIL NIL NIL) "#,
-    r#"(("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 300 10)"#,
-    r#"("APPLICATION" "OCTET-STREAM" ("NAME" "a.bin") NIL NIL "BASE64" 1200) "MIXED") 50)"#,
-    r#"(("IMAGE" "GIF" ("NAME" "cc.gif") "<960723163407.20117h@cac.washington.edu>" NIL "BASE64" 1500)"#,
-    r#"("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 2500 "#,
-    r#"("Tue, 23 Jul 1996 16:34:07 -0700" "inner two" NIL NIL NIL NIL NIL NIL NIL NIL) "#,
-    r#"(("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 400 12)"#,
-    r#"(("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "QUOTED-PRINTABLE" 500 15)"#,
-    r#"("TEXT" "RICHTEXT" ("CHARSET" "US-ASCII") NIL NIL "QUOTED-PRINTABLE" 700 20) "ALTERNATIVE") "MIXED") 60) "MIXED")"#,
-    " \"MIXED\")"
-);
 
 const PLAIN: &str = r#"("TEXT" "PLAIN" ("CHARSET" "utf-8") NIL NIL "8BIT" 300 10 NIL NIL NIL NIL)"#;
 const HTML: &str = r#"("TEXT" "HTML" ("CHARSET" "utf-8") NIL NIL "8BIT" 600 20 NIL NIL NIL NIL)"#;

@@ -6,11 +6,11 @@
 //! user changed survive. The server lives as long as the returned [`Demo`].
 
 mod mailbox;
-mod mime;
 mod seed;
 mod serve;
 mod spec;
 mod text;
+mod writer;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt as _;

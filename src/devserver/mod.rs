@@ -12,11 +12,9 @@
 
 mod config;
 mod error;
-mod imap_ops;
-mod maildir;
 mod postfix;
 mod postfix_config;
-pub mod seed;
+mod session;
 mod sys;
 #[cfg(test)]
 mod tests;
@@ -31,9 +29,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 pub use error::DevServerError;
-pub use imap_ops::PlainSession;
 pub use postfix::{Postfix, PostfixOptions};
-pub use seed::{SeedReport, seed_fixtures};
 
 /// How long to wait for Dovecot to come up or go down.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
