@@ -7,6 +7,7 @@ mod support;
 
 use std::time::Duration;
 
+use support::dovecot::Seeding;
 use support::mta::{DOMAIN, Mta, TRUST, flags, tag};
 use tern::compose::followup::{self, Step};
 use tern::compose::original::Original;

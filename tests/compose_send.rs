@@ -9,6 +9,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use mail_parser::{MessageParser, MimeHeaders};
+use support::dovecot::Seeding;
 use support::mta::{DOMAIN, Mta, TRUST, read_folder, tag, tern};
 
 struct Setup {

@@ -8,6 +8,7 @@ mod support;
 use std::path::Path;
 
 use mail_parser::{MessageParser, MimeHeaders};
+use support::dovecot::Seeding;
 use support::mta::{DOMAIN, Mta, TRUST, flags, tag};
 use support::tmux::{DEADLINE, Tmux, eventually};
 
