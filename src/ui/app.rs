@@ -13,7 +13,7 @@ use ratatui::layout::Rect;
 use crate::config::theme::Theme;
 use crate::mime::Part;
 use crate::model::{Mailbox, Message, Model};
-use crate::msg::{Cmd, Flags, Folder, Uid};
+use crate::msg::{Cmd, Flags, Folder, SpecialUse, Uid};
 use crate::ui::composer::Composer;
 use crate::ui::filter::FilterState;
 use crate::ui::folder_pane::FolderPane;
@@ -49,6 +49,30 @@ pub struct Settings {
     pub launcher: Launcher,
     /// `back` at the top level asks before quitting (`confirm_quit`).
     pub confirm_quit: bool,
+    /// The time zone dates are shown in.
+    pub zone: Zone,
+}
+
+/// The time zone of the dates on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    /// The user's: `TZ`, else the system's.
+    Local,
+    /// A fixed offset, so the screen does not depend on where it is drawn.
+    Fixed(chrono::FixedOffset),
+}
+
+impl Zone {
+    /// `secs` since the epoch in this zone, by a chrono `format`.
+    pub fn format(self, secs: i64, format: &str) -> String {
+        let Some(utc) = chrono::DateTime::from_timestamp(secs, 0) else {
+            return String::new();
+        };
+        match self {
+            Zone::Local => utc.with_timezone(&chrono::Local).format(format).to_string(),
+            Zone::Fixed(offset) => utc.with_timezone(&offset).format(format).to_string(),
+        }
+    }
 }
 
 pub struct App {
@@ -152,6 +176,28 @@ impl App {
 
     pub fn keymap(&self) -> &Keymap {
         &self.settings.keymap
+    }
+
+    pub fn zone(&self) -> Zone {
+        self.settings.zone
+    }
+
+    /// Whether the list names each message's recipient rather than its sender: in the Sent
+    /// and Drafts folders, whose mail is the user's own.
+    pub fn lists_recipients(&self) -> bool {
+        let Some(mb) = self.mailbox() else {
+            return false;
+        };
+        self.model
+            .folders
+            .iter()
+            .find(|f| f.folder == mb.folder)
+            .is_some_and(|f| matches!(f.special, Some(SpecialUse::Sent | SpecialUse::Drafts)))
+    }
+
+    /// Whether `addr` is one of the account's own addresses (`from` and `aliases`).
+    pub fn is_mine(&self, addr: &str) -> bool {
+        self.composer.is_mine(addr)
     }
 
     pub fn focus(&self) -> Pane {
