@@ -20,6 +20,7 @@ use crate::ui::folder_pane::FolderPane;
 use crate::ui::help;
 use crate::ui::keymap::Keymap;
 use crate::ui::layout::{self, Geometry, Pane, Shape, help_max_scroll};
+use crate::ui::login::Login;
 use crate::ui::message_list::MessageList;
 use crate::ui::notify::{NewMail, Notifier, NotifyPolicy};
 use crate::ui::overlays::Overlays;
@@ -93,6 +94,7 @@ pub struct App {
     pub(super) status: Status,
     pub(super) new_mail: NewMail,
     pub(super) composer: Composer,
+    pub(super) login: Login,
     pub(super) quit: bool,
 }
 
@@ -127,6 +129,7 @@ impl App {
             status: Status::default(),
             new_mail: NewMail::default(),
             composer: Composer::default(),
+            login: Login::default(),
             quit: false,
         };
         let cmds = vec![
@@ -176,6 +179,10 @@ impl App {
 
     pub fn keymap(&self) -> &Keymap {
         &self.settings.keymap
+    }
+
+    pub fn login(&self) -> &Login {
+        &self.login
     }
 
     pub fn zone(&self) -> Zone {

@@ -27,6 +27,7 @@ mod input;
 pub mod keymap;
 pub mod layout;
 mod links;
+pub mod login;
 pub mod message_list;
 mod mouse;
 pub mod notify;

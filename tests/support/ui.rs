@@ -76,6 +76,7 @@ pub fn selected(folder: &str, uids: Vec<Uid>) -> Event {
         folder: Folder::named(folder),
         uid_validity: 7,
         read_only: false,
+        complete: true,
         uids,
     }
 }

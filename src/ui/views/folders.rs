@@ -38,11 +38,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         })
         .collect();
     if lines.is_empty() {
-        let note = Line::styled(
-            truncate_width("loading…", body.width as usize),
-            app.theme().dim,
-        );
-        frame.render_widget(Paragraph::new(note), body);
+        frame.render_widget(super::waiting(app, "loading…", false), body);
         return;
     }
     frame.render_widget(Paragraph::new(lines), body);

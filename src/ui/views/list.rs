@@ -31,11 +31,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     frame.render_widget(super::pane(Line::from(title), app, Pane::List), area);
     let body = inner(area);
     let Some(mb) = app.mailbox() else {
-        let note = Line::styled(
-            truncate_width("opening…", body.width as usize),
-            app.theme().dim,
-        );
-        frame.render_widget(Paragraph::new(note), body);
+        frame.render_widget(super::waiting(app, "opening…", true), body);
         return;
     };
     let rows = app.rows();
