@@ -363,7 +363,8 @@ impl App {
         self.folders.scroll(g.folder_rows());
         self.overlays.scroll_picker(g.screen);
         if self.overlays.help().is_some() {
-            let lines = help::lines(&self.settings.keymap).len();
+            let width = layout::inner(layout::help_area(g.screen)).width as usize;
+            let lines = help::layout(&self.settings.keymap, width).len();
             self.overlays.clamp_help(help_max_scroll(g.screen, lines));
         }
         let inner = g.reader_inner();

@@ -383,6 +383,19 @@ impl App {
         vec![self.requests.manage(op)]
     }
 
+    /// `:rename-folder NAME`: the folder under the folder cursor becomes NAME.
+    pub(crate) fn rename_folder_to(&mut self, name: String) -> Vec<Cmd> {
+        match self.cursor_folder() {
+            Some(f) => self.submit_folder_name(
+                LineKind::RenameFolder {
+                    from: Box::new(f.folder),
+                },
+                name,
+            ),
+            None => Vec::new(),
+        }
+    }
+
     /// A submitted folder name line.
     pub(crate) fn submit_folder_name(&mut self, kind: LineKind, name: String) -> Vec<Cmd> {
         let op = match kind {

@@ -7,12 +7,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent
 use crate::msg::{Cmd, Flag, Secret};
 use crate::ui::action::Action;
 use crate::ui::app::App;
+use crate::ui::cmdline;
 use crate::ui::layout::Pane;
 use crate::ui::mouse::{self, Pointer};
 use crate::ui::overlays::HelpKey;
 use crate::ui::prompt::{self, Command, Edit, LineKind, Prompt};
 use crate::ui::status::Notice;
-use crate::ui::triage::{Confirm, Deferred};
+use crate::ui::triage::{Confirm, Deferred, Origin, Transfer};
 
 impl App {
     /// Handles one key press and returns the commands it calls for.
@@ -67,6 +68,11 @@ impl App {
 
     /// A key while a line is being edited.
     fn line_key(&mut self, mut p: Prompt, key: &KeyEvent) -> Vec<Cmd> {
+        if key.code == KeyCode::Tab && p.kind == LineKind::Command {
+            p.complete(|text| cmdline::complete(text, &self.model.folders));
+            self.overlays.set_line(p);
+            return Vec::new();
+        }
         let filtering = p.kind == LineKind::Filter;
         match p.key(key, self.overlays.history(&p.kind)) {
             Edit::Editing => {
@@ -203,11 +209,56 @@ impl App {
         match prompt::parse(&line) {
             Ok(Command::OpenLink(n)) => self.open_link(n),
             Ok(Command::Save { section, output }) => return self.save_section(section, output),
-            Ok(Command::Folder(name)) => return self.open_folder(&name),
+            Ok(Command::Folder(name)) => match cmdline::folder(&self.model.folders, &name) {
+                Ok(f) => {
+                    let name = f.folder.name().to_string();
+                    return self.open_folder(&name);
+                }
+                Err(e) => self.status.complain(e),
+            },
             Ok(Command::Help) => self.overlays.show_help(),
             Ok(Command::Quit) => self.quit = true,
             Ok(Command::Run(action)) => return self.act(action, None),
+            Ok(Command::RunWith(action, text)) => return self.act_with(action, text),
             Err(e) => self.status.complain(e),
+        }
+        Vec::new()
+    }
+
+    /// An action that asks for a line or a folder, given it on the `:` line instead.
+    fn act_with(&mut self, action: Action, text: String) -> Vec<Cmd> {
+        match action {
+            Action::Move | Action::Copy => {
+                let dest = match cmdline::folder(&self.model.folders, &text) {
+                    Ok(f) => f.folder.clone(),
+                    Err(e) => {
+                        self.status.complain(e);
+                        return Vec::new();
+                    }
+                };
+                let Some((folder, uids)) = self.targets() else {
+                    return Vec::new();
+                };
+                return self.transfer(Transfer {
+                    folder,
+                    uids,
+                    dest,
+                    remove: action == Action::Move,
+                    origin: Origin::User,
+                });
+            }
+            Action::TagPattern => self.tag_matching(&text),
+            Action::Search => return self.submit_search(Prompt::new(LineKind::Search, text)),
+            Action::Filter => {
+                self.open_filter();
+                // The filter narrows as the line is typed; here it is all typed at once.
+                self.overlays.take_line();
+                self.filter_typed(&text);
+                self.submit_filter(&text);
+            }
+            Action::CreateFolder => return self.submit_folder_name(LineKind::CreateFolder, text),
+            Action::RenameFolder => return self.rename_folder_to(text),
+            _ => return self.act(action, None),
         }
         Vec::new()
     }

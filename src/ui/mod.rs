@@ -13,6 +13,7 @@
 
 pub mod action;
 pub mod app;
+mod cmdline;
 mod commands;
 mod completion;
 mod compose_flow;

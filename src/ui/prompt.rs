@@ -7,6 +7,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::mime::Section;
 use crate::msg::Folder;
 use crate::ui::action::Action;
+use crate::ui::cmdline;
+use crate::ui::completion::Completion;
 
 /// Commands the line accepts, with the one-line help the overlay shows.
 pub const COMMANDS: &[(&str, &str)] = &[
@@ -18,12 +20,31 @@ pub const COMMANDS: &[(&str, &str)] = &[
         ":save SECTION [PATH]",
         "Save part SECTION (e.g. 4.2.1) to the download folder, or to PATH (a new file or a folder)",
     ),
-    (":folder NAME", "Open the folder NAME"),
+    (
+        ":folder NAME",
+        "Open the folder NAME (any case; a prefix that names one folder is enough)",
+    ),
     (":help", "Show this help"),
     (":quit", "Quit tern"),
     (
         ":ACTION",
-        "Run any action above by its name, e.g. :reply or :compose",
+        "Run any action above by its name, e.g. :reply or :compose; a prefix that names one is enough",
+    ),
+    (
+        ":move FOLDER, :copy FOLDER",
+        "Move or copy to FOLDER without the picker, e.g. :move Work/Projects",
+    ),
+    (
+        ":tag-pattern TEXT, :search QUERY, :filter TEXT",
+        "Tag, search or filter by what follows instead of asking for it",
+    ),
+    (
+        ":create-folder NAME, :rename-folder NAME",
+        "Create NAME, or rename the folder under the folder cursor to NAME",
+    ),
+    (
+        "Tab on the : line",
+        "Completes command names, then folder names after :folder, :move and :copy",
     ),
 ];
 
@@ -39,7 +60,20 @@ pub enum Command {
     Quit,
     /// An action by its keymap name.
     Run(Action),
+    /// An action given what it would otherwise ask for: `:move Work`, `:tag-pattern invoice`.
+    RunWith(Action, String),
 }
+
+/// Actions that ask for a line or a folder, and so take it after their name instead.
+const TAKES_TEXT: &[Action] = &[
+    Action::Move,
+    Action::Copy,
+    Action::TagPattern,
+    Action::Search,
+    Action::Filter,
+    Action::CreateFolder,
+    Action::RenameFolder,
+];
 
 /// What the line being edited is for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -100,6 +134,7 @@ pub struct Prompt {
     /// Shown under the line until the next key.
     pub error: Option<LineError>,
     recall: Option<usize>,
+    completion: Box<Completion>,
 }
 
 /// What a key did to the line.
@@ -119,8 +154,16 @@ impl Prompt {
         }
     }
 
+    /// Tab: the next of what `find` offers for the text typed before the first Tab.
+    pub fn complete(&mut self, find: impl FnOnce(&str) -> Vec<String>) {
+        if let Some(text) = self.completion.next(&self.text, find) {
+            self.text = text;
+        }
+    }
+
     pub fn key(&mut self, key: &KeyEvent, history: &[String]) -> Edit {
         self.error = None;
+        self.completion.reset();
         match key.code {
             KeyCode::Esc => Edit::Cancel,
             // A password may begin or end with a space.
@@ -170,14 +213,20 @@ pub fn parse(line: &str) -> Result<Command, String> {
     let line = line.trim();
     let (word, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
     let rest = rest.trim();
-    match word {
-        "open" | "o" => rest
+    if word.is_empty() {
+        return Err(String::new());
+    }
+    let name = cmdline::resolve(word)?;
+    match name.as_str() {
+        // Without a number, `open` is the action.
+        "open" if rest.is_empty() => Ok(Command::Run(Action::Open)),
+        "open" => rest
             .parse::<usize>()
             .ok()
             .filter(|n| *n > 0)
             .map(Command::OpenLink)
             .ok_or_else(|| "usage: :open N, where N is a link number".to_string()),
-        "save" | "w" => {
+        "save" => {
             let (section, path) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
             if section.is_empty() {
                 return Err("usage: :save SECTION [PATH], e.g. :save 4.2.1".into());
@@ -192,14 +241,16 @@ pub fn parse(line: &str) -> Result<Command, String> {
                 output: (!path.is_empty()).then(|| expand_home(path)),
             })
         }
-        "folder" | "f" | "cd" if !rest.is_empty() => Ok(Command::Folder(rest.to_string())),
-        "folder" | "f" | "cd" => Err("usage: :folder NAME".into()),
-        "help" | "h" => Ok(Command::Help),
-        "quit" | "q" => Ok(Command::Quit),
-        "" => Err(String::new()),
-        other => match Action::from_name(other) {
+        "folder" if !rest.is_empty() => Ok(Command::Folder(rest.to_string())),
+        "folder" => Err("usage: :folder NAME".into()),
+        "help" if rest.is_empty() => Ok(Command::Help),
+        "quit" if rest.is_empty() => Ok(Command::Quit),
+        other => match cmdline::action(other) {
             Some(action) if rest.is_empty() => Ok(Command::Run(action)),
-            _ => Err(format!("unknown command \"{other}\"; press ? for the list")),
+            Some(action) if TAKES_TEXT.contains(&action) => {
+                Ok(Command::RunWith(action, rest.to_string()))
+            }
+            _ => Err(format!(":{other} takes nothing after it")),
         },
     }
 }
@@ -241,6 +292,17 @@ mod tests {
         assert!(parse("save 1.x").is_err());
         assert!(parse("save 1 -").is_err());
         assert!(parse("frobnicate").unwrap_err().contains("frobnicate"));
+        assert_eq!(parse("open"), Ok(Command::Run(Action::Open)));
+        assert_eq!(parse("ARCH"), Ok(Command::Run(Action::Archive)));
+        assert_eq!(
+            parse("move Work/Projects"),
+            Ok(Command::RunWith(Action::Move, "Work/Projects".into()))
+        );
+        assert_eq!(
+            parse("tag-pattern invoice 2024"),
+            Ok(Command::RunWith(Action::TagPattern, "invoice 2024".into()))
+        );
+        assert!(parse("archive now").unwrap_err().contains("takes nothing"));
     }
 
     #[test]

@@ -1,17 +1,13 @@
-//! The `?` overlay: the help lines of [`crate::ui::help`], styled and cut to the window.
-
-use ratatui::Frame;
-use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
-use unicode_width::UnicodeWidthStr;
+//! The `?` overlay: the help lines of [`crate::ui::help`], laid out for the window and styled.
 
 use crate::mime::sanitize::{pad_width, truncate_width};
 use crate::ui::app::App;
 use crate::ui::help::{self, HelpLine};
 use crate::ui::layout::{help_area, help_max_scroll, inner};
-
-const KEYS_W: usize = 22;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, scroll: usize) {
     let theme = app.theme();
@@ -24,7 +20,7 @@ pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, scroll: usize) {
     frame.render_widget(block, area);
     let body = inner(area);
     let width = body.width as usize;
-    let lines = help::lines(app.keymap());
+    let lines = help::layout(app.keymap(), width);
     let scroll = scroll.min(help_max_scroll(screen, lines.len()));
     let shown: Vec<Line<'_>> = lines
         .iter()
@@ -39,9 +35,8 @@ fn line<'a>(l: &HelpLine, width: usize, app: &App) -> Line<'a> {
     let theme = app.theme();
     match l {
         HelpLine::Entry { keys, doc } => {
-            // Narrow windows give the keys a third, so the descriptions stay readable.
-            let keys = pad_width(keys, KEYS_W.min(width / 3));
-            let doc = truncate_width(doc, width.saturating_sub(keys.width() + 1));
+            let keys = pad_width(keys, help::keys_width(width));
+            let doc = truncate_width(doc, width.saturating_sub(help::keys_width(width) + 1));
             Line::from(vec![
                 Span::styled(keys, theme.header),
                 Span::raw(" "),
