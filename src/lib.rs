@@ -50,6 +50,7 @@ pub mod error;
 pub mod imap;
 pub mod intern;
 pub mod logging;
+pub mod mailcap;
 pub mod mime;
 pub mod model;
 pub mod msg;
