@@ -136,7 +136,7 @@ pub fn find<'a>(
                 || e.mime_type.strip_suffix("/*").is_some_and(|m| m == major)
                 || e.mime_type == "*/*"
         })
-        .find(|e| e.test.as_deref().is_none_or(|t| passes(t)))
+        .find(|e| e.test.as_deref().is_none_or(&mut passes))
 }
 
 /// `command` with `%s` (the file, shell-quoted), `%t` (the type) and `%%` filled in; true

@@ -23,6 +23,7 @@ use crate::ui::layout::{self, Geometry, Pane, Shape, help_max_scroll};
 use crate::ui::login::Login;
 use crate::ui::message_list::MessageList;
 use crate::ui::notify::{NewMail, Notifier, NotifyPolicy};
+use crate::ui::opener::{Run, Viewers};
 use crate::ui::overlays::Overlays;
 use crate::ui::parts::PartsPane;
 use crate::ui::reader::{Reader, ReaderPane};
@@ -52,6 +53,8 @@ pub struct Settings {
     pub confirm_quit: bool,
     /// The time zone dates are shown in.
     pub zone: Zone,
+    /// Mailcap rules, display and pager, for opening parts.
+    pub viewers: Viewers,
 }
 
 /// The time zone of the dates on screen.
@@ -269,6 +272,24 @@ impl App {
     /// The user asked to leave.
     pub fn should_quit(&self) -> bool {
         self.quit
+    }
+
+    /// A part viewer the main loop is to run now, with the terminal handed over to it.
+    pub fn take_viewer(&mut self) -> Option<Run> {
+        self.parts.take_viewer()
+    }
+
+    /// The terminal viewer ran (or could not start).
+    pub fn viewer_done(&mut self, run: &Run, status: std::io::Result<std::process::ExitStatus>) {
+        match status {
+            Ok(s) if s.success() => self.status.clear(),
+            Ok(s) => self
+                .status
+                .complain(format!("{} ended with {s}", run.command)),
+            Err(e) => self
+                .status
+                .complain(format!("Could not run {}: {e}", run.command)),
+        }
     }
 
     /// Whether the bell should ring now; asking resets it.

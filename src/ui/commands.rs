@@ -2,14 +2,17 @@
 //! search and the filter, and folder management. Each asks the sub-states what to do and
 //! [`Requests`](crate::ui::requests::Requests) for the commands.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
 
 use crate::error::{Error, Result};
 use crate::mime::Section;
 use crate::msg::{Cmd, Folder, FolderInfo, FolderOp, Uid};
 use crate::save;
+use crate::ui::action::Action;
 use crate::ui::app::{App, FIRST_SCREEN_MARGIN};
 use crate::ui::layout::Pane;
+use crate::ui::opener::{Opener, test_passes};
 use crate::ui::parts::first_attachment;
 use crate::ui::prompt::{LineKind, Prompt};
 use crate::ui::reader::missing_parts;
@@ -217,10 +220,8 @@ impl App {
                     .status
                     .complain(format!("Could not save part {section}: {e}")),
             },
-            Purpose::Open => match self.open_copy(&name, &bytes) {
-                Ok(()) => self
-                    .status
-                    .say(format!("Opened part {section} with the system viewer")),
+            Purpose::Open => match self.open_copy(section, &name, &bytes) {
+                Ok(said) => self.status.say(said),
                 Err(e) => self
                     .status
                     .complain(format!("Could not open part {section}: {e}")),
@@ -236,11 +237,72 @@ impl App {
         Some((save::content(part, raw), save::file_name(part)))
     }
 
-    fn open_copy(&self, name: &str, bytes: &[u8]) -> Result<()> {
+    fn open_copy(&mut self, section: &Section, name: &str, bytes: &[u8]) -> Result<String> {
         let dir = viewer_dir()?;
         let path = save::write_new(None, &dir, name, bytes)?;
-        (self.settings.launcher)(path.as_os_str())
-            .map_err(|e| Error::Io(format!("no viewer for {}: {e}", path.display())))
+        let mime_type = self
+            .parts()
+            .into_iter()
+            .find(|p| p.section == *section)
+            .map_or_else(
+                || "application/octet-stream".to_string(),
+                |p| p.mime_type.clone(),
+            );
+        self.open_with(section, &path, &mime_type)
+    }
+
+    /// Hands `path` (part `section`, of `mime_type`) to the viewer [`crate::ui::opener::Viewers`] chooses;
+    /// returns what to tell the user.
+    fn open_with(&mut self, section: &Section, path: &Path, mime_type: &str) -> Result<String> {
+        let failed = |e: std::io::Error| Error::Io(format!("cannot run the viewer: {e}"));
+        match self.settings.viewers.choose(mime_type, path, test_passes) {
+            Opener::System => {
+                (self.settings.launcher)(path.as_os_str())
+                    .map_err(|e| Error::Io(format!("no viewer for {}: {e}", path.display())))?;
+                Ok(format!("Opened part {section} with the system viewer"))
+            }
+            Opener::Detached(run) => {
+                let mut cmd = run.command().map_err(failed)?;
+                if run.stdin.is_none() {
+                    cmd.stdin(Stdio::null());
+                }
+                // Nothing may write over the screen; the child is reaped when it exits.
+                let mut child = cmd
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .map_err(failed)?;
+                std::thread::spawn(move || child.wait());
+                Ok(format!("Opened part {section} with {}", run.command))
+            }
+            Opener::Output(run) => {
+                let out = run
+                    .command()
+                    .map_err(failed)?
+                    .stderr(Stdio::null())
+                    .output()
+                    .map_err(failed)?;
+                let title = format!("part {section} through {}", run.command);
+                self.reader
+                    .show_output(title, String::from_utf8_lossy(&out.stdout).into_owned());
+                self.focus = Pane::Reader;
+                Ok(format!(
+                    "Part {section} as {} shows; Esc goes back",
+                    run.command
+                ))
+            }
+            Opener::Terminal(run) => {
+                self.parts.run_in_terminal(run);
+                Ok(String::new())
+            }
+            Opener::Unavailable => {
+                let key = self.settings.keymap.keys_for(Action::SavePart);
+                let save = key.first().map_or(String::new(), |k| format!("{k} or "));
+                Err(Error::Io(format!(
+                    "no viewer for {mime_type} without a display; save it with {save}:save {section} PATH"
+                )))
+            }
+        }
     }
 
     /// Parses the `/` line; sends the search, or puts the line back with the error under it.

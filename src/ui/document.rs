@@ -124,6 +124,16 @@ pub fn build(message: Option<&Message>, mode: ReaderMode, width: usize) -> Docum
     doc
 }
 
+/// A viewer's output under its `title`, wrapped at `width`.
+pub fn output(title: &str, text: &str, width: usize) -> Document {
+    let mut doc = Document::default();
+    for piece in wrap(&format!("── {} ──", sanitize_line(title)), width) {
+        doc.push(LineKind::Notice, piece);
+    }
+    doc.plain(text, width, false);
+    doc
+}
+
 impl Document {
     fn push(&mut self, kind: LineKind, text: String) {
         self.lines.push(DocLine { kind, text });

@@ -269,6 +269,7 @@ impl App {
                 self.parts.hide();
                 self.focus = Pane::Reader;
             }
+            Pane::Reader if self.reader.close_output() => {}
             Pane::Reader => {
                 self.close_reader();
                 self.focus = Pane::List;

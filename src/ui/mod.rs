@@ -32,6 +32,7 @@ pub mod login;
 pub mod message_list;
 mod mouse;
 pub mod notify;
+pub mod opener;
 pub mod overlays;
 pub mod parts;
 pub mod picker;
@@ -68,6 +69,7 @@ use crate::ui::app::{App, Settings, Zone};
 use crate::ui::composer::ComposeSettings;
 use crate::ui::keymap::Keymap;
 use crate::ui::notify::NotifyPolicy;
+use crate::ui::opener::Viewers;
 use crate::ui::triage::Policy;
 
 /// Redraw at least this often, so time-based state (and a SIGTERM) is noticed while idle.
@@ -112,6 +114,7 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
         launcher: Box::new(|target| open::that_detached(target)),
         confirm_quit: config.confirm_quit,
         zone: Zone::Local,
+        viewers: Viewers::from_env(),
     });
     app.set_policy(Policy::new(config, &account));
     app.set_notify(NotifyPolicy::new(config));
@@ -217,6 +220,18 @@ fn event_loop(
         }
         if editor.is_some() {
             continue;
+        }
+        if let Some(run) = app.take_viewer() {
+            // A viewer that needs the terminal has it to itself until it exits; worker events
+            // wait in their channel meanwhile.
+            input.pause();
+            terminal::suspend();
+            let status = run.command().and_then(|mut c| c.status());
+            terminal::resume()
+                .map_err(|e| Error::Io(format!("cannot take the terminal back: {e}")))?;
+            input.resume();
+            term.clear().map_err(draw_err)?;
+            app.viewer_done(&run, status);
         }
         term.draw(|frame| {
             app.prepare(frame.area());

@@ -3,15 +3,27 @@
 use crate::mime::Part;
 use crate::ui::layout::scroll_to;
 use crate::ui::message_list::step;
+use crate::ui::opener::Run;
 
 #[derive(Debug, Default)]
 pub struct PartsPane {
     shown: bool,
     cursor: usize,
     offset: usize,
+    /// A viewer that takes the terminal, for the main loop to run with the TUI suspended.
+    viewer: Option<Run>,
 }
 
 impl PartsPane {
+    pub(crate) fn run_in_terminal(&mut self, run: Run) {
+        self.viewer = Some(run);
+    }
+
+    /// The viewer the main loop is to run now, if any.
+    pub fn take_viewer(&mut self) -> Option<Run> {
+        self.viewer.take()
+    }
+
     pub fn is_shown(&self) -> bool {
         self.shown
     }

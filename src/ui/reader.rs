@@ -16,6 +16,9 @@ pub struct Reader {
     pub mode: ReaderMode,
     pub scroll: usize,
     pub doc: Document,
+    /// What a mailcap viewer printed for one of its parts (title, text), shown instead of
+    /// the message until Esc.
+    output: Option<(String, String)>,
     /// Width, mode and message generation `doc` was built for.
     built: Option<(usize, ReaderMode, u64)>,
 }
@@ -48,8 +51,27 @@ impl ReaderPane {
             mode: ReaderMode::default(),
             scroll: 0,
             doc: Document::default(),
+            output: None,
             built: None,
         });
+    }
+
+    /// Shows a viewer's `text` in place of the message, from the top.
+    pub(crate) fn show_output(&mut self, title: String, text: String) {
+        if let Some(r) = self.open.as_mut() {
+            r.output = Some((title, text));
+            r.scroll = 0;
+            self.generation += 1;
+        }
+    }
+
+    /// Back from a viewer's output to the message; false when none was shown.
+    pub(crate) fn close_output(&mut self) -> bool {
+        let closed = self.open.as_mut().and_then(|r| r.output.take()).is_some();
+        if closed {
+            self.generation += 1;
+        }
+        closed
     }
 
     pub(crate) fn close(&mut self) {
@@ -105,7 +127,10 @@ impl ReaderPane {
         };
         let key = (width, r.mode, generation);
         if r.built != Some(key) && width > 0 {
-            r.doc = document::build(message, r.mode, width);
+            r.doc = match &r.output {
+                Some((title, text)) => document::output(title, text, width),
+                None => document::build(message, r.mode, width),
+            };
             r.built = Some(key);
         }
         r.scroll = r.scroll.min(r.doc.lines.len().saturating_sub(height));

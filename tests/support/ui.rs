@@ -12,6 +12,7 @@ use tern::mime::{Part, from_bodystructure};
 use tern::msg::{Cmd, Event, Flags, Folder, FolderInfo, FolderStatus, SpecialUse, Summary, Uid};
 use tern::ui::app::{App, Settings, Zone};
 use tern::ui::keymap::Keymap;
+use tern::ui::opener::Viewers;
 use tern::ui::views;
 
 pub const WIDE: (u16, u16) = (80, 24);
@@ -31,6 +32,11 @@ pub fn settings(default_folder: &str, size: (u16, u16)) -> Settings {
         launcher: Box::new(|_| Ok(())),
         confirm_quit: true,
         zone: Zone::Fixed(chrono::FixedOffset::east_opt(0).unwrap()),
+        // A desktop without mailcap rules: parts go to the launcher.
+        viewers: Viewers {
+            display: true,
+            ..Viewers::default()
+        },
     }
 }
 
