@@ -181,7 +181,7 @@ impl Action {
             Action::SaveAll => ("save_all", "Save every attachment to the download folder"),
             Action::OpenPart => (
                 "open_part",
-                "Open the part under the cursor with the system's viewer",
+                "Open the part under the cursor: your mailcap's viewer, else the desktop's; over SSH, text in $PAGER",
             ),
             Action::Tag => (
                 "tag",
@@ -237,7 +237,10 @@ impl Action {
                 "subscribed_only",
                 "Show only subscribed folders, or all of them",
             ),
-            Action::Reconnect => ("reconnect", "Reconnect now instead of waiting"),
+            Action::Reconnect => (
+                "reconnect",
+                "Reconnect now instead of waiting; after a refused login, type the password again",
+            ),
             Action::Compose => ("compose", "Write a new message in your editor"),
             Action::Reply => ("reply", "Reply to the sender of the message"),
             Action::ReplyAll => ("reply_all", "Reply to the sender and every recipient"),
