@@ -312,3 +312,44 @@ fn ctrl_c_and_sigterm_restore_the_terminal() {
         assert_eq!(exit.code, 0, "after SIG{signal}:\n{}", exit.screen);
     }
 }
+
+/// `o` on a text part with a `needsterminal` mailcap viewer: tern steps aside, the viewer has
+/// the terminal (it shows the part and waits for Enter), and tern's screen comes back after.
+#[test]
+fn a_needsterminal_viewer_gets_the_terminal_and_gives_it_back() {
+    let env = Env::start();
+    let config = env.config("");
+    let viewer = env.home.path().join("viewer.sh");
+    std::fs::write(
+        &viewer,
+        "cat \"$1\"; echo viewer-ran-$((6*7)); read answer\n",
+    )
+    .unwrap();
+    let mailcap = env.home.path().join("mailcap");
+    std::fs::write(
+        &mailcap,
+        format!("text/plain; sh {} %s; needsterminal\n", viewer.display()),
+    )
+    .unwrap();
+    let mut t = terminal(env.home.path());
+    t.line(&format!("export MAILCAPS='{}' DISPLAY=", mailcap.display()));
+    launch(&mut t, &config);
+    t.act(&["down", "open"]);
+    t.wait_for("Part 4.2.2.1: Grüße 你好", DEADLINE);
+    t.act(&["parts"]);
+    t.wait_for(PARTS, DEADLINE);
+    // The last row is 4.2.2.2, one up is 4.2.2.1.
+    t.act(&["bottom", "up"]);
+    t.wait_for("4.2.2.1 text/plain", DEADLINE);
+    t.act(&["open_part"]);
+    let screen = t.wait_for("viewer-ran-42", DEADLINE);
+    assert!(!screen.contains(PARTS), "tern still drawing:\n{screen}");
+    assert!(screen.contains("Grüße"), "the part is not shown:\n{screen}");
+    t.press("Enter");
+    let screen = t.wait_until("tern's screen again", DEADLINE, |s| {
+        s.contains(PARTS) && !s.contains("viewer-ran-42")
+    });
+    assert!(screen.contains("4.2.2.1 text/plain"), "{screen}");
+    t.keys(&["C-c"]);
+    assert_eq!(t.exited().code, 0);
+}
