@@ -33,6 +33,8 @@
 //! - [`compose`] writes mail: drafts on disk, replies and forwards, the MIME message, the
 //!   editor, address completion (no network: callers fetch and send).
 //! - [`config`] loads and validates `config.toml`, naming the line of any mistake.
+//! - [`mailcap`] reads RFC 1524 mailcap files (which program views a type); `ui::opener`
+//!   chooses between a mailcap viewer, the desktop's opener and the pager.
 //! - [`policy`] is the one delete rule (and special-folder choice) the CLI and the TUI share.
 //! - [`devserver`] runs a private Dovecot (and Postfix) on loopback for the demo and the
 //!   tests; seeding mail for tests and benchmarks lives in `tests/support`, not here.
