@@ -30,7 +30,9 @@ impl App {
                 self.status.complain(format!("Offline: {reason}"));
                 self.model.apply(ev);
             }
-            Event::Conn(_) | Event::SyncDone { .. } => self.model.apply(ev),
+            Event::Conn(_) | Event::SyncDone { .. } | Event::FolderStatus { .. } => {
+                self.model.apply(ev)
+            }
             Event::Folders(list) => {
                 self.model.apply(Event::Folders(list));
                 self.folders.listed(&self.model.folders);
