@@ -1,6 +1,8 @@
 //! Folder counts against a real Dovecot (issue 12, item 3): what the folder pane shows comes
 //! from [`Model::counts`], and after a warm start with new mail and flag changes, or a move
 //! and its undo, it must equal what the server's STATUS says — no arrival counted twice.
+//! Other folders' counts follow the server on the periodic refresh (item 11), through one
+//! LIST-STATUS command where the server has it and STATUS per folder where not.
 
 mod support;
 
@@ -16,7 +18,7 @@ use tern::msg::{Cmd, Event, Folder};
 
 fn account(server: &Dovecot, cache: &std::path::Path) -> Account {
     let text = format!(
-        "[[account]]\nname = \"t\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\nconnect_timeout_secs = 2\nread_timeout_secs = 5\ncache_file = \"{}\"\n",
+        "[[account]]\nname = \"t\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\nconnect_timeout_secs = 2\nread_timeout_secs = 5\ncache_file = \"{}\"\nstatus_interval_secs = 1\n",
         server.imap_port,
         cache.display()
     );
@@ -160,4 +162,47 @@ fn counts_match_status_after_a_warm_start_and_an_undone_move() {
     assert_eq!(shown(&model, "Archive"), server_says(&server, "Archive"));
     assert_eq!(shown(&model, "Archive"), (0, 0));
     h.shutdown();
+}
+
+/// Mail delivered into a folder that is not open shows in its counts at the next refresh.
+fn other_folders_follow_the_server(capabilities: Option<&str>) {
+    let server = Dovecot::start(DovecotOptions {
+        capabilities: capabilities.map(String::from),
+        ..DovecotOptions::default()
+    })
+    .expect("dovecot");
+    let home = tempfile::tempdir().unwrap();
+    let mut model = Model::default();
+    let h = start(&server, &home.path().join("cache.redb"), &mut model);
+    assert_eq!(shown(&model, "Archive"), (0, 0));
+    for n in 0..2 {
+        server
+            .append("alice", "Archive", &message(n), &[], None)
+            .unwrap();
+    }
+    settle(
+        &h.events,
+        &mut model,
+        "a refresh with Archive's new mail",
+        |e| {
+            matches!(e, Event::Folders(list) if list.iter().any(|f| {
+                f.folder.name() == "Archive" && f.status.is_some_and(|s| s.messages == 2)
+            }))
+        },
+    );
+    assert_eq!(shown(&model, "Archive"), server_says(&server, "Archive"));
+    assert_eq!(shown(&model, "INBOX"), server_says(&server, "INBOX"));
+    h.shutdown();
+}
+
+#[test]
+fn other_folders_counts_refresh_with_list_status() {
+    other_folders_follow_the_server(None);
+}
+
+#[test]
+fn other_folders_counts_refresh_without_list_status() {
+    other_folders_follow_the_server(Some(
+        "IMAP4rev1 IDLE NAMESPACE UIDPLUS MOVE CONDSTORE QRESYNC ENABLE SPECIAL-USE LIST-EXTENDED",
+    ));
 }
