@@ -35,9 +35,17 @@ pub fn list(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
 /// `LIST ... RETURN (STATUS ...)`: the names and every selectable folder's counts in one round
 /// trip, which is what makes a refresh every minute cheap.
 fn list_status(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
+    // With RETURN options the roles (RFC 6154) come only when asked for (Dovecot).
+    let roles = if conn.has("SPECIAL-USE") {
+        "SPECIAL-USE "
+    } else {
+        ""
+    };
     let (data, _) = conn
         .session
-        .run(format!("LIST \"\" \"*\" RETURN (STATUS {STATUS_ITEMS})"))
+        .run(format!(
+            "LIST \"\" \"*\" RETURN ({roles}STATUS {STATUS_ITEMS})"
+        ))
         .map_err(|e| map_err("LIST", e))?;
     let mut entries = Vec::new();
     let mut counts = std::collections::HashMap::new();
