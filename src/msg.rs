@@ -416,6 +416,11 @@ pub struct Summary {
 pub enum Event {
     Conn(ConnState),
     Folders(Vec<FolderInfo>),
+    /// Fresh counts of one folder, e.g. right after tern copied mail into it.
+    FolderStatus {
+        folder: Folder,
+        status: FolderStatus,
+    },
     /// The folder is open; `uids` is every UID in it, newest first.
     Selected {
         folder: Folder,

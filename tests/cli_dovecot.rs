@@ -34,6 +34,10 @@ fn folders_decode_names_and_report_counts() {
         work[3], "",
         "no counts for a folder that cannot be selected"
     );
+    // Whether each folder is subscribed (issue 12, item 10): the special-use folders are
+    // (`auto = subscribe`); the parent that exists only by name is not.
+    assert_eq!(find("Sent")[5], "subscribed", "{}", run.stdout);
+    assert_eq!(work[5], "", "{work:?}");
 }
 
 #[test]

@@ -312,3 +312,43 @@ fn ctrl_c_and_sigterm_restore_the_terminal() {
         assert_eq!(exit.code, 0, "after SIG{signal}:\n{}", exit.screen);
     }
 }
+
+/// Context switches of every thread of `pid` so far: how often the process woke up.
+fn wakeups(pid: u32) -> u64 {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).expect("tern's threads");
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("status")).ok())
+        .flat_map(|status| {
+            status
+                .lines()
+                .filter(|l| l.contains("ctxt_switches:"))
+                .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .sum()
+}
+
+/// Nothing due, nothing typed, nothing arriving: tern sleeps. IDLE blocks on its own thread,
+/// the UI has no tick, terminal input blocks, and the send thread waits for a command. (Before,
+/// a 250 ms tick redrew the screen and input was polled every 100 ms: over 40 wakeups in these
+/// three seconds.) A key afterwards is still answered at once.
+#[test]
+fn an_idle_tern_does_not_wake_up() {
+    let env = Env::start();
+    let config = env.config("");
+    let mut t = terminal(env.home.path());
+    launch(&mut t, &config);
+    let pid = t.tern_pid();
+    // The idler's connection and the folder counts settle first.
+    std::thread::sleep(Duration::from_secs(2));
+    let before = wakeups(pid);
+    std::thread::sleep(Duration::from_secs(3));
+    let woke = wakeups(pid) - before;
+    assert!(woke < 8, "tern woke {woke} times in 3 idle seconds");
+    t.act(&["open"]);
+    t.wait_for("┏ plain text", DEADLINE);
+    t.act(&["back"]);
+    t.wait_for("┏ INBOX", DEADLINE);
+    t.quit();
+}

@@ -50,7 +50,7 @@ pub struct Args {
 pub enum Command {
     /// Connect and log in; print greeting, TLS, capabilities and the login method.
     Check,
-    /// Folders: name, delimiter, attributes, messages, unseen.
+    /// Folders: name, delimiter, attributes, messages, unseen, subscribed.
     Folders,
     /// Messages of FOLDER, newest first: UID, date, flags, from, subject.
     List {

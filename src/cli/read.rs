@@ -43,6 +43,7 @@ pub fn folders(client: &mut Client, out: &mut impl Write) -> Result<()> {
                 &f.attributes.join(" "),
                 &messages,
                 &unseen,
+                if f.subscribed { "subscribed" } else { "" },
             ],
         )?;
     }

@@ -127,7 +127,8 @@ pub struct Account {
     /// How often to check the open folder when IDLE is off or unavailable.
     #[serde(default = "default_poll")]
     pub poll_interval_secs: u64,
-    /// How often to refresh the unread counts of all folders.
+    /// How often to refresh the counts of all folders (one LIST-STATUS command where the
+    /// server has it).
     #[serde(default = "default_status")]
     pub status_interval_secs: u64,
     /// Keep summaries on disk so a folder opens at once and only changes are fetched.
@@ -182,7 +183,7 @@ fn default_poll() -> u64 {
     60
 }
 fn default_status() -> u64 {
-    300
+    60
 }
 fn default_body_cache_mb() -> u64 {
     64

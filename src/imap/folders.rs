@@ -11,7 +11,12 @@ use crate::msg::{Folder, FolderInfo, FolderOp, FolderStatus, SpecialUse};
 use crate::policy;
 use crate::utf7;
 
+/// Every folder with its counts: one LIST-STATUS command (RFC 5819) where the server has it,
+/// else LIST and one STATUS per folder.
 pub fn list(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
+    if conn.has("LIST-STATUS") {
+        return list_status(conn);
+    }
     let mut folders = names(conn)?;
     for f in folders.iter_mut().filter(|f| f.selectable) {
         // A folder the server will not count for us (`NO [NOPERM]`) is listed without counts.
@@ -27,12 +32,73 @@ pub fn list(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
     Ok(folders)
 }
 
+/// `LIST ... RETURN (STATUS ...)`: the names and every selectable folder's counts in one round
+/// trip, which is what makes a refresh every minute cheap.
+fn list_status(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
+    // With RETURN options the roles (RFC 6154) come only when asked for (Dovecot).
+    let roles = if conn.has("SPECIAL-USE") {
+        "SPECIAL-USE "
+    } else {
+        ""
+    };
+    let (data, _) = conn
+        .session
+        .run(format!(
+            "LIST \"\" \"*\" RETURN ({roles}STATUS {STATUS_ITEMS})"
+        ))
+        .map_err(|e| map_err("LIST", e))?;
+    let mut entries = Vec::new();
+    let mut counts = std::collections::HashMap::new();
+    for resp in responses(&data) {
+        match resp {
+            Response::MailboxData(MailboxDatum::List {
+                name_attributes,
+                delimiter,
+                name,
+            }) => entries.push(Entry {
+                attributes: name_attributes.iter().map(attribute_name).collect(),
+                delimiter: delimiter.and_then(|d| d.chars().next()),
+                raw: utf7::unescape(&name),
+            }),
+            Response::MailboxData(MailboxDatum::Status { mailbox, status }) => {
+                counts.insert(utf7::unescape(&mailbox), read_status(&status));
+            }
+            _ => {}
+        }
+    }
+    let mut folders = build(conn, entries)?;
+    for f in &mut folders {
+        f.status = counts.remove(f.folder.raw());
+    }
+    Ok(folders)
+}
+
+/// One name from LIST, as the server sent it.
+struct Entry {
+    attributes: Vec<String>,
+    delimiter: Option<char>,
+    raw: String,
+}
+
 /// LIST and LSUB: every folder with its role settled ([`policy::settle_roles`]), no counts yet.
 fn names(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
-    let names = conn
+    let entries = conn
         .session
         .list(Some(""), Some("\"*\""))
-        .map_err(|e| map_err("LIST", e))?;
+        .map_err(|e| map_err("LIST", e))?
+        .iter()
+        .map(|n| Entry {
+            attributes: n.attributes().iter().map(attribute_name).collect(),
+            delimiter: n.delimiter().and_then(|d| d.chars().next()),
+            // The parser leaves quoted-string escapes in; commands re-quote the plain name.
+            raw: utf7::unescape(n.name()),
+        })
+        .collect();
+    build(conn, entries)
+}
+
+/// Folders from LIST entries, with LSUB's subscriptions and settled roles.
+fn build(conn: &mut Connection, entries: Vec<Entry>) -> Result<Vec<FolderInfo>> {
     let subscribed: HashSet<String> = conn
         .session
         .lsub(Some(""), Some("\"*\""))
@@ -40,27 +106,29 @@ fn names(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
         .iter()
         .map(|n| utf7::unescape(n.name()))
         .collect();
-    let mut folders: Vec<FolderInfo> = names
-        .iter()
-        .map(|n| {
-            let attributes: Vec<String> = n.attributes().iter().map(attribute_name).collect();
-            // The parser leaves quoted-string escapes in; commands re-quote the plain name.
-            let raw = utf7::unescape(n.name());
-            let delimiter = n.delimiter().and_then(|d| d.chars().next());
-            let selectable = !attributes.iter().any(|a| {
-                a.eq_ignore_ascii_case("\\Noselect") || a.eq_ignore_ascii_case("\\NonExistent")
-            });
-            let subscribed = subscribed.contains(&raw);
-            let folder = Folder::from_server(raw, delimiter);
-            FolderInfo {
-                special: special_use(folder.name(), delimiter, &attributes),
-                subscribed,
-                folder,
-                attributes,
-                selectable,
-                status: None,
-            }
-        })
+    let mut folders: Vec<FolderInfo> = entries
+        .into_iter()
+        .map(
+            |Entry {
+                 attributes,
+                 delimiter,
+                 raw,
+             }| {
+                let selectable = !attributes.iter().any(|a| {
+                    a.eq_ignore_ascii_case("\\Noselect") || a.eq_ignore_ascii_case("\\NonExistent")
+                });
+                let subscribed = subscribed.contains(&raw);
+                let folder = Folder::from_server(raw, delimiter);
+                FolderInfo {
+                    special: special_use(folder.name(), delimiter, &attributes),
+                    subscribed,
+                    folder,
+                    attributes,
+                    selectable,
+                    status: None,
+                }
+            },
+        )
         .collect();
     policy::settle_roles(&mut folders);
     Ok(folders)
@@ -78,27 +146,32 @@ pub fn find_role(conn: &mut Connection, role: SpecialUse) -> Result<Option<Strin
 pub fn status(conn: &mut Connection, raw: &str) -> Result<FolderStatus> {
     let (data, _) = conn
         .session
-        .run(format!(
-            "STATUS {} (MESSAGES UNSEEN UIDNEXT UIDVALIDITY)",
-            utf7::quote(raw)
-        ))
+        .run(format!("STATUS {} {STATUS_ITEMS}", utf7::quote(raw)))
         .map_err(|e| map_err("STATUS", e))?;
     let mut out = FolderStatus::default();
     for resp in responses(&data) {
         if let Response::MailboxData(MailboxDatum::Status { status, .. }) = resp {
-            for attr in status {
-                match attr {
-                    StatusAttribute::Messages(n) => out.messages = n,
-                    // After STATUS (unlike SELECT) this is a count, not a sequence number.
-                    StatusAttribute::Unseen(n) => out.unseen = n,
-                    StatusAttribute::UidNext(n) => out.uid_next = n,
-                    StatusAttribute::UidValidity(n) => out.uid_validity = n,
-                    _ => {}
-                }
-            }
+            out = read_status(&status);
         }
     }
     Ok(out)
+}
+
+const STATUS_ITEMS: &str = "(MESSAGES UNSEEN UIDNEXT UIDVALIDITY)";
+
+fn read_status(attrs: &[StatusAttribute]) -> FolderStatus {
+    let mut out = FolderStatus::default();
+    for attr in attrs {
+        match *attr {
+            StatusAttribute::Messages(n) => out.messages = n,
+            // After STATUS (unlike SELECT) this is a count, not a sequence number.
+            StatusAttribute::Unseen(n) => out.unseen = n,
+            StatusAttribute::UidNext(n) => out.uid_next = n,
+            StatusAttribute::UidValidity(n) => out.uid_validity = n,
+            _ => {}
+        }
+    }
+    out
 }
 
 /// CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE.

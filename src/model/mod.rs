@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use crate::intern::Interner;
 use crate::mime::{Part, Section};
-use crate::msg::{ConnState, Event, Flag, Flags, Folder, FolderInfo, Summary, Uid};
+use crate::msg::{ConnState, Event, Flag, Flags, Folder, FolderInfo, FolderStatus, Summary, Uid};
 
 #[derive(Debug, Default)]
 pub struct Model {
@@ -36,6 +36,9 @@ pub struct Mailbox {
     pub search: Option<Vec<Uid>>,
     /// Arrived UIDs whose summaries have not come yet.
     arrivals: std::collections::HashSet<Uid>,
+    /// Rows in `summaries` without `\Seen`, kept in step with them: the open folder's unread
+    /// count ([`Model::counts`]).
+    unseen_rows: usize,
     /// The one copy of each sender and recipient the rows point at.
     names: Interner,
     /// UIDs in `messages`, least recently fetched first: what goes when over the budget.
@@ -61,6 +64,11 @@ impl Model {
         match event {
             Event::Conn(state) => self.conn = Some(state),
             Event::Folders(list) => self.folders = list,
+            Event::FolderStatus { folder, status } => {
+                if let Some(f) = self.folders.iter_mut().find(|f| f.folder == folder) {
+                    f.status = Some(status);
+                }
+            }
             Event::Selected {
                 folder,
                 uid_validity,
@@ -81,6 +89,7 @@ impl Model {
                     messages: HashMap::new(),
                     search: None,
                     arrivals: Default::default(),
+                    unseen_rows: 0,
                     names: Interner::default(),
                     fetched: Default::default(),
                 })
@@ -90,21 +99,19 @@ impl Model {
                 uid_validity,
                 chunk,
             } => {
-                let seen_arrivals = self.current(&folder, uid_validity).map_or(0, |mb| {
-                    let seen = chunk
-                        .iter()
-                        .filter(|s| mb.arrivals.remove(&s.uid) && s.flags.has(Flag::Seen))
-                        .count();
-                    let names = &mut mb.names;
-                    mb.summaries.extend(chunk.into_iter().map(|mut s| {
-                        names.share(&mut s.from);
-                        names.share(&mut s.to);
-                        (s.uid, s)
-                    }));
+                if let Some(mb) = self.current(&folder, uid_validity) {
+                    for mut s in chunk {
+                        mb.arrivals.remove(&s.uid);
+                        mb.names.share(&mut s.from);
+                        mb.names.share(&mut s.to);
+                        let unseen = !s.flags.has(Flag::Seen);
+                        if let Some(old) = mb.summaries.insert(s.uid, s) {
+                            mb.unseen_rows -= usize::from(!old.flags.has(Flag::Seen));
+                        }
+                        mb.unseen_rows += usize::from(unseen);
+                    }
                     mb.generation += 1;
-                    seen
-                });
-                self.adjust(&folder, 0, -(seen_arrivals as i64));
+                }
             }
             Event::Listed {
                 folder,
@@ -172,33 +179,30 @@ impl Model {
                 self.set_flags(&change.folder, changes);
             }
             // Without UIDPLUS a move leaves the originals marked \\Deleted on the server.
+            // The destination's counts come from the server: the worker asks for its STATUS
+            // right after the copy ([`Event::FolderStatus`]).
             Event::Copied {
                 folder,
                 uids,
-                dest,
                 moved,
                 expunged,
                 ..
-            } => {
-                let unseen = self.open(&folder).map_or(0, |mb| mb.unseen_among(&uids));
-                self.adjust(&dest, uids.len() as i64, unseen as i64);
-                match (moved, expunged) {
-                    (true, true) => self.remove(&folder, &uids),
-                    (true, false) => {
-                        let changes: Vec<(Uid, Flags)> = self
-                            .open(&folder)
-                            .map(|mb| {
-                                uids.iter()
-                                    .filter_map(|u| mb.summaries.get(u))
-                                    .map(|s| (s.uid, s.flags.with(Flag::Deleted)))
-                                    .collect()
-                            })
-                            .unwrap_or_default();
-                        self.set_flags(&folder, changes);
-                    }
-                    _ => {}
+            } => match (moved, expunged) {
+                (true, true) => self.remove(&folder, &uids),
+                (true, false) => {
+                    let changes: Vec<(Uid, Flags)> = self
+                        .open(&folder)
+                        .map(|mb| {
+                            uids.iter()
+                                .filter_map(|u| mb.summaries.get(u))
+                                .map(|s| (s.uid, s.flags.with(Flag::Deleted)))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    self.set_flags(&folder, changes);
                 }
-            }
+                _ => {}
+            },
             Event::Expunged { folder, uids, .. } => self.remove(&folder, &uids),
             Event::SearchResult { folder, uids, .. } => {
                 if let Some(mb) = self.open(&folder) {
@@ -210,15 +214,11 @@ impl Model {
                 uid_validity,
                 uids,
             } => {
-                let fresh = self.current(&folder, uid_validity).map_or(0, |mb| {
-                    let fresh = mb.arrive(&uids);
-                    if fresh > 0 {
-                        mb.generation += 1;
-                    }
-                    fresh
-                });
-                // Counted as unseen until their summaries say otherwise.
-                self.adjust(&folder, fresh as i64, fresh as i64);
+                if let Some(mb) = self.current(&folder, uid_validity)
+                    && mb.arrive(&uids) > 0
+                {
+                    mb.generation += 1;
+                }
             }
             Event::FlagsChanged { folder, changes } => self.set_flags(&folder, changes),
             Event::Notice(text) => self.notice = Some(text),
@@ -232,37 +232,36 @@ impl Model {
         let Some(mb) = self.open(folder) else {
             return;
         };
-        let mut unseen = 0i64;
         for (uid, flags) in changes {
             if let Some(s) = mb.summaries.get_mut(&uid) {
-                unseen += i64::from(s.flags.has(Flag::Seen)) - i64::from(flags.has(Flag::Seen));
+                mb.unseen_rows -= usize::from(!s.flags.has(Flag::Seen));
+                mb.unseen_rows += usize::from(!flags.has(Flag::Seen));
                 s.flags = flags;
             }
         }
-        self.adjust(folder, 0, unseen);
     }
 
     fn remove(&mut self, folder: &Folder, uids: &[Uid]) {
         let Some(mb) = self.open(folder) else {
             return;
         };
-        let unseen = mb.unseen_among(uids);
-        let gone = mb.remove(uids);
+        mb.remove(uids);
         mb.generation += 1;
-        self.adjust(folder, -(gone as i64), -(unseen as i64));
     }
 
-    /// Moves the counts shown in the folder tree (from STATUS) by what we saw happen, until
-    /// the next STATUS refresh replaces them.
-    fn adjust(&mut self, folder: &Folder, messages: i64, unseen: i64) {
-        if let Some(st) = self
-            .folders
-            .iter_mut()
-            .find(|f| f.folder == *folder)
-            .and_then(|f| f.status.as_mut())
-        {
-            st.messages = (i64::from(st.messages) + messages).clamp(0, i64::from(u32::MAX)) as u32;
-            st.unseen = (i64::from(st.unseen) + unseen).clamp(0, i64::from(st.messages)) as u32;
+    /// A folder's message and unread counts, decided here and nowhere else. The open folder,
+    /// once synced, counts its own rows: exact, and moved at once by whatever happens in it
+    /// (arrivals, expunges, flags), with no STATUS to add them to twice. Every other folder
+    /// shows the server's last STATUS, which the worker refreshes periodically and at once
+    /// after tern copies or moves mail in or out of it.
+    pub fn counts(&self, info: &FolderInfo) -> Option<FolderStatus> {
+        match &self.mailbox {
+            Some(mb) if mb.synced && mb.folder == info.folder => Some(FolderStatus {
+                messages: u32::try_from(mb.uids.len()).unwrap_or(u32::MAX),
+                unseen: u32::try_from(mb.unseen()).unwrap_or(u32::MAX),
+                ..info.status.unwrap_or_default()
+            }),
+            _ => info.status,
         }
     }
 
@@ -333,23 +332,19 @@ impl Mailbox {
         }
         self.fetched.retain(|u| !gone.contains(u));
         for u in &gone {
-            self.summaries.remove(u);
+            if let Some(s) = self.summaries.remove(u) {
+                self.unseen_rows -= usize::from(!s.flags.has(Flag::Seen));
+            }
             self.messages.remove(u);
             self.arrivals.remove(u);
         }
         before - self.uids.len()
     }
 
-    /// How many of `uids` are known to be unread.
-    pub fn unseen_among(&self, uids: &[Uid]) -> usize {
-        uids.iter()
-            .filter(|u| {
-                self.summaries
-                    .get(u)
-                    .is_some_and(|s| !s.flags.has(Flag::Seen))
-                    || self.arrivals.contains(u)
-            })
-            .count()
+    /// Unread messages: rows without `\Seen`, and arrivals whose summaries have not come (new
+    /// mail is unread until it says otherwise).
+    pub fn unseen(&self) -> usize {
+        self.unseen_rows + self.arrivals.len()
     }
 
     /// Summaries in list order (newest first), skipping rows not fetched yet.
@@ -411,8 +406,14 @@ mod tests {
         }
     }
 
-    #[test]
-    fn folder_counts_follow_what_happens() {
+    fn counts(m: &Model, name: &str) -> (u32, u32) {
+        let info = m.folders.iter().find(|f| f.folder.name() == name).unwrap();
+        let s = m.counts(info).unwrap();
+        (s.messages, s.unseen)
+    }
+
+    /// INBOX open and synced with three unread rows, Archive empty.
+    fn synced_inbox() -> Model {
         let mut m = Model::default();
         m.apply(Event::Folders(vec![
             folder("INBOX", 3, 3),
@@ -429,16 +430,15 @@ mod tests {
             uid_validity: 7,
             chunk: vec![summary(1), summary(2), summary(3)],
         });
-        let counts = |m: &Model, name: &str| {
-            let s = m
-                .folders
-                .iter()
-                .find(|f| f.folder.name() == name)
-                .unwrap()
-                .status
-                .unwrap();
-            (s.messages, s.unseen)
-        };
+        m.apply(Event::SyncDone {
+            folder: Folder::named("INBOX"),
+        });
+        m
+    }
+
+    #[test]
+    fn folder_counts_follow_what_happens() {
+        let mut m = synced_inbox();
         m.apply(Event::Stored {
             req: 1,
             change: FlagChange {
@@ -459,6 +459,16 @@ mod tests {
             expunged: true,
         });
         assert_eq!(counts(&m, "INBOX"), (2, 0));
+        // The other folder's counts are the server's, sent right after the copy.
+        assert_eq!(counts(&m, "Archive"), (0, 0));
+        m.apply(Event::FolderStatus {
+            folder: Folder::named("Archive"),
+            status: crate::msg::FolderStatus {
+                messages: 1,
+                unseen: 1,
+                ..Default::default()
+            },
+        });
         assert_eq!(counts(&m, "Archive"), (1, 1));
         m.apply(Event::Arrived {
             folder: Folder::named("INBOX"),
@@ -480,6 +490,43 @@ mod tests {
             uids: vec![9, 1],
         });
         assert_eq!(counts(&m, "INBOX"), (2, 0));
+    }
+
+    /// The drift of issue 12 item 3: a STATUS taken after mail arrived (a warm start's folder
+    /// list, an undone move) followed by the arrival itself counted it twice.
+    #[test]
+    fn a_status_that_already_holds_an_arrival_does_not_count_it_twice() {
+        let mut m = synced_inbox();
+        // The periodic refresh already sees the two new messages and one flag change...
+        m.apply(Event::Folders(vec![
+            folder("INBOX", 5, 4),
+            folder("Archive", 0, 0),
+        ]));
+        // ...and then the delta sync reports them.
+        m.apply(Event::Arrived {
+            folder: Folder::named("INBOX"),
+            uid_validity: 7,
+            uids: vec![5, 4],
+        });
+        let mut read = summary(1);
+        read.flags = Flags::from(Flag::Seen);
+        m.apply(Event::FlagsChanged {
+            folder: Folder::named("INBOX"),
+            changes: vec![(1, read.flags)],
+        });
+        m.apply(Event::Summaries {
+            folder: Folder::named("INBOX"),
+            uid_validity: 7,
+            chunk: vec![summary(4), summary(5)],
+        });
+        assert_eq!(counts(&m, "INBOX"), (5, 4));
+        // A summary sent again (a refetch) replaces the row, it does not add to the count.
+        m.apply(Event::Summaries {
+            folder: Folder::named("INBOX"),
+            uid_validity: 7,
+            chunk: vec![summary(4), read],
+        });
+        assert_eq!(counts(&m, "INBOX"), (5, 4));
     }
 
     #[test]

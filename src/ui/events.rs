@@ -3,6 +3,7 @@
 //! so a new one does not compile until it is handled here.
 
 use crate::msg::{Cmd, ConnState, Event, Folder, FolderOp, ReqId, Uid};
+use crate::ui::action::Action;
 use crate::ui::app::App;
 use crate::ui::layout::Pane;
 use crate::ui::notify::new_messages;
@@ -30,7 +31,9 @@ impl App {
                 self.status.complain(format!("Offline: {reason}"));
                 self.model.apply(ev);
             }
-            Event::Conn(_) | Event::SyncDone { .. } => self.model.apply(ev),
+            Event::Conn(_) | Event::SyncDone { .. } | Event::FolderStatus { .. } => {
+                self.model.apply(ev)
+            }
             Event::Folders(list) => {
                 self.model.apply(Event::Folders(list));
                 self.folders.listed(&self.model.folders);
@@ -83,9 +86,16 @@ impl App {
             } if self.is_open(folder) => {
                 let (folder, newest) = (folder.clone(), uids.iter().max().copied());
                 let before = self.mailbox().map_or(0, |m| m.uids.len());
+                // On the newest message with nothing open (as after a warm start): the list
+                // stays at the top, so the new mail comes into view instead of pushing the
+                // cursor, and the window with it, below it.
+                let at_top = self.list.selected() == 0 && self.reader.open().is_none();
                 let cmds = self.keep_selection(&[], |app| app.apply_rows(ev));
+                if at_top {
+                    self.with_rows(|list, rows| list.restart(rows));
+                }
                 let after = self.mailbox().map_or(0, |m| m.uids.len());
-                self.arrived(&folder, after.saturating_sub(before), newest);
+                self.arrived(&folder, after.saturating_sub(before), newest, at_top);
                 return cmds;
             }
             // Rows may come or go: the cursor is repaired around the change.
@@ -157,11 +167,19 @@ impl App {
     }
 
     /// New mail in the open folder: say so, ring, notify.
-    fn arrived(&mut self, folder: &Folder, fresh: usize, newest: Option<Uid>) {
+    fn arrived(&mut self, folder: &Folder, fresh: usize, newest: Option<Uid>, in_view: bool) {
         if fresh == 0 {
             return;
         }
-        self.status.say(new_messages(fresh));
+        // Away from the top, the notice says where the new mail is and the one key that goes
+        // there.
+        let top = self.settings.keymap.keys_for(Action::Top);
+        match top.first().filter(|_| !in_view) {
+            Some(key) => self
+                .status
+                .say(format!("{} above: {key} jumps there", new_messages(fresh))),
+            None => self.status.say(new_messages(fresh)),
+        }
         let mb = self.model.mailbox.as_ref();
         if let Err(e) = self.new_mail.arrived(mb, folder, fresh, newest) {
             self.status.complain(e);

@@ -182,13 +182,17 @@ impl Worker {
                 }
                 self.emit(Event::Copied {
                     req,
-                    folder,
-                    dest,
+                    folder: folder.clone(),
+                    dest: dest.clone(),
                     uids,
                     dest_uids: copied.dest_uids,
                     moved: remove,
                     expunged: copied.expunged,
                 });
+                self.announce_counts(&dest);
+                if remove {
+                    self.announce_counts(&folder);
+                }
             }
             Cmd::Expunge {
                 req,
@@ -228,11 +232,37 @@ impl Worker {
                 if self.open.as_ref().is_some_and(|o| o.folder == folder) {
                     self.refresh_due = true;
                 }
-                self.emit(Event::Appended { req, folder, uid });
+                self.emit(Event::Appended {
+                    req,
+                    folder: folder.clone(),
+                    uid,
+                });
+                self.announce_counts(&folder);
             }
             _ => {}
         }
         Ok(())
+    }
+
+    /// Tells the UI the fresh counts of a folder tern just changed from the outside (copied
+    /// or moved mail into or out of it, appended to it), rather than waiting for the next
+    /// refresh. The folder on screen is skipped: the UI counts its rows itself. A failed
+    /// STATUS costs only the early update.
+    fn announce_counts(&mut self, folder: &Folder) {
+        let on_screen = self.displayed.as_ref().is_some_and(|(f, _)| f == folder);
+        if !self.folders_listed || on_screen {
+            return;
+        }
+        let status = self
+            .connection()
+            .and_then(|conn| folders::status(conn, folder.raw()));
+        match status {
+            Ok(status) => self.emit(Event::FolderStatus {
+                folder: folder.clone(),
+                status,
+            }),
+            Err(e) => tracing::info!("{folder}: no fresh counts: {e}"),
+        }
     }
 
     /// Runs a change on `folder`, opened read-write. Never retried here: after a dropped
