@@ -57,6 +57,7 @@ fn app(messages: u32, loaded: u32) -> App {
         folder: Folder::named("INBOX"),
         uid_validity: 1,
         read_only: false,
+        complete: true,
         uids,
     });
     for chunk in newest.chunks(1000) {

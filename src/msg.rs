@@ -11,6 +11,16 @@ pub type Uid = u32;
 /// Chosen by the sender of a [`Cmd`] so it can match the answering [`Event`].
 pub type ReqId = u64;
 
+/// A password on its way to the worker: never printed, not even in a debug log.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
 /// Commands from the UI (or CLI) to the worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cmd {
@@ -94,6 +104,8 @@ pub enum Cmd {
     },
     /// Reconnect now (after a refused login, or to skip the backoff wait).
     Reconnect,
+    /// Log in again with this password (after a refused login).
+    Login(Secret),
     /// Log out and end the worker thread.
     Shutdown,
 }
@@ -421,11 +433,13 @@ pub enum Event {
         folder: Folder,
         status: FolderStatus,
     },
-    /// The folder is open; `uids` is every UID in it, newest first.
+    /// The folder is open; `uids` is every UID in it, newest first, when `complete`; else
+    /// only the first screen's, and a `Listed` follows with them all.
     Selected {
         folder: Folder,
         uid_validity: u32,
         read_only: bool,
+        complete: bool,
         uids: Vec<Uid>,
     },
     /// Every UID of the open folder, newest first, once known: after `Selected` carried only

@@ -1,6 +1,6 @@
 //! Live updates and resilience against a real Dovecot: another session appends, flags and
 //! expunges while the worker has the folder open; the server is restarted mid-session; a
-//! refused login is not retried in a loop; a folder reset (new UIDVALIDITY) is noticed.
+//! refused login is not retried in a loop, and a password typed again logs in; a folder reset (new UIDVALIDITY) is noticed.
 
 mod support;
 
@@ -11,7 +11,7 @@ use support::dovecot::Seeding;
 use tern::config::Account;
 use tern::devserver::{Dovecot, DovecotOptions};
 use tern::imap::worker::{self, Handle};
-use tern::msg::{Cmd, ConnState, Event, Flag, FlagChange, Folder};
+use tern::msg::{Cmd, ConnState, Event, Flag, FlagChange, Folder, Secret};
 
 fn account(server: &Dovecot, extra: &str) -> Account {
     let text = format!(
@@ -216,6 +216,15 @@ fn a_refused_login_is_not_retried_in_a_loop() {
         !matches!(quiet, Ok(Event::Conn(ConnState::Connecting { .. }))),
         "{quiet:?}"
     );
+    // The password typed again logs in, and the folders can be listed.
+    h.commands
+        .send(Cmd::Login(Secret("wonderland".into())))
+        .unwrap();
+    wait_for(&h.events, "Connected", |e| {
+        matches!(e, Event::Conn(ConnState::Connected(_)))
+    });
+    h.commands.send(Cmd::ListFolders).unwrap();
+    wait_for(&h.events, "Folders", |e| matches!(e, Event::Folders(_)));
     h.shutdown();
 }
 

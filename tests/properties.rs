@@ -163,6 +163,7 @@ fn event(op: &Op, model: &Model, removed: &HashSet<Uid>) -> Event {
             folder: name(folder),
             uid_validity: *validity,
             read_only: false,
+            complete: true,
             uids: uids.iter().rev().copied().collect(),
         },
         // A server lists no removed message again unless it came back (it cannot).
@@ -1193,6 +1194,7 @@ fn regression_arrived_duplicates_are_listed_once() {
         folder: Folder::named("Work"),
         uid_validity: 1,
         read_only: false,
+        complete: true,
         uids: vec![],
     });
     model.apply(Event::Arrived {

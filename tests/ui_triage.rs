@@ -521,6 +521,7 @@ fn hits_without_summaries_are_fetched() {
         folder: Folder::named("INBOX"),
         uid_validity: 7,
         read_only: false,
+        complete: true,
         uids: (30..=45).rev().collect(),
     });
     press(&mut app, "/");

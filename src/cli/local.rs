@@ -46,6 +46,7 @@ pub fn search(
             folder: id.clone(),
             uid_validity: cached.uid_validity,
             read_only: true,
+            complete: true,
             uids: cached.summaries.iter().map(|s| s.uid).collect(),
         });
         model.apply(Event::Summaries {

@@ -8,6 +8,7 @@
 use std::iter::Peekable;
 use std::str::Chars;
 
+use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 const ESC: char = '\u{1b}';
@@ -116,10 +117,17 @@ fn is_unsafe(c: char) -> bool {
     )
 }
 
-/// Cuts `s` to at most `max` columns, ending in `…` when something was cut.
-/// Never splits a character. Expects sanitised input.
+/// Columns `s` takes on a terminal: each grapheme cluster measured on its own, as terminals
+/// (and ratatui's buffer) lay them out. unicode-width's string width joins some pairs, e.g.
+/// an Arabic lam-alef counts as one column, while terminals draw it in two.
+pub fn text_width(s: &str) -> usize {
+    s.graphemes(true).map(UnicodeWidthStr::width).sum()
+}
+
+/// Cuts `s` to at most `max` columns (by [`text_width`]), ending in `…` when something was
+/// cut. Never splits a grapheme cluster. Expects sanitised input.
 pub fn truncate_width(s: &str, max: usize) -> String {
-    if s.width() <= max {
+    if text_width(s) <= max {
         return s.to_string();
     }
     if max == 0 {
@@ -128,32 +136,22 @@ pub fn truncate_width(s: &str, max: usize) -> String {
     let budget = max - 1; // room for the ellipsis
     let mut used = 0;
     let mut end = 0;
-    for (i, c) in s.char_indices() {
-        let w = c.width().unwrap_or(0);
+    for (i, g) in s.grapheme_indices(true) {
+        let w = g.width();
         if used + w > budget {
             break;
         }
         used += w;
-        end = i + c.len_utf8();
+        end = i + g.len();
     }
-    // Per-character widths can undercount sequences (an emoji followed by a
-    // variation selector is 2 wide as a string), so confirm with the string
-    // width and back off until it fits.
-    let mut head = &s[..end];
-    while head.width() > budget {
-        let Some((cut, _)) = head.char_indices().next_back() else {
-            break;
-        };
-        head = &head[..cut];
-    }
-    format!("{head}…")
+    format!("{}…", &s[..end])
 }
 
 /// Fits `s` into exactly `w` columns: truncated with `…` if wider, padded
 /// with spaces if narrower.
 pub fn pad_width(s: &str, w: usize) -> String {
     let mut out = truncate_width(s, w);
-    let used = out.width();
+    let used = text_width(&out);
     out.extend(std::iter::repeat_n(' ', w.saturating_sub(used)));
     out
 }
@@ -243,10 +241,11 @@ mod tests {
         assert_eq!(truncate_width("你好世界", 7), "你好世…");
         assert_eq!(truncate_width("abc", 0), "");
         assert_eq!(truncate_width("abc", 1), "…");
-        // VS16 makes the heart two columns wide, which per-char widths miss.
+        // VS16 makes the heart two columns wide, which per-char widths miss; the heart is
+        // never parted from its selector.
         assert_eq!(
             truncate_width("❤\u{fe0f}❤\u{fe0f}❤\u{fe0f}", 4),
-            "❤\u{fe0f}❤…"
+            "❤\u{fe0f}…"
         );
         for max in 0..12 {
             for s in [
@@ -254,7 +253,7 @@ mod tests {
                 "e\u{301}e\u{301}e\u{301}e\u{301}",
                 "👨\u{200d}👩\u{200d}👧 ok",
             ] {
-                assert!(truncate_width(s, max).width() <= max, "{s:?} at {max}");
+                assert!(text_width(&truncate_width(s, max)) <= max, "{s:?} at {max}");
             }
         }
     }
@@ -266,5 +265,17 @@ mod tests {
         assert_eq!(pad_width("你好世界", 6), "你好… ");
         assert_eq!(pad_width("abcdef", 4), "abc…");
         assert_eq!(pad_width("", 0), "");
+    }
+
+    #[test]
+    fn measures_lam_alef_as_terminals_draw_it() {
+        let lam_alef = "\u{644}\u{627}";
+        assert_eq!(lam_alef.width(), 1, "unicode-width joins the pair");
+        assert_eq!(text_width(lam_alef), 2);
+        assert_eq!(pad_width(lam_alef, 4), format!("{lam_alef}  "));
+        assert_eq!(
+            truncate_width("\u{644}\u{627}\u{644}\u{627}", 3),
+            "\u{644}\u{627}…"
+        );
     }
 }

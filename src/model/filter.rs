@@ -167,6 +167,7 @@ mod tests {
             folder: Folder::named("INBOX"),
             uid_validity: 1,
             read_only: false,
+            complete: true,
             uids: vec![4, 3, 2, 1],
         });
         m.apply(Event::Summaries {
@@ -195,6 +196,7 @@ mod tests {
             folder: Folder::named("INBOX"),
             uid_validity: 1,
             read_only: false,
+            complete: true,
             uids,
         });
         m
@@ -271,6 +273,7 @@ mod tests {
             folder: Folder::named("INBOX"),
             uid_validity: 1,
             read_only: false,
+            complete: true,
             uids: vec![6, 5],
         });
         assert!(

@@ -28,6 +28,9 @@ pub struct Mailbox {
     pub read_only: bool,
     /// Every UID, newest first; rows without a summary yet are still loading.
     pub uids: Vec<Uid>,
+    /// Whether `uids` is every UID in the folder; false between a cold open's first screen
+    /// and its `Listed`, while the folder's size is not known yet.
+    pub listed: bool,
     /// Seeded fast hashing: a warm start inserts 100 000 rows at once.
     pub summaries: foldhash::HashMap<Uid, Summary>,
     pub synced: bool,
@@ -73,12 +76,14 @@ impl Model {
                 folder,
                 uid_validity,
                 read_only,
+                complete,
                 uids,
             } => {
                 self.mailbox = Some(Mailbox {
                     folder,
                     uid_validity,
                     read_only,
+                    listed: complete,
                     summaries: foldhash::HashMap::with_capacity_and_hasher(
                         uids.len(),
                         Default::default(),
@@ -122,6 +127,7 @@ impl Model {
                     mb.summaries
                         .reserve(uids.len().saturating_sub(mb.summaries.len()));
                     mb.uids = uids;
+                    mb.listed = true;
                     mb.generation += 1;
                 }
             }
@@ -373,6 +379,7 @@ mod tests {
             folder: Folder::named("INBOX"),
             uid_validity: 7,
             read_only: false,
+            complete: true,
             uids: vec![3, 2, 1],
         });
         m.apply(Event::Summaries {
@@ -423,6 +430,7 @@ mod tests {
             folder: Folder::named("INBOX"),
             uid_validity: 7,
             read_only: false,
+            complete: true,
             uids: vec![3, 2, 1],
         });
         m.apply(Event::Summaries {
@@ -536,6 +544,7 @@ mod tests {
             folder: Folder::named("INBOX"),
             uid_validity: 1,
             read_only: false,
+            complete: true,
             uids: (1..=10).collect(),
         });
         let part = BODY_BUDGET / 4 + 1;

@@ -13,13 +13,14 @@ use ratatui::layout::Rect;
 use crate::config::theme::Theme;
 use crate::mime::Part;
 use crate::model::{Mailbox, Message, Model};
-use crate::msg::{Cmd, Flags, Folder, Uid};
+use crate::msg::{Cmd, Flags, Folder, SpecialUse, Uid};
 use crate::ui::composer::Composer;
 use crate::ui::filter::FilterState;
 use crate::ui::folder_pane::FolderPane;
 use crate::ui::help;
 use crate::ui::keymap::Keymap;
 use crate::ui::layout::{self, Geometry, Pane, Shape, help_max_scroll};
+use crate::ui::login::Login;
 use crate::ui::message_list::MessageList;
 use crate::ui::notify::{NewMail, Notifier, NotifyPolicy};
 use crate::ui::overlays::Overlays;
@@ -49,6 +50,30 @@ pub struct Settings {
     pub launcher: Launcher,
     /// `back` at the top level asks before quitting (`confirm_quit`).
     pub confirm_quit: bool,
+    /// The time zone dates are shown in.
+    pub zone: Zone,
+}
+
+/// The time zone of the dates on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    /// The user's: `TZ`, else the system's.
+    Local,
+    /// A fixed offset, so the screen does not depend on where it is drawn.
+    Fixed(chrono::FixedOffset),
+}
+
+impl Zone {
+    /// `secs` since the epoch in this zone, by a chrono `format`.
+    pub fn format(self, secs: i64, format: &str) -> String {
+        let Some(utc) = chrono::DateTime::from_timestamp(secs, 0) else {
+            return String::new();
+        };
+        match self {
+            Zone::Local => utc.with_timezone(&chrono::Local).format(format).to_string(),
+            Zone::Fixed(offset) => utc.with_timezone(&offset).format(format).to_string(),
+        }
+    }
 }
 
 pub struct App {
@@ -69,6 +94,7 @@ pub struct App {
     pub(super) status: Status,
     pub(super) new_mail: NewMail,
     pub(super) composer: Composer,
+    pub(super) login: Login,
     pub(super) quit: bool,
 }
 
@@ -103,6 +129,7 @@ impl App {
             status: Status::default(),
             new_mail: NewMail::default(),
             composer: Composer::default(),
+            login: Login::default(),
             quit: false,
         };
         let cmds = vec![
@@ -152,6 +179,32 @@ impl App {
 
     pub fn keymap(&self) -> &Keymap {
         &self.settings.keymap
+    }
+
+    pub fn login(&self) -> &Login {
+        &self.login
+    }
+
+    pub fn zone(&self) -> Zone {
+        self.settings.zone
+    }
+
+    /// Whether the list names each message's recipient rather than its sender: in the Sent
+    /// and Drafts folders, whose mail is the user's own.
+    pub fn lists_recipients(&self) -> bool {
+        let Some(mb) = self.mailbox() else {
+            return false;
+        };
+        self.model
+            .folders
+            .iter()
+            .find(|f| f.folder == mb.folder)
+            .is_some_and(|f| matches!(f.special, Some(SpecialUse::Sent | SpecialUse::Drafts)))
+    }
+
+    /// Whether `addr` is one of the account's own addresses (`from` and `aliases`).
+    pub fn is_mine(&self, addr: &str) -> bool {
+        self.composer.is_mine(addr)
     }
 
     pub fn focus(&self) -> Pane {

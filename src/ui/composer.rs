@@ -268,6 +268,14 @@ impl Composer {
         &self.stage
     }
 
+    /// Whether `addr` is one of the account's own addresses.
+    pub fn is_mine(&self, addr: &str) -> bool {
+        self.settings
+            .identities
+            .as_ref()
+            .is_ok_and(|ids| ids.is_mine(addr))
+    }
+
     /// Whether the composer has the screen (a prompt, the review, or the editor).
     pub fn is_active(&self) -> bool {
         !matches!(self.stage, Stage::Idle | Stage::Fetching { .. })

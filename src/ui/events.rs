@@ -4,11 +4,13 @@
 
 use crate::msg::{Cmd, ConnState, Event, Folder, FolderOp, ReqId, Uid};
 use crate::ui::action::Action;
-use crate::ui::app::App;
+use crate::ui::app::{App, FIRST_SCREEN_MARGIN};
 use crate::ui::layout::Pane;
 use crate::ui::notify::new_messages;
 use crate::ui::parts::first_attachment;
+use crate::ui::prompt::LineKind;
 use crate::ui::requests::{Pending, Purpose};
+use crate::ui::status::Notice;
 use crate::ui::triage::{Origin, Transfer, Undo, count, describe};
 
 impl App {
@@ -27,13 +29,29 @@ impl App {
             return self.compose_answered(req, ev);
         }
         match ev {
-            Event::Conn(ConnState::Offline { ref reason, .. }) => {
-                self.status.complain(format!("Offline: {reason}"));
+            Event::Conn(ConnState::Offline {
+                ref reason,
+                retry_in,
+            }) => {
+                let text = format!("Offline: {reason}");
+                self.status.about_connection(Notice::error(text));
                 self.model.apply(ev);
+                // Only a refused login waits for the user.
+                if retry_in.is_none() {
+                    self.login.refuse();
+                    self.ask_password();
+                }
             }
-            Event::Conn(_) | Event::SyncDone { .. } | Event::FolderStatus { .. } => {
-                self.model.apply(ev)
+            Event::Conn(ConnState::Connected(_)) => {
+                self.status.connected();
+                self.model.apply(ev);
+                if self.login.take_refused() {
+                    return self.load_what_the_refusal_stopped();
+                }
             }
+            Event::Conn(ConnState::Connecting { .. })
+            | Event::SyncDone { .. }
+            | Event::FolderStatus { .. } => self.model.apply(ev),
             Event::Folders(list) => {
                 self.model.apply(Event::Folders(list));
                 self.folders.listed(&self.model.folders);
@@ -137,6 +155,29 @@ impl App {
             }
         }
         Vec::new()
+    }
+
+    /// Offers the password line, unless the user is typing in another line.
+    pub(crate) fn ask_password(&mut self) {
+        if self.overlays.prompt().is_none() {
+            self.overlays.open_line(LineKind::Password, String::new());
+        }
+    }
+
+    /// Logged in after a refusal: the folder list and the folder the start could not load.
+    fn load_what_the_refusal_stopped(&mut self) -> Vec<Cmd> {
+        let mut cmds = Vec::new();
+        if self.model.folders.is_empty() {
+            cmds.push(Cmd::ListFolders);
+        }
+        if self.mailbox().is_none() {
+            cmds.push(Cmd::Select {
+                folder: Folder::named(self.folders.wanted()),
+                read_only: false,
+                first_screen: self.geometry.list_rows().max(1) + FIRST_SCREEN_MARGIN,
+            });
+        }
+        cmds
     }
 
     /// An event that may add or remove rows; an expunge in the open folder takes its

@@ -4,13 +4,14 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent};
 
-use crate::msg::{Cmd, Flag};
+use crate::msg::{Cmd, Flag, Secret};
 use crate::ui::action::Action;
 use crate::ui::app::App;
 use crate::ui::layout::Pane;
 use crate::ui::mouse::{self, Pointer};
 use crate::ui::overlays::HelpKey;
 use crate::ui::prompt::{self, Command, Edit, LineKind, Prompt};
+use crate::ui::status::Notice;
 use crate::ui::triage::{Confirm, Deferred};
 
 impl App {
@@ -154,6 +155,8 @@ impl App {
                     "Showing all folders"
                 });
             }
+            // After a refused login the same password would be refused again.
+            Action::Reconnect if self.login.is_refused() => self.ask_password(),
             Action::Reconnect => return vec![Cmd::Reconnect],
             Action::Compose
             | Action::Reply
@@ -183,6 +186,10 @@ impl App {
             }
             _ if line.is_empty() => Vec::new(),
             LineKind::Command => self.submit(line),
+            LineKind::Password => {
+                self.status.about_connection(Notice::info("Logging in…"));
+                vec![Cmd::Login(Secret(line))]
+            }
             LineKind::TagPattern => {
                 self.tag_matching(&line);
                 Vec::new()

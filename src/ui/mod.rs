@@ -29,6 +29,7 @@ mod input;
 pub mod keymap;
 pub mod layout;
 mod links;
+pub mod login;
 pub mod message_list;
 mod mouse;
 pub mod notify;
@@ -64,7 +65,7 @@ use crate::msg::Cmd;
 use crate::send::Outbox;
 use crate::send::worker::{self as send_worker, Handle as SendHandle};
 use crate::send::worker::{SendCmd, SendEvent};
-use crate::ui::app::{App, Settings};
+use crate::ui::app::{App, Settings, Zone};
 use crate::ui::composer::ComposeSettings;
 use crate::ui::keymap::Keymap;
 use crate::ui::notify::NotifyPolicy;
@@ -109,6 +110,7 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
         size: (size.width, size.height),
         launcher: Box::new(|target| open::that_detached(target)),
         confirm_quit: config.confirm_quit,
+        zone: Zone::Local,
     });
     app.set_policy(Policy::new(config, &account));
     app.set_notify(NotifyPolicy::new(config));

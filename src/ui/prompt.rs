@@ -58,6 +58,8 @@ pub enum LineKind {
     RenameFolder {
         from: Box<Folder>,
     },
+    /// The password again, after the server refused it; drawn masked, never remembered.
+    Password,
 }
 
 impl LineKind {
@@ -70,6 +72,15 @@ impl LineKind {
             LineKind::TagPattern => "Tag messages matching: ",
             LineKind::CreateFolder => "New folder: ",
             LineKind::RenameFolder { .. } => "Rename to: ",
+            LineKind::Password => "Login refused; password (Esc: stay offline): ",
+        }
+    }
+
+    /// What is typed on the line as it is shown: a password only as stars.
+    pub fn shown(&self, text: &str) -> String {
+        match self {
+            LineKind::Password => "*".repeat(text.chars().count()),
+            _ => crate::mime::sanitize::sanitize_line(text),
         }
     }
 }
@@ -112,6 +123,8 @@ impl Prompt {
         self.error = None;
         match key.code {
             KeyCode::Esc => Edit::Cancel,
+            // A password may begin or end with a space.
+            KeyCode::Enter if self.kind == LineKind::Password => Edit::Submit(self.text.clone()),
             KeyCode::Enter => Edit::Submit(self.text.trim().to_string()),
             KeyCode::Backspace if self.text.is_empty() => Edit::Cancel,
             KeyCode::Backspace => {

@@ -10,7 +10,7 @@ use tern::config::keys::KeyChord;
 use tern::config::theme::Theme;
 use tern::mime::{Part, from_bodystructure};
 use tern::msg::{Cmd, Event, Flags, Folder, FolderInfo, FolderStatus, SpecialUse, Summary, Uid};
-use tern::ui::app::{App, Settings};
+use tern::ui::app::{App, Settings, Zone};
 use tern::ui::keymap::Keymap;
 use tern::ui::views;
 
@@ -30,6 +30,7 @@ pub fn settings(default_folder: &str, size: (u16, u16)) -> Settings {
         size,
         launcher: Box::new(|_| Ok(())),
         confirm_quit: true,
+        zone: Zone::Fixed(chrono::FixedOffset::east_opt(0).unwrap()),
     }
 }
 
@@ -75,6 +76,7 @@ pub fn selected(folder: &str, uids: Vec<Uid>) -> Event {
         folder: Folder::named(folder),
         uid_validity: 7,
         read_only: false,
+        complete: true,
         uids,
     }
 }

@@ -84,6 +84,10 @@ impl Worker {
                 }
             }
             Cmd::Reconnect => self.reconnect_now(),
+            Cmd::Login(password) => {
+                self.password = password.0;
+                self.reconnect_now();
+            }
             Cmd::Store { .. }
             | Cmd::Keyword { .. }
             | Cmd::Copy { .. }

@@ -162,6 +162,7 @@ impl Worker {
             folder: folder.clone(),
             uid_validity: uv,
             read_only: opened.read_only,
+            complete: false,
             uids: first.iter().map(|s| s.uid).collect(),
         });
         if !first.is_empty() {

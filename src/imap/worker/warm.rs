@@ -229,6 +229,7 @@ fn show_cached(
                 folder: folder.clone(),
                 uid_validity,
                 read_only,
+                complete: true,
                 uids: all.clone(),
             });
             uids = all;

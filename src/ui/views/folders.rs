@@ -5,9 +5,8 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use unicode_width::UnicodeWidthStr;
 
-use crate::mime::sanitize::{pad_width, sanitize_line, truncate_width};
+use crate::mime::sanitize::{pad_width, sanitize_line, text_width, truncate_width};
 use crate::ui::app::App;
 use crate::ui::folder_tree::TreeRow;
 use crate::ui::layout::Pane;
@@ -39,11 +38,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         })
         .collect();
     if lines.is_empty() {
-        let note = Line::styled(
-            truncate_width("loading…", body.width as usize),
-            app.theme().dim,
-        );
-        frame.render_widget(Paragraph::new(note), body);
+        frame.render_widget(super::waiting(app, "loading…", false), body);
         return;
     }
     frame.render_widget(Paragraph::new(lines), body);
@@ -70,7 +65,7 @@ fn line<'a>(row: &TreeRow, width: usize, selected: bool, open: bool, app: &App) 
         None => String::new(),
     };
     let prefix = format!("{indent}{marker}");
-    let room = width.saturating_sub(prefix.width() + counts.width());
+    let room = width.saturating_sub(text_width(&prefix) + text_width(&counts));
     let label = pad_width(&sanitize_line(&row.label), room);
     let mut style = Style::new();
     if !row.selectable {
@@ -85,7 +80,7 @@ fn line<'a>(row: &TreeRow, width: usize, selected: bool, open: bool, app: &App) 
     // Very narrow panes drop the counts before the name.
     let counts = truncate_width(
         &counts,
-        width.saturating_sub(prefix.width() + label.width()),
+        width.saturating_sub(text_width(&prefix) + text_width(&label)),
     );
     Line::from(vec![
         Span::raw(truncate_width(&prefix, width)),

@@ -2,15 +2,16 @@
 //! lookup, so a frame costs the same for 50 messages and for 100 000.
 
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use crate::mime::sanitize::{pad_width, sanitize_line, truncate_width};
+use crate::mime::sanitize::{sanitize_line, text_width, truncate_width};
 use crate::model::Mailbox;
 use crate::msg::{Flag, Flags, Summary, Uid};
-use crate::ui::app::App;
+use crate::ui::app::{App, Zone};
 use crate::ui::layout::Pane;
 use crate::ui::layout::inner;
 
@@ -30,11 +31,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     frame.render_widget(super::pane(Line::from(title), app, Pane::List), area);
     let body = inner(area);
     let Some(mb) = app.mailbox() else {
-        let note = Line::styled(
-            truncate_width("opening…", body.width as usize),
-            app.theme().dim,
-        );
-        frame.render_widget(Paragraph::new(note), body);
+        frame.render_widget(super::waiting(app, "opening…", true), body);
         return;
     };
     let rows = app.rows();
@@ -50,16 +47,22 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         return;
     }
     let cols = Columns::for_width(body.width as usize);
+    let recipients = app.lists_recipients();
     let end = (app.list().offset() + body.height as usize).min(rows.len());
-    let lines: Vec<Line<'_>> = rows[app.list().offset().min(end)..end]
-        .iter()
-        .enumerate()
-        .map(|(i, uid)| {
-            let selected = app.list().offset() + i == app.selected();
-            row(mb, *uid, &cols, selected, app)
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), body);
+    for (i, uid) in rows[app.list().offset().min(end)..end].iter().enumerate() {
+        let selected = app.list().offset() + i == app.selected();
+        let line = Rect::new(body.x, body.y + i as u16, body.width, 1);
+        row(
+            frame.buffer_mut(),
+            line,
+            mb,
+            *uid,
+            &cols,
+            selected,
+            recipients,
+            app,
+        );
+    }
 }
 
 struct Columns {
@@ -75,7 +78,13 @@ impl Columns {
         let date = if with_time { 16 } else { 10 };
         // Separating spaces: after flags, date, from and subject.
         let rest = width.saturating_sub(FLAGS_W + date + SIZE_W + 4);
-        let from = (rest / 3).min(24);
+        // Narrow lists still show a name like "To: Carol White"; wide ones have room for
+        // the address after the name.
+        let from = if with_time {
+            (rest * 2 / 5).min(40)
+        } else {
+            (rest / 3).max(rest.min(32) / 2).min(24)
+        };
         Columns {
             date,
             from,
@@ -83,22 +92,44 @@ impl Columns {
             with_time,
         }
     }
+
+    /// Where each column starts and how wide it is, left to right: flags, date, from,
+    /// subject, size.
+    fn cells(&self, x: u16) -> [(u16, usize); 5] {
+        let mut at = x;
+        [FLAGS_W, self.date, self.from, self.subject, SIZE_W].map(|w| {
+            let cell = (at, w);
+            at = at.saturating_add(w as u16 + 1);
+            cell
+        })
+    }
 }
 
-fn row<'a>(mb: &Mailbox, uid: Uid, cols: &Columns, selected: bool, app: &App) -> Line<'a> {
+/// One row, each column written into its own cell: a cell clips what it is given, so a
+/// subject whose width is measured wrong cannot push the columns after it.
+#[allow(clippy::too_many_arguments)]
+fn row(
+    buf: &mut Buffer,
+    area: Rect,
+    mb: &Mailbox,
+    uid: Uid,
+    cols: &Columns,
+    selected: bool,
+    recipients: bool,
+    app: &App,
+) {
     let theme = app.theme();
     let base = if selected {
         theme.selected
     } else {
         Style::new()
     };
+    let [flags_at, date_at, from_at, subject_at, size_at] = cols.cells(area.x);
     let Some(s) = mb.summaries.get(&uid) else {
-        let text = format!(
-            "{} {}",
-            " ".repeat(FLAGS_W + cols.date + 1),
-            pad_width("loading…", cols.from + cols.subject + 1)
-        );
-        return Line::styled(text, theme.dim.patch(base));
+        buf.set_style(area, theme.dim.patch(base));
+        let across = (from_at.0, from_at.1 + 1 + subject_at.1);
+        cell(buf, area, across, "loading…", theme.dim.patch(base));
+        return;
     };
     let attachment = mb
         .messages
@@ -121,27 +152,68 @@ fn row<'a>(mb: &Mailbox, uid: Uid, cols: &Columns, selected: bool, app: &App) ->
     if tagged {
         style = style.patch(theme.tagged);
     }
-    Line::from(vec![
-        Span::raw(format!(
-            "{}{} ",
-            if tagged { '*' } else { ' ' },
-            flags(f, attachment)
-        )),
-        Span::styled(
-            format!("{} ", pad_width(&date(s, cols.with_time), cols.date)),
-            theme.dim,
-        ),
-        Span::raw(format!(
-            "{} ",
-            pad_width(&sanitize_line(&s.from), cols.from)
-        )),
-        Span::raw(format!(
-            "{} ",
-            pad_width(&sanitize_line(&s.subject), cols.subject)
-        )),
-        Span::styled(format!("{:>SIZE_W$}", size(s.size)), theme.dim),
-    ])
-    .style(style.patch(base))
+    let style = style.patch(base);
+    buf.set_style(area, style);
+    let mark = format!("{}{}", if tagged { '*' } else { ' ' }, flags(f, attachment));
+    cell(buf, area, flags_at, &mark, style);
+    let dim = style.patch(theme.dim);
+    cell(
+        buf,
+        area,
+        date_at,
+        &date(s, cols.with_time, app.zone()),
+        dim,
+    );
+    let own = recipients || app.is_mine(address(&s.from));
+    let who = if own {
+        format!("To: {}", person(&s.to, from_at.1.saturating_sub(4)))
+    } else {
+        person(&s.from, from_at.1)
+    };
+    cell(buf, area, from_at, &who, style);
+    let subject = sanitize_line(&s.subject);
+    if subject.trim().is_empty() {
+        cell(buf, area, subject_at, "(no subject)", dim);
+    } else {
+        cell(buf, area, subject_at, &subject, style);
+    }
+    let size = size(s.size);
+    let right = (size_at.0 + size_at.1 as u16).saturating_sub(text_width(&size) as u16);
+    cell(buf, area, (right.max(size_at.0), size_at.1), &size, dim);
+}
+
+/// Writes `text` (sanitised) at the cell's column, cut with `…` to its width, and never past
+/// the row's end.
+fn cell(buf: &mut Buffer, area: Rect, (x, w): (u16, usize), text: &str, style: Style) {
+    if x >= area.right() {
+        return;
+    }
+    let w = w.min(usize::from(area.right() - x));
+    buf.set_stringn(x, area.y, truncate_width(text, w), w, style);
+}
+
+/// How a person is listed: the name when there is one, with the address after it when the
+/// column holds both; the address when there is no name.
+fn person(display: &str, width: usize) -> String {
+    let display = sanitize_line(display);
+    match name(&display) {
+        Some(name) if text_width(&display) > width => name.to_string(),
+        _ => display,
+    }
+}
+
+/// The name of a `Name <addr>` display form.
+fn name(display: &str) -> Option<&str> {
+    let (name, _) = display.strip_suffix('>')?.rsplit_once(" <")?;
+    Some(name.trim()).filter(|n| !n.is_empty())
+}
+
+/// The address of a `Name <addr>` or bare `addr` display form.
+fn address(display: &str) -> &str {
+    display
+        .strip_suffix('>')
+        .and_then(|d| d.rsplit_once(" <"))
+        .map_or(display, |(_, addr)| addr)
 }
 
 /// After the `*` of a tagged row: N new, F flagged, A answered, D deleted, @ has attachments
@@ -159,17 +231,14 @@ fn flags(f: Flags, attachment: bool) -> String {
     .collect()
 }
 
-/// In the sender's own time zone, as the CLI prints it; fixed formats keep columns aligned.
-fn date(s: &Summary, with_time: bool) -> String {
+/// In the user's time zone; fixed formats keep columns aligned.
+fn date(s: &Summary, with_time: bool, zone: Zone) -> String {
     let format = if with_time {
         "%Y-%m-%d %H:%M"
     } else {
         "%Y-%m-%d"
     };
-    chrono::DateTime::from_timestamp(s.date, 0)
-        .zip(chrono::FixedOffset::east_opt(s.date_offset))
-        .map(|(d, off)| d.with_timezone(&off).format(format).to_string())
-        .unwrap_or_default()
+    zone.format(s.date, format)
 }
 
 fn size(bytes: u32) -> String {
@@ -199,6 +268,35 @@ mod tests {
         assert_eq!(size(200 * 1024), "200K");
         assert_eq!(size(3 * 1024 * 1024), "3.0M");
         assert_eq!(size(u32::MAX), "4096M");
+    }
+
+    #[test]
+    fn people_are_named_with_the_address_when_it_fits() {
+        let carol = "Carol White <carol@example.org>";
+        assert_eq!(person(carol, 40), carol);
+        assert_eq!(person(carol, 20), "Carol White");
+        assert_eq!(person("carol@example.org", 5), "carol@example.org");
+        assert_eq!(address(carol), "carol@example.org");
+        assert_eq!(address("carol@example.org"), "carol@example.org");
+        assert_eq!(name("<carol@example.org>"), None);
+    }
+
+    #[test]
+    fn dates_are_in_the_given_zone() {
+        let s = Summary {
+            uid: 1,
+            flags: Flags::default(),
+            date: 1_709_285_400, // 2024-03-01 09:30 UTC
+            date_offset: 0,
+            size: 0,
+            from: "".into(),
+            to: "".into(),
+            subject: "".into(),
+        };
+        let tokyo = chrono::FixedOffset::east_opt(9 * 3600).unwrap();
+        assert_eq!(date(&s, true, Zone::Fixed(tokyo)), "2024-03-01 18:30");
+        let samoa = chrono::FixedOffset::west_opt(11 * 3600).unwrap();
+        assert_eq!(date(&s, false, Zone::Fixed(samoa)), "2024-02-29");
     }
 
     #[test]

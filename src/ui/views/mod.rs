@@ -14,8 +14,10 @@ mod status;
 use ratatui::Frame;
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use crate::mime::sanitize::sanitize_line;
+use crate::msg::ConnState;
 use crate::ui::app::App;
 use crate::ui::layout::Pane;
 
@@ -58,6 +60,23 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     if let Some(scroll) = app.overlays().help() {
         help::draw(frame, g.screen, app, scroll);
     }
+}
+
+/// What a pane with nothing to show yet says: the connection's state when that is why, else
+/// `what` it is waiting for. Wrapped, so a narrow pane still tells the whole reason; `why`
+/// adds the reason for being offline (one pane is enough to tell it).
+fn waiting<'a>(app: &App, what: &'a str, why: bool) -> Paragraph<'a> {
+    let text = match &app.model().conn {
+        Some(ConnState::Offline { reason, .. }) if why => {
+            format!("Not connected: {}", sanitize_line(reason))
+        }
+        Some(ConnState::Offline { .. }) => "Not connected".to_string(),
+        Some(ConnState::Connecting { host, .. }) => {
+            format!("connecting to {}…", sanitize_line(host))
+        }
+        _ => what.to_string(),
+    };
+    Paragraph::new(Line::styled(text, app.theme().dim)).wrap(Wrap { trim: true })
 }
 
 /// A bordered pane; the focused one stands out in colour and, without colour, by its bold

@@ -48,8 +48,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 1 => "1 message".to_string(),
                 n => format!("{n} messages"),
             }
-        } else {
+        } else if mb.listed {
             format!("syncing {}/{}", mb.summaries.len(), mb.uids.len())
+        } else {
+            // Only the first screen is known: its count is not the folder's.
+            "syncing…".to_string()
         };
         left.push_str(&format!(
             " · {} · {progress}",
@@ -108,7 +111,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
 
 /// The line being edited, after what it is for (`:`, `/`, `New folder: `…).
 fn draw_line(frame: &mut Frame<'_>, area: Rect, p: &Prompt) {
-    let text = format!("{}{}", p.kind.label(), sanitize_line(&p.text));
+    let text = format!("{}{}", p.kind.label(), p.kind.shown(&p.text));
     let text = truncate_width(&text, area.width as usize);
     let cursor_x = area.x + (text.width() as u16).min(area.width.saturating_sub(1));
     frame.render_widget(Paragraph::new(Line::raw(text)), area);
@@ -170,6 +173,13 @@ fn connection(app: &App) -> String {
             Some(key) => format!("offline: {reason} (retrying in {secs} s; {key} retries now)"),
             None => format!("offline: {reason} (retrying in {secs} s)"),
         },
-        Some(ConnState::Offline { reason, .. }) => format!("offline: {reason}"),
+        Some(ConnState::Offline { reason, .. }) => {
+            match app.keymap().keys_for(Action::Reconnect).first() {
+                Some(key) if app.login().is_refused() => {
+                    format!("offline: {reason} ({key} to type the password again)")
+                }
+                _ => format!("offline: {reason}"),
+            }
+        }
     }
 }

@@ -1,0 +1,101 @@
+//! The message list's columns: dates in the user's zone, who a message is from (or, in
+//! folders of one's own mail, to), subjects that are missing or measured wrong.
+
+mod support;
+
+use chrono::FixedOffset;
+
+use support::ui::{BASE_DATE, WIDE, draw, folder, load, settings, summary};
+use tern::compose::Identities;
+use tern::msg::{Flag, SpecialUse, Summary};
+use tern::ui::app::{App, Settings, Zone};
+use tern::ui::composer::ComposeSettings;
+
+/// An app whose dates are shown at UTC+9 and whose own address is bob@example.org.
+fn app(size: (u16, u16)) -> App {
+    let mut app = App::new(Settings {
+        zone: Zone::Fixed(FixedOffset::east_opt(9 * 3600).unwrap()),
+        ..settings("INBOX", size)
+    })
+    .0;
+    app.set_compose(ComposeSettings {
+        identities: Ok(Identities::parse("Bob <bob@example.org>", &[]).unwrap()),
+        ..ComposeSettings::default()
+    });
+    app
+}
+
+fn folders() -> Vec<tern::msg::FolderInfo> {
+    vec![
+        folder("INBOX", Some(SpecialUse::Inbox), Some((0, 4))),
+        folder("Sent", Some(SpecialUse::Sent), Some((0, 2))),
+    ]
+}
+
+fn inbox() -> Vec<Summary> {
+    let lam_alef = "\u{644}\u{627}".repeat(30);
+    vec![
+        // 2024-03-01 20:00 UTC: already the 2nd at UTC+9.
+        Summary {
+            date: BASE_DATE + 37_800,
+            ..summary(30, "Carol White <carol@example.org>", "Lunch?", Flag::Seen)
+        },
+        // Mail of one's own in the Inbox (a Bcc to oneself) names the recipient.
+        Summary {
+            to: "Dan Green <dan@example.org>".into(),
+            ..summary(29, "Bob <bob@example.org>", "Minutes", Flag::Seen)
+        },
+        summary(28, "noname@example.org", "", Flag::Seen),
+        summary(27, "Layla <layla@example.org>", &lam_alef, Flag::Seen),
+    ]
+}
+
+#[test]
+fn list_columns_at_80_columns() {
+    let mut app = app(WIDE);
+    load(&mut app, folders(), "INBOX", inbox());
+    let t = draw(&mut app, WIDE);
+    let screen = t.backend().to_string();
+    assert!(screen.contains("2024-03-02 Carol White"), "{screen}");
+    assert!(screen.contains("To: Dan Green"), "{screen}");
+    assert!(screen.contains("noname@example.… (no subject)"), "{screen}");
+    // A subject of lam-alef pairs (one column each to unicode-width, two on a terminal)
+    // leaves the size column where it is on every row.
+    let rows: Vec<&str> = screen.lines().skip(1).take(4).collect();
+    for row in &rows {
+        assert!(row.ends_with("2.0K┃\""), "{row}");
+    }
+    insta::assert_snapshot!("list_columns_80x24", t.backend());
+}
+
+#[test]
+fn wide_lists_show_the_address_and_the_time() {
+    let size = (140, 10);
+    let mut app = app(size);
+    load(&mut app, folders(), "INBOX", inbox());
+    let screen = draw(&mut app, size).backend().to_string();
+    assert!(
+        screen.contains("2024-03-02 05:00 Carol White <carol@example.org>"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn sent_lists_the_recipients() {
+    let mut app = app(WIDE);
+    let sent = vec![
+        Summary {
+            to: "Carol White <carol@example.org>".into(),
+            ..summary(2, "Bob <bob@example.org>", "Re: Lunch?", Flag::Seen)
+        },
+        // Sent from an address tern does not know as the user's: still the recipient here.
+        Summary {
+            to: "erin@example.org".into(),
+            ..summary(1, "Robert <robert@elsewhere.example>", "Hi", Flag::Seen)
+        },
+    ];
+    load(&mut app, folders(), "Sent", sent);
+    let screen = draw(&mut app, WIDE).backend().to_string();
+    assert!(screen.contains("To: Carol White"), "{screen}");
+    assert!(screen.contains("To: erin@exampl…"), "{screen}");
+}
