@@ -3,12 +3,14 @@
 //! [`Model::apply`] with events from the worker.
 
 pub mod filter;
+pub mod sort;
 
 use std::collections::HashMap;
 
 use crate::intern::Interner;
 use crate::mime::{Part, Section};
 use crate::msg::{ConnState, Event, Flag, Flags, Folder, FolderInfo, Summary, Uid};
+use sort::SortOrder;
 
 #[derive(Debug, Default)]
 pub struct Model {
@@ -18,6 +20,8 @@ pub struct Model {
     pub last_error: Option<String>,
     /// The worker's last notice (not an error).
     pub notice: Option<String>,
+    /// Sort orders chosen this session, by folder; a folder not named is in arrival order.
+    orders: HashMap<Folder, SortOrder>,
 }
 
 /// The open folder.
@@ -26,13 +30,15 @@ pub struct Mailbox {
     pub folder: Folder,
     pub uid_validity: u32,
     pub read_only: bool,
-    /// Every UID, newest first; rows without a summary yet are still loading.
+    /// Every UID, in `order`; rows without a summary yet are still loading.
     pub uids: Vec<Uid>,
+    /// The order of `uids` and `search`.
+    pub order: SortOrder,
     /// Seeded fast hashing: a warm start inserts 100 000 rows at once.
     pub summaries: foldhash::HashMap<Uid, Summary>,
     pub synced: bool,
     pub messages: HashMap<Uid, Message>,
-    /// Hits of the last server search, newest first; None when no search is active.
+    /// Hits of the last server search, in `order`; None when no search is active.
     pub search: Option<Vec<Uid>>,
     /// Arrived UIDs whose summaries have not come yet.
     arrivals: std::collections::HashSet<Uid>,
@@ -67,7 +73,9 @@ impl Model {
                 read_only,
                 uids,
             } => {
-                self.mailbox = Some(Mailbox {
+                let order = self.orders.get(&folder).copied().unwrap_or_default();
+                let mut mb = Mailbox {
+                    order,
                     folder,
                     uid_validity,
                     read_only,
@@ -83,7 +91,9 @@ impl Model {
                     arrivals: Default::default(),
                     names: Interner::default(),
                     fetched: Default::default(),
-                })
+                };
+                mb.sort_from_server();
+                self.mailbox = Some(mb);
             }
             Event::Summaries {
                 folder,
@@ -96,11 +106,13 @@ impl Model {
                         .filter(|s| mb.arrivals.remove(&s.uid) && s.flags.has(Flag::Seen))
                         .count();
                     let names = &mut mb.names;
+                    let uids: Vec<Uid> = chunk.iter().map(|s| s.uid).collect();
                     mb.summaries.extend(chunk.into_iter().map(|mut s| {
                         names.share(&mut s.from);
                         names.share(&mut s.to);
                         (s.uid, s)
                     }));
+                    mb.reorder(&uids);
                     mb.generation += 1;
                     seen
                 });
@@ -115,6 +127,7 @@ impl Model {
                     mb.summaries
                         .reserve(uids.len().saturating_sub(mb.summaries.len()));
                     mb.uids = uids;
+                    mb.sort_from_server();
                     mb.generation += 1;
                 }
             }
@@ -203,6 +216,7 @@ impl Model {
             Event::SearchResult { folder, uids, .. } => {
                 if let Some(mb) = self.open(&folder) {
                     mb.search = Some(uids);
+                    mb.sort_from_server();
                 }
             }
             Event::Arrived {
@@ -233,11 +247,18 @@ impl Model {
             return;
         };
         let mut unseen = 0i64;
+        let mut changed = Vec::with_capacity(changes.len());
         for (uid, flags) in changes {
             if let Some(s) = mb.summaries.get_mut(&uid) {
                 unseen += i64::from(s.flags.has(Flag::Seen)) - i64::from(flags.has(Flag::Seen));
                 s.flags = flags;
+                changed.push(uid);
             }
+        }
+        // Unread or flagged first: a message read or flagged moves.
+        if mb.order.unread_first || mb.order.flagged_first {
+            mb.reorder(&changed);
+            mb.generation += 1;
         }
         self.adjust(folder, 0, unseen);
     }
@@ -264,6 +285,18 @@ impl Model {
             st.messages = (i64::from(st.messages) + messages).clamp(0, i64::from(u32::MAX)) as u32;
             st.unseen = (i64::from(st.unseen) + unseen).clamp(0, i64::from(st.messages)) as u32;
         }
+    }
+
+    /// Lists the open folder in `order` from now on, and again whenever it is reopened this
+    /// session.
+    pub fn set_order(&mut self, order: SortOrder) {
+        let Some(mb) = self.mailbox.as_mut() else {
+            return;
+        };
+        self.orders.insert(mb.folder.clone(), order);
+        mb.order = order;
+        mb.sort();
+        mb.generation += 1;
     }
 
     fn open(&mut self, folder: &Folder) -> Option<&mut Mailbox> {
@@ -309,7 +342,36 @@ impl Mailbox {
         }
     }
 
-    /// Adds newly arrived UIDs, keeping newest-first order; returns how many were new.
+    /// Sorts the list and the search hits by `order`.
+    fn sort(&mut self) {
+        let summaries = &self.summaries;
+        self.order.sort(&mut self.uids, |u| summaries.get(&u));
+        if let Some(hits) = self.search.as_mut() {
+            self.order.sort(hits, |u| summaries.get(&u));
+        }
+    }
+
+    /// Sorts lists as the server sends them: newest first, which is the default order.
+    fn sort_from_server(&mut self) {
+        if self.order != SortOrder::default() {
+            self.sort();
+        }
+    }
+
+    /// Puts `moved` (new, or with a new summary or flags) in their place in the list and the
+    /// search hits.
+    fn reorder(&mut self, moved: &[Uid]) {
+        if !self.order.needs_summary() {
+            return;
+        }
+        let summaries = &self.summaries;
+        self.order.place(&mut self.uids, moved, |u| summaries.get(&u));
+        if let Some(hits) = self.search.as_mut() {
+            self.order.place(hits, moved, |u| summaries.get(&u));
+        }
+    }
+
+    /// Adds newly arrived UIDs in their place; returns how many were new.
     pub fn arrive(&mut self, new: &[Uid]) -> usize {
         // `known` grows as we go, so a UID named twice in one event is added once.
         let mut known: std::collections::HashSet<Uid> = self.uids.iter().copied().collect();
@@ -319,7 +381,8 @@ impl Mailbox {
         }
         self.arrivals.extend(fresh.iter().copied());
         self.uids.extend(fresh.iter().copied());
-        self.uids.sort_unstable_by_key(|u| std::cmp::Reverse(*u));
+        let summaries = &self.summaries;
+        self.order.place(&mut self.uids, &fresh, |u| summaries.get(&u));
         fresh.len()
     }
 
@@ -352,7 +415,7 @@ impl Mailbox {
             .count()
     }
 
-    /// Summaries in list order (newest first), skipping rows not fetched yet.
+    /// Summaries in list order, skipping rows not fetched yet.
     pub fn rows(&self) -> impl Iterator<Item = &Summary> {
         self.uids.iter().filter_map(|u| self.summaries.get(u))
     }
