@@ -365,7 +365,8 @@ impl Mailbox {
             return;
         }
         let summaries = &self.summaries;
-        self.order.place(&mut self.uids, moved, |u| summaries.get(&u));
+        self.order
+            .place(&mut self.uids, moved, |u| summaries.get(&u));
         if let Some(hits) = self.search.as_mut() {
             self.order.place(hits, moved, |u| summaries.get(&u));
         }
@@ -382,7 +383,8 @@ impl Mailbox {
         self.arrivals.extend(fresh.iter().copied());
         self.uids.extend(fresh.iter().copied());
         let summaries = &self.summaries;
-        self.order.place(&mut self.uids, &fresh, |u| summaries.get(&u));
+        self.order
+            .place(&mut self.uids, &fresh, |u| summaries.get(&u));
         fresh.len()
     }
 

@@ -83,7 +83,9 @@ impl FromStr for SortOrder {
                         .iter()
                         .find(|(_, n)| *n == word)
                         .map(|(k, _)| *k)
-                        .ok_or_else(|| format!("unknown sort key {word:?} (try {})", key_names()))?;
+                        .ok_or_else(|| {
+                            format!("unknown sort key {word:?} (try {})", key_names())
+                        })?;
                     if key.replace(k).is_some() {
                         return Err("one sort key at a time".to_string());
                     }
@@ -312,7 +314,11 @@ mod tests {
         assert_eq!(sorted(order("arrival"), &rows), [3, 2, 1]);
         assert_eq!(sorted(order("size"), &rows), [3, 2, 1], "largest first");
         assert_eq!(sorted(order("from"), &rows), [2, 1, 3], "A to Z, any case");
-        assert_eq!(sorted(order("subject"), &rows), [3, 1, 2], "prefixes ignored");
+        assert_eq!(
+            sorted(order("subject"), &rows),
+            [3, 1, 2],
+            "prefixes ignored"
+        );
         assert_eq!(sorted(order("subject reverse"), &rows), [2, 1, 3]);
         assert_eq!(sorted(order("date reverse"), &rows), [2, 3, 1]);
     }
@@ -367,21 +373,23 @@ mod tests {
             "[xXyY]{0,3}",
             any::<(bool, bool)>(),
         )
-            .prop_map(|(uid, date, size, from, prefix, subject, (seen, flagged))| {
-                let mut flags = Flags::NONE;
-                if seen {
-                    flags = flags.with(Flag::Seen);
-                }
-                if flagged {
-                    flags = flags.with(Flag::Flagged);
-                }
-                Summary {
-                    date,
-                    size,
-                    flags,
-                    ..summary(uid, &from, &format!("{prefix}{subject}"))
-                }
-            })
+            .prop_map(
+                |(uid, date, size, from, prefix, subject, (seen, flagged))| {
+                    let mut flags = Flags::NONE;
+                    if seen {
+                        flags = flags.with(Flag::Seen);
+                    }
+                    if flagged {
+                        flags = flags.with(Flag::Flagged);
+                    }
+                    Summary {
+                        date,
+                        size,
+                        flags,
+                        ..summary(uid, &from, &format!("{prefix}{subject}"))
+                    }
+                },
+            )
     }
 
     fn arb_order() -> impl Strategy<Value = SortOrder> {
