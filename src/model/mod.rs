@@ -4,6 +4,7 @@
 
 pub mod filter;
 pub mod sort;
+pub mod threads;
 
 use std::collections::HashMap;
 
