@@ -7,6 +7,8 @@
 //!   typed.
 //! - Sorting: a full sort of the folder by each key, and placing one sync chunk (1 000 rows)
 //!   into a sorted list.
+//! - Threading: building the conversations of 100 000 messages (threads of five, each reply
+//!   naming its thread's first message and its parent).
 //! - Memory: resident size added by holding 100 000 summaries in the model.
 //!
 //! Under `cargo test --all-targets` it runs a few frames on a small folder.
@@ -19,6 +21,7 @@ use ratatui::backend::TestBackend;
 
 use tern::model::filter::Index;
 use tern::model::sort::SortOrder;
+use tern::model::threads::{Header, Threads};
 use tern::msg::{Event, Flag, Flags, Folder, Summary, Uid};
 use tern::ui::action::Action;
 use tern::ui::app::App;
@@ -154,6 +157,7 @@ fn main() {
     );
     filter(&loaded);
     sort(&loaded);
+    threads(&loaded);
     drop(loaded);
 
     for (label, loaded) in [("all loaded", messages), ("mid-sync", messages / 2)] {
@@ -216,6 +220,47 @@ fn sort(app: &App) {
         chunk.len(),
         uids.len(),
         start.elapsed().as_secs_f64() * 1e3
+    );
+}
+
+/// Threads of five: the first message of each, then replies to the one before.
+fn threads(app: &App) {
+    let Some(mb) = app.model().mailbox.as_ref() else {
+        return;
+    };
+    let ids: Vec<String> = (0..=mb.uids.len()).map(|u| format!("<{u}@bench>")).collect();
+    let headers: Vec<Header> = mb
+        .rows()
+        .map(|s| {
+            let u = s.uid as usize;
+            let first = u - u % 5;
+            let references = if u == first {
+                Vec::new()
+            } else if u - 1 == first {
+                vec![ids[first].as_str()]
+            } else {
+                vec![ids[first].as_str(), ids[u - 1].as_str()]
+            };
+            Header {
+                uid: s.uid,
+                message_id: Some(ids[u].as_str()),
+                references,
+                in_reply_to: None,
+                subject: &s.subject,
+                date: s.date,
+            }
+        })
+        .collect();
+    let before = rss_kib();
+    let start = Instant::now();
+    let threads = Threads::build(&headers);
+    let took = start.elapsed();
+    println!(
+        "thread {} messages: {:.1} ms, +{:.1} MB resident for the result; {} rows",
+        headers.len(),
+        took.as_secs_f64() * 1e3,
+        (rss_kib().saturating_sub(before)) as f64 / 1024.0,
+        threads.rows().len()
     );
 }
 

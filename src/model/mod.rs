@@ -1,6 +1,7 @@
 //! The in-memory picture of an account that views render: folders, the open folder's
-//! summaries (by UID), and fetched message structure and parts. Changed only by
-//! [`Model::apply`] with events from the worker.
+//! summaries (by UID, listed in the folder's [`sort`] order), and fetched message structure
+//! and parts. Changed only by [`Model::apply`] with events from the worker, and by
+//! [`Model::set_order`] when the user sorts. [`threads`] groups messages into conversations.
 
 pub mod filter;
 pub mod sort;

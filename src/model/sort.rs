@@ -141,8 +141,51 @@ enum Directed<T> {
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
 enum Value<'a> {
     Number(i64),
-    Text(Cow<'a, str>),
+    Text(Caseless<'a>),
 }
+
+/// Text compared as folded ([`fold`]) without folding ASCII: such text is borrowed as it is
+/// and compared ignoring ASCII case, and other text is folded once. Sorting 100 000 subjects
+/// then allocates only for the non-ASCII ones.
+struct Caseless<'a>(Cow<'a, str>);
+
+impl<'a> Caseless<'a> {
+    fn new(t: &'a str) -> Caseless<'a> {
+        Caseless(if t.is_ascii() {
+            Cow::Borrowed(t)
+        } else {
+            Cow::Owned(fold(t))
+        })
+    }
+}
+
+impl Ord for Caseless<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
+        for (x, y) in a.iter().zip(b) {
+            // Folded text is lowercase already; lowercasing ASCII leaves other bytes alone.
+            match x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase()) {
+                Ordering::Equal => {}
+                o => return o,
+            }
+        }
+        a.len().cmp(&b.len())
+    }
+}
+
+impl PartialOrd for Caseless<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Caseless<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Caseless<'_> {}
 
 impl SortOrder {
     /// Whether the order looks at anything but UIDs (rows without a summary cannot be placed).
@@ -170,11 +213,7 @@ impl SortOrder {
                 };
             }
         };
-        let text = |t: &'a str| match fold(t) {
-            // Folding ASCII only lowercases; most headers are ASCII.
-            f if f == t => Value::Text(Cow::Borrowed(t)),
-            f => Value::Text(Cow::Owned(f)),
-        };
+        let text = |t: &'a str| Value::Text(Caseless::new(t));
         let value = match self.key {
             SortKey::Date => Value::Number(s.date),
             SortKey::Arrival => Value::Number(uid.into()),
