@@ -26,6 +26,8 @@
 //!   requests in flight, status, new mail), each owning its fields. `App` only dispatches:
 //!   key → action → sub-state, and worker event → model → sub-states in one exhaustive
 //!   match. `ui::layout` sizes panes and overlays; `ui::views` only draws.
+//! - [`model`] also orders the list (`model::sort`, kept in order chunk by chunk during a
+//!   sync) and groups conversations (`model::threads`, JWZ); both are pure and know no UI.
 //! - [`mime`] turns BODYSTRUCTURE into a part tree with RFC 3501 section numbers, decodes
 //!   transfer encodings and charsets, renders HTML, and sanitises anything bound for a screen.
 //! - [`cache`] keeps summaries, flags, MODSEQ, structures and text bodies on disk (redb),

@@ -18,6 +18,7 @@ use crate::config::{self, Config};
 use crate::error::{Error, Result};
 use crate::imap::uidset;
 use crate::mime::Section;
+use crate::model::sort::SortOrder;
 use crate::msg::{Folder, FolderOp, Uid};
 use client::Client;
 
@@ -52,13 +53,20 @@ pub enum Command {
     Check,
     /// Folders: name, delimiter, attributes, messages, unseen, subscribed.
     Folders,
-    /// Messages of FOLDER, newest first: UID, date, flags, from, subject.
+    /// Messages of FOLDER, newest first (or as sorted): UID, date, flags, from, subject.
     List {
         #[arg(value_parser = folder_arg)]
         folder: Folder,
         /// Print at most N messages: only the newest N are fetched, bypassing the cache.
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", conflicts_with = "sort")]
         limit: Option<usize>,
+        /// Order by KEY (date, arrival, from, to, subject, size), optionally with `unread`
+        /// and `flagged` to put those first: `--sort size`, `--sort unread,date`.
+        #[arg(long, value_name = "KEY")]
+        sort: Option<SortOrder>,
+        /// Flip the key's order (oldest, smallest or Z first).
+        #[arg(long, requires = "sort")]
+        reverse: bool,
         /// Also print to stderr when the connection, the first rows and the full state
         /// arrived (milliseconds since start), for benchmarks.
         #[arg(long)]
@@ -361,8 +369,16 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
         Command::List {
             folder,
             limit,
+            sort,
+            reverse,
             timings,
-        } => read::list(c, folder, *limit, *timings, out),
+        } => {
+            let order = sort.map(|o| SortOrder {
+                reverse: o.reverse != *reverse,
+                ..o
+            });
+            read::list(c, folder, *limit, order, *timings, out)
+        }
         Command::Parts { folder, uid } => read::parts(c, folder, *uid, out),
         Command::Read {
             folder,

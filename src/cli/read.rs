@@ -14,6 +14,7 @@ use crate::mime::html::html_to_text;
 use crate::mime::sanitize::{sanitize_line, sanitize_text};
 use crate::mime::{Section, decode};
 use crate::model::Model;
+use crate::model::sort::SortOrder;
 use crate::msg::{Cmd, ConnState, Event, Folder, Uid};
 use crate::save;
 
@@ -56,6 +57,7 @@ pub fn list(
     client: &mut Client,
     folder: &Folder,
     limit: Option<usize>,
+    order: Option<SortOrder>,
     timings: bool,
     out: &mut impl Write,
 ) -> Result<()> {
@@ -97,6 +99,10 @@ pub fn list(
     }
     // Before printing: writing 100 000 rows to a pipe is not part of getting them.
     let in_sync = start.elapsed();
+    if let Some(order) = order {
+        // Once, over the whole folder, rather than as each chunk arrives.
+        model.set_order(order);
+    }
     if limit.is_none()
         && let Some(mb) = &model.mailbox
     {

@@ -1,14 +1,18 @@
 //! The in-memory picture of an account that views render: folders, the open folder's
-//! summaries (by UID), and fetched message structure and parts. Changed only by
-//! [`Model::apply`] with events from the worker.
+//! summaries (by UID, listed in the folder's [`sort`] order), and fetched message structure
+//! and parts. Changed only by [`Model::apply`] with events from the worker, and by
+//! [`Model::set_order`] when the user sorts. [`threads`] groups messages into conversations.
 
 pub mod filter;
+pub mod sort;
+pub mod threads;
 
 use std::collections::HashMap;
 
 use crate::intern::Interner;
 use crate::mime::{Part, Section};
 use crate::msg::{ConnState, Event, Flag, Flags, Folder, FolderInfo, FolderStatus, Summary, Uid};
+use sort::SortOrder;
 
 #[derive(Debug, Default)]
 pub struct Model {
@@ -18,6 +22,8 @@ pub struct Model {
     pub last_error: Option<String>,
     /// The worker's last notice (not an error).
     pub notice: Option<String>,
+    /// Sort orders chosen this session, by folder; a folder not named is in arrival order.
+    orders: HashMap<Folder, SortOrder>,
 }
 
 /// The open folder.
@@ -26,16 +32,18 @@ pub struct Mailbox {
     pub folder: Folder,
     pub uid_validity: u32,
     pub read_only: bool,
-    /// Every UID, newest first; rows without a summary yet are still loading.
+    /// Every UID, in `order`; rows without a summary yet are still loading.
     pub uids: Vec<Uid>,
     /// Whether `uids` is every UID in the folder; false between a cold open's first screen
     /// and its `Listed`, while the folder's size is not known yet.
     pub listed: bool,
+    /// The order of `uids` and `search`.
+    pub order: SortOrder,
     /// Seeded fast hashing: a warm start inserts 100 000 rows at once.
     pub summaries: foldhash::HashMap<Uid, Summary>,
     pub synced: bool,
     pub messages: HashMap<Uid, Message>,
-    /// Hits of the last server search, newest first; None when no search is active.
+    /// Hits of the last server search, in `order`; None when no search is active.
     pub search: Option<Vec<Uid>>,
     /// Arrived UIDs whose summaries have not come yet.
     arrivals: std::collections::HashSet<Uid>,
@@ -79,7 +87,9 @@ impl Model {
                 complete,
                 uids,
             } => {
-                self.mailbox = Some(Mailbox {
+                let order = self.orders.get(&folder).copied().unwrap_or_default();
+                let mut mb = Mailbox {
+                    order,
                     folder,
                     uid_validity,
                     read_only,
@@ -97,7 +107,9 @@ impl Model {
                     unseen_rows: 0,
                     names: Interner::default(),
                     fetched: Default::default(),
-                })
+                };
+                mb.sort_from_server();
+                self.mailbox = Some(mb);
             }
             Event::Summaries {
                 folder,
@@ -105,6 +117,7 @@ impl Model {
                 chunk,
             } => {
                 if let Some(mb) = self.current(&folder, uid_validity) {
+                    let uids: Vec<Uid> = chunk.iter().map(|s| s.uid).collect();
                     for mut s in chunk {
                         mb.arrivals.remove(&s.uid);
                         mb.names.share(&mut s.from);
@@ -115,6 +128,7 @@ impl Model {
                         }
                         mb.unseen_rows += usize::from(unseen);
                     }
+                    mb.reorder(&uids);
                     mb.generation += 1;
                 }
             }
@@ -128,6 +142,7 @@ impl Model {
                         .reserve(uids.len().saturating_sub(mb.summaries.len()));
                     mb.uids = uids;
                     mb.listed = true;
+                    mb.sort_from_server();
                     mb.generation += 1;
                 }
             }
@@ -213,6 +228,7 @@ impl Model {
             Event::SearchResult { folder, uids, .. } => {
                 if let Some(mb) = self.open(&folder) {
                     mb.search = Some(uids);
+                    mb.sort_from_server();
                 }
             }
             Event::Arrived {
@@ -238,12 +254,19 @@ impl Model {
         let Some(mb) = self.open(folder) else {
             return;
         };
+        let mut changed = Vec::with_capacity(changes.len());
         for (uid, flags) in changes {
             if let Some(s) = mb.summaries.get_mut(&uid) {
                 mb.unseen_rows -= usize::from(!s.flags.has(Flag::Seen));
                 mb.unseen_rows += usize::from(!flags.has(Flag::Seen));
                 s.flags = flags;
+                changed.push(uid);
             }
+        }
+        // Unread or flagged first: a message read or flagged moves.
+        if mb.order.unread_first || mb.order.flagged_first {
+            mb.reorder(&changed);
+            mb.generation += 1;
         }
     }
 
@@ -269,6 +292,18 @@ impl Model {
             }),
             _ => info.status,
         }
+    }
+
+    /// Lists the open folder in `order` from now on, and again whenever it is reopened this
+    /// session.
+    pub fn set_order(&mut self, order: SortOrder) {
+        let Some(mb) = self.mailbox.as_mut() else {
+            return;
+        };
+        self.orders.insert(mb.folder.clone(), order);
+        mb.order = order;
+        mb.sort();
+        mb.generation += 1;
     }
 
     fn open(&mut self, folder: &Folder) -> Option<&mut Mailbox> {
@@ -314,7 +349,37 @@ impl Mailbox {
         }
     }
 
-    /// Adds newly arrived UIDs, keeping newest-first order; returns how many were new.
+    /// Sorts the list and the search hits by `order`.
+    fn sort(&mut self) {
+        let summaries = &self.summaries;
+        self.order.sort(&mut self.uids, |u| summaries.get(&u));
+        if let Some(hits) = self.search.as_mut() {
+            self.order.sort(hits, |u| summaries.get(&u));
+        }
+    }
+
+    /// Sorts lists as the server sends them: newest first, which is the default order.
+    fn sort_from_server(&mut self) {
+        if self.order != SortOrder::default() {
+            self.sort();
+        }
+    }
+
+    /// Puts `moved` (new, or with a new summary or flags) in their place in the list and the
+    /// search hits.
+    fn reorder(&mut self, moved: &[Uid]) {
+        if !self.order.needs_summary() {
+            return;
+        }
+        let summaries = &self.summaries;
+        self.order
+            .place(&mut self.uids, moved, |u| summaries.get(&u));
+        if let Some(hits) = self.search.as_mut() {
+            self.order.place(hits, moved, |u| summaries.get(&u));
+        }
+    }
+
+    /// Adds newly arrived UIDs in their place; returns how many were new.
     pub fn arrive(&mut self, new: &[Uid]) -> usize {
         // `known` grows as we go, so a UID named twice in one event is added once.
         let mut known: std::collections::HashSet<Uid> = self.uids.iter().copied().collect();
@@ -324,7 +389,9 @@ impl Mailbox {
         }
         self.arrivals.extend(fresh.iter().copied());
         self.uids.extend(fresh.iter().copied());
-        self.uids.sort_unstable_by_key(|u| std::cmp::Reverse(*u));
+        let summaries = &self.summaries;
+        self.order
+            .place(&mut self.uids, &fresh, |u| summaries.get(&u));
         fresh.len()
     }
 
@@ -353,7 +420,7 @@ impl Mailbox {
         self.unseen_rows + self.arrivals.len()
     }
 
-    /// Summaries in list order (newest first), skipping rows not fetched yet.
+    /// Summaries in list order, skipping rows not fetched yet.
     pub fn rows(&self) -> impl Iterator<Item = &Summary> {
         self.uids.iter().filter_map(|u| self.summaries.get(u))
     }

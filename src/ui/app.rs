@@ -281,7 +281,7 @@ impl App {
         self.mailbox().is_some_and(|m| m.folder == *folder)
     }
 
-    /// The listed UIDs, newest first.
+    /// The listed UIDs, in the open folder's sort order.
     pub fn rows(&self) -> Cow<'_, [Uid]> {
         rows::listed(self.mailbox(), &self.search, &self.filter, &self.requests)
     }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::mime::Section;
+use crate::model::sort::SortOrder;
 use crate::msg::{Cmd, Folder, FolderInfo, FolderOp, Uid};
 use crate::save;
 use crate::ui::app::{App, FIRST_SCREEN_MARGIN};
@@ -338,6 +339,28 @@ impl App {
         if let Some(want) = self.filter.clear(self.list.selected_uid()) {
             self.with_rows(|list, rows| list.select_or_first(rows, want));
         }
+    }
+
+    /// `sort`: the command line with the open folder's order to edit.
+    pub(crate) fn edit_sort(&mut self) {
+        if let Some(order) = self.mailbox().map(|m| m.order) {
+            self.overlays
+                .open_line(LineKind::Command, format!("sort {order}"));
+        }
+    }
+
+    /// `:sort`: the open folder in `order`. The cursor stays on its message, and the next
+    /// frame scrolls it into view.
+    pub(crate) fn sort(&mut self, order: SortOrder) {
+        if self.mailbox().is_none() {
+            self.status.complain("No folder open to sort");
+            return;
+        }
+        self.keep_selection(&[], |app| {
+            app.model.set_order(order);
+            app.filter.match_again(app.model.mailbox.as_ref());
+        });
+        self.status.say(format!("Sorted by {order}"));
     }
 
     /// The folder under the folder cursor, or a notice that there is none.

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::mime::Section;
+use crate::model::sort::SortOrder;
 use crate::msg::Folder;
 use crate::ui::action::Action;
 
@@ -19,6 +20,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "Save part SECTION (e.g. 4.2.1) to the download folder, or to PATH (a new file or a folder)",
     ),
     (":folder NAME", "Open the folder NAME"),
+    (
+        ":sort KEY [reverse] [unread] [flagged]",
+        "Sort the list by date, arrival, from, to, subject or size; unread/flagged first",
+    ),
     (":help", "Show this help"),
     (":quit", "Quit tern"),
     (
@@ -35,6 +40,7 @@ pub enum Command {
         output: Option<PathBuf>,
     },
     Folder(String),
+    Sort(SortOrder),
     Help,
     Quit,
     /// An action by its keymap name.
@@ -194,6 +200,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         }
         "folder" | "f" | "cd" if !rest.is_empty() => Ok(Command::Folder(rest.to_string())),
         "folder" | "f" | "cd" => Err("usage: :folder NAME".into()),
+        "sort" => rest.parse().map(Command::Sort),
         "help" | "h" => Ok(Command::Help),
         "quit" | "q" => Ok(Command::Quit),
         "" => Err(String::new()),
@@ -241,6 +248,11 @@ mod tests {
         assert!(parse("save 1.x").is_err());
         assert!(parse("save 1 -").is_err());
         assert!(parse("frobnicate").unwrap_err().contains("frobnicate"));
+        assert_eq!(
+            parse("sort size reverse"),
+            Ok(Command::Sort("reverse size".parse().unwrap()))
+        );
+        assert!(parse("sort").unwrap_err().contains("subject"));
     }
 
     #[test]
