@@ -7,7 +7,10 @@
 //! - deep nesting overflows the parser's stack (a BODYSTRUCTURE 200 multiparts deep kills
 //!   the process): parentheses are counted and a reply nested too deep is refused;
 //! - after `* BYE text` the server hangs up, and the crate reports only "connection lost":
-//!   end of stream after a BYE becomes an error carrying the server's words.
+//!   end of stream after a BYE becomes an error carrying the server's words;
+//! - the crate buffers a whole response: each command's answer is capped in bytes (a literal
+//!   announced larger than that is refused at once, before any of it arrives) and in untagged
+//!   responses ([`Expect`]).
 //!
 //! A read never goes past the end of a tagged line, so once the crate has its answer nothing
 //! is left in its buffer: the bytes after it stay here, for [`Guard::take_pending`] when we
@@ -44,6 +47,46 @@ const KNOWN: &[&str] = &[
 ];
 const KNOWN_NUMBERED: &[&str] = &["EXISTS", "RECENT", "EXPUNGE", "FETCH"];
 
+/// What the answer to one command may hold; the caps reset to [`Expect::DEFAULT`] once its
+/// tagged line has passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expect {
+    /// Bytes in all (literals included).
+    pub bytes: u64,
+    /// Untagged responses (dropped ones included).
+    pub responses: u64,
+    /// Bytes the answer is expected to hold, which earn it time beyond the base deadline.
+    pub size: u64,
+}
+
+impl Expect {
+    /// Enough for any answer but a large message or part, whose callers say its size: a
+    /// SEARCH of two million UIDs is 16 MiB, flags of 500 000 messages 25 MiB.
+    pub const DEFAULT: Expect = Expect {
+        bytes: 96 << 20,
+        responses: 500_000,
+        size: 0,
+    };
+
+    /// For a reply carrying one literal of `size` bytes (a message or a part), with slack for
+    /// the lines around it.
+    pub fn literal(size: u64) -> Expect {
+        Expect {
+            bytes: Expect::DEFAULT
+                .bytes
+                .max(size.saturating_add(size / 8 + (1 << 20))),
+            size,
+            ..Expect::DEFAULT
+        }
+    }
+}
+
+impl Default for Expect {
+    fn default() -> Expect {
+        Expect::DEFAULT
+    }
+}
+
 #[derive(Default)]
 pub struct Guard {
     /// Accepted bytes not yet handed to the reader, and how many of them were.
@@ -62,6 +105,10 @@ pub struct Guard {
     in_quote: bool,
     escaped: bool,
     bye: Option<String>,
+    /// The caps of the answer being read, and what of it has arrived.
+    expect: Expect,
+    got_bytes: u64,
+    got_responses: u64,
     /// Untagged NO/BAD texts, shared with the [`Connection`](crate::imap::session::Connection).
     pub warnings: Warnings,
 }
@@ -69,8 +116,20 @@ pub struct Guard {
 /// Untagged warnings seen on a connection, newest last.
 pub type Warnings = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
 
+/// An answer past one of the guard's caps.
+#[derive(Debug)]
+pub struct CapExceeded(pub String);
+
+impl std::fmt::Display for CapExceeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CapExceeded {}
+
 fn too_much(what: String) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, what)
+    io::Error::new(io::ErrorKind::InvalidData, CapExceeded(what))
 }
 
 impl Guard {
@@ -134,7 +193,21 @@ impl Guard {
         }
     }
 
+    /// Sets the caps for the answer to the next command.
+    pub fn expect(&mut self, expect: Expect) {
+        self.expect = expect;
+        self.got_bytes = 0;
+        self.got_responses = 0;
+    }
+
     pub fn feed(&mut self, mut data: &[u8]) -> io::Result<()> {
+        self.got_bytes += data.len() as u64;
+        if self.got_bytes > self.expect.bytes {
+            return Err(too_much(format!(
+                "the server's answer ran past {} MiB",
+                self.expect.bytes >> 20
+            )));
+        }
         while !data.is_empty() {
             if self.literal > 0 {
                 let n = data
@@ -181,14 +254,34 @@ impl Guard {
             }
             note_warning(&self.warnings, &line);
         }
+        if starts_response && line.starts_with(b"* ") {
+            self.got_responses += 1;
+            if self.got_responses > self.expect.responses {
+                return Err(too_much(format!(
+                    "the server sent more than {} untagged responses to one command",
+                    self.expect.responses
+                )));
+            }
+        }
         self.count_nesting(&line)?;
         self.literal = literal_len(&line).unwrap_or(0);
+        if self.literal > self.expect.bytes {
+            return Err(too_much(format!(
+                "the server announced {} MiB where at most {} MiB were expected",
+                self.literal >> 20,
+                self.expect.bytes >> 20
+            )));
+        }
         self.continued = self.literal > 0;
         if !self.dropping {
             self.out.extend_from_slice(&line);
             if starts_response && !matches!(line.first(), Some(b'*' | b'+')) {
                 self.fences.push_back(self.out.len());
             }
+        }
+        if starts_response && !matches!(line.first(), Some(b'*' | b'+')) {
+            // A tagged line ends the command: the next one starts with fresh caps.
+            self.expect(Expect::DEFAULT);
         }
         Ok(())
     }
@@ -360,5 +453,46 @@ mod tests {
         let e = g.eof().unwrap_err();
         assert!(e.to_string().contains("going down"));
         assert_eq!(Guard::default().eof().unwrap(), 0);
+    }
+
+    #[test]
+    fn caps_an_answer_in_bytes_literals_and_responses() {
+        let mut g = Guard::default();
+        g.expect(Expect {
+            bytes: 1000,
+            responses: 3,
+            size: 0,
+        });
+        let e = g.feed(b"* 1 FETCH (BODY[] {4294967295}\r\n").unwrap_err();
+        assert!(e.to_string().contains("announced 4095 MiB"), "{e}");
+
+        let mut g = Guard::default();
+        g.expect(Expect {
+            bytes: 1000,
+            responses: 3,
+            size: 0,
+        });
+        let e = g
+            .feed(b"* OK a\r\n* OK b\r\n* OK c\r\n* OK d\r\n")
+            .unwrap_err();
+        assert!(e.to_string().contains("more than 3 untagged"), "{e}");
+
+        let mut g = Guard::default();
+        g.expect(Expect {
+            bytes: 10,
+            responses: 3,
+            size: 0,
+        });
+        assert!(g.feed(b"a1 OK done\r\n").is_err());
+
+        // The caps last one command: after its tagged line, the defaults again.
+        let mut g = Guard::default();
+        g.expect(Expect {
+            bytes: 100,
+            responses: 1,
+            size: 0,
+        });
+        g.feed(b"* OK a\r\na1 OK done\r\n").unwrap();
+        g.feed(b"* OK a\r\n* OK b\r\n").unwrap();
     }
 }

@@ -198,6 +198,13 @@ fn auth_err(e: imap::Error) -> Error {
 /// Translates the crate's error for `command` into ours, keeping the server's words.
 pub fn map_err(command: &str, e: imap::Error) -> Error {
     match e {
+        imap::Error::Io(io)
+            if io.get_ref().is_some_and(|e| {
+                e.is::<stream::DeadlinePassed>() || e.is::<crate::imap::guard::CapExceeded>()
+            }) =>
+        {
+            Error::Limit(format!("{command}: {io}"))
+        }
         imap::Error::Io(io) => match io.kind() {
             std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
                 Error::Network(format!("the server is not responding ({command})"))

@@ -101,3 +101,11 @@ pub fn assert_peak_under(run: &Run, mib: u64) {
         run.max_rss_kib / 1024
     );
 }
+
+/// Runs `tern` with `config` as its config file, in a fresh home directory.
+pub fn run_with_config(config: &str, args: &[&str]) -> Run {
+    let home = tempfile::tempdir().expect("tempdir");
+    let path = home.path().join("config.toml");
+    std::fs::write(&path, config).expect("write config");
+    run_tern(&path, home.path(), args)
+}
