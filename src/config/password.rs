@@ -13,34 +13,65 @@ use crate::mime::sanitize::sanitize_line;
 /// Resolves the password: `password_command` (first line of its stdout), `password_env`,
 /// the literal `password`, else an interactive masked prompt when a terminal is attached.
 pub fn resolve_password(account: &Account) -> Result<String> {
-    if let Some(cmd) = &account.password_command {
+    let source = Source {
+        command: account.password_command.as_deref(),
+        env: account.password_env.as_deref(),
+        literal: account.password.as_deref(),
+    };
+    resolve(&source, &account.username, &account.host, &account.name)
+}
+
+/// The SMTP password: `[account.smtp]`'s own source, else the account's (the same sources,
+/// in the same order).
+pub fn resolve_smtp_password(account: &Account) -> Result<String> {
+    match &account.smtp {
+        Some(smtp) if smtp.has_password_source() => {
+            let source = Source {
+                command: smtp.password_command.as_deref(),
+                env: smtp.password_env.as_deref(),
+                literal: smtp.password.as_deref(),
+            };
+            let user = smtp.username.as_deref().unwrap_or(&account.username);
+            resolve(&source, user, &smtp.host, &account.name)
+        }
+        _ => resolve_password(account),
+    }
+}
+
+struct Source<'a> {
+    command: Option<&'a str>,
+    env: Option<&'a str>,
+    literal: Option<&'a str>,
+}
+
+fn resolve(source: &Source, user: &str, host: &str, account: &str) -> Result<String> {
+    if let Some(cmd) = source.command {
         return run_password_command(cmd);
     }
-    if let Some(var) = &account.password_env {
+    if let Some(var) = source.env {
         return std::env::var(var).map_err(|_| {
             Error::Config(format!(
                 "password_env: environment variable {var} is not set"
             ))
         });
     }
-    if let Some(p) = &account.password {
-        return Ok(p.clone());
+    if let Some(p) = source.literal {
+        return Ok(p.to_string());
     }
-    rpassword::prompt_password(prompt(account)).map_err(|e| {
+    rpassword::prompt_password(prompt(user, host)).map_err(|e| {
         Error::Config(format!(
-            "account \"{}\" has no password_command, password_env or password, and no terminal to ask on ({e})",
-            account.name
+            "account \"{account}\" has no password_command, password_env or password, and no terminal to ask on ({e})"
         ))
     })
 }
 
 /// The prompt names the account as the config spells it, with anything that could steer the
 /// terminal taken out.
-fn prompt(account: &Account) -> String {
+fn prompt(user: &str, host: &str) -> String {
     format!(
         "Password for {}@{}: ",
-        sanitize_line(&account.username),
-        sanitize_line(&account.host)
+        sanitize_line(user),
+        sanitize_line(host)
     )
 }
 
@@ -185,11 +216,26 @@ mod tests {
         let mut a = a;
         a.username = "u\u{1b}]0;pwned\u{7}".into();
         a.host = "h\u{1b}[2J".into();
-        let p = prompt(&a);
+        let p = prompt(&a.username, &a.host);
         assert!(!p.chars().any(char::is_control), "{p:?}");
         assert!(
             p.starts_with("Password for u") && p.ends_with(": "),
             "{p:?}"
         );
+    }
+}
+
+#[cfg(test)]
+mod smtp_tests {
+    use super::*;
+
+    #[test]
+    fn smtp_uses_its_own_source_else_the_accounts() {
+        let text = "[[account]]\nname = \"a\"\nhost = \"h\"\nusername = \"u\"\npassword = \"imap\"\n[account.smtp]\nhost = \"s\"\n";
+        let a = crate::config::parse(text).unwrap().accounts.remove(0);
+        assert_eq!(resolve_smtp_password(&a).unwrap(), "imap");
+        let text = format!("{text}password_command = \"echo smtp\"\n");
+        let a = crate::config::parse(&text).unwrap().accounts.remove(0);
+        assert_eq!(resolve_smtp_password(&a).unwrap(), "smtp");
     }
 }
