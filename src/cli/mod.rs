@@ -192,9 +192,7 @@ pub enum Command {
     /// Send an RFC 5322 message from FILE (or standard input): recipients from To/Cc/Bcc,
     /// Bcc removed, Date/Message-ID/MIME-Version/From added when missing. Prints the
     /// Message-ID; exit 0 sent, 75 queued in the outbox (server unreachable or 4xx), 1 refused.
-    Send {
-        file: Option<PathBuf>,
-    },
+    Send { file: Option<PathBuf> },
     /// List the outbox: Message-ID, date, recipients, subject, status, last error.
     /// `tern outbox send` tries every waiting message now, once.
     Outbox {
