@@ -3,6 +3,7 @@
 //! sanitised name, and never overwriting a file.
 
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -38,6 +39,7 @@ pub fn write_new(
             let file = std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
+                .custom_flags(libc::O_NOFOLLOW)
                 .open(p)
                 .map_err(|e| match e.kind() {
                     std::io::ErrorKind::AlreadyExists => Error::Io(format!(

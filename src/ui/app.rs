@@ -65,6 +65,8 @@ pub struct App {
     pub(super) requests: Requests,
     pub(super) status: Status,
     pub(super) new_mail: NewMail,
+    /// Copies of parts opened with the system viewer; removed when the app is dropped.
+    pub(super) viewer: crate::ui::viewer::ViewerDir,
     pub(super) quit: bool,
 }
 
@@ -97,6 +99,7 @@ impl App {
             requests: Requests::default(),
             status: Status::default(),
             new_mail: NewMail::default(),
+            viewer: Default::default(),
             quit: false,
         };
         let cmds = vec![

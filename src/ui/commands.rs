@@ -235,9 +235,8 @@ impl App {
         Some((save::content(part, raw), save::file_name(part)))
     }
 
-    fn open_copy(&self, name: &str, bytes: &[u8]) -> Result<()> {
-        let dir = viewer_dir()?;
-        let path = save::write_new(None, &dir, name, bytes)?;
+    fn open_copy(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.viewer.write(name, bytes)?;
         (self.settings.launcher)(path.as_os_str())
             .map_err(|e| Error::Io(format!("no viewer for {}: {e}", path.display())))
     }
@@ -394,19 +393,4 @@ impl App {
         };
         vec![self.requests.manage(op)]
     }
-}
-
-/// A private directory for parts handed to the system viewer: the viewer runs detached and
-/// may read the file after tern has moved on, so the files stay until the OS cleans the
-/// temporary directory.
-fn viewer_dir() -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("tern-{}", std::process::id()));
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(&dir)
-        .map_err(|e| Error::Io(format!("cannot create {}: {e}", dir.display())))?;
-    Ok(dir)
 }

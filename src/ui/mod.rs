@@ -34,6 +34,7 @@ pub mod search;
 pub mod status;
 mod terminal;
 pub mod triage;
+pub mod viewer;
 pub mod views;
 mod wrap;
 
