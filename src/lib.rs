@@ -42,6 +42,7 @@ pub mod logging;
 pub mod mime;
 pub mod model;
 pub mod msg;
+pub mod policy;
 pub mod private;
 pub mod save;
 pub mod search;

@@ -190,7 +190,7 @@ impl Account {
         self.cache_file
             .as_ref()
             .map(|p| expand_home(p))
-            .or_else(|| crate::cache::default_path(&self.name))
+            .or_else(|| default_cache_path(&self.name))
     }
 
     /// The most bytes of structures and bodies to cache, or None when that is off.
@@ -214,6 +214,22 @@ pub struct Loaded {
     pub path: PathBuf,
     /// Warnings the user should see once (e.g. a readable literal password).
     pub warnings: Vec<String>,
+}
+
+/// The default cache file of an account: `$XDG_CACHE_HOME/tern/<account>.redb`.
+fn default_cache_path(account: &str) -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "tern")?;
+    let safe: String = account
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Some(dirs.cache_dir().join(format!("{safe}.redb")))
 }
 
 /// `$XDG_CONFIG_HOME/tern/config.toml` (or the platform's equivalent).
