@@ -782,3 +782,80 @@ fn a_refused_status_lists_that_folder_without_counts() {
     assert_eq!((rows[0][0], rows[0][3]), ("INBOX", "3"));
     assert_eq!((rows[1][0], rows[1][3]), ("Secret", ""));
 }
+
+#[test]
+fn folder_names_keep_their_backslashes_as_literals_and_lose_their_escapes_quoted() {
+    let server = Server::start(Script::new().on(|c| {
+        match c.verb.as_str() {
+            "LIST" | "LSUB" => Reply::Send(
+                [
+                    format!("* {} () \"/\" {{5}}\r\nA\\B\\C\r\n", c.verb).into_bytes(),
+                    format!("* {} () \"/\" \"X\\\\Y \\\"q\\\"\"\r\n", c.verb).into_bytes(),
+                    format!("* {} () \"\\\\\" INBOX\r\n", c.verb).into_bytes(),
+                    c.tagged("OK done"),
+                ]
+                .concat(),
+            ),
+            "STATUS" => Reply::Send(c.tagged("NO [NOPERM] not counted here")),
+            _ => Reply::Default,
+        }
+    }));
+    let run = tern(&server, &["folders"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let names: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|l| l.split('\t').next())
+        .collect();
+    assert!(names.contains(&"A\\B\\C"), "{names:?}");
+    assert!(names.contains(&"X\\Y \"q\""), "{names:?}");
+    assert!(names.contains(&"INBOX"), "{names:?}");
+    // The name goes back to the server as it was listed.
+    let run = tern(&server, &["list", "A\\B\\C"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let select = server
+        .log()
+        .into_iter()
+        .find(|c| c.verb == "SELECT" || c.verb == "EXAMINE");
+    assert_eq!(select.map(|c| c.args), Some("\"A\\\\B\\\\C\"".to_string()));
+}
+
+/// `tern` against a server answering `verb` with the tagged `text` (raw bytes): the error line.
+fn refusal_line(verb: &'static str, text: &'static [u8]) -> String {
+    let server = Server::start(Script::new().on(move |c| {
+        if c.verb == verb {
+            Reply::Send([format!("{} ", c.tag).as_bytes(), text, b"\r\n"].concat())
+        } else {
+            Reply::Default
+        }
+    }));
+    let args: &[&str] = if verb == "LOGIN" {
+        &["check"]
+    } else {
+        &["list", "INBOX"]
+    };
+    let run = tern(&server, args);
+    assert_clean_failure(&run)
+}
+
+#[test]
+fn utf8_and_latin1_in_refusals_are_the_servers_words() {
+    let line = refusal_line(
+        "LOGIN",
+        "NO [AUTHENTICATIONFAILED] Ungültiges Passwort".as_bytes(),
+    );
+    assert!(line.contains("Ungültiges Passwort"), "{line}");
+    let line = refusal_line("EXAMINE", b"NO Zugriff verweigert f\xfcr Ordner");
+    assert!(line.contains("Zugriff verweigert für Ordner"), "{line}");
+}
+
+#[test]
+fn utf8_in_bye_is_the_servers_words() {
+    let server = Server::start(Script::new().on(|c| match c.verb.as_str() {
+        "UID SEARCH" => Reply::Close("* BYE Wartung – bis später\r\n".as_bytes().to_vec()),
+        _ => Reply::Default,
+    }));
+    let run = tern(&server, &["list", "INBOX"]);
+    let line = assert_clean_failure(&run);
+    assert!(line.contains("Wartung – bis später"), "{line}");
+}

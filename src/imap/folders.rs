@@ -20,14 +20,14 @@ pub fn list(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
         .lsub(Some(""), Some("\"*\""))
         .map_err(|e| map_err("LSUB", e))?
         .iter()
-        .map(|n| utf7::unescape(n.name()))
+        .map(|n| n.name().to_string())
         .collect();
     let mut folders: Vec<FolderInfo> = names
         .iter()
         .map(|n| {
             let attributes: Vec<String> = n.attributes().iter().map(attribute_name).collect();
-            // The parser leaves quoted-string escapes in; commands re-quote the plain name.
-            let raw = utf7::unescape(n.name());
+            // Plain: the guard turned escaped names into literals; commands re-quote it.
+            let raw = n.name().to_string();
             let delimiter = n.delimiter().and_then(|d| d.chars().next());
             let selectable = !attributes.iter().any(|a| {
                 a.eq_ignore_ascii_case("\\Noselect") || a.eq_ignore_ascii_case("\\NonExistent")
@@ -68,7 +68,7 @@ pub fn find_role(conn: &mut Connection, role: SpecialUse) -> Result<Option<Strin
     let mut by_name = None;
     for n in names.iter() {
         let attributes: Vec<String> = n.attributes().iter().map(attribute_name).collect();
-        let raw = utf7::unescape(n.name());
+        let raw = n.name().to_string();
         let delimiter = n.delimiter().and_then(|d| d.chars().next());
         if special_use(&utf7::decode(&raw), delimiter, &attributes) != Some(role) {
             continue;

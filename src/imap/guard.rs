@@ -6,6 +6,8 @@
 //! - a line without end would be buffered whole: lines (outside literals) are capped;
 //! - deep nesting overflows the parser's stack (a BODYSTRUCTURE 200 multiparts deep kills
 //!   the process): parentheses are counted and a reply nested too deep is refused;
+//! - 8-bit bytes in quoted strings and status texts fail the crate's parser, and escapes
+//!   stay in its strings: [`raw8`] rewrites those lines;
 //! - after `* BYE text` the server hangs up, and the crate reports only "connection lost":
 //!   end of stream after a BYE becomes an error carrying the server's words;
 //! - the crate buffers a whole response: each command's answer is capped in bytes (a literal
@@ -18,6 +20,9 @@
 
 use std::collections::VecDeque;
 use std::io;
+
+use crate::imap::raw8;
+use crate::mime::guess_to_utf8;
 
 /// Longest line outside literals (a SEARCH of two million UIDs is about 16 MiB).
 pub const MAX_LINE: usize = 64 << 20;
@@ -100,7 +105,13 @@ pub struct Guard {
     literal: u64,
     /// The current response continues after a literal.
     continued: bool,
+    /// A string literal of a FETCH or LIST held back to be mended once complete (its
+    /// announcement included), see [`raw8::mend_literal`].
+    held: Option<Vec<u8>>,
     dropping: bool,
+    /// In the current response, strings from this offset of its first line on (and in the
+    /// lines after literals) are mended by [`raw8::mend_strings`].
+    mend: Option<usize>,
     depth: usize,
     in_quote: bool,
     escaped: bool,
@@ -155,7 +166,7 @@ impl Guard {
     /// a reader of our own, and forgets them. `None` while a response being dropped is still
     /// arriving: [`Guard::feed`] more first.
     pub fn take_pending(&mut self) -> Option<Vec<u8>> {
-        if self.dropping && self.continued {
+        if (self.dropping && self.continued) || self.held.is_some() {
             return None;
         }
         let mut pending = self.out.split_off(self.taken);
@@ -213,11 +224,18 @@ impl Guard {
                 let n = data
                     .len()
                     .min(usize::try_from(self.literal).unwrap_or(usize::MAX));
-                if !self.dropping {
-                    self.out.extend_from_slice(&data[..n]);
+                match &mut self.held {
+                    Some(held) => held.extend_from_slice(&data[..n]),
+                    None if !self.dropping => self.out.extend_from_slice(&data[..n]),
+                    None => {}
                 }
                 self.literal -= n as u64;
                 data = &data[n..];
+                if self.literal == 0
+                    && let Some(held) = self.held.take()
+                {
+                    self.out.extend_from_slice(&raw8::mend_literal(held));
+                }
                 continue;
             }
             match data.iter().position(|b| *b == b'\n') {
@@ -249,6 +267,7 @@ impl Guard {
             self.in_quote = false;
             self.escaped = false;
             self.dropping = !wanted(&line);
+            self.mend = raw8::mended_from(&line);
             if let Some(text) = bye(&line) {
                 self.bye = Some(text);
             }
@@ -273,13 +292,28 @@ impl Guard {
             )));
         }
         self.continued = self.literal > 0;
+        let tagged = starts_response && !matches!(line.first(), Some(b'*' | b'+'));
         if !self.dropping {
+            let mut line = if let Some(from) = self.mend {
+                raw8::mend_strings(line, if starts_response { from } else { 0 })
+            } else if starts_response {
+                raw8::status_line(line)
+            } else {
+                line
+            };
+            if self.mend.is_some()
+                && self.literal <= raw8::MAX_MENDED
+                && let Some(at) = raw8::string_literal_at(&line)
+            {
+                // The announcement waits with the bytes: the mended length may differ.
+                self.held = Some(line.split_off(at));
+            }
             self.out.extend_from_slice(&line);
-            if starts_response && !matches!(line.first(), Some(b'*' | b'+')) {
+            if tagged {
                 self.fences.push_back(self.out.len());
             }
         }
-        if starts_response && !matches!(line.first(), Some(b'*' | b'+')) {
+        if tagged {
             // A tagged line ends the command: the next one starts with fresh caps.
             self.expect(Expect::DEFAULT);
         }
@@ -336,13 +370,7 @@ fn wanted(line: &[u8]) -> bool {
 /// The text of a `* BYE` line, shortened for showing.
 pub fn bye(line: &[u8]) -> Option<String> {
     let text = line.strip_prefix(b"* BYE")?;
-    Some(
-        String::from_utf8_lossy(text)
-            .trim()
-            .chars()
-            .take(200)
-            .collect(),
-    )
+    Some(guess_to_utf8(text).trim().chars().take(200).collect())
 }
 
 /// Keeps the text of a `* NO` or `* BAD` line, and of any `OK [ALERT]` (tagged or not):
@@ -361,13 +389,7 @@ pub fn note_warning(warnings: &Warnings, line: &[u8]) {
         && let Ok(mut w) = warnings.lock()
         && w.len() < 16
     {
-        w.push(
-            String::from_utf8_lossy(text)
-                .trim()
-                .chars()
-                .take(200)
-                .collect(),
-        );
+        w.push(guess_to_utf8(text).trim().chars().take(200).collect());
     }
 }
 
@@ -393,7 +415,7 @@ mod tests {
         for b in input {
             g.feed(std::slice::from_ref(b))?;
         }
-        let mut out = vec![0; input.len() + 1];
+        let mut out = vec![0; 2 * input.len() + 64];
         let n = g.drain(&mut out);
         out.truncate(n);
         Ok(out)
@@ -405,6 +427,18 @@ mod tests {
         assert_eq!(
             run(input).unwrap(),
             b"* 1 FETCH (UID 1 BODY[] {3}\r\nabc)\r\na1 OK done\r\n"
+        );
+    }
+
+    #[test]
+    fn strings_the_crate_would_refuse_are_mended_bodies_are_not() {
+        let input = b"* 1 FETCH (BODYSTRUCTURE (\"name\" {5}\r\nf\xfcr! \"a\\\\b\") BODY[] {2}\r\n\xfc!)\r\na1 NO f\xfcr\r\n";
+        assert_eq!(
+            run(input).unwrap(),
+            "* 1 FETCH (BODYSTRUCTURE (\"name\" {6}\r\nfür! {3}\r\na\\b) BODY[] {2}\r\n"
+                .bytes()
+                .chain(*b"\xfc!)\r\na1 NO f?r\r\n")
+                .collect::<Vec<u8>>()
         );
     }
 

@@ -7,6 +7,7 @@ pub mod folders;
 mod guard;
 pub mod idler;
 pub mod messages;
+mod raw8;
 pub mod session;
 pub mod stream;
 pub mod summary_reader;

@@ -22,6 +22,7 @@ pub(crate) mod test_support;
 mod transfer;
 
 pub use body::{alternatives, display_parts};
+pub(crate) use charset::guess_to_utf8;
 pub use decode::{decode_bytes, decode_text};
 pub use filename::{create_unique, safe_filename};
 pub use headers::{HeaderView, decode_words, parse_headers};
