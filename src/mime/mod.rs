@@ -23,7 +23,7 @@ mod transfer;
 
 pub use body::{alternatives, display_parts};
 pub(crate) use charset::guess_to_utf8;
-pub use decode::{decode_bytes, decode_text};
+pub use decode::{Decoder, decode_bytes, decode_text};
 pub use filename::{create_unique, safe_filename};
 pub use headers::{HeaderView, decode_words, parse_headers};
 pub use html::{Rendered, html_to_text};

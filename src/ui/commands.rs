@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::mime::Section;
-use crate::msg::{Cmd, Folder, FolderInfo, FolderOp, Uid};
+use crate::msg::{Cmd, Folder, FolderInfo, FolderOp, SaveTo, Uid};
 use crate::save;
 use crate::ui::app::{App, FIRST_SCREEN_MARGIN};
 use crate::ui::layout::Pane;
@@ -191,6 +191,18 @@ impl App {
         if message.parts.contains_key(&section) {
             self.finish(uid, &section, purpose);
             return Vec::new();
+        }
+        if let Purpose::Save(output) = &purpose {
+            // Not in memory: written as it arrives, never held whole (a 50 MB attachment).
+            let part = root.find(&section).cloned();
+            let to = SaveTo {
+                output: output.clone(),
+                download_dir: self.settings.download_dir.clone(),
+            };
+            return part
+                .map(|part| self.requests.save(folder, uid, part, to))
+                .into_iter()
+                .collect();
         }
         self.requests
             .part(folder, uid, section, purpose)

@@ -66,6 +66,21 @@ impl App {
                     self.finish(uid, &section, purpose);
                 }
             }
+            Event::SaveProgress { req, done, total } => {
+                if let Some(Pending::Save { section, .. }) = self.requests.get(req) {
+                    self.status.say(format!(
+                        "Saving part {section}: {} of {} · Esc cancels",
+                        mib(done),
+                        mib(total)
+                    ));
+                }
+            }
+            Event::Saved { req, path } => {
+                if let Some(Pending::Save { section, .. }) = self.requests.take(req) {
+                    let to = path.map_or("standard output".into(), |p| p.display().to_string());
+                    self.status.say(format!("Saved part {section} to {to}"));
+                }
+            }
             Event::Raw { req, uid, .. } => {
                 self.requests.take(req);
                 self.model.apply(ev);
@@ -115,6 +130,11 @@ impl App {
                         format!("Could not fetch part {section}")
                     }
                     Some(Pending::Raw(_)) => "Could not fetch the raw message".to_string(),
+                    Some(Pending::Save { section, cancel }) if cancel.is_cancelled() => {
+                        self.status.say(format!("Cancelled saving part {section}"));
+                        return Vec::new();
+                    }
+                    Some(Pending::Save { section, .. }) => format!("Could not save part {section}"),
                     _ => "Error".to_string(),
                 };
                 self.status.complain(format!("{doing}: {error}"));
@@ -241,7 +261,11 @@ impl App {
                 });
                 vec![Cmd::ListFolders]
             }
-            Pending::Hits | Pending::Structure { .. } | Pending::Part { .. } | Pending::Raw(_) => {
+            Pending::Hits
+            | Pending::Structure { .. }
+            | Pending::Part { .. }
+            | Pending::Raw(_)
+            | Pending::Save { .. } => {
                 self.requests.take(req);
                 self.model.apply(ev);
                 Vec::new()
@@ -392,7 +416,10 @@ impl App {
                 self.requests.take(req);
                 "load the search hits".to_string()
             }
-            Pending::Structure { .. } | Pending::Part { .. } | Pending::Raw(_) => {
+            Pending::Structure { .. }
+            | Pending::Part { .. }
+            | Pending::Raw(_)
+            | Pending::Save { .. } => {
                 self.requests.take(req);
                 "do that".to_string()
             }
@@ -400,4 +427,9 @@ impl App {
         self.status.complain(format!("Could not {doing}: {error}"));
         cmds
     }
+}
+
+/// Bytes as MB with one decimal, for progress.
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
 }

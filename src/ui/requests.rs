@@ -5,9 +5,10 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
+use crate::mime::Part;
 use crate::mime::Section;
 use crate::model::Mailbox;
-use crate::msg::{Cmd, FlagChange, Flags, Folder, FolderOp, ReqId, Uid};
+use crate::msg::{Cancel, Cmd, FlagChange, Flags, Folder, FolderOp, ReqId, SaveTo, Uid};
 use crate::search::Query;
 use crate::ui::triage::{Origin, Transfer};
 
@@ -32,6 +33,11 @@ pub enum Pending {
         purpose: Purpose,
     },
     Raw(Uid),
+    /// A part being written to a file as it arrives; `cancel` stops it.
+    Save {
+        section: Section,
+        cancel: Cancel,
+    },
     /// A flag change; while it is in flight it is drawn on top of the model's flags.
     Store {
         change: FlagChange,
@@ -198,6 +204,35 @@ impl Requests {
         })
     }
 
+    /// `SavePart`: `part` of `uid` written to `to` as it arrives.
+    pub(crate) fn save(&mut self, folder: Folder, uid: Uid, part: Part, to: SaveTo) -> Cmd {
+        let cancel = Cancel::default();
+        let req = self.send(Pending::Save {
+            section: part.section.clone(),
+            cancel: cancel.clone(),
+        });
+        Cmd::SavePart {
+            req,
+            folder,
+            uid,
+            part: Box::new(part),
+            to,
+            cancel,
+        }
+    }
+
+    /// Cancels every save in flight; how many there were.
+    pub(crate) fn cancel_saves(&self) -> usize {
+        self.pending
+            .values()
+            .filter_map(|p| match p {
+                Pending::Save { cancel, .. } if !cancel.is_cancelled() => Some(cancel),
+                _ => None,
+            })
+            .inspect(|c| c.cancel())
+            .count()
+    }
+
     /// `FetchRaw`, unless it is already asked for.
     pub(crate) fn raw(&mut self, folder: Folder, uid: Uid) -> Option<Cmd> {
         let p = Pending::Raw(uid);
@@ -215,7 +250,10 @@ impl Pending {
     pub fn is_triage(&self) -> bool {
         !matches!(
             self,
-            Pending::Structure { .. } | Pending::Part { .. } | Pending::Raw(_)
+            Pending::Structure { .. }
+                | Pending::Part { .. }
+                | Pending::Raw(_)
+                | Pending::Save { .. }
         )
     }
 }
