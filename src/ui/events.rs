@@ -68,10 +68,11 @@ impl App {
             }
             Event::SaveProgress { req, done, total } => {
                 if let Some(Pending::Save { section, .. }) = self.requests.get(req) {
+                    let mb = |bytes: u64| bytes as f64 / 1e6;
                     self.status.say(format!(
-                        "Saving part {section}: {} of {} · Esc cancels",
-                        mib(done),
-                        mib(total)
+                        "Saving part {section}: {:.1} of {:.1} MB · Esc cancels",
+                        mb(done),
+                        mb(total)
                     ));
                 }
             }
@@ -427,9 +428,4 @@ impl App {
         self.status.complain(format!("Could not {doing}: {error}"));
         cmds
     }
-}
-
-/// Bytes as MB with one decimal, for progress.
-fn mib(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1e6)
 }

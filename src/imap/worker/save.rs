@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::Worker;
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::imap::part_stream;
 use crate::mime::Part;
 use crate::msg::{Cancel, Event, Folder, ReqId, SaveTo, Uid};
@@ -23,7 +23,40 @@ impl Worker {
         to: &SaveTo,
         cancel: &Cancel,
     ) {
-        match self.write_part(req, folder, uid, part, to, cancel) {
+        let result = 'save: {
+            // A text part read before is on disk already (and this works offline).
+            if let Some(raw) = self.cached_part(folder, uid, &part.section) {
+                break 'save PartWriter::create(part, to).and_then(|mut writer| {
+                    writer.write(&raw)?;
+                    writer.finish()
+                });
+            }
+            let events = self.events.clone();
+            let total = part.size;
+            self.in_folder(folder, |c| {
+                // Created on each try: a try that fails removes its file.
+                let mut writer = PartWriter::create(part, to)?;
+                let mut done = 0;
+                let mut shown = Instant::now();
+                part_stream::stream(c, uid, &part.section, total, &mut |piece| {
+                    if cancel.is_cancelled() {
+                        return Err(Error::Refused(format!(
+                            "saving part {} was cancelled",
+                            part.section
+                        )));
+                    }
+                    writer.write(piece)?;
+                    done += piece.len() as u64;
+                    if shown.elapsed() >= PROGRESS_EVERY {
+                        shown = Instant::now();
+                        let _ = events.send(Event::SaveProgress { req, done, total });
+                    }
+                    Ok(())
+                })?;
+                writer.finish()
+            })
+        };
+        match result {
             Ok(path) => self.emit(Event::Saved { req, path }),
             Err(e) => {
                 if matches!(e, Error::Refused(_) | Error::Io(_) | Error::OutputClosed) {
@@ -34,46 +67,5 @@ impl Worker {
                 self.fail(Some(req), e);
             }
         }
-    }
-
-    fn write_part(
-        &mut self,
-        req: ReqId,
-        folder: &Folder,
-        uid: Uid,
-        part: &Part,
-        to: &SaveTo,
-        cancel: &Cancel,
-    ) -> Result<Option<std::path::PathBuf>> {
-        // A text part read before is on disk already (and this works offline).
-        if let Some(raw) = self.cached_part(folder, uid, &part.section) {
-            let mut writer = PartWriter::create(part, to)?;
-            writer.write(&raw)?;
-            return writer.finish();
-        }
-        let events = self.events.clone();
-        let total = part.size;
-        self.in_folder(folder, |c| {
-            // Created on each try: a try that fails removes its file.
-            let mut writer = PartWriter::create(part, to)?;
-            let mut done = 0;
-            let mut shown = Instant::now();
-            part_stream::stream(c, uid, &part.section, total, &mut |piece| {
-                if cancel.is_cancelled() {
-                    return Err(Error::Refused(format!(
-                        "saving part {} was cancelled",
-                        part.section
-                    )));
-                }
-                writer.write(piece)?;
-                done += piece.len() as u64;
-                if shown.elapsed() >= PROGRESS_EVERY {
-                    shown = Instant::now();
-                    let _ = events.send(Event::SaveProgress { req, done, total });
-                }
-                Ok(())
-            })?;
-            writer.finish()
-        })
     }
 }
