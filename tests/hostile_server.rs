@@ -859,3 +859,105 @@ fn latin1_in_bye_is_the_servers_words() {
     let line = assert_clean_failure(&run);
     assert!(line.contains("Wartung, bis später"), "{line}");
 }
+
+// ---- issue 11, item 8: saving streams ----------------------------------------------------------
+
+/// A part of `size` bytes for `SavePart` (the built-in mailbox's text part, section 1).
+fn big_text_part(size: u64) -> Box<tern::mime::Part> {
+    let mut part = support::ui::part(r#"("TEXT" "PLAIN" NIL NIL NIL "7BIT" 9 1)"#);
+    part.size = size;
+    Box::new(part)
+}
+
+#[test]
+fn a_save_in_progress_is_cancelled_its_file_removed_and_the_worker_goes_on() {
+    const SIZE: usize = 1 << 30;
+    let server = Server::start(Script::new().on(|c| {
+        if c.verb == "UID FETCH" && c.args.contains("BODY.PEEK[1]") {
+            Reply::Dribble {
+                bytes: [
+                    format!("* 1 FETCH (UID 1 BODY[1] {{{SIZE}}}\r\n").as_bytes(),
+                    &[b'x'; 1 << 20],
+                ]
+                .concat(),
+                every: Duration::from_micros(20),
+            }
+        } else {
+            Reply::Default
+        }
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let h = spawn(&server);
+    let cancel = tern::msg::Cancel::default();
+    h.commands
+        .send(Cmd::SavePart {
+            req: 1,
+            folder: Folder::named("INBOX"),
+            uid: 1,
+            part: big_text_part(SIZE as u64),
+            to: tern::msg::SaveTo {
+                output: Some(dir.path().join("big.txt")),
+                download_dir: dir.path().to_path_buf(),
+            },
+            cancel: cancel.clone(),
+        })
+        .unwrap();
+    wait_for(
+        &h.events,
+        "progress",
+        |e| matches!(e, Event::SaveProgress { req: 1, done, .. } if *done > 0),
+    );
+    assert!(dir.path().join("big.txt").exists(), "written as it arrives");
+    cancel.cancel();
+    let (ev, _) = wait_for(&h.events, "the end of the save", |e| {
+        e.req() == Some(1) && !matches!(e, Event::SaveProgress { .. })
+    });
+    assert!(failure(ev).to_string().contains("cancelled"));
+    assert!(
+        !dir.path().join("big.txt").exists(),
+        "no partial file is left"
+    );
+    // The connection was dropped mid-answer; the next command gets a fresh one.
+    fetch_raw(&h, 2, 2);
+    let (ev, _) = wait_for(&h.events, "the raw message", |e| e.req() == Some(2));
+    assert!(
+        matches!(ev, Event::Raw { ref bytes, .. } if bytes.ends_with(b"hello 2\r\n")),
+        "{ev:?}"
+    );
+    assert_eq!(server.connections(), 2);
+}
+
+#[test]
+fn a_saved_part_larger_than_its_structure_says_is_refused_when_announced() {
+    let server = Server::start(Script::new().on(|c| {
+        if c.verb == "UID FETCH" && c.args.contains("BODY.PEEK[1]") {
+            Reply::Flood {
+                head: b"* 1 FETCH (UID 1 BODY[1] {4294967295}\r\n".to_vec(),
+                byte: b'x',
+                len: 1 << 30,
+            }
+        } else {
+            Reply::Default
+        }
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let h = spawn(&server);
+    h.commands
+        .send(Cmd::SavePart {
+            req: 1,
+            folder: Folder::named("INBOX"),
+            uid: 1,
+            part: big_text_part(1000),
+            to: tern::msg::SaveTo {
+                output: None,
+                download_dir: dir.path().to_path_buf(),
+            },
+            cancel: tern::msg::Cancel::default(),
+        })
+        .unwrap();
+    let (ev, _) = wait_for(&h.events, "the end of the save", |e| e.req() == Some(1));
+    let error = failure(ev);
+    assert!(matches!(error, Error::Limit(_)), "{error}");
+    assert!(error.to_string().contains("announced 4095 MiB"), "{error}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}

@@ -20,12 +20,17 @@ pub struct Run {
 }
 
 pub fn run_tern(config: &Path, home: &Path, args: &[&str]) -> Run {
+    run_tern_as(config, home, "secret", args)
+}
+
+/// [`run_tern`] with `password` in `TERN_TEST_PASSWORD` (a seeded Dovecot's is `wonderland`).
+pub fn run_tern_as(config: &Path, home: &Path, password: &str, args: &[&str]) -> Run {
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tern"))
         .arg("--config")
         .arg(config)
         .args(args)
-        .env("TERN_TEST_PASSWORD", "secret")
+        .env("TERN_TEST_PASSWORD", password)
         .env("XDG_STATE_HOME", home)
         .env("XDG_CACHE_HOME", home)
         .env("HOME", home)
