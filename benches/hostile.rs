@@ -82,7 +82,8 @@ impl Bench {
             item,
             case,
             now,
-            rss_kib: Some(run.max_rss_kib),
+            // 0: it exited before its memory could be read (within a few milliseconds).
+            rss_kib: Some(run.max_rss_kib).filter(|k| *k > 0),
             took: Some(run.took),
         });
     }

@@ -5,6 +5,9 @@
 //! soft line breaks and lone `=` signs; showing most of a body beats showing
 //! none of it.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD_NO_PAD;
+
 /// Base64, skipping every byte outside the alphabet (line breaks, spaces,
 /// garbage). A dangling partial group yields the bytes it completes.
 pub(crate) fn base64(input: &[u8]) -> Vec<u8> {
@@ -22,24 +25,50 @@ pub(crate) struct Base64 {
 }
 
 impl Base64 {
-    pub(crate) fn push(&mut self, input: &[u8], out: &mut Vec<u8>) {
-        for &b in input {
-            // Some mailers encode each line on its own, padding included, so
-            // padding ends a group rather than the data.
-            if b == b'=' {
-                self.acc = 0;
-                self.bits = 0;
-                continue;
+    pub(crate) fn push(&mut self, mut input: &[u8], out: &mut Vec<u8>) {
+        out.reserve(input.len() / 4 * 3 + 3);
+        while let Some(&b) = input.first() {
+            if self.bits == 0 {
+                // Whole groups of the alphabet, as nearly all of a body is (76-character
+                // lines): the base64 crate decodes them ten times faster than bit by bit.
+                let run = input
+                    .iter()
+                    .position(|&c| base64_value(c).is_none())
+                    .unwrap_or(input.len());
+                let whole = run / 4 * 4;
+                if whole > 0 {
+                    let start = out.len();
+                    out.resize(start + whole / 4 * 3, 0);
+                    if let Ok(n) = STANDARD_NO_PAD.decode_slice(&input[..whole], &mut out[start..])
+                    {
+                        out.truncate(start + n);
+                        input = &input[whole..];
+                        continue;
+                    }
+                    out.truncate(start);
+                }
             }
-            let Some(v) = base64_value(b) else { continue };
-            self.acc = (self.acc << 6) | u32::from(v);
-            self.bits += 6;
-            if self.bits >= 8 {
-                self.bits -= 8;
-                // Truncation intended: the byte just completed sits in the low 8 bits.
-                out.push((self.acc >> self.bits) as u8);
-                self.acc &= (1 << self.bits) - 1;
-            }
+            self.push_byte(b, out);
+            input = &input[1..];
+        }
+    }
+
+    fn push_byte(&mut self, b: u8, out: &mut Vec<u8>) {
+        // Some mailers encode each line on its own, padding included, so
+        // padding ends a group rather than the data.
+        if b == b'=' {
+            self.acc = 0;
+            self.bits = 0;
+            return;
+        }
+        let Some(v) = base64_value(b) else { return };
+        self.acc = (self.acc << 6) | u32::from(v);
+        self.bits += 6;
+        if self.bits >= 8 {
+            self.bits -= 8;
+            // Truncation intended: the byte just completed sits in the low 8 bits.
+            out.push((self.acc >> self.bits) as u8);
+            self.acc &= (1 << self.bits) - 1;
         }
     }
 }
@@ -197,6 +226,15 @@ mod tests {
             d.finish(&mut out);
             assert_eq!(out, quoted_printable(qp), "cut at {cut}");
         }
+        // Byte by byte never takes the whole-group path: both paths agree.
+        let odd = b"aGVs bG8=\r\n\r\n-- !!aGk=aGVsbG8gd29ybGQ=\r\nQUJD\nRA==";
+        let mut out = Vec::new();
+        let mut d = Base64::default();
+        for b in odd {
+            d.push(std::slice::from_ref(b), &mut out);
+        }
+        assert_eq!(out, base64(odd));
+        assert_eq!(base64(odd), b"hellohihello worldABCD");
     }
 
     #[test]
