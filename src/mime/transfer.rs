@@ -75,7 +75,7 @@ const LENIENT: GeneralPurpose = GeneralPurpose::new(
 fn whole_line(line: &[u8], out: &mut Vec<u8>) -> bool {
     let body = line.strip_suffix(b"\n").unwrap_or(line);
     let body = body.strip_suffix(b"\r").unwrap_or(body);
-    if body.is_empty() || body.len() % 4 != 0 {
+    if body.is_empty() || !body.len().is_multiple_of(4) {
         return false;
     }
     let start = out.len();
