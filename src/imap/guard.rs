@@ -283,7 +283,8 @@ impl Guard {
             }
         }
         self.count_nesting(&line)?;
-        self.literal = literal_len(&line).unwrap_or(0);
+        let announced = literal_len(&line);
+        self.literal = announced.unwrap_or(0);
         if self.literal > self.expect.bytes {
             return Err(too_much(format!(
                 "the server announced {} MiB where at most {} MiB were expected",
@@ -291,7 +292,8 @@ impl Guard {
                 self.expect.bytes >> 20
             )));
         }
-        self.continued = self.literal > 0;
+        // Even after `{0}`: the response goes on on the next line.
+        self.continued = announced.is_some();
         let tagged = starts_response && !matches!(line.first(), Some(b'*' | b'+'));
         if !self.dropping {
             let mut line = if let Some(from) = self.mend {
@@ -302,7 +304,7 @@ impl Guard {
                 line
             };
             if self.mend.is_some()
-                && self.literal <= raw8::MAX_MENDED
+                && (1..=raw8::MAX_MENDED).contains(&self.literal)
                 && let Some(at) = raw8::string_literal_at(&line)
             {
                 // The announcement waits with the bytes: the mended length may differ.
@@ -440,6 +442,15 @@ mod tests {
                 .chain(*b"\xfc!)\r\na1 NO f?r\r\n")
                 .collect::<Vec<u8>>()
         );
+    }
+
+    #[test]
+    fn an_empty_string_literal_is_not_held() {
+        let input = b"* 1 FETCH (ENVELOPE (NIL {0}\r\n NIL))\r\na1 OK done\r\n";
+        assert_eq!(run(input).unwrap(), input);
+        let mut g = Guard::default();
+        g.feed(b"* 1 FETCH (X {0}\r\n)\r\n").unwrap();
+        assert!(g.take_pending().is_some());
     }
 
     #[test]
