@@ -8,6 +8,8 @@
 //! Under `cargo test --all-targets` it runs with smaller sizes and windows, so the harness
 //! cannot rot.
 
+#[path = "../tests/support/dovecot.rs"]
+mod dovecot;
 #[allow(dead_code)]
 #[path = "../tests/support/scripted.rs"]
 mod scripted;
@@ -20,6 +22,7 @@ use std::net::TcpStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use dovecot::Seeding;
 use scripted::{Command, Reply, Script, Server};
 use tern::devserver::{Dovecot, DovecotOptions};
 use tern::msg::{Cmd, Event, Folder};

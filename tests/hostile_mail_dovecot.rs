@@ -4,6 +4,7 @@
 mod support;
 
 use support::Env;
+use support::dovecot::Seeding;
 
 /// A mail whose second part has the header lines `part_headers` (bytes as given).
 fn mail_with_part(part_headers: &[u8]) -> Vec<u8> {

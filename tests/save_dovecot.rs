@@ -6,6 +6,7 @@ mod support;
 
 use base64::Engine;
 use support::Env;
+use support::dovecot::Seeding;
 use support::watched::run_tern_as;
 
 /// 50 MB of bytes that do not compress, the same on every run.

@@ -20,6 +20,11 @@ impl App {
     }
 
     fn apply_event(&mut self, ev: Event) -> Vec<Cmd> {
+        if let Some(req) = ev.req()
+            && matches!(self.requests.get(req), Some(Pending::Compose(_)))
+        {
+            return self.compose_answered(req, ev);
+        }
         match ev {
             Event::Conn(ConnState::Offline { ref reason, .. }) => {
                 self.status.complain(format!("Offline: {reason}"));
@@ -147,7 +152,7 @@ impl App {
 
     /// An event that may add or remove rows; an expunge in the open folder takes its
     /// messages' tags and, if one is open, the reader with them.
-    fn rows_changed(&mut self, ev: Event) -> Vec<Cmd> {
+    pub(crate) fn rows_changed(&mut self, ev: Event) -> Vec<Cmd> {
         let gone: Vec<Uid> = match &ev {
             Event::Expunged { folder, uids, .. } if self.is_open(folder) => uids.clone(),
             _ => Vec::new(),
@@ -266,7 +271,8 @@ impl App {
             | Pending::Structure { .. }
             | Pending::Part { .. }
             | Pending::Raw(_)
-            | Pending::Save { .. } => {
+            | Pending::Save { .. }
+            | Pending::Compose(_) => {
                 self.requests.take(req);
                 self.model.apply(ev);
                 Vec::new()
@@ -420,7 +426,8 @@ impl App {
             Pending::Structure { .. }
             | Pending::Part { .. }
             | Pending::Raw(_)
-            | Pending::Save { .. } => {
+            | Pending::Save { .. }
+            | Pending::Compose(_) => {
                 self.requests.take(req);
                 "do that".to_string()
             }

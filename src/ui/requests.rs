@@ -5,6 +5,8 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
+use crate::compose::followup::Step;
+use crate::compose::{DraftDir, Meta};
 use crate::mime::Part;
 use crate::mime::Section;
 use crate::model::Mailbox;
@@ -53,6 +55,19 @@ pub enum Pending {
     /// Summaries of search hits that were not loaded yet.
     Hits,
     Manage(FolderOp),
+    /// A step of writing mail, answered to the composer.
+    Compose(ComposeReq),
+}
+
+/// What the composer asked the worker for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComposeReq {
+    /// The whole message being answered, forwarded or resumed.
+    Original,
+    /// The APPEND of a postponed draft; the local draft goes once it is done.
+    Postpone { dir: DraftDir, meta: Meta },
+    /// Flagging the original or removing a Drafts copy after sending.
+    FollowUp(Step),
 }
 
 /// The requests in flight, in the order they were sent: flag changes among them are applied
@@ -233,6 +248,11 @@ impl Requests {
             .count()
     }
 
+    /// A composer request; its answer goes to the composer.
+    pub(crate) fn compose(&mut self, c: ComposeReq) -> ReqId {
+        self.send(Pending::Compose(c))
+    }
+
     /// `FetchRaw`, unless it is already asked for.
     pub(crate) fn raw(&mut self, folder: Folder, uid: Uid) -> Option<Cmd> {
         let p = Pending::Raw(uid);
@@ -254,6 +274,7 @@ impl Pending {
                 | Pending::Part { .. }
                 | Pending::Raw(_)
                 | Pending::Save { .. }
+                | Pending::Compose(_)
         )
     }
 }
