@@ -8,7 +8,7 @@ mod support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use support::tmux::{DEADLINE, Tmux, terminal};
+use support::tmux::{DEADLINE, Tmux, eventually, terminal};
 use support::{Env, fixtures};
 use unicode_width::UnicodeWidthStr;
 
@@ -351,4 +351,51 @@ fn an_idle_tern_does_not_wake_up() {
     t.act(&["back"]);
     t.wait_for("┏ INBOX", DEADLINE);
     t.quit();
+}
+
+/// A server that floods every folder list with untagged responses (issue 11, item 3): the
+/// cap ends each answer with a clear line in the status bar, the connection is dropped and
+/// made again (paced, not in a storm), tern stays usable and small, and the terminal is
+/// restored on quit.
+#[test]
+fn a_capped_answer_leaves_the_tui_running_and_the_terminal_intact() {
+    use support::scripted::{Reply, Script, Server};
+    let server = Server::start(Script::new().on(|c| match c.verb.as_str() {
+        "LIST" => Reply::Repeat {
+            head: Vec::new(),
+            unit: b"* OK still thinking\r\n".to_vec(),
+            times: 50_000_000,
+        },
+        _ => Reply::Default,
+    }));
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, server.config("")).unwrap();
+    let mut t = terminal(home.path());
+    t.launch_tern(&config);
+    let screen = t.wait_for("untagged responses", DEADLINE);
+    assert!(!screen.contains("panicked"), "{screen}");
+    let pid = t.tern_pid();
+    let hwm = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().to_string()))
+        .unwrap();
+    let kib: u64 = hwm.trim_end_matches(" kB").trim().parse().unwrap();
+    assert!(kib < 300 << 10, "tern peaked at {hwm}");
+    // The connection is made again, with backoff: a second login follows, not a storm.
+    eventually("a new connection", DEADLINE, || {
+        (server.connections() >= 2)
+            .then_some(())
+            .ok_or(format!("{} connection(s)", server.connections()))
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    let logins = server.log().iter().filter(|c| c.verb == "LOGIN").count();
+    assert!(logins <= 4, "{logins} logins within seconds");
+    // Still answering keys.
+    t.act(&["help"]);
+    t.wait_for("Help ·", DEADLINE);
+    t.keys(&["C-c"]);
+    let exit = t.exited();
+    assert_eq!(exit.code, 0, "{}", exit.screen);
 }

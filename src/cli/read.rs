@@ -15,7 +15,7 @@ use crate::mime::sanitize::{sanitize_line, sanitize_text};
 use crate::mime::{Section, decode};
 use crate::model::Model;
 use crate::model::sort::SortOrder;
-use crate::msg::{Cmd, ConnState, Event, Folder, Uid};
+use crate::msg::{Cmd, ConnState, Event, Folder, SaveTo, Uid};
 use crate::save;
 
 pub fn check(account: &Account, password: &str, out: &mut impl Write) -> Result<()> {
@@ -212,18 +212,14 @@ pub fn save_part(
         .find(section)
         .ok_or_else(|| Error::NotFound(format!("message {uid} has no part {section}")))?
         .clone();
-    let raw = client.part(folder, uid, section)?;
-    let bytes = save::content(&part, &raw);
-    if target.output == Some(Path::new("-")) {
-        return out.write_all(&bytes).map_err(io_err);
+    let to = SaveTo {
+        output: target.output.map(Path::to_path_buf),
+        download_dir: target.download_dir.to_path_buf(),
+    };
+    match client.save(folder, uid, part, to)? {
+        Some(path) => writeln!(out, "{}", path.display()).map_err(io_err),
+        None => Ok(()),
     }
-    let path = save::write_new(
-        target.output,
-        target.download_dir,
-        &save::file_name(&part),
-        &bytes,
-    )?;
-    writeln!(out, "{}", path.display()).map_err(io_err)
 }
 
 /// The raw message, byte for byte as the server stores it.

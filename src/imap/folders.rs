@@ -58,10 +58,10 @@ fn list_status(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
             }) => entries.push(Entry {
                 attributes: name_attributes.iter().map(attribute_name).collect(),
                 delimiter: delimiter.and_then(|d| d.chars().next()),
-                raw: utf7::unescape(&name),
+                raw: name.to_string(),
             }),
             Response::MailboxData(MailboxDatum::Status { mailbox, status }) => {
-                counts.insert(utf7::unescape(&mailbox), read_status(&status));
+                counts.insert(mailbox.to_string(), read_status(&status));
             }
             _ => {}
         }
@@ -90,8 +90,8 @@ fn names(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
         .map(|n| Entry {
             attributes: n.attributes().iter().map(attribute_name).collect(),
             delimiter: n.delimiter().and_then(|d| d.chars().next()),
-            // The parser leaves quoted-string escapes in; commands re-quote the plain name.
-            raw: utf7::unescape(n.name()),
+            // Plain: the guard turned escaped names into literals; commands re-quote it.
+            raw: n.name().to_string(),
         })
         .collect();
     build(conn, entries)
@@ -104,7 +104,7 @@ fn build(conn: &mut Connection, entries: Vec<Entry>) -> Result<Vec<FolderInfo>> 
         .lsub(Some(""), Some("\"*\""))
         .map_err(|e| map_err("LSUB", e))?
         .iter()
-        .map(|n| utf7::unescape(n.name()))
+        .map(|n| n.name().to_string())
         .collect();
     let mut folders: Vec<FolderInfo> = entries
         .into_iter()

@@ -244,7 +244,11 @@ impl Model {
             }
             Event::FlagsChanged { folder, changes } => self.set_flags(&folder, changes),
             Event::Notice(text) => self.notice = Some(text),
-            Event::Appended { .. } | Event::Done { .. } | Event::Queued { .. } => {}
+            Event::Appended { .. }
+            | Event::Done { .. }
+            | Event::Queued { .. }
+            | Event::SaveProgress { .. }
+            | Event::Saved { .. } => {}
             Event::Failed { error, .. } => self.last_error = Some(error.to_string()),
         }
     }

@@ -146,7 +146,7 @@ impl Action {
             Action::Quit => ("quit", "Quit tern at once"),
             Action::Back => (
                 "back",
-                "Close the overlay, the part list or the message, or clear the filter or search; else ask to quit",
+                "Cancel a save in progress; else close the overlay, the part list or the message, or clear the filter or search; else ask to quit",
             ),
             Action::Help => ("help", "Show this help"),
             Action::Command => ("command", "Open the command line (see commands below)"),

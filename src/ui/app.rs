@@ -93,6 +93,8 @@ pub struct App {
     pub(super) requests: Requests,
     pub(super) status: Status,
     pub(super) new_mail: NewMail,
+    /// Copies of parts opened with the system viewer; removed when the app is dropped.
+    pub(super) viewer: crate::ui::viewer::ViewerDir,
     pub(super) composer: Composer,
     pub(super) login: Login,
     pub(super) quit: bool,
@@ -128,6 +130,7 @@ impl App {
             requests: Requests::default(),
             status: Status::default(),
             new_mail: NewMail::default(),
+            viewer: Default::default(),
             composer: Composer::default(),
             login: Login::default(),
             quit: false,

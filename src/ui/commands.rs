@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::error::{Error, Result};
 use crate::mime::Section;
 use crate::model::sort::SortOrder;
-use crate::msg::{Cmd, Folder, FolderInfo, FolderOp, Uid};
+use crate::msg::{Cmd, Folder, FolderInfo, FolderOp, SaveTo, Uid};
 use crate::save;
 use crate::ui::app::{App, FIRST_SCREEN_MARGIN};
 use crate::ui::layout::Pane;
@@ -194,6 +194,18 @@ impl App {
             self.finish(uid, &section, purpose);
             return Vec::new();
         }
+        if let Purpose::Save(output) = &purpose {
+            // Not in memory: written as it arrives, never held whole (a 50 MB attachment).
+            let part = root.find(&section).cloned();
+            let to = SaveTo {
+                output: output.clone(),
+                download_dir: self.settings.download_dir.clone(),
+            };
+            return part
+                .map(|part| self.requests.save(folder, uid, part, to))
+                .into_iter()
+                .collect();
+        }
         self.requests
             .part(folder, uid, section, purpose)
             .into_iter()
@@ -237,9 +249,8 @@ impl App {
         Some((save::content(part, raw), save::file_name(part)))
     }
 
-    fn open_copy(&self, name: &str, bytes: &[u8]) -> Result<()> {
-        let dir = viewer_dir()?;
-        let path = save::write_new(None, &dir, name, bytes)?;
+    fn open_copy(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.viewer.write(name, bytes)?;
         (self.settings.launcher)(path.as_os_str())
             .map_err(|e| Error::Io(format!("no viewer for {}: {e}", path.display())))
     }
@@ -418,19 +429,4 @@ impl App {
         };
         vec![self.requests.manage(op)]
     }
-}
-
-/// A private directory for parts handed to the system viewer: the viewer runs detached and
-/// may read the file after tern has moved on, so the files stay until the OS cleans the
-/// temporary directory.
-fn viewer_dir() -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("tern-{}", std::process::id()));
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(&dir)
-        .map_err(|e| Error::Io(format!("cannot create {}: {e}", dir.display())))?;
-    Ok(dir)
 }

@@ -92,6 +92,22 @@ impl App {
                     self.finish(uid, &section, purpose);
                 }
             }
+            Event::SaveProgress { req, done, total } => {
+                if let Some(Pending::Save { section, .. }) = self.requests.get(req) {
+                    let mb = |bytes: u64| bytes as f64 / 1e6;
+                    self.status.say(format!(
+                        "Saving part {section}: {:.1} of {:.1} MB · Esc cancels",
+                        mb(done),
+                        mb(total)
+                    ));
+                }
+            }
+            Event::Saved { req, path } => {
+                if let Some(Pending::Save { section, .. }) = self.requests.take(req) {
+                    let to = path.map_or("standard output".into(), |p| p.display().to_string());
+                    self.status.say(format!("Saved part {section} to {to}"));
+                }
+            }
             Event::Raw { req, uid, .. } => {
                 self.requests.take(req);
                 self.model.apply(ev);
@@ -148,6 +164,11 @@ impl App {
                         format!("Could not fetch part {section}")
                     }
                     Some(Pending::Raw(_)) => "Could not fetch the raw message".to_string(),
+                    Some(Pending::Save { section, cancel }) if cancel.is_cancelled() => {
+                        self.status.say(format!("Cancelled saving part {section}"));
+                        return Vec::new();
+                    }
+                    Some(Pending::Save { section, .. }) => format!("Could not save part {section}"),
                     _ => "Error".to_string(),
                 };
                 self.status.complain(format!("{doing}: {error}"));
@@ -309,6 +330,7 @@ impl App {
             | Pending::Structure { .. }
             | Pending::Part { .. }
             | Pending::Raw(_)
+            | Pending::Save { .. }
             | Pending::Compose(_) => {
                 self.requests.take(req);
                 self.model.apply(ev);
@@ -463,6 +485,7 @@ impl App {
             Pending::Structure { .. }
             | Pending::Part { .. }
             | Pending::Raw(_)
+            | Pending::Save { .. }
             | Pending::Compose(_) => {
                 self.requests.take(req);
                 "do that".to_string()

@@ -215,6 +215,14 @@ impl App {
     }
 
     fn back(&mut self) {
+        let cancelled = self.requests.cancel_saves();
+        if cancelled > 0 {
+            self.status.say(match cancelled {
+                1 => "Cancelling the save…".to_string(),
+                n => format!("Cancelling {n} saves…"),
+            });
+            return;
+        }
         match self.focus {
             Pane::Parts => {
                 self.parts.hide();

@@ -45,6 +45,7 @@ pub mod status;
 mod term_input;
 mod terminal;
 pub mod triage;
+pub mod viewer;
 pub mod views;
 mod wrap;
 

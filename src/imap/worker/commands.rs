@@ -48,6 +48,14 @@ impl Worker {
                 }),
                 Err(e) => self.fail(Some(req), e),
             },
+            Cmd::SavePart {
+                req,
+                folder,
+                uid,
+                part,
+                to,
+                cancel,
+            } => self.save_part(req, &folder, uid, &part, &to, &cancel),
             Cmd::FetchRaw { req, folder, uid } => {
                 match self.in_folder(&folder, |c| messages::raw(c, uid)) {
                     Ok(bytes) => self.emit(Event::Raw {
