@@ -32,6 +32,7 @@ pub mod logging;
 pub mod mime;
 pub mod model;
 pub mod msg;
+pub mod net;
 pub mod save;
 pub mod search;
 pub mod ui;
