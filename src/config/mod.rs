@@ -82,10 +82,33 @@ pub enum TlsMode {
     None,
 }
 
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    #[default]
+    Imap,
+    /// One folder (INBOX), kept in a local store ([`crate::pop3`]).
+    Pop3,
+}
+
+/// When a POP3 account downloads whole messages (the list needs only their headers).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pop3Download {
+    /// A message is downloaded (RETR) when it is first opened.
+    #[default]
+    Open,
+    /// Every message is downloaded in the background after the list is shown.
+    All,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Account {
     pub name: String,
+    /// "imap" (default) or "pop3".
+    #[serde(default)]
+    pub protocol: Protocol,
     pub host: String,
     #[serde(default)]
     pub port: Option<u16>,
@@ -131,6 +154,19 @@ pub struct Account {
     /// read dropped first; 0 keeps none.
     #[serde(default = "default_body_cache_mb")]
     pub body_cache_mb: u64,
+    /// POP3: when whole messages are downloaded.
+    #[serde(default)]
+    pub pop3_download: Pop3Download,
+    /// POP3: keep messages on the server once downloaded (false: removed at the next commit).
+    #[serde(default = "default_true")]
+    pub leave_on_server: bool,
+    /// POP3: remove downloaded messages from the server this many days after downloading.
+    #[serde(default)]
+    pub delete_after_days: Option<u32>,
+    /// POP3: log in with APOP when the greeting offers a timestamp (the password never crosses
+    /// the wire, but the server must keep it in the clear).
+    #[serde(default)]
+    pub pop3_apop: bool,
 }
 
 fn default_notify_folders() -> Vec<String> {
@@ -180,10 +216,16 @@ impl Account {
     }
 
     pub fn port(&self) -> u16 {
-        self.port.unwrap_or(match self.tls {
-            TlsMode::Implicit => 993,
-            TlsMode::Starttls | TlsMode::None => 143,
+        self.port.unwrap_or(match (self.protocol, self.tls) {
+            (Protocol::Imap, TlsMode::Implicit) => 993,
+            (Protocol::Imap, TlsMode::Starttls | TlsMode::None) => 143,
+            (Protocol::Pop3, TlsMode::Implicit) => 995,
+            (Protocol::Pop3, TlsMode::Starttls | TlsMode::None) => 110,
         })
+    }
+
+    pub fn is_pop3(&self) -> bool {
+        self.protocol == Protocol::Pop3
     }
 }
 
@@ -268,6 +310,27 @@ fn validate(config: &Config, text: &str) -> std::result::Result<(), String> {
         }
         if account.port == Some(0) {
             return Err(format!("{}: port 0 is not a valid port", at("port")));
+        }
+        if !account.is_pop3() {
+            let pop3_only = [
+                ("pop3_download", account.pop3_download != Pop3Download::Open),
+                ("leave_on_server", !account.leave_on_server),
+                ("delete_after_days", account.delete_after_days.is_some()),
+                ("pop3_apop", account.pop3_apop),
+            ];
+            if let Some((key, _)) = pop3_only.iter().find(|(_, set)| *set) {
+                return Err(format!(
+                    "{}: {key} is for POP3 accounts; add protocol = \"pop3\" to account \"{}\"",
+                    at(key),
+                    account.name
+                ));
+            }
+        }
+        if account.is_pop3() && account.delete_after_days == Some(0) {
+            return Err(format!(
+                "{}: delete_after_days = 0 would delete at once; use leave_on_server = false for that",
+                at("delete_after_days")
+            ));
         }
     }
     Ok(())
@@ -449,6 +512,43 @@ password_env = "PW"
         assert_eq!(account("cache = false"), Ok(None));
         let e = account("body_cache_mb = -1").unwrap_err();
         assert!(e.starts_with("5:"), "{e}");
+    }
+
+    #[test]
+    fn pop3_accounts_default_to_995_and_keep_mail_on_the_server() {
+        let text =
+            "[[account]]\nname = \"p\"\nprotocol = \"pop3\"\nhost = \"h\"\nusername = \"u\"\n";
+        let c = parse(text).unwrap();
+        let a = &c.accounts[0];
+        assert_eq!((a.port(), a.is_pop3()), (995, true));
+        assert!(a.leave_on_server && a.delete_after_days.is_none() && !a.pop3_apop);
+        assert_eq!(a.pop3_download, Pop3Download::Open);
+        let c = parse(&format!(
+            "{text}tls = \"starttls\"\npop3_download = \"all\"\n"
+        ))
+        .unwrap();
+        assert_eq!(c.accounts[0].port(), 110);
+        assert_eq!(c.accounts[0].pop3_download, Pop3Download::All);
+        let e = parse(&format!("{text}protocol2 = 1\n")).unwrap_err();
+        assert!(e.starts_with("6:1:"), "{e}");
+    }
+
+    #[test]
+    fn pop3_settings_on_an_imap_account_are_located() {
+        let text =
+            "[[account]]\nname = \"i\"\nhost = \"h\"\nusername = \"u\"\ndelete_after_days = 3\n";
+        let e = parse(text).unwrap_err();
+        assert!(
+            e.starts_with("5:1:") && e.contains("protocol = \"pop3\""),
+            "{e}"
+        );
+        let text = "[[account]]\nname = \"p\"\nprotocol = \"pop3\"\nhost = \"h\"\nusername = \"u\"\ndelete_after_days = 0\n";
+        assert!(parse(text).unwrap_err().starts_with("6:1:"));
+        let e = parse(
+            "[[account]]\nname = \"a\"\nprotocol = \"smtp\"\nhost = \"h\"\nusername = \"u\"\n",
+        )
+        .unwrap_err();
+        assert!(e.starts_with("3:12:"), "{e}");
     }
 
     #[test]
