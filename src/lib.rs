@@ -33,6 +33,7 @@ pub mod mime;
 pub mod model;
 pub mod msg;
 pub mod net;
+pub mod pop3;
 pub mod save;
 pub mod search;
 pub mod ui;

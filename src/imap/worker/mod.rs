@@ -39,6 +39,19 @@ pub struct Handle {
 }
 
 impl Handle {
+    /// For another protocol's worker answering the same contract.
+    pub(crate) fn new(
+        commands: Sender<Cmd>,
+        events: Receiver<Event>,
+        thread: JoinHandle<()>,
+    ) -> Handle {
+        Handle {
+            commands,
+            events,
+            thread: Some(thread),
+        }
+    }
+
     /// Asks the worker to log out and waits for it to finish.
     pub fn shutdown(mut self) {
         let _ = self.commands.send(Cmd::Shutdown);
@@ -48,7 +61,11 @@ impl Handle {
     }
 }
 
+/// The worker for the account's protocol: IMAP here, POP3 in [`crate::pop3::worker`].
 pub fn spawn(account: Account, password: String) -> Handle {
+    if account.is_pop3() {
+        return crate::pop3::worker::spawn(account, password);
+    }
     let (cmd_tx, cmd_rx) = unbounded();
     let (ev_tx, ev_rx) = unbounded();
     let thread = std::thread::Builder::new()
