@@ -108,7 +108,7 @@ fn measure(mut app: App, messages: u32, frames: usize) -> ([Duration; 3], [Durat
     let mut wall = Vec::with_capacity(frames);
     let mut cpu = Vec::with_capacity(frames);
     for i in 0..frames {
-        if app.selected + 1 >= messages as usize {
+        if app.selected() + 1 >= messages as usize {
             app.act(Action::Top, None);
         } else if i.is_multiple_of(2) {
             app.on_key(page);
@@ -181,7 +181,7 @@ fn main() {
 
 /// Typing "weekly 4242" one character at a time into the local filter.
 fn filter(app: &App) {
-    let Some(mailbox) = app.model.mailbox.as_ref() else {
+    let Some(mailbox) = app.model().mailbox.as_ref() else {
         return;
     };
     let start = Instant::now();

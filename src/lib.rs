@@ -12,6 +12,11 @@
 //! - [`msg`] is the contract: plain enums carrying data; messages are named by UID.
 //! - [`imap`] speaks the protocol (our own socket with timeouts, TLS via OpenSSL, mUTF-7
 //!   names) and never touches the terminal.
+//! - [`ui`] is the TUI. `ui::app::App` holds the model and one sub-state per pane or job
+//!   (folder pane, message list, reader, parts, overlays, search, filter, triage and undo,
+//!   requests in flight, status, new mail), each owning its fields. `App` only dispatches:
+//!   key → action → sub-state, and worker event → model → sub-states in one exhaustive
+//!   match. `ui::layout` sizes panes and overlays; `ui::views` only draws.
 //! - [`mime`] turns BODYSTRUCTURE into a part tree with RFC 3501 section numbers, decodes
 //!   transfer encodings and charsets, renders HTML, and sanitises anything bound for a screen.
 //! - [`cache`] keeps summaries, flags, MODSEQ, structures and text bodies on disk (redb),

@@ -85,23 +85,23 @@ fn accents_case_and_cjk_are_ignored_or_matched() {
 fn selection_stays_on_its_message_while_visible_and_esc_restores() {
     let mut app = inbox();
     press(&mut app, "j j j j");
-    assert_eq!(app.selected_uid, Some(4));
+    assert_eq!(app.selected_uid(), Some(4));
     press(&mut app, "F");
     type_text(&mut app, "example.com");
     assert_eq!(listed(&app), [8, 7, 4, 3]);
-    assert_eq!(app.selected_uid, Some(4), "still visible: still selected");
-    assert_eq!(app.selected, 2);
+    assert_eq!(app.selected_uid(), Some(4), "still visible: still selected");
+    assert_eq!(app.selected(), 2);
     type_text(&mut app, " alice");
-    assert_eq!(app.selected_uid, Some(7), "filtered out: the first match");
+    assert_eq!(app.selected_uid(), Some(7), "filtered out: the first match");
     press(
         &mut app,
         "Backspace Backspace Backspace Backspace Backspace Backspace",
     );
-    assert_eq!(app.selected_uid, Some(4), "back in view: selected again");
+    assert_eq!(app.selected_uid(), Some(4), "back in view: selected again");
     press(&mut app, "Esc");
-    assert!(app.filter.is_none() && app.prompt.is_none());
+    assert!(app.filter().active().is_none() && app.overlays().prompt().is_none());
     assert_eq!(listed(&app).len(), 8);
-    assert_eq!((app.selected, app.selected_uid), (4, Some(4)));
+    assert_eq!((app.selected(), app.selected_uid()), (4, Some(4)));
 }
 
 #[test]
@@ -110,24 +110,31 @@ fn enter_keeps_the_filter_and_esc_in_the_list_clears_it() {
     press(&mut app, "F");
     type_text(&mut app, "alice");
     press(&mut app, "Enter");
-    assert!(app.prompt.is_none());
+    assert!(app.overlays().prompt().is_none());
     assert_eq!(listed(&app), [7, 3]);
     press(&mut app, "j");
-    assert_eq!(app.selected_uid, Some(3), "moving stays among the matches");
+    assert_eq!(
+        app.selected_uid(),
+        Some(3),
+        "moving stays among the matches"
+    );
     let status = status_line(&mut app);
     assert!(status.contains("filter: 2 of 8 (alice)"), "{status}");
     // F again edits the same filter.
     press(&mut app, "F");
-    assert_eq!(app.prompt.as_ref().map(|p| p.text.as_str()), Some("alice"));
+    assert_eq!(
+        app.overlays().prompt().map(|p| p.text.as_str()),
+        Some("alice")
+    );
     press(&mut app, "Enter");
     press(&mut app, "Esc");
-    assert!(app.filter.is_none());
+    assert!(app.filter().active().is_none());
     assert_eq!(
-        app.selected_uid,
+        app.selected_uid(),
         Some(3),
         "Esc after Enter keeps the cursor"
     );
-    assert!(!app.quit, "the first Esc only clears the filter");
+    assert!(!app.should_quit(), "the first Esc only clears the filter");
 }
 
 #[test]
@@ -146,7 +153,11 @@ fn new_mail_that_matches_joins_the_filtered_list() {
         vec![summary(9, "Alice <alice@example.com>", "One more thing")],
     ));
     assert_eq!(listed(&app), [9, 7, 3]);
-    assert_eq!(app.selected_uid, Some(7), "the cursor stays on its message");
+    assert_eq!(
+        app.selected_uid(),
+        Some(7),
+        "the cursor stays on its message"
+    );
     app.on_event(Event::Expunged {
         req: None,
         folder: "INBOX".into(),

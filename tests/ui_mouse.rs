@@ -9,7 +9,8 @@ use ratatui::layout::Rect;
 
 use support::ui::{WIDE, draw, folder, load, new_app, part, press, summary};
 use tern::msg::{Cmd, Event, Flag, Flags, SpecialUse, Uid};
-use tern::ui::app::{App, Pane};
+use tern::ui::app::App;
+use tern::ui::layout::Pane;
 
 /// A long text and a PDF: parts (multipart, 1, 2).
 const MIXED: &str = concat!(
@@ -53,7 +54,7 @@ fn mouse(app: &mut App, kind: MouseEventKind, column: u16, row: u16) -> Vec<Cmd>
 
 /// The area of `pane` in the last frame.
 fn area(app: &App, pane: Pane) -> Rect {
-    let g = app.geometry;
+    let g = app.geometry();
     match pane {
         Pane::Folders => g.folders,
         Pane::List => g.list,
@@ -121,14 +122,14 @@ fn open_mixed(app: &mut App, row: u16) {
 fn a_click_selects_the_row_and_a_click_on_the_selected_row_opens_it() {
     let mut app = inbox();
     assert!(click(&mut app, Pane::List, 2).is_empty());
-    assert_eq!((app.selected, app.selected_uid), (2, Some(28)));
+    assert_eq!((app.selected(), app.selected_uid()), (2, Some(28)));
     let cmds = click(&mut app, Pane::List, 2);
     assert!(
         matches!(cmds[..], [Cmd::FetchStructure { uid: 28, .. }]),
         "{cmds:?}"
     );
-    assert_eq!(app.focus, Pane::Reader);
-    assert_eq!(app.reader.as_ref().map(|r| r.uid), Some(28));
+    assert_eq!(app.focus(), Pane::Reader);
+    assert_eq!(app.reader().map(|r| r.uid), Some(28));
 }
 
 #[test]
@@ -136,20 +137,25 @@ fn a_click_maps_screen_rows_through_the_scroll_offset() {
     let mut app = inbox();
     press(&mut app, "G");
     draw(&mut app, WIDE);
-    let offset = app.list_offset;
+    let offset = app.list().offset();
     assert!(offset > 0);
     click(&mut app, Pane::List, 0);
-    assert_eq!(app.selected, offset);
-    assert_eq!(app.selected_uid, Some(30 - offset as Uid));
+    assert_eq!(app.selected(), offset);
+    assert_eq!(app.selected_uid(), Some(30 - offset as Uid));
 }
 
 #[test]
 fn a_click_on_another_pane_only_focuses_it_first() {
     let mut app = inbox();
-    let archive = app.tree.iter().position(|r| r.name == "Archive").unwrap();
+    let archive = app
+        .folder_pane()
+        .tree()
+        .iter()
+        .position(|r| r.name == "Archive")
+        .unwrap();
     assert!(click(&mut app, Pane::Folders, archive as u16).is_empty());
-    assert_eq!(app.focus, Pane::Folders);
-    assert_eq!(app.folder_cursor, archive);
+    assert_eq!(app.focus(), Pane::Folders);
+    assert_eq!(app.folder_pane().cursor(), archive);
     let cmds = click(&mut app, Pane::Folders, archive as u16);
     assert!(
         matches!(&cmds[..], [Cmd::Select { folder, .. }] if folder == "Archive"),
@@ -160,7 +166,7 @@ fn a_click_on_another_pane_only_focuses_it_first() {
     let mut app = inbox();
     click(&mut app, Pane::Folders, 0);
     assert!(click(&mut app, Pane::List, 0).is_empty());
-    assert_eq!((app.focus, app.selected_uid), (Pane::List, Some(30)));
+    assert_eq!((app.focus(), app.selected_uid()), (Pane::List, Some(30)));
 }
 
 #[test]
@@ -168,20 +174,20 @@ fn the_wheel_scrolls_the_list_under_the_pointer() {
     let mut app = inbox();
     assert!(wheel(&mut app, Pane::List, true).is_empty());
     // The view moves three rows; the cursor comes along just enough to stay on screen.
-    assert_eq!((app.list_offset, app.selected_uid), (3, Some(27)));
+    assert_eq!((app.list().offset(), app.selected_uid()), (3, Some(27)));
     let t = draw(&mut app, WIDE);
-    assert_eq!(app.list_offset, 3, "drawing keeps the scrolled view");
+    assert_eq!(app.list().offset(), 3, "drawing keeps the scrolled view");
     insta::assert_snapshot!("mouse_wheel_80x24", t.backend());
     wheel(&mut app, Pane::List, false);
-    assert_eq!((app.list_offset, app.selected_uid), (0, Some(27)));
+    assert_eq!((app.list().offset(), app.selected_uid()), (0, Some(27)));
     for _ in 0..20 {
         wheel(&mut app, Pane::List, true);
     }
-    let rows = app.geometry.list_rows();
-    assert_eq!(app.list_offset, 30 - rows, "no scrolling past the end");
+    let rows = app.geometry().list_rows();
+    assert_eq!(app.list().offset(), 30 - rows, "no scrolling past the end");
     // The wheel over the folder tree leaves the focus where it was.
     wheel(&mut app, Pane::Folders, true);
-    assert_eq!(app.focus, Pane::List);
+    assert_eq!(app.focus(), Pane::List);
 }
 
 #[test]
@@ -190,15 +196,19 @@ fn the_wheel_scrolls_the_reader_and_clicks_pick_parts() {
     open_mixed(&mut app, 0);
     wheel(&mut app, Pane::Reader, true);
     wheel(&mut app, Pane::Reader, true);
-    assert_eq!(app.reader.as_ref().map(|r| r.scroll), Some(6));
+    assert_eq!(app.reader().map(|r| r.scroll), Some(6));
     wheel(&mut app, Pane::Reader, false);
-    assert_eq!(app.reader.as_ref().map(|r| r.scroll), Some(3));
+    assert_eq!(app.reader().map(|r| r.scroll), Some(3));
 
     press(&mut app, "p");
     draw(&mut app, WIDE);
-    assert_eq!(app.parts_cursor, 2, "the attachment is preselected");
+    assert_eq!(
+        app.parts_pane().cursor(),
+        2,
+        "the attachment is preselected"
+    );
     assert!(click(&mut app, Pane::Parts, 1).is_empty());
-    assert_eq!(app.parts_cursor, 1);
+    assert_eq!(app.parts_pane().cursor(), 1);
     click(&mut app, Pane::Parts, 2);
     let cmds = click(&mut app, Pane::Parts, 2);
     assert!(
@@ -206,13 +216,13 @@ fn the_wheel_scrolls_the_reader_and_clicks_pick_parts() {
         "{cmds:?}"
     );
     assert!(click(&mut app, Pane::Reader, 0).is_empty());
-    assert_eq!(app.focus, Pane::Reader);
+    assert_eq!(app.focus(), Pane::Reader);
 }
 
 #[test]
 fn clicks_off_the_panes_or_off_the_screen_change_nothing() {
     let mut app = inbox();
-    let status = app.geometry.status;
+    let status = app.geometry().status;
     let down = MouseEventKind::Down(MouseButton::Left);
     for (kind, x, y) in [
         (down, status.x + 1, status.y),
@@ -224,16 +234,19 @@ fn clicks_off_the_panes_or_off_the_screen_change_nothing() {
         assert!(mouse(&mut app, kind, x, y).is_empty());
     }
     assert_eq!(
-        (app.focus, app.selected, app.list_offset),
+        (app.focus(), app.selected(), app.list().offset()),
         (Pane::List, 0, 0)
     );
 
     // A click on a border focuses without selecting; rows past the end select nothing.
     let folders = area(&app, Pane::Folders);
     mouse(&mut app, down, folders.x, folders.y);
-    assert_eq!((app.focus, app.folder_cursor), (Pane::Folders, 0));
+    assert_eq!(
+        (app.focus(), app.folder_pane().cursor()),
+        (Pane::Folders, 0)
+    );
     click(&mut app, Pane::Folders, 15);
-    assert_eq!(app.folder_cursor, 0);
+    assert_eq!(app.folder_pane().cursor(), 0);
 
     // A smaller window than the one last drawn: stale positions are harmless.
     let mut app = inbox();
@@ -247,10 +260,10 @@ fn the_mouse_leaves_the_command_line_alone_and_scrolls_help() {
     let mut app = inbox();
     press(&mut app, "F");
     click(&mut app, Pane::List, 3);
-    assert_eq!(app.selected, 0);
-    assert!(app.prompt.is_some());
+    assert_eq!(app.selected(), 0);
+    assert!(app.overlays().prompt().is_some());
     press(&mut app, "Esc ?");
     draw(&mut app, WIDE);
     wheel(&mut app, Pane::List, true);
-    assert_eq!(app.help, Some(3));
+    assert_eq!(app.overlays().help(), Some(3));
 }

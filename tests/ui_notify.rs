@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use support::ui::{BASE_DATE, WIDE, draw, folder, load, new_app, notice, press, summaries};
 use tern::msg::{Cmd, Event, Flag, FlagChange, Flags, SpecialUse, Summary, Uid};
 use tern::ui::app::App;
+use tern::ui::notify::NotifyPolicy;
 
 /// An hour apart, 20 the newest.
 fn summary(uid: Uid, seen: bool, from: &str, subject: &str) -> Summary {
@@ -31,16 +32,24 @@ fn summary(uid: Uid, seen: bool, from: &str, subject: &str) -> Summary {
 
 type Runs = Arc<Mutex<Vec<Vec<String>>>>;
 
+/// The default new-mail settings with a notification command.
+fn notify_send() -> NotifyPolicy {
+    NotifyPolicy {
+        command: Some(vec!["notify-send".into(), "--app-name=tern".into()]),
+        ..NotifyPolicy::default()
+    }
+}
+
 /// `folder` open with UIDs 5 … 1 (1 and 2 unread); notification commands are recorded.
 fn app_in(folder_name: &str) -> (App, Runs) {
     let mut app = new_app(folder_name);
     let runs = Runs::default();
     let seen = Arc::clone(&runs);
-    app.notifier = Box::new(move |argv| {
+    app.set_notifier(Box::new(move |argv| {
         seen.lock().unwrap().push(argv.to_vec());
         Ok(())
-    });
-    app.notify.command = Some(vec!["notify-send".into(), "--app-name=tern".into()]);
+    }));
+    app.set_notify(notify_send());
     let folders = vec![
         folder("INBOX", Some(SpecialUse::Inbox), Some((2, 5))),
         folder("Lists", None, Some((2, 5))),
@@ -127,8 +136,10 @@ fn other_folders_only_get_the_notice_and_the_bell_is_optional() {
     );
     assert!(!app.take_bell());
 
-    app.notify.folders.push("Lists".into());
-    app.notify.bell = true;
+    let mut policy = notify_send();
+    policy.folders.push("Lists".into());
+    policy.bell = true;
+    app.set_notify(policy);
     arrive(&mut app, "Lists", vec![7]);
     assert!(app.take_bell());
     assert!(!app.take_bell(), "rings once");
@@ -139,11 +150,11 @@ fn other_folders_only_get_the_notice_and_the_bell_is_optional() {
 #[test]
 fn a_failing_command_is_reported_and_no_command_means_no_run() {
     let (mut app, runs) = app_in("INBOX");
-    app.notifier = Box::new(|_| Err(std::io::Error::other("no such program")));
+    app.set_notifier(Box::new(|_| Err(std::io::Error::other("no such program"))));
     arrive(&mut app, "INBOX", vec![6]);
     newest_summary(&mut app, "INBOX", summary(6, false, "a", "b"));
     assert!(notice(&app).contains("no such program"), "{}", notice(&app));
-    app.notify.command = None;
+    app.set_notify(NotifyPolicy::default());
     arrive(&mut app, "INBOX", vec![7]);
     newest_summary(&mut app, "INBOX", summary(7, false, "a", "b"));
     assert!(runs.lock().unwrap().is_empty());
@@ -183,7 +194,7 @@ fn folder_tree_counts_follow_reading_and_new_mail() {
     assert!(tree_counts(&mut app, "Inbox").contains("2/5"));
     // Open the unread UID 2: it is marked read, and the server confirms.
     press(&mut app, "j j j");
-    assert_eq!(app.selected_uid, Some(2));
+    assert_eq!(app.selected_uid(), Some(2));
     let cmds = press(&mut app, "Enter");
     let Some((req, uids)) = cmds.iter().find_map(|c| match c {
         Cmd::Store { req, change } => Some((*req, change.uids.clone())),

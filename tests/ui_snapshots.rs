@@ -15,8 +15,9 @@ use tern::mime::{Part, Section, safe_filename};
 use tern::msg::{
     Cmd, ConnState, Event, Flag, Flags, FolderInfo, SessionInfo, SpecialUse, Summary, Uid,
 };
-use tern::ui::app::{App, Pane, Settings};
+use tern::ui::app::{App, Settings};
 use tern::ui::keymap::Keymap;
+use tern::ui::layout::Pane;
 
 /// The RFC 3501 section 6.4.5 example, with parts 1 … 4.2.2.2.
 const NESTED: &str = concat!(
@@ -203,7 +204,7 @@ fn folder_tree() {
     insta::assert_snapshot!("folders_80x24", draw(&mut app, WIDE).backend());
     let mut narrow = app_with(NARROW, 30);
     press(&mut narrow, "h");
-    assert_eq!(narrow.focus, Pane::Folders);
+    assert_eq!(narrow.focus(), Pane::Folders);
     insta::assert_snapshot!("folders_40x20", draw(&mut narrow, NARROW).backend());
 }
 
@@ -214,15 +215,22 @@ fn noselect_folder_toggles_instead_of_opening() {
     // Inbox, Drafts, Sent, Trash, Archive, 2023, 其他文件夹, QQ邮件
     let cmds = press(&mut app, "6 j Enter");
     assert!(cmds.is_empty(), "{cmds:?}");
-    assert_eq!(app.tree[app.folder_cursor].name, "其他文件夹");
-    assert_eq!(app.tree.len(), 7, "the Noselect parent collapsed");
+    assert_eq!(
+        app.folder_pane().tree()[app.folder_pane().cursor()].name,
+        "其他文件夹"
+    );
+    assert_eq!(
+        app.folder_pane().tree().len(),
+        7,
+        "the Noselect parent collapsed"
+    );
     press(&mut app, "z");
     let cmds = press(&mut app, "j Enter");
     assert!(
         matches!(&cmds[..], [Cmd::Select { folder, .. }] if folder == "其他文件夹/QQ邮件"),
         "{cmds:?}"
     );
-    assert_eq!(app.focus, Pane::List);
+    assert_eq!(app.focus(), Pane::List);
 }
 
 #[test]
@@ -292,7 +300,7 @@ fn reader_plain_text() {
     insta::assert_snapshot!("reader_plain_80x24", draw(&mut app, WIDE).backend());
     let mut narrow = app_with(NARROW, 30);
     open_message(&mut narrow, part(PLAIN), PLAIN_HEADER, &[("1", PLAIN_BODY)]);
-    assert_eq!(narrow.focus, Pane::Reader);
+    assert_eq!(narrow.focus(), Pane::Reader);
     insta::assert_snapshot!("reader_plain_40x20", draw(&mut narrow, NARROW).backend());
     press(&mut narrow, "H");
     let all = draw(&mut narrow, NARROW);
@@ -313,7 +321,7 @@ fn number_then_enter_opens_that_link() {
     press(&mut app, "1 Enter");
     assert_eq!(*opened.lock().unwrap(), ["https://noodles.example/menu"]);
     command(&mut app, "open 2");
-    assert!(app.notice.as_ref().unwrap().error, "there is no link 2");
+    assert!(app.notice().unwrap().error, "there is no link 2");
 }
 
 const HTML_BODY: &[u8] = br#"<html><head><style>p { color: red }</style></head><body>
@@ -362,7 +370,7 @@ fn parts_pane_shows_the_nested_tree() {
     let mut app = app_with(WIDE, 30);
     open_message(&mut app, part(NESTED), PLAIN_HEADER, &[]);
     press(&mut app, "p");
-    assert_eq!(app.focus, Pane::Parts);
+    assert_eq!(app.focus(), Pane::Parts);
     insta::assert_snapshot!("parts_80x24", draw(&mut app, WIDE).backend());
     let mut narrow = app_with(NARROW, 30);
     open_message(&mut narrow, part(NESTED), PLAIN_HEADER, &[]);
@@ -423,12 +431,12 @@ fn save_by_section_fetches_then_writes_like_tern_save() {
         std::fs::read(&saved).unwrap(),
         "café au lait!\r\n".as_bytes()
     );
-    assert!(app.notice.as_ref().unwrap().text.contains(&name));
+    assert!(app.notice().unwrap().text.contains(&name));
     // Saving again never overwrites: the part is cached, so no fetch and a new name.
     assert!(command(&mut app, "save 4.2.2.1").is_empty());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     command(&mut app, "save 9.9");
-    assert!(app.notice.as_ref().unwrap().text.contains("no part 9.9"));
+    assert!(app.notice().unwrap().text.contains("no part 9.9"));
 }
 
 #[test]
@@ -459,7 +467,10 @@ fn help_overlay() {
     press(&mut narrow, "?");
     insta::assert_snapshot!("help_40x20", draw(&mut narrow, NARROW).backend());
     press(&mut narrow, "q");
-    assert!(narrow.help.is_none() && !narrow.quit, "q closes help first");
+    assert!(
+        narrow.overlays().help().is_none() && !narrow.should_quit(),
+        "q closes help first"
+    );
 }
 
 #[test]
@@ -478,16 +489,16 @@ fn help_lists_every_action_and_scrolls_to_the_end() {
     }
     press(&mut app, "G");
     draw(&mut app, WIDE);
-    let bottom = app.help;
+    let bottom = app.overlays().help();
     press(&mut app, "k");
     draw(&mut app, WIDE);
     assert_eq!(
-        app.help,
+        app.overlays().help(),
         bottom.map(|s| s - 1),
         "k after G moves up at once"
     );
     press(&mut app, "g");
-    assert_eq!(app.help, Some(0));
+    assert_eq!(app.overlays().help(), Some(0));
 }
 
 #[test]
@@ -498,7 +509,7 @@ fn j_j_enter_opens_the_third_newest() {
         matches!(&cmds[..], [Cmd::FetchStructure { uid: 28, folder, .. }] if folder == "INBOX"),
         "{cmds:?}"
     );
-    assert_eq!(app.focus, Pane::Reader);
+    assert_eq!(app.focus(), Pane::Reader);
     let cmds = press(&mut app, "R");
     assert!(
         matches!(&cmds[..], [Cmd::FetchRaw { uid: 28, .. }]),
@@ -510,47 +521,47 @@ fn j_j_enter_opens_the_third_newest() {
 fn selection_stays_on_its_uid_as_chunks_arrive_and_on_resize() {
     let mut app = app_with(WIDE, 5);
     press(&mut app, "3 j");
-    assert_eq!(app.selected_uid, Some(27));
+    assert_eq!(app.selected_uid(), Some(27));
     app.on_event(summaries("INBOX", numbered((1..=25).rev())));
-    assert_eq!(app.selected_uid, Some(27));
+    assert_eq!(app.selected_uid(), Some(27));
     draw(&mut app, NARROW);
     draw(&mut app, (200, 50));
-    assert_eq!(app.selected_uid, Some(27));
+    assert_eq!(app.selected_uid(), Some(27));
     // The same folder reopened (a reconnect) with a new message on top keeps the UID too.
     app.on_event(selected("INBOX", (1..=31).rev().collect()));
-    assert_eq!(app.selected_uid, Some(27));
-    assert_eq!(app.selected, 4);
+    assert_eq!(app.selected_uid(), Some(27));
+    assert_eq!(app.selected(), 4);
 }
 
 #[test]
 fn q_goes_back_then_quits_and_ctrl_c_always_quits() {
     let mut app = app_with(WIDE, 30);
     press(&mut app, "Enter p");
-    assert_eq!(app.focus, Pane::Parts);
+    assert_eq!(app.focus(), Pane::Parts);
     press(&mut app, "q");
-    assert_eq!(app.focus, Pane::Reader);
+    assert_eq!(app.focus(), Pane::Reader);
     press(&mut app, "q");
-    assert_eq!(app.focus, Pane::List);
-    assert!(app.reader.is_none() && !app.quit);
+    assert_eq!(app.focus(), Pane::List);
+    assert!(app.reader().is_none() && !app.should_quit());
     press(&mut app, "q");
-    assert!(app.quit);
+    assert!(app.should_quit());
     let mut app = app_with(WIDE, 30);
     press(&mut app, ":");
     press(&mut app, "C-c");
-    assert!(app.quit, "Ctrl-C quits even from the command line");
+    assert!(app.should_quit(), "Ctrl-C quits even from the command line");
 }
 
 #[test]
 fn tab_cycles_through_the_open_panes() {
     let mut app = app_with(WIDE, 30);
     press(&mut app, "Tab");
-    assert_eq!(app.focus, Pane::Folders);
+    assert_eq!(app.focus(), Pane::Folders);
     press(&mut app, "Tab Enter");
-    assert_eq!(app.focus, Pane::Reader);
+    assert_eq!(app.focus(), Pane::Reader);
     press(&mut app, "Tab");
-    assert_eq!(app.focus, Pane::Folders);
+    assert_eq!(app.focus(), Pane::Folders);
     press(&mut app, "BackTab");
-    assert_eq!(app.focus, Pane::Reader);
+    assert_eq!(app.focus(), Pane::Reader);
 }
 
 #[test]
@@ -560,13 +571,13 @@ fn keys_from_config_override_the_defaults() {
     )
     .unwrap();
     let (mut app, _) = App::new(settings_with(WIDE, std::env::temp_dir(), Opened::default()));
-    app.keymap = Keymap::new(&config.keys);
+    app.set_keymap(Keymap::new(&config.keys));
     app.on_event(Event::Folders(folders()));
     app.on_event(selected("INBOX", vec![3, 2, 1]));
     press(&mut app, "j");
-    assert_eq!(app.selected_uid, Some(3), "j is no longer bound");
+    assert_eq!(app.selected_uid(), Some(3), "j is no longer bound");
     press(&mut app, "n");
-    assert_eq!(app.selected_uid, Some(2));
+    assert_eq!(app.selected_uid(), Some(2));
     let e = tern::config::parse("[keys]\ndown = \"n\"\nwarp = \"w\"\n").unwrap_err();
     assert!(e.starts_with("3:8:"), "{e}");
 }

@@ -14,7 +14,9 @@ use tern::error::Error;
 use tern::msg::{
     Cmd, Event, Flag, FlagChange, Flags, FolderInfo, FolderOp, SpecialUse, Summary, Uid,
 };
-use tern::ui::app::{App, Pane};
+use tern::ui::app::App;
+use tern::ui::layout::Pane;
+use tern::ui::triage::Policy;
 
 fn folders() -> Vec<FolderInfo> {
     let mut work = folder("Work", None, None);
@@ -79,7 +81,7 @@ fn refused(req: u64, command: &str, text: &str) -> Event {
 /// Moves the cursor onto `uid`.
 fn select(app: &mut App, uid: Uid) {
     press(app, "g");
-    while app.selected_uid != Some(uid) {
+    while app.selected_uid() != Some(uid) {
         press(app, "j");
     }
 }
@@ -106,7 +108,7 @@ fn d_moves_to_trash_hides_the_row_and_the_next_one_takes_its_place() {
         ("INBOX", &[42][..], "Trash")
     );
     assert_eq!(listed(&app), [45, 44, 43, 41, 40], "gone at once");
-    assert_eq!(app.selected_uid, Some(41));
+    assert_eq!(app.selected_uid(), Some(41));
     app.on_event(Event::Copied {
         req: *req,
         folder: "INBOX".into(),
@@ -117,7 +119,7 @@ fn d_moves_to_trash_hides_the_row_and_the_next_one_takes_its_place() {
         expunged: true,
     });
     assert_eq!(app.mailbox().unwrap().uids, [45, 44, 43, 41, 40]);
-    assert_eq!(app.selected_uid, Some(41));
+    assert_eq!(app.selected_uid(), Some(41));
     assert!(
         notice(&app).contains("Moved 1 message to Trash"),
         "{}",
@@ -149,7 +151,10 @@ fn d_in_trash_or_with_the_flag_policy_marks_deleted() {
     assert_eq!(listed(&app).len(), 6, "the row stays, struck through");
 
     let mut app = inbox();
-    app.policy.delete = DeletePolicy::Flag;
+    app.set_policy(Policy {
+        delete: DeletePolicy::Flag,
+        ..Policy::default()
+    });
     select(&mut app, 42);
     assert!(matches!(
         &press(&mut app, "d")[..],
@@ -162,11 +167,11 @@ fn d_in_trash_or_with_the_flag_policy_marks_deleted() {
 fn tag_three_then_move_with_the_picker_sends_one_copy() {
     let mut app = inbox();
     press(&mut app, "t j t Space");
-    assert_eq!(app.tagged.len(), 3);
+    assert_eq!(app.list().tagged().len(), 3);
     assert!(render(&mut app, WIDE).contains("3 tagged"));
     assert!(press(&mut app, "m").is_empty());
     type_text(&mut app, "wk24");
-    assert_eq!(app.picker.as_ref().unwrap().matches, ["Work/2024"]);
+    assert_eq!(app.overlays().picker().unwrap().matches, ["Work/2024"]);
     let cmds = press(&mut app, "Enter");
     let [
         Cmd::Copy {
@@ -189,10 +194,13 @@ fn tag_three_then_move_with_the_picker_sends_one_copy() {
 fn picker_offers_no_noselect_folder_and_matches_cjk() {
     let mut app = inbox();
     press(&mut app, "c");
-    let all = app.picker.as_ref().unwrap().matches.clone();
+    let all = app.overlays().picker().unwrap().matches.clone();
     assert!(!all.contains(&"Work".to_string()) && !all.contains(&"INBOX".to_string()));
     type_text(&mut app, "qq邮");
-    assert_eq!(app.picker.as_ref().unwrap().matches, ["其他文件夹/QQ邮件"]);
+    assert_eq!(
+        app.overlays().picker().unwrap().matches,
+        ["其他文件夹/QQ邮件"]
+    );
     let cmds = press(&mut app, "Enter");
     assert!(
         matches!(&cmds[..], [Cmd::Copy { remove: false, uids, .. }] if uids == &[45]),
@@ -259,7 +267,10 @@ fn u_after_a_move_with_copyuid_moves_them_back() {
         !after.iter().any(|c| matches!(c, Cmd::Select { .. })),
         "{after:?}"
     );
-    assert!(app.undo.is_empty(), "an undo is not itself undoable");
+    assert!(
+        app.undo_stack().is_empty(),
+        "an undo is not itself undoable"
+    );
 }
 
 #[test]
@@ -267,7 +278,7 @@ fn u_after_a_move_without_copyuid_says_it_cannot() {
     let mut app = inbox();
     moved(&mut app, None);
     assert!(press(&mut app, "u").is_empty());
-    let n = app.notice.clone().unwrap();
+    let n = app.notice().cloned().unwrap();
     assert!(n.error && n.text.contains("cannot be undone"), "{n:?}");
 }
 
@@ -409,11 +420,11 @@ fn expunge_asks_and_only_y_sends_the_deleted_ones() {
     press(&mut app, "t t");
     assert!(press(&mut app, "$").is_empty());
     assert_eq!(
-        app.confirm.as_ref().unwrap().question,
+        app.overlays().confirm().unwrap().question,
         "Expunge 1 message marked deleted? y/N"
     );
     assert!(press(&mut app, "n").is_empty(), "anything but y cancels");
-    assert!(app.confirm.is_none());
+    assert!(app.overlays().confirm().is_none());
     press(&mut app, "x");
     let cmds = press(&mut app, "y");
     let [
@@ -434,7 +445,7 @@ fn expunge_asks_and_only_y_sends_the_deleted_ones() {
         uids: vec![45],
     });
     assert_eq!(listed(&app), [44, 43, 42, 41, 40]);
-    assert!(app.tagged.iter().all(|u| *u != 45));
+    assert!(app.list().tagged().iter().all(|u| *u != 45));
     assert!(press(&mut app, "u").is_empty());
     assert!(
         notice(&app).contains("cannot be undone"),
@@ -450,8 +461,8 @@ fn malformed_search_sends_nothing_and_points_at_the_column() {
     type_text(&mut app, "from:alice frm:bob");
     assert!(press(&mut app, "Enter").is_empty());
     let e = app
-        .prompt
-        .as_ref()
+        .overlays()
+        .prompt()
         .and_then(|p| p.error.clone())
         .expect("the line stays open");
     assert_eq!(e.column, 12);
@@ -483,18 +494,18 @@ fn search_shows_only_the_hits_and_fetches_missing_summaries() {
     });
     assert!(more.is_empty(), "all hit summaries are here: {more:?}");
     assert_eq!(listed(&app), [43, 41, 40]);
-    assert_eq!(app.selected_uid, Some(43));
+    assert_eq!(app.selected_uid(), Some(43));
     press(&mut app, "n n");
-    assert_eq!(app.selected_uid, Some(40));
+    assert_eq!(app.selected_uid(), Some(40));
     press(&mut app, "n");
-    assert_eq!(app.selected_uid, Some(43), "n wraps");
+    assert_eq!(app.selected_uid(), Some(43), "n wraps");
     press(&mut app, "N");
-    assert_eq!(app.selected_uid, Some(40));
+    assert_eq!(app.selected_uid(), Some(40));
     press(&mut app, "Esc");
-    assert!(app.search.is_none() && !app.quit);
+    assert!(app.search().active().is_none() && !app.should_quit());
     assert_eq!(listed(&app).len(), 6);
     assert_eq!(
-        app.selected_uid,
+        app.selected_uid(),
         Some(40),
         "the cursor stays on its message"
     );
@@ -536,7 +547,10 @@ fn opening_marks_seen_unless_the_policy_says_never() {
         "{cmds:?}"
     );
     let mut app = inbox();
-    app.policy.seen = SeenPolicy::Never;
+    app.set_policy(Policy {
+        seen: SeenPolicy::Never,
+        ..Policy::default()
+    });
     select(&mut app, 43);
     assert_eq!(press(&mut app, "Enter").len(), 1);
     let mut app = inbox();
@@ -555,7 +569,10 @@ fn archive_goes_to_the_configured_or_special_folder() {
         matches!(&press(&mut app, "a")[..], [Cmd::Copy { dest, remove: true, .. }] if dest == "Archive")
     );
     let mut app = inbox();
-    app.policy.archive_folder = Some("Old".into());
+    app.set_policy(Policy {
+        archive_folder: Some("Old".into()),
+        ..Policy::default()
+    });
     assert!(matches!(&press(&mut app, "a")[..], [Cmd::Copy { dest, .. }] if dest == "Old"));
     let mut app = inbox();
     let without: Vec<FolderInfo> = folders()
@@ -585,20 +602,20 @@ fn a_refused_move_brings_the_rows_back_with_the_servers_words() {
         "{}",
         notice(&app)
     );
-    assert!(app.undo.is_empty());
+    assert!(app.undo_stack().is_empty());
 }
 
 #[test]
 fn folder_create_rename_delete_and_subscribe() {
     let mut app = inbox();
     press(&mut app, "h");
-    assert_eq!(app.focus, Pane::Folders);
-    while app.tree[app.folder_cursor].name != "Work/2024" {
+    assert_eq!(app.focus(), Pane::Folders);
+    while app.folder_pane().tree()[app.folder_pane().cursor()].name != "Work/2024" {
         press(&mut app, "j");
     }
     press(&mut app, "+");
     assert_eq!(
-        app.prompt.as_ref().unwrap().text,
+        app.overlays().prompt().unwrap().text,
         "Work/2024/",
         "typed under the cursor"
     );
@@ -619,7 +636,7 @@ fn folder_create_rename_delete_and_subscribe() {
 
     press(&mut app, "D");
     assert_eq!(
-        app.confirm.as_ref().unwrap().question,
+        app.overlays().confirm().unwrap().question,
         "Delete folder Work/2024 and the 3 messages it holds? y/N"
     );
     let [Cmd::Manage { req, ref op }] = press(&mut app, "y")[..] else {
@@ -641,9 +658,13 @@ fn folder_create_rename_delete_and_subscribe() {
         &press(&mut app, "*")[..],
         [Cmd::Manage { op: FolderOp::Unsubscribe(n), .. }] if n == "Work/2024"
     ));
-    let before = app.tree.len();
+    let before = app.folder_pane().tree().len();
     press(&mut app, "~");
-    assert_eq!(app.tree.len(), before - 1, "Old is not subscribed");
+    assert_eq!(
+        app.folder_pane().tree().len(),
+        before - 1,
+        "Old is not subscribed"
+    );
 }
 
 #[test]
@@ -694,7 +715,10 @@ fn snapshot_move_picker() {
 #[test]
 fn snapshot_expunge_confirmation() {
     let mut app = inbox();
-    app.policy.delete = DeletePolicy::Flag;
+    app.set_policy(Policy {
+        delete: DeletePolicy::Flag,
+        ..Policy::default()
+    });
     press(&mut app, "t t t d $");
     insta::assert_snapshot!(
         "triage_expunge_confirm_80x24",

@@ -1,38 +1,37 @@
-//! The UI's state: the model (what the server told us) plus view state (focus, cursors,
-//! scroll offsets, toggles, overlays) and the requests in flight. Keys and worker events go in,
-//! `Cmd`s for the worker come out; drawing reads it and never changes it.
+//! The UI's state: the model (what the server told us) and one sub-state per part of the
+//! screen or job, each with its own methods. `App` only dispatches: keys and mouse to actions
+//! (`keys`, `mouse`), actions to sub-states and requests (`commands`, `triage::actions`),
+//! worker events to the model and then the sub-states (`events`). Drawing reads it through
+//! the accessors here and never changes it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::borrow::Cow;
 use std::ffi::OsStr;
 use std::path::PathBuf;
 
 use ratatui::layout::Rect;
 
 use crate::config::theme::Theme;
-use crate::mime::{Part, Section};
+use crate::mime::Part;
 use crate::model::{Mailbox, Message, Model};
-use crate::msg::{Cmd, FlagChange, Flags, FolderOp, ReqId, Uid};
-use crate::ui::document::{self, Document, ReaderMode};
-use crate::ui::filter::{Filter, FilterIndex};
-use crate::ui::folder_tree::{self, TreeRow};
+use crate::msg::{Cmd, Flags, Uid};
+use crate::ui::filter::FilterState;
+use crate::ui::folder_pane::FolderPane;
+use crate::ui::help;
 use crate::ui::keymap::Keymap;
-use crate::ui::layout::{self, Geometry, Shape, scroll_to};
-use crate::ui::notify::{self, Notifier, NotifyPolicy, Waiting};
-use crate::ui::picker::Picker;
-use crate::ui::prompt::Prompt;
-use crate::ui::search::Search;
-use crate::ui::triage::{Confirm, Origin, Policy, Undo};
+use crate::ui::layout::{self, Geometry, Pane, Shape, help_max_scroll};
+use crate::ui::message_list::MessageList;
+use crate::ui::notify::{NewMail, Notifier, NotifyPolicy};
+use crate::ui::overlays::Overlays;
+use crate::ui::parts::PartsPane;
+use crate::ui::reader::{Reader, ReaderPane};
+use crate::ui::requests::Requests;
+use crate::ui::rows;
+use crate::ui::search::SearchState;
+use crate::ui::status::{Notice, Status};
+use crate::ui::triage::{Policy, Triage, Undo};
 
 /// Summaries asked for beyond the first screen, so a quick scroll does not hit loading rows.
 pub(crate) const FIRST_SCREEN_MARGIN: usize = 50;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Folders,
-    List,
-    Reader,
-    Parts,
-}
 
 /// Runs the system's viewer on a file or URL; replaced in tests so nothing is launched.
 pub type Launcher = Box<dyn Fn(&OsStr) -> std::io::Result<()>>;
@@ -49,199 +48,61 @@ pub struct Settings {
     pub launcher: Launcher,
 }
 
-/// Why a part was fetched, so its arrival does the right thing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Purpose {
-    Display,
-    /// Save to `output` (a file or directory), or to the download folder.
-    Save(Option<PathBuf>),
-    Open,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Pending {
-    Structure(Uid),
-    Part {
-        uid: Uid,
-        section: Section,
-        purpose: Purpose,
-    },
-    Raw(Uid),
-    /// A flag change; while it is in flight it is drawn on top of the model's flags.
-    Store {
-        change: FlagChange,
-        origin: Origin,
-    },
-    /// A copy or move; while a move is in flight its messages are hidden from the list.
-    Transfer {
-        folder: String,
-        uids: Vec<Uid>,
-        dest: String,
-        remove: bool,
-        origin: Origin,
-    },
-    Expunge {
-        folder: String,
-        uids: Vec<Uid>,
-    },
-    Search,
-    /// Summaries of search hits that were not loaded yet.
-    Hits,
-    Manage(FolderOp),
-}
-
-/// The open message.
-#[derive(Debug, Clone)]
-pub struct Reader {
-    pub uid: Uid,
-    pub folder: String,
-    pub mode: ReaderMode,
-    pub scroll: usize,
-    pub doc: Document,
-    /// Width, mode and message generation `doc` was built for.
-    pub(crate) built: Option<(usize, ReaderMode, u64)>,
-}
-
-/// A line for the status bar from tern itself (not the connection).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notice {
-    pub text: String,
-    pub error: bool,
-}
-
 pub struct App {
-    pub model: Model,
-    pub account: String,
-    pub default_folder: String,
-    pub download_dir: PathBuf,
-    pub keymap: Keymap,
-    pub theme: Theme,
-    pub focus: Pane,
-    /// Visible folder rows; rebuilt when the folder list or `collapsed` changes.
-    pub tree: Vec<TreeRow>,
-    pub collapsed: HashSet<String>,
-    pub folder_cursor: usize,
-    /// The folder asked for with the last Select.
-    pub wanted_folder: String,
-    /// Row index into the listed rows ([`App::rows`]), and the UID it points at: the UID is
-    /// the truth, the index a cache that [`App::keep_selection`] repairs when rows come or go.
-    pub selected: usize,
-    pub selected_uid: Option<Uid>,
-    pub list_offset: usize,
-    pub reader: Option<Reader>,
-    pub show_parts: bool,
-    pub parts_cursor: usize,
-    /// First visible row of the parts and folder panes; they move only when the cursor
-    /// would leave the window.
-    pub parts_offset: usize,
-    pub folder_offset: usize,
-    pub help: Option<usize>,
-    pub prompt: Option<Prompt>,
-    pub history: Vec<String>,
-    pub count: Option<usize>,
-    pub notice: Option<Notice>,
-    pub quit: bool,
-    pub geometry: Geometry,
-    pub(crate) launcher: Launcher,
-    /// Delete, archive and seen settings from the config; set after [`App::new`].
-    pub policy: Policy,
-    /// Tagged messages of the open folder, by UID.
-    pub tagged: HashSet<Uid>,
-    /// The session's confirmed actions, newest last.
-    pub undo: Vec<Undo>,
-    pub search: Option<Search>,
-    pub search_history: Vec<String>,
-    pub filter: Option<Filter>,
-    pub(crate) filter_index: FilterIndex,
-    /// New-mail settings from the config; set after [`App::new`].
-    pub notify: NotifyPolicy,
-    /// Runs the notification command; replaced in tests so nothing is spawned.
-    pub notifier: Notifier,
-    pub(crate) waiting: Option<Waiting>,
-    /// The terminal bell should ring after the next draw.
-    pub(crate) bell: bool,
-    pub picker: Option<Picker>,
-    pub confirm: Option<Confirm>,
-    /// The folder pane lists only subscribed folders (and INBOX).
-    pub subscribed_only: bool,
-    /// Requests in flight, in the order they were sent: flag changes among them are applied
-    /// in this order on top of the model.
-    pub(crate) pending: BTreeMap<ReqId, Pending>,
-    next_req: ReqId,
-    /// Bumped whenever the open message's data changes, to rebuild the reader's layout.
-    message_gen: u64,
+    pub(super) model: Model,
+    pub(super) settings: Settings,
+    pub(super) focus: Pane,
+    /// Where the panes were in the last frame; mouse positions are read against it.
+    pub(super) geometry: Geometry,
+    pub(super) folders: FolderPane,
+    pub(super) list: MessageList,
+    pub(super) reader: ReaderPane,
+    pub(super) parts: PartsPane,
+    pub(super) overlays: Overlays,
+    pub(super) search: SearchState,
+    pub(super) filter: FilterState,
+    pub(super) triage: Triage,
+    pub(super) requests: Requests,
+    pub(super) status: Status,
+    pub(super) new_mail: NewMail,
+    pub(super) quit: bool,
 }
 
 impl App {
     /// The app and the commands to send at start: list folders, open the default folder.
     pub fn new(settings: Settings) -> (App, Vec<Cmd>) {
-        let Settings {
-            account,
-            default_folder,
-            download_dir,
-            keymap,
-            theme,
-            size,
-            launcher,
-        } = settings;
         let shape = Shape {
             focus: Pane::List,
             reader_open: false,
             show_parts: false,
             error: false,
         };
-        let geometry = layout::compute(Rect::new(0, 0, size.0, size.1), shape);
+        let (w, h) = settings.size;
+        let geometry = layout::compute(Rect::new(0, 0, w, h), shape);
         let first_screen = geometry.list_rows() + FIRST_SCREEN_MARGIN;
+        let folder = settings.default_folder.clone();
         let app = App {
             model: Model::default(),
-            account,
-            wanted_folder: default_folder.clone(),
-            default_folder: default_folder.clone(),
-            download_dir,
-            keymap,
-            theme,
+            folders: FolderPane::new(folder.clone()),
+            settings,
             focus: Pane::List,
-            tree: Vec::new(),
-            collapsed: HashSet::new(),
-            folder_cursor: 0,
-            selected: 0,
-            selected_uid: None,
-            list_offset: 0,
-            reader: None,
-            show_parts: false,
-            parts_cursor: 0,
-            parts_offset: 0,
-            folder_offset: 0,
-            help: None,
-            prompt: None,
-            history: Vec::new(),
-            count: None,
-            notice: None,
-            quit: false,
             geometry,
-            launcher,
-            policy: Policy::default(),
-            tagged: HashSet::new(),
-            undo: Vec::new(),
-            search: None,
-            search_history: Vec::new(),
-            filter: None,
-            filter_index: FilterIndex::default(),
-            notify: NotifyPolicy::default(),
-            notifier: Box::new(notify::spawn_detached),
-            waiting: None,
-            bell: false,
-            picker: None,
-            confirm: None,
-            subscribed_only: false,
-            pending: BTreeMap::new(),
-            next_req: 0,
-            message_gen: 0,
+            list: MessageList::default(),
+            reader: ReaderPane::default(),
+            parts: PartsPane::default(),
+            overlays: Overlays::default(),
+            search: SearchState::default(),
+            filter: FilterState::default(),
+            triage: Triage::default(),
+            requests: Requests::default(),
+            status: Status::default(),
+            new_mail: NewMail::default(),
+            quit: false,
         };
         let cmds = vec![
             Cmd::ListFolders,
             Cmd::Select {
-                folder: default_folder,
+                folder,
                 read_only: false,
                 first_screen,
             },
@@ -249,8 +110,111 @@ impl App {
         (app, cmds)
     }
 
+    /// Delete, archive and seen settings from the config.
+    pub fn set_policy(&mut self, policy: Policy) {
+        self.triage.set_policy(policy);
+    }
+
+    /// New-mail settings from the config.
+    pub fn set_notify(&mut self, policy: NotifyPolicy) {
+        self.new_mail.set_policy(policy);
+    }
+
+    pub fn set_notifier(&mut self, notifier: Notifier) {
+        self.new_mail.set_notifier(notifier);
+    }
+
+    pub fn set_keymap(&mut self, keymap: Keymap) {
+        self.settings.keymap = keymap;
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
     pub fn mailbox(&self) -> Option<&Mailbox> {
         self.model.mailbox.as_ref()
+    }
+
+    pub fn account(&self) -> &str {
+        &self.settings.account
+    }
+
+    pub fn theme(&self) -> &Theme {
+        &self.settings.theme
+    }
+
+    pub fn keymap(&self) -> &Keymap {
+        &self.settings.keymap
+    }
+
+    pub fn focus(&self) -> Pane {
+        self.focus
+    }
+
+    pub fn geometry(&self) -> Geometry {
+        self.geometry
+    }
+
+    pub fn folder_pane(&self) -> &FolderPane {
+        &self.folders
+    }
+
+    pub fn list(&self) -> &MessageList {
+        &self.list
+    }
+
+    /// Row index of the selection among [`App::rows`].
+    pub fn selected(&self) -> usize {
+        self.list.selected()
+    }
+
+    pub fn selected_uid(&self) -> Option<Uid> {
+        self.list.selected_uid()
+    }
+
+    /// The open message, if any.
+    pub fn reader(&self) -> Option<&Reader> {
+        self.reader.open()
+    }
+
+    pub fn parts_pane(&self) -> &PartsPane {
+        &self.parts
+    }
+
+    pub fn overlays(&self) -> &Overlays {
+        &self.overlays
+    }
+
+    pub fn search(&self) -> &SearchState {
+        &self.search
+    }
+
+    pub fn filter(&self) -> &FilterState {
+        &self.filter
+    }
+
+    pub fn triage(&self) -> &Triage {
+        &self.triage
+    }
+
+    /// The session's confirmed actions, oldest first.
+    pub fn undo_stack(&self) -> &[Undo] {
+        self.triage.undo_stack()
+    }
+
+    pub fn notice(&self) -> Option<&Notice> {
+        self.status.notice()
+    }
+
+    /// The user asked to leave.
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// Whether the bell should ring now; asking resets it.
+    pub fn take_bell(&mut self) -> bool {
+        self.new_mail.take_bell()
     }
 
     /// Whether `folder` is the one open, i.e. the one whose UIDs the list shows.
@@ -258,9 +222,58 @@ impl App {
         self.mailbox().is_some_and(|m| m.name == folder)
     }
 
+    /// The listed UIDs, newest first.
+    pub fn rows(&self) -> Cow<'_, [Uid]> {
+        rows::listed(self.mailbox(), &self.search, &self.filter, &self.requests)
+    }
+
+    /// Messages listed before the filter: "M" of "filter: N of M".
+    pub fn unfiltered_len(&self) -> usize {
+        rows::base(self.mailbox(), &self.search).len()
+    }
+
+    /// Runs `f` on the list's view state with the current rows, so the selection is always
+    /// set against what is listed.
+    pub(crate) fn with_rows<T>(&mut self, f: impl FnOnce(&mut MessageList, &[Uid]) -> T) -> T {
+        let mb = self.model.mailbox.as_ref();
+        let rows = rows::listed(mb, &self.search, &self.filter, &self.requests);
+        f(&mut self.list, &rows)
+    }
+
+    /// Runs `change` (which may add or remove rows), then puts the cursor back on its message
+    /// or the row that took its place. A reader showing one of `gone` follows the cursor
+    /// while it has focus, and closes otherwise.
+    pub(crate) fn keep_selection(
+        &mut self,
+        gone: &[Uid],
+        change: impl FnOnce(&mut App),
+    ) -> Vec<Cmd> {
+        let above = self.with_rows(|list, rows| list.above(rows));
+        change(self);
+        self.with_rows(|list, rows| list.repair(rows, &above));
+        if !self.reader.open().is_some_and(|r| gone.contains(&r.uid)) {
+            return Vec::new();
+        }
+        let follows = matches!(self.focus, Pane::Reader | Pane::Parts);
+        if follows && self.list.selected_uid().is_some() {
+            return self.open_message();
+        }
+        self.reader.close();
+        self.parts.hide();
+        if follows {
+            self.focus = Pane::List;
+        }
+        Vec::new()
+    }
+
+    /// `uid`'s flags as the user should see them: the model's, with the changes in flight.
+    pub fn flags_of(&self, uid: Uid) -> Option<Flags> {
+        self.requests.flags_of(self.mailbox()?, uid)
+    }
+
     /// The open message as fetched so far.
     pub fn message(&self) -> Option<&Message> {
-        let r = self.reader.as_ref()?;
+        let r = self.reader.open()?;
         self.mailbox()?.messages.get(&r.uid)
     }
 
@@ -272,109 +285,33 @@ impl App {
             .unwrap_or_default()
     }
 
-    pub(crate) fn req(&mut self, pending: Pending) -> ReqId {
-        self.next_req += 1;
-        self.pending.insert(self.next_req, pending);
-        self.next_req
-    }
-
-    pub(crate) fn is_pending(&self, p: &Pending) -> bool {
-        self.pending.values().any(|q| q == p)
-    }
-
-    /// The open message's data changed: its layout must be rebuilt.
-    pub(crate) fn bump_message(&mut self) {
-        self.message_gen += 1;
-    }
-
-    pub(crate) fn say(&mut self, text: impl Into<String>) {
-        self.notice = Some(Notice {
-            text: text.into(),
-            error: false,
-        });
-    }
-
-    /// `uid`'s flags as the user should see them: the model's, with the flag changes still
-    /// in flight applied in the order they were sent.
-    pub fn flags_of(&self, uid: Uid) -> Option<Flags> {
-        let mb = self.mailbox()?;
-        let mut flags = mb.summaries.get(&uid)?.flags;
-        for p in self.pending.values() {
-            if let Pending::Store { change, .. } = p
-                && change.folder == mb.name
-                && change.uids.contains(&uid)
-            {
-                flags = change.apply(flags);
-            }
-        }
-        Some(flags)
-    }
-
-    pub(crate) fn complain(&mut self, text: impl Into<String>) {
-        self.notice = Some(Notice {
-            text: text.into(),
-            error: true,
-        });
-    }
-
-    pub(crate) fn rebuild_tree(&mut self, keep: Option<String>) {
-        let only = self.subscribed_only;
-        let shown = self
-            .model
-            .folders
-            .iter()
-            .filter(|f| !only || f.subscribed || f.name.eq_ignore_ascii_case("INBOX"));
-        self.tree = folder_tree::build(shown, &self.collapsed);
-        let found = keep.and_then(|k| self.tree.iter().position(|r| r.name == k));
-        self.folder_cursor = found.unwrap_or(0).min(self.tree.len().saturating_sub(1));
-    }
-
-    /// Lays out panes for `area` and brings the derived view state up to date (list scroll,
-    /// reader layout at the pane's width). Called once per frame, before drawing.
+    /// Lays out panes for `area` and brings the derived view state up to date (scroll
+    /// offsets, reader layout at the pane's width). Called once per frame, before drawing.
     pub fn prepare(&mut self, area: Rect) {
         let shape = Shape {
             focus: self.focus,
-            reader_open: self.reader.is_some(),
-            show_parts: self.show_parts,
-            error: self.notice.as_ref().is_some_and(|n| n.error)
-                || self.prompt.as_ref().is_some_and(|p| p.error.is_some()),
+            reader_open: self.reader.is_open(),
+            show_parts: self.parts.is_shown(),
+            error: self.status.has_error()
+                || self.overlays.prompt().is_some_and(|p| p.error.is_some()),
         };
         self.geometry = layout::compute(area, shape);
         let g = self.geometry;
         let (listed, parts) = (self.rows().len(), self.parts().len());
-        self.list_offset = scroll_to(self.list_offset, self.selected, g.list_rows(), listed);
-        self.parts_offset = scroll_to(self.parts_offset, self.parts_cursor, g.parts_rows(), parts);
-        let folders = self.tree.len();
-        self.folder_offset = scroll_to(
-            self.folder_offset,
-            self.folder_cursor,
-            g.folder_rows(),
-            folders,
-        );
-        if let Some(p) = self.picker.as_mut() {
-            let rows = crate::ui::views::picker_rows(g.screen, p);
-            p.offset = scroll_to(p.offset, p.cursor, rows, p.matches.len());
+        self.list.scroll(g.list_rows(), listed);
+        self.parts.scroll(g.parts_rows(), parts);
+        self.folders.scroll(g.folder_rows());
+        self.overlays.scroll_picker(g.screen);
+        if self.overlays.help().is_some() {
+            let lines = help::lines(&self.settings.keymap).len();
+            self.overlays.clamp_help(help_max_scroll(g.screen, lines));
         }
-        if let Some(scroll) = self.help {
-            let max = crate::ui::views::help_max_scroll(self, g.screen);
-            self.help = Some(scroll.min(max));
-        }
-        let width = self.geometry.reader_inner().width as usize;
-        let height = self.geometry.reader_inner().height as usize;
-        let generation = self.message_gen;
-        let Some(reader) = self.reader.as_ref() else {
-            return;
-        };
-        let key = (width, reader.mode, generation);
-        if reader.built != Some(key) && width > 0 {
-            let doc = document::build(self.message(), reader.mode, width);
-            if let Some(r) = self.reader.as_mut() {
-                r.doc = doc;
-                r.built = Some(key);
-            }
-        }
-        if let Some(r) = self.reader.as_mut() {
-            r.scroll = r.scroll.min(r.doc.lines.len().saturating_sub(height));
-        }
+        let inner = g.reader_inner();
+        let message = self
+            .reader
+            .open()
+            .and_then(|r| self.model.mailbox.as_ref()?.messages.get(&r.uid));
+        let (width, height) = (inner.width as usize, inner.height as usize);
+        self.reader.layout(message, width, height);
     }
 }

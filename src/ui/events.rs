@@ -1,8 +1,14 @@
-//! Worker events into the app: the model takes what the server said, the view state follows
-//! (selection, reader, tree), and answers to triage requests go to [`App::triage_answer`].
+//! Worker events into the app, in one place: the model takes what the server said, then the
+//! sub-states follow (selection, reader, tree, requests, undo). The match names every event,
+//! so a new one does not compile until it is handled here.
 
-use crate::msg::{Cmd, ConnState, Event, Uid};
-use crate::ui::app::{App, Pane, Pending, Purpose};
+use crate::msg::{Cmd, ConnState, Event, FolderOp, ReqId, Uid};
+use crate::ui::app::App;
+use crate::ui::layout::Pane;
+use crate::ui::notify::new_messages;
+use crate::ui::parts::first_attachment;
+use crate::ui::requests::{Pending, Purpose};
+use crate::ui::triage::{Origin, Transfer, Undo, count, describe};
 
 impl App {
     /// Applies a worker event and returns the follow-up commands it calls for.
@@ -14,41 +20,34 @@ impl App {
     }
 
     fn apply_event(&mut self, ev: Event) -> Vec<Cmd> {
-        if let Event::Queued { .. } = ev {
-            self.say("offline: change queued");
-        }
-        if let Some(req) = ev.req()
-            && self.pending.get(&req).is_some_and(Pending::is_triage)
-        {
-            return self.triage_answer(req, ev);
-        }
         match ev {
+            Event::Conn(ConnState::Offline { ref reason, .. }) => {
+                self.status.complain(format!("Offline: {reason}"));
+                self.model.apply(ev);
+            }
+            Event::Conn(_) | Event::SyncDone { .. } => self.model.apply(ev),
             Event::Folders(list) => {
                 self.model.apply(Event::Folders(list));
-                let current = self.tree.get(self.folder_cursor).map(|r| r.name.clone());
-                self.rebuild_tree(current.or_else(|| Some(self.wanted_folder.clone())));
-                Vec::new()
+                self.folders.listed(&self.model.folders);
             }
             Event::Selected { .. } => {
                 let before = self.mailbox().map(|m| m.name.clone());
                 self.model.apply(ev);
                 self.after_select(before);
-                Vec::new()
             }
-            Event::Conn(ConnState::Offline { ref reason, .. }) => {
-                self.complain(format!("Offline: {reason}"));
+            Event::Summaries { .. } => {
                 self.model.apply(ev);
-                Vec::new()
+                self.notify_if_ready();
             }
             Event::Structure { req, uid, .. } => {
-                self.pending.remove(&req);
+                self.requests.take(req);
                 self.model.apply(ev);
-                self.touched(uid);
-                if self.reader.as_ref().is_some_and(|r| r.uid == uid) {
-                    self.parts_cursor = self.first_attachment();
+                self.reader.touched(uid);
+                if self.reader.shows(uid) {
+                    let i = first_attachment(&self.parts());
+                    self.parts.point_at(i);
                     return self.fetch_shown_parts();
                 }
-                Vec::new()
             }
             Event::PartData {
                 req,
@@ -57,48 +56,20 @@ impl App {
                 ..
             } => {
                 let section = section.clone();
-                let purpose = match self.pending.remove(&req) {
+                let purpose = match self.requests.take(req) {
                     Some(Pending::Part { purpose, .. }) => purpose,
                     _ => Purpose::Display,
                 };
                 self.model.apply(ev);
-                self.touched(uid);
-                self.part_arrived(uid, &section, purpose);
-                Vec::new()
+                self.reader.touched(uid);
+                if purpose != Purpose::Display {
+                    self.finish(uid, &section, purpose);
+                }
             }
             Event::Raw { req, uid, .. } => {
-                self.pending.remove(&req);
+                self.requests.take(req);
                 self.model.apply(ev);
-                self.touched(uid);
-                Vec::new()
-            }
-            Event::Failed { req, ref error } => {
-                let what = req.and_then(|r| self.pending.remove(&r));
-                let doing = match what {
-                    Some(Pending::Structure(uid)) => format!("Could not open message {uid}"),
-                    Some(Pending::Part { section, .. }) => {
-                        format!("Could not fetch part {section}")
-                    }
-                    Some(Pending::Raw(_)) => "Could not fetch the raw message".to_string(),
-                    _ => "Error".to_string(),
-                };
-                self.complain(format!("{doing}: {error}"));
-                self.model.apply(ev);
-                Vec::new()
-            }
-            Event::Summaries { .. } => {
-                self.model.apply(ev);
-                self.notify_if_ready();
-                Vec::new()
-            }
-            Event::SyncDone { .. } | Event::Conn(_) => {
-                self.model.apply(ev);
-                Vec::new()
-            }
-            Event::Notice(ref text) => {
-                self.say(text.clone());
-                self.model.apply(ev);
-                Vec::new()
+                self.reader.touched(uid);
             }
             Event::Arrived {
                 ref folder,
@@ -110,24 +81,91 @@ impl App {
                 let cmds = self.keep_selection(&[], |app| app.apply_rows(ev));
                 let after = self.mailbox().map_or(0, |m| m.uids.len());
                 self.arrived(&folder, after.saturating_sub(before), newest);
-                cmds
+                return cmds;
             }
-            other => {
-                // Anything else may add or remove rows (expunges and new mail from the
-                // server, live updates), so the cursor is repaired around it.
-                let gone: Vec<Uid> = match &other {
-                    Event::Expunged { folder, uids, .. } if self.is_open(folder) => uids.clone(),
-                    _ => Vec::new(),
+            // Rows may come or go: the cursor is repaired around the change.
+            Event::Arrived { .. }
+            | Event::Listed { .. }
+            | Event::FlagsChanged { .. }
+            | Event::Expunged { req: None, .. } => return self.rows_changed(ev),
+            Event::Stored { req, .. }
+            | Event::Copied { req, .. }
+            | Event::SearchResult { req, .. }
+            | Event::Appended { req, .. }
+            | Event::Done { req }
+            | Event::Expunged { req: Some(req), .. } => return self.settle(req, ev),
+            // The change stays in flight, overlay and all, until it is sent.
+            Event::Queued { .. } => {
+                self.status.say("offline: change queued");
+                self.model.apply(ev);
+            }
+            Event::Notice(ref text) => {
+                self.status.say(text.clone());
+                self.model.apply(ev);
+            }
+            Event::Failed { req, ref error } => {
+                let error = error.to_string();
+                let pending = req.and_then(|r| Some((r, self.requests.get(r)?.clone())));
+                if let Some((req, p)) = pending.filter(|(_, p)| p.is_triage()) {
+                    return self.refused(req, p, &error);
+                }
+                let doing = match req.and_then(|r| self.requests.take(r)) {
+                    Some(Pending::Structure(uid)) => format!("Could not open message {uid}"),
+                    Some(Pending::Part { section, .. }) => {
+                        format!("Could not fetch part {section}")
+                    }
+                    Some(Pending::Raw(_)) => "Could not fetch the raw message".to_string(),
+                    _ => "Error".to_string(),
                 };
-                self.untag(&gone);
-                self.keep_selection(&gone, |app| app.apply_rows(other))
+                self.status.complain(format!("{doing}: {error}"));
+                self.model.apply(ev);
             }
+        }
+        Vec::new()
+    }
+
+    /// An event that may add or remove rows; an expunge in the open folder takes its
+    /// messages' tags and, if one is open, the reader with them.
+    fn rows_changed(&mut self, ev: Event) -> Vec<Cmd> {
+        let gone: Vec<Uid> = match &ev {
+            Event::Expunged { folder, uids, .. } if self.is_open(folder) => uids.clone(),
+            _ => Vec::new(),
+        };
+        self.list.untag(&gone);
+        self.keep_selection(&gone, |app| app.apply_rows(ev))
+    }
+
+    /// Applies an event that may add or remove rows. The filter's matches follow at once,
+    /// so a selection repaired around the change never lands on a message that left.
+    pub(crate) fn apply_rows(&mut self, ev: Event) {
+        self.model.apply(ev);
+        self.filter.match_again(self.model.mailbox.as_ref());
+    }
+
+    /// Rows came or went: match again, keeping the cursor on its message.
+    fn refresh_filter(&mut self) {
+        if self.filter.is_stale(self.model.mailbox.as_ref()) {
+            self.keep_selection(&[], |app| {
+                app.filter.match_again(app.model.mailbox.as_ref())
+            });
         }
     }
 
-    fn touched(&mut self, uid: Uid) {
-        if self.reader.as_ref().is_some_and(|r| r.uid == uid) {
-            self.bump_message();
+    /// New mail in the open folder: say so, ring, notify.
+    fn arrived(&mut self, folder: &str, fresh: usize, newest: Option<Uid>) {
+        if fresh == 0 {
+            return;
+        }
+        self.status.say(new_messages(fresh));
+        let mb = self.model.mailbox.as_ref();
+        if let Err(e) = self.new_mail.arrived(mb, folder, fresh, newest) {
+            self.status.complain(e);
+        }
+    }
+
+    fn notify_if_ready(&mut self) {
+        if let Err(e) = self.new_mail.notify_if_ready(self.model.mailbox.as_ref()) {
+            self.status.complain(e);
         }
     }
 
@@ -138,34 +176,228 @@ impl App {
         let Some(name) = self.mailbox().map(|m| m.name.clone()) else {
             return;
         };
-        self.search = None;
+        self.search.end();
         let same = before.as_deref() == Some(name.as_str());
         if !same {
-            self.filter = None;
-            self.filter_index = Default::default();
-            self.waiting = None;
+            self.filter.reset();
+            self.new_mail.forget();
         }
-        let rows = self.rows();
-        let keep = self
-            .selected_uid
-            .filter(|_| same)
-            .and_then(|u| rows.iter().position(|x| *x == u));
-        let selected = keep.unwrap_or(0);
-        let selected_uid = rows.get(selected).copied();
-        drop(rows);
-        self.selected = selected;
-        self.selected_uid = selected_uid;
+        self.with_rows(|list, rows| list.reopened(rows, same));
         if !same {
-            self.tagged.clear();
-            self.list_offset = 0;
-            self.reader = None;
-            self.show_parts = false;
+            self.close_reader();
             if matches!(self.focus, Pane::Reader | Pane::Parts) {
                 self.focus = Pane::List;
             }
         }
-        if let Some(i) = self.tree.iter().position(|r| r.name == name) {
-            self.folder_cursor = i;
+        self.folders.point_at(&name);
+    }
+
+    /// A final answer to `req`: on success the model takes the server's word and the undo
+    /// stack the action. Answers to requests the app no longer tracks just change rows.
+    fn settle(&mut self, req: ReqId, ev: Event) -> Vec<Cmd> {
+        let Some(pending) = self.requests.get(req).filter(|p| p.is_triage()).cloned() else {
+            return self.rows_changed(ev);
+        };
+        match pending {
+            Pending::Store { change, origin } => {
+                self.requests.take(req);
+                self.model.apply(ev);
+                if origin == Origin::User {
+                    self.triage.record(Undo::Flags(change));
+                }
+                Vec::new()
+            }
+            Pending::Transfer(t) => self.transferred(req, ev, t),
+            Pending::Expunge { folder, .. } => {
+                let expunged: Vec<Uid> = match &ev {
+                    Event::Expunged { uids, .. } => uids.clone(),
+                    _ => Vec::new(),
+                };
+                let n = count(expunged.len());
+                let gone = if self.is_open(&folder) {
+                    expunged
+                } else {
+                    Vec::new()
+                };
+                self.list.untag(&gone);
+                let cmds = self.keep_selection(&gone, |app| {
+                    app.requests.take(req);
+                    app.apply_rows(ev);
+                });
+                self.status.say(format!("Expunged {n}"));
+                self.triage.record(Undo::Never(format!("Expunging {n}")));
+                cmds
+            }
+            Pending::Search => self.search_answered(req, ev),
+            Pending::Manage(op) => {
+                self.requests.take(req);
+                self.model.apply(ev);
+                self.status.say(match &op {
+                    FolderOp::Create(n) => format!("Created folder {n}"),
+                    FolderOp::Delete(n) => format!("Deleted folder {n}"),
+                    FolderOp::Rename { from, to } => format!("Renamed {from} to {to}"),
+                    FolderOp::Subscribe(n) => format!("Subscribed to {n}"),
+                    FolderOp::Unsubscribe(n) => format!("Unsubscribed from {n}"),
+                });
+                vec![Cmd::ListFolders]
+            }
+            Pending::Hits | Pending::Structure(_) | Pending::Part { .. } | Pending::Raw(_) => {
+                self.requests.take(req);
+                self.model.apply(ev);
+                Vec::new()
+            }
         }
+    }
+
+    fn transferred(&mut self, req: ReqId, ev: Event, t: Transfer) -> Vec<Cmd> {
+        let Transfer {
+            folder,
+            uids,
+            dest,
+            remove,
+            origin,
+        } = t;
+        let (dest_uids, expunged) = match &ev {
+            Event::Copied {
+                dest_uids,
+                expunged,
+                ..
+            } => (dest_uids.clone(), *expunged),
+            _ => (None, false),
+        };
+        let gone = if remove && expunged && self.is_open(&folder) {
+            uids.clone()
+        } else {
+            Vec::new()
+        };
+        self.list.untag(&gone);
+        let mut cmds = self.keep_selection(&gone, |app| {
+            app.requests.take(req);
+            app.apply_rows(ev);
+        });
+        let n = count(uids.len());
+        let verb = if remove { "Moved" } else { "Copied" };
+        self.status.say(format!("{verb} {n} to {dest}"));
+        if remove && !expunged {
+            self.status.complain(format!(
+                "This server cannot move exactly these messages: {n} stay in {folder} marked deleted; $ expunges them"
+            ));
+        }
+        match origin {
+            Origin::User if !remove => self
+                .triage
+                .record(Undo::Never(format!("Copying {n} to {dest}"))),
+            Origin::User => self.triage.record(match dest_uids {
+                Some(new) if new.len() == uids.len() => Undo::Move {
+                    from: folder,
+                    to: dest,
+                    uids: new,
+                },
+                _ => Undo::Never(format!(
+                    "Moving {n} to {dest} (the server did not say where they went)"
+                )),
+            }),
+            // An undone move put the messages back in the open folder under new UIDs: the
+            // worker's delta sync reports them (Arrived, then their summaries), so the list
+            // and the selection stay as they are; an active search is asked again so the
+            // returned messages show among its hits.
+            Origin::Undo | Origin::Open => {
+                if self.is_open(&dest) {
+                    cmds.extend(self.rerun_search());
+                }
+            }
+        }
+        cmds
+    }
+
+    /// The hits arrived: show them from the first, and fetch the summaries still missing.
+    fn search_answered(&mut self, req: ReqId, ev: Event) -> Vec<Cmd> {
+        self.requests.take(req);
+        self.model.apply(ev);
+        if !self.search.answered(req) {
+            return Vec::new();
+        }
+        // The count is on the status line for as long as the search is active.
+        self.with_rows(|list, rows| list.restart(rows));
+        let Some(mb) = self.model.mailbox.as_ref() else {
+            return Vec::new();
+        };
+        let missing: Vec<Uid> = mb
+            .search
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|u| !mb.summaries.contains_key(u))
+            .collect();
+        if missing.is_empty() {
+            return Vec::new();
+        }
+        let folder = mb.name.clone();
+        vec![self.requests.hits(folder, missing)]
+    }
+
+    /// The server refused: drop the overlay, say what failed in its words, and give an undo
+    /// back its stack entry so it can be tried again.
+    fn refused(&mut self, req: ReqId, pending: Pending, error: &str) -> Vec<Cmd> {
+        let mut cmds = Vec::new();
+        let doing = match pending {
+            Pending::Store { change, origin } => {
+                self.requests.take(req);
+                if origin == Origin::Undo {
+                    self.triage.record(Undo::Flags(change.inverse()));
+                }
+                describe(&change)
+            }
+            Pending::Transfer(Transfer {
+                folder,
+                uids,
+                dest,
+                remove,
+                origin,
+            }) => {
+                // The hidden rows come back; the cursor stays where the user has moved it.
+                cmds = self.keep_selection(&[], |app| {
+                    app.requests.take(req);
+                });
+                let n = count(uids.len());
+                if origin == Origin::Undo {
+                    self.triage.record(Undo::Move {
+                        from: dest.clone(),
+                        to: folder,
+                        uids,
+                    });
+                }
+                format!("{} {n} to {dest}", if remove { "move" } else { "copy" })
+            }
+            Pending::Expunge { uids, .. } => {
+                self.requests.take(req);
+                format!("expunge {}", count(uids.len()))
+            }
+            Pending::Search => {
+                self.requests.take(req);
+                self.clear_search();
+                "search".to_string()
+            }
+            Pending::Manage(op) => {
+                self.requests.take(req);
+                match op {
+                    FolderOp::Create(n) => format!("create folder {n}"),
+                    FolderOp::Delete(n) => format!("delete folder {n}"),
+                    FolderOp::Rename { from, .. } => format!("rename folder {from}"),
+                    FolderOp::Subscribe(n) => format!("subscribe to {n}"),
+                    FolderOp::Unsubscribe(n) => format!("unsubscribe from {n}"),
+                }
+            }
+            Pending::Hits => {
+                self.requests.take(req);
+                "load the search hits".to_string()
+            }
+            Pending::Structure(_) | Pending::Part { .. } | Pending::Raw(_) => {
+                self.requests.take(req);
+                "do that".to_string()
+            }
+        };
+        self.status.complain(format!("Could not {doing}: {error}"));
+        cmds
     }
 }

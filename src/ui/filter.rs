@@ -9,9 +9,7 @@
 
 use crate::model::Mailbox;
 use crate::model::filter::Index;
-use crate::msg::{Event, Uid};
-use crate::ui::app::App;
-use crate::ui::prompt::{LineKind, Prompt};
+use crate::msg::Uid;
 
 /// The active filter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,10 +22,18 @@ pub struct Filter {
     anchor: Option<Uid>,
 }
 
+/// The active filter and the index it matches against. Methods that move the selection
+/// return the message to select; the app selects it among the rows.
+#[derive(Debug, Default)]
+pub struct FilterState {
+    active: Option<Filter>,
+    index: FilterIndex,
+}
+
 /// The folded summaries of the open folder, and the mailbox state they were last brought up
 /// to.
 #[derive(Debug, Default)]
-pub struct FilterIndex {
+struct FilterIndex {
     built: Option<Built>,
 }
 
@@ -70,107 +76,78 @@ impl FilterIndex {
     }
 }
 
-impl App {
-    pub(crate) fn open_filter(&mut self) {
-        if self.mailbox().is_none() {
-            return;
-        }
-        let anchor = self.selected_uid;
-        let text = match self.filter.as_mut() {
+impl FilterState {
+    pub fn active(&self) -> Option<&Filter> {
+        self.active.as_ref()
+    }
+
+    /// Opens the line (again) with `selected` as the message to come back to; returns the
+    /// text to start it with.
+    pub(crate) fn open(&mut self, selected: Option<Uid>) -> String {
+        match self.active.as_mut() {
             Some(f) => {
-                f.anchor = anchor;
+                f.anchor = selected;
                 f.text.clone()
             }
             None => {
-                self.filter = Some(Filter {
+                self.active = Some(Filter {
                     text: String::new(),
                     hits: Vec::new(),
-                    anchor,
+                    anchor: selected,
                 });
                 String::new()
             }
-        };
-        self.filter_typed(&text);
-        self.prompt = Some(Prompt::new(LineKind::Filter, text));
+        }
     }
 
-    /// The line changed: narrow the list at once.
-    pub(crate) fn filter_typed(&mut self, text: &str) {
-        let Some(mb) = self.model.mailbox.as_ref() else {
-            return;
-        };
-        let hits = self.filter_index.get(mb).matches(text);
-        let Some(f) = self.filter.as_mut() else {
-            return;
-        };
+    /// The line changed: match `text` in `mb` at once. Returns the message to select (the
+    /// anchor, else `selected`), or None when no filter is open.
+    pub(crate) fn typed(
+        &mut self,
+        mb: &Mailbox,
+        text: &str,
+        selected: Option<Uid>,
+    ) -> Option<Option<Uid>> {
+        let f = self.active.as_mut()?;
+        f.hits = self.index.get(mb).matches(text);
         f.text = text.to_string();
-        f.hits = hits;
-        let want = f.anchor.or(self.selected_uid);
-        self.select_or_first(want);
+        Some(f.anchor.or(selected))
     }
 
-    /// Enter: keep the filter (an empty one is no filter) and go back to the list.
-    pub(crate) fn submit_filter(&mut self, text: &str) {
-        if text.is_empty() {
-            self.clear_filter();
-        } else if let Some(f) = self.filter.as_mut() {
-            // From now on the selection is whatever the user moves to.
+    /// Enter: keep the filter; from now on the selection is whatever the user moves to.
+    pub(crate) fn keep(&mut self) {
+        if let Some(f) = self.active.as_mut() {
             f.anchor = None;
         }
     }
 
-    /// Esc: the whole list again; the cursor goes back to the message it was on when the
-    /// line opened, or (after Enter) stays where it is.
-    pub(crate) fn clear_filter(&mut self) {
-        if let Some(f) = self.filter.take() {
-            self.select_or_first(f.anchor.or(self.selected_uid));
-        }
+    /// Esc: no filter. Returns the message to select (the one selected when the line opened,
+    /// else `selected`), or None when there was no filter.
+    pub(crate) fn clear(&mut self, selected: Option<Uid>) -> Option<Option<Uid>> {
+        self.active.take().map(|f| f.anchor.or(selected))
     }
 
-    /// Applies an event that may add or remove rows. The filter's matches follow at once,
-    /// so a selection repaired around the change never lands on a message that left.
-    pub(crate) fn apply_rows(&mut self, ev: Event) {
-        self.model.apply(ev);
-        self.match_again();
+    /// Another folder was opened: the filter and its index go.
+    pub(crate) fn reset(&mut self) {
+        *self = FilterState::default();
     }
 
-    /// Rows came or went: match again, keeping the cursor on its message.
-    pub(crate) fn refresh_filter(&mut self) {
-        if self.filter_is_stale() {
-            self.keep_selection(&[], App::match_again);
-        }
-    }
-
-    fn filter_is_stale(&self) -> bool {
-        match self.model.mailbox.as_ref() {
-            Some(mb) => self.filter.is_some() && !self.filter_index.is_current(mb),
+    /// Whether `mb`'s rows changed since the filter last matched.
+    pub(crate) fn is_stale(&self, mb: Option<&Mailbox>) -> bool {
+        match mb {
+            Some(mb) => self.active.is_some() && !self.index.is_current(mb),
             None => false,
         }
     }
 
-    fn match_again(&mut self) {
-        if !self.filter_is_stale() {
+    /// Matches again if `mb`'s rows changed.
+    pub(crate) fn match_again(&mut self, mb: Option<&Mailbox>) {
+        if !self.is_stale(mb) {
             return;
         }
-        let (Some(mb), Some(f)) = (self.model.mailbox.as_ref(), self.filter.as_mut()) else {
+        let (Some(mb), Some(f)) = (mb, self.active.as_mut()) else {
             return;
         };
-        f.hits = self.filter_index.get(mb).matches(&f.text);
-    }
-
-    /// Messages listed before the filter: "M" of "filter: N of M".
-    pub fn unfiltered_len(&self) -> usize {
-        self.base_rows().len()
-    }
-
-    fn select_or_first(&mut self, want: Option<Uid>) {
-        let rows = self.rows();
-        let i = want
-            .and_then(|u| rows.iter().position(|x| *x == u))
-            .unwrap_or(0);
-        let uid = rows.get(i).copied();
-        drop(rows);
-        self.selected = i;
-        self.selected_uid = uid;
+        f.hits = self.index.get(mb).matches(&f.text);
     }
 }

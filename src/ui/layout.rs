@@ -3,10 +3,16 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
-use crate::ui::app::Pane;
-
 /// Below this width panes are shown one at a time.
 pub const WIDE: u16 = 80;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Folders,
+    List,
+    Reader,
+    Parts,
+}
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Geometry {
@@ -70,6 +76,40 @@ pub fn inner(r: Rect) -> Rect {
         r.width.saturating_sub(2),
         r.height.saturating_sub(2),
     )
+}
+
+/// The help overlay: centred, at most 90 columns wide.
+pub fn help_area(screen: Rect) -> Rect {
+    let w = screen.width.saturating_sub(4).min(90);
+    let h = screen.height.saturating_sub(2);
+    Rect::new(
+        screen.x + (screen.width - w) / 2,
+        screen.y + (screen.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// How far `lines` lines of help can scroll on `screen`.
+pub fn help_max_scroll(screen: Rect, lines: usize) -> usize {
+    lines.saturating_sub(inner(help_area(screen)).height as usize)
+}
+
+/// The move/copy picker's box: as tall as `matches` folders need, up to the screen.
+pub fn picker_area(screen: Rect, matches: usize) -> Rect {
+    let w = screen.width.saturating_sub(4).min(60);
+    let h = (matches as u16 + 3).clamp(4, screen.height.saturating_sub(2).max(4));
+    Rect::new(
+        screen.x + (screen.width.saturating_sub(w)) / 2,
+        screen.y + (screen.height.saturating_sub(h)) / 2,
+        w,
+        h.min(screen.height),
+    )
+}
+
+/// Folder rows the picker shows under the typed line.
+pub fn picker_rows(screen: Rect, matches: usize) -> usize {
+    (inner(picker_area(screen, matches)).height as usize).saturating_sub(1)
 }
 
 /// What decides the layout besides the window size.

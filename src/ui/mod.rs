@@ -8,23 +8,29 @@
 
 pub mod action;
 pub mod app;
+mod commands;
 mod document;
 mod events;
 pub mod filter;
-mod folder_ops;
+pub mod folder_pane;
 mod folder_tree;
+pub mod help;
 mod input;
 pub mod keymap;
-mod layout;
+mod keys;
+pub mod layout;
+pub mod message_list;
 mod mouse;
-mod navigate;
 pub mod notify;
-mod opening;
-mod part_actions;
+pub mod overlays;
+pub mod parts;
 pub mod picker;
 pub mod prompt;
+pub mod reader;
+pub mod requests;
 mod rows;
 pub mod search;
+pub mod status;
 mod terminal;
 pub mod triage;
 pub mod views;
@@ -77,8 +83,8 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
         size: (size.width, size.height),
         launcher: Box::new(|target| open::that_detached(target)),
     });
-    app.policy = Policy::new(config, &account);
-    app.notify = NotifyPolicy::new(config);
+    app.set_policy(Policy::new(config, &account));
+    app.set_notify(NotifyPolicy::new(config));
     send(&handle, start);
     let result = event_loop(&mut term, &mut app, &handle, &input.events);
     drop(input);
@@ -109,7 +115,8 @@ fn event_loop(
                 Ok(ev) => cmds.extend(app.on_event(ev)),
                 Err(_) => {
                     events = never();
-                    app.complain("The IMAP worker stopped; quit and restart tern");
+                    app.status
+                        .complain("The IMAP worker stopped; quit and restart tern");
                 }
             },
             recv(ticker) -> _ => {}
@@ -122,7 +129,7 @@ fn event_loop(
             cmds.extend(app.on_event(ev));
         }
         send(handle, cmds);
-        if app.quit || terminal::terminate_requested() {
+        if app.should_quit() || terminal::terminate_requested() {
             return Ok(());
         }
         term.draw(|frame| {

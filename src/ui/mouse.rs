@@ -8,8 +8,8 @@ use ratatui::layout::{Position, Rect};
 
 use crate::msg::Cmd;
 use crate::ui::action::Action;
-use crate::ui::app::{App, Pane};
-use crate::ui::layout::inner;
+use crate::ui::app::App;
+use crate::ui::layout::{Pane, inner};
 
 /// Rows one notch of the wheel scrolls.
 const WHEEL_ROWS: isize = 3;
@@ -24,12 +24,12 @@ impl App {
             _ => return Vec::new(),
         };
         // The command line, the picker and a question wait for keys; the mouse leaves them be.
-        if self.prompt.is_some() || self.picker.is_some() || self.confirm.is_some() {
+        if self.overlays.wants_keys() {
             return Vec::new();
         }
-        if let Some(scroll) = self.help {
+        if self.overlays.help().is_some() {
             // prepare() clamps the scroll to the help text.
-            self.help = Some(wheel.map_or(scroll, |d| scroll.saturating_add_signed(d)));
+            self.overlays.help_wheel(wheel);
             return Vec::new();
         }
         let at = Position::new(ev.column, ev.row);
@@ -37,8 +37,8 @@ impl App {
             return Vec::new();
         };
         // As with a key: the notice has been seen, and a half-typed count is dropped.
-        self.notice = None;
-        self.count = None;
+        self.status.clear();
+        self.overlays.take_count();
         let body = inner(area);
         let row = body.contains(at).then(|| usize::from(at.y - body.y));
         match wheel {
@@ -85,10 +85,7 @@ impl App {
     /// far as it must to stay on screen, so the view moves by exactly `delta` rows.
     fn wheel(&mut self, pane: Pane, delta: isize, rows: usize) {
         if pane == Pane::Reader {
-            if let Some(r) = self.reader.as_mut() {
-                let end = r.doc.lines.len().saturating_sub(rows);
-                r.scroll = r.scroll.saturating_add_signed(delta).min(end);
-            }
+            self.reader.wheel(delta, rows);
             return;
         }
         let Some((offset, cursor, len)) = self.window(pane) else {
@@ -107,22 +104,24 @@ impl App {
     /// First visible row, cursor and row count of a list pane; None for the reader.
     fn window(&self, pane: Pane) -> Option<(usize, usize, usize)> {
         match pane {
-            Pane::Folders => Some((self.folder_offset, self.folder_cursor, self.tree.len())),
-            Pane::List => Some((self.list_offset, self.selected, self.rows().len())),
-            Pane::Parts => Some((self.parts_offset, self.parts_cursor, self.parts().len())),
+            Pane::Folders => {
+                let f = &self.folders;
+                Some((f.offset(), f.cursor(), f.tree().len()))
+            }
+            Pane::List => Some((self.list.offset(), self.list.selected(), self.rows().len())),
+            Pane::Parts => {
+                let p = &self.parts;
+                Some((p.offset(), p.cursor(), self.parts().len()))
+            }
             Pane::Reader => None,
         }
     }
 
     fn set_window(&mut self, pane: Pane, offset: usize, cursor: usize) {
         match pane {
-            Pane::Folders => (self.folder_offset, self.folder_cursor) = (offset, cursor),
-            Pane::List => {
-                // The UID is the truth for the list selection; the index follows it.
-                let uid = self.rows().get(cursor).copied();
-                (self.list_offset, self.selected, self.selected_uid) = (offset, cursor, uid);
-            }
-            Pane::Parts => (self.parts_offset, self.parts_cursor) = (offset, cursor),
+            Pane::Folders => self.folders.set_window(offset, cursor),
+            Pane::List => self.with_rows(|list, rows| list.set_window(rows, offset, cursor)),
+            Pane::Parts => self.parts.set_window(offset, cursor),
             Pane::Reader => {}
         }
     }

@@ -9,8 +9,8 @@ use std::process::{Command, Stdio};
 
 use crate::config::Config;
 use crate::mime::sanitize::{sanitize_line, truncate_width};
+use crate::model::Mailbox;
 use crate::msg::Uid;
-use crate::ui::app::App;
 
 /// Runs a notification command (program and arguments); replaced in tests so nothing runs.
 pub type Notifier = Box<dyn Fn(&[String]) -> std::io::Result<()>>;
@@ -61,28 +61,62 @@ impl NotifyPolicy {
 
 /// New mail waiting for its newest summary before the command runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Waiting {
+struct Waiting {
     folder: String,
     newest: Uid,
     count: usize,
 }
 
-impl App {
-    /// `fresh` messages, the newest `newest`, arrived in the open `folder`.
-    pub(crate) fn arrived(&mut self, folder: &str, fresh: usize, newest: Option<Uid>) {
-        if fresh == 0 {
-            return;
+/// The new-mail sub-state: the config's wishes, the command runner, and what waits for it.
+pub struct NewMail {
+    policy: NotifyPolicy,
+    /// Runs the notification command; replaced in tests so nothing is spawned.
+    notifier: Notifier,
+    waiting: Option<Waiting>,
+    /// The terminal bell should ring after the next draw.
+    bell: bool,
+}
+
+impl Default for NewMail {
+    fn default() -> Self {
+        NewMail {
+            policy: NotifyPolicy::default(),
+            notifier: Box::new(spawn_detached),
+            waiting: None,
+            bell: false,
         }
-        self.say(match fresh {
-            1 => "1 new message".to_string(),
-            n => format!("{n} new messages"),
-        });
-        if !self.notify.watches(folder) {
-            return;
+    }
+}
+
+impl NewMail {
+    pub(crate) fn set_policy(&mut self, policy: NotifyPolicy) {
+        self.policy = policy;
+    }
+
+    pub(crate) fn set_notifier(&mut self, notifier: Notifier) {
+        self.notifier = notifier;
+    }
+
+    /// Another folder was opened: what waited for the last one is dropped.
+    pub(crate) fn forget(&mut self) {
+        self.waiting = None;
+    }
+
+    /// `fresh` messages, the newest `newest`, arrived in the open `folder` (shown as `mb`).
+    /// Rings if the folder is watched and runs the command once the newest summary is in.
+    pub(crate) fn arrived(
+        &mut self,
+        mb: Option<&Mailbox>,
+        folder: &str,
+        fresh: usize,
+        newest: Option<Uid>,
+    ) -> Result<(), String> {
+        if !self.policy.watches(folder) {
+            return Ok(());
         }
-        self.bell |= self.notify.bell;
-        let (Some(_), Some(newest)) = (&self.notify.command, newest) else {
-            return;
+        self.bell |= self.policy.bell;
+        let (Some(_), Some(newest)) = (&self.policy.command, newest) else {
+            return Ok(());
         };
         let count = fresh + self.waiting.take().map_or(0, |w| w.count);
         self.waiting = Some(Waiting {
@@ -90,22 +124,20 @@ impl App {
             newest,
             count,
         });
-        self.notify_if_ready();
+        self.notify_if_ready(mb)
     }
 
-    /// Runs the notification command once the newest arrival's summary is in.
-    pub(crate) fn notify_if_ready(&mut self) {
-        let (Some(w), Some(mb), Some(command)) =
-            (&self.waiting, self.mailbox(), &self.notify.command)
-        else {
-            return;
+    /// Runs the notification command once the newest arrival's summary is in `mb`.
+    pub(crate) fn notify_if_ready(&mut self, mb: Option<&Mailbox>) -> Result<(), String> {
+        let (Some(w), Some(mb), Some(command)) = (&self.waiting, mb, &self.policy.command) else {
+            return Ok(());
         };
         if mb.name != w.folder {
             self.waiting = None;
-            return;
+            return Ok(());
         }
         let Some(s) = mb.summaries.get(&w.newest) else {
-            return;
+            return Ok(());
         };
         let title = match w.count {
             1 => format!("1 new message in {}", sanitize_line(&w.folder)),
@@ -119,14 +151,20 @@ impl App {
         let mut argv = command.clone();
         argv.extend([title, truncate_width(&body, BODY_W)]);
         self.waiting = None;
-        if let Err(e) = (self.notifier)(&argv) {
-            self.complain(format!("Could not run notify_command: {e}"));
-        }
+        (self.notifier)(&argv).map_err(|e| format!("Could not run notify_command: {e}"))
     }
 
     /// Whether the bell should ring now; asking resets it.
-    pub fn take_bell(&mut self) -> bool {
+    pub(crate) fn take_bell(&mut self) -> bool {
         std::mem::take(&mut self.bell)
+    }
+}
+
+/// "1 new message", "3 new messages".
+pub(crate) fn new_messages(n: usize) -> String {
+    match n {
+        1 => "1 new message".to_string(),
+        n => format!("{n} new messages"),
     }
 }
 

@@ -4,9 +4,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::msg::{Cmd, FolderInfo, Uid};
-use crate::ui::app::App;
-use crate::ui::triage::Origin;
+use crate::msg::{FolderInfo, Uid};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Picker {
@@ -91,42 +89,49 @@ pub fn score(query: &str, name: &str) -> Option<(usize, usize, usize)> {
     best
 }
 
-impl App {
-    /// A key while the picker is open.
-    pub(crate) fn picker_key(&mut self, key: &KeyEvent) -> Vec<Cmd> {
-        let Some(mut p) = self.picker.take() else {
-            return Vec::new();
-        };
+/// What a key did in the picker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pick {
+    Editing,
+    Cancel,
+    /// Enter on a folder.
+    Chosen(String),
+    /// Enter with no folder matching.
+    NoMatch,
+}
+
+impl Picker {
+    pub fn key(&mut self, key: &KeyEvent) -> Pick {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
-            KeyCode::Esc => return Vec::new(),
+            KeyCode::Esc => return Pick::Cancel,
             KeyCode::Enter => {
-                let Some(dest) = p.matches.get(p.cursor).cloned() else {
-                    self.complain(format!("No folder matches \"{}\"", p.query));
-                    return Vec::new();
+                return match self.matches.get(self.cursor) {
+                    Some(dest) => Pick::Chosen(dest.clone()),
+                    None => Pick::NoMatch,
                 };
-                return self.transfer(p.folder, p.uids, dest, p.remove, Origin::User);
             }
-            KeyCode::Down | KeyCode::Tab => p.cursor = next(p.cursor, p.matches.len(), 1),
-            KeyCode::Char('n') if ctrl => p.cursor = next(p.cursor, p.matches.len(), 1),
-            KeyCode::Up | KeyCode::BackTab => p.cursor = next(p.cursor, p.matches.len(), -1),
-            KeyCode::Char('p') if ctrl => p.cursor = next(p.cursor, p.matches.len(), -1),
+            KeyCode::Down | KeyCode::Tab => self.cursor = next(self.cursor, self.matches.len(), 1),
+            KeyCode::Char('n') if ctrl => self.cursor = next(self.cursor, self.matches.len(), 1),
+            KeyCode::Up | KeyCode::BackTab => {
+                self.cursor = next(self.cursor, self.matches.len(), -1)
+            }
+            KeyCode::Char('p') if ctrl => self.cursor = next(self.cursor, self.matches.len(), -1),
             KeyCode::Backspace => {
-                p.query.pop();
-                p.refilter();
+                self.query.pop();
+                self.refilter();
             }
             KeyCode::Char('u') if ctrl => {
-                p.query.clear();
-                p.refilter();
+                self.query.clear();
+                self.refilter();
             }
             KeyCode::Char(c) if !ctrl => {
-                p.query.push(c);
-                p.refilter();
+                self.query.push(c);
+                self.refilter();
             }
             _ => {}
         }
-        self.picker = Some(p);
-        Vec::new()
+        Pick::Editing
     }
 }
 

@@ -2,10 +2,9 @@
 //! hits (the model's `mailbox.search`); Esc ends it. A query that does not parse is never
 //! sent: the line stays open with a caret under the bad token.
 
-use crate::msg::{Cmd, Event, ReqId, Uid};
-use crate::search;
-use crate::ui::app::{App, Pending};
-use crate::ui::prompt::{LineError, LineKind, Prompt};
+use crate::msg::ReqId;
+use crate::search::{self, Query};
+use crate::ui::prompt::{LineError, Prompt};
 
 /// The active search.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,147 +15,66 @@ pub struct Search {
     pub done: bool,
 }
 
-impl App {
-    pub(crate) fn open_search(&mut self) {
-        let text = self
-            .search
+#[derive(Debug, Default)]
+pub struct SearchState {
+    active: Option<Search>,
+}
+
+impl SearchState {
+    pub fn active(&self) -> Option<&Search> {
+        self.active.as_ref()
+    }
+
+    /// The text to start the `/` line with: the active search's.
+    pub(crate) fn text(&self) -> String {
+        self.active
             .as_ref()
             .map(|s| s.text.clone())
-            .unwrap_or_default();
-        self.prompt = Some(Prompt::new(LineKind::Search, text));
+            .unwrap_or_default()
     }
 
-    /// Parses the line; sends the search, or puts the line back with the error under it.
-    pub(crate) fn submit_search(&mut self, mut line: Prompt) -> Vec<Cmd> {
-        let text = line.text.clone();
-        if text.trim().is_empty() {
-            self.clear_search();
-            return Vec::new();
-        }
-        let query = match search::parse(&text) {
-            Ok(q) => q,
-            Err(e) => {
-                line.error = Some(LineError {
-                    column: e.column,
-                    message: e.message,
-                });
-                self.prompt = Some(line);
-                return Vec::new();
-            }
-        };
-        let Some(folder) = self.mailbox().map(|m| m.name.clone()) else {
-            return Vec::new();
-        };
-        remember(&mut self.search_history, &text);
-        let req = self.req(Pending::Search);
-        let text = text.trim().to_string();
-        self.keep_selection(&[], |app| {
-            app.search = Some(Search {
-                text,
-                req,
-                done: false,
-            })
+    pub(crate) fn start(&mut self, text: String, req: ReqId) {
+        self.active = Some(Search {
+            text,
+            req,
+            done: false,
         });
-        vec![Cmd::Search { req, folder, query }]
     }
 
-    /// Asks the server again for the active search (e.g. an undone move brought messages
-    /// back); the current hits stay listed until the answer comes.
-    pub(crate) fn rerun_search(&mut self) -> Vec<Cmd> {
-        let Some(text) = self.search.as_ref().map(|s| s.text.clone()) else {
-            return Vec::new();
-        };
-        let (Ok(query), Some(folder)) =
-            (search::parse(&text), self.mailbox().map(|m| m.name.clone()))
-        else {
-            return Vec::new();
-        };
-        let req = self.req(Pending::Search);
-        if let Some(s) = self.search.as_mut() {
+    pub(crate) fn end(&mut self) {
+        self.active = None;
+    }
+
+    /// The active search's query again, for asking anew; its answer will come as `req`.
+    pub(crate) fn again(&self) -> Option<Query> {
+        search::parse(&self.active.as_ref()?.text).ok()
+    }
+
+    pub(crate) fn asked_again(&mut self, req: ReqId) {
+        if let Some(s) = self.active.as_mut() {
             s.req = req;
         }
-        vec![Cmd::Search { req, folder, query }]
     }
 
-    /// The hits arrived: show them from the first, and fetch the summaries still missing.
-    pub(crate) fn search_answered(&mut self, req: ReqId, ev: Event) -> Vec<Cmd> {
-        self.pending.remove(&req);
-        let current = self.search.as_ref().is_some_and(|s| s.req == req);
-        self.model.apply(ev);
-        if !current {
-            return Vec::new();
+    /// The answer to `req` arrived; true if it is the active search's (now done).
+    pub(crate) fn answered(&mut self, req: ReqId) -> bool {
+        match self.active.as_mut() {
+            Some(s) if s.req == req => {
+                s.done = true;
+                true
+            }
+            _ => false,
         }
-        if let Some(s) = self.search.as_mut() {
-            s.done = true;
-        }
-        // The count is on the status line for as long as the search is active.
-        let first = self.rows().first().copied();
-        self.selected = 0;
-        self.selected_uid = first;
-        self.list_offset = 0;
-        let Some(mb) = self.mailbox() else {
-            return Vec::new();
-        };
-        let missing: Vec<Uid> = mb
-            .search
-            .iter()
-            .flatten()
-            .copied()
-            .filter(|u| !mb.summaries.contains_key(u))
-            .collect();
-        if missing.is_empty() {
-            return Vec::new();
-        }
-        let folder = mb.name.clone();
-        let req = self.req(Pending::Hits);
-        vec![Cmd::FetchSummaries {
-            req,
-            folder,
-            uids: missing,
-        }]
-    }
-
-    pub(crate) fn clear_search(&mut self) {
-        self.keep_selection(&[], |app| app.search = None);
-    }
-
-    /// Moves to the next (or previous) hit, wrapping, and shows it if a message is open.
-    pub(crate) fn jump_hit(&mut self, forward: bool) -> Vec<Cmd> {
-        if self.search.is_none() {
-            self.say("No search; / starts one");
-            return Vec::new();
-        }
-        let rows = self.rows();
-        let len = rows.len();
-        if len == 0 {
-            return Vec::new();
-        }
-        let i = if forward {
-            (self.selected + 1) % len
-        } else {
-            (self.selected + len - 1) % len
-        };
-        let uid = rows.get(i).copied();
-        drop(rows);
-        self.selected = i;
-        self.selected_uid = uid;
-        if self.reader.is_some() {
-            let focus = self.focus;
-            let cmds = self.open_message();
-            self.focus = focus;
-            return cmds;
-        }
-        Vec::new()
     }
 }
 
-/// Adds `line` to a history, newest last, without repeating the last entry.
-pub(crate) fn remember(history: &mut Vec<String>, line: &str) {
-    const HISTORY_LEN: usize = 100;
-    if history.last().map(String::as_str) != Some(line) {
-        history.push(line.to_string());
-        if history.len() > HISTORY_LEN {
-            history.remove(0);
-        }
-    }
+/// The query typed on `line`, or the line back with a caret under the error.
+pub(crate) fn parse_line(mut line: Prompt) -> Result<Query, Prompt> {
+    search::parse(&line.text).map_err(|e| {
+        line.error = Some(LineError {
+            column: e.column,
+            message: e.message,
+        });
+        line
+    })
 }

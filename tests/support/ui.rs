@@ -142,10 +142,7 @@ pub fn listed(app: &App) -> Vec<Uid> {
 }
 
 pub fn notice(app: &App) -> String {
-    app.notice
-        .as_ref()
-        .map(|n| n.text.clone())
-        .unwrap_or_default()
+    app.notice().map(|n| n.text.clone()).unwrap_or_default()
 }
 
 /// Parses a BODYSTRUCTURE the way the worker does, through a whole FETCH line.

@@ -4,13 +4,14 @@
 //! of the request in flight (flags drawn on top of the model, moved rows hidden): the model
 //! changes only when the server confirms, and a refusal just drops the overlay and says why.
 //! The undo stack takes an entry only on confirmation, so a refused action is never offered.
+//! [`Triage`] owns the policy and the undo stack and decides what an action means; `actions`
+//! turns key presses into requests and `ui::events` settles their answers.
 
-mod answers;
-mod transfer;
+mod actions;
 
 use crate::config::{Account, Config, DeletePolicy, SeenPolicy};
-use crate::msg::{Cmd, Flag, FlagChange, Uid};
-use crate::ui::app::{App, Pane, Pending};
+use crate::msg::{Flag, FlagChange, Flags, FolderInfo, SpecialUse, Uid};
+use crate::ui::status::Notice;
 
 /// What the config says about deleting, archiving and \Seen.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -47,6 +48,16 @@ pub fn describe(change: &FlagChange) -> String {
     };
     let text = if change.add { added } else { removed };
     text.replace("{n}", &n)
+}
+
+/// A copy, or a move (`remove`), of `uids` from `folder` to `dest`, as sent with `Cmd::Copy`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transfer {
+    pub folder: String,
+    pub uids: Vec<Uid>,
+    pub dest: String,
+    pub remove: bool,
+    pub origin: Origin,
 }
 
 /// Who asked for a change; decides what its confirmation does to the undo stack.
@@ -96,132 +107,123 @@ pub fn count(n: usize) -> String {
     }
 }
 
-impl App {
-    /// The open folder and the messages an action applies to: every tagged one (in list
-    /// order), else the one under the cursor. None, with a notice, when there are none or
-    /// the folder cannot be changed.
-    pub(crate) fn targets(&mut self) -> Option<(String, Vec<Uid>)> {
-        if self.focus == Pane::Folders {
-            self.complain("Message actions work in the message list; Tab or l goes there");
-            return None;
-        }
-        let mb = self.mailbox()?;
-        if mb.read_only {
-            let name = mb.name.clone();
-            self.complain(format!(
-                "{name} is open read-only; its messages cannot be changed"
-            ));
-            return None;
-        }
-        let uids: Vec<Uid> = if self.tagged.is_empty() {
-            self.selected_uid.into_iter().collect()
-        } else {
-            mb.uids
+/// The triage sub-state: what the config allows and what this session can undo.
+#[derive(Debug, Default)]
+pub struct Triage {
+    policy: Policy,
+    /// The session's confirmed actions, newest last.
+    undo: Vec<Undo>,
+}
+
+/// What deleting the targets means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeletePlan {
+    /// Mark them \Deleted.
+    Flag(FlagChange),
+    /// Move them to this folder.
+    MoveTo(String),
+}
+
+impl Triage {
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub(crate) fn set_policy(&mut self, policy: Policy) {
+        self.policy = policy;
+    }
+
+    /// Confirmed actions, oldest first.
+    pub fn undo_stack(&self) -> &[Undo] {
+        &self.undo
+    }
+
+    pub(crate) fn record(&mut self, undo: Undo) {
+        self.undo.push(undo);
+    }
+
+    pub(crate) fn pop(&mut self) -> Option<Undo> {
+        self.undo.pop()
+    }
+
+    /// Whether opening a message marks it \Seen.
+    pub(crate) fn seen_on_open(&self) -> bool {
+        self.policy.seen == SeenPolicy::Open
+    }
+
+    /// The folder with `role`, from the config when it names one, else from SPECIAL-USE.
+    fn special_folder(
+        configured: Option<&String>,
+        folders: &[FolderInfo],
+        role: SpecialUse,
+    ) -> Option<String> {
+        configured.cloned().or_else(|| {
+            folders
                 .iter()
-                .copied()
-                .filter(|u| self.tagged.contains(u))
-                .collect()
-        };
-        let folder = mb.name.clone();
-        if uids.is_empty() {
-            self.say("No message selected");
-            return None;
+                .find(|f| f.special == Some(role))
+                .map(|f| f.name.clone())
+        })
+    }
+
+    pub(crate) fn archive_folder(&self, folders: &[FolderInfo]) -> Result<String, Notice> {
+        let configured = self.policy.archive_folder.as_ref();
+        Self::special_folder(configured, folders, SpecialUse::Archive).ok_or_else(|| {
+            Notice::error(
+                "This account has no Archive folder; set archive_folder for it in the config",
+            )
+        })
+    }
+
+    /// To Trash; in Trash itself, or with `delete = "flag"`, mark \Deleted instead (only
+    /// the messages not marked yet, by `flags_of`).
+    pub(crate) fn delete(
+        &self,
+        folders: &[FolderInfo],
+        folder: String,
+        uids: Vec<Uid>,
+        flags_of: impl Fn(Uid) -> Option<Flags>,
+    ) -> Result<DeletePlan, Notice> {
+        let configured = self.policy.trash_folder.as_ref();
+        let trash = Self::special_folder(configured, folders, SpecialUse::Trash);
+        let in_trash = trash.as_deref() == Some(folder.as_str());
+        if self.policy.delete == DeletePolicy::Flag || in_trash {
+            let uids: Vec<Uid> = uids
+                .into_iter()
+                .filter(|u| flags_of(*u).is_some_and(|f| !f.has(Flag::Deleted)))
+                .collect();
+            if uids.is_empty() {
+                return Err(Notice::info("Already marked deleted; $ expunges"));
+            }
+            return Ok(DeletePlan::Flag(FlagChange {
+                folder,
+                uids,
+                add: true,
+                flags: Flag::Deleted.into(),
+            }));
         }
-        Some((folder, uids))
-    }
-
-    pub(crate) fn toggle_tag(&mut self) {
-        let Some(uid) = self.selected_uid else {
-            return;
-        };
-        if !self.tagged.remove(&uid) {
-            self.tagged.insert(uid);
-        }
-        // Tagging a run of messages is tag, next, tag, next…
-        if self.focus == Pane::List {
-            self.act(crate::ui::action::Action::Down, None);
-        }
-    }
-
-    /// Tags every listed message whose sender or subject contains `text`, ignoring case.
-    pub(crate) fn tag_matching(&mut self, text: &str) {
-        let needle = text.to_lowercase();
-        let Some(mb) = self.mailbox() else {
-            return;
-        };
-        let hits: Vec<Uid> = self
-            .rows()
-            .iter()
-            .filter_map(|u| mb.summaries.get(u))
-            .filter(|s| {
-                s.subject.to_lowercase().contains(&needle)
-                    || s.from.to_lowercase().contains(&needle)
-            })
-            .map(|s| s.uid)
-            .collect();
-        let n = hits.len();
-        self.tagged.extend(hits);
-        self.say(format!("Tagged {} matching \"{text}\"", count(n)));
-    }
-
-    pub(crate) fn untag_all(&mut self) {
-        let n = self.tagged.len();
-        self.tagged.clear();
-        self.say(format!("Untagged {}", count(n)));
-    }
-
-    /// Sets `flag` on the targets, or clears it when every target has it already. Only the
-    /// messages whose flag really changes are sent, so undo restores exactly what was.
-    pub(crate) fn toggle_flag(&mut self, flag: Flag) -> Vec<Cmd> {
-        let Some((folder, uids)) = self.targets() else {
-            return Vec::new();
-        };
-        let has = |app: &App, u: Uid| app.flags_of(u).is_some_and(|f| f.has(flag));
-        let add = !uids.iter().all(|u| has(self, *u));
-        let uids: Vec<Uid> = uids.into_iter().filter(|u| has(self, *u) != add).collect();
-        let change = FlagChange {
-            folder,
-            uids,
-            add,
-            flags: flag.into(),
-        };
-        self.store(change, Origin::User)
-    }
-
-    pub(crate) fn store(&mut self, change: FlagChange, origin: Origin) -> Vec<Cmd> {
-        if change.uids.is_empty() {
-            return Vec::new();
-        }
-        let req = self.req(Pending::Store {
-            change: change.clone(),
-            origin,
-        });
-        vec![Cmd::Store { req, change }]
-    }
-
-    /// `Store +\Seen` for a message just opened, if the config wants it and it is unread.
-    pub(crate) fn mark_seen_on_open(&mut self, folder: String, uid: Uid) -> Vec<Cmd> {
-        let unread = self.flags_of(uid).is_some_and(|f| !f.has(Flag::Seen));
-        let writable = self.mailbox().is_some_and(|m| !m.read_only);
-        if self.policy.seen != SeenPolicy::Open || !unread || !writable {
-            return Vec::new();
-        }
-        let change = FlagChange {
-            folder,
-            uids: vec![uid],
-            add: true,
-            flags: Flag::Seen.into(),
-        };
-        self.store(change, Origin::Open)
+        trash.map(DeletePlan::MoveTo).ok_or_else(|| {
+            Notice::error(
+                "This account has no Trash folder; set trash_folder for it, or delete = \"flag\"",
+            )
+        })
     }
 }
 
-impl Pending {
-    /// Requests whose answers [`App::triage_answer`] handles.
-    pub fn is_triage(&self) -> bool {
-        !matches!(
-            self,
-            Pending::Structure(_) | Pending::Part { .. } | Pending::Raw(_)
-        )
+/// Sets `flag` on `uids`, or clears it when every one has it already. Only the messages whose
+/// flag really changes are in the change, so undo restores exactly what was.
+pub(crate) fn toggle(
+    folder: String,
+    uids: Vec<Uid>,
+    flag: Flag,
+    flags_of: impl Fn(Uid) -> Option<Flags>,
+) -> FlagChange {
+    let has = |u: Uid| flags_of(u).is_some_and(|f| f.has(flag));
+    let add = !uids.iter().all(|u| has(*u));
+    let uids: Vec<Uid> = uids.into_iter().filter(|u| has(*u) != add).collect();
+    FlagChange {
+        folder,
+        uids,
+        add,
+        flags: flag.into(),
     }
 }

@@ -8,8 +8,9 @@ use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
 use crate::mime::sanitize::{pad_width, sanitize_line, truncate_width};
-use crate::ui::app::{App, Pane};
+use crate::ui::app::App;
 use crate::ui::folder_tree::TreeRow;
+use crate::ui::layout::Pane;
 use crate::ui::layout::inner;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
@@ -17,16 +18,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     frame.render_widget(block, area);
     let body = inner(area);
     let rows = body.height as usize;
-    let start = app.folder_offset;
+    let start = app.folder_pane().offset();
     let open = app.mailbox().map(|m| m.name.as_str());
     let lines: Vec<Line<'_>> = app
-        .tree
+        .folder_pane()
+        .tree()
         .iter()
         .enumerate()
         .skip(start)
         .take(rows)
         .map(|(i, row)| {
-            let selected = i == app.folder_cursor;
+            let selected = i == app.folder_pane().cursor();
             line(
                 row,
                 body.width as usize,
@@ -39,7 +41,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     if lines.is_empty() {
         let note = Line::styled(
             truncate_width("loading…", body.width as usize),
-            app.theme.dim,
+            app.theme().dim,
         );
         frame.render_widget(Paragraph::new(note), body);
         return;
@@ -48,7 +50,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
 }
 
 fn line<'a>(row: &TreeRow, width: usize, selected: bool, open: bool, app: &App) -> Line<'a> {
-    let theme = &app.theme;
+    let theme = app.theme();
     let marker = match (row.has_children, row.collapsed) {
         (true, true) => "▸ ",
         (true, false) => "▾ ",

@@ -10,7 +10,8 @@ use ratatui::widgets::Paragraph;
 use crate::mime::sanitize::{pad_width, sanitize_line, truncate_width};
 use crate::model::Mailbox;
 use crate::msg::{Flag, Flags, Summary, Uid};
-use crate::ui::app::{App, Pane};
+use crate::ui::app::App;
+use crate::ui::layout::Pane;
 use crate::ui::layout::inner;
 
 /// Columns: tag mark and flags, date, from, subject, size; from and subject share what is
@@ -23,7 +24,7 @@ const DATE_TIME_FROM: usize = 100;
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let title = match app.mailbox() {
         Some(mb) => format!(" {} ", sanitize_line(&mb.name)),
-        None => format!(" {} ", sanitize_line(&app.wanted_folder)),
+        None => format!(" {} ", sanitize_line(app.folder_pane().wanted())),
     };
     let title = truncate_width(&title, area.width.saturating_sub(2) as usize);
     frame.render_widget(super::pane(Line::from(title), app, Pane::List), area);
@@ -31,30 +32,30 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let Some(mb) = app.mailbox() else {
         let note = Line::styled(
             truncate_width("opening…", body.width as usize),
-            app.theme.dim,
+            app.theme().dim,
         );
         frame.render_widget(Paragraph::new(note), body);
         return;
     };
     let rows = app.rows();
     if rows.is_empty() {
-        let empty = match (&app.search, &app.filter) {
+        let empty = match (app.search().active(), app.filter().active()) {
             (Some(s), _) if !s.done => "searching…",
             (_, Some(_)) => "no messages match the filter; Esc clears it",
             (Some(_), None) => "no messages match; Esc shows all",
             (None, None) => "no messages",
         };
-        let note = Line::styled(truncate_width(empty, body.width as usize), app.theme.dim);
+        let note = Line::styled(truncate_width(empty, body.width as usize), app.theme().dim);
         frame.render_widget(Paragraph::new(note), body);
         return;
     }
     let cols = Columns::for_width(body.width as usize);
-    let end = (app.list_offset + body.height as usize).min(rows.len());
-    let lines: Vec<Line<'_>> = rows[app.list_offset.min(end)..end]
+    let end = (app.list().offset() + body.height as usize).min(rows.len());
+    let lines: Vec<Line<'_>> = rows[app.list().offset().min(end)..end]
         .iter()
         .enumerate()
         .map(|(i, uid)| {
-            let selected = app.list_offset + i == app.selected;
+            let selected = app.list().offset() + i == app.selected();
             row(mb, *uid, &cols, selected, app)
         })
         .collect();
@@ -85,7 +86,7 @@ impl Columns {
 }
 
 fn row<'a>(mb: &Mailbox, uid: Uid, cols: &Columns, selected: bool, app: &App) -> Line<'a> {
-    let theme = &app.theme;
+    let theme = app.theme();
     let base = if selected {
         theme.selected
     } else {
@@ -106,7 +107,7 @@ fn row<'a>(mb: &Mailbox, uid: Uid, cols: &Columns, selected: bool, app: &App) ->
         .is_some_and(|r| r.walk().any(|p| p.is_attachment()));
     // Flags as the user last set them, even before the server has confirmed.
     let f = app.flags_of(uid).unwrap_or(s.flags);
-    let tagged = app.tagged.contains(&uid);
+    let tagged = app.list().tagged().contains(&uid);
     let mut style = Style::new();
     if !f.has(Flag::Seen) {
         style = style.patch(theme.unread);

@@ -1,5 +1,6 @@
 //! Drawing: each view is a function of the app (model + view state) that writes into the
-//! frame. Nothing here changes state; `App::prepare` has already laid things out.
+//! frame. Nothing here changes state; `App::prepare` has already laid things out, with the
+//! sizes from `layout`.
 
 mod folders;
 mod help;
@@ -14,11 +15,12 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders};
 
-use crate::ui::app::{App, Pane};
+use crate::ui::app::App;
+use crate::ui::layout::Pane;
 
 /// Draws one frame.
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
-    let g = app.geometry;
+    let g = app.geometry();
     if let Some(area) = g.folders {
         folders::draw(frame, area, app);
     }
@@ -35,32 +37,22 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         status::draw_error(frame, area, app);
     }
     status::draw(frame, g.status, app);
-    if let Some(p) = &app.picker {
+    if let Some(p) = app.overlays().picker() {
         picker::draw(frame, g.screen, app, p);
     }
-    if let Some(scroll) = app.help {
+    if let Some(scroll) = app.overlays().help() {
         help::draw(frame, g.screen, app, scroll);
     }
-}
-
-/// How far the help overlay can scroll on `screen`.
-pub fn help_max_scroll(app: &App, screen: ratatui::layout::Rect) -> usize {
-    help::max_scroll(app, screen)
-}
-
-/// Folder rows the move/copy picker shows on `screen`.
-pub fn picker_rows(screen: ratatui::layout::Rect, p: &crate::ui::picker::Picker) -> usize {
-    picker::rows(screen, p)
 }
 
 /// A bordered pane; the focused one stands out in colour and, without colour, by its bold
 /// title and thick border.
 fn pane<'a>(title: Line<'a>, app: &App, pane: Pane) -> Block<'a> {
-    let focused = app.focus == pane;
+    let focused = app.focus() == pane;
     let style: Style = if focused {
-        app.theme.focus
+        app.theme().focus
     } else {
-        app.theme.border
+        app.theme().border
     };
     let block = Block::default()
         .borders(Borders::ALL)

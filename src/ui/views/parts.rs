@@ -9,7 +9,8 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::mime::Part;
 use crate::mime::sanitize::{pad_width, sanitize_line, truncate_width};
-use crate::ui::app::{App, Pane};
+use crate::ui::app::App;
+use crate::ui::layout::Pane;
 use crate::ui::layout::inner;
 
 const TYPE_W: usize = 26;
@@ -26,20 +27,20 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     if parts.is_empty() {
         let note = Line::styled(
             truncate_width("loading…", body.width as usize),
-            app.theme.dim,
+            app.theme().dim,
         );
         frame.render_widget(Paragraph::new(note), body);
         return;
     }
     let rows = body.height as usize;
-    let start = app.parts_offset;
+    let start = app.parts_pane().offset();
     let cols = Columns::new(&parts, body.width as usize);
     let lines: Vec<Line<'_>> = parts
         .iter()
         .enumerate()
         .skip(start)
         .take(rows)
-        .map(|(i, p)| line(p, &cols, i == app.parts_cursor, app))
+        .map(|(i, p)| line(p, &cols, i == app.parts_pane().cursor(), app))
         .collect();
     frame.render_widget(Paragraph::new(lines), body);
 }
@@ -84,12 +85,12 @@ fn line<'a>(p: &Part, cols: &Columns, selected: bool, app: &App) -> Line<'a> {
     );
     let size = format!("{:>SIZE_W$}", human(p.size));
     let mut style = if p.is_multipart() {
-        app.theme.dim
+        app.theme().dim
     } else {
         Style::new()
     };
     if selected {
-        style = style.patch(app.theme.selected);
+        style = style.patch(app.theme().selected);
     }
     let text = format!("{section} {mime} {name} {size}");
     Line::from(Span::raw(truncate_width(&text, cols.width))).style(style)

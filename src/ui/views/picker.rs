@@ -9,29 +9,12 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::mime::sanitize::{pad_width, sanitize_line, truncate_width};
 use crate::ui::app::App;
-use crate::ui::layout::inner;
+use crate::ui::layout::{inner, picker_area, picker_rows};
 use crate::ui::picker::Picker;
 use crate::ui::triage::count;
 
-/// The box: as tall as the matches need, up to the screen.
-fn area(screen: Rect, p: &Picker) -> Rect {
-    let w = screen.width.saturating_sub(4).min(60);
-    let h = (p.matches.len() as u16 + 3).clamp(4, screen.height.saturating_sub(2).max(4));
-    Rect::new(
-        screen.x + (screen.width.saturating_sub(w)) / 2,
-        screen.y + (screen.height.saturating_sub(h)) / 2,
-        w,
-        h.min(screen.height),
-    )
-}
-
-/// Folder rows the box shows under the typed line.
-pub fn rows(screen: Rect, p: &Picker) -> usize {
-    (inner(area(screen, p)).height as usize).saturating_sub(1)
-}
-
 pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, p: &Picker) {
-    let area = area(screen, p);
+    let area = picker_area(screen, p.matches.len());
     let w = area.width;
     frame.render_widget(Clear, area);
     let verb = if p.remove { "Move" } else { "Copy" };
@@ -42,26 +25,26 @@ pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, p: &Picker) {
     let title = truncate_width(&title, w.saturating_sub(2) as usize);
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(app.theme.focus)
-        .title(Line::from(title).style(app.theme.focus));
+        .border_style(app.theme().focus)
+        .title(Line::from(title).style(app.theme().focus));
     frame.render_widget(block, area);
     let body = inner(area);
     let width = body.width as usize;
     let query = truncate_width(&format!("> {}", sanitize_line(&p.query)), width);
     let cursor_x = body.x + (query.width() as u16).min(body.width.saturating_sub(1));
     let mut lines = vec![Line::raw(query)];
-    let rows = rows(screen, p);
+    let rows = picker_rows(screen, p.matches.len());
     let start = p.offset;
     if p.matches.is_empty() {
         lines.push(Line::styled(
             truncate_width("no folder matches", width),
-            app.theme.dim,
+            app.theme().dim,
         ));
     }
     for (i, name) in p.matches.iter().enumerate().skip(start).take(rows) {
         let text = pad_width(&sanitize_line(name), width);
         let line = if i == p.cursor {
-            Line::styled(text, app.theme.selected)
+            Line::styled(text, app.theme().selected)
         } else {
             Line::raw(text)
         };

@@ -5,12 +5,13 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::ui::app::{App, Pane};
+use crate::ui::app::App;
 use crate::ui::document::{DocLine, LineKind, ReaderMode, shown_parts};
+use crate::ui::layout::Pane;
 use crate::ui::layout::inner;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let Some(reader) = app.reader.as_ref() else {
+    let Some(reader) = app.reader() else {
         return;
     };
     let body = inner(area);
@@ -49,7 +50,7 @@ fn kind(app: &App, mode: ReaderMode) -> &'static str {
 
 /// Document lines are already sanitised and wrapped to the pane width.
 fn line<'a>(l: &'a DocLine, app: &App) -> Line<'a> {
-    let theme = &app.theme;
+    let theme = app.theme();
     match &l.kind {
         LineKind::Header { name } => Line::from(vec![
             Span::styled(name.as_str(), theme.header),

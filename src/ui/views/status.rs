@@ -16,24 +16,24 @@ use crate::ui::prompt::{LineError, LineKind, Prompt};
 /// The latest error, on its own line in the error style. A refused search line is drawn here
 /// instead, so that its error can point up at the bad token from the line below.
 pub fn draw_error(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    if let Some(p) = app.prompt.as_ref().filter(|p| p.error.is_some()) {
+    if let Some(p) = app.overlays().prompt().filter(|p| p.error.is_some()) {
         draw_line(frame, area, p);
         return;
     }
-    if let Some(n) = app.notice.as_ref().filter(|n| n.error) {
+    if let Some(n) = app.notice().filter(|n| n.error) {
         let text = truncate_width(&sanitize_line(&n.text), area.width as usize);
-        frame.render_widget(Paragraph::new(Line::styled(text, app.theme.error)), area);
+        frame.render_widget(Paragraph::new(Line::styled(text, app.theme().error)), area);
     }
 }
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let width = area.width as usize;
-    if let Some(c) = &app.confirm {
+    if let Some(c) = app.overlays().confirm() {
         let text = truncate_width(&format!(" {}", sanitize_line(&c.question)), width);
-        frame.render_widget(Paragraph::new(Line::styled(text, app.theme.error)), area);
+        frame.render_widget(Paragraph::new(Line::styled(text, app.theme().error)), area);
         return;
     }
-    if let Some(p) = &app.prompt {
+    if let Some(p) = app.overlays().prompt() {
         match &p.error {
             Some(e) => draw_caret(frame, area, p, e, app),
             None if p.kind == LineKind::Filter => draw_filter(frame, area, p, app),
@@ -41,7 +41,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         }
         return;
     }
-    let mut left = format!(" {}", sanitize_line(&app.account));
+    let mut left = format!(" {}", sanitize_line(app.account()));
     if let Some(mb) = app.mailbox() {
         let progress = if mb.synced {
             match mb.uids.len() {
@@ -53,10 +53,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         };
         left.push_str(&format!(" · {} · {progress}", sanitize_line(&mb.name)));
     }
-    if !app.tagged.is_empty() {
-        left.push_str(&format!(" · {} tagged", app.tagged.len()));
+    if !app.list().tagged().is_empty() {
+        left.push_str(&format!(" · {} tagged", app.list().tagged().len()));
     }
-    match &app.search {
+    match app.search().active() {
         Some(s) if s.done => left.push_str(&format!(
             " · /{}: {} found",
             sanitize_line(&s.text),
@@ -65,7 +65,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Some(s) => left.push_str(&format!(" · /{}: searching…", sanitize_line(&s.text))),
         None => {}
     }
-    if let Some(f) = &app.filter {
+    if let Some(f) = app.filter().active() {
         left.push_str(&format!(
             " · filter: {} of {} ({})",
             app.rows().len(),
@@ -75,10 +75,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     }
     // The reason for being offline can carry server text.
     left.push_str(&format!(" · {}", sanitize_line(&connection(app))));
-    if let Some(n) = app.count {
+    if let Some(n) = app.overlays().count() {
         left.push_str(&format!(" · {n}"));
     }
-    let notice = match &app.notice {
+    let notice = match app.notice() {
         Some(n) if !n.error => n.text.as_str(),
         _ => "? help",
     };
@@ -95,8 +95,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Span::raw(notice),
         Span::raw(" "),
     ])
-    .style(app.theme.status);
-    frame.render_widget(Paragraph::new(line).style(app.theme.status), area);
+    .style(app.theme().status);
+    frame.render_widget(Paragraph::new(line).style(app.theme().status), area);
 }
 
 /// The line being edited, after what it is for (`:`, `/`, `New folder: `…).
@@ -125,7 +125,7 @@ fn draw_filter(frame: &mut Frame<'_>, area: Rect, p: &Prompt, app: &App) {
     let line = Line::from(vec![
         Span::raw(text),
         Span::raw(" ".repeat(gap)),
-        Span::styled(count, app.theme.dim),
+        Span::styled(count, app.theme().dim),
     ]);
     frame.render_widget(Paragraph::new(line), area);
     frame.set_cursor_position(Position::new(cursor_x, area.y));
@@ -142,11 +142,11 @@ fn draw_caret(frame: &mut Frame<'_>, area: Rect, p: &Prompt, e: &LineError, app:
         sanitize_line(&e.message)
     );
     let text = truncate_width(&text, area.width as usize);
-    frame.render_widget(Paragraph::new(Line::styled(text, app.theme.error)), area);
+    frame.render_widget(Paragraph::new(Line::styled(text, app.theme().error)), area);
 }
 
 fn connection(app: &App) -> String {
-    match &app.model.conn {
+    match &app.model().conn {
         None => "starting".into(),
         Some(ConnState::Connecting { host, port }) => format!("connecting to {host}:{port}"),
         Some(ConnState::Connected(info)) => match &info.tls {
@@ -159,7 +159,7 @@ fn connection(app: &App) -> String {
         Some(ConnState::Offline {
             reason,
             retry_in: Some(secs),
-        }) => match app.keymap.keys_for(Action::Reconnect).first() {
+        }) => match app.keymap().keys_for(Action::Reconnect).first() {
             Some(key) => format!("offline: {reason} (retrying in {secs} s; {key} retries now)"),
             None => format!("offline: {reason} (retrying in {secs} s)"),
         },

@@ -1,0 +1,215 @@
+//! Requests in flight: what each `ReqId` sent to the worker was for, so its answer does the
+//! right thing, and the overlay of changes not yet confirmed (flags drawn on top of the model,
+//! moved messages hidden). Every command that expects an answer is made here.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+
+use crate::mime::Section;
+use crate::model::Mailbox;
+use crate::msg::{Cmd, FlagChange, Flags, FolderOp, ReqId, Uid};
+use crate::search::Query;
+use crate::ui::triage::{Origin, Transfer};
+
+/// Why a part was fetched, so its arrival does the right thing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Purpose {
+    Display,
+    /// Save to `output` (a file or directory), or to the download folder.
+    Save(Option<PathBuf>),
+    Open,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    Structure(Uid),
+    Part {
+        uid: Uid,
+        section: Section,
+        purpose: Purpose,
+    },
+    Raw(Uid),
+    /// A flag change; while it is in flight it is drawn on top of the model's flags.
+    Store {
+        change: FlagChange,
+        origin: Origin,
+    },
+    /// A copy or move; while a move is in flight its messages are hidden from the list.
+    Transfer(Transfer),
+    Expunge {
+        folder: String,
+        uids: Vec<Uid>,
+    },
+    Search,
+    /// Summaries of search hits that were not loaded yet.
+    Hits,
+    Manage(FolderOp),
+}
+
+/// The requests in flight, in the order they were sent: flag changes among them are applied
+/// in this order on top of the model.
+#[derive(Debug, Default)]
+pub struct Requests {
+    pending: BTreeMap<ReqId, Pending>,
+    last: ReqId,
+}
+
+impl Requests {
+    fn send(&mut self, pending: Pending) -> ReqId {
+        self.last += 1;
+        self.pending.insert(self.last, pending);
+        self.last
+    }
+
+    pub(crate) fn is_pending(&self, p: &Pending) -> bool {
+        self.pending.values().any(|q| q == p)
+    }
+
+    pub(crate) fn get(&self, req: ReqId) -> Option<&Pending> {
+        self.pending.get(&req)
+    }
+
+    /// The request is answered: forget it.
+    pub(crate) fn take(&mut self, req: ReqId) -> Option<Pending> {
+        self.pending.remove(&req)
+    }
+
+    /// `uid`'s flags as the user should see them: the model's, with the flag changes still
+    /// in flight applied in the order they were sent.
+    pub fn flags_of(&self, mb: &Mailbox, uid: Uid) -> Option<Flags> {
+        let mut flags = mb.summaries.get(&uid)?.flags;
+        for p in self.pending.values() {
+            if let Pending::Store { change, .. } = p
+                && change.folder == mb.name
+                && change.uids.contains(&uid)
+            {
+                flags = change.apply(flags);
+            }
+        }
+        Some(flags)
+    }
+
+    /// Messages of `folder` with a move in flight: shown as gone at once, back on failure.
+    pub(crate) fn hidden(&self, folder: &str) -> HashSet<Uid> {
+        self.pending
+            .values()
+            .filter_map(|p| match p {
+                Pending::Transfer(t) if t.remove && t.folder == folder => Some(&t.uids),
+                _ => None,
+            })
+            .flatten()
+            .copied()
+            .collect()
+    }
+
+    /// `Store` for `change`; nothing when it changes no message.
+    pub(crate) fn store(&mut self, change: FlagChange, origin: Origin) -> Vec<Cmd> {
+        if change.uids.is_empty() {
+            return Vec::new();
+        }
+        let req = self.send(Pending::Store {
+            change: change.clone(),
+            origin,
+        });
+        vec![Cmd::Store { req, change }]
+    }
+
+    /// `Copy`; a move's messages leave the list until the answer.
+    pub(crate) fn transfer(&mut self, t: Transfer) -> Cmd {
+        let (folder, uids, dest, remove) =
+            (t.folder.clone(), t.uids.clone(), t.dest.clone(), t.remove);
+        let req = self.send(Pending::Transfer(t));
+        Cmd::Copy {
+            req,
+            folder,
+            uids,
+            dest,
+            remove,
+        }
+    }
+
+    pub(crate) fn expunge(&mut self, folder: String, uids: Vec<Uid>) -> Cmd {
+        let req = self.send(Pending::Expunge {
+            folder: folder.clone(),
+            uids: uids.clone(),
+        });
+        Cmd::Expunge {
+            req,
+            folder,
+            uids,
+            all_deleted: false,
+        }
+    }
+
+    pub(crate) fn manage(&mut self, op: FolderOp) -> Cmd {
+        let req = self.send(Pending::Manage(op.clone()));
+        Cmd::Manage { req, op }
+    }
+
+    pub(crate) fn search(&mut self, folder: String, query: Query) -> (ReqId, Cmd) {
+        let req = self.send(Pending::Search);
+        (req, Cmd::Search { req, folder, query })
+    }
+
+    /// The summaries of search hits not loaded yet.
+    pub(crate) fn hits(&mut self, folder: String, uids: Vec<Uid>) -> Cmd {
+        let req = self.send(Pending::Hits);
+        Cmd::FetchSummaries { req, folder, uids }
+    }
+
+    /// `FetchStructure`, unless it is already asked for.
+    pub(crate) fn structure(&mut self, folder: String, uid: Uid) -> Option<Cmd> {
+        let p = Pending::Structure(uid);
+        if self.is_pending(&p) {
+            return None;
+        }
+        let req = self.send(p);
+        Some(Cmd::FetchStructure { req, folder, uid })
+    }
+
+    /// `FetchPart`, unless the same part is already asked for the same purpose.
+    pub(crate) fn part(
+        &mut self,
+        folder: String,
+        uid: Uid,
+        section: Section,
+        purpose: Purpose,
+    ) -> Option<Cmd> {
+        let p = Pending::Part {
+            uid,
+            section: section.clone(),
+            purpose,
+        };
+        if self.is_pending(&p) {
+            return None;
+        }
+        let req = self.send(p);
+        Some(Cmd::FetchPart {
+            req,
+            folder,
+            uid,
+            section,
+        })
+    }
+
+    /// `FetchRaw`, unless it is already asked for.
+    pub(crate) fn raw(&mut self, folder: String, uid: Uid) -> Option<Cmd> {
+        let p = Pending::Raw(uid);
+        if self.is_pending(&p) {
+            return None;
+        }
+        let req = self.send(p);
+        Some(Cmd::FetchRaw { req, folder, uid })
+    }
+}
+
+impl Pending {
+    /// Requests that change something (or search): their answers settle triage state, and a
+    /// refusal is reported as "Could not …".
+    pub fn is_triage(&self) -> bool {
+        !matches!(
+            self,
+            Pending::Structure(_) | Pending::Part { .. } | Pending::Raw(_)
+        )
+    }
+}
