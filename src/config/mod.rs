@@ -167,6 +167,9 @@ pub struct Account {
     /// the wire, but the server must keep it in the clear).
     #[serde(default)]
     pub pop3_apop: bool,
+    /// POP3: where the local copy lives (default `$XDG_DATA_HOME/tern/pop3/<account name>`).
+    #[serde(default)]
+    pub pop3_store: Option<PathBuf>,
 }
 
 fn default_notify_folders() -> Vec<String> {
@@ -222,6 +225,14 @@ impl Account {
             (Protocol::Pop3, TlsMode::Implicit) => 995,
             (Protocol::Pop3, TlsMode::Starttls | TlsMode::None) => 110,
         })
+    }
+
+    /// The POP3 store's directory, or None when there is no data directory.
+    pub fn pop3_store_dir(&self) -> Option<PathBuf> {
+        self.pop3_store
+            .as_ref()
+            .map(|p| expand_home(p))
+            .or_else(|| crate::pop3::store::default_dir(&self.name))
     }
 
     pub fn is_pop3(&self) -> bool {
@@ -317,6 +328,7 @@ fn validate(config: &Config, text: &str) -> std::result::Result<(), String> {
                 ("leave_on_server", !account.leave_on_server),
                 ("delete_after_days", account.delete_after_days.is_some()),
                 ("pop3_apop", account.pop3_apop),
+                ("pop3_store", account.pop3_store.is_some()),
             ];
             if let Some((key, _)) = pop3_only.iter().find(|(_, set)| *set) {
                 return Err(format!(

@@ -165,6 +165,15 @@ fn entity(
             vec![("charset".into(), "us-ascii".into())],
         ),
     };
+    let mut params = params;
+    if ty.eq_ignore_ascii_case("text")
+        && !params
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("charset"))
+    {
+        // What servers report for a text part without one (RFC 2045 5.2).
+        params.insert(0, ("charset".into(), "us-ascii".into()));
+    }
     let disposition = field(fields, "content-disposition").map(|v| {
         let (first, params) = split_params(&v);
         (first.trim().to_string(), params)
@@ -195,14 +204,17 @@ fn entity(
         .find(|(k, _)| k.eq_ignore_ascii_case("boundary"))
         .map(|(_, v)| v.as_bytes().to_vec())
         .filter(|b| !b.is_empty() && e.ty.eq_ignore_ascii_case("multipart"));
-    let hit = match boundary {
-        _ if depth >= MAX_DEPTH => find_boundary(raw, body_start, stack),
+    // Where the body ends: before the line break of the boundary line that ended it, but
+    // never before the end of a close delimiter line (as Dovecot counts it).
+    let (hit, floor) = match boundary {
+        _ if depth >= MAX_DEPTH => (find_boundary(raw, body_start, stack), body_start),
         Some(boundary) => {
             stack.push(boundary);
             let me = stack.len() - 1;
             let digest = e.subtype.eq_ignore_ascii_case("digest");
             let mut children = Vec::new();
             let mut hit = find_boundary(raw, body_start, stack);
+            let mut floor = body_start;
             loop {
                 match hit {
                     Some(h) if h.level == me && !h.close => {
@@ -213,6 +225,7 @@ fn entity(
                     Some(h) if h.level == me => {
                         // The epilogue runs to the next boundary of an enclosing multipart.
                         stack.pop();
+                        floor = h.next;
                         hit = find_boundary(raw, h.next, stack);
                         break;
                     }
@@ -223,16 +236,17 @@ fn entity(
                 }
             }
             e.kind = Kind::Multipart(children);
-            hit
+            (hit, floor)
         }
         None if is(&e, "message", "rfc822") => {
             let (inner, hit) = entity(raw, body_start, stack, false, depth + 1);
+            let floor = inner.body.end;
             e.kind = Kind::Message(Box::new(inner));
-            hit
+            (hit, floor)
         }
-        None => find_boundary(raw, body_start, stack),
+        None => (find_boundary(raw, body_start, stack), body_start),
     };
-    e.body = body_start..end_before(raw, hit, body_start);
+    e.body = body_start..end_before(raw, hit, floor);
     (e, hit)
 }
 

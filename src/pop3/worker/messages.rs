@@ -12,15 +12,26 @@ use crate::msg::{FlagChange, Uid};
 impl Worker {
     /// The whole message: from the store, or downloaded now.
     pub(super) fn message(&mut self, id: Uid) -> Result<Vec<u8>> {
+        self.known(&[id])?;
         let store = self.store()?;
-        if store.get(id).is_none() {
-            return Err(Error::NotFound(format!("no message with ID {id}")));
-        }
         if let Some(bytes) = store.read(id)? {
             return Ok(bytes);
         }
         self.downloads.retain(|d| *d != id);
         self.download(id)
+    }
+
+    /// Every ID is in the store; an empty store (never listed) is filled from the server
+    /// first, so a script may name IDs `tern list` printed in an earlier run.
+    pub(super) fn known(&mut self, ids: &[Uid]) -> Result<()> {
+        if self.store()?.entries().is_empty() {
+            self.live()?;
+        }
+        let store = self.store()?;
+        match ids.iter().find(|id| store.get(**id).is_none()) {
+            Some(id) => Err(Error::NotFound(format!("no message with ID {id}"))),
+            None => Ok(()),
+        }
     }
 
     /// RETR into the store; the file appears only once the message is complete.
@@ -64,10 +75,8 @@ impl Worker {
 
     /// Flags live only here: POP3 has none on the server.
     pub(super) fn flag(&mut self, change: &FlagChange) -> Result<()> {
+        self.known(&change.uids)?;
         let store = self.store()?;
-        if let Some(id) = change.uids.iter().find(|id| store.get(**id).is_none()) {
-            return Err(Error::NotFound(format!("no message with ID {id}")));
-        }
         for &id in &change.uids {
             let now = store.get(id).map(|e| e.flags).unwrap_or_default();
             store.set_flags(id, change.apply(now));
@@ -78,10 +87,7 @@ impl Worker {
     /// DELE each message the server still has, then QUIT, which carries the deletions out.
     /// Until QUIT succeeds nothing is removed, here or there.
     pub(super) fn delete(&mut self, ids: &[Uid]) -> Result<()> {
-        let store = self.store()?;
-        if let Some(id) = ids.iter().find(|id| store.get(**id).is_none()) {
-            return Err(Error::NotFound(format!("no message with ID {id}")));
-        }
+        self.known(ids)?;
         // A fresh session, so nothing else (expiry) is committed with this.
         self.close_session();
         let rolled_back = |e: Error| {

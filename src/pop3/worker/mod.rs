@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::imap::worker::Handle;
 use crate::msg::{Cmd, ConnState, Event, ReqId, Uid};
 use crate::pop3::session::Session;
-use crate::pop3::store::{self, Store};
+use crate::pop3::store::Store;
 
 /// The one folder of a POP3 mailbox.
 pub const INBOX: &str = "INBOX";
@@ -68,7 +68,8 @@ struct Worker {
 
 impl Worker {
     fn new(account: Account, password: String, events: Sender<Event>) -> Worker {
-        let store = store::default_dir(&account.name)
+        let store = account
+            .pop3_store_dir()
             .ok_or_else(|| Error::Io("no data directory for the POP3 store (is HOME set?)".into()))
             .and_then(|dir| Store::open(&dir));
         Worker {
@@ -313,10 +314,15 @@ impl Worker {
                 }),
                 Err(e) => self.fail(Some(req), e),
             },
-            Cmd::Copy { req, .. }
-            | Cmd::Manage { req, .. }
-            | Cmd::Append { req, .. }
-            | Cmd::Search { req, .. } => self.fail(Some(req), no_folders()),
+            Cmd::Search { req, folder, query } => {
+                match inbox(&folder).and_then(|()| self.existing(&query)) {
+                    Ok(uids) => self.emit(Event::SearchResult { req, folder, uids }),
+                    Err(e) => self.fail(Some(req), e),
+                }
+            }
+            Cmd::Copy { req, .. } | Cmd::Manage { req, .. } | Cmd::Append { req, .. } => {
+                self.fail(Some(req), no_folders())
+            }
             Cmd::Reconnect => {
                 self.live = None;
                 if let Err(e) = self.live().map(drop) {
@@ -325,6 +331,24 @@ impl Worker {
             }
             Cmd::Shutdown => {}
         }
+    }
+}
+
+impl Worker {
+    /// The one search a POP3 account answers: which of a set of IDs exist (scripts ask
+    /// before acting). Words are searched locally (`tern search --local`, the TUI filter).
+    fn existing(&mut self, query: &crate::search::Query) -> Result<Vec<Uid>> {
+        let crate::search::Query::Uids(set) = query else {
+            return Err(Error::Refused(
+                "POP3 has no server-side search; use tern search --local, or / in the list".into(),
+            ));
+        };
+        let wanted = crate::imap::uidset::parse(set).map_err(Error::Config)?;
+        let store = self.store()?;
+        Ok(wanted
+            .into_iter()
+            .filter(|id| store.get(*id).is_some())
+            .collect())
     }
 }
 

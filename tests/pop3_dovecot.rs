@@ -1,0 +1,228 @@
+//! POP3 accounts against Dovecot's pop3d, compared with the IMAP view of the same Maildir.
+
+mod support;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use support::{Env, Run, fixtures, tern_with};
+use tern::mime::Part;
+use tern::msg::{Cmd, Event, Uid};
+
+/// A config with the POP3 account (`pop3`, first) and the IMAP account (`imap`) of alice.
+fn config(env: &Env, pop3: &str) -> PathBuf {
+    let path = env.home.path().join("pop3.toml");
+    let store = env.home.path().join("store");
+    let text = format!(
+        "download_dir = \"{dl}\"\n\n\
+         [[account]]\nname = \"pop3\"\nprotocol = \"pop3\"\nhost = \"127.0.0.1\"\nport = {pop}\n\
+         tls = \"starttls\"\naccept_invalid_certs = true\nusername = \"alice\"\n\
+         password_env = \"TERN_TEST_PASSWORD\"\npop3_store = \"{store}\"\nread_timeout_secs = 10\n{pop3}\n\n\
+         [[account]]\nname = \"imap\"\nhost = \"127.0.0.1\"\nport = {imap}\ntls = \"none\"\n\
+         username = \"alice\"\npassword_env = \"TERN_TEST_PASSWORD\"\ncache = false\n",
+        dl = env.downloads().display(),
+        pop = env.server.pop3_port,
+        store = store.display(),
+        imap = env.server.imap_port,
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn pop3(env: &Env, args: &[&str]) -> Run {
+    tern_with(&config(env, ""), "wonderland", args)
+}
+
+fn imap(env: &Env, args: &[&str]) -> Run {
+    let mut all = vec!["--account", "imap"];
+    all.extend_from_slice(args);
+    tern_with(&config(env, ""), "wonderland", &all)
+}
+
+/// `(ID, from, subject)` of every row, in list order.
+fn rows(run: &Run) -> Vec<(String, String, String)> {
+    run.rows()
+        .into_iter()
+        .map(|r| (r[0].clone(), r[3].clone(), r[4].clone()))
+        .collect()
+}
+
+#[test]
+fn list_and_parts_match_imap_and_nothing_is_deleted_unless_asked() {
+    let env = Env::start();
+    let imap_list = rows(&imap(&env, &["list", "INBOX"]).ok());
+    let pop3_list = rows(&pop3(&env, &["list", "INBOX"]).ok());
+    // A fresh store numbers messages in the server's order, as Dovecot numbers UIDs.
+    assert_eq!(pop3_list, imap_list);
+    for (id, _, _) in &pop3_list {
+        let p = pop3(&env, &["parts", "INBOX", id]).ok();
+        let i = imap(&env, &["parts", "INBOX", id]).ok();
+        assert_eq!(p.stdout, i.stdout, "parts of {id}");
+    }
+    // IDs are stable: a second run lists the same (now from the store first).
+    assert_eq!(rows(&pop3(&env, &["list", "INBOX"]).ok()), imap_list);
+    let nested = env.uid("INBOX", "nested.eml").to_string();
+    let out = env.home.path().join("part.txt");
+    pop3(
+        &env,
+        &[
+            "save",
+            "INBOX",
+            &nested,
+            "4.2.2.1",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    )
+    .ok();
+    let expected = std::fs::read(fixtures().join("nested.expected/part-4.2.2.1.txt")).unwrap();
+    assert_eq!(std::fs::read(&out).unwrap(), expected);
+    assert_eq!(rows(&imap(&env, &["list", "INBOX"]).ok()), imap_list);
+    let found = pop3(&env, &["search", "--local", "Nested"]).ok();
+    assert!(
+        found.stdout.contains(&format!("INBOX\t{nested}\t")),
+        "{}",
+        found.stdout
+    );
+}
+
+/// Asks a worker for one answer.
+fn call(h: &tern::imap::worker::Handle, cmd: Cmd) -> Event {
+    h.commands.send(cmd).unwrap();
+    loop {
+        let ev = h.events.recv_timeout(Duration::from_secs(30)).unwrap();
+        if ev.req().is_some() {
+            return ev;
+        }
+    }
+}
+
+fn structure(h: &tern::imap::worker::Handle, uid: Uid) -> Part {
+    match call(
+        h,
+        Cmd::FetchStructure {
+            req: 1,
+            folder: "INBOX".into(),
+            uid,
+        },
+    ) {
+        Event::Structure { root, .. } => *root,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn part(h: &tern::imap::worker::Handle, uid: Uid, section: &tern::mime::Section) -> Vec<u8> {
+    match call(
+        h,
+        Cmd::FetchPart {
+            req: 2,
+            folder: "INBOX".into(),
+            uid,
+            section: section.clone(),
+        },
+    ) {
+        Event::PartData { bytes, .. } => bytes,
+        other => panic!("{uid} {section}: {other:?}"),
+    }
+}
+
+#[test]
+fn part_trees_and_section_bytes_equal_imaps_body_section() {
+    let env = Env::start();
+    let accounts = tern::config::load(&config(&env, "pop3_download = \"all\""))
+        .unwrap()
+        .config
+        .accounts;
+    let pop3 = tern::imap::worker::spawn(accounts[0].clone(), "wonderland".into());
+    let imap = tern::imap::worker::spawn(accounts[1].clone(), "wonderland".into());
+    let inbox: Vec<Uid> = env
+        .seed
+        .messages
+        .iter()
+        .filter(|m| m.folder == "INBOX")
+        .map(|m| m.uid)
+        .collect();
+    for uid in inbox {
+        let tree = structure(&pop3, uid);
+        assert_eq!(tree, structure(&imap, uid), "part tree of {uid}");
+        for p in tree.walk() {
+            assert_eq!(
+                part(&pop3, uid, &p.section),
+                part(&imap, uid, &p.section),
+                "BODY[{}] of {uid}",
+                p.section
+            );
+        }
+    }
+    pop3.shutdown();
+    imap.shutdown();
+}
+
+#[test]
+fn delete_removes_exactly_the_chosen_one_on_the_server() {
+    let env = Env::start();
+    let before = rows(&imap(&env, &["list", "INBOX"]).ok());
+    let victim = env.uid("INBOX", "mixed_attachments.eml").to_string();
+    pop3(&env, &["list", "INBOX"]).ok();
+    let gone = pop3(&env, &["delete", "INBOX", &victim]).ok();
+    assert_eq!(gone.stdout.trim(), victim);
+    let after = rows(&imap(&env, &["list", "INBOX"]).ok());
+    let expected: Vec<_> = before.into_iter().filter(|r| r.0 != victim).collect();
+    assert_eq!(after, expected);
+    let listed = rows(&pop3(&env, &["list", "INBOX"]).ok());
+    assert!(listed.iter().all(|r| r.0 != victim));
+    assert_eq!(listed.len(), after.len());
+}
+
+#[test]
+fn imap_only_commands_say_pop3_has_no_folders() {
+    let env = Env::start();
+    for args in [
+        &["move", "INBOX", "1", "Trash"][..],
+        &["mkdir", "X"],
+        &["search", "INBOX", "FROM", "x"],
+    ] {
+        let run = pop3(&env, args);
+        assert_ne!(run.code, 0, "{args:?}");
+        assert!(
+            run.stderr.contains("POP3 has no"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    let run = pop3(&env, &["list", "Trash"]);
+    assert!(run.stderr.contains("only INBOX"), "{}", run.stderr);
+}
+
+fn check(env: &Env, port: u16, tls: &str, trust: bool) -> Run {
+    let extra = format!("port = {port}\ntls = \"{tls}\"\naccept_invalid_certs = {trust}\n");
+    let path = env.home.path().join("check.toml");
+    let text = format!(
+        "[[account]]\nname = \"p\"\nprotocol = \"pop3\"\nhost = \"127.0.0.1\"\nusername = \"alice\"\n\
+         password_env = \"TERN_TEST_PASSWORD\"\n{extra}"
+    );
+    std::fs::write(&path, text).unwrap();
+    tern_with(&path, "wonderland", &["check"])
+}
+
+#[test]
+fn implicit_tls_and_stls_refuse_a_self_signed_certificate_unless_trusted() {
+    let env = Env::start();
+    for (port, tls) in [
+        (env.server.pop3s_port, "implicit"),
+        (env.server.pop3_port, "starttls"),
+    ] {
+        let refused = check(&env, port, tls, false);
+        assert_ne!(refused.code, 0, "{tls}");
+        assert!(
+            refused.stderr.contains("accept_invalid_certs"),
+            "{tls}: {}",
+            refused.stderr
+        );
+        let ok = check(&env, port, tls, true).ok();
+        assert!(ok.stdout.contains("tls\tTLS"), "{tls}: {}", ok.stdout);
+    }
+    let plain = check(&env, env.server.pop3_port, "none", false);
+    assert_ne!(plain.code, 0);
+    assert!(plain.stderr.contains("unencrypted"), "{}", plain.stderr);
+}
