@@ -21,12 +21,15 @@
 //!   transfer encodings and charsets, renders HTML, and sanitises anything bound for a screen.
 //! - [`cache`] keeps summaries, flags, MODSEQ, structures and text bodies on disk (redb),
 //!   written by a thread of its own; [`intern`] shares repeated senders and recipients.
+//! - [`compose`] writes mail: drafts on disk, replies and forwards, the MIME message, the
+//!   editor, address completion (no network: callers fetch and send).
 //! - [`config`] loads and validates `config.toml`, naming the line of any mistake.
 //! - [`devserver`] runs a private Dovecot on loopback for the tests and the demo.
 //! - [`demo`] generates a realistic mailbox from `assets/demo/` into that Dovecot (`tern demo`).
 
 pub mod cache;
 pub mod cli;
+pub mod compose;
 pub mod config;
 pub mod demo;
 pub mod devserver;

@@ -50,6 +50,15 @@ pub enum Cmd {
     },
     /// `UID STORE ±FLAGS.SILENT`: add or remove system flags on exactly these UIDs.
     Store { req: ReqId, change: FlagChange },
+    /// `UID STORE ±FLAGS.SILENT (keyword)`: a keyword such as `$Forwarded` (RFC 5788), which
+    /// the model does not keep; answered by `Done`.
+    Keyword {
+        req: ReqId,
+        folder: String,
+        uids: Vec<Uid>,
+        add: bool,
+        keyword: String,
+    },
     /// Copy (or move, with `remove`) exactly these UIDs to `dest`.
     Copy {
         req: ReqId,

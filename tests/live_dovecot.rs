@@ -280,3 +280,36 @@ fn a_reset_folder_is_reloaded_with_a_notice() {
     assert_eq!(uids.len(), 1);
     h.shutdown();
 }
+
+#[test]
+fn a_keyword_is_stored_by_uid_and_a_bad_one_refused() {
+    let server = Dovecot::start(DovecotOptions::default()).expect("dovecot");
+    for n in 0..2 {
+        server
+            .append("alice", "INBOX", &message(n), &[], None)
+            .unwrap();
+    }
+    let h = open_inbox(&server, "idle = false\npoll_interval_secs = 600");
+    let keyword = |req, keyword: &str| Cmd::Keyword {
+        req,
+        folder: "INBOX".into(),
+        uids: vec![2],
+        add: true,
+        keyword: keyword.into(),
+    };
+    h.commands.send(keyword(1, "$Forwarded")).unwrap();
+    wait_for(&h.events, "Done", |e| matches!(e, Event::Done { req: 1 }));
+    h.commands.send(keyword(2, "$x) \\Deleted")).unwrap();
+    let ev = wait_for(&h.events, "Failed", |e| e.req() == Some(2));
+    assert!(matches!(ev, Event::Failed { .. }), "{ev:?}");
+    let mut s = server.session("alice").unwrap();
+    s.select("INBOX").unwrap();
+    let found: Vec<u32> = s
+        .uid_search("KEYWORD $Forwarded")
+        .unwrap()
+        .into_iter()
+        .collect();
+    assert_eq!(found, vec![2]);
+    assert!(s.uid_search("DELETED").unwrap().is_empty());
+    h.shutdown();
+}

@@ -35,6 +35,31 @@ pub fn store(conn: &mut Connection, uids: &[Uid], add: bool, flags: Flags) -> Re
     Ok(())
 }
 
+/// Sets or clears a keyword (`$Forwarded`, RFC 5788). Only atom characters are allowed, so
+/// nothing else can be smuggled into the command.
+pub fn store_keyword(conn: &mut Connection, uids: &[Uid], add: bool, keyword: &str) -> Result<()> {
+    let atom = !keyword.is_empty()
+        && keyword
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"(){%*\"]\\".contains(&b));
+    if !atom {
+        return Err(Error::Config(format!(
+            "\"{keyword}\" is not a valid IMAP keyword"
+        )));
+    }
+    if uids.is_empty() {
+        return Ok(());
+    }
+    let sign = if add { '+' } else { '-' };
+    conn.session
+        .run(format!(
+            "UID STORE {} {sign}FLAGS.SILENT ({keyword})",
+            uidset::format(uids)
+        ))
+        .map_err(|e| map_err("UID STORE", e))?;
+    Ok(())
+}
+
 /// The outcome of a copy or move.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Copied {

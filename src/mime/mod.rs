@@ -16,6 +16,7 @@ pub mod raw;
 pub mod sanitize;
 pub mod section;
 pub mod structure;
+pub mod subject;
 #[cfg(test)]
 pub(crate) mod test_support;
 mod transfer;

@@ -85,6 +85,7 @@ impl Worker {
             }
             Cmd::Reconnect => self.reconnect_now(),
             Cmd::Store { .. }
+            | Cmd::Keyword { .. }
             | Cmd::Copy { .. }
             | Cmd::Expunge { .. }
             | Cmd::Manage { .. }
@@ -149,6 +150,16 @@ impl Worker {
                 }
                 self.cache_flags(&change.folder, &now);
                 self.emit(Event::Stored { req, change });
+            }
+            Cmd::Keyword {
+                req,
+                folder,
+                uids,
+                add,
+                keyword,
+            } => {
+                self.mutate(&folder, |c| actions::store_keyword(c, &uids, add, &keyword))?;
+                self.emit(Event::Done { req });
             }
             Cmd::Copy {
                 req,

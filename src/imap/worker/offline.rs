@@ -25,6 +25,7 @@ impl Pending {
     pub fn req(&self) -> ReqId {
         match &self.cmd {
             Cmd::Store { req, .. }
+            | Cmd::Keyword { req, .. }
             | Cmd::Copy { req, .. }
             | Cmd::Expunge { req, .. }
             | Cmd::Manage { req, .. }
@@ -98,7 +99,9 @@ impl Worker {
             let req = p.req();
             match (&p.cmd, p.in_flight) {
                 // Setting or clearing flags, and expunging, give the same result twice.
-                (Cmd::Store { .. } | Cmd::Expunge { .. }, _) => self.change(p),
+                (Cmd::Store { .. } | Cmd::Keyword { .. } | Cmd::Expunge { .. }, _) => {
+                    self.change(p)
+                }
                 // A move is checked by UID: only what is still in the source folder moves.
                 (
                     Cmd::Copy {
