@@ -320,6 +320,8 @@ impl Worker {
                     Err(e) => self.fail(Some(req), e),
                 }
             }
+            // Keywords (`$Forwarded`) are a courtesy to other IMAP clients; POP3 has none.
+            Cmd::Keyword { req, .. } => self.emit(Event::Done { req }),
             Cmd::Copy { req, .. } | Cmd::Manage { req, .. } | Cmd::Append { req, .. } => {
                 self.fail(Some(req), no_folders())
             }
