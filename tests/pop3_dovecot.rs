@@ -226,3 +226,71 @@ fn implicit_tls_and_stls_refuse_a_self_signed_certificate_unless_trusted() {
     assert_ne!(plain.code, 0);
     assert!(plain.stderr.contains("unencrypted"), "{}", plain.stderr);
 }
+
+/// Feeds the worker's events to the app (and the app's commands to the worker) until `done`.
+fn pump(
+    h: &tern::imap::worker::Handle,
+    app: &mut tern::ui::app::App,
+    done: impl Fn(&Event) -> bool,
+) {
+    loop {
+        let ev = h.events.recv_timeout(Duration::from_secs(30)).unwrap();
+        assert!(!matches!(ev, Event::Failed { .. }), "{ev:?}");
+        let stop = done(&ev);
+        for cmd in app.on_event(ev) {
+            h.commands.send(cmd).unwrap();
+        }
+        if stop {
+            return;
+        }
+    }
+}
+
+#[test]
+fn the_tui_shows_only_inbox_opens_a_message_and_deletes_on_the_server() {
+    use support::ui::{WIDE, press, render, settings};
+    let env = Env::start();
+    let loaded = tern::config::load(&config(&env, "")).unwrap();
+    let account = loaded.config.accounts[0].clone();
+    let h = tern::imap::worker::spawn(account.clone(), "wonderland".into());
+    let (mut app, start) = tern::ui::app::App::new(settings("INBOX", WIDE));
+    app.set_policy(tern::ui::triage::Policy::new(&loaded.config, &account));
+    for cmd in start {
+        h.commands.send(cmd).unwrap();
+    }
+    pump(&h, &mut app, |ev| matches!(ev, Event::SyncDone { .. }));
+    let screen = render(&mut app, WIDE);
+    assert!(screen.contains("Inbox"), "{screen}");
+    assert!(!screen.contains("Trash"), "only INBOX: {screen}");
+    let victim = app.selected_uid().expect("a selected row");
+    for cmd in press(&mut app, "Enter") {
+        h.commands.send(cmd).unwrap();
+    }
+    pump(&h, &mut app, |ev| matches!(ev, Event::PartData { .. }));
+    let before = rows(&imap(&env, &["list", "INBOX"]).ok());
+    for cmd in press(&mut app, "d") {
+        h.commands.send(cmd).unwrap();
+    }
+    pump(&h, &mut app, |ev| matches!(ev, Event::Stored { .. }));
+    assert_eq!(
+        rows(&imap(&env, &["list", "INBOX"]).ok()),
+        before,
+        "d only marks"
+    );
+    let cmds = [press(&mut app, "$"), press(&mut app, "y")].concat();
+    assert!(
+        cmds.iter().any(|c| matches!(c, Cmd::Expunge { .. })),
+        "{cmds:?}"
+    );
+    for cmd in cmds {
+        h.commands.send(cmd).unwrap();
+    }
+    pump(&h, &mut app, |ev| matches!(ev, Event::Expunged { .. }));
+    let after = rows(&imap(&env, &["list", "INBOX"]).ok());
+    let expected: Vec<_> = before
+        .into_iter()
+        .filter(|r| r.0 != victim.to_string())
+        .collect();
+    assert_eq!(after, expected);
+    h.shutdown();
+}

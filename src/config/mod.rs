@@ -338,6 +338,22 @@ fn validate(config: &Config, text: &str) -> std::result::Result<(), String> {
                 ));
             }
         }
+        if account.is_pop3() {
+            let folders = [
+                (
+                    "default_folder",
+                    !account.default_folder.eq_ignore_ascii_case("INBOX"),
+                ),
+                ("trash_folder", account.trash_folder.is_some()),
+                ("archive_folder", account.archive_folder.is_some()),
+            ];
+            if let Some((key, _)) = folders.iter().find(|(_, set)| *set) {
+                return Err(format!(
+                    "{}: {key} does not apply: a POP3 account has only INBOX",
+                    at(key)
+                ));
+            }
+        }
         if account.is_pop3() && account.delete_after_days == Some(0) {
             return Err(format!(
                 "{}: delete_after_days = 0 would delete at once; use leave_on_server = false for that",
@@ -556,6 +572,9 @@ password_env = "PW"
         );
         let text = "[[account]]\nname = \"p\"\nprotocol = \"pop3\"\nhost = \"h\"\nusername = \"u\"\ndelete_after_days = 0\n";
         assert!(parse(text).unwrap_err().starts_with("6:1:"));
+        let text = "[[account]]\nname = \"p\"\nprotocol = \"pop3\"\nhost = \"h\"\nusername = \"u\"\ntrash_folder = \"Trash\"\n";
+        let e = parse(text).unwrap_err();
+        assert!(e.starts_with("6:1:") && e.contains("only INBOX"), "{e}");
         let e = parse(
             "[[account]]\nname = \"a\"\nprotocol = \"smtp\"\nhost = \"h\"\nusername = \"u\"\n",
         )

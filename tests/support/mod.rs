@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod pop3_fake;
 pub mod scripted;
 pub mod tmux;
 pub mod ui;

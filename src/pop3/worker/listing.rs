@@ -13,6 +13,8 @@ use crate::pop3::store::summary_from_header;
 
 /// Headers fetched between two looks at the command queue.
 const TOP_BATCH: usize = 50;
+/// Rows fetched between two writes of the store's index.
+const PERSIST_EVERY: usize = 1000;
 
 impl Worker {
     pub(super) fn list_folders(&mut self) {
@@ -82,23 +84,21 @@ impl Worker {
         }
         self.sync_done_owed = true;
         if let Err(e) = self.live() {
-            // Offline: the stored list is what there is.
-            if !warm {
-                self.emit(Event::Selected {
-                    folder: INBOX.into(),
-                    uid_validity: UID_VALIDITY,
-                    read_only: false,
-                    uids: self.ids(),
-                });
+            // Offline (or refused): the stored list, if any, is what there is; the error
+            // comes first, so a script listing the mailbox fails rather than prints nothing.
+            self.fail(None, e);
+            if warm {
+                self.finish_sync();
             }
-            self.finish_sync();
-            return Err(e);
+            self.sync_done_owed = false;
+            return Ok(());
         }
         let first: Vec<Uid> = (0..first_screen.max(1))
             .map_while(|_| self.tops.pop_front())
             .collect();
         let chunk = self.fetch_headers(&first)?;
         self.send_rows(chunk);
+        self.store()?.persist()?;
         if self.tops.is_empty() {
             self.finish_sync();
         }
@@ -111,7 +111,7 @@ impl Worker {
                 folder: INBOX.into(),
             });
         }
-        if self.account.pop3_download == Pop3Download::All {
+        if self.account.pop3_download == Pop3Download::All && self.live.is_some() {
             self.downloads = self
                 .store
                 .as_ref()
@@ -223,28 +223,27 @@ impl Worker {
             self.tops.retain(|id| !new.contains(id));
             let rows = self.fetch_headers(&new)?;
             self.send_rows(rows);
+            self.store()?.persist()?;
         }
         Ok(())
     }
 
-    /// `TOP n 0` for these IDs (those the session lists), stored and returned as rows.
+    /// `TOP n 0` for these IDs (those the session lists), kept in the store (written to
+    /// disk by the caller) and returned as rows.
     pub(super) fn fetch_headers(&mut self, ids: &[Uid]) -> Result<Vec<Summary>> {
-        let mut rows = Vec::with_capacity(ids.len());
-        for &id in ids {
-            let live = self.live()?;
-            let (Some(&number), Some(&size)) = (live.numbers.get(&id), live.sizes.get(&id)) else {
-                continue;
-            };
-            let header = live.session.header(number)?;
-            let store = self.store()?;
+        let live = self.live()?;
+        let listed: Vec<(Uid, u32, u64)> = ids
+            .iter()
+            .filter_map(|id| Some((*id, *live.numbers.get(id)?, *live.sizes.get(id)?)))
+            .collect();
+        let numbers: Vec<u32> = listed.iter().map(|(_, n, _)| *n).collect();
+        let headers = live.session.headers(&numbers)?;
+        let store = self.store()?;
+        let mut rows = Vec::with_capacity(listed.len());
+        for ((id, _, size), header) in listed.into_iter().zip(headers) {
             let flags = store.get(id).map(|e| e.flags).unwrap_or_default();
             store.set_summary(summary_from_header(id, &header, size, flags));
-            if let Some(row) = store.get(id).and_then(|e| e.summary.clone()) {
-                rows.push(row);
-            }
-        }
-        if !rows.is_empty() {
-            self.store()?.persist()?;
+            rows.extend(store.get(id).and_then(|e| e.summary.clone()));
         }
         Ok(rows)
     }
@@ -255,11 +254,16 @@ impl Worker {
             let batch: Vec<Uid> = (0..TOP_BATCH)
                 .map_while(|_| self.tops.pop_front())
                 .collect();
-            self.fetch_headers(&batch).map(|rows| {
+            self.fetch_headers(&batch).and_then(|rows| {
                 self.send_rows(rows);
+                // The index is rewritten whole: every thousand rows, not every batch.
+                if self.tops.len() % PERSIST_EVERY < TOP_BATCH {
+                    self.store()?.persist()?;
+                }
                 if self.tops.is_empty() {
                     self.finish_sync();
                 }
+                Ok(())
             })
         } else if let Some(id) = self.downloads.pop_front() {
             self.download(id).map(drop)
@@ -301,6 +305,7 @@ impl Worker {
                 });
         if !missing.is_empty() {
             rows.extend(self.fetch_headers(&missing)?);
+            self.store()?.persist()?;
         }
         rows.sort_unstable_by_key(|s| std::cmp::Reverse(s.uid));
         Ok(rows)

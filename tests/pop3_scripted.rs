@@ -1,0 +1,107 @@
+//! POP3 against a scripted server: a locked maildrop, malformed replies, a drop mid-RETR.
+
+mod support;
+
+use support::pop3_fake::{Answer, FakePop3};
+use support::{Run, tern_with};
+
+fn ok(text: &str) -> Answer {
+    Answer::Reply(text.as_bytes().to_vec())
+}
+
+/// A maildrop of one message, `abc`; `retr` answers RETR.
+fn mailbox(line: &str, retr: fn() -> Answer) -> Answer {
+    match line.split(' ').next().unwrap_or("") {
+        "CAPA" => ok("+OK\r\nUSER\r\nUIDL\r\nTOP\r\n.\r\n"),
+        "USER" | "PASS" | "NOOP" | "RSET" => ok("+OK\r\n"),
+        "UIDL" => ok("+OK\r\n1 abc\r\n.\r\n"),
+        "LIST" => ok("+OK\r\n1 40\r\n.\r\n"),
+        "TOP" => ok("+OK\r\nSubject: hello\r\nFrom: a@b\r\n\r\n.\r\n"),
+        "RETR" => retr(),
+        _ => ok("-ERR unknown command\r\n"),
+    }
+}
+
+fn run(fake: &FakePop3, store: &std::path::Path, args: &[&str]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let text = format!(
+        "[[account]]\nname = \"fake\"\nprotocol = \"pop3\"\nhost = \"127.0.0.1\"\nport = {}\n\
+         tls = \"none\"\nusername = \"u\"\npassword_env = \"TERN_TEST_PASSWORD\"\n\
+         pop3_store = \"{}\"\nread_timeout_secs = 5\n",
+        fake.port,
+        store.display()
+    );
+    std::fs::write(&config, text).unwrap();
+    tern_with(&config, "secret", args)
+}
+
+#[test]
+fn a_locked_maildrop_is_explained_with_the_servers_words() {
+    let fake = FakePop3::start(|line| match line.split(' ').next() {
+        Some("PASS") => ok("-ERR [IN-USE] Mailbox is locked by another POP3 session\r\n"),
+        _ => mailbox(line, || ok("-ERR no\r\n")),
+    });
+    let store = tempfile::tempdir().unwrap();
+    let run = run(&fake, store.path(), &["check"]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("Mailbox is locked"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("another client holds the mailbox lock"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn malformed_listings_are_errors_not_guesses() {
+    let fake = FakePop3::start(|line| match line {
+        "UIDL" => ok("+OK\r\none abc\r\n.\r\n"),
+        _ => mailbox(line, || ok("-ERR no\r\n")),
+    });
+    let store = tempfile::tempdir().unwrap();
+    let run = run(&fake, store.path(), &["list", "INBOX"]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("malformed UIDL"), "{}", run.stderr);
+    let garbage = FakePop3::start(|line| match line {
+        "LIST" => ok("* 1 EXISTS\r\n"),
+        _ => mailbox(line, || ok("-ERR no\r\n")),
+    });
+    let run = self::run(&garbage, store.path(), &["list", "INBOX"]);
+    assert!(
+        run.stderr.contains("where +OK or -ERR belongs"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_drop_mid_retr_stores_nothing_and_a_whole_message_is_kept() {
+    let dropping = FakePop3::start(|line| {
+        mailbox(line, || {
+            Answer::Drop(b"+OK\r\nSubject: hello\r\nFrom: a@b\r\n\r\nthe first ha".to_vec())
+        })
+    });
+    let store = tempfile::tempdir().unwrap();
+    run(&dropping, store.path(), &["list", "INBOX"]).ok();
+    let read = run(&dropping, store.path(), &["read", "INBOX", "1"]);
+    assert_ne!(read.code, 0);
+    assert!(
+        read.stderr.contains("closed the connection"),
+        "{}",
+        read.stderr
+    );
+    let files = |dir: &str| std::fs::read_dir(store.path().join(dir)).unwrap().count();
+    assert_eq!((files("msg"), files("tmp")), (0, 0), "nothing half-stored");
+    let whole = FakePop3::start(|line| {
+        mailbox(line, || {
+            ok("+OK\r\nSubject: hello\r\nFrom: a@b\r\n\r\n..dot-stuffed line\r\n.\r\n")
+        })
+    });
+    let read = run(&whole, store.path(), &["export", "INBOX", "1"]).ok();
+    assert_eq!(
+        read.stdout,
+        "Subject: hello\r\nFrom: a@b\r\n\r\n.dot-stuffed line\r\n"
+    );
+    assert_eq!(files("msg"), 1);
+}
