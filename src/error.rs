@@ -30,6 +30,10 @@ pub enum Error {
     /// A local file could not be read or written.
     #[error("{0}")]
     Io(String),
+    /// Not done yet but kept for a later try (a message queued in the outbox; exit 75,
+    /// sendmail's EX_TEMPFAIL).
+    #[error("{0}")]
+    Deferred(String),
     /// tern itself declined a request the server cannot carry out safely (no UIDPLUS, a
     /// read-only folder…): tern's words, so they are never presented as the server's.
     #[error("{0}")]
@@ -49,6 +53,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Config(_) => 2,
+            Error::Deferred(_) => 75,
             Error::OutputClosed => 0,
             _ => 1,
         }

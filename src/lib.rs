@@ -25,6 +25,8 @@
 //!   editor, address completion (no network: callers fetch and send).
 //! - [`config`] loads and validates `config.toml`, naming the line of any mistake.
 //! - [`devserver`] runs a private Dovecot on loopback for the tests and the demo.
+//! - [`send`] prepares, queues (the outbox) and sends mail over SMTP, a sendmail command or
+//!   LMTP, then files the Sent copy.
 //! - [`demo`] generates a realistic mailbox from `assets/demo/` into that Dovecot (`tern demo`).
 
 pub mod cache;
@@ -42,6 +44,8 @@ pub mod model;
 pub mod msg;
 pub mod net;
 pub mod pop3;
+pub mod private;
 pub mod save;
 pub mod search;
+pub mod send;
 pub mod ui;

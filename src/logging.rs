@@ -18,7 +18,9 @@ pub fn log_dir() -> Option<PathBuf> {
 /// Starts file logging at `level`; returns the log file path. Failure to log is not fatal.
 pub fn init(level: &str) -> Option<PathBuf> {
     let dir = log_dir()?;
-    std::fs::create_dir_all(&dir).ok()?;
+    crate::private::create_dir(&dir).ok()?;
+    crate::private::tighten_own();
+    crate::private::create_file(&dir.join("tern.log")).ok()?;
     let appender = tracing_appender::rolling::never(&dir, "tern.log");
     let filter =
         EnvFilter::try_new(format!("tern={level}")).unwrap_or_else(|_| EnvFilter::new("tern=info"));

@@ -6,14 +6,11 @@
 
 mod support;
 
-use std::io::Read;
-use std::os::unix::process::ExitStatusExt;
-use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
 use support::scripted::{self, Reply, Script, Server};
+use support::watched::{Run, assert_clean_failure, assert_peak_under, run_tern};
 use tern::error::Error;
 use tern::imap::worker::{self, Handle};
 use tern::msg::{Cmd, Event};
@@ -400,15 +397,6 @@ fn bye_greeting_is_a_clear_error_for_the_worker() {
 
 // ---- the real binary -------------------------------------------------------------------------
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    /// Peak resident set of the tern process (VmHWM), in KiB.
-    max_rss_kib: u64,
-    took: Duration,
-}
-
 /// Runs `tern` against `server`, watching the child's peak memory.
 fn tern(server: &Server, args: &[&str]) -> Run {
     tern_with(server, "", args)
@@ -419,80 +407,6 @@ fn tern_with(server: &Server, extra: &str, args: &[&str]) -> Run {
     let config = home.path().join("config.toml");
     std::fs::write(&config, server.config(extra)).expect("write config");
     run_tern(&config, home.path(), args)
-}
-
-fn run_tern(config: &Path, home: &Path, args: &[&str]) -> Run {
-    let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tern"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env("TERN_TEST_PASSWORD", "secret")
-        .env("XDG_STATE_HOME", home)
-        .env("XDG_CACHE_HOME", home)
-        .env("HOME", home)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run tern");
-    let pid = child.id();
-    let read_all = |mut r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut s = Vec::new();
-            let _ = r.read_to_end(&mut s);
-            String::from_utf8_lossy(&s).into_owned()
-        })
-    };
-    let out = read_all(Box::new(child.stdout.take().unwrap()));
-    let err = read_all(Box::new(child.stderr.take().unwrap()));
-    // Poll until it exits: its own peak memory is VmHWM in /proc while it runs (after exit
-    // the kernel keeps only ru_maxrss, which also counts this process's peak at spawn time).
-    let deadline = Instant::now() + DEADLINE;
-    let mut max_rss_kib = 0;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for tern") {
-            break status;
-        }
-        if let Some(hwm) = vm_hwm_kib(pid) {
-            max_rss_kib = max_rss_kib.max(hwm);
-        }
-        if Instant::now() > deadline {
-            // A hung tern: the test then fails on the exit status.
-            let _ = child.kill();
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let code = status
-        .code()
-        .unwrap_or_else(|| -status.signal().unwrap_or(0));
-    Run {
-        code,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-        max_rss_kib,
-        took: started.elapsed(),
-    }
-}
-
-fn vm_hwm_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// Exit code 1 and exactly one `tern: ...` line on stderr, without panic text.
-fn assert_clean_failure(run: &Run) -> String {
-    assert_eq!(run.code, 1, "exit code; stderr: {}", run.stderr);
-    let lines: Vec<&str> = run.stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "stderr: {}", run.stderr);
-    assert!(lines[0].starts_with("tern: "), "{}", lines[0]);
-    assert!(
-        !run.stderr.contains("panicked") && !run.stderr.contains("internal error"),
-        "{}",
-        run.stderr
-    );
-    lines[0].to_string()
 }
 
 #[test]
@@ -554,11 +468,7 @@ fn huge_literal(then: fn(Vec<u8>) -> Reply, want: &str) {
     );
     let line = assert_clean_failure(&run);
     assert!(line.contains(want), "{line}");
-    assert!(
-        run.max_rss_kib < 200 * 1024,
-        "tern peaked at {} MiB",
-        run.max_rss_kib / 1024
-    );
+    assert_peak_under(&run, 200);
 }
 
 #[test]
@@ -575,11 +485,7 @@ fn four_gigabyte_literal_in_a_summary_is_refused_unallocated() {
     let run = tern_with(&server, SHORT_READ, &["list", "INBOX"]);
     let line = assert_clean_failure(&run);
     assert!(line.contains("larger than"), "{line}");
-    assert!(
-        run.max_rss_kib < 200 * 1024,
-        "tern peaked at {} MiB",
-        run.max_rss_kib / 1024
-    );
+    assert_peak_under(&run, 200);
 }
 
 #[test]
@@ -608,11 +514,7 @@ fn an_endless_line_does_not_eat_memory() {
     }));
     let run = tern(&server, &["export", "INBOX", "1", "--output", "-"]);
     assert_clean_failure(&run);
-    assert!(
-        run.max_rss_kib < 200 * 1024,
-        "tern peaked at {} MiB",
-        run.max_rss_kib / 1024
-    );
+    assert_peak_under(&run, 200);
 }
 
 #[test]
@@ -701,4 +603,184 @@ fn deeply_nested_bodystructure_does_not_crash() {
             }
         }
     }
+}
+
+// ---- issue 11: UID sets, reconnect storms, alerts --------------------------------------------
+
+/// A server with QRESYNC whose folder is current as of MODSEQ 5; `select` answers SELECT
+/// and EXAMINE (None: the built-in answer plus HIGHESTMODSEQ).
+fn qresync_server(
+    mut select: impl FnMut(&scripted::Command) -> Option<Vec<u8>> + Send + 'static,
+) -> Server {
+    Server::start(
+        Script::new()
+            .capabilities("IMAP4rev1 ID ENABLE CONDSTORE QRESYNC UIDPLUS")
+            .on(move |c| match c.verb.as_str() {
+                "SELECT" | "EXAMINE" => Reply::Send(select(c).unwrap_or_else(|| {
+                    let mut b = b"* OK [HIGHESTMODSEQ 5] modseqs\r\n".to_vec();
+                    b.extend(c.default_reply());
+                    b
+                })),
+                _ => Reply::Default,
+            }),
+    )
+}
+
+#[test]
+fn vanished_earlier_over_every_uid_is_refused_unexpanded() {
+    let server = qresync_server(|c| {
+        c.args.contains("QRESYNC").then(|| {
+            let mut b =
+                b"* OK [HIGHESTMODSEQ 6] modseqs\r\n* VANISHED (EARLIER) 1:4294967295\r\n".to_vec();
+            b.extend(c.default_reply());
+            b
+        })
+    });
+    let home = tempfile::tempdir().unwrap();
+    let cache = home.path().join("cache.redb");
+    let extra = format!("cache = true\ncache_file = \"{}\"", cache.display());
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, server.config(&extra)).unwrap();
+    let cold = run_tern(&config, home.path(), &["list", "INBOX"]);
+    assert_eq!(cold.code, 0, "{}", cold.stderr);
+    let warm = run_tern(&config, home.path(), &["list", "INBOX"]);
+    let line = assert_clean_failure(&warm);
+    assert!(line.contains("4294967295"), "{line}");
+    assert_peak_under(&warm, 300);
+}
+
+#[test]
+fn copyuid_over_every_uid_is_not_expanded() {
+    let server = Server::start(Script::new().capabilities("IMAP4rev1 ID UIDPLUS").on(|c| {
+        match c.verb.as_str() {
+            "UID COPY" => Reply::Send(c.tagged("OK [COPYUID 1 1:4294967295 1:4294967295] done")),
+            _ => Reply::Default,
+        }
+    }));
+    let run = tern(&server, &["copy", "INBOX", "1:2", "Archive"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_peak_under(&run, 300);
+}
+
+#[test]
+fn exists_larger_than_the_uid_list_ends_the_sync() {
+    // A big folder by EXISTS, emptied (by another client) before UID SEARCH.
+    let server = Server::start(Script::new().on(|c| {
+        match c.verb.as_str() {
+            "SELECT" | "EXAMINE" => Reply::Send(
+                String::from_utf8(c.default_reply())
+                    .unwrap()
+                    .replace("* 3 EXISTS", "* 5000 EXISTS")
+                    .into_bytes(),
+            ),
+            "UID SEARCH" => Reply::Send([b"* SEARCH\r\n".to_vec(), c.tagged("OK done")].concat()),
+            _ => Reply::Default,
+        }
+    }));
+    let h = spawn(&server);
+    let rows = sync_rows(&h).unwrap_or_else(|e| panic!("{e}"));
+    assert!(rows.is_empty(), "{rows:?}");
+}
+
+#[test]
+fn no_on_every_noop_is_shown_not_reconnected_over() {
+    let server = Server::start(Script::new().on(|c| {
+        match c.verb.as_str() {
+            "NOOP" => Reply::Send(
+                [
+                    b"* NO [ALERT] disk trouble\r\n* NO weird\r\n".to_vec(),
+                    c.tagged("OK NOOP done"),
+                ]
+                .concat(),
+            ),
+            _ => Reply::Default,
+        }
+    }));
+    let h = spawn_with(&server, "poll_interval_secs = 1");
+    sync_rows(&h).unwrap();
+    wait_for(
+        &h.events,
+        "the alert",
+        |e| matches!(e, Event::Notice(t) if t.contains("disk trouble")),
+    );
+    // A few more polls.
+    let noops = |s: &Server| s.log().iter().filter(|c| c.verb == "NOOP").count();
+    let deadline = Instant::now() + DEADLINE;
+    while noops(&server) < 4 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(noops(&server) >= 4);
+    // One fresh connection to rule out a stale session, then no more.
+    assert!(
+        server.connections() <= 2,
+        "{} connections",
+        server.connections()
+    );
+}
+
+#[test]
+fn alerts_at_login_and_select_are_shown() {
+    let server = Server::start(Script::new().on(|c| {
+        match c.verb.as_str() {
+            "LOGIN" => Reply::Send(c.tagged("OK [ALERT] your password expires soon")),
+            "SELECT" => Reply::Send(
+                [
+                    b"* OK [ALERT] mailbox almost full\r\n".to_vec(),
+                    c.default_reply(),
+                ]
+                .concat(),
+            ),
+            _ => Reply::Default,
+        }
+    }));
+    let h = spawn(&server);
+    select(&h);
+    let (_, seen) = wait_for(&h.events, "SyncDone", |e| {
+        matches!(e, Event::SyncDone { .. })
+    });
+    let notices: Vec<&String> = seen
+        .iter()
+        .filter_map(|e| match e {
+            Event::Notice(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        notices.iter().any(|t| t.contains("password expires soon")),
+        "{notices:?}"
+    );
+    assert!(
+        notices.iter().any(|t| t.contains("mailbox almost full")),
+        "{notices:?}"
+    );
+}
+
+#[test]
+fn a_refused_status_lists_that_folder_without_counts() {
+    let server = Server::start(Script::new().on(|c| {
+        match c.verb.as_str() {
+        "LIST" => Reply::Send(
+            [
+                b"* LIST (\\HasNoChildren) \"/\" INBOX\r\n* LIST (\\HasNoChildren) \"/\" Secret\r\n"
+                    .to_vec(),
+                c.tagged("OK done"),
+            ]
+            .concat(),
+        ),
+        "STATUS" if c.args.contains("Secret") => {
+            Reply::Send(c.tagged("NO [NOPERM] you may not count this"))
+        }
+        _ => Reply::Default,
+    }
+    }));
+    let run = tern(&server, &["folders"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: Vec<Vec<&str>> = run
+        .stdout
+        .lines()
+        .map(|l| l.split('\t').collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{}", run.stdout);
+    assert_eq!((rows[0][0], rows[0][3]), ("INBOX", "3"));
+    assert_eq!((rows[1][0], rows[1][3]), ("Secret", ""));
 }

@@ -324,6 +324,30 @@ fn number_then_enter_opens_that_link() {
     assert!(app.notice().unwrap().error, "there is no link 2");
 }
 
+#[test]
+fn links_other_than_web_and_mail_are_shown_not_opened() {
+    let opened = Opened::default();
+    let (mut app, _) = App::new(settings_with(WIDE, std::env::temp_dir(), opened.clone()));
+    app.on_event(Event::Folders(folders()));
+    app.on_event(selected("INBOX", vec![5]));
+    let body: &[u8] = br#"<p><a href="file:///etc/passwd">a</a> <a href="javascript:alert(1)">b</a>
+<a href="/home/alice/.ssh/id_ed25519">c</a> <a href="mailto:bob@example.com">d</a></p>"#;
+    let header = "From: x@example.com\r\nSubject: links\r\n\r\n";
+    open_message(&mut app, part(HTML), header, &[("1", body)]);
+    draw(&mut app, WIDE);
+    for n in 1..=3 {
+        command(&mut app, &format!("open {n}"));
+        let notice = app.notice().unwrap().clone();
+        assert!(
+            notice.error && notice.text.contains("Not opening"),
+            "{n}: {}",
+            notice.text
+        );
+    }
+    command(&mut app, "open 4");
+    assert_eq!(*opened.lock().unwrap(), ["mailto:bob@example.com"]);
+}
+
 const HTML_BODY: &[u8] = br#"<html><head><style>p { color: red }</style></head><body>
 <h1>Spring newsletter</h1>
 <p>Our <b>spring sale</b> starts on Monday. <a href="https://shop.example/sale">See the offers</a>.</p>

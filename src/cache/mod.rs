@@ -105,8 +105,10 @@ impl Cache {
     /// empty one; one another tern is writing is opened for reading only.
     pub fn open(path: &Path) -> Result<Cache> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(db_err)?;
+            crate::private::create_dir(dir).map_err(db_err)?;
         }
+        // It holds message text: 0600 before redb writes a byte to it.
+        crate::private::create_file(path).map_err(db_err)?;
         match try_open(path) {
             Ok(cache) => Ok(cache),
             Err(Unusable::InUse) => open_reader(path),
@@ -116,6 +118,7 @@ impl Cache {
                     path.display()
                 );
                 std::fs::remove_file(path).map_err(db_err)?;
+                crate::private::create_file(path).map_err(db_err)?;
                 try_open(path).map_err(|e| db_err(e.to_string()))
             }
         }

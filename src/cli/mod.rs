@@ -6,6 +6,7 @@ mod local;
 mod manage;
 mod output;
 mod read;
+mod send;
 mod triage;
 
 use std::path::PathBuf;
@@ -164,6 +165,18 @@ pub enum Command {
         #[arg(short, long, value_name = "PATH")]
         output: Option<PathBuf>,
     },
+    /// Send an RFC 5322 message from FILE (or standard input): recipients from To/Cc/Bcc,
+    /// Bcc removed, Date/Message-ID/MIME-Version/From added when missing. Prints the
+    /// Message-ID; exit 0 sent, 75 queued in the outbox (server unreachable or 4xx), 1 refused.
+    Send {
+        file: Option<PathBuf>,
+    },
+    /// List the outbox: Message-ID, date, recipients, subject, status, last error.
+    /// `tern outbox send` tries every waiting message now, once.
+    Outbox {
+        #[command(subcommand)]
+        action: Option<OutboxAction>,
+    },
     /// The configuration file: `tern config init` writes the documented example to the
     /// config path (or --config PATH), never over an existing file, and prints where.
     Config {
@@ -183,6 +196,17 @@ pub enum Command {
         /// IMAP on this port of 127.0.0.1 instead of a free one (for a config that stays put).
         #[arg(long, value_name = "N")]
         port: Option<u16>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxAction {
+    /// Send the queued messages now, each at most once; never one the server accepted. A
+    /// message that may have been sent already is sent again only when named by --resend.
+    Send {
+        /// The Message-ID of a message to send again although it may have been sent.
+        #[arg(long, value_name = "MESSAGE-ID")]
+        resend: Vec<String>,
     },
 }
 
@@ -259,6 +283,14 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
     } = command
     {
         return local::search(&account, folder.as_deref(), &words.join(" "), out);
+    }
+    match command {
+        Command::Send { file } => return send::send_file(&account, file.as_deref(), out),
+        Command::Outbox { action: None } => return send::list(&account, out),
+        Command::Outbox {
+            action: Some(OutboxAction::Send { resend }),
+        } => return send::send_all(&account, resend, out),
+        _ => {}
     }
     let password = config::resolve_password(&account)?;
     if let Command::Check = command {
@@ -353,6 +385,7 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
         Command::Import { folder, files, .. } => manage::import(c, folder, files, flags, out),
         // main dispatches `tern demo` itself: it needs the interactive client.
         Command::Demo { .. } => Err(Error::Config("run by main".into())),
+        Command::Send { .. } | Command::Outbox { .. } => Ok(()),
         Command::Config { .. } => Err(Error::Config("handled above".into())),
     }
 }

@@ -4,6 +4,7 @@
 pub mod init;
 pub mod keys;
 mod password;
+mod sending;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
@@ -12,7 +13,8 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
-pub use password::resolve_password;
+pub use password::{resolve_password, resolve_smtp_password};
+pub use sending::{Route, Smtp};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -170,12 +172,30 @@ pub struct Account {
     /// POP3: where the local copy lives (default `$XDG_DATA_HOME/tern/pop3/<account name>`).
     #[serde(default)]
     pub pop3_store: Option<PathBuf>,
+    /// The sender, `Name <user@domain>`; default: the username when it is an address.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Other addresses of this account (never replied to; the identity of a reply).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// APPEND a copy of what was sent to the Sent folder (off for providers that file it).
+    #[serde(default = "default_true")]
+    pub save_sent: bool,
+    /// Send by running this command instead of SMTP (recipients appended, message on stdin).
+    #[serde(default)]
+    pub sendmail_command: Option<String>,
+    /// Deliver straight into a local LMTP server's socket instead of SMTP.
+    #[serde(default)]
+    pub lmtp_socket: Option<PathBuf>,
+    /// `[account.smtp]`: the submission server.
+    #[serde(default)]
+    pub smtp: Option<Smtp>,
 }
 
 fn default_notify_folders() -> Vec<String> {
     vec!["INBOX".into()]
 }
-fn default_tls() -> TlsMode {
+pub(crate) fn default_tls() -> TlsMode {
     TlsMode::Implicit
 }
 fn default_folder() -> String {
@@ -360,6 +380,7 @@ fn validate(config: &Config, text: &str) -> std::result::Result<(), String> {
                 at("delete_after_days")
             ));
         }
+        sending::validate(account, text)?;
     }
     Ok(())
 }

@@ -34,7 +34,14 @@ pub(crate) struct ConfigParams<'a> {
     pub root_users: Option<(&'a str, &'a str)>,
     /// Our group when unprivileged (see `sys::current_group_name`).
     pub own_group: Option<&'a str>,
+    /// Serve LMTP on `DIR/run/smtp-lmtp` (dovecot-lmtpd is installed).
+    pub lmtp: bool,
 }
+
+/// Dovecot's LMTP listener: an MTA (or tern's demo) delivers into the mailboxes here.
+pub(crate) const LMTP_SOCKET: &str = "run/smtp-lmtp";
+/// Dovecot's auth listener: Postfix checks SMTP AUTH against the same users here.
+pub(crate) const AUTH_SOCKET: &str = "run/smtp-auth";
 
 pub(crate) fn render(p: &ConfigParams) -> String {
     let d = p.dir.display();
@@ -49,7 +56,11 @@ pub(crate) fn render(p: &ConfigParams) -> String {
     line(format!("log_path = {d}/dovecot.log"));
     line(format!("info_log_path = {d}/dovecot.log"));
     line("listen = 127.0.0.1".into());
-    line("protocols = imap pop3".into());
+    line(if p.lmtp {
+        "protocols = imap pop3 lmtp".into()
+    } else {
+        "protocols = imap pop3".into()
+    });
     line("ssl = yes".into());
     line(format!("ssl_cert = <{d}/cert.pem"));
     line(format!("ssl_key = <{d}/key.pem"));
@@ -125,6 +136,15 @@ pub(crate) fn render(p: &ConfigParams) -> String {
         p.pop3s_port
     ));
     line(format!("{chroot}}}"));
+    // Mode 0666: Postfix's smtpd and lmtp clients run as the postfix user.
+    line(format!(
+        "service auth {{\n  unix_listener {d}/{AUTH_SOCKET} {{\n    mode = 0666\n  }}\n}}"
+    ));
+    if p.lmtp {
+        line(format!(
+            "service lmtp {{\n  unix_listener {d}/{LMTP_SOCKET} {{\n    mode = 0666\n  }}\n}}"
+        ));
+    }
     if let Some(caps) = p.capabilities {
         line(format!("protocol imap {{\n  imap_capability = {caps}\n}}"));
     }

@@ -10,6 +10,9 @@ pub enum DevServerError {
         "dovecot is not installed: run scripts/test or apt-get install dovecot-imapd dovecot-pop3d"
     )]
     NotInstalled,
+    /// Something else the server needs is missing (the text says what to do).
+    #[error("{0}")]
+    MissingPackage(String),
     #[error(
         "openssl is not installed (needed for the self-signed certificate): apt-get install openssl"
     )]

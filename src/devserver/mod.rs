@@ -1,4 +1,5 @@
-//! A private Dovecot on 127.0.0.1 for tests, benchmarks and tern's demo mode.
+//! A private Dovecot (and, for sending, a Postfix delivering into it) on 127.0.0.1 for tests,
+//! benchmarks and tern's demo mode.
 //!
 //! Each [`Dovecot`] owns one directory (config, certificate, mail, logs and
 //! runtime files) and one master process started as `dovecot -F`, so it is our
@@ -13,6 +14,8 @@ mod config;
 mod error;
 mod imap_ops;
 mod maildir;
+mod postfix;
+mod postfix_config;
 pub mod seed;
 mod sys;
 #[cfg(test)]
@@ -29,6 +32,7 @@ use std::time::{Duration, Instant};
 
 pub use error::DevServerError;
 pub use imap_ops::PlainSession;
+pub use postfix::{Postfix, PostfixOptions};
 pub use seed::{SeedReport, seed_fixtures};
 
 /// How long to wait for Dovecot to come up or go down.
@@ -165,6 +169,27 @@ impl Dovecot {
         self.pid
     }
 
+    /// Dovecot's LMTP socket, when dovecot-lmtpd is installed: delivering here puts mail
+    /// straight into the users' INBOXes.
+    pub fn lmtp_socket(&self) -> Option<PathBuf> {
+        lmtp_installed().then(|| self.dir.join(config::LMTP_SOCKET))
+    }
+
+    /// Dovecot's auth socket, where an MTA checks SMTP AUTH against this server's users.
+    pub fn auth_socket(&self) -> PathBuf {
+        self.dir.join(config::AUTH_SOCKET)
+    }
+
+    /// The private key of `cert_pem`, for an MTA serving TLS with the same certificate.
+    pub fn key_pem(&self) -> PathBuf {
+        self.dir.join("key.pem")
+    }
+
+    /// The users this instance was started with.
+    pub fn users(&self) -> &[(String, String)] {
+        &self.opts.users
+    }
+
     /// The hierarchy delimiter this instance was configured with.
     pub fn delimiter(&self) -> char {
         self.opts.delimiter
@@ -234,17 +259,7 @@ impl Dovecot {
     /// Stops and starts again on the same ports, config and mail.
     pub fn restart(&mut self) -> Result<(), DevServerError> {
         self.stop();
-        // The old listening sockets are closed with the master; a fresh bind
-        // can still race a TIME_WAIT or a slow exit, so retry briefly.
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            match self.launch() {
-                Err(e) if is_addr_in_use(&e) && Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                other => return other,
-            }
-        }
+        relaunch(|| self.launch())
     }
 
     fn prepare_dirs(&self) -> Result<(), DevServerError> {
@@ -302,6 +317,7 @@ impl Dovecot {
             mail_owner: &self.mail_owner,
             root_users,
             own_group: own_group.as_deref(),
+            lmtp: lmtp_installed(),
         });
         write(&self.config_path(), text.as_bytes())?;
         self.clear_stale_pid_file()?;
@@ -452,6 +468,11 @@ fn in_path(bin: &str) -> bool {
         .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(bin).is_file()))
 }
 
+/// LMTP comes in its own package (dovecot-lmtpd); without it `protocols = lmtp` fails.
+fn lmtp_installed() -> bool {
+    Path::new("/usr/lib/dovecot/lmtp").exists()
+}
+
 fn dovecot_bin() -> &'static str {
     // /usr/sbin is often not in PATH for non-root users.
     if Path::new("/usr/sbin/dovecot").exists() {
@@ -488,6 +509,20 @@ fn wait_gone(procs: &[sys::Proc], timeout: Duration) -> bool {
             return false;
         }
         std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Launches again on the ports just released: the old listening sockets close with the
+/// master, but a fresh bind can still race a TIME_WAIT or a slow exit, so retry briefly.
+fn relaunch(mut launch: impl FnMut() -> Result<(), DevServerError>) -> Result<(), DevServerError> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match launch() {
+            Err(e) if is_addr_in_use(&e) && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            other => return other,
+        }
     }
 }
 

@@ -108,13 +108,15 @@ pub fn copy(conn: &mut Connection, uids: &[Uid], dest_raw: &str, remove: bool) -
 }
 
 /// Maps each given UID to its new UID from a COPYUID response code (RFC 4315), whose source
-/// and destination sets pair up in order.
+/// and destination sets pair up in order. The sets stay ranges until they are known to be no
+/// larger than the copy. A code naming more messages than we copied breaks the protocol; the
+/// copy itself succeeded, so it is reported without new UIDs rather than as a failure.
 fn copy_uids(data: &[u8], uids: &[Uid]) -> Option<Vec<Uid>> {
-    let expand = |set: &[UidSetMember]| -> Vec<Uid> {
-        set.iter()
-            .flat_map(|m| match m {
-                UidSetMember::Uid(u) => *u..=*u,
-                UidSetMember::UidRange(r) => r.clone(),
+    let ranges = |set: Vec<UidSetMember>| -> Vec<std::ops::RangeInclusive<Uid>> {
+        set.into_iter()
+            .map(|m| match m {
+                UidSetMember::Uid(u) => u..=u,
+                UidSetMember::UidRange(r) => r,
             })
             .collect()
     };
@@ -126,13 +128,35 @@ fn copy_uids(data: &[u8], uids: &[Uid]) -> Option<Vec<Uid>> {
         | Response::Done {
             code: Some(ResponseCode::CopyUid(_, src, dst)),
             ..
-        } => Some((expand(&src), expand(&dst))),
+        } => Some((ranges(src), ranges(dst))),
         _ => None,
     })?;
-    if src.len() != dst.len() {
+    let count = |set: &[std::ops::RangeInclusive<Uid>]| -> u64 {
+        set.iter()
+            .map(|r| u64::from(r.start().abs_diff(*r.end())) + 1)
+            .sum()
+    };
+    let copied = uids.len() as u64;
+    if count(&src) > copied || count(&dst) > copied {
+        tracing::warn!(
+            "protocol error: the server's COPYUID names {} messages; {copied} were copied",
+            count(&src).max(count(&dst))
+        );
         return None;
     }
-    let map: std::collections::HashMap<Uid, Uid> = src.into_iter().zip(dst).collect();
+    if count(&src) != count(&dst) {
+        return None;
+    }
+    // Both sets hold at most as many UIDs as we sent, so listing them is bounded.
+    let list = |set: Vec<std::ops::RangeInclusive<Uid>>| -> Vec<Uid> {
+        set.into_iter()
+            .flat_map(|r| {
+                let (a, b) = (*r.start(), *r.end());
+                a.min(b)..=a.max(b)
+            })
+            .collect()
+    };
+    let map: std::collections::HashMap<Uid, Uid> = list(src).into_iter().zip(list(dst)).collect();
     uids.iter().map(|u| map.get(u).copied()).collect()
 }
 
@@ -215,4 +239,29 @@ pub fn append(
         Some(UidSetMember::UidRange(r)) => Some(*r.start()),
         None => None,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn done(code: &str) -> Vec<u8> {
+        format!("a1 OK [{code}] done\r\n").into_bytes()
+    }
+
+    #[test]
+    fn copyuid_pairs_ranges_in_order() {
+        let data = done("COPYUID 9 3:5,8 100:103");
+        assert_eq!(
+            copy_uids(&data, &[8, 3, 4, 5]),
+            Some(vec![103, 100, 101, 102])
+        );
+        assert_eq!(copy_uids(b"a1 OK done\r\n", &[1]), None);
+    }
+
+    #[test]
+    fn copyuid_wider_than_the_copy_is_ignored_unlisted() {
+        let data = done("COPYUID 1 1:4294967295 1:4294967295");
+        assert_eq!(copy_uids(&data, &[1, 2]), None);
+    }
 }

@@ -46,9 +46,40 @@ pub fn list(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
         })
         .collect();
     for f in folders.iter_mut().filter(|f| f.selectable) {
-        f.status = Some(status(conn, &f.raw)?);
+        // A folder the server will not count for us (`NO [NOPERM]`) is listed without counts.
+        f.status = match status(conn, &f.raw) {
+            Ok(s) => Some(s),
+            Err(e @ Error::Server { .. }) => {
+                tracing::info!("{}: {e}", f.name);
+                None
+            }
+            Err(e) => return Err(e),
+        };
     }
     Ok(folders)
+}
+
+/// The raw name of the folder with `role`, from one LIST (no STATUS): a folder marked with
+/// the RFC 6154 attribute wins over one that only has a usual name.
+pub fn find_role(conn: &mut Connection, role: SpecialUse) -> Result<Option<String>> {
+    let names = conn
+        .session
+        .list(Some(""), Some("\"*\""))
+        .map_err(|e| map_err("LIST", e))?;
+    let mut by_name = None;
+    for n in names.iter() {
+        let attributes: Vec<String> = n.attributes().iter().map(attribute_name).collect();
+        let raw = utf7::unescape(n.name());
+        let delimiter = n.delimiter().and_then(|d| d.chars().next());
+        if special_use(&utf7::decode(&raw), delimiter, &attributes) != Some(role) {
+            continue;
+        }
+        if special_use("", None, &attributes) == Some(role) {
+            return Ok(Some(raw));
+        }
+        by_name.get_or_insert(raw);
+    }
+    Ok(by_name)
 }
 
 /// STATUS through a raw command: the crate matches the reply's mailbox name against ours

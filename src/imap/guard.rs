@@ -252,13 +252,19 @@ pub fn bye(line: &[u8]) -> Option<String> {
     )
 }
 
-/// Keeps the text of a `* NO` or `* BAD` line: dropped for the crate, but kept for the worker,
-/// because RFC 3501 says to show `* NO [ALERT]` text, and a NO to a NOOP means this session's
-/// view is broken.
+/// Keeps the text of a `* NO` or `* BAD` line, and of any `OK [ALERT]` (tagged or not):
+/// dropped for the crate, but kept for the worker, because RFC 3501 says to show alert text.
 pub fn note_warning(warnings: &Warnings, line: &[u8]) {
+    let alert = || {
+        let at = line
+            .windows(10)
+            .position(|w| w.eq_ignore_ascii_case(b" OK [ALERT"))?;
+        (at < 40).then(|| &line[at + 4..])
+    };
     if let Some(text) = line
         .strip_prefix(b"* NO ")
         .or_else(|| line.strip_prefix(b"* BAD "))
+        .or_else(alert)
         && let Ok(mut w) = warnings.lock()
         && w.len() < 16
     {

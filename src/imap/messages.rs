@@ -28,7 +28,7 @@ pub struct Opened {
 /// known MODSEQ, and the flags of messages changed (or new) since then.
 #[derive(Debug, Clone, Default)]
 pub struct Delta {
-    pub vanished: Vec<Uid>,
+    pub vanished: uidset::Ranges,
     pub changed: Vec<(Uid, Flags)>,
 }
 
@@ -62,6 +62,7 @@ pub fn open_with(
         ..Opened::default()
     };
     let mut delta = Delta::default();
+    let mut vanished = Vec::new();
     for resp in responses(&data) {
         match resp {
             Response::MailboxData(MailboxDatum::Exists(n)) => opened.exists = n,
@@ -77,9 +78,7 @@ pub fn open_with(
                 ResponseCode::ReadOnly => opened.read_only = true,
                 _ => {}
             },
-            Response::Vanished { uids, .. } => {
-                delta.vanished.extend(uids.into_iter().flatten());
-            }
+            Response::Vanished { uids, .. } => vanished.extend(uids),
             Response::Fetch(_, attrs) => {
                 if let Some(change) = uid_and_flags(&attrs) {
                     delta.changed.push(change);
@@ -87,6 +86,17 @@ pub fn open_with(
             }
             _ => {}
         }
+    }
+    delta.vanished = uidset::Ranges::new(vanished);
+    // No UID at or past UIDNEXT has ever existed, so none can have vanished.
+    if let Some(max) = delta.vanished.max()
+        && opened.uid_next > 0
+        && max >= opened.uid_next
+    {
+        return Err(Error::Protocol(format!(
+            "the server reported UID {max} as expunged, but its UIDs end below {}",
+            opened.uid_next
+        )));
     }
     Ok((opened, delta))
 }

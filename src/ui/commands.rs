@@ -102,6 +102,13 @@ impl App {
                 .complain(format!("There is no link {n} in this message"));
             return;
         };
+        if !crate::ui::links::openable_link(&url) {
+            self.status.complain(format!(
+                "Not opening link {n}: only http, https and mailto links are opened ({})",
+                crate::mime::sanitize::sanitize_line(&url)
+            ));
+            return;
+        }
         match (self.settings.launcher)(url.as_ref()) {
             Ok(()) => self.status.say(format!("Opened link {n}")),
             Err(e) => self

@@ -19,6 +19,7 @@ mod input;
 pub mod keymap;
 mod keys;
 pub mod layout;
+mod links;
 pub mod message_list;
 mod mouse;
 pub mod notify;

@@ -3,10 +3,12 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod mta;
 pub mod pop3_fake;
 pub mod scripted;
 pub mod tmux;
 pub mod ui;
+pub mod watched;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

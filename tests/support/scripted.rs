@@ -156,16 +156,27 @@ impl Server {
 
     /// A config text for one account on this server: plain TCP, no IDLE, no polling, no header
     /// cache (tests must not share state through the user's cache directory), and a
-    /// read timeout of 5 s unless `extra` sets `read_timeout_secs` (stall tests use 1).
+    /// read timeout of 5 s. A key set in `extra` replaces the default (stall tests set
+    /// `read_timeout_secs = 1`).
     pub fn config(&self, extra: &str) -> String {
-        let read_timeout = if extra.contains("read_timeout_secs") {
-            ""
-        } else {
-            "read_timeout_secs = 5\n"
+        let defaults = [
+            "read_timeout_secs = 5",
+            "idle = false",
+            "cache = false",
+            "poll_interval_secs = 600",
+            "status_interval_secs = 600",
+        ];
+        let overridden = |line: &&str| {
+            let key = line.split(' ').next().unwrap_or_default();
+            extra
+                .lines()
+                .any(|l| l.split('=').next().is_some_and(|k| k.trim() == key))
         };
+        let defaults: Vec<&str> = defaults.into_iter().filter(|l| !overridden(l)).collect();
         format!(
-            "[[account]]\nname = \"fake\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\npassword_env = \"TERN_TEST_PASSWORD\"\nconnect_timeout_secs = 2\n{read_timeout}idle = false\ncache = false\npoll_interval_secs = 600\nstatus_interval_secs = 600\n{extra}\n",
-            self.port
+            "[[account]]\nname = \"fake\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\npassword_env = \"TERN_TEST_PASSWORD\"\nconnect_timeout_secs = 2\n{}\n{extra}\n",
+            self.port,
+            defaults.join("\n")
         )
     }
 
@@ -535,6 +546,7 @@ fn default_reply(cmd: &Command, caps: &str) -> Vec<u8> {
             format!("{out}{tag} OK FETCH completed\r\n")
         }
         "UID STORE" => format!("{tag} OK STORE completed\r\n"),
+        "ENABLE" => format!("* ENABLED {}\r\n{tag} OK ENABLE completed\r\n", cmd.args),
         "NOOP" | "CHECK" => format!("{tag} OK {verb} completed\r\n"),
         "LOGOUT" => format!("* BYE logging out\r\n{tag} OK LOGOUT completed\r\n"),
         "LIST" | "LSUB" => {

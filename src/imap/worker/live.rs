@@ -114,18 +114,17 @@ impl Worker {
         };
         let (folder, uid_validity, raw) = (open.name.clone(), open.uid_validity, open.raw.clone());
         let conn = self.connection()?;
-        let _ = conn.take_warnings();
         conn.session.noop().map_err(|e| map_err("NOOP", e))?;
-        // A folder deleted (and perhaps recreated) by another client stays visible to this
-        // session in its old state, and the server only warns: start afresh, which reopens
-        // the folder and reloads it if its UIDVALIDITY changed.
-        let warnings = conn.take_warnings();
-        let now_valid = folders::status(conn, &raw)?.uid_validity;
-        for alert in warnings.iter().filter(|w| w.contains("[ALERT]")) {
-            self.emit(Event::Notice(format!("the server says: {alert}")));
-        }
-        if !warnings.is_empty() || (now_valid != 0 && now_valid != uid_validity) {
-            tracing::warn!("{folder}: the server warned {warnings:?}; reconnecting");
+        // `* OK [ALERT]` is news for the user. A `* NO` may mean this session's view is
+        // broken (Dovecot warns on every NOOP once the selected folder was deleted, and its
+        // STATUS then still reports the old UIDVALIDITY), so it earns one fresh connection;
+        // if the new one warns too, the warning is the server's own state: shown, not acted
+        // on again, so a server that answers every NOOP with `* NO` sees no reconnect storm.
+        let warned = self.show_alerts(self.conn.as_ref().expect("connected above"));
+        let retry = std::mem::replace(&mut self.warned_reconnect, warned);
+        let now_valid = folders::status(self.connection()?, &raw)?.uid_validity;
+        if (warned && !retry) || (now_valid != 0 && now_valid != uid_validity) {
+            tracing::warn!("{folder}: the session looks stale; reconnecting");
             self.conn = None;
             self.idler = None;
             self.connection()?;

@@ -13,6 +13,7 @@ mod bodies;
 mod commands;
 mod live;
 mod offline;
+mod pace;
 mod sync;
 mod warm;
 
@@ -31,6 +32,9 @@ use crate::imap::bulk::Bulk;
 use crate::imap::idler::{Idler, Notice};
 use crate::imap::session::Connection;
 use crate::msg::{Cmd, Event, Flags, ReqId, Uid};
+
+/// A panic within this long of the last one reported is not reported again.
+const PANIC_QUIET: Duration = Duration::from_secs(600);
 
 pub struct Handle {
     pub commands: Sender<Cmd>,
@@ -133,6 +137,13 @@ struct Worker {
     next_poll: Instant,
     next_status: Instant,
     offline: Option<offline::Offline>,
+    /// Paces every login of the worker's own connection.
+    pace: pace::Pace,
+    /// The last NOOP warned, and we reconnected for it: a warning on the new connection too
+    /// is not acted on again.
+    warned_reconnect: bool,
+    /// When a panic was last reported: a repeat soon after is only logged.
+    panic_reported: Option<Instant>,
     pending: VecDeque<offline::Pending>,
     /// The header cache, for reading; None when disabled or unusable.
     cache: Option<Arc<Cache>>,
@@ -170,6 +181,9 @@ impl Worker {
             notices: unbounded(),
             refresh_due: false,
             offline: None,
+            pace: pace::Pace::default(),
+            warned_reconnect: false,
+            panic_reported: None,
             pending: VecDeque::new(),
         }
     }
@@ -245,10 +259,18 @@ impl Worker {
         if catch_unwind(AssertUnwindSafe(|| f(self))).is_err() {
             tracing::error!("worker recovered from a panic; dropping the connection");
             self.sync = None;
-            self.fail(
-                None,
-                Error::Protocol("internal error while reading the server's reply".into()),
-            );
+            let error = Error::Protocol("internal error while reading the server's reply".into());
+            // Reconnecting goes through the pace like any other; the user hears of it once.
+            let now = Instant::now();
+            let repeat = self
+                .panic_reported
+                .is_some_and(|t| now.duration_since(t) < PANIC_QUIET);
+            if repeat {
+                self.go_offline(&error);
+            } else {
+                self.panic_reported = Some(now);
+                self.fail(None, error);
+            }
         }
     }
 

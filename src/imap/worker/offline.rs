@@ -37,7 +37,7 @@ impl Pending {
 
 /// 1, 2, 4 … 60 seconds, each scaled by a factor in [0.5, 1.5) so many clients do not
 /// reconnect in lockstep after a server restart.
-fn backoff(attempt: u32) -> Duration {
+pub(super) fn backoff(attempt: u32) -> Duration {
     let base = 2f64.powi(attempt.min(6) as i32).min(60.0);
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -51,9 +51,10 @@ impl Worker {
         self.conn = None;
         self.idler = None;
         let attempt = self.offline.as_ref().map_or(0, |o| o.attempt + 1);
+        let now = Instant::now();
         let next_try = match error {
             Error::Auth(_) => None,
-            _ => Some(Instant::now() + backoff(attempt)),
+            _ => Some(now + backoff(attempt).max(self.pace.wait(now))),
         };
         self.offline = Some(Offline { attempt, next_try });
         self.emit(Event::Conn(ConnState::Offline {

@@ -23,7 +23,14 @@ impl Worker {
                 host: self.account.host.clone(),
                 port: self.account.port(),
             }));
+            if let Err(wait) = self.pace.admit(std::time::Instant::now()) {
+                return Err(Error::Network(format!(
+                    "reconnecting too often; next try in {} s",
+                    wait.as_secs().max(1)
+                )));
+            }
             let mut conn = session::connect(&self.account, &self.password)?;
+            self.show_alerts(&conn);
             self.emit(Event::Conn(ConnState::Connected(conn.info.clone())));
             self.offline = None;
             if let Some(open) = &self.open {
@@ -51,6 +58,24 @@ impl Worker {
         self.conn
             .as_mut()
             .ok_or_else(|| Error::Network("not connected".into()))
+    }
+
+    /// `[ALERT]` texts the server sent (RFC 3501 says to show them), for the status bar;
+    /// other warnings are only logged, and reported back: whether there were any.
+    pub(super) fn show_alerts(&self, conn: &Connection) -> bool {
+        let mut warned = false;
+        for w in conn.take_warnings() {
+            if w.contains("[ALERT]") {
+                self.emit(Event::Notice(format!(
+                    "the server says: {}",
+                    crate::mime::sanitize::sanitize_line(&w)
+                )));
+            } else {
+                tracing::info!("the server warned: {w}");
+                warned = true;
+            }
+        }
+        warned
     }
 
     /// Runs `op` on a live connection; after a network or protocol failure reconnects and
@@ -95,6 +120,9 @@ impl Worker {
         let opened = self.retrying(|c| messages::open_with(c, &raw, read_only, known));
         let cached = loading.and_then(|l| l.join().ok()).flatten();
         let (opened, delta) = opened?;
+        if let Some(conn) = &self.conn {
+            self.show_alerts(conn);
+        }
         match cached {
             Some(c) if c.uid_validity == opened.uid_validity => {
                 self.warm_sync(folder, raw, opened, delta, c)?;
@@ -181,7 +209,9 @@ impl Worker {
         // With fetchers, this connection still takes the newest chunk: it is idle until they
         // have logged in.
         let mut own: VecDeque<Vec<Uid>> = chunks.into();
-        let bulk = bulk.map(|mut bulk| {
+        // EXISTS promised more than UID SEARCH found (another client emptied the folder
+        // meanwhile, or a server that miscounts): the fetchers may have nothing to do.
+        let bulk = bulk.filter(|_| own.len() > 1).map(|mut bulk| {
             let parallel: Vec<Vec<Uid>> = own.drain(1..).collect();
             bulk.fetch(&parallel);
             BulkSync {

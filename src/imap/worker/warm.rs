@@ -68,9 +68,9 @@ impl Worker {
         let qresync =
             cached.highest_modseq > 0 && self.conn.as_ref().is_some_and(|c| c.enabled("QRESYNC"));
         let (gone, server_flags, uids): (Vec<Uid>, Vec<(Uid, Flags)>, Vec<Uid>) = if qresync {
-            let vanished: HashSet<Uid> = delta.vanished.iter().copied().collect();
+            let vanished = &delta.vanished;
             let mut uids: Vec<Uid> = cached.uids;
-            uids.retain(|u| !vanished.contains(u));
+            uids.retain(|u| !vanished.contains(*u));
             uids.extend(
                 delta
                     .changed
@@ -81,7 +81,7 @@ impl Worker {
             let gone = known
                 .keys()
                 .copied()
-                .filter(|u| vanished.contains(u))
+                .filter(|u| vanished.contains(*u))
                 .collect();
             (gone, delta.changed, uids)
         } else {
