@@ -294,3 +294,89 @@ fn the_tui_shows_only_inbox_opens_a_message_and_deletes_on_the_server() {
     assert_eq!(after, expected);
     h.shutdown();
 }
+
+/// Waits for the first event `pick` accepts, feeding nothing back.
+fn wait_for<T>(h: &tern::imap::worker::Handle, pick: impl Fn(&Event) -> Option<T>) -> T {
+    loop {
+        let ev = h.events.recv_timeout(Duration::from_secs(30)).unwrap();
+        assert!(!matches!(ev, Event::Failed { .. }), "{ev:?}");
+        if let Some(t) = pick(&ev) {
+            return t;
+        }
+    }
+}
+
+/// Opens INBOX; its IDs, newest first.
+fn select(h: &tern::imap::worker::Handle) -> Vec<Uid> {
+    h.commands
+        .send(Cmd::Select {
+            folder: "INBOX".into(),
+            read_only: false,
+            first_screen: 50,
+        })
+        .unwrap();
+    let ids = wait_for(h, |ev| match ev {
+        Event::Selected { uids, .. } => Some(uids.clone()),
+        _ => None,
+    });
+    wait_for(h, |ev| matches!(ev, Event::SyncDone { .. }).then_some(()));
+    ids
+}
+
+#[test]
+fn polling_shows_new_mail_as_arrivals() {
+    let env = Env::start();
+    let loaded = tern::config::load(&config(&env, "poll_interval_secs = 1")).unwrap();
+    let h = tern::imap::worker::spawn(loaded.config.accounts[0].clone(), "wonderland".into());
+    select(&h);
+    env.server
+        .append(
+            "alice",
+            "INBOX",
+            b"From: New <new@example.org>\r\nSubject: Fresh arrival\r\n\r\nhello\r\n",
+            &[],
+            None,
+        )
+        .unwrap();
+    let arrived = wait_for(&h, |ev| match ev {
+        Event::Arrived { uids, .. } => Some(uids.clone()),
+        _ => None,
+    });
+    let row = wait_for(&h, |ev| match ev {
+        Event::Summaries { chunk, .. } => chunk.first().cloned(),
+        _ => None,
+    });
+    assert_eq!(arrived, [row.uid]);
+    assert_eq!(&*row.subject, "Fresh arrival");
+    h.shutdown();
+}
+
+#[test]
+fn leave_on_server_false_removes_downloaded_mail_there_and_keeps_it_here() {
+    let env = Env::start();
+    let loaded = tern::config::load(&config(&env, "leave_on_server = false")).unwrap();
+    let h = tern::imap::worker::spawn(loaded.config.accounts[0].clone(), "wonderland".into());
+    let ids = select(&h);
+    let newest = ids[0];
+    for &uid in &ids[1..] {
+        let req = u64::from(uid);
+        let folder = "INBOX".into();
+        assert!(matches!(
+            call(&h, Cmd::FetchRaw { req, folder, uid }),
+            Event::Raw { .. }
+        ));
+    }
+    // Removed at the session's QUIT: every downloaded one, not the one never opened.
+    h.shutdown();
+    let left = rows(&imap(&env, &["list", "INBOX"]).ok());
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].0, newest.to_string());
+    assert_eq!(rows(&pop3(&env, &["list", "INBOX"]).ok()).len(), ids.len());
+    let nested = env.uid("INBOX", "nested.eml").to_string();
+    let part = pop3(&env, &["parts", "INBOX", &nested]).ok();
+    assert!(
+        part.stdout.contains("4.2.2.1\ttext/plain"),
+        "{}",
+        part.stdout
+    );
+}

@@ -105,3 +105,29 @@ fn a_drop_mid_retr_stores_nothing_and_a_whole_message_is_kept() {
     );
     assert_eq!(files("msg"), 1);
 }
+
+#[test]
+fn a_refused_dele_is_rolled_back_and_the_local_copy_kept() {
+    let fake = FakePop3::start(|line| match line.split(' ').next() {
+        Some("DELE") => ok("-ERR [SYS/TEMP] storage unavailable\r\n"),
+        _ => mailbox(line, || {
+            ok("+OK\r\nSubject: hello\r\nFrom: a@b\r\n\r\nbody\r\n.\r\n")
+        }),
+    });
+    let store = tempfile::tempdir().unwrap();
+    run(&fake, store.path(), &["export", "INBOX", "1"]).ok();
+    let gone = run(&fake, store.path(), &["delete", "INBOX", "1"]);
+    assert_ne!(gone.code, 0);
+    assert!(
+        gone.stderr.contains("nothing was deleted"),
+        "{}",
+        gone.stderr
+    );
+    assert!(
+        gone.stderr.contains("storage unavailable"),
+        "{}",
+        gone.stderr
+    );
+    let kept = run(&fake, store.path(), &["export", "INBOX", "1"]).ok();
+    assert_eq!(kept.stdout, "Subject: hello\r\nFrom: a@b\r\n\r\nbody\r\n");
+}

@@ -28,10 +28,9 @@ pub fn search(
                 dir.display()
             )));
         }
-        let rows = crate::pop3::store::Store::open(&dir)?
-            .entries()
-            .iter()
-            .filter_map(|e| e.summary.clone())
+        let rows = crate::pop3::store::Store::snapshot(&dir)?
+            .into_iter()
+            .filter_map(|e| e.summary)
             .collect();
         return matches("INBOX", 1, rows, words, out);
     }

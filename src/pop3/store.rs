@@ -36,6 +36,8 @@ pub struct Entry {
 
 pub struct Store {
     dir: PathBuf,
+    /// Held (locked) while the store is open: one tern at a time writes it.
+    _lock: File,
     /// By ascending ID: oldest first, as the server numbers them.
     entries: Vec<Entry>,
     by_uidl: HashMap<String, Uid>,
@@ -103,51 +105,46 @@ pub fn summary_from_header(id: Uid, header: &[u8], size: u64, flags: Flags) -> S
 }
 
 impl Store {
-    /// Opens (or creates) the store in `dir`.
+    /// Opens (or creates) the store in `dir`, for this process only.
     pub fn open(dir: &Path) -> Result<Store> {
         private_dir(&dir.join("msg"))?;
         private_dir(&dir.join("tmp"))?;
         private_dir(dir)?;
-        let mut store = Store {
-            dir: dir.to_path_buf(),
-            entries: Vec::new(),
-            by_uidl: HashMap::new(),
-            next_id: 1,
+        let lock_path = dir.join("lock");
+        let lock = {
+            use std::os::unix::fs::OpenOptionsExt;
+            OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(&lock_path)
+                .map_err(|e| io_err("cannot open", &lock_path, e))?
         };
-        let path = dir.join(INDEX);
-        match fs::read_to_string(&path) {
-            Ok(text) => store.load(&text).map_err(|e| {
-                Error::Io(format!(
-                    "{}: {e}; move it away to start afresh",
-                    path.display()
-                ))
-            })?,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io_err("cannot read", &path, e)),
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(Error::Refused(format!(
+                    "another tern is using the POP3 store {}; close it first (tern search --local still works)",
+                    dir.display()
+                )));
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(io_err("cannot lock", &lock_path, e)),
         }
-        Ok(store)
+        let (next_id, entries) = read_index(dir)?;
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            _lock: lock,
+            by_uidl: entries.iter().map(|e| (e.uidl.clone(), e.id)).collect(),
+            entries,
+            next_id,
+        })
     }
 
-    fn load(&mut self, text: &str) -> std::result::Result<(), String> {
-        let mut lines = text.lines();
-        if lines.next() != Some(MAGIC) {
-            return Err("not a tern POP3 index".into());
-        }
-        self.next_id = lines
-            .next()
-            .and_then(|l| l.strip_prefix("next "))
-            .and_then(|n| n.parse().ok())
-            .ok_or("no next ID")?;
-        for (i, line) in lines.enumerate() {
-            let entry = parse_entry(line).ok_or_else(|| format!("line {} is damaged", i + 3))?;
-            if entry.id >= self.next_id || self.by_uidl.contains_key(&entry.uidl) {
-                return Err(format!("line {} repeats an ID or UIDL", i + 3));
-            }
-            self.by_uidl.insert(entry.uidl.clone(), entry.id);
-            self.entries.push(entry);
-        }
-        self.entries.sort_unstable_by_key(|e| e.id);
-        Ok(())
+    /// The entries as last written, without opening the store (another tern may hold it):
+    /// for `tern search --local`. The index is replaced whole, so it is never half-read.
+    pub fn snapshot(dir: &Path) -> Result<Vec<Entry>> {
+        read_index(dir).map(|(_, entries)| entries)
     }
 
     /// Writes the index: to a temporary file, synced, then renamed over the old one.
@@ -282,6 +279,45 @@ impl Store {
     }
 }
 
+/// The next ID and the entries (by ascending ID) of the index in `dir`; none yet is empty.
+fn read_index(dir: &Path) -> Result<(Uid, Vec<Entry>)> {
+    let path = dir.join(INDEX);
+    let text = match fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((1, Vec::new())),
+        Err(e) => return Err(io_err("cannot read", &path, e)),
+    };
+    parse_index(&text).map_err(|e| {
+        Error::Io(format!(
+            "{}: {e}; move it away to start afresh",
+            path.display()
+        ))
+    })
+}
+
+fn parse_index(text: &str) -> std::result::Result<(Uid, Vec<Entry>), String> {
+    let mut lines = text.lines();
+    if lines.next() != Some(MAGIC) {
+        return Err("not a tern POP3 index".into());
+    }
+    let next_id: Uid = lines
+        .next()
+        .and_then(|l| l.strip_prefix("next "))
+        .and_then(|n| n.parse().ok())
+        .ok_or("no next ID")?;
+    let mut uidls = std::collections::HashSet::new();
+    let mut entries = Vec::new();
+    for (i, line) in lines.enumerate() {
+        let entry = parse_entry(line).ok_or_else(|| format!("line {} is damaged", i + 3))?;
+        if entry.id >= next_id || !uidls.insert(entry.uidl.clone()) {
+            return Err(format!("line {} repeats an ID or UIDL", i + 3));
+        }
+        entries.push(entry);
+    }
+    entries.sort_unstable_by_key(|e| e.id);
+    Ok((next_id, entries))
+}
+
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -393,6 +429,7 @@ mod tests {
         s.set_summary(summary_from_header(2, header, 42, Flags::NONE));
         s.set_flags(2, Flag::Seen | Flag::Flagged);
         s.persist().unwrap();
+        drop(s);
         let mut s = Store::open(dir.path()).unwrap();
         let b = s.get(2).unwrap().clone();
         assert_eq!(b.flags, Flag::Seen | Flag::Flagged);
@@ -434,6 +471,19 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn one_opener_at_a_time_while_a_snapshot_is_always_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        s.id_for("a");
+        s.persist().unwrap();
+        let e = Store::open(dir.path()).err().unwrap();
+        assert!(e.to_string().contains("another tern"), "{e}");
+        assert_eq!(Store::snapshot(dir.path()).unwrap().len(), 1);
+        drop(s);
+        assert!(Store::open(dir.path()).is_ok());
     }
 
     #[test]
