@@ -18,7 +18,7 @@ use crossbeam_channel::Receiver;
 use tern::devserver::{Dovecot, DovecotOptions};
 use tern::imap::stream::bytes_received;
 use tern::imap::worker::{self, Handle};
-use tern::msg::{Cmd, Event, Uid};
+use tern::msg::{Cmd, Event, Folder, Uid};
 
 fn main() {
     let benching = std::env::args().any(|a| a == "--bench");
@@ -93,7 +93,7 @@ impl Reader {
         handle
             .commands
             .send(Cmd::Select {
-                folder: "Read".into(),
+                folder: Folder::named("Read"),
                 read_only: true,
                 first_screen: 50,
             })
@@ -118,7 +118,7 @@ impl Reader {
         let (start, before) = (Instant::now(), bytes_received());
         let root = match self.call(|req| Cmd::FetchStructure {
             req,
-            folder: "Read".into(),
+            folder: Folder::named("Read"),
             uid,
         }) {
             Event::Structure { root, .. } => root,
@@ -128,7 +128,7 @@ impl Reader {
         for part in tern::mime::display_parts(&root) {
             match self.call(|req| Cmd::FetchPart {
                 req,
-                folder: "Read".into(),
+                folder: Folder::named("Read"),
                 uid,
                 section: part.section.clone(),
             }) {

@@ -17,7 +17,7 @@ use ratatui::backend::TestBackend;
 
 use tern::config::theme::Theme;
 use tern::model::filter::Index;
-use tern::msg::{Event, Flag, Flags, Summary, Uid};
+use tern::msg::{Event, Flag, Flags, Folder, Summary, Uid};
 use tern::ui::action::Action;
 use tern::ui::app::{App, Settings};
 use tern::ui::keymap::Keymap;
@@ -60,14 +60,14 @@ fn app(messages: u32, loaded: u32) -> App {
     let uids: Vec<Uid> = (1..=messages).rev().collect();
     let newest: Vec<Uid> = uids.iter().copied().take(loaded as usize).collect();
     app.on_event(Event::Selected {
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
         uid_validity: 1,
         read_only: false,
         uids,
     });
     for chunk in newest.chunks(1000) {
         app.on_event(Event::Summaries {
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uid_validity: 1,
             chunk: chunk.iter().map(|u| summary(*u)).collect(),
         });

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use tern::devserver::{Dovecot, DovecotOptions};
 use tern::imap::worker;
 use tern::model::Model;
-use tern::msg::{Cmd, ConnState, Event, Flag, FlagChange, Uid};
+use tern::msg::{Cmd, ConnState, Event, Flag, FlagChange, Folder, Uid};
 
 fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
@@ -61,7 +61,7 @@ fn main() {
     let h = worker::spawn(account, "wonderland".into());
     h.commands
         .send(Cmd::Select {
-            folder: "Soak".into(),
+            folder: Folder::named("Soak"),
             read_only: false,
             first_screen: 60,
         })
@@ -100,7 +100,7 @@ fn main() {
                         .send(Cmd::Store {
                             req: next_req,
                             change: FlagChange {
-                                folder: "Soak".into(),
+                                folder: Folder::named("Soak"),
                                 uids: vec![uid],
                                 add: rng.next(2) == 0,
                                 flags: Flag::Flagged.into(),

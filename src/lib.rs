@@ -49,3 +49,4 @@ pub mod save;
 pub mod search;
 pub mod send;
 pub mod ui;
+pub mod utf7;

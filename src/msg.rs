@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::error::Error;
 use crate::mime::{Part, Section};
+use crate::utf7;
 
 pub type Uid = u32;
 /// Chosen by the sender of a [`Cmd`] so it can match the answering [`Event`].
@@ -19,33 +20,33 @@ pub enum Cmd {
     /// newest first: `first_screen` of them at once, the rest in chunks. Abandons any sync
     /// of the previously open folder.
     Select {
-        folder: String,
+        folder: Folder,
         read_only: bool,
         first_screen: usize,
     },
     /// BODYSTRUCTURE and the header block of one message.
     FetchStructure {
         req: ReqId,
-        folder: String,
+        folder: Folder,
         uid: Uid,
     },
     /// The raw (still transfer-encoded) bytes of one part: `BODY.PEEK[section]`.
     FetchPart {
         req: ReqId,
-        folder: String,
+        folder: Folder,
         uid: Uid,
         section: Section,
     },
     /// The whole raw message: `BODY.PEEK[]`.
     FetchRaw {
         req: ReqId,
-        folder: String,
+        folder: Folder,
         uid: Uid,
     },
     /// Summaries of exactly these UIDs (e.g. search hits), as `Summaries` then `Done`.
     FetchSummaries {
         req: ReqId,
-        folder: String,
+        folder: Folder,
         uids: Vec<Uid>,
     },
     /// `UID STORE ±FLAGS.SILENT`: add or remove system flags on exactly these UIDs.
@@ -54,7 +55,7 @@ pub enum Cmd {
     /// the model does not keep; answered by `Done`.
     Keyword {
         req: ReqId,
-        folder: String,
+        folder: Folder,
         uids: Vec<Uid>,
         add: bool,
         keyword: String,
@@ -62,31 +63,31 @@ pub enum Cmd {
     /// Copy (or move, with `remove`) exactly these UIDs to `dest`.
     Copy {
         req: ReqId,
-        folder: String,
+        folder: Folder,
         uids: Vec<Uid>,
-        dest: String,
+        dest: Folder,
         remove: bool,
     },
     /// `UID EXPUNGE` of exactly these UIDs (needs UIDPLUS). With `all_deleted`, a server
     /// without UIDPLUS gets a plain EXPUNGE, which removes every \Deleted message.
     Expunge {
         req: ReqId,
-        folder: String,
+        folder: Folder,
         uids: Vec<Uid>,
         all_deleted: bool,
     },
     /// `UID SEARCH` in `folder`.
     Search {
         req: ReqId,
-        folder: String,
+        folder: Folder,
         query: crate::search::Query,
     },
-    /// Folder management; names are decoded (the worker encodes them).
+    /// Folder management.
     Manage { req: ReqId, op: FolderOp },
     /// APPEND a raw message with flags and an internal date (seconds, UTC offset seconds).
     Append {
         req: ReqId,
-        folder: String,
+        folder: Folder,
         bytes: Vec<u8>,
         flags: Flags,
         date: Option<(i64, i32)>,
@@ -99,15 +100,15 @@ pub enum Cmd {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FolderOp {
-    Create(String),
+    Create(Folder),
     /// Refused when the folder has children, as servers do.
-    Delete(String),
+    Delete(Folder),
     Rename {
-        from: String,
-        to: String,
+        from: Folder,
+        to: Folder,
     },
-    Subscribe(String),
-    Unsubscribe(String),
+    Subscribe(Folder),
+    Unsubscribe(Folder),
 }
 
 /// Connection progress, for a status line.
@@ -148,13 +149,74 @@ pub enum SpecialUse {
     Trash,
 }
 
+/// A folder as the server names it: its own spelling (modified UTF-7, what commands send), the
+/// decoded name people read, and its hierarchy delimiter. Two values are the same folder when
+/// the server's spelling is, whether or not one was learnt with its delimiter.
+#[derive(Debug, Clone)]
+pub struct Folder {
+    name: String,
+    raw: String,
+    delimiter: Option<char>,
+}
+
+impl Folder {
+    /// A folder as LIST reported it.
+    pub fn from_server(raw: String, delimiter: Option<char>) -> Folder {
+        Folder {
+            name: utf7::decode(&raw),
+            raw,
+            delimiter,
+        }
+    }
+
+    /// A folder named by a person (command line, config, a name typed for a new folder):
+    /// its server spelling is the name's encoding; the delimiter is not known.
+    pub fn named(name: &str) -> Folder {
+        Folder {
+            name: name.to_string(),
+            raw: utf7::encode(name),
+            delimiter: None,
+        }
+    }
+
+    /// Decoded full path, with the server's delimiter (`其他文件夹/QQ邮件`, `INBOX.Drafts`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The name exactly as the server spells it, for commands.
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
+    pub fn delimiter(&self) -> Option<char> {
+        self.delimiter
+    }
+}
+
+impl PartialEq for Folder {
+    fn eq(&self, other: &Folder) -> bool {
+        self.raw == other.raw
+    }
+}
+
+impl Eq for Folder {}
+
+impl std::hash::Hash for Folder {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.raw.hash(state);
+    }
+}
+
+impl std::fmt::Display for Folder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FolderInfo {
-    /// Decoded full path, with the server's delimiter (`其他文件夹/QQ邮件`, `INBOX.Drafts`).
-    pub name: String,
-    /// The name exactly as the server spelt it (modified UTF-7), for commands.
-    pub raw: String,
-    pub delimiter: Option<char>,
+    pub folder: Folder,
     /// Attributes as the server sent them, e.g. `\HasChildren`, `\Noselect`, `\Sent`.
     pub attributes: Vec<String>,
     pub special: Option<SpecialUse>,
@@ -291,7 +353,7 @@ impl std::ops::BitOr<Flag> for Flags {
 /// ([`Cmd::Store`]), the worker stores and the model applies once confirmed ([`Event::Stored`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlagChange {
-    pub folder: String,
+    pub folder: Folder,
     pub uids: Vec<Uid>,
     pub add: bool,
     pub flags: Flags,
@@ -341,7 +403,7 @@ pub enum Event {
     Folders(Vec<FolderInfo>),
     /// The folder is open; `uids` is every UID in it, newest first.
     Selected {
-        folder: String,
+        folder: Folder,
         uid_validity: u32,
         read_only: bool,
         uids: Vec<Uid>,
@@ -349,37 +411,37 @@ pub enum Event {
     /// Every UID of the open folder, newest first, once known: after `Selected` carried only
     /// the first screen's (fetched by sequence number before the UID list was asked for).
     Listed {
-        folder: String,
+        folder: Folder,
         uid_validity: u32,
         uids: Vec<Uid>,
     },
     /// A chunk of summaries for the open folder.
     Summaries {
-        folder: String,
+        folder: Folder,
         uid_validity: u32,
         chunk: Vec<Summary>,
     },
     /// Every summary of the open folder has been sent.
     SyncDone {
-        folder: String,
+        folder: Folder,
     },
     Structure {
         req: ReqId,
-        folder: String,
+        folder: Folder,
         uid: Uid,
         root: Box<Part>,
         header: Vec<u8>,
     },
     PartData {
         req: ReqId,
-        folder: String,
+        folder: Folder,
         uid: Uid,
         section: Section,
         bytes: Vec<u8>,
     },
     Raw {
         req: ReqId,
-        folder: String,
+        folder: Folder,
         uid: Uid,
         bytes: Vec<u8>,
     },
@@ -393,8 +455,8 @@ pub enum Event {
     /// the originals \Deleted (no MOVE and no UIDPLUS).
     Copied {
         req: ReqId,
-        folder: String,
-        dest: String,
+        folder: Folder,
+        dest: Folder,
         uids: Vec<Uid>,
         dest_uids: Option<Vec<Uid>>,
         moved: bool,
@@ -403,28 +465,28 @@ pub enum Event {
     /// These messages are gone from `folder`.
     Expunged {
         req: Option<ReqId>,
-        folder: String,
+        folder: Folder,
         uids: Vec<Uid>,
     },
     SearchResult {
         req: ReqId,
-        folder: String,
+        folder: Folder,
         uids: Vec<Uid>,
     },
     Appended {
         req: ReqId,
-        folder: String,
+        folder: Folder,
         uid: Option<Uid>,
     },
     /// New messages arrived in the open folder (their summaries follow), newest first.
     Arrived {
-        folder: String,
+        folder: Folder,
         uid_validity: u32,
         uids: Vec<Uid>,
     },
     /// Flags changed on the server (by another client, or as a result of our commands).
     FlagsChanged {
-        folder: String,
+        folder: Folder,
         changes: Vec<(Uid, Flags)>,
     },
     /// A change could not be sent (offline); it will be carried out after reconnecting.

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use support::{Env, tern_with};
 use tern::devserver::DovecotOptions;
-use tern::msg::{Cmd, ConnState, Event};
+use tern::msg::{Cmd, ConnState, Event, Folder};
 
 /// (UID, flags) of every message, as an independent session sees it.
 fn server_state(env: &Env, folder: &str) -> Vec<(u32, String)> {
@@ -321,7 +321,7 @@ fn the_worker_serves_messages_read_before_while_offline() {
     let open = |req| {
         let cmd = Cmd::FetchStructure {
             req,
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uid,
         };
         h.commands.send(cmd).unwrap();
@@ -333,7 +333,7 @@ fn the_worker_serves_messages_read_before_while_offline() {
             let req = req * 100 + i as u64;
             let cmd = Cmd::FetchPart {
                 req,
-                folder: "INBOX".into(),
+                folder: Folder::named("INBOX"),
                 uid,
                 section: part.section.clone(),
             };
@@ -347,7 +347,7 @@ fn the_worker_serves_messages_read_before_while_offline() {
     };
     h.commands
         .send(Cmd::Select {
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             read_only: true,
             first_screen: 50,
         })
@@ -359,7 +359,7 @@ fn the_worker_serves_messages_read_before_while_offline() {
     env.server.stop();
     let search = Cmd::Search {
         req: 2,
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
         query: tern::search::parse("x").unwrap(),
     };
     h.commands.send(search).unwrap();

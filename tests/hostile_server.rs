@@ -13,7 +13,7 @@ use support::scripted::{self, Reply, Script, Server};
 use support::watched::{Run, assert_clean_failure, assert_peak_under, run_tern};
 use tern::error::Error;
 use tern::imap::worker::{self, Handle};
-use tern::msg::{Cmd, Event};
+use tern::msg::{Cmd, Event, Folder};
 
 /// The longest any single wait may take before the test fails.
 const DEADLINE: Duration = Duration::from_secs(30);
@@ -67,7 +67,7 @@ fn assert_clear(error: &Error) {
 fn select(h: &Handle) {
     h.commands
         .send(Cmd::Select {
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             read_only: false,
             first_screen: 50,
         })
@@ -78,7 +78,7 @@ fn fetch_raw(h: &Handle, req: u64, uid: u32) {
     h.commands
         .send(Cmd::FetchRaw {
             req,
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uid,
         })
         .unwrap();

@@ -10,7 +10,7 @@ use crossbeam_channel::Receiver;
 use tern::config::Account;
 use tern::devserver::{Dovecot, DovecotOptions};
 use tern::imap::worker::{self, Handle};
-use tern::msg::{Cmd, ConnState, Event, Flag, FlagChange};
+use tern::msg::{Cmd, ConnState, Event, Flag, FlagChange, Folder};
 
 fn account(server: &Dovecot, extra: &str) -> Account {
     let text = format!(
@@ -44,7 +44,7 @@ fn open_inbox(server: &Dovecot, extra: &str) -> Handle {
     let h = worker::spawn(account(server, extra), "wonderland".into());
     h.commands
         .send(Cmd::Select {
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             read_only: false,
             first_screen: 50,
         })
@@ -130,7 +130,7 @@ fn a_server_restart_is_ridden_out_and_a_queued_change_applied_once() {
         .send(Cmd::Store {
             req: 7,
             change: FlagChange {
-                folder: "INBOX".into(),
+                folder: Folder::named("INBOX"),
                 uids: vec![3],
                 add: true,
                 flags: Flag::Flagged.into(),
@@ -231,7 +231,7 @@ fn a_reset_folder_is_reloaded_with_a_notice() {
     );
     h.commands
         .send(Cmd::Select {
-            folder: "Box".into(),
+            folder: Folder::named("Box"),
             read_only: false,
             first_screen: 10,
         })
@@ -292,7 +292,7 @@ fn a_keyword_is_stored_by_uid_and_a_bad_one_refused() {
     let h = open_inbox(&server, "idle = false\npoll_interval_secs = 600");
     let keyword = |req, keyword: &str| Cmd::Keyword {
         req,
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
         uids: vec![2],
         add: true,
         keyword: keyword.into(),

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use support::{Env, Run, fixtures, tern_with};
 use tern::mime::Part;
-use tern::msg::{Cmd, Event, Uid};
+use tern::msg::{Cmd, Event, Folder, Uid};
 
 /// A config with the POP3 account (`pop3`, first) and the IMAP account (`imap`) of alice.
 fn config(env: &Env, pop3: &str) -> PathBuf {
@@ -102,7 +102,7 @@ fn structure(h: &tern::imap::worker::Handle, uid: Uid) -> Part {
         h,
         Cmd::FetchStructure {
             req: 1,
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uid,
         },
     ) {
@@ -116,7 +116,7 @@ fn part(h: &tern::imap::worker::Handle, uid: Uid, section: &tern::mime::Section)
         h,
         Cmd::FetchPart {
             req: 2,
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uid,
             section: section.clone(),
         },
@@ -310,7 +310,7 @@ fn wait_for<T>(h: &tern::imap::worker::Handle, pick: impl Fn(&Event) -> Option<T
 fn select(h: &tern::imap::worker::Handle) -> Vec<Uid> {
     h.commands
         .send(Cmd::Select {
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             read_only: false,
             first_screen: 50,
         })
@@ -360,7 +360,7 @@ fn leave_on_server_false_removes_downloaded_mail_there_and_keeps_it_here() {
     let newest = ids[0];
     for &uid in &ids[1..] {
         let req = u64::from(uid);
-        let folder = "INBOX".into();
+        let folder = Folder::named("INBOX");
         assert!(matches!(
             call(&h, Cmd::FetchRaw { req, folder, uid }),
             Event::Raw { .. }

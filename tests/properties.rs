@@ -18,7 +18,7 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 use tern::mime::{Part, Section, decode, headers, sanitize, structure};
 use tern::model::Model;
-use tern::msg::{Event, FlagChange, Flags, Summary, Uid};
+use tern::msg::{Event, FlagChange, Flags, Folder, Summary, Uid};
 use unicode_width::UnicodeWidthStr;
 
 /// The case count comes from `PROPTEST_CASES` (default 256); failures are kept below as
@@ -150,7 +150,7 @@ fn summary(uid: Uid, validity: u32) -> Summary {
 /// The event for `op` given the model's current list (Summaries name listed UIDs by index,
 /// as a sync does; a removed UID is never summarised again, as a server would not).
 fn event(op: &Op, model: &Model, removed: &HashSet<Uid>) -> Event {
-    let name = |f: &usize| FOLDERS[*f].to_string();
+    let name = |f: &usize| Folder::named(FOLDERS[*f]);
     match op {
         Op::Select {
             folder,
@@ -222,7 +222,7 @@ fn event(op: &Op, model: &Model, removed: &HashSet<Uid>) -> Event {
         Op::Moved { folder, uids } => Event::Copied {
             req: 1,
             folder: name(folder),
-            dest: "Archive".into(),
+            dest: Folder::named("Archive"),
             uids: uids.clone(),
             dest_uids: None,
             moved: true,
@@ -285,18 +285,18 @@ fn check_model(ops: &[Op]) -> Result<(), TestCaseError> {
         let before = model
             .mailbox
             .as_ref()
-            .map(|m| (m.name.clone(), m.uid_validity, m.summaries.clone()));
+            .map(|m| (m.folder.clone(), m.uid_validity, m.summaries.clone()));
         model.apply(ev.clone());
         let Some(mb) = model.mailbox.as_ref() else {
             continue;
         };
         match &ev {
             Event::Selected { .. } => removed.clear(),
-            Event::Arrived { folder, uids, .. } if *folder == mb.name => {
+            Event::Arrived { folder, uids, .. } if *folder == mb.folder => {
                 removed.retain(|u| !uids.contains(u) || !mb.uids.contains(u));
             }
             Event::Expunged { folder, uids, .. } | Event::Copied { folder, uids, .. }
-                if *folder == mb.name =>
+                if *folder == mb.folder =>
             {
                 removed.extend(uids);
             }
@@ -1187,13 +1187,13 @@ proptest! {
 fn regression_arrived_duplicates_are_listed_once() {
     let mut model = Model::default();
     model.apply(Event::Selected {
-        folder: "Work".into(),
+        folder: Folder::named("Work"),
         uid_validity: 1,
         read_only: false,
         uids: vec![],
     });
     model.apply(Event::Arrived {
-        folder: "Work".into(),
+        folder: Folder::named("Work"),
         uid_validity: 1,
         uids: vec![36, 36],
     });

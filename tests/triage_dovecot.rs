@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use support::{Env, fixtures, tern_with};
 use tern::devserver::{DovecotOptions, PlainSession};
-use tern::imap::utf7::unescape;
+use tern::utf7::unescape;
 
 fn session(env: &Env, folder: &str) -> PlainSession {
     let mut s = env.server.session("alice").expect("session");

@@ -6,7 +6,7 @@ mod support;
 use support::ui::{
     BASE_DATE, WIDE, draw, folder, listed, load, new_app, press, selected, summaries, type_text,
 };
-use tern::msg::{Event, Flag, Flags, FolderInfo, SpecialUse, Summary, Uid};
+use tern::msg::{Event, Flag, Flags, Folder, FolderInfo, SpecialUse, Summary, Uid};
 use tern::ui::app::App;
 
 fn inbox_info() -> FolderInfo {
@@ -144,7 +144,7 @@ fn new_mail_that_matches_joins_the_filtered_list() {
     type_text(&mut app, "alice");
     press(&mut app, "Enter");
     app.on_event(Event::Arrived {
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
         uid_validity: 7,
         uids: vec![9],
     });
@@ -160,7 +160,7 @@ fn new_mail_that_matches_joins_the_filtered_list() {
     );
     app.on_event(Event::Expunged {
         req: None,
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
         uids: vec![7],
     });
     assert_eq!(listed(&app), [9, 3]);
@@ -187,7 +187,7 @@ fn a_filter_open_during_a_sync_follows_every_chunk() {
     assert_eq!(listed(&app), [7, 3], "no waiting for the end of the sync");
     app.on_event(chunk(&[2, 1]));
     app.on_event(Event::SyncDone {
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
     });
     assert_eq!(listed(&app), [7, 3]);
 }

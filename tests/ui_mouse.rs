@@ -8,7 +8,7 @@ use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 
 use support::ui::{WIDE, draw, folder, load, new_app, part, press, summary};
-use tern::msg::{Cmd, Event, Flag, Flags, SpecialUse, Uid};
+use tern::msg::{Cmd, Event, Flag, Flags, Folder, SpecialUse, Uid};
 use tern::ui::app::App;
 use tern::ui::layout::Pane;
 
@@ -94,7 +94,7 @@ fn open_mixed(app: &mut App, row: u16) {
     };
     let fetches = app.on_event(Event::Structure {
         req,
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
         uid,
         root: Box::new(part(MIXED)),
         header: b"From: Alice <alice@example.org>\r\nSubject: Long\r\n\r\n".to_vec(),
@@ -110,7 +110,7 @@ fn open_mixed(app: &mut App, row: u16) {
     let body: String = (1..=60).map(|n| format!("line {n}\r\n")).collect();
     app.on_event(Event::PartData {
         req,
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
         uid,
         section: section.clone(),
         bytes: body.into_bytes(),
@@ -158,7 +158,7 @@ fn a_click_on_another_pane_only_focuses_it_first() {
     assert_eq!(app.folder_pane().cursor(), archive);
     let cmds = click(&mut app, Pane::Folders, archive as u16);
     assert!(
-        matches!(&cmds[..], [Cmd::Select { folder, .. }] if folder == "Archive"),
+        matches!(&cmds[..], [Cmd::Select { folder, .. }] if folder.name() == "Archive"),
         "{cmds:?}"
     );
 

@@ -7,7 +7,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 
 use support::ui::{BASE_DATE, WIDE, draw, folder, load, new_app, notice, press, summaries};
-use tern::msg::{Cmd, Event, Flag, FlagChange, Flags, SpecialUse, Summary, Uid};
+use tern::msg::{Cmd, Event, Flag, FlagChange, Flags, Folder, SpecialUse, Summary, Uid};
 use tern::ui::app::App;
 use tern::ui::notify::NotifyPolicy;
 
@@ -63,7 +63,7 @@ fn app_in(folder_name: &str) -> (App, Runs) {
 
 fn arrive(app: &mut App, folder: &str, uids: Vec<Uid>) {
     app.on_event(Event::Arrived {
-        folder: folder.into(),
+        folder: Folder::named(folder),
         uid_validity: 7,
         uids,
     });
@@ -205,7 +205,7 @@ fn folder_tree_counts_follow_reading_and_new_mail() {
     app.on_event(Event::Stored {
         req,
         change: FlagChange {
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uids,
             add: true,
             flags: Flags::from(Flag::Seen),

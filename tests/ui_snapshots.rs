@@ -13,7 +13,7 @@ use ratatui::backend::TestBackend;
 use support::ui::{WIDE, draw, folder, part, press, selected, settings, summaries, type_text};
 use tern::mime::{Part, Section, safe_filename};
 use tern::msg::{
-    Cmd, ConnState, Event, Flag, Flags, FolderInfo, SessionInfo, SpecialUse, Summary, Uid,
+    Cmd, ConnState, Event, Flag, Flags, Folder, FolderInfo, SessionInfo, SpecialUse, Summary, Uid,
 };
 use tern::ui::app::{App, Settings};
 use tern::ui::keymap::Keymap;
@@ -139,7 +139,7 @@ fn open_message(app: &mut App, root: Part, header: &str, bodies: &[(&str, &[u8])
     };
     let fetches = app.on_event(Event::Structure {
         req,
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
         uid,
         root: Box::new(root),
         header: header.as_bytes().to_vec(),
@@ -156,7 +156,7 @@ fn open_message(app: &mut App, root: Part, header: &str, bodies: &[(&str, &[u8])
             let bytes = bytes.to_vec();
             app.on_event(Event::PartData {
                 req,
-                folder: "INBOX".into(),
+                folder: Folder::named("INBOX"),
                 uid,
                 section,
                 bytes,
@@ -187,7 +187,7 @@ fn start_asks_for_folders_then_the_default_folder() {
             read_only,
             first_screen,
         } => {
-            assert_eq!(folder, "INBOX");
+            assert_eq!(folder.name(), "INBOX");
             assert!(!read_only);
             assert!(
                 *first_screen >= 20,
@@ -227,7 +227,7 @@ fn noselect_folder_toggles_instead_of_opening() {
     press(&mut app, "z");
     let cmds = press(&mut app, "j Enter");
     assert!(
-        matches!(&cmds[..], [Cmd::Select { folder, .. }] if folder == "其他文件夹/QQ邮件"),
+        matches!(&cmds[..], [Cmd::Select { folder, .. }] if folder.name() == "其他文件夹/QQ邮件"),
         "{cmds:?}"
     );
     assert_eq!(app.focus(), Pane::List);
@@ -439,12 +439,12 @@ fn save_by_section_fetches_then_writes_like_tern_save() {
                 section: s,
                 folder,
             },
-        ] if *s == section && folder == "INBOX" => *req,
+        ] if *s == section && folder.name() == "INBOX" => *req,
         other => panic!("{other:?}"),
     };
     app.on_event(Event::PartData {
         req,
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
         uid: 9,
         section: section.clone(),
         bytes: b"caf=C3=A9 au lait=\r\n!\r\n".to_vec(),
@@ -530,7 +530,7 @@ fn j_j_enter_opens_the_third_newest() {
     let mut app = app_with(WIDE, 30);
     let cmds = press(&mut app, "j j Enter");
     assert!(
-        matches!(&cmds[..], [Cmd::FetchStructure { uid: 28, folder, .. }] if folder == "INBOX"),
+        matches!(&cmds[..], [Cmd::FetchStructure { uid: 28, folder, .. }] if folder.name() == "INBOX"),
         "{cmds:?}"
     );
     assert_eq!(app.focus(), Pane::Reader);
@@ -639,7 +639,7 @@ fn v_switches_to_the_html_alternative_and_fetches_it() {
     assert_eq!(section.to_string(), "2");
     app.on_event(Event::PartData {
         req,
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
         uid: 30,
         section,
         bytes: HTML_BODY.to_vec(),

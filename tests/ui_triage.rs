@@ -12,7 +12,7 @@ use support::ui::{
 use tern::config::{DeletePolicy, SeenPolicy};
 use tern::error::Error;
 use tern::msg::{
-    Cmd, Event, Flag, FlagChange, Flags, FolderInfo, FolderOp, SpecialUse, Summary, Uid,
+    Cmd, Event, Flag, FlagChange, Flags, Folder, FolderInfo, FolderOp, SpecialUse, Summary, Uid,
 };
 use tern::ui::app::App;
 use tern::ui::layout::Pane;
@@ -33,6 +33,12 @@ fn folders() -> Vec<FolderInfo> {
         folder("其他文件夹/QQ邮件", None, Some((0, 15))),
         old,
     ]
+}
+
+/// The folders the move/copy picker offers, best first.
+fn picker_names(app: &App) -> Vec<&str> {
+    let picker = app.overlays().picker().unwrap();
+    picker.matches.iter().map(Folder::name).collect()
 }
 
 /// Invoices on even UIDs, lunch plans on odd ones, one a day with 45 the newest.
@@ -104,15 +110,15 @@ fn d_moves_to_trash_hides_the_row_and_the_next_one_takes_its_place() {
         panic!("{cmds:?}");
     };
     assert_eq!(
-        (folder.as_str(), uids.as_slice(), dest.as_str()),
+        (folder.name(), uids.as_slice(), dest.name()),
         ("INBOX", &[42][..], "Trash")
     );
     assert_eq!(listed(&app), [45, 44, 43, 41, 40], "gone at once");
     assert_eq!(app.selected_uid(), Some(41));
     app.on_event(Event::Copied {
         req: *req,
-        folder: "INBOX".into(),
-        dest: "Trash".into(),
+        folder: Folder::named("INBOX"),
+        dest: Folder::named("Trash"),
         uids: vec![42],
         dest_uids: Some(vec![10]),
         moved: true,
@@ -137,7 +143,7 @@ fn d_in_trash_or_with_the_flag_policy_marks_deleted() {
         [Cmd::Store {
             req: 1,
             change: FlagChange {
-                folder: "Trash".into(),
+                folder: Folder::named("Trash"),
                 uids: vec![42],
                 add: true,
                 flags: Flags::from(Flag::Deleted)
@@ -159,7 +165,7 @@ fn d_in_trash_or_with_the_flag_policy_marks_deleted() {
     assert!(matches!(
         &press(&mut app, "d")[..],
         [Cmd::Store { change: FlagChange { folder, uids, add: true, flags }, .. }]
-            if folder == "INBOX" && uids == &[42] && *flags == Flags::from(Flag::Deleted)
+            if folder.name() == "INBOX" && uids == &[42] && *flags == Flags::from(Flag::Deleted)
     ));
 }
 
@@ -171,7 +177,7 @@ fn tag_three_then_move_with_the_picker_sends_one_copy() {
     assert!(render(&mut app, WIDE).contains("3 tagged"));
     assert!(press(&mut app, "m").is_empty());
     type_text(&mut app, "wk24");
-    assert_eq!(app.overlays().picker().unwrap().matches, ["Work/2024"]);
+    assert_eq!(picker_names(&app), ["Work/2024"]);
     let cmds = press(&mut app, "Enter");
     let [
         Cmd::Copy {
@@ -185,22 +191,19 @@ fn tag_three_then_move_with_the_picker_sends_one_copy() {
     else {
         panic!("{cmds:?}");
     };
-    assert_eq!(folder, "INBOX");
+    assert_eq!(folder.name(), "INBOX");
     assert_eq!(uids, &[45, 43, 42], "tagged, in list order");
-    assert_eq!(dest, "Work/2024");
+    assert_eq!(dest.name(), "Work/2024");
 }
 
 #[test]
 fn picker_offers_no_noselect_folder_and_matches_cjk() {
     let mut app = inbox();
     press(&mut app, "c");
-    let all = app.overlays().picker().unwrap().matches.clone();
-    assert!(!all.contains(&"Work".to_string()) && !all.contains(&"INBOX".to_string()));
+    let all = picker_names(&app);
+    assert!(!all.contains(&"Work") && !all.contains(&"INBOX"));
     type_text(&mut app, "qq邮");
-    assert_eq!(
-        app.overlays().picker().unwrap().matches,
-        ["其他文件夹/QQ邮件"]
-    );
+    assert_eq!(picker_names(&app), ["其他文件夹/QQ邮件"]);
     let cmds = press(&mut app, "Enter");
     assert!(
         matches!(&cmds[..], [Cmd::Copy { remove: false, uids, .. }] if uids == &[45]),
@@ -220,8 +223,8 @@ fn moved(app: &mut App, dest_uids: Option<Vec<Uid>>) {
     };
     app.on_event(Event::Copied {
         req: *req,
-        folder: "INBOX".into(),
-        dest: "Work/2024".into(),
+        folder: Folder::named("INBOX"),
+        dest: Folder::named("Work/2024"),
         uids: uids.clone(),
         dest_uids,
         moved: true,
@@ -249,15 +252,15 @@ fn u_after_a_move_with_copyuid_moves_them_back() {
         panic!("{cmds:?}");
     };
     assert_eq!(
-        (folder.as_str(), uids.as_slice(), dest.as_str()),
+        (folder.name(), uids.as_slice(), dest.name()),
         ("Work/2024", &[7, 8][..], "INBOX")
     );
     // Back in the open folder under new UIDs: the worker's delta sync reports them, so the
     // folder is not reopened (that would end a search and lose the selection).
     let after = app.on_event(Event::Copied {
         req: *req,
-        folder: "Work/2024".into(),
-        dest: "INBOX".into(),
+        folder: Folder::named("Work/2024"),
+        dest: Folder::named("INBOX"),
         uids: vec![7, 8],
         dest_uids: Some(vec![46, 47]),
         moved: true,
@@ -301,7 +304,7 @@ fn u_after_stored_sends_the_inverse_and_a_refused_action_is_not_offered() {
         panic!("no Store");
     };
     assert_eq!(
-        (folder.as_str(), uids.as_slice(), flags),
+        (folder.name(), uids.as_slice(), flags),
         ("INBOX", &[43][..], Flags::from(Flag::Seen))
     );
     app.on_event(Event::Stored {
@@ -411,7 +414,7 @@ fn expunge_asks_and_only_y_sends_the_deleted_ones() {
     app.on_event(Event::Stored {
         req,
         change: FlagChange {
-            folder: "Trash".into(),
+            folder: Folder::named("Trash"),
             uids: vec![45],
             add: true,
             flags: Flags::from(Flag::Deleted),
@@ -438,10 +441,10 @@ fn expunge_asks_and_only_y_sends_the_deleted_ones() {
     else {
         panic!("{cmds:?}");
     };
-    assert_eq!((folder.as_str(), uids.as_slice()), ("Trash", &[45][..]));
+    assert_eq!((folder.name(), uids.as_slice()), ("Trash", &[45][..]));
     app.on_event(Event::Expunged {
         req: Some(*req),
-        folder: "Trash".into(),
+        folder: Folder::named("Trash"),
         uids: vec![45],
     });
     assert_eq!(listed(&app), [44, 43, 42, 41, 40]);
@@ -484,12 +487,12 @@ fn search_shows_only_the_hits_and_fetches_missing_summaries() {
     let [Cmd::Search { req, folder, .. }] = &cmds[..] else {
         panic!("{cmds:?}");
     };
-    assert_eq!(folder, "INBOX");
+    assert_eq!(folder.name(), "INBOX");
     assert!(listed(&app).is_empty(), "no stale list while searching");
     // 99 is a hit whose summary is not loaded (the model only lists what it knows).
     let more = app.on_event(Event::SearchResult {
         req: *req,
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
         uids: vec![43, 41, 40],
     });
     assert!(more.is_empty(), "all hit summaries are here: {more:?}");
@@ -515,7 +518,7 @@ fn search_shows_only_the_hits_and_fetches_missing_summaries() {
 fn hits_without_summaries_are_fetched() {
     let mut app = inbox();
     app.on_event(Event::Selected {
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
         uid_validity: 7,
         read_only: false,
         uids: (30..=45).rev().collect(),
@@ -527,7 +530,7 @@ fn hits_without_summaries_are_fetched() {
     };
     let more = app.on_event(Event::SearchResult {
         req,
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
         uids: vec![44, 31],
     });
     assert!(
@@ -566,18 +569,18 @@ fn opening_marks_seen_unless_the_policy_says_never() {
 fn archive_goes_to_the_configured_or_special_folder() {
     let mut app = inbox();
     assert!(
-        matches!(&press(&mut app, "a")[..], [Cmd::Copy { dest, remove: true, .. }] if dest == "Archive")
+        matches!(&press(&mut app, "a")[..], [Cmd::Copy { dest, remove: true, .. }] if dest.name() == "Archive")
     );
     let mut app = inbox();
     app.set_policy(Policy {
         archive_folder: Some("Old".into()),
         ..Policy::default()
     });
-    assert!(matches!(&press(&mut app, "a")[..], [Cmd::Copy { dest, .. }] if dest == "Old"));
+    assert!(matches!(&press(&mut app, "a")[..], [Cmd::Copy { dest, .. }] if dest.name() == "Old"));
     let mut app = inbox();
     let without: Vec<FolderInfo> = folders()
         .into_iter()
-        .filter(|f| f.name != "Archive")
+        .filter(|f| f.folder.name() != "Archive")
         .collect();
     app.on_event(Event::Folders(without));
     assert!(press(&mut app, "a").is_empty());
@@ -624,14 +627,14 @@ fn folder_create_rename_delete_and_subscribe() {
     let [Cmd::Manage { req, op }] = &cmds[..] else {
         panic!("{cmds:?}");
     };
-    assert_eq!(op, &FolderOp::Create("Work/2024/Q1".into()));
+    assert_eq!(op, &FolderOp::Create(Folder::named("Work/2024/Q1")));
     assert_eq!(app.on_event(Event::Done { req: *req }), [Cmd::ListFolders]);
 
     press(&mut app, "e C-u");
     type_text(&mut app, "Work/2025");
     assert!(matches!(
         &press(&mut app, "Enter")[..],
-        [Cmd::Manage { op: FolderOp::Rename { from, to }, .. }] if from == "Work/2024" && to == "Work/2025"
+        [Cmd::Manage { op: FolderOp::Rename { from, to }, .. }] if from.name() == "Work/2024" && to.name() == "Work/2025"
     ));
 
     press(&mut app, "D");
@@ -642,7 +645,7 @@ fn folder_create_rename_delete_and_subscribe() {
     let [Cmd::Manage { req, ref op }] = press(&mut app, "y")[..] else {
         panic!();
     };
-    assert_eq!(op, &FolderOp::Delete("Work/2024".into()));
+    assert_eq!(op, &FolderOp::Delete(Folder::named("Work/2024")));
     app.on_event(refused(
         req,
         "DELETE",
@@ -656,7 +659,7 @@ fn folder_create_rename_delete_and_subscribe() {
 
     assert!(matches!(
         &press(&mut app, "*")[..],
-        [Cmd::Manage { op: FolderOp::Unsubscribe(n), .. }] if n == "Work/2024"
+        [Cmd::Manage { op: FolderOp::Unsubscribe(n), .. }] if n.name() == "Work/2024"
     ));
     let before = app.folder_pane().tree().len();
     press(&mut app, "~");
@@ -736,7 +739,7 @@ fn snapshot_search_results() {
     };
     app.on_event(Event::SearchResult {
         req,
-        folder: "INBOX".into(),
+        folder: Folder::named("INBOX"),
         uids: vec![44, 42, 40],
     });
     insta::assert_snapshot!("triage_search_80x24", draw(&mut app, WIDE).backend());

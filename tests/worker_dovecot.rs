@@ -8,7 +8,7 @@ use std::time::Duration;
 use tern::config::{Account, TlsMode};
 use tern::devserver::{Dovecot, DovecotOptions};
 use tern::imap::worker;
-use tern::msg::{Cmd, Event};
+use tern::msg::{Cmd, Event, Folder};
 
 fn account(server: &Dovecot) -> Account {
     let text = format!(
@@ -45,7 +45,7 @@ fn first_screen_comes_first_and_requests_are_served_mid_sync() {
     let h = worker::spawn(account(&server), "wonderland".into());
     h.commands
         .send(Cmd::Select {
-            folder: "Big".into(),
+            folder: Folder::named("Big"),
             read_only: true,
             first_screen: 40,
         })
@@ -72,7 +72,7 @@ fn first_screen_comes_first_and_requests_are_served_mid_sync() {
     h.commands
         .send(Cmd::FetchStructure {
             req: 7,
-            folder: "Big".into(),
+            folder: Folder::named("Big"),
             uid: uids[0],
         })
         .unwrap();
@@ -113,7 +113,7 @@ fn a_new_select_abandons_the_old_sync() {
     for folder in ["Big", "INBOX"] {
         h.commands
             .send(Cmd::Select {
-                folder: folder.into(),
+                folder: Folder::named(folder),
                 read_only: true,
                 first_screen: 10,
             })
@@ -123,13 +123,13 @@ fn a_new_select_abandons_the_old_sync() {
     let mut seen_inbox = false;
     loop {
         match next(&h.events) {
-            Event::Selected { folder, .. } if folder == "INBOX" => seen_inbox = true,
-            Event::Summaries { folder, chunk, .. } if folder == "Big" => {
+            Event::Selected { folder, .. } if folder.name() == "INBOX" => seen_inbox = true,
+            Event::Summaries { folder, chunk, .. } if folder.name() == "Big" => {
                 assert!(!seen_inbox, "no Big chunk after INBOX was selected");
                 big_rows += chunk.len();
             }
             Event::SyncDone { folder } => {
-                assert_eq!(folder, "INBOX");
+                assert_eq!(folder.name(), "INBOX");
                 break;
             }
             Event::Failed { error, .. } => panic!("{error}"),
@@ -146,7 +146,7 @@ fn server_errors_are_reported_and_the_worker_carries_on() {
     let h = worker::spawn(account(&server), "wonderland".into());
     h.commands
         .send(Cmd::Select {
-            folder: "Missing".into(),
+            folder: Folder::named("Missing"),
             read_only: true,
             first_screen: 10,
         })
@@ -160,7 +160,7 @@ fn server_errors_are_reported_and_the_worker_carries_on() {
     h.commands.send(Cmd::ListFolders).unwrap();
     loop {
         if let Event::Folders(list) = next(&h.events) {
-            assert!(list.iter().any(|f| f.name == "INBOX"));
+            assert!(list.iter().any(|f| f.folder.name() == "INBOX"));
             break;
         }
     }

@@ -6,7 +6,7 @@ use crate::config::Account;
 use crate::error::{Error, Result};
 use crate::imap::worker;
 use crate::mime::{Part, Section};
-use crate::msg::{Cmd, Event, FolderInfo, ReqId, Summary, Uid};
+use crate::msg::{Cmd, Event, Folder, FolderInfo, ReqId, Summary, Uid};
 
 pub struct Client {
     handle: Option<worker::Handle>,
@@ -69,10 +69,10 @@ impl Client {
     }
 
     /// Structure and header of one message, without opening the folder for a full sync.
-    pub fn structure(&mut self, folder: &str, uid: Uid) -> Result<(Part, Vec<u8>)> {
+    pub fn structure(&mut self, folder: &Folder, uid: Uid) -> Result<(Part, Vec<u8>)> {
         match self.call(|req| Cmd::FetchStructure {
             req,
-            folder: folder.into(),
+            folder: folder.clone(),
             uid,
         })? {
             Event::Structure { root, header, .. } => Ok((*root, header)),
@@ -80,10 +80,10 @@ impl Client {
         }
     }
 
-    pub fn part(&mut self, folder: &str, uid: Uid, section: &Section) -> Result<Vec<u8>> {
+    pub fn part(&mut self, folder: &Folder, uid: Uid, section: &Section) -> Result<Vec<u8>> {
         match self.call(|req| Cmd::FetchPart {
             req,
-            folder: folder.into(),
+            folder: folder.clone(),
             uid,
             section: section.clone(),
         })? {
@@ -95,12 +95,12 @@ impl Client {
     }
 
     /// Summaries of exactly `uids`, newest first.
-    pub fn summaries(&mut self, folder: &str, uids: Vec<Uid>) -> Result<Vec<Summary>> {
+    pub fn summaries(&mut self, folder: &Folder, uids: Vec<Uid>) -> Result<Vec<Summary>> {
         self.next_req += 1;
         let req = self.next_req;
         self.send(Cmd::FetchSummaries {
             req,
-            folder: folder.into(),
+            folder: folder.clone(),
             uids,
         })?;
         let mut rows = Vec::new();

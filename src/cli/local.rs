@@ -8,7 +8,7 @@ use crate::config::Account;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::model::filter::Index;
-use crate::msg::Event;
+use crate::msg::{Event, Folder};
 
 /// Prints `FOLDER<TAB>UID<TAB>DATE<TAB>FLAGS<TAB>FROM<TAB>SUBJECT` for every cached message
 /// whose sender, recipient or subject holds all the words.
@@ -70,14 +70,15 @@ fn matches(
 ) -> Result<()> {
     // The same model and index the TUI's filter uses.
     let mut model = Model::default();
+    let id = Folder::named(folder);
     model.apply(Event::Selected {
-        folder: folder.into(),
+        folder: id.clone(),
         uid_validity,
         read_only: true,
         uids: rows.iter().map(|s| s.uid).collect(),
     });
     model.apply(Event::Summaries {
-        folder: folder.into(),
+        folder: id,
         uid_validity,
         chunk: rows,
     });

@@ -7,7 +7,7 @@ use super::client::Client;
 use super::output::record;
 use super::triage::parse_flag_op;
 use crate::error::{Error, Result};
-use crate::msg::{Cmd, Event, Flags, FolderOp};
+use crate::msg::{Cmd, Event, Flags, Folder, FolderOp};
 
 pub fn folder_op(client: &mut Client, op: FolderOp) -> Result<()> {
     client.call(|req| Cmd::Manage { req, op })?;
@@ -15,11 +15,11 @@ pub fn folder_op(client: &mut Client, op: FolderOp) -> Result<()> {
 }
 
 /// Deletes a folder; one that holds messages needs `yes`, one with subfolders is refused.
-pub fn rmdir(client: &mut Client, name: &str, yes: bool) -> Result<()> {
+pub fn rmdir(client: &mut Client, name: &Folder, yes: bool) -> Result<()> {
     let folders = client.folders()?;
     let folder = folders
         .iter()
-        .find(|f| f.name == name)
+        .find(|f| f.folder == *name)
         .ok_or_else(|| Error::NotFound(format!("no folder named {name}")))?;
     let count = folder.status.map_or(0, |s| s.messages);
     if count > 0 && !yes {
@@ -27,7 +27,7 @@ pub fn rmdir(client: &mut Client, name: &str, yes: bool) -> Result<()> {
             "{name} holds {count} message(s); pass --yes to delete it with them"
         )));
     }
-    folder_op(client, FolderOp::Delete(name.into()))
+    folder_op(client, FolderOp::Delete(folder.folder.clone()))
 }
 
 /// `seen,flagged` or `\Seen \Flagged` → flags.
@@ -44,7 +44,7 @@ pub fn parse_flags(text: &str) -> Result<Flags> {
 /// `FILE<TAB>UID`.
 pub fn import(
     client: &mut Client,
-    folder: &str,
+    folder: &Folder,
     files: &[PathBuf],
     flags: Flags,
     out: &mut impl Write,
@@ -55,7 +55,7 @@ pub fn import(
         let date = header_date(&bytes);
         let event = client.call(|req| Cmd::Append {
             req,
-            folder: folder.into(),
+            folder: folder.clone(),
             bytes,
             flags,
             date,

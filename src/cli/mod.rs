@@ -17,8 +17,13 @@ use crate::config::{self, Config};
 use crate::error::{Error, Result};
 use crate::imap::uidset;
 use crate::mime::Section;
-use crate::msg::{FolderOp, Uid};
+use crate::msg::{Folder, FolderOp, Uid};
 use client::Client;
+
+/// A folder named on the command line, decoded, as `tern folders` prints it.
+fn folder_arg(name: &str) -> std::result::Result<Folder, std::convert::Infallible> {
+    Ok(Folder::named(name))
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -48,7 +53,8 @@ pub enum Command {
     Folders,
     /// Messages of FOLDER, newest first: UID, date, flags, from, subject.
     List {
-        folder: String,
+        #[arg(value_parser = folder_arg)]
+        folder: Folder,
         /// Print at most N messages: only the newest N are fetched, bypassing the cache.
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
@@ -59,12 +65,14 @@ pub enum Command {
     },
     /// MIME parts of a message: section, type, filename, size.
     Parts {
-        folder: String,
+        #[arg(value_parser = folder_arg)]
+        folder: Folder,
         uid: Uid,
     },
     /// A message as a reader shows it: decoded headers, then text.
     Read {
-        folder: String,
+        #[arg(value_parser = folder_arg)]
+        folder: Folder,
         uid: Uid,
         /// Also print to stderr how many bytes were received from the server.
         #[arg(long)]
@@ -72,7 +80,8 @@ pub enum Command {
     },
     /// Save the decoded part SECTION (e.g. 2 or 4.2.2.1); prints the path written.
     Save {
-        folder: String,
+        #[arg(value_parser = folder_arg)]
+        folder: Folder,
         uid: Uid,
         section: String,
         /// Where to write: a file (never overwritten), a directory, or - for standard output.
@@ -81,31 +90,38 @@ pub enum Command {
     },
     /// Add or remove a flag: +seen -seen +flagged -flagged +answered -answered +deleted -deleted.
     Mark {
-        folder: String,
+        #[arg(value_parser = folder_arg)]
+        folder: Folder,
         uids: String,
         #[arg(allow_hyphen_values = true)]
         change: String,
     },
     /// Move messages (UID MOVE, or COPY + \Deleted + UID EXPUNGE); prints UID and new UID.
     Move {
-        folder: String,
+        #[arg(value_parser = folder_arg)]
+        folder: Folder,
         uids: String,
-        dest: String,
+        #[arg(value_parser = folder_arg)]
+        dest: Folder,
     },
     /// Copy messages; prints UID and new UID.
     Copy {
-        folder: String,
+        #[arg(value_parser = folder_arg)]
+        folder: Folder,
         uids: String,
-        dest: String,
+        #[arg(value_parser = folder_arg)]
+        dest: Folder,
     },
     /// Delete by the configured policy: move to Trash, or mark \Deleted.
     Delete {
-        folder: String,
+        #[arg(value_parser = folder_arg)]
+        folder: Folder,
         uids: String,
     },
     /// Expunge exactly these messages (those marked \Deleted); prints the UIDs removed.
     Expunge {
-        folder: String,
+        #[arg(value_parser = folder_arg)]
+        folder: Folder,
         uids: String,
         /// On a server without UIDPLUS, run a plain EXPUNGE: removes EVERY \Deleted message.
         #[arg(long)]
@@ -130,28 +146,35 @@ pub enum Command {
     },
     /// Create a folder (NAME uses the server's delimiter, e.g. Work/2026 or INBOX.Work).
     Mkdir {
-        name: String,
+        #[arg(value_parser = folder_arg)]
+        name: Folder,
     },
     /// Rename a folder.
     Rename {
-        from: String,
-        to: String,
+        #[arg(value_parser = folder_arg)]
+        from: Folder,
+        #[arg(value_parser = folder_arg)]
+        to: Folder,
     },
     /// Delete a folder; refused if it has subfolders, and needs --yes if it holds messages.
     Rmdir {
-        name: String,
+        #[arg(value_parser = folder_arg)]
+        name: Folder,
         #[arg(long)]
         yes: bool,
     },
     Subscribe {
-        name: String,
+        #[arg(value_parser = folder_arg)]
+        name: Folder,
     },
     Unsubscribe {
-        name: String,
+        #[arg(value_parser = folder_arg)]
+        name: Folder,
     },
     /// Append .eml files to FOLDER with their Date header as internal date; prints FILE and UID.
     Import {
-        folder: String,
+        #[arg(value_parser = folder_arg)]
+        folder: Folder,
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Flags for the new messages, e.g. "\Seen" or "seen,flagged".
@@ -160,7 +183,8 @@ pub enum Command {
     },
     /// Write the raw message, byte for byte (to standard output, or -o FILE/DIR).
     Export {
-        folder: String,
+        #[arg(value_parser = folder_arg)]
+        folder: Folder,
         uid: Uid,
         #[arg(short, long, value_name = "PATH")]
         output: Option<PathBuf>,
@@ -168,9 +192,7 @@ pub enum Command {
     /// Send an RFC 5322 message from FILE (or standard input): recipients from To/Cc/Bcc,
     /// Bcc removed, Date/Message-ID/MIME-Version/From added when missing. Prints the
     /// Message-ID; exit 0 sent, 75 queued in the outbox (server unreachable or 4xx), 1 refused.
-    Send {
-        file: Option<PathBuf>,
-    },
+    Send { file: Option<PathBuf> },
     /// List the outbox: Message-ID, date, recipients, subject, status, last error.
     /// `tern outbox send` tries every waiting message now, once.
     Outbox {
@@ -365,7 +387,7 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
         } => triage::expunge(c, folder, parsed_uids, *all_deleted, out),
         Command::Search { words, .. } => match words.split_first() {
             Some((folder, query)) if !query.is_empty() => {
-                triage::search(c, folder, &query.join(" "), out)
+                triage::search(c, &Folder::named(folder), &query.join(" "), out)
             }
             _ => Err(Error::Config(
                 "usage: tern search FOLDER QUERY... (or --local WORDS...)".into(),

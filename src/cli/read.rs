@@ -14,7 +14,7 @@ use crate::mime::html::html_to_text;
 use crate::mime::sanitize::{sanitize_line, sanitize_text};
 use crate::mime::{Section, decode};
 use crate::model::Model;
-use crate::msg::{Cmd, ConnState, Event, Uid};
+use crate::msg::{Cmd, ConnState, Event, Folder, Uid};
 use crate::save;
 
 pub fn check(account: &Account, password: &str, out: &mut impl Write) -> Result<()> {
@@ -42,11 +42,11 @@ pub fn folders(client: &mut Client, out: &mut impl Write) -> Result<()> {
             Some(s) => (s.messages.to_string(), s.unseen.to_string()),
             None => (String::new(), String::new()),
         };
-        let delimiter = f.delimiter.map(String::from).unwrap_or_default();
+        let delimiter = f.folder.delimiter().map(String::from).unwrap_or_default();
         record(
             out,
             &[
-                &f.name,
+                f.folder.name(),
                 &delimiter,
                 &f.attributes.join(" "),
                 &messages,
@@ -61,7 +61,7 @@ pub fn folders(client: &mut Client, out: &mut impl Write) -> Result<()> {
 /// otherwise prints the folder as the server has it once the sync (warm or cold) is done.
 pub fn list(
     client: &mut Client,
-    folder: &str,
+    folder: &Folder,
     limit: Option<usize>,
     timings: bool,
     out: &mut impl Write,
@@ -72,7 +72,7 @@ pub fn list(
     let (mut connected, mut first_rows) = (None, None);
     let wanted = limit.unwrap_or(usize::MAX);
     client.send(Cmd::Select {
-        folder: folder.into(),
+        folder: folder.clone(),
         read_only: true,
         first_screen: limit.unwrap_or(50).max(1),
     })?;
@@ -126,7 +126,7 @@ pub fn list(
     Ok(())
 }
 
-pub fn parts(client: &mut Client, folder: &str, uid: Uid, out: &mut impl Write) -> Result<()> {
+pub fn parts(client: &mut Client, folder: &Folder, uid: Uid, out: &mut impl Write) -> Result<()> {
     let (root, _) = client.structure(folder, uid)?;
     for p in root.walk() {
         record(
@@ -147,7 +147,7 @@ const READ_WIDTH: usize = 80;
 
 pub fn read(
     client: &mut Client,
-    folder: &str,
+    folder: &Folder,
     uid: Uid,
     timings: bool,
     out: &mut impl Write,
@@ -202,7 +202,7 @@ pub struct SaveTarget<'a> {
 
 pub fn save_part(
     client: &mut Client,
-    folder: &str,
+    folder: &Folder,
     uid: Uid,
     section: &Section,
     target: SaveTarget,
@@ -230,14 +230,14 @@ pub fn save_part(
 /// The raw message, byte for byte as the server stores it.
 pub fn export(
     client: &mut Client,
-    folder: &str,
+    folder: &Folder,
     uid: Uid,
     output: Option<&Path>,
     out: &mut impl Write,
 ) -> Result<()> {
     let bytes = match client.call(|req| Cmd::FetchRaw {
         req,
-        folder: folder.into(),
+        folder: folder.clone(),
         uid,
     })? {
         Event::Raw { bytes, .. } if !bytes.is_empty() => bytes,

@@ -6,7 +6,7 @@ use super::client::Client;
 use super::output::{record, summary};
 use crate::config::{Account, DeletePolicy};
 use crate::error::{Error, Result};
-use crate::msg::{Cmd, Event, Flag, FlagChange, Flags, SpecialUse, Uid};
+use crate::msg::{Cmd, Event, Flag, FlagChange, Flags, Folder, SpecialUse, Uid};
 use crate::search;
 
 /// `+seen`, `-flagged`… → (add?, flag).
@@ -28,10 +28,10 @@ pub fn parse_flag_op(op: &str) -> Result<(bool, Flags)> {
     }
 }
 
-pub fn mark(client: &mut Client, folder: &str, uids: Vec<Uid>, op: &str) -> Result<()> {
+pub fn mark(client: &mut Client, folder: &Folder, uids: Vec<Uid>, op: &str) -> Result<()> {
     let (add, flags) = parse_flag_op(op)?;
     let change = FlagChange {
-        folder: folder.into(),
+        folder: folder.clone(),
         uids,
         add,
         flags,
@@ -40,11 +40,11 @@ pub fn mark(client: &mut Client, folder: &str, uids: Vec<Uid>, op: &str) -> Resu
     Ok(())
 }
 
-fn search_uids(client: &mut Client, folder: &str, query: search::Query) -> Result<Vec<Uid>> {
+fn search_uids(client: &mut Client, folder: &Folder, query: search::Query) -> Result<Vec<Uid>> {
     Ok(
         match client.call(|req| Cmd::Search {
             req,
-            folder: folder.into(),
+            folder: folder.clone(),
             query,
         })? {
             Event::SearchResult { uids, .. } => uids,
@@ -55,7 +55,7 @@ fn search_uids(client: &mut Client, folder: &str, query: search::Query) -> Resul
 
 /// Fails naming the UIDs of `uids` that `folder` does not hold, so a script's typo changes
 /// nothing (servers answer OK to a COPY or STORE of UIDs that do not exist).
-pub fn require_existing(client: &mut Client, folder: &str, uids: &[Uid]) -> Result<()> {
+pub fn require_existing(client: &mut Client, folder: &Folder, uids: &[Uid]) -> Result<()> {
     let query = search::Query::Uids(crate::imap::uidset::format(uids));
     let found: std::collections::HashSet<Uid> =
         search_uids(client, folder, query)?.into_iter().collect();
@@ -80,17 +80,17 @@ pub fn require_existing(client: &mut Client, folder: &str, uids: &[Uid]) -> Resu
 /// when the server does not report it).
 pub fn transfer(
     client: &mut Client,
-    folder: &str,
+    folder: &Folder,
     uids: Vec<Uid>,
-    dest: &str,
+    dest: &Folder,
     remove: bool,
     out: &mut impl Write,
 ) -> Result<()> {
     let event = client.call(|req| Cmd::Copy {
         req,
-        folder: folder.into(),
+        folder: folder.clone(),
         uids,
-        dest: dest.into(),
+        dest: dest.clone(),
         remove,
     })?;
     let Event::Copied {
@@ -123,19 +123,19 @@ pub fn delete(
     client: &mut Client,
     account: &Account,
     policy: DeletePolicy,
-    folder: &str,
+    folder: &Folder,
     uids: Vec<Uid>,
     out: &mut impl Write,
 ) -> Result<()> {
     let trash = match &account.trash_folder {
-        Some(t) => Some(t.clone()),
+        Some(t) => Some(Folder::named(t)),
         None => client
             .folders()?
             .into_iter()
             .find(|f| f.special == Some(SpecialUse::Trash))
-            .map(|f| f.name),
+            .map(|f| f.folder),
     };
-    let in_trash = trash.as_deref() == Some(folder);
+    let in_trash = trash.as_ref() == Some(folder);
     if policy == DeletePolicy::Flag || in_trash {
         return mark(client, folder, uids, "+deleted");
     }
@@ -151,14 +151,14 @@ pub fn delete(
 /// Prints the UIDs that are really gone.
 pub fn expunge(
     client: &mut Client,
-    folder: &str,
+    folder: &Folder,
     uids: Vec<Uid>,
     all_deleted: bool,
     out: &mut impl Write,
 ) -> Result<()> {
     if let Event::Expunged { uids, .. } = client.call(|req| Cmd::Expunge {
         req,
-        folder: folder.into(),
+        folder: folder.clone(),
         uids,
         all_deleted,
     })? {
@@ -169,7 +169,12 @@ pub fn expunge(
     Ok(())
 }
 
-pub fn search(client: &mut Client, folder: &str, text: &str, out: &mut impl Write) -> Result<()> {
+pub fn search(
+    client: &mut Client,
+    folder: &Folder,
+    text: &str,
+    out: &mut impl Write,
+) -> Result<()> {
     let query = search::parse(text).map_err(|e| {
         Error::Config(format!(
             "bad search query at {e}\n  {text}\n  {}^",

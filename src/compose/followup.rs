@@ -3,7 +3,7 @@
 //! postponed draft to Drafts. The caller (CLI or TUI) sends them with its own request ids.
 
 use super::meta::{Mark, MarkKind, MessageRef, Meta};
-use crate::msg::{Cmd, Flag, FlagChange, Flags, ReqId};
+use crate::msg::{Cmd, Flag, FlagChange, Flags, Folder, ReqId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
@@ -30,10 +30,10 @@ pub fn after_postpone(meta: &Meta) -> Vec<Step> {
 }
 
 /// The APPEND of a postponed draft (see [`super::postpone::postponed_message`]).
-pub fn append_postponed(req: ReqId, drafts_folder: &str, bytes: Vec<u8>) -> Cmd {
+pub fn append_postponed(req: ReqId, drafts_folder: &Folder, bytes: Vec<u8>) -> Cmd {
     Cmd::Append {
         req,
-        folder: drafts_folder.to_string(),
+        folder: drafts_folder.clone(),
         bytes,
         flags: Flags::from(Flag::Draft).with(Flag::Seen),
         date: None,
@@ -45,7 +45,7 @@ impl Step {
         let store = |m: &MessageRef, flag: Flag| Cmd::Store {
             req,
             change: FlagChange {
-                folder: m.folder.clone(),
+                folder: Folder::named(&m.folder),
                 uids: vec![m.uid],
                 add: true,
                 flags: Flags::from(flag),
@@ -61,7 +61,7 @@ impl Step {
                 kind: MarkKind::Forwarded,
             }) => Cmd::Keyword {
                 req,
-                folder: message.folder.clone(),
+                folder: Folder::named(&message.folder),
                 uids: vec![message.uid],
                 add: true,
                 keyword: MarkKind::Forwarded.flag().to_string(),
@@ -69,7 +69,7 @@ impl Step {
             Step::Delete(m) => store(m, Flag::Deleted),
             Step::Expunge(m) => Cmd::Expunge {
                 req,
-                folder: m.folder.clone(),
+                folder: Folder::named(&m.folder),
                 uids: vec![m.uid],
                 all_deleted: false,
             },
@@ -119,7 +119,7 @@ mod tests {
         let store = |folder: &str, uid, flag| Cmd::Store {
             req: 1,
             change: FlagChange {
-                folder: folder.into(),
+                folder: Folder::named(folder),
                 uids: vec![uid],
                 add: true,
                 flags: Flags::from(flag),
@@ -132,7 +132,7 @@ mod tests {
                 store("Drafts", 7, Flag::Deleted),
                 Cmd::Expunge {
                     req: 1,
-                    folder: "Drafts".into(),
+                    folder: Folder::named("Drafts"),
                     uids: vec![7],
                     all_deleted: false
                 },
@@ -152,7 +152,8 @@ mod tests {
         ));
         assert!(step.failure().contains("$Forwarded"));
         assert!(after_send(&Meta::default()).is_empty());
-        let Cmd::Append { flags, .. } = append_postponed(1, "Drafts", vec![]) else {
+        let Cmd::Append { flags, .. } = append_postponed(1, &Folder::named("Drafts"), vec![])
+        else {
             panic!("not an append");
         };
         assert!(flags.has(Flag::Draft) && flags.has(Flag::Seen));

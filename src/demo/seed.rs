@@ -7,7 +7,7 @@ use imap::types::Flag;
 
 use super::mailbox::DemoMessage;
 use crate::devserver::{DevServerError, Dovecot};
-use crate::imap::utf7;
+use crate::utf7;
 
 /// Creates `folders` and appends `messages` (oldest first) as `user`; returns how many.
 pub(super) fn seed(

@@ -6,9 +6,10 @@ use imap_proto::types::{MailboxDatum, Response, ResponseCode, UidSetMember};
 use crate::error::{Error, Result};
 use crate::imap::messages::responses;
 use crate::imap::session::{Connection, map_err};
-use crate::imap::{uidset, utf7};
+use crate::imap::uidset;
 use crate::msg::{Flag, Flags, Uid};
 use crate::search::Query;
+use crate::utf7;
 
 /// The IMAP names of `flags` a client may set: \Recent is the server's (RFC 3501 2.3.2).
 fn settable(flags: Flags) -> Vec<&'static str> {

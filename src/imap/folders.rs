@@ -7,8 +7,8 @@ use imap_proto::types::{MailboxDatum, NameAttribute, Response, StatusAttribute};
 use crate::error::{Error, Result};
 use crate::imap::messages::responses;
 use crate::imap::session::{Connection, map_err};
-use crate::imap::utf7;
-use crate::msg::{FolderInfo, FolderOp, FolderStatus, SpecialUse};
+use crate::msg::{Folder, FolderInfo, FolderOp, FolderStatus, SpecialUse};
+use crate::utf7;
 
 pub fn list(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
     let names = conn
@@ -32,13 +32,12 @@ pub fn list(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
             let selectable = !attributes.iter().any(|a| {
                 a.eq_ignore_ascii_case("\\Noselect") || a.eq_ignore_ascii_case("\\NonExistent")
             });
-            let name = utf7::decode(&raw);
+            let subscribed = subscribed.contains(&raw);
+            let folder = Folder::from_server(raw, delimiter);
             FolderInfo {
-                special: special_use(&name, delimiter, &attributes),
-                subscribed: subscribed.contains(&raw),
-                name,
-                raw,
-                delimiter,
+                special: special_use(folder.name(), delimiter, &attributes),
+                subscribed,
+                folder,
                 attributes,
                 selectable,
                 status: None,
@@ -47,10 +46,10 @@ pub fn list(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
         .collect();
     for f in folders.iter_mut().filter(|f| f.selectable) {
         // A folder the server will not count for us (`NO [NOPERM]`) is listed without counts.
-        f.status = match status(conn, &f.raw) {
+        f.status = match status(conn, f.folder.raw()) {
             Ok(s) => Some(s),
             Err(e @ Error::Server { .. }) => {
-                tracing::info!("{}: {e}", f.name);
+                tracing::info!("{}: {e}", f.folder);
                 None
             }
             Err(e) => return Err(e),
@@ -110,29 +109,27 @@ pub fn status(conn: &mut Connection, raw: &str) -> Result<FolderStatus> {
     Ok(out)
 }
 
-/// CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE. `raw` maps a decoded name to the
-/// server's spelling (known folders) or its mUTF-7 encoding (new ones).
-pub fn manage(conn: &mut Connection, op: &FolderOp, raw: impl Fn(&str) -> String) -> Result<()> {
+/// CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE.
+pub fn manage(conn: &mut Connection, op: &FolderOp) -> Result<()> {
     let s = &mut conn.session;
     match op {
-        FolderOp::Create(name) => s.create(raw(name)).map_err(|e| map_err("CREATE", e)),
-        FolderOp::Delete(name) => {
-            let raw_name = raw(name);
-            if has_children(conn, &raw_name)? {
+        FolderOp::Create(f) => s.create(f.raw()).map_err(|e| map_err("CREATE", e)),
+        FolderOp::Delete(f) => {
+            if has_children(conn, f.raw())? {
                 return Err(Error::Refused(format!(
-                    "{name} has subfolders; delete or move them first"
+                    "{f} has subfolders; delete or move them first"
                 )));
             }
             conn.session
-                .delete(&raw_name)
+                .delete(f.raw())
                 .map_err(|e| map_err("DELETE", e))
         }
         FolderOp::Rename { from, to } => s
-            .rename(raw(from), raw(to))
+            .rename(from.raw(), to.raw())
             .map_err(|e| map_err("RENAME", e)),
-        FolderOp::Subscribe(name) => s.subscribe(raw(name)).map_err(|e| map_err("SUBSCRIBE", e)),
-        FolderOp::Unsubscribe(name) => s
-            .unsubscribe(raw(name))
+        FolderOp::Subscribe(f) => s.subscribe(f.raw()).map_err(|e| map_err("SUBSCRIBE", e)),
+        FolderOp::Unsubscribe(f) => s
+            .unsubscribe(f.raw())
             .map_err(|e| map_err("UNSUBSCRIBE", e)),
     }
 }

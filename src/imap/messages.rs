@@ -8,10 +8,11 @@ use imap_proto::types::{
 
 use crate::error::{Error, Result};
 use crate::imap::session::{Connection, map_err};
-use crate::imap::{summary_reader, uidset, utf7};
+use crate::imap::{summary_reader, uidset};
 use crate::mime::headers::{decode_words, parse_headers};
 use crate::mime::{Part, Section};
 use crate::msg::{Flag, Flags, Summary, Uid};
+use crate::utf7;
 
 /// What SELECT/EXAMINE told us.
 #[derive(Debug, Clone, Default)]

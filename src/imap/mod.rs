@@ -11,5 +11,4 @@ pub mod session;
 pub mod stream;
 pub mod summary_reader;
 pub mod uidset;
-pub mod utf7;
 pub mod worker;

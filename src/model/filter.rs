@@ -149,6 +149,7 @@ fn skip_to(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::msg::Folder;
     use crate::msg::{Event, Flags, Summary};
 
     fn row(uid: Uid, from: &str, subject: &str) -> Summary {
@@ -168,13 +169,13 @@ mod tests {
     fn case_accent_and_cjk_insensitive_words() {
         let mut m = crate::model::Model::default();
         m.apply(Event::Selected {
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uid_validity: 1,
             read_only: false,
             uids: vec![4, 3, 2, 1],
         });
         m.apply(Event::Summaries {
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uid_validity: 1,
             chunk: vec![
                 row(1, "Jörg Müller <joerg@example.de>", "Grüße aus Köln"),
@@ -196,7 +197,7 @@ mod tests {
     fn inbox(uids: Vec<Uid>) -> crate::model::Model {
         let mut m = crate::model::Model::default();
         m.apply(Event::Selected {
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uid_validity: 1,
             read_only: false,
             uids,
@@ -206,7 +207,7 @@ mod tests {
 
     fn arrive_summaries(m: &mut crate::model::Model, uids: &[Uid]) {
         m.apply(Event::Summaries {
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uid_validity: 1,
             chunk: uids
                 .iter()
@@ -245,7 +246,7 @@ mod tests {
 
         let before = generation(&m);
         m.apply(Event::Arrived {
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uid_validity: 1,
             uids: vec![6, 7],
         });
@@ -263,7 +264,7 @@ mod tests {
         let before = generation(&m);
         m.apply(Event::Expunged {
             req: None,
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uids: vec![7, 4],
         });
         assert!(generation(&m) > before);
@@ -272,7 +273,7 @@ mod tests {
 
         let before = generation(&m);
         m.apply(Event::Selected {
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uid_validity: 1,
             read_only: false,
             uids: vec![6, 5],

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use crate::intern::Interner;
 use crate::mime::{Part, Section};
-use crate::msg::{ConnState, Event, Flag, Flags, FolderInfo, Summary, Uid};
+use crate::msg::{ConnState, Event, Flag, Flags, Folder, FolderInfo, Summary, Uid};
 
 #[derive(Debug, Default)]
 pub struct Model {
@@ -21,9 +21,9 @@ pub struct Model {
 }
 
 /// The open folder.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Mailbox {
-    pub name: String,
+    pub folder: Folder,
     pub uid_validity: u32,
     pub read_only: bool,
     /// Every UID, newest first; rows without a summary yet are still loading.
@@ -68,7 +68,7 @@ impl Model {
                 uids,
             } => {
                 self.mailbox = Some(Mailbox {
-                    name: folder,
+                    folder,
                     uid_validity,
                     read_only,
                     summaries: foldhash::HashMap::with_capacity_and_hasher(
@@ -77,7 +77,12 @@ impl Model {
                     ),
                     uids,
                     generation: self.mailbox.as_ref().map_or(0, |m| m.generation + 1),
-                    ..Mailbox::default()
+                    synced: false,
+                    messages: HashMap::new(),
+                    search: None,
+                    arrivals: Default::default(),
+                    names: Interner::default(),
+                    fetched: Default::default(),
                 })
             }
             Event::Summaries {
@@ -114,7 +119,7 @@ impl Model {
                 }
             }
             Event::SyncDone { folder } => {
-                if let Some(mb) = self.mailbox.as_mut().filter(|m| m.name == folder) {
+                if let Some(mb) = self.mailbox.as_mut().filter(|m| m.folder == folder) {
                     mb.synced = true;
                 }
             }
@@ -223,7 +228,7 @@ impl Model {
     }
 
     /// New flags for messages of `folder`, keeping its unread count in step.
-    fn set_flags(&mut self, folder: &str, changes: Vec<(Uid, Flags)>) {
+    fn set_flags(&mut self, folder: &Folder, changes: Vec<(Uid, Flags)>) {
         let Some(mb) = self.open(folder) else {
             return;
         };
@@ -237,7 +242,7 @@ impl Model {
         self.adjust(folder, 0, unseen);
     }
 
-    fn remove(&mut self, folder: &str, uids: &[Uid]) {
+    fn remove(&mut self, folder: &Folder, uids: &[Uid]) {
         let Some(mb) = self.open(folder) else {
             return;
         };
@@ -249,11 +254,11 @@ impl Model {
 
     /// Moves the counts shown in the folder tree (from STATUS) by what we saw happen, until
     /// the next STATUS refresh replaces them.
-    fn adjust(&mut self, folder: &str, messages: i64, unseen: i64) {
+    fn adjust(&mut self, folder: &Folder, messages: i64, unseen: i64) {
         if let Some(st) = self
             .folders
             .iter_mut()
-            .find(|f| f.name == folder)
+            .find(|f| f.folder == *folder)
             .and_then(|f| f.status.as_mut())
         {
             st.messages = (i64::from(st.messages) + messages).clamp(0, i64::from(u32::MAX)) as u32;
@@ -261,16 +266,16 @@ impl Model {
         }
     }
 
-    fn open(&mut self, folder: &str) -> Option<&mut Mailbox> {
-        self.mailbox.as_mut().filter(|m| m.name == folder)
+    fn open(&mut self, folder: &Folder) -> Option<&mut Mailbox> {
+        self.mailbox.as_mut().filter(|m| m.folder == *folder)
     }
 
     /// The open mailbox, only if it is still the one an event is about (a late chunk of an
     /// abandoned sync must not land in the next folder).
-    fn current(&mut self, folder: &str, uid_validity: u32) -> Option<&mut Mailbox> {
+    fn current(&mut self, folder: &Folder, uid_validity: u32) -> Option<&mut Mailbox> {
         self.mailbox
             .as_mut()
-            .filter(|m| m.name == folder && m.uid_validity == uid_validity)
+            .filter(|m| m.folder == *folder && m.uid_validity == uid_validity)
     }
 }
 
@@ -375,19 +380,19 @@ mod tests {
     fn late_chunks_of_another_folder_are_ignored() {
         let mut m = Model::default();
         m.apply(Event::Selected {
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uid_validity: 7,
             read_only: false,
             uids: vec![3, 2, 1],
         });
         m.apply(Event::Summaries {
-            folder: "Old".into(),
+            folder: Folder::named("Old"),
             uid_validity: 7,
             chunk: vec![summary(3)],
         });
         assert!(m.mailbox.as_ref().unwrap().summaries.is_empty());
         m.apply(Event::Summaries {
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uid_validity: 7,
             chunk: vec![summary(1), summary(3)],
         });
@@ -397,9 +402,7 @@ mod tests {
 
     fn folder(name: &str, messages: u32, unseen: u32) -> FolderInfo {
         FolderInfo {
-            name: name.into(),
-            raw: name.into(),
-            delimiter: Some('/'),
+            folder: Folder::from_server(crate::utf7::encode(name), Some('/')),
             attributes: vec![],
             special: None,
             selectable: true,
@@ -421,13 +424,13 @@ mod tests {
             folder("Archive", 0, 0),
         ]));
         m.apply(Event::Selected {
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uid_validity: 7,
             read_only: false,
             uids: vec![3, 2, 1],
         });
         m.apply(Event::Summaries {
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uid_validity: 7,
             chunk: vec![summary(1), summary(2), summary(3)],
         });
@@ -435,7 +438,7 @@ mod tests {
             let s = m
                 .folders
                 .iter()
-                .find(|f| f.name == name)
+                .find(|f| f.folder.name() == name)
                 .unwrap()
                 .status
                 .unwrap();
@@ -444,7 +447,7 @@ mod tests {
         m.apply(Event::Stored {
             req: 1,
             change: FlagChange {
-                folder: "INBOX".into(),
+                folder: Folder::named("INBOX"),
                 uids: vec![1, 2],
                 add: true,
                 flags: Flags::from(Flag::Seen),
@@ -453,8 +456,8 @@ mod tests {
         assert_eq!(counts(&m, "INBOX"), (3, 1));
         m.apply(Event::Copied {
             req: 2,
-            folder: "INBOX".into(),
-            dest: "Archive".into(),
+            folder: Folder::named("INBOX"),
+            dest: Folder::named("Archive"),
             uids: vec![3],
             dest_uids: Some(vec![1]),
             moved: true,
@@ -463,7 +466,7 @@ mod tests {
         assert_eq!(counts(&m, "INBOX"), (2, 0));
         assert_eq!(counts(&m, "Archive"), (1, 1));
         m.apply(Event::Arrived {
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uid_validity: 7,
             uids: vec![9, 10],
         });
@@ -471,14 +474,14 @@ mod tests {
         let mut read = summary(10);
         read.flags = Flags::from(Flag::Seen);
         m.apply(Event::Summaries {
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uid_validity: 7,
             chunk: vec![summary(9), read],
         });
         assert_eq!(counts(&m, "INBOX"), (4, 1));
         m.apply(Event::Expunged {
             req: None,
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uids: vec![9, 1],
         });
         assert_eq!(counts(&m, "INBOX"), (2, 0));
@@ -488,7 +491,7 @@ mod tests {
     fn fetched_bodies_stay_within_the_budget() {
         let mut m = Model::default();
         m.apply(Event::Selected {
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uid_validity: 1,
             read_only: false,
             uids: (1..=10).collect(),
@@ -497,7 +500,7 @@ mod tests {
         for uid in 1..=10 {
             m.apply(Event::Raw {
                 req: u64::from(uid),
-                folder: "INBOX".into(),
+                folder: Folder::named("INBOX"),
                 uid,
                 bytes: vec![0; part],
             });
@@ -508,7 +511,7 @@ mod tests {
         // One message alone over the budget is still kept: it is the one on screen.
         m.apply(Event::Raw {
             req: 11,
-            folder: "INBOX".into(),
+            folder: Folder::named("INBOX"),
             uid: 5,
             bytes: vec![0; BODY_BUDGET + 1],
         });

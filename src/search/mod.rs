@@ -320,7 +320,7 @@ fn string(value: &str, literal_plus: bool) -> String {
     if literal_plus && !clean.is_ascii() {
         format!("{{{}+}}\r\n{clean}", clean.len())
     } else {
-        crate::imap::utf7::quote(&clean)
+        crate::utf7::quote(&clean)
     }
 }
 

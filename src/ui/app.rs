@@ -13,7 +13,7 @@ use ratatui::layout::Rect;
 use crate::config::theme::Theme;
 use crate::mime::Part;
 use crate::model::{Mailbox, Message, Model};
-use crate::msg::{Cmd, Flags, Uid};
+use crate::msg::{Cmd, Flags, Folder, Uid};
 use crate::ui::filter::FilterState;
 use crate::ui::folder_pane::FolderPane;
 use crate::ui::help;
@@ -102,7 +102,7 @@ impl App {
         let cmds = vec![
             Cmd::ListFolders,
             Cmd::Select {
-                folder,
+                folder: Folder::named(&folder),
                 read_only: false,
                 first_screen,
             },
@@ -218,8 +218,8 @@ impl App {
     }
 
     /// Whether `folder` is the one open, i.e. the one whose UIDs the list shows.
-    pub(crate) fn is_open(&self, folder: &str) -> bool {
-        self.mailbox().is_some_and(|m| m.name == folder)
+    pub(crate) fn is_open(&self, folder: &Folder) -> bool {
+        self.mailbox().is_some_and(|m| m.folder == *folder)
     }
 
     /// The listed UIDs, newest first.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::mime::Section;
-use crate::msg::{Cmd, FolderInfo, FolderOp, Uid};
+use crate::msg::{Cmd, Folder, FolderInfo, FolderOp, Uid};
 use crate::save;
 use crate::ui::app::{App, FIRST_SCREEN_MARGIN};
 use crate::ui::layout::Pane;
@@ -19,7 +19,7 @@ use crate::ui::triage::{Confirm, Deferred, count};
 
 impl App {
     pub(crate) fn open_folder(&mut self, name: &str) -> Vec<Cmd> {
-        let Some(info) = self.model.folders.iter().find(|f| f.name == name) else {
+        let Some(info) = self.model.folders.iter().find(|f| f.folder.name() == name) else {
             self.status
                 .complain(format!("There is no folder \"{name}\""));
             return Vec::new();
@@ -30,10 +30,11 @@ impl App {
             ));
             return Vec::new();
         }
+        let folder = info.folder.clone();
         self.folders.want(name);
         self.focus = Pane::List;
         vec![Cmd::Select {
-            folder: name.to_string(),
+            folder,
             read_only: false,
             first_screen: self.geometry.list_rows().max(1) + FIRST_SCREEN_MARGIN,
         }]
@@ -44,7 +45,7 @@ impl App {
     pub(crate) fn open_message(&mut self) -> Vec<Cmd> {
         let (Some(uid), Some(folder)) = (
             self.list.selected_uid(),
-            self.mailbox().map(|m| m.name.clone()),
+            self.mailbox().map(|m| m.folder.clone()),
         ) else {
             return Vec::new();
         };
@@ -255,7 +256,7 @@ impl App {
                 return Vec::new();
             }
         };
-        let Some(folder) = self.mailbox().map(|m| m.name.clone()) else {
+        let Some(folder) = self.mailbox().map(|m| m.folder.clone()) else {
             return Vec::new();
         };
         self.overlays.remember(&LineKind::Search, &text);
@@ -268,9 +269,10 @@ impl App {
     /// Asks the server again for the active search (e.g. an undone move brought messages
     /// back); the current hits stay listed until the answer comes.
     pub(crate) fn rerun_search(&mut self) -> Vec<Cmd> {
-        let (Some(query), Some(folder)) =
-            (self.search.again(), self.mailbox().map(|m| m.name.clone()))
-        else {
+        let (Some(query), Some(folder)) = (
+            self.search.again(),
+            self.mailbox().map(|m| m.folder.clone()),
+        ) else {
             return Vec::new();
         };
         let (req, cmd) = self.requests.search(folder, query);
@@ -349,10 +351,11 @@ impl App {
 
     pub(crate) fn ask_rename_folder(&mut self) {
         if let Some(f) = self.cursor_folder() {
+            let text = f.folder.name().to_string();
             let kind = LineKind::RenameFolder {
-                from: f.name.clone(),
+                from: Box::new(f.folder),
             };
-            self.overlays.open_line(kind, f.name);
+            self.overlays.open_line(kind, text);
         }
     }
 
@@ -365,15 +368,15 @@ impl App {
             None => String::new(),
         };
         self.overlays.ask(Confirm {
-            question: format!("Delete folder {}{holds}? y/N", f.name),
-            then: Deferred::DeleteFolder(f.name),
+            question: format!("Delete folder {}{holds}? y/N", f.folder),
+            then: Deferred::DeleteFolder(f.folder),
         });
     }
 
     pub(crate) fn toggle_subscribed(&mut self) -> Vec<Cmd> {
         let op = match self.cursor_folder() {
-            Some(f) if f.subscribed => FolderOp::Unsubscribe(f.name),
-            Some(f) => FolderOp::Subscribe(f.name),
+            Some(f) if f.subscribed => FolderOp::Unsubscribe(f.folder),
+            Some(f) => FolderOp::Subscribe(f.folder),
             None => return Vec::new(),
         };
         vec![self.requests.manage(op)]
@@ -382,8 +385,11 @@ impl App {
     /// A submitted folder name line.
     pub(crate) fn submit_folder_name(&mut self, kind: LineKind, name: String) -> Vec<Cmd> {
         let op = match kind {
-            LineKind::CreateFolder => FolderOp::Create(name),
-            LineKind::RenameFolder { from } if from != name => FolderOp::Rename { from, to: name },
+            LineKind::CreateFolder => FolderOp::Create(Folder::named(&name)),
+            LineKind::RenameFolder { from } if from.name() != name => FolderOp::Rename {
+                from: *from,
+                to: Folder::named(&name),
+            },
             _ => return Vec::new(),
         };
         vec![self.requests.manage(op)]

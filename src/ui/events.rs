@@ -2,7 +2,7 @@
 //! sub-states follow (selection, reader, tree, requests, undo). The match names every event,
 //! so a new one does not compile until it is handled here.
 
-use crate::msg::{Cmd, ConnState, Event, FolderOp, ReqId, Uid};
+use crate::msg::{Cmd, ConnState, Event, Folder, FolderOp, ReqId, Uid};
 use crate::ui::app::App;
 use crate::ui::layout::Pane;
 use crate::ui::notify::new_messages;
@@ -31,7 +31,7 @@ impl App {
                 self.folders.listed(&self.model.folders);
             }
             Event::Selected { .. } => {
-                let before = self.mailbox().map(|m| m.name.clone());
+                let before = self.mailbox().map(|m| m.folder.clone());
                 self.model.apply(ev);
                 self.after_select(before);
             }
@@ -110,7 +110,7 @@ impl App {
                     return self.refused(req, p, &error);
                 }
                 let doing = match req.and_then(|r| self.requests.take(r)) {
-                    Some(Pending::Structure(uid)) => format!("Could not open message {uid}"),
+                    Some(Pending::Structure { uid, .. }) => format!("Could not open message {uid}"),
                     Some(Pending::Part { section, .. }) => {
                         format!("Could not fetch part {section}")
                     }
@@ -152,7 +152,7 @@ impl App {
     }
 
     /// New mail in the open folder: say so, ring, notify.
-    fn arrived(&mut self, folder: &str, fresh: usize, newest: Option<Uid>) {
+    fn arrived(&mut self, folder: &Folder, fresh: usize, newest: Option<Uid>) {
         if fresh == 0 {
             return;
         }
@@ -172,12 +172,12 @@ impl App {
     /// After a Select: keep the selection on the same UID when the same folder was reopened
     /// (a reconnect), else start at the newest message with the reader closed and no tags.
     /// The model forgets search hits on a Select, so the search ends either way.
-    fn after_select(&mut self, before: Option<String>) {
-        let Some(name) = self.mailbox().map(|m| m.name.clone()) else {
+    fn after_select(&mut self, before: Option<Folder>) {
+        let Some(folder) = self.mailbox().map(|m| m.folder.clone()) else {
             return;
         };
         self.search.end();
-        let same = before.as_deref() == Some(name.as_str());
+        let same = before.as_ref() == Some(&folder);
         if !same {
             self.filter.reset();
             self.new_mail.forget();
@@ -189,7 +189,7 @@ impl App {
                 self.focus = Pane::List;
             }
         }
-        self.folders.point_at(&name);
+        self.folders.point_at(folder.name());
     }
 
     /// A final answer to `req`: on success the model takes the server's word and the undo
@@ -241,7 +241,7 @@ impl App {
                 });
                 vec![Cmd::ListFolders]
             }
-            Pending::Hits | Pending::Structure(_) | Pending::Part { .. } | Pending::Raw(_) => {
+            Pending::Hits | Pending::Structure { .. } | Pending::Part { .. } | Pending::Raw(_) => {
                 self.requests.take(req);
                 self.model.apply(ev);
                 Vec::new()
@@ -332,7 +332,7 @@ impl App {
         if missing.is_empty() {
             return Vec::new();
         }
-        let folder = mb.name.clone();
+        let folder = mb.folder.clone();
         vec![self.requests.hits(folder, missing)]
     }
 
@@ -392,7 +392,7 @@ impl App {
                 self.requests.take(req);
                 "load the search hits".to_string()
             }
-            Pending::Structure(_) | Pending::Part { .. } | Pending::Raw(_) => {
+            Pending::Structure { .. } | Pending::Part { .. } | Pending::Raw(_) => {
                 self.requests.take(req);
                 "do that".to_string()
             }

@@ -9,7 +9,7 @@
 
 use crate::model::Mailbox;
 use crate::model::filter::Index;
-use crate::msg::Uid;
+use crate::msg::{Folder, Uid};
 
 /// The active filter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +39,7 @@ struct FilterIndex {
 
 #[derive(Debug)]
 struct Built {
-    folder: String,
+    folder: Folder,
     uid_validity: u32,
     generation: u64,
     index: Index,
@@ -50,7 +50,7 @@ impl FilterIndex {
     /// (or the same one under a new UIDVALIDITY, where the same UIDs mean other messages).
     fn get(&mut self, mb: &Mailbox) -> &Index {
         let built = match self.built.take() {
-            Some(mut b) if b.folder == mb.name && b.uid_validity == mb.uid_validity => {
+            Some(mut b) if b.folder == mb.folder && b.uid_validity == mb.uid_validity => {
                 if b.generation != mb.generation {
                     b.index.update(mb);
                     b.generation = mb.generation;
@@ -58,7 +58,7 @@ impl FilterIndex {
                 b
             }
             _ => Built {
-                folder: mb.name.clone(),
+                folder: mb.folder.clone(),
                 uid_validity: mb.uid_validity,
                 generation: mb.generation,
                 index: Index::build(mb),
@@ -70,7 +70,7 @@ impl FilterIndex {
     fn is_current(&self, mb: &Mailbox) -> bool {
         self.built.as_ref().is_some_and(|b| {
             b.generation == mb.generation
-                && b.folder == mb.name
+                && b.folder == mb.folder
                 && b.uid_validity == mb.uid_validity
         })
     }

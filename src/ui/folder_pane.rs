@@ -57,7 +57,7 @@ impl FolderPane {
     /// The folder under the cursor, if the server listed it (not a filled-in parent).
     pub(crate) fn cursor_folder<'f>(&self, folders: &'f [FolderInfo]) -> Option<&'f FolderInfo> {
         let name = &self.cursor_row()?.name;
-        folders.iter().find(|f| f.name == *name)
+        folders.iter().find(|f| f.folder.name() == name)
     }
 
     /// Rebuilds the tree from `folders`, the cursor on `keep` if it is still shown.
@@ -65,7 +65,7 @@ impl FolderPane {
         let only = self.subscribed_only;
         let shown = folders
             .iter()
-            .filter(|f| !only || f.subscribed || f.name.eq_ignore_ascii_case("INBOX"));
+            .filter(|f| !only || f.subscribed || f.folder.name().eq_ignore_ascii_case("INBOX"));
         self.tree = folder_tree::build(shown, &self.collapsed);
         let found = keep.and_then(|k| self.tree.iter().position(|r| r.name == k));
         self.cursor = found.unwrap_or(0).min(self.tree.len().saturating_sub(1));
@@ -124,9 +124,9 @@ impl FolderPane {
         let row = self.cursor_row().map(|r| r.name.clone());
         let delimiter = row
             .as_ref()
-            .and_then(|n| folders.iter().find(|f| f.name == *n))
+            .and_then(|n| folders.iter().find(|f| f.folder.name() == n))
             .or_else(|| folders.first())
-            .and_then(|f| f.delimiter);
+            .and_then(|f| f.folder.delimiter());
         match (row, delimiter) {
             (Some(parent), Some(d)) if !parent.eq_ignore_ascii_case("INBOX") => {
                 format!("{parent}{d}")

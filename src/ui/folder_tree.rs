@@ -36,15 +36,16 @@ pub fn build<'f>(
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut roots: Vec<usize> = Vec::new();
     for f in folders {
-        let parts: Vec<&str> = match f.delimiter {
-            Some(d) => f.name.split(d).collect(),
-            None => vec![f.name.as_str()],
+        let (full, delimiter) = (f.folder.name(), f.folder.delimiter());
+        let parts: Vec<&str> = match delimiter {
+            Some(d) => full.split(d).collect(),
+            None => vec![full],
         };
         let mut parent: Option<usize> = None;
         for depth in 0..parts.len() {
-            let name = match f.delimiter {
+            let name = match delimiter {
                 Some(d) => parts[..=depth].join(&d.to_string()),
-                None => f.name.clone(),
+                None => full.to_string(),
             };
             let id = match index.get(&name) {
                 Some(&id) => id,
@@ -138,12 +139,11 @@ fn row(node: &Node<'_>, depth: usize, collapsed: bool) -> TreeRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::msg::Folder;
 
     fn folder(name: &str, special: Option<SpecialUse>, selectable: bool) -> FolderInfo {
         FolderInfo {
-            name: name.into(),
-            raw: name.into(),
-            delimiter: Some('/'),
+            folder: Folder::from_server(crate::utf7::encode(name), Some('/')),
             attributes: Vec::new(),
             special,
             selectable,

@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use crate::config::Config;
 use crate::mime::sanitize::{sanitize_line, truncate_width};
 use crate::model::Mailbox;
-use crate::msg::Uid;
+use crate::msg::{Folder, Uid};
 
 /// Runs a notification command (program and arguments); replaced in tests so nothing runs.
 pub type Notifier = Box<dyn Fn(&[String]) -> std::io::Result<()>>;
@@ -62,7 +62,7 @@ impl NotifyPolicy {
 /// New mail waiting for its newest summary before the command runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Waiting {
-    folder: String,
+    folder: Folder,
     newest: Uid,
     count: usize,
 }
@@ -107,11 +107,11 @@ impl NewMail {
     pub(crate) fn arrived(
         &mut self,
         mb: Option<&Mailbox>,
-        folder: &str,
+        folder: &Folder,
         fresh: usize,
         newest: Option<Uid>,
     ) -> Result<(), String> {
-        if !self.policy.watches(folder) {
+        if !self.policy.watches(folder.name()) {
             return Ok(());
         }
         self.bell |= self.policy.bell;
@@ -120,7 +120,7 @@ impl NewMail {
         };
         let count = fresh + self.waiting.take().map_or(0, |w| w.count);
         self.waiting = Some(Waiting {
-            folder: folder.to_string(),
+            folder: folder.clone(),
             newest,
             count,
         });
@@ -132,7 +132,7 @@ impl NewMail {
         let (Some(w), Some(mb), Some(command)) = (&self.waiting, mb, &self.policy.command) else {
             return Ok(());
         };
-        if mb.name != w.folder {
+        if mb.folder != w.folder {
             self.waiting = None;
             return Ok(());
         }
@@ -140,8 +140,8 @@ impl NewMail {
             return Ok(());
         };
         let title = match w.count {
-            1 => format!("1 new message in {}", sanitize_line(&w.folder)),
-            n => format!("{n} new messages in {}", sanitize_line(&w.folder)),
+            1 => format!("1 new message in {}", sanitize_line(w.folder.name())),
+            n => format!("{n} new messages in {}", sanitize_line(w.folder.name())),
         };
         let body = format!(
             "From {}: {}",

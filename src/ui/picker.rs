@@ -4,7 +4,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::msg::{FolderInfo, Uid};
+use crate::msg::{Folder, FolderInfo, Uid};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Picker {
@@ -13,23 +13,23 @@ pub struct Picker {
     pub cursor: usize,
     /// First match shown.
     pub offset: usize,
-    /// Matching folder names, best first.
-    pub matches: Vec<String>,
+    /// Matching folders, best first.
+    pub matches: Vec<Folder>,
     /// Move (true) or copy.
     pub remove: bool,
     /// Where the messages are, and which: fixed when the picker opened.
-    pub folder: String,
+    pub folder: Folder,
     pub uids: Vec<Uid>,
     /// Every folder that can be a destination.
-    candidates: Vec<String>,
+    candidates: Vec<Folder>,
 }
 
 impl Picker {
-    pub fn new(folders: &[FolderInfo], folder: String, uids: Vec<Uid>, remove: bool) -> Picker {
-        let candidates: Vec<String> = folders
+    pub fn new(folders: &[FolderInfo], folder: Folder, uids: Vec<Uid>, remove: bool) -> Picker {
+        let candidates: Vec<Folder> = folders
             .iter()
-            .filter(|f| f.selectable && f.name != folder)
-            .map(|f| f.name.clone())
+            .filter(|f| f.selectable && f.folder != folder)
+            .map(|f| f.folder.clone())
             .collect();
         let mut p = Picker {
             query: String::new(),
@@ -46,12 +46,12 @@ impl Picker {
     }
 
     fn refilter(&mut self) {
-        let mut scored: Vec<((usize, usize, usize), &String)> = self
+        let mut scored: Vec<((usize, usize, usize), &Folder)> = self
             .candidates
             .iter()
-            .filter_map(|name| score(&self.query, name).map(|s| (s, name)))
+            .filter_map(|f| score(&self.query, f.name()).map(|s| (s, f)))
             .collect();
-        scored.sort();
+        scored.sort_by(|(a, x), (b, y)| (a, x.name()).cmp(&(b, y.name())));
         self.matches = scored.into_iter().map(|(_, n)| n.clone()).collect();
         self.cursor = 0;
         self.offset = 0;
@@ -95,7 +95,7 @@ pub enum Pick {
     Editing,
     Cancel,
     /// Enter on a folder.
-    Chosen(String),
+    Chosen(Folder),
     /// Enter with no folder matching.
     NoMatch,
 }
@@ -161,9 +161,7 @@ mod tests {
     #[test]
     fn noselect_and_the_source_folder_are_not_offered() {
         let f = |name: &str, selectable: bool| FolderInfo {
-            name: name.into(),
-            raw: name.into(),
-            delimiter: Some('/'),
+            folder: Folder::from_server(crate::utf7::encode(name), Some('/')),
             attributes: Vec::new(),
             special: None,
             selectable,
@@ -171,7 +169,8 @@ mod tests {
             status: None,
         };
         let folders = [f("INBOX", true), f("Work", false), f("Work/2024", true)];
-        let p = Picker::new(&folders, "INBOX".into(), vec![1], true);
-        assert_eq!(p.matches, ["Work/2024"]);
+        let p = Picker::new(&folders, Folder::named("INBOX"), vec![1], true);
+        let names: Vec<&str> = p.matches.iter().map(Folder::name).collect();
+        assert_eq!(names, ["Work/2024"]);
     }
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::mime::Section;
+use crate::msg::Folder;
 
 /// Commands the line accepts, with the one-line help the overlay shows.
 pub const COMMANDS: &[(&str, &str)] = &[
@@ -46,8 +47,9 @@ pub enum LineKind {
     /// Text to tag matching messages by.
     TagPattern,
     CreateFolder,
+    /// Boxed: the line is passed around by value, and most lines rename nothing.
     RenameFolder {
-        from: String,
+        from: Box<Folder>,
     },
 }
 

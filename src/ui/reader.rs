@@ -4,7 +4,7 @@
 
 use crate::mime::Section;
 use crate::model::Message;
-use crate::msg::Uid;
+use crate::msg::{Folder, Uid};
 use crate::ui::document::{self, Document, ReaderMode};
 use crate::ui::message_list::step;
 
@@ -12,7 +12,7 @@ use crate::ui::message_list::step;
 #[derive(Debug, Clone)]
 pub struct Reader {
     pub uid: Uid,
-    pub folder: String,
+    pub folder: Folder,
     pub mode: ReaderMode,
     pub scroll: usize,
     pub doc: Document,
@@ -41,7 +41,7 @@ impl ReaderPane {
     }
 
     /// Opens `uid` of `folder` at the top, in the default mode.
-    pub(crate) fn show(&mut self, uid: Uid, folder: String) {
+    pub(crate) fn show(&mut self, uid: Uid, folder: Folder) {
         self.open = Some(Reader {
             uid,
             folder,

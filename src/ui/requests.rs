@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::mime::Section;
 use crate::model::Mailbox;
-use crate::msg::{Cmd, FlagChange, Flags, FolderOp, ReqId, Uid};
+use crate::msg::{Cmd, FlagChange, Flags, Folder, FolderOp, ReqId, Uid};
 use crate::search::Query;
 use crate::ui::triage::{Origin, Transfer};
 
@@ -22,7 +22,10 @@ pub enum Purpose {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pending {
-    Structure(Uid),
+    Structure {
+        folder: Folder,
+        uid: Uid,
+    },
     Part {
         uid: Uid,
         section: Section,
@@ -37,7 +40,7 @@ pub enum Pending {
     /// A copy or move; while a move is in flight its messages are hidden from the list.
     Transfer(Transfer),
     Expunge {
-        folder: String,
+        folder: Folder,
         uids: Vec<Uid>,
     },
     Search,
@@ -80,7 +83,7 @@ impl Requests {
         let mut flags = mb.summaries.get(&uid)?.flags;
         for p in self.pending.values() {
             if let Pending::Store { change, .. } = p
-                && change.folder == mb.name
+                && change.folder == mb.folder
                 && change.uids.contains(&uid)
             {
                 flags = change.apply(flags);
@@ -90,11 +93,11 @@ impl Requests {
     }
 
     /// Messages of `folder` with a move in flight: shown as gone at once, back on failure.
-    pub(crate) fn hidden(&self, folder: &str) -> HashSet<Uid> {
+    pub(crate) fn hidden(&self, folder: &Folder) -> HashSet<Uid> {
         self.pending
             .values()
             .filter_map(|p| match p {
-                Pending::Transfer(t) if t.remove && t.folder == folder => Some(&t.uids),
+                Pending::Transfer(t) if t.remove && t.folder == *folder => Some(&t.uids),
                 _ => None,
             })
             .flatten()
@@ -128,7 +131,7 @@ impl Requests {
         }
     }
 
-    pub(crate) fn expunge(&mut self, folder: String, uids: Vec<Uid>) -> Cmd {
+    pub(crate) fn expunge(&mut self, folder: Folder, uids: Vec<Uid>) -> Cmd {
         let req = self.send(Pending::Expunge {
             folder: folder.clone(),
             uids: uids.clone(),
@@ -146,20 +149,23 @@ impl Requests {
         Cmd::Manage { req, op }
     }
 
-    pub(crate) fn search(&mut self, folder: String, query: Query) -> (ReqId, Cmd) {
+    pub(crate) fn search(&mut self, folder: Folder, query: Query) -> (ReqId, Cmd) {
         let req = self.send(Pending::Search);
         (req, Cmd::Search { req, folder, query })
     }
 
     /// The summaries of search hits not loaded yet.
-    pub(crate) fn hits(&mut self, folder: String, uids: Vec<Uid>) -> Cmd {
+    pub(crate) fn hits(&mut self, folder: Folder, uids: Vec<Uid>) -> Cmd {
         let req = self.send(Pending::Hits);
         Cmd::FetchSummaries { req, folder, uids }
     }
 
     /// `FetchStructure`, unless it is already asked for.
-    pub(crate) fn structure(&mut self, folder: String, uid: Uid) -> Option<Cmd> {
-        let p = Pending::Structure(uid);
+    pub(crate) fn structure(&mut self, folder: Folder, uid: Uid) -> Option<Cmd> {
+        let p = Pending::Structure {
+            folder: folder.clone(),
+            uid,
+        };
         if self.is_pending(&p) {
             return None;
         }
@@ -170,7 +176,7 @@ impl Requests {
     /// `FetchPart`, unless the same part is already asked for the same purpose.
     pub(crate) fn part(
         &mut self,
-        folder: String,
+        folder: Folder,
         uid: Uid,
         section: Section,
         purpose: Purpose,
@@ -193,7 +199,7 @@ impl Requests {
     }
 
     /// `FetchRaw`, unless it is already asked for.
-    pub(crate) fn raw(&mut self, folder: String, uid: Uid) -> Option<Cmd> {
+    pub(crate) fn raw(&mut self, folder: Folder, uid: Uid) -> Option<Cmd> {
         let p = Pending::Raw(uid);
         if self.is_pending(&p) {
             return None;
@@ -209,7 +215,7 @@ impl Pending {
     pub fn is_triage(&self) -> bool {
         !matches!(
             self,
-            Pending::Structure(_) | Pending::Part { .. } | Pending::Raw(_)
+            Pending::Structure { .. } | Pending::Part { .. } | Pending::Raw(_)
         )
     }
 }

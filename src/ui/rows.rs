@@ -28,7 +28,7 @@ pub(crate) fn listed<'a>(
         Some(f) if search.active().is_none() => Cow::Borrowed(&f.hits),
         Some(f) => Cow::Owned(intersect(base, &f.hits)),
     };
-    let hidden = requests.hidden(&mb.name);
+    let hidden = requests.hidden(&mb.folder);
     if hidden.is_empty() {
         shown
     } else {

@@ -9,7 +9,7 @@ use ratatui::backend::TestBackend;
 use tern::config::keys::KeyChord;
 use tern::config::theme::Theme;
 use tern::mime::{Part, from_bodystructure};
-use tern::msg::{Cmd, Event, Flags, FolderInfo, FolderStatus, SpecialUse, Summary, Uid};
+use tern::msg::{Cmd, Event, Flags, Folder, FolderInfo, FolderStatus, SpecialUse, Summary, Uid};
 use tern::ui::app::{App, Settings};
 use tern::ui::keymap::Keymap;
 use tern::ui::views;
@@ -39,9 +39,7 @@ pub fn new_app(default_folder: &str) -> App {
 /// A selectable, subscribed folder; `status` is (unseen, messages).
 pub fn folder(name: &str, special: Option<SpecialUse>, status: Option<(u32, u32)>) -> FolderInfo {
     FolderInfo {
-        name: name.into(),
-        raw: name.into(),
-        delimiter: Some('/'),
+        folder: Folder::from_server(tern::utf7::encode(name), Some('/')),
         attributes: Vec::new(),
         special,
         selectable: true,
@@ -73,7 +71,7 @@ pub fn summary(uid: Uid, from: &str, subject: &str, flags: impl Into<Flags>) -> 
 /// `folder` selected with UID validity 7.
 pub fn selected(folder: &str, uids: Vec<Uid>) -> Event {
     Event::Selected {
-        folder: folder.into(),
+        folder: Folder::named(folder),
         uid_validity: 7,
         read_only: false,
         uids,
@@ -82,7 +80,7 @@ pub fn selected(folder: &str, uids: Vec<Uid>) -> Event {
 
 pub fn summaries(folder: &str, chunk: Vec<Summary>) -> Event {
     Event::Summaries {
-        folder: folder.into(),
+        folder: Folder::named(folder),
         uid_validity: 7,
         chunk,
     }
@@ -98,7 +96,7 @@ pub fn load(app: &mut App, folders: Vec<FolderInfo>, folder: &str, chunk: Vec<Su
     app.on_event(selected(folder, uids));
     app.on_event(summaries(folder, chunk));
     app.on_event(Event::SyncDone {
-        folder: folder.into(),
+        folder: Folder::named(folder),
     });
 }
 

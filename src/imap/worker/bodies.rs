@@ -7,14 +7,14 @@ use crate::cache::{Cache, Op};
 use crate::error::Result;
 use crate::imap::messages;
 use crate::mime::{Part, Section};
-use crate::msg::Uid;
+use crate::msg::{Folder, Uid};
 
 impl Worker {
-    pub(super) fn structure(&mut self, folder: &str, uid: Uid) -> Result<(Part, Vec<u8>)> {
+    pub(super) fn structure(&mut self, folder: &Folder, uid: Uid) -> Result<(Part, Vec<u8>)> {
         if let Some((cache, uv)) = self.body_cache(folder) {
-            match cache.structure(folder, uv, uid) {
+            match cache.structure(folder.name(), uv, uid) {
                 Ok(Some(hit)) => {
-                    self.cache_send(Op::structure_used(folder, uid));
+                    self.cache_send(Op::structure_used(folder.name(), uid));
                     return Ok(hit);
                 }
                 Ok(None) => {}
@@ -23,16 +23,22 @@ impl Worker {
         }
         let (root, header) = self.in_folder(folder, |c| messages::structure(c, uid))?;
         if let Some((uv, bound)) = self.body_store(folder) {
-            self.cache_send(Op::structure(folder, uv, uid, (&root, &header), bound));
+            self.cache_send(Op::structure(
+                folder.name(),
+                uv,
+                uid,
+                (&root, &header),
+                bound,
+            ));
         }
         Ok((root, header))
     }
 
-    pub(super) fn part(&mut self, folder: &str, uid: Uid, section: &Section) -> Result<Vec<u8>> {
+    pub(super) fn part(&mut self, folder: &Folder, uid: Uid, section: &Section) -> Result<Vec<u8>> {
         if let Some((cache, uv)) = self.body_cache(folder) {
-            match cache.part(folder, uv, uid, section) {
+            match cache.part(folder.name(), uv, uid, section) {
                 Ok(Some(hit)) => {
-                    self.cache_send(Op::part_used(folder, uid, section));
+                    self.cache_send(Op::part_used(folder.name(), uid, section));
                     return Ok(hit);
                 }
                 Ok(None) => {}
@@ -42,7 +48,7 @@ impl Worker {
         let bytes = self.in_folder(folder, |c| messages::part(c, uid, section))?;
         if let Some((uv, bound)) = self.body_store(folder) {
             self.cache_send(Op::Part {
-                folder: folder.into(),
+                folder: folder.name().into(),
                 uid_validity: uv,
                 uid,
                 section: section.clone(),
@@ -57,13 +63,13 @@ impl Worker {
     /// folder is open (opening it is needed for a fetch anyway), so a folder recreated on the
     /// server since it was cached never shows its old messages. Offline, or when the server
     /// cannot be reached, the UIDVALIDITY of the folder's cached list (the one on screen).
-    fn body_cache(&mut self, folder: &str) -> Option<(&Cache, u32)> {
+    fn body_cache(&mut self, folder: &Folder) -> Option<(&Cache, u32)> {
         self.account.body_cache_bytes()?;
         self.cache.as_ref()?;
         let open = |w: &Self| {
             w.open
                 .as_ref()
-                .filter(|o| o.name == folder)
+                .filter(|o| o.folder == *folder)
                 .map(|o| o.uid_validity)
         };
         let uv = match open(self) {
@@ -84,7 +90,7 @@ impl Worker {
                     w.flush();
                 }
                 cache
-                    .meta(folder)
+                    .meta(folder.name())
                     .map_err(|e| tracing::warn!("cannot read the cache of {folder}: {e}"))
                     .ok()??
                     .0
@@ -95,10 +101,10 @@ impl Worker {
 
     /// The UIDVALIDITY a fetch from `folder` (now the open folder) is stored under, and the
     /// bound; None when bodies are not cached.
-    fn body_store(&self, folder: &str) -> Option<(u32, u64)> {
+    fn body_store(&self, folder: &Folder) -> Option<(u32, u64)> {
         let bound = self.account.body_cache_bytes()?;
         self.cache_writes.as_ref()?;
-        let open = self.open.as_ref().filter(|o| o.name == folder)?;
+        let open = self.open.as_ref().filter(|o| o.folder == *folder)?;
         Some((open.uid_validity, bound))
     }
 }

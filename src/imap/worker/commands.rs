@@ -7,7 +7,7 @@ use super::offline::Pending;
 use crate::error::Result;
 use crate::imap::session::Connection;
 use crate::imap::{actions, folders, messages};
-use crate::msg::{Cmd, Event, Uid};
+use crate::msg::{Cmd, Event, Folder, Uid};
 
 impl Worker {
     pub(super) fn handle(&mut self, cmd: Cmd) {
@@ -100,10 +100,7 @@ impl Worker {
     fn list_folders(&mut self) {
         match self.retrying(folders::list) {
             Ok(list) => {
-                self.raw_names = list
-                    .iter()
-                    .map(|f| (f.name.clone(), f.raw.clone()))
-                    .collect();
+                self.folders_listed = true;
                 self.emit(Event::Folders(list));
             }
             Err(e) => self.fail(None, e),
@@ -148,7 +145,7 @@ impl Worker {
                         now.push((*uid, *f));
                     }
                 }
-                self.cache_flags(&change.folder, &now);
+                self.cache_flags(change.folder.name(), &now);
                 self.emit(Event::Stored { req, change });
             }
             Cmd::Keyword {
@@ -168,19 +165,18 @@ impl Worker {
                 dest,
                 remove,
             } => {
-                let dest_raw = self.raw_name(&dest);
                 let copied =
-                    self.mutate(&folder, |c| actions::copy(c, &uids, &dest_raw, remove))?;
+                    self.mutate(&folder, |c| actions::copy(c, &uids, dest.raw(), remove))?;
                 if remove && copied.expunged {
                     self.forget(&uids);
-                    self.cache_remove(&folder, &uids);
+                    self.cache_remove(folder.name(), &uids);
                 }
                 // Messages copied into the folder on screen (an undone move) show up through
                 // the delta sync, summaries and all.
                 if self
                     .displayed
                     .as_ref()
-                    .is_some_and(|(name, _)| *name == dest)
+                    .is_some_and(|(shown, _)| *shown == dest)
                 {
                     self.refresh_due = true;
                 }
@@ -210,7 +206,7 @@ impl Worker {
                     }
                 })?;
                 self.forget(&gone);
-                self.cache_remove(&folder, &gone);
+                self.cache_remove(folder.name(), &gone);
                 self.emit(Event::Expunged {
                     req: Some(req),
                     folder,
@@ -218,14 +214,7 @@ impl Worker {
                 });
             }
             Cmd::Manage { req, op } => {
-                let known = self.raw_names.clone();
-                let raw = move |name: &str| {
-                    known
-                        .get(name)
-                        .cloned()
-                        .unwrap_or_else(|| crate::imap::utf7::encode(name))
-                };
-                folders::manage(self.connection()?, &op, raw)?;
+                folders::manage(self.connection()?, &op)?;
                 self.emit(Event::Done { req });
             }
             Cmd::Append {
@@ -235,9 +224,8 @@ impl Worker {
                 flags,
                 date,
             } => {
-                let raw = self.raw_name(&folder);
-                let uid = actions::append(self.connection()?, &raw, &bytes, flags, date)?;
-                if self.open.as_ref().is_some_and(|o| o.name == folder) {
+                let uid = actions::append(self.connection()?, folder.raw(), &bytes, flags, date)?;
+                if self.open.as_ref().is_some_and(|o| o.folder == folder) {
                     self.refresh_due = true;
                 }
                 self.emit(Event::Appended { req, folder, uid });
@@ -251,13 +239,13 @@ impl Worker {
     /// connection we cannot know whether the server applied it.
     fn mutate<T>(
         &mut self,
-        folder: &str,
+        folder: &Folder,
         op: impl FnOnce(&mut Connection) -> Result<T>,
     ) -> Result<T> {
         let writable = self
             .open
             .as_ref()
-            .is_some_and(|o| o.name == folder && !o.read_only);
+            .is_some_and(|o| o.folder == *folder && !o.read_only);
         if !writable {
             self.reopen(folder, false)?;
         }

@@ -42,7 +42,7 @@ impl Worker {
         if self.open.is_some() && self.conn.is_some() {
             at = at.min(self.next_poll);
         }
-        if !self.raw_names.is_empty() && self.conn.is_some() {
+        if self.folders_listed && self.conn.is_some() {
             at = at.min(self.next_status);
         }
         at
@@ -69,7 +69,7 @@ impl Worker {
             }
             self.refresh();
         }
-        if !self.raw_names.is_empty() && now >= self.next_status {
+        if self.folders_listed && now >= self.next_status {
             self.next_status = now + Duration::from_secs(self.account.status_interval_secs.max(1));
             match folders::list(self.conn.as_mut().expect("checked above")) {
                 Ok(list) => self.emit(Event::Folders(list)),
@@ -90,7 +90,7 @@ impl Worker {
         match Idler::start(
             &self.account,
             &self.password,
-            &open.raw,
+            open.folder.raw(),
             self.notices.0.clone(),
         ) {
             Ok(idler) => self.idler = Some(idler),
@@ -112,7 +112,7 @@ impl Worker {
         let Some(open) = self.open.as_ref() else {
             return Ok(());
         };
-        let (folder, uid_validity, raw) = (open.name.clone(), open.uid_validity, open.raw.clone());
+        let (folder, uid_validity) = (open.folder.clone(), open.uid_validity);
         let conn = self.connection()?;
         conn.session.noop().map_err(|e| map_err("NOOP", e))?;
         // `* OK [ALERT]` is news for the user. A `* NO` may mean this session's view is
@@ -122,13 +122,13 @@ impl Worker {
         // on again, so a server that answers every NOOP with `* NO` sees no reconnect storm.
         let warned = self.show_alerts(self.conn.as_ref().expect("connected above"));
         let retry = std::mem::replace(&mut self.warned_reconnect, warned);
-        let now_valid = folders::status(self.connection()?, &raw)?.uid_validity;
+        let now_valid = folders::status(self.connection()?, folder.raw())?.uid_validity;
         if (warned && !retry) || (now_valid != 0 && now_valid != uid_validity) {
             tracing::warn!("{folder}: the session looks stale; reconnecting");
             self.conn = None;
             self.idler = None;
             self.connection()?;
-            if self.open.as_ref().is_some_and(|o| o.name == folder) {
+            if self.open.as_ref().is_some_and(|o| o.folder == folder) {
                 self.refresh_due = true;
             }
             return Ok(());
@@ -169,7 +169,7 @@ impl Worker {
             open.flags.insert(*uid, *flags);
         }
         if !gone.is_empty() {
-            self.cache_remove(&folder, &gone);
+            self.cache_remove(folder.name(), &gone);
             self.emit(Event::Expunged {
                 req: None,
                 folder: folder.clone(),
@@ -177,7 +177,7 @@ impl Worker {
             });
         }
         if !changes.is_empty() {
-            self.cache_flags(&folder, &changes);
+            self.cache_flags(folder.name(), &changes);
             self.emit(Event::FlagsChanged {
                 folder: folder.clone(),
                 changes,
@@ -192,7 +192,7 @@ impl Worker {
             for chunk in new.chunks(CHUNK) {
                 let rows = self.summaries(chunk)?;
                 self.remember_flags(&rows);
-                self.cache_put(&folder, &rows);
+                self.cache_put(folder.name(), &rows);
                 self.emit(Event::Summaries {
                     folder: folder.clone(),
                     uid_validity,

@@ -17,7 +17,7 @@ mod pace;
 mod sync;
 mod warm;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -31,7 +31,7 @@ use crate::error::Error;
 use crate::imap::bulk::Bulk;
 use crate::imap::idler::{Idler, Notice};
 use crate::imap::session::Connection;
-use crate::msg::{Cmd, Event, Flags, ReqId, Uid};
+use crate::msg::{Cmd, Event, Flags, Folder, ReqId, Uid};
 
 /// A panic within this long of the last one reported is not reported again.
 const PANIC_QUIET: Duration = Duration::from_secs(600);
@@ -87,8 +87,7 @@ pub fn spawn(account: Account, password: String) -> Handle {
 }
 
 struct OpenFolder {
-    name: String,
-    raw: String,
+    folder: Folder,
     read_only: bool,
     uid_validity: u32,
     /// Every UID the server has told us about, and the flags of those we have fetched: the
@@ -98,7 +97,7 @@ struct OpenFolder {
 }
 
 struct Sync {
-    folder: String,
+    folder: Folder,
     uid_validity: u32,
     /// Written to the cache when the sync completes: the rows are current as of it.
     highest_modseq: u64,
@@ -122,12 +121,12 @@ struct Worker {
     password: String,
     conn: Option<Connection>,
     events: Sender<Event>,
-    /// Decoded folder name → the server's own spelling, learnt from LIST.
-    raw_names: HashMap<String, String>,
+    /// The folder list was asked for: its counts are kept fresh.
+    folders_listed: bool,
     open: Option<OpenFolder>,
     /// The folder the user is looking at (the last Select) and, while a command works in
     /// another folder, its baseline, parked until we return to it.
-    displayed: Option<(String, bool)>,
+    displayed: Option<(Folder, bool)>,
     parked: Option<(OpenFolder, Option<Sync>)>,
     sync: Option<Sync>,
     idler: Option<Idler>,
@@ -172,7 +171,7 @@ impl Worker {
             password,
             conn: None,
             events,
-            raw_names: HashMap::new(),
+            folders_listed: false,
             open: None,
             displayed: None,
             parked: None,

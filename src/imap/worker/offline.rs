@@ -6,7 +6,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use super::Worker;
 use crate::error::Error;
 use crate::imap::messages;
-use crate::msg::{Cmd, ConnState, Event, ReqId, Uid};
+use crate::msg::{Cmd, ConnState, Event, Folder, ReqId, Uid};
 
 pub struct Offline {
     attempt: u32,
@@ -152,7 +152,7 @@ impl Worker {
         }
     }
 
-    fn still_there(&mut self, folder: &str, uids: &[Uid]) -> crate::error::Result<Vec<Uid>> {
+    fn still_there(&mut self, folder: &Folder, uids: &[Uid]) -> crate::error::Result<Vec<Uid>> {
         let set: HashSet<Uid> = self
             .in_folder(folder, messages::uids)?
             .into_iter()

@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, VecDeque};
 use super::{BulkSync, OpenFolder, Sync, Worker};
 use crate::error::{Error, Result};
 use crate::imap::bulk::{Bulk, Message as BulkMessage};
+use crate::imap::messages;
 use crate::imap::session::{self, Connection};
-use crate::imap::{messages, utf7};
-use crate::msg::{ConnState, Event, Uid};
+use crate::msg::{ConnState, Event, Folder, Uid};
 
 /// Summaries per UID FETCH after the first screen: large enough for throughput, small enough
 /// that the crate's whole-response buffering stays a few hundred kilobytes.
@@ -35,17 +35,17 @@ impl Worker {
             self.offline = None;
             if let Some(open) = &self.open {
                 // A reconnect must not silently change which folder later commands act on.
-                let opened = messages::open(&mut conn, &open.raw, open.read_only)?;
+                let opened = messages::open(&mut conn, open.folder.raw(), open.read_only)?;
                 if opened.uid_validity != open.uid_validity {
-                    let name = open.name.clone();
+                    let folder = open.folder.clone();
                     self.open = None;
                     self.sync = None;
                     self.idler = None;
                     self.emit(Event::Notice(format!(
-                        "{name} was reset on the server (UIDVALIDITY changed); reloading it"
+                        "{folder} was reset on the server (UIDVALIDITY changed); reloading it"
                     )));
                     self.conn = Some(conn);
-                    self.select(&name, false, 100)?;
+                    self.select(&folder, false, 100)?;
                     return self
                         .conn
                         .as_mut()
@@ -94,30 +94,22 @@ impl Worker {
         }
     }
 
-    pub(super) fn raw_name(&self, folder: &str) -> String {
-        self.raw_names
-            .get(folder)
-            .cloned()
-            .unwrap_or_else(|| utf7::encode(folder))
-    }
-
     /// Opens a folder for the user. With a cached copy, the list is shown at once and only
     /// the changes are fetched ([`Worker::warm_sync`]); otherwise summaries stream in chunks.
     pub(super) fn select(
         &mut self,
-        folder: &str,
+        folder: &Folder,
         read_only: bool,
         first_screen: usize,
     ) -> Result<()> {
-        let raw = self.raw_name(folder);
         self.open = None;
         self.parked = None;
-        self.displayed = Some((folder.to_string(), read_only));
+        self.displayed = Some((folder.clone(), read_only));
         self.idler = None;
         // Reading the cached rows, and logging in and asking what changed since they were
         // current, take about as long as each other: side by side.
         let (known, loading) = self.load_cached(folder, read_only).unzip();
-        let opened = self.retrying(|c| messages::open_with(c, &raw, read_only, known));
+        let opened = self.retrying(|c| messages::open_with(c, folder.raw(), read_only, known));
         let cached = loading.and_then(|l| l.join().ok()).flatten();
         let (opened, delta) = opened?;
         if let Some(conn) = &self.conn {
@@ -125,7 +117,7 @@ impl Worker {
         }
         match cached {
             Some(c) if c.uid_validity == opened.uid_validity => {
-                self.warm_sync(folder, raw, opened, delta, c)?;
+                self.warm_sync(folder, opened, delta, c)?;
             }
             stale => {
                 if stale.is_some() {
@@ -133,7 +125,7 @@ impl Worker {
                         "{folder} was reset on the server (UIDVALIDITY changed); reloading it"
                     )));
                 }
-                self.cold_sync(folder, raw, opened, first_screen)?;
+                self.cold_sync(folder, opened, first_screen)?;
             }
         }
         self.start_idler();
@@ -144,20 +136,19 @@ impl Worker {
     /// then the UID list, then the rest newest-first in chunks between other commands.
     fn cold_sync(
         &mut self,
-        folder: &str,
-        raw: String,
+        folder: &Folder,
         opened: messages::Opened,
         first_screen: usize,
     ) -> Result<()> {
         let uv = opened.uid_validity;
-        self.cache_begin(folder, uv);
+        self.cache_begin(folder.name(), uv);
         // Big folders are fetched in parallel; a few chunks are not worth the connections.
         // Those connect now, while the first screen and the UID list are fetched here.
         let expected_chunks = (opened.exists as usize)
             .saturating_sub(first_screen)
             .div_ceil(CHUNK);
         let big = expected_chunks >= MIN_BULK_CHUNKS;
-        let mut bulk = big.then(|| Bulk::start(&self.account, &self.password, &raw, uv));
+        let mut bulk = big.then(|| Bulk::start(&self.account, &self.password, folder.raw(), uv));
         let screen = u32::try_from(first_screen.max(1)).unwrap_or(u32::MAX);
         let first = match self.retrying(|c| messages::newest(c, opened.exists, screen, false)) {
             Err(Error::Protocol(why)) => {
@@ -168,15 +159,15 @@ impl Worker {
             other => other?,
         };
         self.emit(Event::Selected {
-            folder: folder.to_string(),
+            folder: folder.clone(),
             uid_validity: uv,
             read_only: opened.read_only,
             uids: first.iter().map(|s| s.uid).collect(),
         });
         if !first.is_empty() {
-            self.cache_put(folder, &first);
+            self.cache_put(folder.name(), &first);
             self.emit(Event::Summaries {
-                folder: folder.to_string(),
+                folder: folder.clone(),
                 uid_validity: uv,
                 chunk: first.clone(),
             });
@@ -184,8 +175,7 @@ impl Worker {
         let uids = self.retrying(messages::uids)?;
         let have: std::collections::HashSet<Uid> = first.iter().map(|s| s.uid).collect();
         self.open = Some(OpenFolder {
-            name: folder.to_string(),
-            raw,
+            folder: folder.clone(),
             read_only: opened.read_only,
             uid_validity: uv,
             uids: uids.clone(),
@@ -193,18 +183,13 @@ impl Worker {
         });
         let rest: Vec<Uid> = uids.iter().copied().filter(|u| !have.contains(u)).collect();
         self.emit(Event::Listed {
-            folder: folder.to_string(),
+            folder: folder.clone(),
             uid_validity: uv,
             uids,
         });
         let chunks: Vec<Vec<Uid>> = rest.chunks(CHUNK).map(<[Uid]>::to_vec).collect();
         if bulk.is_none() && chunks.len() >= MIN_BULK_CHUNKS {
-            let raw = self
-                .open
-                .as_ref()
-                .map(|o| o.raw.clone())
-                .unwrap_or_default();
-            bulk = Some(Bulk::start(&self.account, &self.password, &raw, uv));
+            bulk = Some(Bulk::start(&self.account, &self.password, folder.raw(), uv));
         }
         // With fetchers, this connection still takes the newest chunk: it is idle until they
         // have logged in.
@@ -222,7 +207,7 @@ impl Worker {
             }
         });
         self.sync = Some(Sync {
-            folder: folder.to_string(),
+            folder: folder.clone(),
             uid_validity: uv,
             highest_modseq: opened.highest_modseq,
             chunks: own,
@@ -267,7 +252,7 @@ impl Worker {
         }
         for rows in ready {
             self.remember_flags(&rows);
-            self.cache_put(&folder, &rows);
+            self.cache_put(folder.name(), &rows);
             self.emit(Event::Summaries {
                 folder: folder.clone(),
                 uid_validity: uv,
@@ -279,31 +264,30 @@ impl Worker {
     /// Makes sure `folder` is the open one (reopening read-only if needed) and runs `op`.
     pub(super) fn in_folder<T>(
         &mut self,
-        folder: &str,
+        folder: &Folder,
         op: impl FnMut(&mut Connection) -> Result<T>,
     ) -> Result<T> {
-        if self.open.as_ref().map(|o| o.name.as_str()) != Some(folder) {
+        if self.open.as_ref().map(|o| &o.folder) != Some(folder) {
             self.reopen(folder, true)?;
         }
         self.retrying(op)
     }
 
     /// Opens `folder` for commands without streaming its summaries.
-    pub(super) fn reopen(&mut self, folder: &str, read_only: bool) -> Result<()> {
+    pub(super) fn reopen(&mut self, folder: &Folder, read_only: bool) -> Result<()> {
         let sync = self.sync.take();
         self.idler = None;
-        let raw = self.raw_name(folder);
         if let Some(open) = self.open.take()
             && self
                 .displayed
                 .as_ref()
-                .is_some_and(|(name, _)| *name == open.name)
+                .is_some_and(|(shown, _)| *shown == open.folder)
         {
             // Its unfinished sync resumes when we return to it.
             self.parked = Some((open, sync));
         }
         let (opened, uids) = self.retrying(|c| {
-            let opened = messages::open(c, &raw, read_only)?;
+            let opened = messages::open(c, folder.raw(), read_only)?;
             Ok((opened, messages::uids(c)?))
         })?;
         if !read_only && opened.read_only {
@@ -312,8 +296,7 @@ impl Worker {
             )));
         }
         self.open = Some(OpenFolder {
-            name: folder.to_string(),
-            raw,
+            folder: folder.clone(),
             read_only: opened.read_only,
             uid_validity: opened.uid_validity,
             uids,
@@ -325,20 +308,19 @@ impl Worker {
     /// After a command worked in another folder, goes back to the one the user is looking
     /// at, with its baseline, so live updates keep flowing for it.
     pub(super) fn restore_displayed(&mut self) {
-        let Some((name, read_only)) = self.displayed.clone() else {
+        let Some((shown, read_only)) = self.displayed.clone() else {
             return;
         };
-        if self.conn.is_none() || self.open.as_ref().is_some_and(|o| o.name == name) {
+        if self.conn.is_none() || self.open.as_ref().is_some_and(|o| o.folder == shown) {
             return;
         }
         let parked = self.parked.take();
-        let raw = self.raw_name(&name);
-        let opened = match self.retrying(|c| messages::open(c, &raw, read_only)) {
+        let opened = match self.retrying(|c| messages::open(c, shown.raw(), read_only)) {
             Ok(o) => o,
             Err(e) => return self.fail(None, e),
         };
         match parked {
-            Some((p, sync)) if p.name == name && p.uid_validity == opened.uid_validity => {
+            Some((p, sync)) if p.folder == shown && p.uid_validity == opened.uid_validity => {
                 self.open = Some(OpenFolder {
                     read_only: opened.read_only,
                     ..p
@@ -348,7 +330,7 @@ impl Worker {
                 self.start_idler();
             }
             _ => {
-                if let Err(e) = self.select(&name, read_only, 100) {
+                if let Err(e) = self.select(&shown, read_only, 100) {
                     self.fail(None, e);
                 }
             }
@@ -363,7 +345,7 @@ impl Worker {
             let (folder, uid_validity, modseq) =
                 (sync.folder.clone(), sync.uid_validity, sync.highest_modseq);
             self.sync = None;
-            self.cache_synced(&folder, uid_validity, modseq);
+            self.cache_synced(folder.name(), uid_validity, modseq);
             self.emit(Event::SyncDone { folder });
             return;
         };
@@ -371,7 +353,7 @@ impl Worker {
         match self.summaries(&chunk) {
             Ok(chunk) => {
                 self.remember_flags(&chunk);
-                self.cache_put(&folder, &chunk);
+                self.cache_put(folder.name(), &chunk);
                 self.emit(Event::Summaries {
                     folder,
                     uid_validity,

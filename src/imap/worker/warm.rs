@@ -12,7 +12,7 @@ use super::{OpenFolder, Worker};
 use crate::cache::{Cache, Loaded, Op};
 use crate::error::Result;
 use crate::imap::messages::{self, Delta, Opened};
-use crate::msg::{Event, Flags, Summary, Uid};
+use crate::msg::{Event, Flags, Folder, Summary, Uid};
 
 /// What a warm sync starts from: the cached folder's identity and every message's flags.
 pub struct Baseline {
@@ -35,7 +35,7 @@ impl Worker {
     /// them on screen as they are read, while this one logs in. None if it is not cached.
     pub(super) fn load_cached(
         &self,
-        folder: &str,
+        folder: &Folder,
         read_only: bool,
     ) -> Option<((u32, u64), Loading)> {
         let cache = self.cache.clone()?;
@@ -43,11 +43,11 @@ impl Worker {
             w.flush();
         }
         let known = cache
-            .meta(folder)
+            .meta(folder.name())
             .map_err(|e| tracing::warn!("cannot read the cache of {folder}: {e}"))
             .ok()??;
         let events = self.events.clone();
-        let folder = folder.to_string();
+        let folder = folder.clone();
         std::thread::Builder::new()
             .name("cache-load".into())
             .spawn(move || show_cached(&cache, &events, &folder, read_only))
@@ -58,8 +58,7 @@ impl Worker {
 
     pub(super) fn warm_sync(
         &mut self,
-        folder: &str,
-        raw: String,
+        folder: &Folder,
         opened: Opened,
         delta: Delta,
         cached: Baseline,
@@ -118,48 +117,47 @@ impl Worker {
         }
         flags.extend(changes.iter().copied());
         self.open = Some(OpenFolder {
-            name: folder.to_string(),
-            raw,
+            folder: folder.clone(),
             read_only: opened.read_only,
             uid_validity: opened.uid_validity,
             uids: uids.clone(),
             flags,
         });
         if !gone.is_empty() {
-            self.cache_remove(folder, &gone);
+            self.cache_remove(folder.name(), &gone);
             self.emit(Event::Expunged {
                 req: None,
-                folder: folder.to_string(),
+                folder: folder.clone(),
                 uids: gone,
             });
         }
         if !changes.is_empty() {
-            self.cache_flags(folder, &changes);
+            self.cache_flags(folder.name(), &changes);
             self.emit(Event::FlagsChanged {
-                folder: folder.to_string(),
+                folder: folder.clone(),
                 changes,
             });
         }
         if !new.is_empty() {
             self.emit(Event::Arrived {
-                folder: folder.to_string(),
+                folder: folder.clone(),
                 uid_validity: opened.uid_validity,
                 uids: new.clone(),
             });
             for chunk in new.chunks(CHUNK) {
                 let rows = self.summaries(chunk)?;
                 self.remember_flags(&rows);
-                self.cache_put(folder, &rows);
+                self.cache_put(folder.name(), &rows);
                 self.emit(Event::Summaries {
-                    folder: folder.to_string(),
+                    folder: folder.clone(),
                     uid_validity: opened.uid_validity,
                     chunk: rows,
                 });
             }
         }
-        self.cache_synced(folder, opened.uid_validity, opened.highest_modseq);
+        self.cache_synced(folder.name(), opened.uid_validity, opened.highest_modseq);
         self.emit(Event::SyncDone {
-            folder: folder.to_string(),
+            folder: folder.clone(),
         });
         Ok(())
     }
@@ -213,7 +211,7 @@ impl Worker {
 fn show_cached(
     cache: &Cache,
     events: &Sender<Event>,
-    folder: &str,
+    folder: &Folder,
     read_only: bool,
 ) -> Option<Baseline> {
     // The receiver is gone only when the program is ending.
@@ -223,12 +221,12 @@ fn show_cached(
     let mut uids: Vec<Uid> = Vec::new();
     let mut known = foldhash::HashMap::<Uid, Flags>::default();
     let mut uid_validity = 0;
-    let loaded = cache.load_slices(folder, |loaded| match loaded {
+    let loaded = cache.load_slices(folder.name(), |loaded| match loaded {
         Loaded::Uids((uv, _), all) => {
             uid_validity = uv;
             known.reserve(all.len());
             emit(Event::Selected {
-                folder: folder.to_string(),
+                folder: folder.clone(),
                 uid_validity,
                 read_only,
                 uids: all.clone(),
@@ -238,7 +236,7 @@ fn show_cached(
         Loaded::Rows(rows) => {
             known.extend(rows.iter().map(|s| (s.uid, s.flags)));
             emit(Event::Summaries {
-                folder: folder.to_string(),
+                folder: folder.clone(),
                 uid_validity,
                 chunk: rows,
             });

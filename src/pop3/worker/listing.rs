@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use super::{INBOX, UID_VALIDITY, Worker, poll_interval};
+use super::{UID_VALIDITY, Worker, inbox_folder, poll_interval};
 use crate::config::Pop3Download;
 use crate::error::Result;
 use crate::msg::{Event, Flag, FolderInfo, FolderStatus, SpecialUse, Summary, Uid};
@@ -34,9 +34,7 @@ impl Worker {
             }
         });
         self.emit(Event::Folders(vec![FolderInfo {
-            name: INBOX.into(),
-            raw: INBOX.into(),
-            delimiter: None,
+            folder: inbox_folder(),
             attributes: Vec::new(),
             special: Some(SpecialUse::Inbox),
             selectable: true,
@@ -71,13 +69,13 @@ impl Worker {
         let warm = !ids.is_empty();
         if warm {
             self.emit(Event::Selected {
-                folder: INBOX.into(),
+                folder: inbox_folder(),
                 uid_validity: UID_VALIDITY,
                 read_only: false,
                 uids: ids,
             });
             self.emit(Event::Summaries {
-                folder: INBOX.into(),
+                folder: inbox_folder(),
                 uid_validity: UID_VALIDITY,
                 chunk: rows,
             });
@@ -108,7 +106,7 @@ impl Worker {
     fn finish_sync(&mut self) {
         if std::mem::take(&mut self.sync_done_owed) {
             self.emit(Event::SyncDone {
-                folder: INBOX.into(),
+                folder: inbox_folder(),
             });
         }
         if self.account.pop3_download == Pop3Download::All && self.live.is_some() {
@@ -130,7 +128,7 @@ impl Worker {
     fn send_rows(&self, chunk: Vec<Summary>) {
         if !chunk.is_empty() {
             self.emit(Event::Summaries {
-                folder: INBOX.into(),
+                folder: inbox_folder(),
                 uid_validity: UID_VALIDITY,
                 chunk,
             });
@@ -191,14 +189,14 @@ impl Worker {
             let ids = self.ids();
             let ev = if self.store()?.entries().len() == new.len() {
                 Event::Selected {
-                    folder: INBOX.into(),
+                    folder: inbox_folder(),
                     uid_validity: UID_VALIDITY,
                     read_only: false,
                     uids: ids,
                 }
             } else {
                 Event::Listed {
-                    folder: INBOX.into(),
+                    folder: inbox_folder(),
                     uid_validity: UID_VALIDITY,
                     uids: ids,
                 }
@@ -209,14 +207,14 @@ impl Worker {
         if !removed.is_empty() {
             self.emit(Event::Expunged {
                 req: None,
-                folder: INBOX.into(),
+                folder: inbox_folder(),
                 uids: removed,
             });
         }
         if !new.is_empty() {
             new.reverse();
             self.emit(Event::Arrived {
-                folder: INBOX.into(),
+                folder: inbox_folder(),
                 uid_validity: UID_VALIDITY,
                 uids: new.clone(),
             });

@@ -20,7 +20,7 @@ use crossbeam_channel::{Receiver, Sender, TryRecvError, select, unbounded};
 use crate::config::Account;
 use crate::error::{Error, Result};
 use crate::imap::worker::Handle;
-use crate::msg::{Cmd, ConnState, Event, ReqId, Uid};
+use crate::msg::{Cmd, ConnState, Event, Folder, ReqId, Uid};
 use crate::pop3::session::Session;
 use crate::pop3::store::Store;
 
@@ -362,8 +362,13 @@ pub fn no_folders() -> Error {
     )
 }
 
-fn inbox(folder: &str) -> Result<()> {
-    if folder.eq_ignore_ascii_case(INBOX) {
+/// INBOX, as the events name it.
+fn inbox_folder() -> Folder {
+    Folder::named(INBOX)
+}
+
+fn inbox(folder: &Folder) -> Result<()> {
+    if folder.raw().eq_ignore_ascii_case(INBOX) {
         Ok(())
     } else {
         Err(Error::NotFound(format!(

@@ -4,7 +4,7 @@
 
 use crossterm::event::KeyEvent;
 
-use crate::msg::{Cmd, Flag, FlagChange, FolderOp, Uid};
+use crate::msg::{Cmd, Flag, FlagChange, Folder, FolderOp, Uid};
 use crate::ui::action::Action;
 use crate::ui::app::App;
 use crate::ui::layout::Pane;
@@ -17,7 +17,7 @@ impl App {
     /// The open folder and the messages an action applies to: every tagged one (in list
     /// order), else the one under the cursor. None, with a notice, when there are none or
     /// the folder cannot be changed.
-    pub(crate) fn targets(&mut self) -> Option<(String, Vec<Uid>)> {
+    pub(crate) fn targets(&mut self) -> Option<(Folder, Vec<Uid>)> {
         if self.focus == Pane::Folders {
             self.status
                 .complain("Message actions work in the message list; Tab or l goes there");
@@ -25,14 +25,14 @@ impl App {
         }
         let mb = self.model.mailbox.as_ref()?;
         if mb.read_only {
-            let name = mb.name.clone();
+            let name = mb.folder.clone();
             self.status.complain(format!(
                 "{name} is open read-only; its messages cannot be changed"
             ));
             return None;
         }
         let uids = self.list.targets(&mb.uids);
-        let folder = mb.name.clone();
+        let folder = mb.folder.clone();
         if uids.is_empty() {
             self.status.say("No message selected");
             return None;
@@ -84,7 +84,7 @@ impl App {
     }
 
     /// `Store +\Seen` for a message just opened, if the config wants it and it is unread.
-    pub(crate) fn mark_seen_on_open(&mut self, folder: String, uid: Uid) -> Vec<Cmd> {
+    pub(crate) fn mark_seen_on_open(&mut self, folder: Folder, uid: Uid) -> Vec<Cmd> {
         let unread = self.flags_of(uid).is_some_and(|f| !f.has(Flag::Seen));
         let writable = self.mailbox().is_some_and(|m| !m.read_only);
         if !self.triage.seen_on_open() || !unread || !writable {

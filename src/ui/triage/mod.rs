@@ -10,7 +10,7 @@
 mod actions;
 
 use crate::config::{Account, Config, DeletePolicy, SeenPolicy};
-use crate::msg::{Flag, FlagChange, Flags, FolderInfo, SpecialUse, Uid};
+use crate::msg::{Flag, FlagChange, Flags, Folder, FolderInfo, SpecialUse, Uid};
 use crate::ui::status::Notice;
 
 /// What the config says about deleting, archiving and \Seen.
@@ -58,9 +58,9 @@ pub fn describe(change: &FlagChange) -> String {
 /// A copy, or a move (`remove`), of `uids` from `folder` to `dest`, as sent with `Cmd::Copy`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transfer {
-    pub folder: String,
+    pub folder: Folder,
     pub uids: Vec<Uid>,
-    pub dest: String,
+    pub dest: Folder,
     pub remove: bool,
     pub origin: Origin,
 }
@@ -83,8 +83,8 @@ pub enum Undo {
     Flags(FlagChange),
     /// Messages moved from `from` to `to`, where they now have `uids` (from COPYUID).
     Move {
-        from: String,
-        to: String,
+        from: Folder,
+        to: Folder,
         uids: Vec<Uid>,
     },
     /// An action that cannot be undone, as the subject of "… cannot be undone".
@@ -100,8 +100,8 @@ pub struct Confirm {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Deferred {
-    Expunge { folder: String, uids: Vec<Uid> },
-    DeleteFolder(String),
+    Expunge { folder: Folder, uids: Vec<Uid> },
+    DeleteFolder(Folder),
 }
 
 /// "1 message", "3 messages".
@@ -126,7 +126,7 @@ pub enum DeletePlan {
     /// Mark them \Deleted.
     Flag(FlagChange),
     /// Move them to this folder.
-    MoveTo(String),
+    MoveTo(Folder),
 }
 
 impl Triage {
@@ -156,21 +156,25 @@ impl Triage {
         self.policy.seen == SeenPolicy::Open
     }
 
-    /// The folder with `role`, from the config when it names one, else from SPECIAL-USE.
+    /// The folder with `role`, from the config when it names one (looked up in the list
+    /// for the server's own spelling), else from SPECIAL-USE.
     fn special_folder(
         configured: Option<&String>,
         folders: &[FolderInfo],
         role: SpecialUse,
-    ) -> Option<String> {
-        configured.cloned().or_else(|| {
-            folders
-                .iter()
-                .find(|f| f.special == Some(role))
-                .map(|f| f.name.clone())
-        })
+    ) -> Option<Folder> {
+        let listed = |want: &dyn Fn(&FolderInfo) -> bool| {
+            folders.iter().find(|f| want(f)).map(|f| f.folder.clone())
+        };
+        match configured {
+            Some(name) => {
+                Some(listed(&|f| f.folder.name() == name).unwrap_or_else(|| Folder::named(name)))
+            }
+            None => listed(&|f| f.special == Some(role)),
+        }
     }
 
-    pub(crate) fn archive_folder(&self, folders: &[FolderInfo]) -> Result<String, Notice> {
+    pub(crate) fn archive_folder(&self, folders: &[FolderInfo]) -> Result<Folder, Notice> {
         let configured = self.policy.archive_folder.as_ref();
         Self::special_folder(configured, folders, SpecialUse::Archive).ok_or_else(|| {
             Notice::error(
@@ -184,13 +188,13 @@ impl Triage {
     pub(crate) fn delete(
         &self,
         folders: &[FolderInfo],
-        folder: String,
+        folder: Folder,
         uids: Vec<Uid>,
         flags_of: impl Fn(Uid) -> Option<Flags>,
     ) -> Result<DeletePlan, Notice> {
         let configured = self.policy.trash_folder.as_ref();
         let trash = Self::special_folder(configured, folders, SpecialUse::Trash);
-        let in_trash = trash.as_deref() == Some(folder.as_str());
+        let in_trash = trash.as_ref() == Some(&folder);
         if self.policy.delete == DeletePolicy::Flag || in_trash {
             let uids: Vec<Uid> = uids
                 .into_iter()
@@ -217,7 +221,7 @@ impl Triage {
 /// Sets `flag` on `uids`, or clears it when every one has it already. Only the messages whose
 /// flag really changes are in the change, so undo restores exactly what was.
 pub(crate) fn toggle(
-    folder: String,
+    folder: Folder,
     uids: Vec<Uid>,
     flag: Flag,
     flags_of: impl Fn(Uid) -> Option<Flags>,

@@ -19,7 +19,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let body = inner(area);
     let rows = body.height as usize;
     let start = app.folder_pane().offset();
-    let open = app.mailbox().map(|m| m.name.as_str());
+    let open = app.mailbox().map(|m| m.folder.name());
     let lines: Vec<Line<'_>> = app
         .folder_pane()
         .tree()
@@ -62,7 +62,7 @@ fn line<'a>(row: &TreeRow, width: usize, selected: bool, open: bool, app: &App) 
         .model
         .folders
         .iter()
-        .find(|f| f.name == row.name)
+        .find(|f| f.folder.name() == row.name)
         .and_then(|f| f.status);
     let counts = match status {
         Some(s) if s.unseen > 0 => format!(" {}/{}", s.unseen, s.messages),

@@ -23,7 +23,7 @@ const DATE_TIME_FROM: usize = 100;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let title = match app.mailbox() {
-        Some(mb) => format!(" {} ", sanitize_line(&mb.name)),
+        Some(mb) => format!(" {} ", sanitize_line(mb.folder.name())),
         None => format!(" {} ", sanitize_line(app.folder_pane().wanted())),
     };
     let title = truncate_width(&title, area.width.saturating_sub(2) as usize);

@@ -42,7 +42,7 @@ pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, p: &Picker) {
         ));
     }
     for (i, name) in p.matches.iter().enumerate().skip(start).take(rows) {
-        let text = pad_width(&sanitize_line(name), width);
+        let text = pad_width(&sanitize_line(name.name()), width);
         let line = if i == p.cursor {
             Line::styled(text, app.theme().selected)
         } else {

@@ -51,7 +51,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         } else {
             format!("syncing {}/{}", mb.summaries.len(), mb.uids.len())
         };
-        left.push_str(&format!(" · {} · {progress}", sanitize_line(&mb.name)));
+        left.push_str(&format!(
+            " · {} · {progress}",
+            sanitize_line(mb.folder.name())
+        ));
     }
     if !app.list().tagged().is_empty() {
         left.push_str(&format!(" · {} tagged", app.list().tagged().len()));
