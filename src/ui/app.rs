@@ -1,6 +1,6 @@
 //! The UI's state: the model (what the server told us) and one sub-state per part of the
 //! screen or job, each with its own methods. `App` only dispatches: keys and mouse to actions
-//! (`keys`, `mouse`), actions to sub-states and requests (`commands`, `triage::actions`),
+//! (`input`), actions to sub-states and requests (`commands`, `triage::actions`),
 //! worker events to the model and then the sub-states (`events`). Drawing reads it through
 //! the accessors here and never changes it.
 

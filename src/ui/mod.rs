@@ -17,7 +17,6 @@ mod folder_tree;
 pub mod help;
 mod input;
 pub mod keymap;
-mod keys;
 pub mod layout;
 mod links;
 pub mod message_list;
@@ -32,6 +31,7 @@ pub mod requests;
 mod rows;
 pub mod search;
 pub mod status;
+mod term_input;
 mod terminal;
 pub mod triage;
 pub mod views;
@@ -72,7 +72,7 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
     terminal::install_signal_handlers();
     let mut term = Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(tty)?;
     let size = term.size().map_err(tty)?;
-    let input = input::spawn().map_err(tty)?;
+    let input = term_input::spawn().map_err(tty)?;
 
     let handle = worker::spawn(account.clone(), password);
     let (mut app, start) = App::new(Settings {

@@ -169,10 +169,10 @@ impl Overlays {
         key
     }
 
-    /// The wheel over help scrolls it by `delta` lines, or not at all for a click.
-    pub(crate) fn help_wheel(&mut self, delta: Option<isize>) {
+    /// The wheel over help scrolls it by `delta` lines.
+    pub(crate) fn help_wheel(&mut self, delta: isize) {
         if let Some(scroll) = self.help {
-            self.help = Some(delta.map_or(scroll, |d| scroll.saturating_add_signed(d)));
+            self.help = Some(scroll.saturating_add_signed(delta));
         }
     }
 
