@@ -19,6 +19,9 @@
 //!   match. `ui::layout` sizes panes and overlays; `ui::views` only draws.
 //! - [`mime`] turns BODYSTRUCTURE into a part tree with RFC 3501 section numbers, decodes
 //!   transfer encodings and charsets, renders HTML, and sanitises anything bound for a screen.
+//! - [`pop3`] serves a POP3 mailbox through the same contract: its own worker answers the
+//!   same [`msg::Cmd`]s for INBOX from a local store, so the UI and CLI need no POP3 code;
+//!   [`net`] holds the TCP and TLS setup both protocols share.
 //! - [`cache`] keeps summaries, flags, MODSEQ, structures and text bodies on disk (redb),
 //!   written by a thread of its own; [`intern`] shares repeated senders and recipients.
 //! - [`compose`] writes mail: drafts on disk, replies and forwards, the MIME message, the

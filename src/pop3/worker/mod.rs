@@ -141,7 +141,8 @@ impl Worker {
     fn go_offline(&mut self, error: &Error) {
         self.live = None;
         self.online = false;
-        let retry = matches!(error, Error::Auth(_)).then_some(()).is_none();
+        // A refused login waits for the user (C-r); anything else is tried again at the poll.
+        let retry = !matches!(error, Error::Auth(_));
         self.emit(Event::Conn(ConnState::Offline {
             reason: error.to_string(),
             retry_in: retry.then(|| poll_interval(&self.account).as_secs()),
@@ -326,7 +327,7 @@ impl Worker {
                 self.fail(Some(req), no_folders())
             }
             Cmd::Reconnect => {
-                self.live = None;
+                self.close_session();
                 if let Err(e) = self.live().map(drop) {
                     self.fail(None, e);
                 }
