@@ -32,6 +32,7 @@
 //!   LMTP, then files the Sent copy.
 //! - [`demo`] generates a realistic mailbox from `assets/demo/` into that Dovecot (`tern demo`).
 
+pub mod backend;
 pub mod cache;
 pub mod cli;
 pub mod compose;
@@ -46,6 +47,7 @@ pub mod mime;
 pub mod model;
 pub mod msg;
 pub mod net;
+pub mod policy;
 pub mod pop3;
 pub mod private;
 pub mod save;

@@ -149,6 +149,21 @@ pub enum SpecialUse {
     Trash,
 }
 
+impl SpecialUse {
+    /// The RFC 6154 attribute that marks a folder with this role (INBOX has none: it is
+    /// named).
+    pub const fn attribute(self) -> Option<&'static str> {
+        match self {
+            SpecialUse::Inbox => None,
+            SpecialUse::Drafts => Some("\\Drafts"),
+            SpecialUse::Sent => Some("\\Sent"),
+            SpecialUse::Archive => Some("\\Archive"),
+            SpecialUse::Junk => Some("\\Junk"),
+            SpecialUse::Trash => Some("\\Trash"),
+        }
+    }
+}
+
 /// A folder as the server names it: its own spelling (modified UTF-7, what commands send), the
 /// decoded name people read, and its hierarchy delimiter. Two values are the same folder when
 /// the server's spelling is, whether or not one was learnt with its delimiter.

@@ -133,8 +133,8 @@ fn part_trees_and_section_bytes_equal_imaps_body_section() {
         .unwrap()
         .config
         .accounts;
-    let pop3 = tern::imap::worker::spawn(accounts[0].clone(), "wonderland".into());
-    let imap = tern::imap::worker::spawn(accounts[1].clone(), "wonderland".into());
+    let pop3 = tern::backend::spawn(accounts[0].clone(), "wonderland".into());
+    let imap = tern::backend::spawn(accounts[1].clone(), "wonderland".into());
     let inbox: Vec<Uid> = env
         .seed
         .messages
@@ -252,7 +252,7 @@ fn the_tui_shows_only_inbox_opens_a_message_and_deletes_on_the_server() {
     let env = Env::start();
     let loaded = tern::config::load(&config(&env, "")).unwrap();
     let account = loaded.config.accounts[0].clone();
-    let h = tern::imap::worker::spawn(account.clone(), "wonderland".into());
+    let h = tern::backend::spawn(account.clone(), "wonderland".into());
     let (mut app, start) = tern::ui::app::App::new(settings("INBOX", WIDE));
     app.set_policy(tern::ui::triage::Policy::new(&loaded.config, &account));
     for cmd in start {
@@ -327,7 +327,7 @@ fn select(h: &tern::imap::worker::Handle) -> Vec<Uid> {
 fn polling_shows_new_mail_as_arrivals() {
     let env = Env::start();
     let loaded = tern::config::load(&config(&env, "poll_interval_secs = 1")).unwrap();
-    let h = tern::imap::worker::spawn(loaded.config.accounts[0].clone(), "wonderland".into());
+    let h = tern::backend::spawn(loaded.config.accounts[0].clone(), "wonderland".into());
     select(&h);
     env.server
         .append(
@@ -355,7 +355,7 @@ fn polling_shows_new_mail_as_arrivals() {
 fn leave_on_server_false_removes_downloaded_mail_there_and_keeps_it_here() {
     let env = Env::start();
     let loaded = tern::config::load(&config(&env, "leave_on_server = false")).unwrap();
-    let h = tern::imap::worker::spawn(loaded.config.accounts[0].clone(), "wonderland".into());
+    let h = tern::backend::spawn(loaded.config.accounts[0].clone(), "wonderland".into());
     let ids = select(&h);
     let newest = ids[0];
     for &uid in &ids[1..] {

@@ -13,7 +13,7 @@ pub use writer::Writer;
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use redb::{
     Builder, ConcurrencyMode, Database, ReadOnlyDatabase, ReadTransaction, ReadableDatabase,
@@ -82,22 +82,6 @@ pub struct CachedFolder {
 
 fn db_err(e: impl std::fmt::Display) -> Error {
     Error::Io(format!("header cache: {e}"))
-}
-
-/// The default cache file of an account: `$XDG_CACHE_HOME/tern/<account>.redb`.
-pub fn default_path(account: &str) -> Option<PathBuf> {
-    let dirs = directories::ProjectDirs::from("", "", "tern")?;
-    let safe: String = account
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    Some(dirs.cache_dir().join(format!("{safe}.redb")))
 }
 
 impl Cache {

@@ -7,6 +7,7 @@ use super::output::{record, summary};
 use crate::config::{Account, DeletePolicy};
 use crate::error::{Error, Result};
 use crate::msg::{Cmd, Event, Flag, FlagChange, Flags, Folder, SpecialUse, Uid};
+use crate::policy::{self, Deletion};
 use crate::search;
 
 /// `+seen`, `-flagged`… → (add?, flag).
@@ -118,34 +119,27 @@ pub fn transfer(
     Ok(())
 }
 
-/// Delete by the configured policy: to Trash, or mark \Deleted (always so inside Trash).
+/// Delete by the configured policy ([`policy::deletion`]).
 pub fn delete(
     client: &mut Client,
     account: &Account,
-    policy: DeletePolicy,
+    delete: DeletePolicy,
     folder: &Folder,
     uids: Vec<Uid>,
     out: &mut impl Write,
 ) -> Result<()> {
-    let trash = match &account.trash_folder {
-        Some(t) => Some(Folder::named(t)),
-        None => client
-            .folders()?
-            .into_iter()
-            .find(|f| f.special == Some(SpecialUse::Trash))
-            .map(|f| f.folder),
+    let configured = account.trash_folder.as_deref();
+    // A configured Trash needs no folder list.
+    let listed = match configured {
+        Some(_) => Vec::new(),
+        None => client.folders()?,
     };
-    let in_trash = trash.as_ref() == Some(folder);
-    if policy == DeletePolicy::Flag || in_trash {
-        return mark(client, folder, uids, "+deleted");
+    let trash = policy::special_folder(configured, &listed, SpecialUse::Trash);
+    match policy::deletion(delete, trash, folder) {
+        Ok(Deletion::Flag) => mark(client, folder, uids, "+deleted"),
+        Ok(Deletion::MoveTo(trash)) => transfer(client, folder, uids, &trash, true, out),
+        Err(e) => Err(Error::NotFound(e.to_string())),
     }
-    let trash = trash.ok_or_else(|| {
-        Error::NotFound(
-            "this account has no Trash folder; set trash_folder for it, or delete = \"flag\""
-                .into(),
-        )
-    })?;
-    transfer(client, folder, uids, &trash, true, out)
 }
 
 /// Prints the UIDs that are really gone.

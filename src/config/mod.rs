@@ -229,7 +229,7 @@ impl Account {
         self.cache_file
             .as_ref()
             .map(|p| expand_home(p))
-            .or_else(|| crate::cache::default_path(&self.name))
+            .or_else(|| default_cache_path(&self.name))
     }
 
     /// The most bytes of structures and bodies to cache, or None when that is off.
@@ -252,12 +252,32 @@ impl Account {
         self.pop3_store
             .as_ref()
             .map(|p| expand_home(p))
-            .or_else(|| crate::pop3::store::default_dir(&self.name))
+            .or_else(|| {
+                let dirs = directories::ProjectDirs::from("", "", "tern")?;
+                Some(
+                    dirs.data_dir()
+                        .join("pop3")
+                        .join(safe_file_name(&self.name)),
+                )
+            })
     }
 
     pub fn is_pop3(&self) -> bool {
         self.protocol == Protocol::Pop3
     }
+}
+
+/// An account name as one path component: anything but letters, digits, `-` and `_` is `_`.
+pub fn safe_file_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// The loaded configuration plus where it came from (for messages and the permission check).
@@ -267,6 +287,15 @@ pub struct Loaded {
     pub path: PathBuf,
     /// Warnings the user should see once (e.g. a readable literal password).
     pub warnings: Vec<String>,
+}
+
+/// The default cache file of an account: `$XDG_CACHE_HOME/tern/<account>.redb`.
+fn default_cache_path(account: &str) -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "tern")?;
+    Some(
+        dirs.cache_dir()
+            .join(format!("{}.redb", safe_file_name(account))),
+    )
 }
 
 /// `$XDG_CONFIG_HOME/tern/config.toml` (or the platform's equivalent).

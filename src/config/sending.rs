@@ -139,7 +139,7 @@ pub(super) fn validate(account: &Account, text: &str) -> Result<(), String> {
 
 /// `Name <user@domain>` or `user@domain`, as mail-parser reads an address header.
 fn is_mailbox(text: &str) -> bool {
-    crate::send::parse_mailbox(text).is_some()
+    crate::mime::address::parse_mailbox(text).is_some()
 }
 
 /// Like `locate`, but inside the `[account.smtp]` table after the account's name.

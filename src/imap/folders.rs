@@ -174,15 +174,17 @@ fn special_use(name: &str, delimiter: Option<char>, attributes: &[String]) -> Op
     if name.eq_ignore_ascii_case("INBOX") {
         return Some(SpecialUse::Inbox);
     }
-    let by_attr = [
-        ("\\Drafts", SpecialUse::Drafts),
-        ("\\Sent", SpecialUse::Sent),
-        ("\\Archive", SpecialUse::Archive),
-        ("\\Junk", SpecialUse::Junk),
-        ("\\Trash", SpecialUse::Trash),
+    let roles = [
+        SpecialUse::Drafts,
+        SpecialUse::Sent,
+        SpecialUse::Archive,
+        SpecialUse::Junk,
+        SpecialUse::Trash,
     ];
-    for (attr, role) in by_attr {
-        if attributes.iter().any(|a| a.eq_ignore_ascii_case(attr)) {
+    for role in roles {
+        if let Some(attr) = role.attribute()
+            && attributes.iter().any(|a| a.eq_ignore_ascii_case(attr))
+        {
             return Some(role);
         }
     }

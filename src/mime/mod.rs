@@ -5,6 +5,7 @@
 //!
 //! No I/O except [`filename::create_unique`]; no network access at all.
 
+pub mod address;
 pub mod body;
 mod charset;
 pub mod decode;

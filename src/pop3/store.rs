@@ -44,22 +44,6 @@ pub struct Store {
     next_id: Uid,
 }
 
-/// `$XDG_DATA_HOME/tern/pop3/<account>` (account name made safe for a path).
-pub fn default_dir(account: &str) -> Option<PathBuf> {
-    let dirs = directories::ProjectDirs::from("", "", "tern")?;
-    let safe: String = account
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    Some(dirs.data_dir().join("pop3").join(safe))
-}
-
 fn io_err(what: &str, path: &Path, e: io::Error) -> Error {
     Error::Io(format!("{what} {}: {e}", path.display()))
 }

@@ -27,4 +27,4 @@ mod smtp;
 pub use attempt::{Secrets, Submitted, attempt, backoff_secs, is_due, now, submit, submit_to};
 pub use error::SendError;
 pub use outbox::{Entry, EntryState, Outbox, Status};
-pub use prepare::{Prepared, parse_mailbox, prepare};
+pub use prepare::{Prepared, prepare};

@@ -11,6 +11,7 @@ use mail_parser::parsers::MessageStream;
 use mail_parser::{Address, HeaderValue};
 
 use super::SendError;
+use crate::mime::address::{addresses, parse_mailbox};
 
 /// A message ready to be queued and sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,15 +115,6 @@ pub fn prepare(raw: &[u8], from: Option<&str>) -> Result<Prepared, SendError> {
     })
 }
 
-/// The bare address of `Name <addr>` or `addr`, when it is one mailbox.
-pub fn parse_mailbox(text: &str) -> Option<String> {
-    let list = addresses(text)?;
-    match list.as_slice() {
-        [one] => Some(one.clone()),
-        _ => None,
-    }
-}
-
 fn mailbox_address(text: &str) -> Option<String> {
     parse_mailbox(text)
 }
@@ -177,21 +169,6 @@ fn unfold(head: &[u8]) -> Result<Vec<(String, String)>, SendError> {
         fields.push((name.to_string(), value.to_string()));
     }
     Ok(fields)
-}
-
-/// The addresses of an address-list header value (groups flattened).
-fn addresses(value: &str) -> Option<Vec<String>> {
-    let bytes = [value.as_bytes(), b"\r\n"].concat();
-    let list = match MessageStream::new(&bytes).parse_address() {
-        HeaderValue::Address(a) => a,
-        _ => return None,
-    };
-    let out: Vec<String> = list
-        .iter()
-        .map(|a| a.address().map(str::to_string))
-        .collect::<Option<_>>()?;
-    let valid = out.iter().all(|a| a.parse::<lettre::Address>().is_ok());
-    (!out.is_empty() && valid).then_some(out)
 }
 
 fn decode_text(value: &str) -> String {

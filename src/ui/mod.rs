@@ -48,7 +48,7 @@ use ratatui::backend::CrosstermBackend;
 use crate::config::theme::Theme;
 use crate::config::{Account, Config};
 use crate::error::{Error, Result};
-use crate::imap::worker::{self, Handle};
+use crate::imap::worker::Handle;
 use crate::msg::Cmd;
 use crate::ui::app::{App, Settings};
 use crate::ui::keymap::Keymap;
@@ -74,7 +74,7 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
     let size = term.size().map_err(tty)?;
     let input = term_input::spawn().map_err(tty)?;
 
-    let handle = worker::spawn(account.clone(), password);
+    let handle = crate::backend::spawn(account.clone(), password);
     let (mut app, start) = App::new(Settings {
         account: account.name.clone(),
         default_folder: account.default_folder.clone(),

@@ -65,11 +65,7 @@ impl Handle {
     }
 }
 
-/// The worker for the account's protocol: IMAP here, POP3 in [`crate::pop3::worker`].
 pub fn spawn(account: Account, password: String) -> Handle {
-    if account.is_pop3() {
-        return crate::pop3::worker::spawn(account, password);
-    }
     let (cmd_tx, cmd_rx) = unbounded();
     let (ev_tx, ev_rx) = unbounded();
     let thread = std::thread::Builder::new()

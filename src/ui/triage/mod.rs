@@ -11,6 +11,7 @@ mod actions;
 
 use crate::config::{Account, Config, DeletePolicy, SeenPolicy};
 use crate::msg::{Flag, FlagChange, Flags, Folder, FolderInfo, SpecialUse, Uid};
+use crate::policy::{self, Deletion};
 use crate::ui::status::Notice;
 
 /// What the config says about deleting, archiving and \Seen.
@@ -156,35 +157,17 @@ impl Triage {
         self.policy.seen == SeenPolicy::Open
     }
 
-    /// The folder with `role`, from the config when it names one (looked up in the list
-    /// for the server's own spelling), else from SPECIAL-USE.
-    fn special_folder(
-        configured: Option<&String>,
-        folders: &[FolderInfo],
-        role: SpecialUse,
-    ) -> Option<Folder> {
-        let listed = |want: &dyn Fn(&FolderInfo) -> bool| {
-            folders.iter().find(|f| want(f)).map(|f| f.folder.clone())
-        };
-        match configured {
-            Some(name) => {
-                Some(listed(&|f| f.folder.name() == name).unwrap_or_else(|| Folder::named(name)))
-            }
-            None => listed(&|f| f.special == Some(role)),
-        }
-    }
-
     pub(crate) fn archive_folder(&self, folders: &[FolderInfo]) -> Result<Folder, Notice> {
-        let configured = self.policy.archive_folder.as_ref();
-        Self::special_folder(configured, folders, SpecialUse::Archive).ok_or_else(|| {
+        let configured = self.policy.archive_folder.as_deref();
+        policy::special_folder(configured, folders, SpecialUse::Archive).ok_or_else(|| {
             Notice::error(
                 "This account has no Archive folder; set archive_folder for it in the config",
             )
         })
     }
 
-    /// To Trash; in Trash itself, or with `delete = "flag"`, mark \Deleted instead (only
-    /// the messages not marked yet, by `flags_of`).
+    /// [`policy::deletion`]; marking \Deleted sends only the messages not marked yet (by
+    /// `flags_of`).
     pub(crate) fn delete(
         &self,
         folders: &[FolderInfo],
@@ -192,30 +175,37 @@ impl Triage {
         uids: Vec<Uid>,
         flags_of: impl Fn(Uid) -> Option<Flags>,
     ) -> Result<DeletePlan, Notice> {
-        let configured = self.policy.trash_folder.as_ref();
-        let trash = Self::special_folder(configured, folders, SpecialUse::Trash);
-        let in_trash = trash.as_ref() == Some(&folder);
-        if self.policy.delete == DeletePolicy::Flag || in_trash {
-            let uids: Vec<Uid> = uids
-                .into_iter()
-                .filter(|u| flags_of(*u).is_some_and(|f| !f.has(Flag::Deleted)))
-                .collect();
-            if uids.is_empty() {
-                return Err(Notice::info("Already marked deleted; $ expunges"));
+        let configured = self.policy.trash_folder.as_deref();
+        let trash = policy::special_folder(configured, folders, SpecialUse::Trash);
+        match policy::deletion(self.policy.delete, trash, &folder) {
+            Ok(Deletion::Flag) => {
+                let uids: Vec<Uid> = uids
+                    .into_iter()
+                    .filter(|u| flags_of(*u).is_some_and(|f| !f.has(Flag::Deleted)))
+                    .collect();
+                if uids.is_empty() {
+                    return Err(Notice::info("Already marked deleted; $ expunges"));
+                }
+                Ok(DeletePlan::Flag(FlagChange {
+                    folder,
+                    uids,
+                    add: true,
+                    flags: Flag::Deleted.into(),
+                }))
             }
-            return Ok(DeletePlan::Flag(FlagChange {
-                folder,
-                uids,
-                add: true,
-                flags: Flag::Deleted.into(),
-            }));
+            Ok(Deletion::MoveTo(trash)) => Ok(DeletePlan::MoveTo(trash)),
+            Err(no_trash) => Err(Notice::error(sentence(&no_trash.to_string()))),
         }
-        trash.map(DeletePlan::MoveTo).ok_or_else(|| {
-            Notice::error(
-                "This account has no Trash folder; set trash_folder for it, or delete = \"flag\"",
-            )
-        })
     }
+}
+
+/// `text` with its first letter capitalised, as the status line shows errors.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Sets `flag` on `uids`, or clears it when every one has it already. Only the messages whose
