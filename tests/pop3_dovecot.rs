@@ -380,3 +380,114 @@ fn leave_on_server_false_removes_downloaded_mail_there_and_keeps_it_here() {
         part.stdout
     );
 }
+
+/// The issue's "done means", by the command line: a newcomer's account (only the keys a
+/// newcomer writes; the store in the default data directory), the list before any message
+/// is downloaded, the HTML newsletter read as text, part 4.2.2.1 of the nested message saved
+/// by its section number, one message deleted, and the server left with exactly the rest.
+#[test]
+fn a_newcomer_lists_reads_saves_a_part_deletes_one_and_the_server_keeps_the_rest() {
+    let env = Env::start();
+    let path = env.home.path().join("newcomer.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[[account]]\nname = \"isp mail\"\nprotocol = \"pop3\"\nhost = \"127.0.0.1\"\n\
+             port = {}\ntls = \"starttls\"\naccept_invalid_certs = true\nusername = \"alice\"\n\
+             password_env = \"TERN_TEST_PASSWORD\"\n",
+            env.server.pop3_port
+        ),
+    )
+    .unwrap();
+    let data = env.home.path().join("data");
+    let tern = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tern"));
+        cmd.arg("--config").arg(&path).args(args);
+        cmd.env("TERN_TEST_PASSWORD", "wonderland")
+            .env("XDG_DATA_HOME", &data);
+        support::run(cmd).ok()
+    };
+    let server_rows = || rows(&imap(&env, &["list", "INBOX"]).ok());
+    let before = server_rows();
+
+    let first = rows(&tern(&["list", "INBOX", "--limit", "5"]));
+    assert_eq!(first, before[..5], "the first screen, newest first");
+    let store = data.join("tern/pop3/isp_mail");
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&store).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o700);
+    let downloaded = || std::fs::read_dir(store.join("msg")).unwrap().count();
+    assert_eq!(downloaded(), 0, "listed from headers only");
+
+    let newsletter = env.uid("INBOX", "html_only_qp.eml").to_string();
+    let text = tern(&["read", "INBOX", &newsletter]).stdout;
+    assert!(
+        text.contains("Subject: 欢迎加入 SegmentFault 问答社区"),
+        "{text}"
+    );
+    assert!(text.contains("最专业的中文开发者社区"), "{text}");
+    for junk in ["=3D", "<div", "<img", "\x1b"] {
+        assert!(!text.contains(junk), "{junk:?} leaked into:\n{text}");
+    }
+
+    let nested = env.uid("INBOX", "nested.eml").to_string();
+    let out = env.home.path().join("part-4.2.2.1.txt");
+    let out_arg = out.to_str().unwrap();
+    tern(&["save", "INBOX", &nested, "4.2.2.1", "-o", out_arg]);
+    let expected = std::fs::read(fixtures().join("nested.expected/part-4.2.2.1.txt")).unwrap();
+    assert_eq!(std::fs::read(&out).unwrap(), expected);
+    assert_eq!(downloaded(), 2, "only the two opened");
+
+    let victim = env.uid("INBOX", "plain.eml").to_string();
+    assert_eq!(tern(&["delete", "INBOX", &victim]).stdout.trim(), victim);
+    let rest: Vec<_> = before.into_iter().filter(|r| r.0 != victim).collect();
+    assert_eq!(server_rows(), rest, "the server holds exactly the rest");
+    assert_eq!(rows(&tern(&["list", "INBOX"])), rest);
+}
+
+/// Sets when the store says message `id` was downloaded to `days` ago (the index is text,
+/// one tab-separated line per message: id, uidl, flags, downloaded, …).
+fn downloaded_days_ago(store: &std::path::Path, id: &str, days: i64) {
+    let index = store.join("index");
+    let when = (chrono::Utc::now().timestamp() - days * 86_400).to_string();
+    let text: Vec<String> = std::fs::read_to_string(&index)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut fields: Vec<&str> = line.split('\t').collect();
+            if fields[0] == id {
+                assert_ne!(fields[3], "-", "{id} was downloaded");
+                fields[3] = &when;
+            }
+            fields.join("\t")
+        })
+        .collect();
+    std::fs::write(&index, text.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn delete_after_days_removes_only_mail_downloaded_that_long_ago_and_keeps_the_copy() {
+    let env = Env::start();
+    // A file of its own: `imap()` rewrites the shared one without the key.
+    let path = env.home.path().join("expiry.toml");
+    std::fs::copy(config(&env, "delete_after_days = 3"), &path).unwrap();
+    let tern = |args: &[&str]| tern_with(&path, "wonderland", args).ok();
+    let before = rows(&imap(&env, &["list", "INBOX"]).ok());
+    let old = env.uid("INBOX", "nested.eml").to_string();
+    let recent = env.uid("INBOX", "plain.eml").to_string();
+    let old_bytes = tern(&["export", "INBOX", &old]).raw_stdout;
+    tern(&["export", "INBOX", &recent]);
+    assert_eq!(
+        rows(&imap(&env, &["list", "INBOX"]).ok()),
+        before,
+        "nothing is three days old yet"
+    );
+    downloaded_days_ago(&env.home.path().join("store"), &old, 4);
+    downloaded_days_ago(&env.home.path().join("store"), &recent, 2);
+    // Any session commits the expiry at its QUIT.
+    let listed = rows(&tern(&["list", "INBOX"]));
+    assert_eq!(listed, before, "the local list still has every message");
+    let rest: Vec<_> = before.iter().filter(|r| r.0 != old).cloned().collect();
+    assert_eq!(rows(&imap(&env, &["list", "INBOX"]).ok()), rest);
+    assert_eq!(tern(&["export", "INBOX", &old]).raw_stdout, old_bytes);
+}
