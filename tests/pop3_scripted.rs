@@ -23,17 +23,85 @@ fn mailbox(line: &str, retr: fn() -> Answer) -> Answer {
 }
 
 fn run(fake: &FakePop3, store: &std::path::Path, args: &[&str]) -> Run {
+    run_with(fake, store, "", "secret", args)
+}
+
+/// `run` with `extra` lines in the account and this password.
+fn run_with(
+    fake: &FakePop3,
+    store: &std::path::Path,
+    extra: &str,
+    password: &str,
+    args: &[&str],
+) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
     let text = format!(
         "[[account]]\nname = \"fake\"\nprotocol = \"pop3\"\nhost = \"127.0.0.1\"\nport = {}\n\
          tls = \"none\"\nusername = \"u\"\npassword_env = \"TERN_TEST_PASSWORD\"\n\
-         pop3_store = \"{}\"\nread_timeout_secs = 5\n",
+         pop3_store = \"{}\"\nread_timeout_secs = 5\n{extra}",
         fake.port,
         store.display()
     );
     std::fs::write(&config, text).unwrap();
-    tern_with(&config, "secret", args)
+    tern_with(&config, password, args)
+}
+
+/// Lines that would carry the password: in the clear (PASS) or merely encoded (AUTH PLAIN).
+fn carries_password(line: &str, password: &str) -> bool {
+    line.contains(password) || line.starts_with("PASS") || line.starts_with("AUTH")
+}
+
+#[test]
+fn a_server_offering_stls_never_gets_the_password_in_the_clear() {
+    let fake = FakePop3::start(|line| match line {
+        "CAPA" => ok("+OK\r\nSTLS\r\nSASL PLAIN\r\nUSER\r\nUIDL\r\nTOP\r\n.\r\n"),
+        _ => mailbox(line, || ok("-ERR no\r\n")),
+    });
+    let store = tempfile::tempdir().unwrap();
+    let run = run(&fake, store.path(), &["list", "INBOX"]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("unencrypted"), "{}", run.stderr);
+    assert!(run.stderr.contains("starttls"), "{}", run.stderr);
+    let heard = fake.heard.lock().unwrap().clone();
+    assert!(heard.contains(&"CAPA".to_string()), "{heard:?}");
+    assert!(
+        !heard.iter().any(|l| carries_password(l, "secret")),
+        "{heard:?}"
+    );
+}
+
+#[test]
+fn apop_sends_the_digest_of_the_greetings_timestamp_not_the_password() {
+    // RFC 1939's example timestamp and password.
+    let fake = FakePop3::with_greeting(
+        "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>",
+        |line| match line.split(' ').next() {
+            Some("APOP") => ok("+OK maildrop has 1 message\r\n"),
+            Some("USER" | "PASS" | "AUTH") => ok("-ERR use APOP\r\n"),
+            _ => mailbox(line, || ok("-ERR no\r\n")),
+        },
+    );
+    let store = tempfile::tempdir().unwrap();
+    let check = run_with(
+        &fake,
+        store.path(),
+        "pop3_apop = true\n",
+        "tanstaafl",
+        &["check"],
+    )
+    .ok();
+    assert!(check.stdout.contains("APOP"), "{}", check.stdout);
+    let heard = fake.heard.lock().unwrap().clone();
+    // The MD5 of timestamp + password (the unit test of the digest checks it with md5sum).
+    assert!(
+        heard.contains(&"APOP u a6f0dd348916c9ee9539661f94c75203".to_string()),
+        "{heard:?}"
+    );
+    assert!(
+        !heard.iter().any(|l| carries_password(l, "tanstaafl")),
+        "{heard:?}"
+    );
 }
 
 #[test]
