@@ -5,7 +5,9 @@
 //!   LIST and `TOP n 0` for the 50 newest only), from the process's start;
 //! - cold full list: every header fetched (`TOP n 0` for all), from the process's start;
 //! - warm first screen: the same `--limit 50` once the store holds the list (rows from the
-//!   store before the server is asked).
+//!   store before the server is asked);
+//! - warm in sync: the whole list once the store holds it, until the server's UIDL and LIST
+//!   confirmed it (no `TOP` needed), from the process's start.
 //!
 //! Under `cargo test --all-targets` it runs once on 200 messages, so the harness cannot rot.
 
@@ -25,7 +27,9 @@ fn main() {
         counts = vec![if benching { 10_000 } else { 200 }];
     }
     let runs = if benching { 5 } else { 1 };
-    println!("messages\tcold first screen ms\tcold full list ms\twarm first screen ms");
+    println!(
+        "messages\tcold first screen ms\tcold full list ms\twarm first screen ms\twarm in sync ms"
+    );
     for n in counts {
         row(n, runs);
     }
@@ -64,11 +68,13 @@ fn row(count: usize, runs: usize) {
         })
         .collect();
     let warm_first: Vec<f64> = (0..runs).map(|_| list(&config, Some(50))).collect();
+    let warm_full: Vec<f64> = (0..runs).map(|_| list(&config, None)).collect();
     println!(
-        "{count}\t{:.0}\t{:.0}\t{:.0}",
+        "{count}\t{:.0}\t{:.0}\t{:.0}\t{:.0}",
         median(cold_first),
         median(cold_full),
-        median(warm_first)
+        median(warm_first),
+        median(warm_full)
     );
 }
 

@@ -8,13 +8,14 @@
 //! so a warm start needs no server. A message file appears only complete: written to
 //! `tmp/`, synced, then renamed into `msg/`.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
+use crate::intern::Interner;
 use crate::mime::parse_headers;
 use crate::msg::{Flags, Summary, Uid};
 
@@ -40,7 +41,7 @@ pub struct Store {
     _lock: File,
     /// By ascending ID: oldest first, as the server numbers them.
     entries: Vec<Entry>,
-    by_uidl: HashMap<String, Uid>,
+    by_uidl: foldhash::HashMap<String, Uid>,
     next_id: Uid,
 }
 
@@ -115,11 +116,15 @@ impl Store {
             }
             Err(fs::TryLockError::Error(e)) => return Err(io_err("cannot lock", &lock_path, e)),
         }
-        let (next_id, entries) = read_index(dir)?;
+        let Index {
+            next_id,
+            entries,
+            by_uidl,
+        } = read_index(dir)?;
         Ok(Store {
             dir: dir.to_path_buf(),
             _lock: lock,
-            by_uidl: entries.iter().map(|e| (e.uidl.clone(), e.id)).collect(),
+            by_uidl,
             entries,
             next_id,
         })
@@ -128,7 +133,7 @@ impl Store {
     /// The entries as last written, without opening the store (another tern may hold it):
     /// for `tern search --local`. The index is replaced whole, so it is never half-read.
     pub fn snapshot(dir: &Path) -> Result<Vec<Entry>> {
-        read_index(dir).map(|(_, entries)| entries)
+        read_index(dir).map(|index| index.entries)
     }
 
     /// Writes the index: to a temporary file, synced, then renamed over the old one.
@@ -263,12 +268,25 @@ impl Store {
     }
 }
 
-/// The next ID and the entries (by ascending ID) of the index in `dir`; none yet is empty.
-fn read_index(dir: &Path) -> Result<(Uid, Vec<Entry>)> {
+/// An index as read: the next ID, the entries by ascending ID, and each UIDL's ID.
+struct Index {
+    next_id: Uid,
+    entries: Vec<Entry>,
+    by_uidl: foldhash::HashMap<String, Uid>,
+}
+
+/// The index in `dir`; none yet is empty.
+fn read_index(dir: &Path) -> Result<Index> {
     let path = dir.join(INDEX);
     let text = match fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((1, Vec::new())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Ok(Index {
+                next_id: 1,
+                entries: Vec::new(),
+                by_uidl: foldhash::HashMap::default(),
+            });
+        }
         Err(e) => return Err(io_err("cannot read", &path, e)),
     };
     parse_index(&text).map_err(|e| {
@@ -279,7 +297,7 @@ fn read_index(dir: &Path) -> Result<(Uid, Vec<Entry>)> {
     })
 }
 
-fn parse_index(text: &str) -> std::result::Result<(Uid, Vec<Entry>), String> {
+fn parse_index(text: &str) -> std::result::Result<Index, String> {
     let mut lines = text.lines();
     if lines.next() != Some(MAGIC) {
         return Err("not a tern POP3 index".into());
@@ -289,17 +307,24 @@ fn parse_index(text: &str) -> std::result::Result<(Uid, Vec<Entry>), String> {
         .and_then(|l| l.strip_prefix("next "))
         .and_then(|n| n.parse().ok())
         .ok_or("no next ID")?;
-    let mut uidls = std::collections::HashSet::new();
+    let mut by_uidl = foldhash::HashMap::default();
     let mut entries = Vec::new();
+    // Senders repeat: rows share one copy of each, as the IMAP cache's do.
+    let mut names = Interner::default();
     for (i, line) in lines.enumerate() {
-        let entry = parse_entry(line).ok_or_else(|| format!("line {} is damaged", i + 3))?;
-        if entry.id >= next_id || !uidls.insert(entry.uidl.clone()) {
+        let entry =
+            parse_entry(line, &mut names).ok_or_else(|| format!("line {} is damaged", i + 3))?;
+        if entry.id >= next_id || by_uidl.insert(entry.uidl.clone(), entry.id).is_some() {
             return Err(format!("line {} repeats an ID or UIDL", i + 3));
         }
         entries.push(entry);
     }
     entries.sort_unstable_by_key(|e| e.id);
-    Ok((next_id, entries))
+    Ok(Index {
+        next_id,
+        entries,
+        by_uidl,
+    })
 }
 
 fn escape(s: &str) -> String {
@@ -316,7 +341,10 @@ fn escape(s: &str) -> String {
     out
 }
 
-fn unescape(s: &str) -> String {
+fn unescape(s: &str) -> Cow<'_, str> {
+    if !s.contains('\\') {
+        return Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
@@ -332,7 +360,7 @@ fn unescape(s: &str) -> String {
             None => {}
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// `id uidl flags downloaded gone` and, once known, `size date offset from to subject`,
@@ -360,40 +388,42 @@ fn format_entry(e: &Entry) -> String {
     line
 }
 
-fn parse_entry(line: &str) -> Option<Entry> {
-    let f: Vec<&str> = line.split('\t').collect();
-    if f.len() != 5 && f.len() != 11 {
-        return None;
-    }
-    let id: Uid = f[0].parse().ok()?;
-    let flags = Flags::from_byte(f[2].parse().ok()?);
-    let summary = if f.len() == 11 {
-        Some(Summary {
+fn parse_entry(line: &str, names: &mut Interner) -> Option<Entry> {
+    let mut f = line.split('\t');
+    let id: Uid = f.next()?.parse().ok()?;
+    let uidl = f.next()?.to_string();
+    let flags = Flags::from_byte(f.next()?.parse().ok()?);
+    let downloaded = match f.next()? {
+        "-" => None,
+        d => Some(d.parse().ok()?),
+    };
+    let gone = match f.next()? {
+        "0" => false,
+        "1" => true,
+        _ => return None,
+    };
+    let summary = match f.next() {
+        None => None,
+        Some(size) => Some(Summary {
             uid: id,
             flags,
-            size: f[5].parse().ok()?,
-            date: f[6].parse().ok()?,
-            date_offset: f[7].parse().ok()?,
-            from: Arc::from(unescape(f[8])),
-            to: Arc::from(unescape(f[9])),
-            subject: unescape(f[10]).into(),
-        })
-    } else {
-        None
+            size: size.parse().ok()?,
+            date: f.next()?.parse().ok()?,
+            date_offset: f.next()?.parse().ok()?,
+            from: names.get(&unescape(f.next()?)),
+            to: names.get(&unescape(f.next()?)),
+            subject: Box::from(&*unescape(f.next()?)),
+        }),
     };
+    if f.next().is_some() {
+        return None;
+    }
     Some(Entry {
         id,
-        uidl: f[1].to_string(),
+        uidl,
         flags,
-        downloaded: match f[3] {
-            "-" => None,
-            d => Some(d.parse().ok()?),
-        },
-        gone: match f[4] {
-            "0" => false,
-            "1" => true,
-            _ => return None,
-        },
+        downloaded,
+        gone,
         summary,
     })
 }

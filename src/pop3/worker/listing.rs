@@ -58,13 +58,6 @@ impl Worker {
         self.selected = true;
         self.listed = false;
         self.tops.clear();
-        let rows: Vec<Summary> = self
-            .store()?
-            .entries()
-            .iter()
-            .rev()
-            .filter_map(|e| e.summary.clone())
-            .collect();
         let ids = self.ids();
         let warm = !ids.is_empty();
         if warm {
@@ -74,11 +67,16 @@ impl Worker {
                 read_only: false,
                 uids: ids,
             });
-            self.emit(Event::Summaries {
-                folder: inbox_folder(),
-                uid_validity: UID_VALIDITY,
-                chunk: rows,
-            });
+            // The first screen on its own, so it shows before the rest is copied.
+            let mut rows = self.store()?.entries().iter().rev();
+            let screen: Vec<Summary> = rows
+                .by_ref()
+                .filter_map(|e| e.summary.clone())
+                .take(first_screen.max(1))
+                .collect();
+            let rest: Vec<Summary> = rows.filter_map(|e| e.summary.clone()).collect();
+            self.send_rows(screen);
+            self.send_rows(rest);
         }
         self.sync_done_owed = true;
         if let Err(e) = self.live() {
