@@ -1,6 +1,7 @@
 //! `cargo bench --bench pop3`: a private Dovecot's INBOX with 10 000 messages (or the counts
 //! given as arguments), read over POP3 by the real `tern` binary. Prints, as medians:
 //!
+//! - cold login: from the process's start to logged in (TCP, STLS, CAPA, AUTH PLAIN);
 //! - cold first screen: `tern list INBOX --limit 50` with an empty local store (login, UIDL,
 //!   LIST and `TOP n 0` for the 50 newest only), from the process's start;
 //! - cold full list: every header fetched (`TOP n 0` for all), from the process's start;
@@ -28,7 +29,7 @@ fn main() {
     }
     let runs = if benching { 5 } else { 1 };
     println!(
-        "messages\tcold first screen ms\tcold full list ms\twarm first screen ms\twarm in sync ms"
+        "messages\tcold login ms\tcold first screen ms\tcold full list ms\twarm first screen ms\twarm in sync ms"
     );
     for n in counts {
         row(n, runs);
@@ -55,22 +56,27 @@ fn row(count: usize, runs: usize) {
     // Dovecot builds its POP3 UIDL and size caches on first access: once, unmeasured.
     fresh();
     list(&config, Some(1));
-    let cold_first: Vec<f64> = (0..runs)
+    let (cold_login, cold_first): (Vec<f64>, Vec<f64>) = (0..runs)
         .map(|_| {
             fresh();
-            list(&config, Some(50))
+            let t = list(&config, Some(50));
+            (
+                t.connected.expect("logged in before the first rows"),
+                t.done,
+            )
         })
-        .collect();
+        .unzip();
     let cold_full: Vec<f64> = (0..runs)
         .map(|_| {
             fresh();
-            list(&config, None)
+            list(&config, None).done
         })
         .collect();
-    let warm_first: Vec<f64> = (0..runs).map(|_| list(&config, Some(50))).collect();
-    let warm_full: Vec<f64> = (0..runs).map(|_| list(&config, None)).collect();
+    let warm_first: Vec<f64> = (0..runs).map(|_| list(&config, Some(50)).done).collect();
+    let warm_full: Vec<f64> = (0..runs).map(|_| list(&config, None).done).collect();
     println!(
-        "{count}\t{:.0}\t{:.0}\t{:.0}\t{:.0}",
+        "{count}\t{:.0}\t{:.0}\t{:.0}\t{:.0}\t{:.0}",
+        median(cold_login),
         median(cold_first),
         median(cold_full),
         median(warm_first),
@@ -90,9 +96,15 @@ fn write_config(dir: &Path, port: u16, store: &Path) -> PathBuf {
     path
 }
 
-/// `tern list --timings`: milliseconds from its start to the first rows (with a limit: the
-/// first screen) or to the whole list (without).
-fn list(config: &Path, limit: Option<usize>) -> f64 {
+/// Milliseconds from `tern list`'s start, as its `--timings` reports them.
+struct Timings {
+    /// Logged in; None when the rows came first (a warm start) and tern ended before.
+    connected: Option<f64>,
+    /// The first rows (with a limit: the first screen) or the whole list (without).
+    done: f64,
+}
+
+fn list(config: &Path, limit: Option<usize>) -> Timings {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tern"));
     cmd.arg("--config")
         .arg(config)
@@ -116,10 +128,16 @@ fn list(config: &Path, limit: Option<usize>) -> f64 {
     } else {
         "in_sync_ms="
     };
-    String::from_utf8_lossy(&out.stderr)
-        .split(['\t', '\n'])
-        .find_map(|field| field.strip_prefix(key)?.parse().ok())
-        .expect("timings on stderr")
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let field = |key: &str| {
+        stderr
+            .split(['\t', '\n'])
+            .find_map(|field| field.strip_prefix(key)?.parse().ok())
+    };
+    Timings {
+        connected: field("connected_ms="),
+        done: field(key).expect("timings on stderr"),
+    }
 }
 
 fn median(mut v: Vec<f64>) -> f64 {

@@ -93,8 +93,10 @@ impl Worker {
             .map_while(|_| self.tops.pop_front())
             .collect();
         let chunk = self.fetch_headers(&first)?;
-        self.send_rows(chunk);
-        self.store()?.persist()?;
+        if !chunk.is_empty() {
+            self.send_rows(chunk);
+            self.store()?.persist()?;
+        }
         if self.tops.is_empty() {
             self.finish_sync();
         }
@@ -142,12 +144,17 @@ impl Worker {
         let mut numbers = std::collections::HashMap::with_capacity(listing.len());
         let mut sizes = std::collections::HashMap::with_capacity(listing.len());
         let mut new = Vec::new();
+        // The index is rewritten (and synced) only when this listing changed it.
+        let mut changed = false;
         for l in &listing {
             let id = store.id_for(&l.uidl);
             if !known.contains(&id) {
                 new.push(id);
             }
-            store.set_gone(id, false);
+            if store.get(id).is_some_and(|e| e.gone) {
+                store.set_gone(id, false);
+                changed = true;
+            }
             numbers.insert(id, l.number);
             sizes.insert(id, l.size);
         }
@@ -158,6 +165,7 @@ impl Worker {
             .filter(|e| !numbers.contains_key(&e.id) && !e.gone)
             .map(|e| (e.id, e.downloaded.is_some()))
             .collect();
+        changed |= !new.is_empty() || !stale.is_empty();
         for (id, downloaded) in stale {
             if downloaded {
                 store.set_gone(id, true);
@@ -166,7 +174,9 @@ impl Worker {
                 removed.push(id);
             }
         }
-        store.persist()?;
+        if changed {
+            store.persist()?;
+        }
         let missing: Vec<Uid> = store
             .entries()
             .iter()
