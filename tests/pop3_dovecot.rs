@@ -491,3 +491,14 @@ fn delete_after_days_removes_only_mail_downloaded_that_long_ago_and_keeps_the_co
     assert_eq!(rows(&imap(&env, &["list", "INBOX"]).ok()), rest);
     assert_eq!(tern(&["export", "INBOX", &old]).raw_stdout, old_bytes);
 }
+
+#[test]
+fn flags_are_kept_locally_across_sessions_and_never_reach_the_server() {
+    let env = Env::start();
+    let id = env.uid("INBOX", "gbk.eml").to_string();
+    let flags = |run: Run| run.rows().into_iter().find(|r| r[0] == id).unwrap()[2].clone();
+    assert!(!flags(pop3(&env, &["list", "INBOX"]).ok()).contains("\\Flagged"));
+    pop3(&env, &["mark", "INBOX", &id, "+flagged"]).ok();
+    assert!(flags(pop3(&env, &["list", "INBOX"]).ok()).contains("\\Flagged"));
+    assert!(!flags(imap(&env, &["list", "INBOX"]).ok()).contains("\\Flagged"));
+}
