@@ -502,3 +502,30 @@ fn flags_are_kept_locally_across_sessions_and_never_reach_the_server() {
     assert!(flags(pop3(&env, &["list", "INBOX"]).ok()).contains("\\Flagged"));
     assert!(!flags(imap(&env, &["list", "INBOX"]).ok()).contains("\\Flagged"));
 }
+
+#[test]
+fn pop3_download_all_fetches_every_message_in_the_background_and_leaves_them_there() {
+    let env = Env::start();
+    let path = env.home.path().join("all.toml");
+    std::fs::copy(config(&env, "pop3_download = \"all\""), &path).unwrap();
+    let loaded = tern::config::load(&path).unwrap();
+    let h = tern::backend::spawn(loaded.config.accounts[0].clone(), "wonderland".into());
+    let ids = select(&h);
+    let stored = || {
+        std::fs::read_dir(env.home.path().join("store/msg"))
+            .unwrap()
+            .count()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while stored() < ids.len() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} of {}",
+            stored(),
+            ids.len()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    h.shutdown();
+    assert_eq!(rows(&imap(&env, &["list", "INBOX"]).ok()).len(), ids.len());
+}
