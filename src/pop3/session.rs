@@ -215,8 +215,13 @@ impl Session {
     }
 
     /// UIDL and LIST together: every message with its unique id and size, in number order.
+    /// With PIPELINING both go out at once, saving a round trip before the first screen.
     pub fn listing(&mut self) -> Result<Vec<Listed>> {
+        let pipelined = self.has("PIPELINING");
         self.wire.send("UIDL")?;
+        if pipelined {
+            self.wire.send("LIST")?;
+        }
         let uidls = match self.wire.status()? {
             Status::Ok(_) => self.wire.lines(MAX_MESSAGES, 128)?,
             Status::Err(text) => {
@@ -226,7 +231,12 @@ impl Session {
                 )));
             }
         };
-        self.simple("LIST")?;
+        if !pipelined {
+            self.wire.send("LIST")?;
+        }
+        if let Status::Err(text) = self.wire.status()? {
+            return Err(refused("LIST", &text));
+        }
         let sizes = self.wire.lines(MAX_MESSAGES, 128)?;
         let sizes: foldhash::HashMap<u32, u64> = sizes
             .iter()
