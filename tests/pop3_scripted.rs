@@ -2,8 +2,12 @@
 
 mod support;
 
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
 use support::pop3_fake::{Answer, FakePop3};
 use support::{Run, tern_with};
+use tern::msg::{Cmd, Event, Folder};
 
 fn ok(text: &str) -> Answer {
     Answer::Reply(text.as_bytes().to_vec())
@@ -22,20 +26,19 @@ fn mailbox(line: &str, retr: fn() -> Answer) -> Answer {
     }
 }
 
-fn run(fake: &FakePop3, store: &std::path::Path, args: &[&str]) -> Run {
+fn run(fake: &FakePop3, store: &Path, args: &[&str]) -> Run {
     run_with(fake, store, "", "secret", args)
 }
 
 /// `run` with `extra` lines in the account and this password.
-fn run_with(
-    fake: &FakePop3,
-    store: &std::path::Path,
-    extra: &str,
-    password: &str,
-    args: &[&str],
-) -> Run {
+fn run_with(fake: &FakePop3, store: &Path, extra: &str, password: &str, args: &[&str]) -> Run {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
+    tern_with(&config(dir.path(), fake, store, extra), password, args)
+}
+
+/// A config in `dir` with one account on the fake server, its store in `store`.
+fn config(dir: &Path, fake: &FakePop3, store: &Path, extra: &str) -> PathBuf {
+    let config = dir.join("config.toml");
     let text = format!(
         "[[account]]\nname = \"fake\"\nprotocol = \"pop3\"\nhost = \"127.0.0.1\"\nport = {}\n\
          tls = \"none\"\nusername = \"u\"\npassword_env = \"TERN_TEST_PASSWORD\"\n\
@@ -44,7 +47,7 @@ fn run_with(
         store.display()
     );
     std::fs::write(&config, text).unwrap();
-    tern_with(&config, password, args)
+    config
 }
 
 /// Lines that would carry the password: in the clear (PASS) or merely encoded (AUTH PLAIN).
@@ -198,4 +201,47 @@ fn a_refused_dele_is_rolled_back_and_the_local_copy_kept() {
     );
     let kept = run(&fake, store.path(), &["export", "INBOX", "1"]).ok();
     assert_eq!(kept.stdout, "Subject: hello\r\nFrom: a@b\r\n\r\nbody\r\n");
+}
+
+#[test]
+fn messages_read_one_after_another_share_a_session_released_when_idle() {
+    let fake = FakePop3::start(|line| match line.split(' ').next() {
+        Some("UIDL") => ok("+OK\r\n1 abc\r\n2 def\r\n.\r\n"),
+        Some("LIST") => ok("+OK\r\n1 40\r\n2 40\r\n.\r\n"),
+        _ => mailbox(line, || {
+            ok("+OK\r\nSubject: hello\r\nFrom: a@b\r\n\r\nbody\r\n.\r\n")
+        }),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = config(dir.path(), &fake, &dir.path().join("store"), "");
+    let account = tern::config::load(&path).unwrap().config.accounts[0].clone();
+    let h = tern::backend::spawn(account, "secret".into());
+    for uid in [1, 2] {
+        let folder = Folder::named("INBOX");
+        let req = u64::from(uid);
+        h.commands.send(Cmd::FetchRaw { req, folder, uid }).unwrap();
+        loop {
+            match h.events.recv_timeout(Duration::from_secs(10)).unwrap() {
+                Event::Raw { .. } => break,
+                Event::Failed { error, .. } => panic!("{error}"),
+                _ => {}
+            }
+        }
+    }
+    let heard = |command: &str| {
+        let log = fake.heard.lock().unwrap();
+        log.iter().filter(|l| l.starts_with(command)).count()
+    };
+    assert_eq!((heard("USER"), heard("RETR")), (1, 2), "one login for both");
+    // Idle, the maildrop lock is given back without waiting for the program to end.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while heard("QUIT") == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the idle session was never closed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    h.shutdown();
+    assert_eq!(heard("USER"), 1);
 }

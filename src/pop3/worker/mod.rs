@@ -6,7 +6,7 @@
 //! - Messages are downloaded (RETR) when first opened, or all in the background with
 //!   `pop3_download = "all"`, and served from the store afterwards ([`messages`]).
 //! - A session holds the maildrop lock and sees no new mail, so it is closed (QUIT) once the
-//!   worker is idle; each poll, delete or download opens a fresh one.
+//!   worker has been idle for [`LINGER`]; each poll and delete opens a fresh one.
 
 mod listing;
 mod messages;
@@ -28,6 +28,10 @@ use crate::pop3::store::Store;
 pub const INBOX: &str = "INBOX";
 /// POP3 has no UIDVALIDITY; the store's IDs never change meaning.
 const UID_VALIDITY: u32 = 1;
+/// How long an idle session stays open: reading message after message reuses it (a new one
+/// costs a login and a listing of the whole maildrop), while another client waiting for the
+/// maildrop lock waits only this long.
+const LINGER: Duration = Duration::from_secs(5);
 
 pub fn spawn(account: Account, password: String) -> Handle {
     let (cmd_tx, cmd_rx) = unbounded();
@@ -64,6 +68,8 @@ struct Worker {
     /// Messages still to download (`pop3_download = "all"`), newest first.
     downloads: VecDeque<Uid>,
     next_poll: Instant,
+    /// When the worker last did something: an open session is closed [`LINGER`] after it.
+    last_used: Instant,
 }
 
 impl Worker {
@@ -74,6 +80,7 @@ impl Worker {
             .and_then(|dir| Store::open(&dir));
         Worker {
             next_poll: Instant::now() + poll_interval(&account),
+            last_used: Instant::now(),
             account,
             password,
             events,
@@ -90,6 +97,8 @@ impl Worker {
 
     fn run(mut self, commands: Receiver<Cmd>) {
         loop {
+            // Every turn of this loop follows a command, a background step or a timer.
+            self.last_used = Instant::now();
             if !self.tops.is_empty() || !self.downloads.is_empty() {
                 match commands.try_recv() {
                     Ok(Cmd::Shutdown) | Err(TryRecvError::Disconnected) => break,
@@ -98,17 +107,21 @@ impl Worker {
                 }
                 continue;
             }
-            if commands.is_empty() {
-                // Idle: release the maildrop (and commit any expiry) until there is work.
-                self.guarded(|w| w.close_session());
-            }
-            let wait = self.next_poll.saturating_duration_since(Instant::now());
+            // Idle: the maildrop is released (and any expiry committed) after the linger.
+            let close_at = self.live.as_ref().map(|_| self.last_used + LINGER);
+            let wake = close_at.map_or(self.next_poll, |c| c.min(self.next_poll));
             select! {
                 recv(commands) -> cmd => match cmd {
                     Ok(Cmd::Shutdown) | Err(_) => break,
                     Ok(cmd) => self.guarded(|w| w.handle(cmd)),
                 },
-                default(wait) => self.guarded(Worker::poll),
+                default(wake.saturating_duration_since(Instant::now())) => {
+                    if Instant::now() >= self.next_poll {
+                        self.guarded(Worker::poll);
+                    } else {
+                        self.guarded(|w| w.close_session());
+                    }
+                }
             }
         }
         self.close_session();
