@@ -16,6 +16,10 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
 use tern::devserver::{Dovecot, DovecotOptions};
+
+#[path = "../tests/support/dovecot.rs"]
+mod dovecot;
+use dovecot::Seeding;
 use tern::imap::stream::bytes_received;
 use tern::imap::worker::{self, Handle};
 use tern::msg::{Cmd, Event, Folder, Uid};

@@ -18,6 +18,10 @@ use std::time::Instant;
 
 use tern::devserver::{Dovecot, DovecotOptions};
 
+#[path = "../tests/support/dovecot.rs"]
+mod dovecot;
+use dovecot::Seeding;
+
 fn main() {
     let benching = std::env::args().any(|a| a == "--bench");
     let mut counts: Vec<usize> = std::env::args()

@@ -21,6 +21,10 @@ use std::time::{Duration, Instant};
 
 use tern::devserver::{Dovecot, DovecotOptions};
 
+#[path = "../tests/support/dovecot.rs"]
+mod dovecot;
+use dovecot::Seeding;
+
 struct Timings {
     connected: f64,
     first_rows: f64,

@@ -15,48 +15,42 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use tern::config::theme::Theme;
 use tern::model::filter::Index;
 use tern::msg::{Event, Flag, Flags, Folder, Summary, Uid};
 use tern::ui::action::Action;
-use tern::ui::app::{App, Settings};
-use tern::ui::keymap::Keymap;
+use tern::ui::app::App;
 use tern::ui::views;
+
+#[path = "../tests/support/ui.rs"]
+#[allow(dead_code)] // the bench needs only the builders
+mod support;
 
 const SIZE: (u16, u16) = (200, 50);
 
 fn summary(uid: Uid) -> Summary {
+    let flags = if uid.is_multiple_of(3) {
+        Flags::NONE
+    } else {
+        Flags::from(Flag::Seen)
+    };
+    // A few thousand correspondents, as in a real inbox.
+    let from = format!("Sender {n} <sender{n}@example.org>", n = uid % 3000);
+    let subject = if uid.is_multiple_of(5) {
+        format!("关于第 {uid} 号项目的周报和下周计划安排")
+    } else {
+        format!("Re: weekly status report number {uid} with a fairly long subject line")
+    };
     Summary {
-        uid,
-        flags: if uid.is_multiple_of(3) {
-            Flags::NONE
-        } else {
-            Flag::Seen.into()
-        },
         date: 1_700_000_000 + i64::from(uid) * 600,
         date_offset: 3600,
         size: 2_000 + uid % 50_000,
-        // A few thousand correspondents, as in a real inbox.
-        from: format!("Sender {n} <sender{n}@example.org>", n = uid % 3000).into(),
         to: "me@example.org".into(),
-        subject: if uid.is_multiple_of(5) {
-            format!("关于第 {uid} 号项目的周报和下周计划安排").into()
-        } else {
-            format!("Re: weekly status report number {uid} with a fairly long subject line").into()
-        },
+        ..support::summary(uid, &from, &subject, flags)
     }
 }
 
 fn app(messages: u32, loaded: u32) -> App {
-    let (mut app, _) = App::new(Settings {
-        account: "bench".into(),
-        default_folder: "INBOX".into(),
-        download_dir: std::env::temp_dir(),
-        keymap: Keymap::default(),
-        theme: Theme::default(),
-        size: SIZE,
-        launcher: Box::new(|_| Ok(())),
-    });
+    let (mut app, _) = App::new(support::settings("INBOX", SIZE));
     let uids: Vec<Uid> = (1..=messages).rev().collect();
     let newest: Vec<Uid> = uids.iter().copied().take(loaded as usize).collect();
     app.on_event(Event::Selected {

@@ -11,6 +11,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tern::devserver::{Dovecot, DovecotOptions};
+
+#[path = "../tests/support/dovecot.rs"]
+mod dovecot;
+use dovecot::Seeding;
 use tern::imap::worker;
 use tern::model::Model;
 use tern::msg::{Cmd, ConnState, Event, Flag, FlagChange, Folder, Uid};

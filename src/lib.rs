@@ -9,7 +9,16 @@
 //!   model::Model::apply(Event)  ← the one owner of what views render
 //! ```
 //!
-//! - [`msg`] is the contract: plain enums carrying data; messages are named by UID.
+//! Dependencies point one way, and `scripts/module-cycles` fails on a cycle: [`msg`],
+//! [`mime`], [`config`] and [`utf7`] are leaves (`msg` uses only `mime`, `search`, `utf7` and
+//! `error`); [`imap`] and [`model`] build on them; [`ui`] and [`cli`] sit on top and nothing
+//! in the library imports `ui`. Each piece of state has one owner: the worker owns the
+//! connection, [`model::Model`] what the server said, a `ui` sub-state its own view state.
+//!
+//! - [`msg`] is the contract: plain enums carrying data; messages are named by UID, folders by
+//!   [`msg::Folder`] (decoded name, the server's raw name and delimiter), flags by
+//!   [`msg::Flag`]/[`msg::Flags`] with one table of IMAP names, and a change of flags by one
+//!   [`msg::FlagChange`] that the UI sends, the worker stores and the model applies.
 //! - [`imap`] speaks the protocol (our own socket with timeouts, TLS via OpenSSL, mUTF-7
 //!   names) and never touches the terminal.
 //! - [`ui`] is the TUI. `ui::app::App` holds the model and one sub-state per pane or job
@@ -27,7 +36,9 @@
 //! - [`compose`] writes mail: drafts on disk, replies and forwards, the MIME message, the
 //!   editor, address completion (no network: callers fetch and send).
 //! - [`config`] loads and validates `config.toml`, naming the line of any mistake.
-//! - [`devserver`] runs a private Dovecot on loopback for the tests and the demo.
+//! - [`policy`] is the one delete rule (and special-folder choice) the CLI and the TUI share.
+//! - [`devserver`] runs a private Dovecot (and Postfix) on loopback for the demo and the
+//!   tests; seeding mail for tests and benchmarks lives in `tests/support`, not here.
 //! - [`send`] prepares, queues (the outbox) and sends mail over SMTP, a sendmail command or
 //!   LMTP, then files the Sent copy.
 //! - [`demo`] generates a realistic mailbox from `assets/demo/` into that Dovecot (`tern demo`).
@@ -53,5 +64,7 @@ pub mod private;
 pub mod save;
 pub mod search;
 pub mod send;
+#[cfg(test)]
+pub(crate) mod test_fixtures;
 pub mod ui;
 pub mod utf7;

@@ -54,6 +54,28 @@ pub fn special_folder(
         .or_else(|| listed(&|f| f.special == Some(role)))
 }
 
+/// Drops the roles only guessed from a name where another folder carries the server's
+/// attribute for them, so the tree labels one Trash: the one deleting moves to.
+pub fn settle_roles(folders: &mut [FolderInfo]) {
+    let marked = |f: &FolderInfo, role: SpecialUse| {
+        role.attribute()
+            .is_some_and(|a| f.attributes.iter().any(|x| x.eq_ignore_ascii_case(a)))
+    };
+    let attributed: Vec<SpecialUse> = folders
+        .iter()
+        .filter_map(|f| f.special.filter(|r| marked(f, *r)))
+        .collect();
+    for f in folders.iter_mut() {
+        if let Some(role) = f.special
+            && role.attribute().is_some()
+            && !marked(f, role)
+            && attributed.contains(&role)
+        {
+            f.special = None;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +125,27 @@ mod tests {
         assert_eq!(
             deletion(DeletePolicy::Flag, None, &inbox),
             Ok(Deletion::Flag)
+        );
+    }
+
+    #[test]
+    fn a_name_guess_yields_its_role_to_a_marked_folder() {
+        let mut folders = [
+            info("Deleted Messages", &[], Some(SpecialUse::Trash)),
+            info("Bin", &["\\trash"], Some(SpecialUse::Trash)),
+            info("Junk", &[], Some(SpecialUse::Junk)),
+            info("INBOX", &[], Some(SpecialUse::Inbox)),
+        ];
+        settle_roles(&mut folders);
+        let roles: Vec<_> = folders.iter().map(|f| f.special).collect();
+        assert_eq!(
+            roles,
+            [
+                None,
+                Some(SpecialUse::Trash),
+                Some(SpecialUse::Junk),
+                Some(SpecialUse::Inbox)
+            ]
         );
     }
 }

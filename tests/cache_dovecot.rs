@@ -8,6 +8,7 @@ mod support;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use support::dovecot::Seeding;
 use support::{Env, tern_with};
 use tern::devserver::DovecotOptions;
 use tern::msg::{Cmd, ConnState, Event, Folder};

@@ -7,6 +7,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod support;
+
 use tern::demo::{self, Demo};
 
 fn tern(config: &Path, args: &[&str]) -> String {
@@ -163,4 +165,31 @@ fn serve_runs_until_sigterm(dir: &Path, inbox_len: usize) {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success(), "{status}");
+}
+
+/// Mail sent from the demo lands in the demo's own mailbox, whoever it is addressed to, and
+/// a copy is filed in Sent: through the demo's private Postfix here (root, Postfix
+/// installed), or over LMTP where it cannot run.
+#[test]
+fn the_demo_sends_into_its_own_mailbox() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let demo = demo::start(&tmp.path().join("demo"), None).expect("start the demo");
+    let subject = format!("demo send {}", std::process::id());
+    let raw =
+        format!("To: Dave Okafor <dave.okafor@acme.example>\nSubject: {subject}\n\nHi Dave.\n");
+    let state = tempfile::tempdir().expect("tempdir");
+    let run = support::mta::tern(&demo.config_path, state.path(), &["send"], raw.as_bytes());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        let inbox = tern(&demo.config_path, &["list", "INBOX", "--limit", "5"]);
+        if inbox.contains(&subject) {
+            let sent = tern(&demo.config_path, &["list", "Sent", "--limit", "5"]);
+            assert!(sent.contains(&subject), "no Sent copy:\n{sent}");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the message never reached the demo's INBOX");
 }

@@ -7,6 +7,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
+use support::dovecot::Seeding;
 use tern::config::Account;
 use tern::devserver::{Dovecot, DovecotOptions};
 use tern::imap::worker::{self, Handle};

@@ -5,6 +5,7 @@ mod support;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use support::dovecot::Seeding;
 use support::{Env, Run, fixtures, tern_with};
 use tern::mime::Part;
 use tern::msg::{Cmd, Event, Folder, Uid};

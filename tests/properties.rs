@@ -11,6 +11,8 @@
 //! `PROPTEST_CASES` in the hundreds of thousands. Inputs that once failed are kept at the end
 //! as plain regression tests.
 
+mod support;
+
 use std::collections::{BTreeSet, HashSet};
 
 use imap_proto::types::{AttributeValue, Response};
@@ -136,14 +138,15 @@ fn op() -> impl Strategy<Value = Op> {
 
 fn summary(uid: Uid, validity: u32) -> Summary {
     Summary {
-        uid,
-        flags: Flags::NONE,
         date: i64::from(uid),
-        date_offset: 0,
         size: validity,
-        from: format!("from {uid}").into(),
         to: format!("to {uid}").into(),
-        subject: format!("subject {uid}").into(),
+        ..support::ui::summary(
+            uid,
+            &format!("from {uid}"),
+            &format!("subject {uid}"),
+            Flags::NONE,
+        )
     }
 }
 

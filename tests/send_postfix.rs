@@ -150,3 +150,39 @@ fn an_unverifiable_certificate_is_refused_with_the_way_out() {
         run.stderr
     );
 }
+
+#[test]
+fn lmtp_socket_delivers_straight_into_dovecot() {
+    let mta = Mta::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let socket = mta
+        .dovecot
+        .lmtp_socket()
+        .expect("dovecot-lmtpd is installed");
+    let config = dir.path().join("config.toml");
+    let text = format!(
+        "[[account]]\nname = \"lmtp\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\npassword_env = \"TERN_TEST_PASSWORD\"\nfrom = \"alice@{DOMAIN}\"\nlmtp_socket = \"{}\"\n",
+        mta.dovecot.imap_port,
+        socket.display()
+    );
+    std::fs::write(&config, text).unwrap();
+    let t = tag("lmtp");
+    let raw = format!("To: bob@{DOMAIN}\nCc: carol@{DOMAIN}\nSubject: {t}\n\n.leading dot\n");
+    let run = tern(&config, dir.path(), &["send"], raw.as_bytes());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for user in ["bob", "carol"] {
+        let got = mta.wait_for(user, "INBOX", &t, 1);
+        assert_eq!(got.len(), 1, "{user}");
+        assert!(String::from_utf8_lossy(&got[0]).contains("\r\n.leading dot"));
+    }
+    assert_eq!(mta.wait_for("alice", "Sent", &t, 1).len(), 1);
+    // A user Dovecot does not know is refused with its words.
+    let raw = format!("To: nobody@{DOMAIN}\nSubject: {}\n\nx\n", tag("lmtp"));
+    let run = tern(&config, dir.path(), &["send"], raw.as_bytes());
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("nobody@") && run.stderr.contains("550"),
+        "{}",
+        run.stderr
+    );
+}

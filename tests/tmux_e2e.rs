@@ -134,6 +134,8 @@ fn read_save_resize_and_quit() {
         !s.contains("Part 1: the top-level text.")
     });
     t.act(&["back"]);
+    t.wait_for("Quit tern? (y/N)", DEADLINE);
+    t.press("y");
     let exit = t.exited();
     assert_eq!(exit.code, 0, "{}", exit.screen);
     assert!(
@@ -239,6 +241,8 @@ fn hostile_message_cannot_drive_the_terminal() {
     t.wait_for("Subject: =?UTF-8?B?", DEADLINE);
     check(&t, "the raw source");
     t.act(&["back", "back", "back"]);
+    t.wait_for("Quit tern? (y/N)", DEADLINE);
+    t.press("y");
     let exit = t.exited();
     assert_eq!(exit.code, 0);
     assert_ne!(t.display("#{pane_title}"), "pwned");
@@ -271,13 +275,14 @@ fn ctrl_c_and_sigterm_restore_the_terminal() {
     let mut t = terminal(env.home.path());
 
     // Each entry: actions that reach the place, text typed there, and what shows it is there.
-    let places: [(&str, &[&str], &str, &str); 6] = [
+    let places: [(&str, &[&str], &str, &str); 7] = [
         ("list", &[], "", "┏ INBOX"),
         ("folders", &["prev_pane", "down"], "", "┏ Folders"),
         ("reader", &["open"], "", "┏ plain text"),
         ("parts", &["open", "parts"], "", "┏ Parts"),
         ("help", &["help"], "", "Help ·"),
         ("command line", &["command"], "sa", "\n:sa"),
+        ("quit question", &["back"], "", "Quit tern? (y/N)"),
     ];
     for (place, actions, text, shown) in places {
         launch(&mut t, &config);

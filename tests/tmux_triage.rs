@@ -10,6 +10,7 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
 use support::Env;
+use support::dovecot::Seeding;
 use support::tmux::{DEADLINE, Tmux, eventually, terminal};
 use tern::devserver::Dovecot;
 
@@ -104,13 +105,6 @@ fn launch(t: &mut Tmux, config: &Path, synced: &str) -> String {
     t.wait_for(synced, DEADLINE)
 }
 
-/// Quits from the message list with the `back` key; the terminal must be restored.
-fn quit(t: &Tmux) {
-    t.act(&["back"]);
-    let exit = t.exited();
-    assert_eq!(exit.code, 0, "tern failed:\n{}", exit.screen);
-}
-
 /// Whether the screen line holding `text` is drawn crossed out (SGR 9) where `text` starts.
 fn struck_through(styled: &str, text: &str) -> bool {
     let Some(line) = styled.lines().find(|l| l.contains(text)) else {
@@ -196,7 +190,7 @@ fn tag_three_move_with_picker_and_undo() {
         .filter(|m| with_flag(m, "\\Deleted"))
         .collect();
     assert!(deleted.is_empty(), "left marked \\Deleted: {deleted:?}");
-    quit(&t);
+    t.quit();
 }
 
 /// A raw message for APPEND.
@@ -343,7 +337,7 @@ fn flag_delete_and_expunge_with_confirmation() {
         BTreeSet::from([1, 2, 3, 4, 5, 6, 7, 8, 10]),
         "INBOX changed after the expunge in Trash"
     );
-    quit(&t);
+    t.quit();
 }
 
 /// Unread mail from an "alice" the demo user can triage: the demo's own alice is the user,
@@ -512,7 +506,7 @@ fn demo_inbox_search_and_triage() {
             !s.contains(query) && s.contains(&format!("INBOX · {} messages", inbox.len() - 3))
         });
     }
-    quit(&t);
+    t.quit();
 
     // The whole server, folder by folder, against what the keys should have done.
     let mut want: BTreeMap<String, Vec<(String, BTreeSet<String>)>> = before

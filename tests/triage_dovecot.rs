@@ -6,8 +6,9 @@ mod support;
 
 use std::collections::BTreeSet;
 
+use support::dovecot::PlainSession;
 use support::{Env, fixtures, tern_with};
-use tern::devserver::{DovecotOptions, PlainSession};
+use tern::devserver::DovecotOptions;
 use tern::utf7::unescape;
 
 fn session(env: &Env, folder: &str) -> PlainSession {
@@ -157,6 +158,37 @@ fn delete_moves_to_trash_then_flags_inside_trash() {
     tern_with(&config, "wonderland", &["delete", "INBOX", "5"]).ok();
     assert!(uids_in(&env, "INBOX").contains(&5));
     assert!(flagged(&env, "INBOX", "DELETED").contains(&5));
+}
+
+/// `Deleted Messages` is a usual Trash name, but the server marks `Trash` with \\Trash: the
+/// attribute wins, and the config's `trash_folder` overrides both.
+#[test]
+fn delete_prefers_the_servers_trash_over_a_usual_name() {
+    let env = Env::start();
+    env.tern(&["mkdir", "Deleted Messages"]).ok();
+    env.tern(&["delete", "INBOX", "4"]).ok();
+    assert_eq!(
+        uids_in(&env, "Trash").len(),
+        1,
+        "moved to the \\Trash folder"
+    );
+    assert!(uids_in(&env, "Deleted Messages").is_empty());
+    // Inside the name-guessed folder a delete is a move to the real Trash, not a mark.
+    env.tern(&["copy", "INBOX", "5", "Deleted Messages"]).ok();
+    let guessed = uids_in(&env, "Deleted Messages");
+    let uid = guessed.iter().next().unwrap().to_string();
+    env.tern(&["delete", "Deleted Messages", &uid]).ok();
+    assert!(uids_in(&env, "Deleted Messages").is_empty());
+    assert_eq!(uids_in(&env, "Trash").len(), 2);
+
+    let config = env.config("trash_folder = \"Deleted Messages\"");
+    tern_with(&config, "wonderland", &["delete", "INBOX", "6"]).ok();
+    let configured = uids_in(&env, "Deleted Messages");
+    assert_eq!(configured.len(), 1, "the config overrides the server");
+    assert_eq!(uids_in(&env, "Trash").len(), 2);
+    let uid = configured.iter().next().unwrap().to_string();
+    tern_with(&config, "wonderland", &["delete", "Deleted Messages", &uid]).ok();
+    assert_eq!(flagged(&env, "Deleted Messages", "DELETED"), configured);
 }
 
 #[test]

@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use support::ui::{WIDE, draw, folder, part, press, selected, settings, summaries, type_text};
+use support::ui::{
+    NESTED, WIDE, draw, folder, part, press, selected, settings, summaries, type_text,
+};
 use tern::mime::{Part, Section, safe_filename};
 use tern::msg::{
     Cmd, ConnState, Event, Flag, Flags, Folder, FolderInfo, SessionInfo, SpecialUse, Summary, Uid,
@@ -18,24 +20,6 @@ use tern::msg::{
 use tern::ui::app::{App, Settings};
 use tern::ui::keymap::Keymap;
 use tern::ui::layout::Pane;
-
-/// The RFC 3501 section 6.4.5 example, with parts 1 … 4.2.2.2.
-const NESTED: &str = concat!(
-    "(",
-    r#"("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 1152 23)"#,
-    r#"("APPLICATION" "OCTET-STREAM" ("NAME" "cc.diff") NIL "Compiler diff" "BASE64" 4554)"#,
-    r#"("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 2000 "#,
-    r#"("Tue, 23 Jul 1996 16:34:07 -0700" "inner one" NIL NIL NIL NIL NIL NIL NIL NIL) "#,
-    r#"(("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 300 10)"#,
-    r#"("APPLICATION" "OCTET-STREAM" ("NAME" "a.bin") NIL NIL "BASE64" 1200) "MIXED") 50)"#,
-    r#"(("IMAGE" "GIF" ("NAME" "cc.gif") "<960723163407.20117h@cac.washington.edu>" NIL "BASE64" 1500)"#,
-    r#"("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 2500 "#,
-    r#"("Tue, 23 Jul 1996 16:34:07 -0700" "inner two" NIL NIL NIL NIL NIL NIL NIL NIL) "#,
-    r#"(("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 400 12)"#,
-    r#"(("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "QUOTED-PRINTABLE" 500 15)"#,
-    r#"("TEXT" "RICHTEXT" ("CHARSET" "US-ASCII") NIL NIL "QUOTED-PRINTABLE" 700 20) "ALTERNATIVE") "MIXED") 60) "MIXED")"#,
-    " \"MIXED\")"
-);
 
 const PLAIN: &str = r#"("TEXT" "PLAIN" ("CHARSET" "utf-8") NIL NIL "8BIT" 300 10 NIL NIL NIL NIL)"#;
 const HTML: &str = r#"("TEXT" "HTML" ("CHARSET" "utf-8") NIL NIL "8BIT" 600 20 NIL NIL NIL NIL)"#;
@@ -403,6 +387,21 @@ fn parts_pane_shows_the_nested_tree() {
 }
 
 #[test]
+fn parts_pane_of_a_one_part_message_leaves_the_reader_its_rows() {
+    let mut app = app_with(WIDE, 30);
+    open_message(&mut app, part(PLAIN), PLAIN_HEADER, &[("1", b"Hello.\r\n")]);
+    press(&mut app, "p");
+    assert_eq!(app.focus(), Pane::Parts);
+    let t = draw(&mut app, WIDE);
+    assert_eq!(app.geometry().parts_rows(), 1, "one part, one row");
+    assert!(
+        app.geometry().reader_inner().height >= 8,
+        "the reader keeps the rest"
+    );
+    insta::assert_snapshot!("parts_one_part_80x24", t.backend());
+}
+
+#[test]
 fn parts_pane_keeps_its_window_when_the_cursor_moves_back_up() {
     let mut app = app_with(WIDE, 30);
     open_message(&mut app, part(NESTED), PLAIN_HEADER, &[]);
@@ -567,6 +566,24 @@ fn q_goes_back_then_quits_and_ctrl_c_always_quits() {
     press(&mut app, "q");
     assert_eq!(app.focus(), Pane::List);
     assert!(app.reader().is_none() && !app.should_quit());
+    // At the top level q asks first; anything but y stays.
+    press(&mut app, "q");
+    assert_eq!(
+        app.overlays().confirm().map(|c| c.question.as_str()),
+        Some("Quit tern? (y/N)")
+    );
+    press(&mut app, "n");
+    assert!(!app.should_quit() && app.overlays().confirm().is_none());
+    press(&mut app, "Esc");
+    insta::assert_snapshot!("quit_question_80x24", draw(&mut app, WIDE).backend());
+    press(&mut app, "y");
+    assert!(app.should_quit());
+    // confirm_quit = false: q quits at once.
+    let mut app = App::new(Settings {
+        confirm_quit: false,
+        ..settings("INBOX", WIDE)
+    })
+    .0;
     press(&mut app, "q");
     assert!(app.should_quit());
     let mut app = app_with(WIDE, 30);

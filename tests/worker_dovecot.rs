@@ -5,6 +5,7 @@ mod support;
 
 use std::time::Duration;
 
+use support::dovecot::Seeding;
 use tern::config::{Account, TlsMode};
 use tern::devserver::{Dovecot, DovecotOptions};
 use tern::imap::worker;

@@ -298,8 +298,9 @@ mod tests {
     use super::*;
     pub(super) use crate::mime::test_support::parse_part;
 
-    /// RFC 3501's example: text, attachments, nested messages and alternatives.
-    pub const SEED: &str = concat!(
+    /// What the cache tells apart (modelled on RFC 3501's example, not the same tree): body
+    /// text, an attachment, a forwarded message with plain and HTML text, a text attachment.
+    pub const MIXED_TREE: &str = concat!(
         r#"(("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 1152 23)"#,
         r#"("APPLICATION" "OCTET-STREAM" ("NAME" "cc.diff") NIL "Compiler diff" "BASE64" 4554)"#,
         r#"("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 2000 "#,
@@ -376,7 +377,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.redb");
         let cache = Cache::open(&path).unwrap();
-        let root = parse_part(SEED);
+        let root = parse_part(MIXED_TREE);
         cache
             .put_structure("INBOX", 7, 3, (&root, HEADER), 64 * MB)
             .unwrap();
@@ -494,7 +495,7 @@ mod tests {
     #[test]
     fn a_damaged_row_is_a_miss_and_is_replaced() {
         let (_dir, cache) = open();
-        let root = parse_part(SEED);
+        let root = parse_part(MIXED_TREE);
         cache
             .put_structure("INBOX", 1, 5, (&root, HEADER), MB)
             .unwrap();

@@ -111,17 +111,15 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::*;
     use crate::msg::Flag;
+    use crate::test_fixtures;
 
     fn summary(uid: Uid) -> Summary {
         Summary {
-            uid,
             flags: Flag::Seen | Flag::Flagged,
             date: 1_700_000_000,
             date_offset: -18_000,
             size: 4096,
-            from: "王小明 <wang@example.cn>".into(),
-            to: "bob@example.org".into(),
-            subject: "Grüße".into(),
+            ..test_fixtures::summary(uid, "王小明 <wang@example.cn>", "Grüße")
         }
     }
 

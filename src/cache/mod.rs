@@ -585,14 +585,9 @@ mod tests {
 
     pub(super) fn row(uid: Uid, subject: &str) -> Summary {
         Summary {
-            uid,
-            flags: Flags::default(),
             date: 1_700_000_000 + i64::from(uid),
-            date_offset: 0,
             size: 100,
-            from: "a@example.com".into(),
-            to: "bob@example.org".into(),
-            subject: subject.into(),
+            ..crate::test_fixtures::summary(uid, "a@example.com", subject)
         }
     }
 

@@ -2,6 +2,7 @@
 //! sanitised, exit codes 0 (success), 1 (runtime failure), 2 (usage or config error).
 
 mod client;
+mod compose;
 mod local;
 mod manage;
 mod output;
@@ -193,6 +194,32 @@ pub enum Command {
     /// Bcc removed, Date/Message-ID/MIME-Version/From added when missing. Prints the
     /// Message-ID; exit 0 sent, 75 queued in the outbox (server unreachable or 4xx), 1 refused.
     Send { file: Option<PathBuf> },
+    /// Reply to message UID of FOLDER (to Reply-To or From; with --all also To and Cc, never
+    /// yourself), quoting it. With --body the text (FILE, or - for standard input) goes above
+    /// the quote and it is sent at once; without, $VISUAL/$EDITOR opens the draft and it is
+    /// sent when saved. Prints the Message-ID; exit codes as `tern send`.
+    Reply {
+        #[arg(value_parser = folder_arg)]
+        folder: Folder,
+        uid: Uid,
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_name = "FILE|-")]
+        body: Option<PathBuf>,
+    },
+    /// Forward message UID of FOLDER to --to: its text inline with its attachments, or with
+    /// --attached the whole message byte for byte. --body and the editor as for `reply`.
+    Forward {
+        #[arg(value_parser = folder_arg)]
+        folder: Folder,
+        uid: Uid,
+        #[arg(long, required = true, num_args = 1.., value_name = "ADDR")]
+        to: Vec<String>,
+        #[arg(long)]
+        attached: bool,
+        #[arg(long, value_name = "FILE|-")]
+        body: Option<PathBuf>,
+    },
     /// List the outbox: Message-ID, date, recipients, subject, status, last error.
     /// `tern outbox send` tries every waiting message now, once.
     Outbox {
@@ -314,6 +341,19 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
         } => return send::send_all(&account, resend, out),
         _ => {}
     }
+    // Everything a reply or forward needs from the user is checked before connecting.
+    let (body, forward_to) = match command {
+        Command::Reply { body, .. } => {
+            compose::identities(&account)?;
+            (compose::read_body(body.as_deref())?, Vec::new())
+        }
+        Command::Forward { body, to, .. } => {
+            compose::identities(&account)?;
+            let to = compose::parse_recipients(to)?;
+            (compose::read_body(body.as_deref())?, to)
+        }
+        _ => (None, Vec::new()),
+    };
     let password = config::resolve_password(&account)?;
     if let Command::Check = command {
         return read::check(&account, &password, out);
@@ -405,6 +445,29 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
         Command::Subscribe { name } => manage::folder_op(c, FolderOp::Subscribe(name.clone())),
         Command::Unsubscribe { name } => manage::folder_op(c, FolderOp::Unsubscribe(name.clone())),
         Command::Import { folder, files, .. } => manage::import(c, folder, files, flags, out),
+        Command::Reply {
+            folder, uid, all, ..
+        } => {
+            let req = compose::Request {
+                folder,
+                uid: *uid,
+                body,
+            };
+            compose::reply(c, &account, req, *all, out)
+        }
+        Command::Forward {
+            folder,
+            uid,
+            attached,
+            ..
+        } => {
+            let req = compose::Request {
+                folder,
+                uid: *uid,
+                body,
+            };
+            compose::forward(c, &account, req, forward_to, *attached, out)
+        }
         // main dispatches `tern demo` itself: it needs the interactive client.
         Command::Demo { .. } => Err(Error::Config("run by main".into())),
         Command::Send { .. } | Command::Outbox { .. } => Ok(()),

@@ -84,7 +84,10 @@ pub fn send_all(account: &Account, resend: &[String], out: &mut impl Write) -> R
     }
 }
 
-fn report(result: std::result::Result<Submitted, SendError>, out: &mut impl Write) -> Result<()> {
+pub(super) fn report(
+    result: std::result::Result<Submitted, SendError>,
+    out: &mut impl Write,
+) -> Result<()> {
     match result {
         Ok(Submitted::Sent {
             message_id,

@@ -6,7 +6,7 @@
 use mail_parser::{Address, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
 
 use super::address::Mailbox;
-use crate::mime::html_to_text;
+use crate::mime::{html_to_text, sanitize_text};
 
 /// HTML originals are quoted from a rendering this wide, leaving room for the `> `.
 const HTML_QUOTE_WIDTH: usize = 76;
@@ -68,7 +68,7 @@ impl Original {
             .text_bodies()
             .map(|p| match &p.body {
                 PartType::Html(h) => as_text("text/html", h),
-                _ => p.text_contents().unwrap_or_default().to_string(),
+                _ => as_text("text/plain", p.text_contents().unwrap_or_default()),
             })
             .collect();
         original.text = texts.join("\n");
@@ -94,11 +94,13 @@ impl Original {
     }
 }
 
+/// The text as the user will see it in the editor: HTML rendered, escape sequences and
+/// control characters a hostile mail may hold removed (as the reader removes them).
 fn as_text(mime_type: &str, text: &str) -> String {
     if mime_type.eq_ignore_ascii_case("text/html") {
         html_to_text(text, HTML_QUOTE_WIDTH).lines.join("\n")
     } else {
-        text.to_string()
+        sanitize_text(text)
     }
 }
 
@@ -219,6 +221,22 @@ JVBERi0=\r\n\
                 mime_type: "application/pdf".into(),
                 bytes: b"%PDF-".to_vec(),
             }]
+        );
+    }
+
+    #[test]
+    fn escape_sequences_do_not_reach_the_editor() {
+        let raw = b"From: a@x.org\r\n\r\nred \x1b[31mtext\x1b]0;title\x07 end\r\n";
+        let o = Original::from_raw(raw);
+        assert!(
+            !o.text.contains('\x1b') && !o.text.contains('\x07'),
+            "{:?}",
+            o.text
+        );
+        assert!(
+            o.text.starts_with("red ") && o.text.contains("text"),
+            "{:?}",
+            o.text
         );
     }
 

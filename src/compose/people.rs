@@ -171,21 +171,17 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::msg::Flags;
+    use crate::test_fixtures;
 
     const DAY: i64 = 86_400;
     const NOW: i64 = 1_000 * DAY;
 
     fn row(from: &str, to: &str, days_ago: i64) -> Summary {
         Summary {
-            uid: 1,
-            flags: Flags::default(),
             date: NOW - days_ago * DAY,
-            date_offset: 0,
             size: 1,
-            from: Arc::from(from),
             to: Arc::from(to),
-            subject: "s".into(),
+            ..test_fixtures::summary(1, from, "s")
         }
     }
 

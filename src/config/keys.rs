@@ -176,8 +176,17 @@ pub fn validate(table: &KeysTable, text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The review screen's actions (shown after the editor): their keys are looked up there
+/// only, so they may also mean something in the panes.
+pub const REVIEW_ACTIONS: &[&str] = &["send", "edit", "attach", "detach", "postpone", "abort"];
+
+/// Whether two actions' keys are looked up on the same screen.
+fn same_screen(a: &str, b: &str) -> bool {
+    REVIEW_ACTIONS.contains(&a) == REVIEW_ACTIONS.contains(&b)
+}
+
 /// Action name → keys: the defaults with `[keys]` applied. A key bound in `[keys]` is taken
-/// away from every other action, so one press never means two things.
+/// away from every other action of the same screen, so one press never means two things.
 pub fn bindings(table: &KeysTable) -> BTreeMap<String, Vec<KeyChord>> {
     let parse = |b: &Binding| -> Vec<KeyChord> {
         // validate() already refused bad names; skipping here keeps this infallible.
@@ -190,7 +199,7 @@ pub fn bindings(table: &KeysTable) -> BTreeMap<String, Vec<KeyChord>> {
     for (action, binding) in table {
         let keys = parse(binding.get_ref());
         for (other, bound) in out.iter_mut() {
-            if other != action {
+            if other != action && same_screen(other, action) {
                 bound.retain(|k| !keys.contains(k));
             }
         }
@@ -247,10 +256,11 @@ mod tests {
 
     #[test]
     fn no_default_key_means_two_things() {
-        let mut seen: std::collections::HashMap<KeyChord, String> = Default::default();
+        let mut seen: std::collections::HashMap<(bool, KeyChord), String> = Default::default();
         for (action, keys) in bindings(&KeysTable::new()) {
+            let review = REVIEW_ACTIONS.contains(&action.as_str());
             for k in keys {
-                if let Some(other) = seen.insert(k, action.clone()) {
+                if let Some(other) = seen.insert((review, k), action.clone()) {
                     panic!("{k} is bound to both {other} and {action}");
                 }
             }

@@ -45,6 +45,13 @@ pub struct Config {
     /// (in most terminals).
     #[serde(default)]
     pub mouse: bool,
+    /// Address completion's address book, e.g. `khard email --parsable %s`: one
+    /// `address<TAB>name` a line ([`crate::compose::people`]).
+    #[serde(default)]
+    pub address_book_command: Option<String>,
+    /// `q`/`Esc` at the top level ask "Quit tern? (y/N)" first; Ctrl-C always quits at once.
+    #[serde(default = "default_true")]
+    pub confirm_quit: bool,
     /// `[keys]`: action name → key(s), on top of `assets/keymap.toml`.
     #[serde(default)]
     pub keys: keys::KeysTable,
@@ -568,6 +575,18 @@ password_env = "PW"
         );
         let e = parse("\nnotify_command = \" \"\n").unwrap_err();
         assert!(e.starts_with("2:1:"), "{e}");
+    }
+
+    #[test]
+    fn address_book_command_is_optional() {
+        assert_eq!(parse(GOOD).unwrap().address_book_command, None);
+        let c = parse(&format!(
+            "address_book_command = \"khard email --parsable %s\"\n{GOOD}"
+        ));
+        assert_eq!(
+            c.unwrap().address_book_command.as_deref(),
+            Some("khard email --parsable %s")
+        );
     }
 
     #[test]

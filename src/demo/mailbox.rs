@@ -4,9 +4,9 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use super::mime::{self, Attachment, Body};
 use super::spec::{Newsletter, NewsletterStyle, Person, Series, Single, Spec, Thread};
 use super::text::{escape, quote, with_date};
+use super::writer::{self, Attachment, Body};
 use crate::error::{Error, Result};
 
 /// The demo's "now": 20 Nov 2025 17:00 UTC. Fixed so tests and screenshots are stable.
@@ -153,13 +153,13 @@ impl Builder<'_> {
         let sender = self.person(from)?;
         let domain = sender.email.rsplit('@').next().unwrap_or("example.com");
         let id = format!("<demo.{}@{domain}>", self.seq);
-        let mut headers = vec![("From", mime::mailbox(&sender.name, &sender.email))];
+        let mut headers = vec![("From", writer::mailbox(&sender.name, &sender.email))];
         let to: Vec<String> = to
             .iter()
-            .map(|k| self.person(k).map(|p| mime::mailbox(&p.name, &p.email)))
+            .map(|k| self.person(k).map(|p| writer::mailbox(&p.name, &p.email)))
             .collect::<Result<_>>()?;
         headers.push(("To", to.join(",\r\n ")));
-        headers.push(("Subject", mime::words(subject)));
+        headers.push(("Subject", writer::words(subject)));
         headers.push(("Date", date.to_rfc2822()));
         headers.push(("Message-ID", id.clone()));
         headers.extend(extra);
@@ -167,7 +167,7 @@ impl Builder<'_> {
             folder: folder.to_string(),
             date,
             flags,
-            raw: mime::message(&headers, body, self.seq),
+            raw: writer::message(&headers, body, self.seq),
         });
         Ok(id)
     }

@@ -6,11 +6,11 @@
 //! user changed survive. The server lives as long as the returned [`Demo`].
 
 mod mailbox;
-mod mime;
 mod seed;
 mod serve;
 mod spec;
 mod text;
+mod writer;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt as _;
@@ -18,12 +18,14 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::config::{self, Account, Config};
-use crate::devserver::{DevServerError, Dovecot, DovecotOptions};
+use crate::devserver::{DevServerError, Dovecot, DovecotOptions, Postfix, PostfixOptions};
 use crate::error::{Error, Result};
 
 pub use serve::serve;
 
 const USER: &str = "alice";
+/// The demo user's address (the mailbox in `assets/demo/` is addressed to it).
+const ADDRESS: &str = "alice@example.com";
 const PASSWORD: &str = "wonderland";
 /// Written once seeding finished; without it the mail in a directory is incomplete.
 const MARKER: &str = "demo-seeded";
@@ -31,6 +33,9 @@ const MARKER: &str = "demo-seeded";
 /// A running demo server and a tern account for it. Dropping it stops the server.
 #[derive(Debug)]
 pub struct Demo {
+    /// The private Postfix the demo sends through, when it can run here (declared first so
+    /// it stops before the Dovecot it delivers into).
+    pub mta: Option<Postfix>,
     pub server: Dovecot,
     pub config: Config,
     pub account: Account,
@@ -63,6 +68,7 @@ pub fn start(dir: &Path, port: Option<u16>) -> Result<Demo> {
     let server = Dovecot::start(DovecotOptions {
         users: vec![(USER.into(), PASSWORD.into())],
         root: Some(dir.to_path_buf()),
+        catch_all: Some(USER.into()),
         imap_port: port,
         ..DovecotOptions::default()
     })
@@ -82,11 +88,13 @@ pub fn start(dir: &Path, port: Option<u16>) -> Result<Demo> {
     fs::create_dir_all(&downloads)
         .map_err(|e| Error::Io(format!("{}: {e}", downloads.display())))?;
     let config_path = dir.join("config.toml");
-    let text = config_text(dir, server.imap_port);
+    let mta = start_mta(&server, dir);
+    let text = config_text(dir, server.imap_port) + &sending_text(&server, mta.as_ref());
     write_private(&config_path, &text)?;
     let config = config::parse(&text).map_err(|e| Error::Config(format!("demo config {e}")))?;
     let account = config.account(None)?.clone();
     Ok(Demo {
+        mta,
         server,
         config,
         account,
@@ -158,6 +166,40 @@ fn config_text(dir: &Path, port: u16) -> String {
          username = \"{USER}\"\n\
          password = \"{PASSWORD}\"\n"
     )
+}
+
+/// A private Postfix delivering into the demo's Dovecot, every recipient rewritten to the
+/// demo user: sending from the demo lands in its own mailbox. None when Postfix is not
+/// installed or cannot run here (it needs root); the demo then delivers over LMTP itself.
+fn start_mta(server: &Dovecot, dir: &Path) -> Option<Postfix> {
+    let opts = PostfixOptions {
+        domains: vec!["example.com".into()],
+        root: Some(dir.join("postfix")),
+        catch_all: Some(ADDRESS.into()),
+        ..PostfixOptions::default()
+    };
+    Postfix::start(server, opts)
+        .inspect_err(|e| tracing::info!("demo: no private Postfix ({e}); sending over LMTP"))
+        .ok()
+}
+
+/// The account's sending half: through the demo's Postfix (implicit TLS with the demo's
+/// self-signed certificate), else straight into Dovecot's LMTP socket, else nothing (no
+/// dovecot-lmtpd: sending then says what is missing).
+fn sending_text(server: &Dovecot, mta: Option<&Postfix>) -> String {
+    let from = format!("from = \"Alice Liddell <{ADDRESS}>\"\n");
+    match (mta, server.lmtp_socket()) {
+        // Inline, so the account table stays open for lines added after it.
+        (Some(mta), _) => format!(
+            "{from}smtp = {{ host = \"127.0.0.1\", port = {}, tls = \"implicit\", accept_invalid_certs = true }}\n",
+            mta.smtps_port
+        ),
+        (None, Some(socket)) => format!(
+            "{from}lmtp_socket = {}\n",
+            toml::Value::String(socket.display().to_string())
+        ),
+        (None, None) => from,
+    }
 }
 
 /// Owner-only, since it holds a password (tern warns about readable ones).

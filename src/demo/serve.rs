@@ -13,6 +13,8 @@ pub fn serve(demo: &Demo) -> Result<()> {
         "demo server on 127.0.0.1:{} (user {USER}, password {PASSWORD}, no TLS), mail in {}\n\
          config: {config}\n\
          try:    tern --config {config} list INBOX --limit 10\n\
+         send:   printf 'To: bob@example.org\\nSubject: hi\\n\\nhello\\n' | tern --config {config} send\n\
+         \x20       (whoever it is addressed to, it lands in the demo's INBOX)\n\
          Ctrl-C stops the server.\n",
         demo.server.imap_port,
         demo.server.dir.display()

@@ -36,6 +36,8 @@ pub(crate) struct ConfigParams<'a> {
     pub own_group: Option<&'a str>,
     /// Serve LMTP on `DIR/run/smtp-lmtp` (dovecot-lmtpd is installed).
     pub lmtp: bool,
+    /// The user whose mailbox takes LMTP mail for unknown addresses.
+    pub catch_all: Option<&'a str>,
 }
 
 /// Dovecot's LMTP listener: an MTA (or tern's demo) delivers into the mailboxes here.
@@ -96,6 +98,16 @@ pub(crate) fn render(p: &ConfigParams) -> String {
     line("  driver = passwd-file".into());
     line(format!("  args = username_format=%n {d}/users"));
     line("}".into());
+    if let Some(user) = p.catch_all {
+        // Only LMTP consults the userdb alone: an IMAP login still needs the passdb.
+        line("userdb {".into());
+        line("  driver = static".into());
+        line(format!(
+            "  args = uid={} gid={} home={d}/home/{user} mail=maildir:{d}/mail/{user} allow_all_users=yes",
+            p.mail_owner.uid, p.mail_owner.gid
+        ));
+        line("}".into());
+    }
     line("namespace inbox {".into());
     line("  inbox = yes".into());
     line(format!("  separator = {}", p.delimiter));

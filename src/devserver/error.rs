@@ -46,12 +46,6 @@ pub enum DevServerError {
         #[source]
         source: Box<imap::Error>,
     },
-    #[error("the server did not return APPENDUID for the APPEND to {0:?} (UIDPLUS missing?)")]
-    NoAppendUid(String),
-    #[error("bad internal date {0:?}: expected e.g. \"17-Jul-1996 02:44:25 -0700\" or RFC 2822")]
-    BadDate(String),
-    #[error("mail folder {0} does not exist on disk after CREATE")]
-    NoMaildir(PathBuf),
 }
 
 impl DevServerError {

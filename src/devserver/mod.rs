@@ -12,11 +12,9 @@
 
 mod config;
 mod error;
-mod imap_ops;
-mod maildir;
 mod postfix;
 mod postfix_config;
-pub mod seed;
+mod session;
 mod sys;
 #[cfg(test)]
 mod tests;
@@ -31,9 +29,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 pub use error::DevServerError;
-pub use imap_ops::PlainSession;
 pub use postfix::{Postfix, PostfixOptions};
-pub use seed::{SeedReport, seed_fixtures};
 
 /// How long to wait for Dovecot to come up or go down.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
@@ -56,6 +52,9 @@ pub struct DovecotOptions {
     /// directory, removed when the [`Dovecot`] is dropped. Keep the path
     /// short: Dovecot's UNIX sockets live under it (108-byte limit).
     pub root: Option<PathBuf>,
+    /// Deliver LMTP mail for any address that is not a user into this user's mailbox (the
+    /// demo: whatever tern sends lands in its own mail).
+    pub catch_all: Option<String>,
     /// Plain IMAP on this port instead of a free one (`tern demo --port`); taken, it is an
     /// error rather than another port, since the user asked for this one.
     pub imap_port: Option<u16>,
@@ -68,6 +67,7 @@ impl Default for DovecotOptions {
             capabilities: None,
             users: vec![("alice".to_string(), "wonderland".to_string())],
             root: None,
+            catch_all: None,
             imap_port: None,
         }
     }
@@ -318,6 +318,7 @@ impl Dovecot {
             root_users,
             own_group: own_group.as_deref(),
             lmtp: lmtp_installed(),
+            catch_all: self.opts.catch_all.as_deref(),
         });
         write(&self.config_path(), text.as_bytes())?;
         self.clear_stale_pid_file()?;

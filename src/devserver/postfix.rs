@@ -28,6 +28,8 @@ pub struct PostfixOptions {
     pub message_size_limit: u64,
     /// Where config, queue and log go. `None`: a fresh temporary directory, removed on drop.
     pub root: Option<PathBuf>,
+    /// Rewrite every recipient to this address (the demo: all mail lands in its own box).
+    pub catch_all: Option<String>,
 }
 
 impl Default for PostfixOptions {
@@ -36,6 +38,7 @@ impl Default for PostfixOptions {
             domains: vec!["example.org".into()],
             message_size_limit: 50 << 20,
             root: None,
+            catch_all: None,
         }
     }
 }
@@ -109,6 +112,7 @@ impl Postfix {
             cert_pem: &dovecot.cert_pem,
             key_pem: &dovecot.key_pem(),
             message_size_limit: opts.message_size_limit,
+            catch_all: opts.catch_all.as_deref(),
         };
         server.write_config(&params)?;
         let result = server.launch();

@@ -21,6 +21,7 @@ pub(crate) struct PostfixParams<'a> {
     pub cert_pem: &'a Path,
     pub key_pem: &'a Path,
     pub message_size_limit: u64,
+    pub catch_all: Option<&'a str>,
 }
 
 pub(crate) fn main_cf(p: &PostfixParams) -> String {
@@ -57,6 +58,12 @@ pub(crate) fn main_cf(p: &PostfixParams) -> String {
         "virtual_transport",
         format!("lmtp:unix:{}", p.lmtp_socket.display()),
     );
+    if let Some(address) = p.catch_all {
+        set("virtual_alias_maps", format!("static:{address}"));
+        // Else it defaults to the map's domains: with a static map, every domain, and the
+        // mailbox domain would then be an alias domain too.
+        set("virtual_alias_domains", String::new());
+    }
     // Nothing leaves this machine.
     set("local_transport", "error:local delivery is disabled".into());
     set(

@@ -8,9 +8,27 @@ use crate::error::{Error, Result};
 use crate::imap::messages::responses;
 use crate::imap::session::{Connection, map_err};
 use crate::msg::{Folder, FolderInfo, FolderOp, FolderStatus, SpecialUse};
+use crate::policy;
 use crate::utf7;
 
 pub fn list(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
+    let mut folders = names(conn)?;
+    for f in folders.iter_mut().filter(|f| f.selectable) {
+        // A folder the server will not count for us (`NO [NOPERM]`) is listed without counts.
+        f.status = match status(conn, f.folder.raw()) {
+            Ok(s) => Some(s),
+            Err(e @ Error::Server { .. }) => {
+                tracing::info!("{}: {e}", f.folder);
+                None
+            }
+            Err(e) => return Err(e),
+        };
+    }
+    Ok(folders)
+}
+
+/// LIST and LSUB: every folder with its role settled ([`policy::settle_roles`]), no counts yet.
+fn names(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
     let names = conn
         .session
         .list(Some(""), Some("\"*\""))
@@ -44,41 +62,15 @@ pub fn list(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
             }
         })
         .collect();
-    for f in folders.iter_mut().filter(|f| f.selectable) {
-        // A folder the server will not count for us (`NO [NOPERM]`) is listed without counts.
-        f.status = match status(conn, f.folder.raw()) {
-            Ok(s) => Some(s),
-            Err(e @ Error::Server { .. }) => {
-                tracing::info!("{}: {e}", f.folder);
-                None
-            }
-            Err(e) => return Err(e),
-        };
-    }
+    policy::settle_roles(&mut folders);
     Ok(folders)
 }
 
-/// The raw name of the folder with `role`, from one LIST (no STATUS): a folder marked with
-/// the RFC 6154 attribute wins over one that only has a usual name.
+/// The raw name of the folder with `role`, from LIST and LSUB (no STATUS), by the one rule
+/// ([`policy::special_folder`]).
 pub fn find_role(conn: &mut Connection, role: SpecialUse) -> Result<Option<String>> {
-    let names = conn
-        .session
-        .list(Some(""), Some("\"*\""))
-        .map_err(|e| map_err("LIST", e))?;
-    let mut by_name = None;
-    for n in names.iter() {
-        let attributes: Vec<String> = n.attributes().iter().map(attribute_name).collect();
-        let raw = utf7::unescape(n.name());
-        let delimiter = n.delimiter().and_then(|d| d.chars().next());
-        if special_use(&utf7::decode(&raw), delimiter, &attributes) != Some(role) {
-            continue;
-        }
-        if special_use("", None, &attributes) == Some(role) {
-            return Ok(Some(raw));
-        }
-        by_name.get_or_insert(raw);
-    }
-    Ok(by_name)
+    let folders = names(conn)?;
+    Ok(policy::special_folder(None, &folders, role).map(|f| f.raw().to_string()))
 }
 
 /// STATUS through a raw command: the crate matches the reply's mailbox name against ours

@@ -150,18 +150,13 @@ fn skip_to(
 mod tests {
     use super::*;
     use crate::msg::Folder;
-    use crate::msg::{Event, Flags, Summary};
+    use crate::msg::{Event, Summary};
+    use crate::test_fixtures;
 
     fn row(uid: Uid, from: &str, subject: &str) -> Summary {
         Summary {
-            uid,
-            flags: Flags::default(),
-            date: 0,
-            date_offset: 0,
-            size: 0,
-            from: from.into(),
             to: "team@example.org".into(),
-            subject: subject.into(),
+            ..test_fixtures::summary(uid, from, subject)
         }
     }
 

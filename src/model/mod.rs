@@ -362,17 +362,12 @@ impl Mailbox {
 mod tests {
     use super::*;
     use crate::msg::FlagChange;
+    use crate::test_fixtures;
 
     fn summary(uid: Uid) -> Summary {
         Summary {
-            uid,
-            flags: Flags::default(),
-            date: 0,
-            date_offset: 0,
             size: 1,
-            from: "a".into(),
-            to: "bob@example.org".into(),
-            subject: format!("s{uid}").into(),
+            ..test_fixtures::summary(uid, "a", &format!("s{uid}"))
         }
     }
 

@@ -13,6 +13,7 @@
 //! - [`prepare`] fixes up the message (envelope, Bcc, missing headers, RFC 2047).
 //! - [`outbox`] keeps every message on disk until it is sent and filed.
 //! - `deliver` picks the route; `smtp` (lettre), `sendmail`, `lmtp` do one attempt each.
+//! - [`worker`] runs all this on a thread of its own for the TUI.
 
 mod attempt;
 mod deliver;
@@ -23,6 +24,7 @@ mod prepare;
 mod sendmail;
 mod sent_copy;
 mod smtp;
+pub mod worker;
 
 pub use attempt::{Secrets, Submitted, attempt, backoff_secs, is_due, now, submit, submit_to};
 pub use error::SendError;

@@ -48,6 +48,18 @@ pub enum Action {
     ToggleSubscribed,
     SubscribedOnly,
     Reconnect,
+    Compose,
+    Reply,
+    ReplyAll,
+    Forward,
+    ForwardAttached,
+    EditDraft,
+    Send,
+    Edit,
+    Attach,
+    Detach,
+    Postpone,
+    Abort,
 }
 
 impl Action {
@@ -92,6 +104,18 @@ impl Action {
         Action::ToggleSubscribed,
         Action::SubscribedOnly,
         Action::Reconnect,
+        Action::Compose,
+        Action::Reply,
+        Action::ReplyAll,
+        Action::Forward,
+        Action::ForwardAttached,
+        Action::EditDraft,
+        Action::Send,
+        Action::Edit,
+        Action::Attach,
+        Action::Detach,
+        Action::Postpone,
+        Action::Abort,
         Action::Command,
         Action::Help,
         Action::Back,
@@ -106,6 +130,11 @@ impl Action {
         self.describe().1
     }
 
+    /// Actions of the review screen: their keys mean something else elsewhere.
+    pub fn is_review(self) -> bool {
+        crate::config::keys::REVIEW_ACTIONS.contains(&self.name())
+    }
+
     pub fn from_name(name: &str) -> Option<Action> {
         Action::ALL.iter().copied().find(|a| a.name() == name)
     }
@@ -115,7 +144,7 @@ impl Action {
             Action::Quit => ("quit", "Quit tern at once"),
             Action::Back => (
                 "back",
-                "Close the overlay, the part list or the message, or clear the filter or search; else quit",
+                "Close the overlay, the part list or the message, or clear the filter or search; else ask to quit",
             ),
             Action::Help => ("help", "Show this help"),
             Action::Command => ("command", "Open the command line (see commands below)"),
@@ -209,6 +238,33 @@ impl Action {
                 "Show only subscribed folders, or all of them",
             ),
             Action::Reconnect => ("reconnect", "Reconnect now instead of waiting"),
+            Action::Compose => ("compose", "Write a new message in your editor"),
+            Action::Reply => ("reply", "Reply to the sender of the message"),
+            Action::ReplyAll => ("reply_all", "Reply to the sender and every recipient"),
+            Action::Forward => (
+                "forward",
+                "Forward the message with its text and attachments inline",
+            ),
+            Action::ForwardAttached => (
+                "forward_attached",
+                "Forward the whole message as an attachment",
+            ),
+            Action::EditDraft => (
+                "edit_draft",
+                "Resume the draft under the cursor (in the Drafts folder)",
+            ),
+            Action::Send => ("send", "Review screen: send the message"),
+            Action::Edit => ("edit", "Review screen: edit the message again"),
+            Action::Attach => (
+                "attach",
+                "Review screen: attach files (Tab completes the path)",
+            ),
+            Action::Detach => ("detach", "Review screen: remove an attachment"),
+            Action::Postpone => (
+                "postpone",
+                "Review screen: save the draft to Drafts for later",
+            ),
+            Action::Abort => ("abort", "Review screen: throw the draft away (asks first)"),
         }
     }
 }

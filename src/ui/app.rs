@@ -14,6 +14,7 @@ use crate::config::theme::Theme;
 use crate::mime::Part;
 use crate::model::{Mailbox, Message, Model};
 use crate::msg::{Cmd, Flags, Folder, Uid};
+use crate::ui::composer::Composer;
 use crate::ui::filter::FilterState;
 use crate::ui::folder_pane::FolderPane;
 use crate::ui::help;
@@ -46,6 +47,8 @@ pub struct Settings {
     /// Terminal size at start, to ask for one screen of summaries first.
     pub size: (u16, u16),
     pub launcher: Launcher,
+    /// `back` at the top level asks before quitting (`confirm_quit`).
+    pub confirm_quit: bool,
 }
 
 pub struct App {
@@ -65,6 +68,7 @@ pub struct App {
     pub(super) requests: Requests,
     pub(super) status: Status,
     pub(super) new_mail: NewMail,
+    pub(super) composer: Composer,
     pub(super) quit: bool,
 }
 
@@ -75,6 +79,7 @@ impl App {
             focus: Pane::List,
             reader_open: false,
             show_parts: false,
+            parts: 0,
             error: false,
         };
         let (w, h) = settings.size;
@@ -97,6 +102,7 @@ impl App {
             requests: Requests::default(),
             status: Status::default(),
             new_mail: NewMail::default(),
+            composer: Composer::default(),
             quit: false,
         };
         let cmds = vec![
@@ -292,6 +298,7 @@ impl App {
             focus: self.focus,
             reader_open: self.reader.is_open(),
             show_parts: self.parts.is_shown(),
+            parts: self.parts().len(),
             error: self.status.has_error()
                 || self.overlays.prompt().is_some_and(|p| p.error.is_some()),
         };

@@ -61,6 +61,7 @@ impl App {
             cmds.extend(self.requests.structure(folder.clone(), uid));
         }
         cmds.extend(self.mark_seen_on_open(folder, uid));
+        self.offer_resume();
         cmds
     }
 

@@ -20,6 +20,11 @@ impl App {
     }
 
     fn apply_event(&mut self, ev: Event) -> Vec<Cmd> {
+        if let Some(req) = ev.req()
+            && matches!(self.requests.get(req), Some(Pending::Compose(_)))
+        {
+            return self.compose_answered(req, ev);
+        }
         match ev {
             Event::Conn(ConnState::Offline { ref reason, .. }) => {
                 self.status.complain(format!("Offline: {reason}"));
@@ -126,7 +131,7 @@ impl App {
 
     /// An event that may add or remove rows; an expunge in the open folder takes its
     /// messages' tags and, if one is open, the reader with them.
-    fn rows_changed(&mut self, ev: Event) -> Vec<Cmd> {
+    pub(crate) fn rows_changed(&mut self, ev: Event) -> Vec<Cmd> {
         let gone: Vec<Uid> = match &ev {
             Event::Expunged { folder, uids, .. } if self.is_open(folder) => uids.clone(),
             _ => Vec::new(),
@@ -241,7 +246,11 @@ impl App {
                 });
                 vec![Cmd::ListFolders]
             }
-            Pending::Hits | Pending::Structure { .. } | Pending::Part { .. } | Pending::Raw(_) => {
+            Pending::Hits
+            | Pending::Structure { .. }
+            | Pending::Part { .. }
+            | Pending::Raw(_)
+            | Pending::Compose(_) => {
                 self.requests.take(req);
                 self.model.apply(ev);
                 Vec::new()
@@ -392,7 +401,10 @@ impl App {
                 self.requests.take(req);
                 "load the search hits".to_string()
             }
-            Pending::Structure { .. } | Pending::Part { .. } | Pending::Raw(_) => {
+            Pending::Structure { .. }
+            | Pending::Part { .. }
+            | Pending::Raw(_)
+            | Pending::Compose(_) => {
                 self.requests.take(req);
                 "do that".to_string()
             }

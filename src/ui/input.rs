@@ -11,6 +11,7 @@ use crate::ui::layout::Pane;
 use crate::ui::mouse::{self, Pointer};
 use crate::ui::overlays::HelpKey;
 use crate::ui::prompt::{self, Command, Edit, LineKind, Prompt};
+use crate::ui::triage::{Confirm, Deferred};
 
 impl App {
     /// Handles one key press and returns the commands it calls for.
@@ -45,6 +46,9 @@ impl App {
                 self.quit = true;
             }
             return Vec::new();
+        }
+        if self.composer.is_active() {
+            return self.composer_key(&key);
         }
         if let KeyCode::Char(d) = key.code
             && key.modifiers.is_empty()
@@ -151,6 +155,20 @@ impl App {
                 });
             }
             Action::Reconnect => return vec![Cmd::Reconnect],
+            Action::Compose
+            | Action::Reply
+            | Action::ReplyAll
+            | Action::Forward
+            | Action::ForwardAttached
+            | Action::EditDraft => return self.start_compose(action),
+            Action::Send
+            | Action::Edit
+            | Action::Attach
+            | Action::Detach
+            | Action::Postpone
+            | Action::Abort => self
+                .status
+                .say("That works on the review screen, after the editor"),
         }
         Vec::new()
     }
@@ -181,6 +199,7 @@ impl App {
             Ok(Command::Folder(name)) => return self.open_folder(&name),
             Ok(Command::Help) => self.overlays.show_help(),
             Ok(Command::Quit) => self.quit = true,
+            Ok(Command::Run(action)) => return self.act(action, None),
             Err(e) => self.status.complain(e),
         }
         Vec::new()
@@ -200,6 +219,10 @@ impl App {
             Pane::List if self.reader.is_open() => self.close_reader(),
             Pane::List if self.filter.active().is_some() => self.clear_filter(),
             Pane::List if self.search.active().is_some() => self.clear_search(),
+            Pane::List if self.settings.confirm_quit => self.overlays.ask(Confirm {
+                question: "Quit tern? (y/N)".into(),
+                then: Deferred::Quit,
+            }),
             Pane::List => self.quit = true,
         }
     }
@@ -291,8 +314,9 @@ impl App {
         let Some(pointer) = Pointer::read(&ev) else {
             return Vec::new();
         };
-        // The command line, the picker and a question wait for keys; the mouse leaves them be.
-        if self.overlays.wants_keys() {
+        // The command line, the picker, a question and the composer wait for keys; the mouse
+        // leaves them be.
+        if self.overlays.wants_keys() || self.composer.is_active() {
             return Vec::new();
         }
         if self.overlays.help().is_some() {

@@ -118,6 +118,8 @@ pub struct Shape {
     pub focus: Pane,
     pub reader_open: bool,
     pub show_parts: bool,
+    /// Rows the part list holds, so a short one takes only the room it needs.
+    pub parts: usize,
     pub error: bool,
 }
 
@@ -133,6 +135,7 @@ pub fn compute(area: Rect, shape: Shape) -> Geometry {
         focus,
         reader_open,
         show_parts,
+        parts,
         ..
     } = shape;
     let mut g = Geometry {
@@ -164,12 +167,17 @@ pub fn compute(area: Rect, shape: Shape) -> Geometry {
         Layout::vertical([Constraint::Length(list_height), Constraint::Min(1)]).areas(right);
     g.list = Some(list);
     if show_parts {
-        // The part list grows while it has focus; the text above stays in view either way.
-        let parts_height = if focus == Pane::Parts {
+        // The part list grows while it has focus, but never past its rows (plus its border);
+        // the text above stays in view either way.
+        let cap = if focus == Pane::Parts {
             reader.height * 2 / 3
         } else {
             (reader.height / 2).min(12)
         };
+        let needed = u16::try_from(parts.max(1))
+            .unwrap_or(u16::MAX)
+            .saturating_add(2);
+        let parts_height = needed.min(cap);
         let [text, parts] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(parts_height)]).areas(reader);
         g.reader = Some(text);
@@ -197,5 +205,24 @@ mod tests {
             "no empty rows while rows are hidden above"
         );
         assert_eq!(scroll_to(4, 9, 0, 12), 4, "a hidden pane keeps its place");
+    }
+
+    #[test]
+    fn the_part_list_takes_the_rows_it_needs() {
+        let shape = |parts, focus| Shape {
+            focus,
+            reader_open: true,
+            show_parts: true,
+            parts,
+            error: false,
+        };
+        let area = Rect::new(0, 0, 100, 40);
+        let one = compute(area, shape(1, Pane::Parts));
+        assert_eq!(one.parts_rows(), 1, "one part, one row");
+        assert!(one.reader_inner().height > 10, "the reader keeps the rest");
+        // 39 body rows: the list takes 15, reader and parts share 24.
+        let many = compute(area, shape(50, Pane::Parts));
+        assert_eq!(many.parts.unwrap().height, 16, "two thirds while focused");
+        assert_eq!(compute(area, shape(50, Pane::Reader)).parts_rows(), 10);
     }
 }

@@ -1,14 +1,22 @@
 //! The interactive client (`tern` with no command).
 //!
-//! Three sources feed one loop on the UI thread: terminal input (its own thread), the IMAP
-//! worker's events, and a tick. The loop waits in `select!`, drains everything already queued,
+//! Four sources feed one loop on the UI thread: terminal input (its own thread), the IMAP
+//! worker's events, the send thread's verdicts, and a tick. The loop waits in `select!`, drains everything already queued,
 //! updates the [`app::App`], and then draws once — so a burst of summary chunks costs one frame,
 //! and a key press is answered by the next frame without waiting for the network (commands go
 //! to the worker over an unbounded channel and never block).
+//!
+//! Writing mail hands the terminal to the user's editor: the input thread pauses, the
+//! terminal is restored, and the editor runs on a thread of its own while the loop keeps
+//! applying worker events without drawing; when it exits the terminal is taken back and
+//! redrawn at its current size.
 
 pub mod action;
 pub mod app;
 mod commands;
+mod completion;
+mod compose_flow;
+pub mod composer;
 mod document;
 mod events;
 pub mod filter;
@@ -37,7 +45,7 @@ pub mod triage;
 pub mod views;
 mod wrap;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, never, select, tick};
@@ -45,12 +53,17 @@ use crossterm::event::Event as TermEvent;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
+use crate::compose::editor::{self, Edited};
 use crate::config::theme::Theme;
 use crate::config::{Account, Config};
 use crate::error::{Error, Result};
 use crate::imap::worker::Handle;
 use crate::msg::Cmd;
+use crate::send::Outbox;
+use crate::send::worker::{self as send_worker, Handle as SendHandle};
+use crate::send::worker::{SendCmd, SendEvent};
 use crate::ui::app::{App, Settings};
+use crate::ui::composer::ComposeSettings;
 use crate::ui::keymap::Keymap;
 use crate::ui::notify::NotifyPolicy;
 use crate::ui::triage::Policy;
@@ -74,6 +87,18 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
     let size = term.size().map_err(tty)?;
     let input = term_input::spawn().map_err(tty)?;
 
+    // Without an outbox nothing can be sent safely; the review screen then says so.
+    let sender = match Outbox::for_account(&account.name) {
+        Ok(outbox) => Some(send_worker::spawn(
+            account.clone(),
+            password.clone(),
+            outbox,
+        )),
+        Err(e) => {
+            tracing::error!("no outbox: {e}");
+            None
+        }
+    };
     let handle = crate::backend::spawn(account.clone(), password);
     let (mut app, start) = App::new(Settings {
         account: account.name.clone(),
@@ -83,14 +108,17 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
         theme,
         size: (size.width, size.height),
         launcher: Box::new(|target| open::that_detached(target)),
+        confirm_quit: config.confirm_quit,
     });
     app.set_policy(Policy::new(config, &account));
     app.set_notify(NotifyPolicy::new(config));
+    app.set_compose(ComposeSettings::new(config, &account));
     send(&handle, start);
-    let result = event_loop(&mut term, &mut app, &handle, &input.events);
+    let result = event_loop(&mut term, &mut app, &handle, sender.as_ref(), &input);
     drop(input);
     drop(term);
     drop(guard);
+    drop(sender);
     shutdown(handle);
     result
 }
@@ -99,16 +127,27 @@ fn event_loop(
     term: &mut Terminal<CrosstermBackend<std::io::Stdout>>,
     app: &mut App,
     handle: &Handle,
-    input: &Receiver<TermEvent>,
+    sender: Option<&SendHandle>,
+    input: &term_input::Input,
 ) -> Result<()> {
     let draw_err = |e: std::io::Error| Error::Io(format!("cannot draw: {e}"));
     let ticker = tick(TICK);
     // Swapped for a channel that never fires once the worker is gone, so select! does not spin.
     let mut events = handle.events.clone();
+    let mut sent = sender.map_or_else(never, |s| s.events.clone());
+    // While the editor runs: its verdict comes here, and no key is read nor frame drawn.
+    let mut editor: Option<Receiver<Result<Edited>>> = None;
+    let keys = input.events.clone();
     loop {
         let mut cmds = Vec::new();
+        let typed = if editor.is_some() {
+            never()
+        } else {
+            keys.clone()
+        };
+        let edited = editor.clone().unwrap_or_else(never);
         select! {
-            recv(input) -> ev => match ev {
+            recv(typed) -> ev => match ev {
                 Ok(ev) => cmds.extend(on_input(app, ev)),
                 Err(_) => return Err(Error::Io("terminal input stopped".into())),
             },
@@ -120,18 +159,61 @@ fn event_loop(
                         .complain("The IMAP worker stopped; quit and restart tern");
                 }
             },
+            recv(sent) -> ev => match ev {
+                Ok(ev) => cmds.extend(app.on_send_event(ev)),
+                Err(_) => sent = never(),
+            },
+            recv(edited) -> result => {
+                editor = None;
+                terminal::resume().map_err(|e| Error::Io(format!("cannot take the terminal back: {e}")))?;
+                input.resume();
+                // The editor drew over everything, and the window may have changed size.
+                term.clear().map_err(draw_err)?;
+                let result = result.unwrap_or_else(|_| Err(Error::Io("the editor thread ended".into())));
+                app.on_edited(result);
+            },
             recv(ticker) -> _ => {}
         }
         // Everything already queued is applied before the one draw below.
-        while let Ok(ev) = input.try_recv() {
-            cmds.extend(on_input(app, ev));
+        if editor.is_none() {
+            while let Ok(ev) = keys.try_recv() {
+                cmds.extend(on_input(app, ev));
+            }
         }
         while let Ok(ev) = events.try_recv() {
             cmds.extend(app.on_event(ev));
         }
+        while let Ok(ev) = sent.try_recv() {
+            cmds.extend(app.on_send_event(ev));
+        }
+        for cmd in app.take_send() {
+            let req = match &cmd {
+                SendCmd::Submit { req, .. } => Some(*req),
+                _ => None,
+            };
+            if sender.is_none_or(|s| s.commands.send(cmd).is_err()) {
+                let text =
+                    "tern cannot send now (no outbox, or its thread stopped); the draft is kept";
+                cmds.extend(app.on_send_event(SendEvent::Failed {
+                    req,
+                    text: text.into(),
+                }));
+            }
+        }
         send(handle, cmds);
         if app.should_quit() || terminal::terminate_requested() {
             return Ok(());
+        }
+        if editor.is_none()
+            && let Some(file) = app.take_edit()
+        {
+            input.pause();
+            terminal::suspend();
+            editor = Some(run_editor(file));
+            continue;
+        }
+        if editor.is_some() {
+            continue;
         }
         term.draw(|frame| {
             app.prepare(frame.area());
@@ -142,6 +224,22 @@ fn event_loop(
             ring(term.backend_mut()).map_err(draw_err)?;
         }
     }
+}
+
+/// Runs the editor on `file` on a thread of its own, so worker events are still applied
+/// while it runs; the verdict arrives on the returned channel.
+fn run_editor(file: PathBuf) -> Receiver<Result<Edited>> {
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    let spawned = std::thread::Builder::new().name("editor".into()).spawn({
+        let tx = tx.clone();
+        move || {
+            let _ = tx.send(editor::edit(&file));
+        }
+    });
+    if let Err(e) = spawned {
+        let _ = tx.send(Err(Error::Io(format!("cannot start the editor: {e}"))));
+    }
+    rx
 }
 
 fn ring(out: &mut impl std::io::Write) -> std::io::Result<()> {

@@ -6,6 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::mime::Section;
 use crate::msg::Folder;
+use crate::ui::action::Action;
 
 /// Commands the line accepts, with the one-line help the overlay shows.
 pub const COMMANDS: &[(&str, &str)] = &[
@@ -20,6 +21,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (":folder NAME", "Open the folder NAME"),
     (":help", "Show this help"),
     (":quit", "Quit tern"),
+    (
+        ":ACTION",
+        "Run any action above by its name, e.g. :reply or :compose",
+    ),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +37,8 @@ pub enum Command {
     Folder(String),
     Help,
     Quit,
+    /// An action by its keymap name.
+    Run(Action),
 }
 
 /// What the line being edited is for.
@@ -177,7 +184,10 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "help" | "h" => Ok(Command::Help),
         "quit" | "q" => Ok(Command::Quit),
         "" => Err(String::new()),
-        other => Err(format!("unknown command \"{other}\"; press ? for the list")),
+        other => match Action::from_name(other) {
+            Some(action) if rest.is_empty() => Ok(Command::Run(action)),
+            _ => Err(format!("unknown command \"{other}\"; press ? for the list")),
+        },
     }
 }
 

@@ -5,6 +5,8 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
+use crate::compose::followup::Step;
+use crate::compose::{DraftDir, Meta};
 use crate::mime::Section;
 use crate::model::Mailbox;
 use crate::msg::{Cmd, FlagChange, Flags, Folder, FolderOp, ReqId, Uid};
@@ -47,6 +49,19 @@ pub enum Pending {
     /// Summaries of search hits that were not loaded yet.
     Hits,
     Manage(FolderOp),
+    /// A step of writing mail, answered to the composer.
+    Compose(ComposeReq),
+}
+
+/// What the composer asked the worker for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComposeReq {
+    /// The whole message being answered, forwarded or resumed.
+    Original,
+    /// The APPEND of a postponed draft; the local draft goes once it is done.
+    Postpone { dir: DraftDir, meta: Meta },
+    /// Flagging the original or removing a Drafts copy after sending.
+    FollowUp(Step),
 }
 
 /// The requests in flight, in the order they were sent: flag changes among them are applied
@@ -198,6 +213,11 @@ impl Requests {
         })
     }
 
+    /// A composer request; its answer goes to the composer.
+    pub(crate) fn compose(&mut self, c: ComposeReq) -> ReqId {
+        self.send(Pending::Compose(c))
+    }
+
     /// `FetchRaw`, unless it is already asked for.
     pub(crate) fn raw(&mut self, folder: Folder, uid: Uid) -> Option<Cmd> {
         let p = Pending::Raw(uid);
@@ -215,7 +235,10 @@ impl Pending {
     pub fn is_triage(&self) -> bool {
         !matches!(
             self,
-            Pending::Structure { .. } | Pending::Part { .. } | Pending::Raw(_)
+            Pending::Structure { .. }
+                | Pending::Part { .. }
+                | Pending::Raw(_)
+                | Pending::Compose(_)
         )
     }
 }

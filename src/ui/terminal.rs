@@ -1,7 +1,8 @@
 //! Owning the terminal: raw mode, the alternate screen and (if configured) mouse capture while
 //! tern runs, and the way back on every exit path — normal return and error (the guard's
 //! Drop), panic (a hook that runs before the previous one), SIGTERM and SIGHUP (a flag the main
-//! loop polls, which then returns through the guard).
+//! loop polls, which then returns through the guard). An editor borrows it in between
+//! ([`suspend`], [`resume`]).
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,6 +43,17 @@ impl Drop for TerminalGuard {
 pub fn restore() {
     let _ = write_leave(&mut io::stdout(), MOUSE.load(Ordering::SeqCst));
     let _ = disable_raw_mode();
+}
+
+/// Gives the terminal to another program (the editor): as [`restore`] does.
+pub fn suspend() {
+    restore();
+}
+
+/// Takes the terminal back after [`suspend`]: raw mode, the alternate screen, the mouse.
+pub fn resume() -> io::Result<()> {
+    enable_raw_mode()?;
+    write_enter(&mut io::stdout(), MOUSE.load(Ordering::SeqCst))
 }
 
 /// What entering writes once raw mode is on.

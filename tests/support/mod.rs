@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod dovecot;
+pub mod fake_smtp;
 pub mod mta;
 pub mod pop3_fake;
 pub mod scripted;
@@ -13,7 +15,8 @@ pub mod watched;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use tern::devserver::{Dovecot, DovecotOptions, SeedReport, seed_fixtures};
+use dovecot::{SeedReport, seed_fixtures};
+use tern::devserver::{Dovecot, DovecotOptions};
 
 pub struct Env {
     pub server: Dovecot,

@@ -3,8 +3,10 @@
 //! per test binary (Postfix takes seconds to start), stopped when the binary exits.
 //! Tests keep apart by unique subjects, and read what arrived over IMAP as the recipient.
 
+use std::io::Write as _;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -183,10 +185,9 @@ pub fn flags(dovecot: &Dovecot, user: &str, folder: &str, tag: &str) -> Vec<Stri
 /// `[account.smtp]` line accepting the test servers' self-signed certificate.
 pub const TRUST: &str = "accept_invalid_certs = true";
 
-/// Runs the tern binary with `config`, its outbox under `state`, `stdin` as input.
-pub fn tern(config: &Path, state: &Path, args: &[&str], stdin: &[u8]) -> super::Run {
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
+/// Starts the tern binary with `config`, its outbox under `state`, `stdin` as input (then
+/// closed); stdout and stderr are captured.
+pub fn spawn_tern(config: &Path, state: &Path, args: &[&str], stdin: &[u8]) -> Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tern"))
         .arg("--config")
         .arg(config)
@@ -201,12 +202,44 @@ pub fn tern(config: &Path, state: &Path, args: &[&str], stdin: &[u8]) -> super::
         .expect("run tern");
     let mut input = child.stdin.take().expect("stdin");
     input.write_all(stdin).expect("write stdin");
-    drop(input);
-    let out = child.wait_with_output().expect("wait for tern");
+    child
+}
+
+/// [`spawn_tern`], waited for.
+pub fn tern(config: &Path, state: &Path, args: &[&str], stdin: &[u8]) -> super::Run {
+    let out = spawn_tern(config, state, args, stdin)
+        .wait_with_output()
+        .expect("wait for tern");
     super::Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         raw_stdout: out.stdout,
     }
+}
+
+impl Mta {
+    /// Waits (up to 20 s) until Postfix's queue holds nothing: every message it took is
+    /// delivered (or bounced).
+    pub fn wait_queue_empty(&self) {
+        let queue = self.postfix.dir.join("queue");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let busy = || {
+            ["maildrop", "incoming", "active", "deferred", "hold"]
+                .iter()
+                .any(|sub| has_files(&queue.join(sub)))
+        };
+        while busy() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn has_files(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().any(|e| {
+            let p = e.path();
+            if p.is_dir() { has_files(&p) } else { true }
+        })
+    })
 }

@@ -270,6 +270,16 @@ impl Tmux {
         }
     }
 
+    /// Quits from the message list with the `back` key, answering "Quit tern?" with y; the
+    /// terminal must be restored and tern exit 0.
+    pub fn quit(&self) {
+        self.act(&["back"]);
+        self.wait_for("Quit tern? (y/N)", DEADLINE);
+        self.press("y");
+        let exit = self.exited();
+        assert_eq!(exit.code, 0, "tern failed:\n{}", exit.screen);
+    }
+
     /// Waits for the last launched tern to exit and checks that it left the terminal as it
     /// found it: tty modes unchanged (canonical mode and echo on), alternate screen left (the
     /// shell's earlier output is visible again), cursor shown.

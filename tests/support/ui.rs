@@ -29,6 +29,7 @@ pub fn settings(default_folder: &str, size: (u16, u16)) -> Settings {
         theme: Theme::default(),
         size,
         launcher: Box::new(|_| Ok(())),
+        confirm_quit: true,
     }
 }
 
@@ -142,6 +143,10 @@ pub fn listed(app: &App) -> Vec<Uid> {
 pub fn notice(app: &App) -> String {
     app.notice().map(|n| n.text.clone()).unwrap_or_default()
 }
+
+/// The RFC 3501 section 6.4.5 example, with parts 1 … 4.2.2.2 (the unit tests read the same
+/// file).
+pub const NESTED: &str = include_str!("../fixtures/rfc3501.bodystructure").trim_ascii_end();
 
 /// Parses a BODYSTRUCTURE the way the worker does, through a whole FETCH line.
 pub fn part(bodystructure: &str) -> Part {

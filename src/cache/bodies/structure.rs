@@ -166,12 +166,12 @@ impl Reader<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{SEED, parse_part};
+    use super::super::tests::{MIXED_TREE, parse_part};
     use super::*;
 
     #[test]
     fn round_trip_and_damage() {
-        let mut root = parse_part(SEED);
+        let mut root = parse_part(MIXED_TREE);
         root.children[0].filename = Some("café.txt".into());
         root.children[0].size = u64::MAX;
         let header = b"Subject: hi\r\nFrom: a@example.com\r\n\r\n";

@@ -220,6 +220,10 @@ impl App {
         vec![match then {
             Deferred::Expunge { folder, uids } => self.requests.expunge(folder, uids),
             Deferred::DeleteFolder(name) => self.requests.manage(FolderOp::Delete(name)),
+            Deferred::Quit => {
+                self.quit = true;
+                return Vec::new();
+            }
         }]
     }
 

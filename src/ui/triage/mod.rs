@@ -103,6 +103,7 @@ pub struct Confirm {
 pub enum Deferred {
     Expunge { folder: Folder, uids: Vec<Uid> },
     DeleteFolder(Folder),
+    Quit,
 }
 
 /// "1 message", "3 messages".

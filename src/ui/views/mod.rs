@@ -2,6 +2,7 @@
 //! frame. Nothing here changes state; `App::prepare` has already laid things out, with the
 //! sizes from `layout`.
 
+mod compose;
 mod folders;
 mod help;
 mod list;
@@ -21,6 +22,20 @@ use crate::ui::layout::Pane;
 /// Draws one frame.
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
     let g = app.geometry();
+    if app.composer().is_active() {
+        let error = g.error.map_or(0, |e| e.height);
+        let above = g.screen.height.saturating_sub(g.status.height + error);
+        let area = ratatui::layout::Rect::new(g.screen.x, g.screen.y, g.screen.width, above);
+        compose::draw(frame, area, app);
+        if let Some(area) = g.error {
+            status::draw_error(frame, area, app);
+        }
+        status::draw(frame, g.status, app);
+        if let Some(scroll) = app.overlays().help() {
+            help::draw(frame, g.screen, app, scroll);
+        }
+        return;
+    }
     if let Some(area) = g.folders {
         folders::draw(frame, area, app);
     }

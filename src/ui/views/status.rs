@@ -76,6 +76,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             sanitize_line(&f.text)
         ));
     }
+    match app.composer().outbox() {
+        0 => {}
+        n => left.push_str(&format!(" · {n} in outbox")),
+    }
     // The reason for being offline can carry server text.
     left.push_str(&format!(" · {}", sanitize_line(&connection(app))));
     if let Some(n) = app.overlays().count() {
