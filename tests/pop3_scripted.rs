@@ -245,3 +245,22 @@ fn messages_read_one_after_another_share_a_session_released_when_idle() {
     h.shutdown();
     assert_eq!(heard("USER"), 1);
 }
+
+#[test]
+fn mail_sent_from_a_pop3_account_is_not_filed_in_a_sent_folder_it_lacks() {
+    let smtp = support::fake_smtp::start(vec![support::fake_smtp::AfterDot::Accept]);
+    let pop3 = FakePop3::start(|line| mailbox(line, || ok("-ERR no\r\n")));
+    let dir = tempfile::tempdir().unwrap();
+    let smtp_table = format!(
+        "from = \"u@example.org\"\n\n[account.smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\n",
+        smtp.port
+    );
+    let path = config(dir.path(), &pop3, &dir.path().join("store"), &smtp_table);
+    let raw = b"To: bob@example.org\nSubject: from a POP3 account\n\nhello\n";
+    let sent = support::mta::tern(&path, dir.path(), &["send"], raw);
+    assert_eq!(sent.code, 0, "{}", sent.stderr);
+    assert!(!sent.stderr.contains("Sent"), "{}", sent.stderr);
+    assert!(smtp.messages.try_recv().is_ok(), "delivered");
+    let outbox = support::mta::tern(&path, dir.path(), &["outbox"], b"");
+    assert_eq!(outbox.stdout, "", "nothing left to retry");
+}

@@ -269,6 +269,12 @@ impl Account {
             })
     }
 
+    /// Whether a sent message is filed in the server's Sent folder: a POP3 server has no
+    /// folders to file it in, whatever `save_sent` says.
+    pub fn files_sent_copy(&self) -> bool {
+        self.save_sent && !self.is_pop3()
+    }
+
     pub fn is_pop3(&self) -> bool {
         self.protocol == Protocol::Pop3
     }
