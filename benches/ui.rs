@@ -229,7 +229,9 @@ fn threads(app: &App) {
     let Some(mb) = app.model().mailbox.as_ref() else {
         return;
     };
-    let ids: Vec<String> = (0..=mb.uids.len()).map(|u| format!("<{u}@bench>")).collect();
+    let ids: Vec<String> = (0..=mb.uids.len())
+        .map(|u| format!("<{u}@bench>"))
+        .collect();
     let headers: Vec<Header> = mb
         .rows()
         .map(|s| {

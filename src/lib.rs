@@ -30,6 +30,9 @@
 //!   sync) and groups conversations (`model::threads`, JWZ); both are pure and know no UI.
 //! - [`mime`] turns BODYSTRUCTURE into a part tree with RFC 3501 section numbers, decodes
 //!   transfer encodings and charsets, renders HTML, and sanitises anything bound for a screen.
+//! - [`pop3`] serves a POP3 mailbox through the same contract: its own worker answers the
+//!   same [`msg::Cmd`]s for INBOX from a local store, so the UI and CLI need no POP3 code;
+//!   [`net`] holds the TCP and TLS setup both protocols share.
 //! - [`cache`] keeps summaries, flags, MODSEQ, structures and text bodies on disk (redb),
 //!   written by a thread of its own; [`intern`] shares repeated senders and recipients.
 //! - [`compose`] writes mail: drafts on disk, replies and forwards, the MIME message, the
@@ -42,6 +45,7 @@
 //!   LMTP, then files the Sent copy.
 //! - [`demo`] generates a realistic mailbox from `assets/demo/` into that Dovecot (`tern demo`).
 
+pub mod backend;
 pub mod cache;
 pub mod cli;
 pub mod compose;
@@ -55,7 +59,9 @@ pub mod logging;
 pub mod mime;
 pub mod model;
 pub mod msg;
+pub mod net;
 pub mod policy;
+pub mod pop3;
 pub mod private;
 pub mod save;
 pub mod search;

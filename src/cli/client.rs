@@ -19,7 +19,7 @@ const STEP_TIMEOUT: Duration = Duration::from_secs(600);
 impl Client {
     pub fn new(account: Account, password: String) -> Self {
         Client {
-            handle: Some(worker::spawn(account, password)),
+            handle: Some(crate::backend::spawn(account, password)),
             next_req: 1,
         }
     }

@@ -314,6 +314,24 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
     if let Command::Mark { change, .. } = command {
         triage::parse_flag_op(change)?;
     }
+    if account.is_pop3() {
+        match command {
+            Command::Move { .. }
+            | Command::Copy { .. }
+            | Command::Mkdir { .. }
+            | Command::Rename { .. }
+            | Command::Rmdir { .. }
+            | Command::Subscribe { .. }
+            | Command::Unsubscribe { .. }
+            | Command::Import { .. } => return Err(crate::pop3::worker::no_folders()),
+            Command::Search { local: false, .. } => {
+                return Err(Error::Refused(
+                    "POP3 has no server-side search: use tern search --local WORDS".into(),
+                ));
+            }
+            _ => {}
+        }
+    }
     let out = &mut std::io::stdout().lock();
     if let Command::Search {
         local: true,
@@ -410,6 +428,10 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
         }
         Command::Copy { folder, dest, .. } => {
             triage::transfer(c, folder, parsed_uids, dest, false, out)
+        }
+        // POP3: DELE, committed by QUIT; there is no Trash.
+        Command::Delete { folder, .. } if account.is_pop3() => {
+            triage::expunge(c, folder, parsed_uids, false, out)
         }
         Command::Delete { folder, .. } => {
             triage::delete(c, &account, config.delete, folder, parsed_uids, out)

@@ -19,14 +19,22 @@ use crate::msg::{Cmd, ConnState, Event, Folder, SaveTo, Uid};
 use crate::save;
 
 pub fn check(account: &Account, password: &str, out: &mut impl Write) -> Result<()> {
+    if account.is_pop3() {
+        let session = crate::pop3::session::Session::connect(account, password)?;
+        print_info(&session.info, out)?;
+        return session.quit();
+    }
     let mut conn = session::connect(account, password)?;
-    let info = &conn.info;
+    print_info(&conn.info, out)?;
+    let _ = conn.session.logout();
+    Ok(())
+}
+
+fn print_info(info: &crate::msg::SessionInfo, out: &mut impl Write) -> Result<()> {
     record(out, &["greeting", &info.greeting])?;
     record(out, &["tls", info.tls.as_deref().unwrap_or("none")])?;
     record(out, &["capabilities", &info.capabilities.join(" ")])?;
-    record(out, &["auth", &info.auth])?;
-    let _ = conn.session.logout();
-    Ok(())
+    record(out, &["auth", &info.auth])
 }
 
 pub fn folders(client: &mut Client, out: &mut impl Write) -> Result<()> {

@@ -2,16 +2,16 @@
 //! write timeouts, which the `imap` crate's builder lacks), optionally wrapped in TLS.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::TcpStream;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use openssl::ssl::{HandshakeError, SslConnector, SslMethod, SslStream, SslVerifyMode};
-
 use crate::config::TlsMode;
 use crate::error::{Error, Result};
 use crate::imap::guard::{Expect, Guard};
+pub use crate::net::Endpoint;
+use crate::net::{Transport, connect_tcp, handshake};
 
 /// The socket, plain or TLS, with a [`Guard`] on what the server sends: what the `imap`
 /// crate reads and writes.
@@ -55,11 +55,6 @@ impl std::error::Error for DeadlinePassed {}
 const BASE_DEADLINE: Duration = Duration::from_secs(30);
 /// ... plus a second per this many bytes it is expected to hold.
 const MIN_RATE: u64 = 64 << 10;
-
-enum Transport {
-    Plain(TcpStream),
-    Tls(Box<SslStream<TcpStream>>),
-}
 
 /// Bytes received from servers by this process, for `--timings` and benchmarks.
 static RECEIVED: AtomicU64 = AtomicU64::new(0);
@@ -119,7 +114,7 @@ impl Wire {
     fn begin(&mut self, command: &[u8]) {
         if self.shortened {
             self.shortened = false;
-            let _ = self.tcp().set_read_timeout(Some(self.read_timeout));
+            let _ = self.io.tcp().set_read_timeout(Some(self.read_timeout));
         }
         if command.ends_with(b" IDLE\r\n") {
             self.deadline = None;
@@ -176,14 +171,12 @@ impl Read for Wire {
             }
             if left < self.read_timeout {
                 self.shortened = true;
-                self.tcp()
+                self.io
+                    .tcp()
                     .set_read_timeout(Some(left.max(Duration::from_millis(1))))?;
             }
         }
-        let got = match &mut self.io {
-            Transport::Plain(s) => s.read(buf),
-            Transport::Tls(s) => s.read(buf),
-        };
+        let got = self.io.read(buf);
         let got = match got {
             // The timeout was cut to the deadline: it is the deadline that passed.
             Err(e)
@@ -205,16 +198,10 @@ impl Read for Wire {
 
 impl Write for Wire {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match &mut self.io {
-            Transport::Plain(s) => s.write(buf),
-            Transport::Tls(s) => s.write(buf),
-        }
+        self.io.write(buf)
     }
     fn flush(&mut self) -> io::Result<()> {
-        match &mut self.io {
-            Transport::Plain(s) => s.flush(),
-            Transport::Tls(s) => s.flush(),
-        }
+        self.io.flush()
     }
 }
 
@@ -265,24 +252,8 @@ impl Stream {
 
     /// Negotiated protocol and cipher, for `tern check`.
     pub fn tls_description(&self) -> Option<String> {
-        match &self.wire().io {
-            Transport::Plain(_) => None,
-            Transport::Tls(s) => {
-                let ssl = s.ssl();
-                let cipher = ssl.current_cipher().map(|c| c.name()).unwrap_or("?");
-                Some(format!("{} {cipher}", ssl.version_str()))
-            }
-        }
+        self.wire().io.tls_description()
     }
-}
-
-pub struct Endpoint<'a> {
-    pub host: &'a str,
-    pub port: u16,
-    pub tls: TlsMode,
-    pub accept_invalid_certs: bool,
-    pub connect_timeout: Duration,
-    pub read_timeout: Duration,
 }
 
 /// A connected stream plus, for STARTTLS, the greeting we had to read before the upgrade.
@@ -324,70 +295,6 @@ pub fn open(ep: &Endpoint) -> Result<Opened> {
             })
         }
     }
-}
-
-fn connect_tcp(ep: &Endpoint) -> Result<TcpStream> {
-    let place = format!("{}:{}", ep.host, ep.port);
-    let addrs = (ep.host, ep.port)
-        .to_socket_addrs()
-        .map_err(|e| Error::Network(format!("cannot resolve {}: {e}", ep.host)))?;
-    let mut last = None;
-    for addr in addrs {
-        match TcpStream::connect_timeout(&addr, ep.connect_timeout) {
-            Ok(tcp) => {
-                let timeouts = tcp
-                    .set_read_timeout(Some(ep.read_timeout))
-                    .and_then(|_| tcp.set_write_timeout(Some(ep.read_timeout)))
-                    .and_then(|_| tcp.set_nodelay(true));
-                timeouts.map_err(|e| Error::Network(format!("{place}: {e}")))?;
-                return Ok(tcp);
-            }
-            Err(e) => last = Some(e),
-        }
-    }
-    Err(Error::Network(match last {
-        Some(e) if e.kind() == io::ErrorKind::TimedOut => format!(
-            "cannot connect to {place}: no answer within {} s",
-            ep.connect_timeout.as_secs()
-        ),
-        Some(e) => format!("cannot connect to {place}: {e}"),
-        None => format!("cannot connect to {place}: the name has no addresses"),
-    }))
-}
-
-fn handshake(ep: &Endpoint, tcp: TcpStream) -> Result<SslStream<TcpStream>> {
-    let mut builder = SslConnector::builder(SslMethod::tls_client())
-        .map_err(|e| Error::Tls(format!("cannot set up TLS: {e}")))?;
-    if ep.accept_invalid_certs {
-        builder.set_verify(SslVerifyMode::NONE);
-    }
-    let connector = builder.build();
-    let mut config = connector
-        .configure()
-        .map_err(|e| Error::Tls(format!("cannot set up TLS: {e}")))?;
-    if ep.accept_invalid_certs {
-        config.set_verify_hostname(false);
-    }
-    config.connect(ep.host, tcp).map_err(|e| match e {
-        HandshakeError::Failure(mid) => {
-            let verify = mid.ssl().verify_result();
-            if verify.as_raw() != 0 {
-                Error::Tls(format!(
-                    "the certificate of {} was refused: {}. If you trust this server, set accept_invalid_certs = true for this account",
-                    ep.host,
-                    verify.error_string()
-                ))
-            } else {
-                Error::Tls(format!("handshake with {} failed: {}", ep.host, mid.error()))
-            }
-        }
-        HandshakeError::SetupFailure(e) => Error::Tls(format!("cannot set up TLS: {e}")),
-        HandshakeError::WouldBlock(_) => Error::Network(format!(
-            "{}: no TLS handshake within {} s",
-            ep.host,
-            ep.read_timeout.as_secs()
-        )),
-    })
 }
 
 /// Longest line before STARTTLS (a greeting with its capabilities is well under 1 KiB).
@@ -485,22 +392,14 @@ impl<R: BufRead> BufRead for Timed<R> {
     }
 }
 
-impl Wire {
-    fn tcp(&self) -> &TcpStream {
-        match &self.io {
-            Transport::Plain(s) => s,
-            Transport::Tls(s) => s.get_ref(),
-        }
-    }
-}
-
 impl imap::extensions::idle::SetReadTimeout for Stream {
     fn set_read_timeout(&mut self, timeout: Option<Duration>) -> imap::error::Result<()> {
         let mut wire = self.wire();
         if let Some(t) = timeout {
             wire.read_timeout = t;
         }
-        wire.tcp()
+        wire.io
+            .tcp()
             .set_read_timeout(timeout)
             .map_err(imap::Error::Io)
     }

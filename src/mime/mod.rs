@@ -13,6 +13,7 @@ pub mod filename;
 pub mod headers;
 pub mod html;
 mod params;
+pub mod raw;
 pub mod sanitize;
 pub mod section;
 pub mod structure;

@@ -79,7 +79,7 @@ impl Outbox {
             .state_dir()
             .unwrap_or_else(|| dirs.data_local_dir())
             .join("outbox");
-        Outbox::at(base.join(file_safe(account)))
+        Outbox::at(base.join(crate::config::safe_file_name(account)))
     }
 
     /// An outbox in `dir` (created 0700 with its parents; an existing one, perhaps made by
@@ -250,18 +250,6 @@ fn sync_dir(dir: &Path) -> Result<(), SendError> {
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SendError + '_ {
     move |e| SendError::Outbox(format!("{}: {e}", path.display()))
-}
-
-fn file_safe(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 /// 64 random bits from the kernel (outbox ids, Message-IDs); the clock if that fails.

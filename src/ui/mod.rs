@@ -61,7 +61,7 @@ use crate::compose::editor::{self, Edited};
 use crate::config::theme::Theme;
 use crate::config::{Account, Config};
 use crate::error::{Error, Result};
-use crate::imap::worker::{self, Handle};
+use crate::imap::worker::Handle;
 use crate::msg::Cmd;
 use crate::send::Outbox;
 use crate::send::worker::{self as send_worker, Handle as SendHandle};
@@ -101,7 +101,7 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
             None
         }
     };
-    let handle = worker::spawn(account.clone(), password);
+    let handle = crate::backend::spawn(account.clone(), password);
     let (mut app, start) = App::new(Settings {
         account: account.name.clone(),
         default_folder: account.default_folder.clone(),
