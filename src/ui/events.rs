@@ -31,9 +31,10 @@ impl App {
                 self.status.complain(format!("Offline: {reason}"));
                 self.model.apply(ev);
             }
-            Event::Conn(_) | Event::SyncDone { .. } | Event::FolderStatus { .. } => {
-                self.model.apply(ev)
-            }
+            Event::Conn(_)
+            | Event::SyncDone { .. }
+            | Event::FolderStatus { .. }
+            | Event::Namespace { .. } => self.model.apply(ev),
             Event::Folders(list) => {
                 self.model.apply(Event::Folders(list));
                 self.folders.listed(&self.model.folders);
@@ -255,6 +256,9 @@ impl App {
             Pending::Manage(op) => {
                 self.requests.take(req);
                 self.model.apply(ev);
+                if let FolderOp::Rename { from, to } = &op {
+                    self.folders.renamed(from.name(), to.name());
+                }
                 self.status.say(match &op {
                     FolderOp::Create(n) => format!("Created folder {n}"),
                     FolderOp::Delete(n) => format!("Deleted folder {n}"),
