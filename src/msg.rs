@@ -470,6 +470,10 @@ pub struct Summary {
 pub enum Event {
     Conn(ConnState),
     Folders(Vec<FolderInfo>),
+    /// The personal namespace's prefix (decoded, e.g. `INBOX.`), where new folders go.
+    Namespace {
+        personal: String,
+    },
     /// Fresh counts of one folder, e.g. right after tern copied mail into it.
     FolderStatus {
         folder: Folder,

@@ -174,6 +174,75 @@ fn read_status(attrs: &[StatusAttribute]) -> FolderStatus {
     out
 }
 
+/// The personal namespace's prefix (RFC 2342), decoded, e.g. `INBOX.` on servers that keep
+/// every folder under INBOX; None without a personal namespace or NAMESPACE support. Neither
+/// crate parses a NAMESPACE reply (the guard drops it before the crate would fail on it), so
+/// the command goes out under a tag of our own and its reply is read here, as
+/// `summary_reader` does; bytes past the tagged line go back to the crate.
+pub fn personal_namespace(conn: &mut Connection) -> Result<Option<String>> {
+    if !conn.has("NAMESPACE") {
+        return Ok(None);
+    }
+    let io = |e| map_err("NAMESPACE", imap::Error::Io(e));
+    let mut wire = conn.raw.lock();
+    let tag = wire.send("NAMESPACE").map_err(io)?;
+    let (mut buf, _) = wire.take_pending().map_err(io)?;
+    let end = loop {
+        if let Some(end) = tagged_end(&buf, &tag) {
+            break end;
+        }
+        // The reply is a line or two; anything this long is not one.
+        if buf.len() > 64 << 10 {
+            return Err(Error::Protocol("NAMESPACE reply too long".into()));
+        }
+        let mut chunk = [0u8; 4096];
+        let got = std::io::Read::read(&mut *wire, &mut chunk).map_err(io)?;
+        if got == 0 {
+            return Err(io(std::io::ErrorKind::UnexpectedEof.into()));
+        }
+        buf.extend_from_slice(&chunk[..got]);
+    };
+    wire.give_back(&buf[end..]).map_err(io)?;
+    Ok(personal_prefix(&buf[..end]).map(|raw| utf7::decode(&raw)))
+}
+
+/// Where the line tagged `tag` ends (after its CRLF), if it has arrived whole.
+fn tagged_end(buf: &[u8], tag: &str) -> Option<usize> {
+    let mut line_start = 0;
+    while let Some(len) = buf[line_start..].windows(2).position(|w| w == b"\r\n") {
+        let line = &buf[line_start..line_start + len];
+        let next = line_start + len + 2;
+        if line
+            .strip_prefix(tag.as_bytes())
+            .is_some_and(|r| r.starts_with(b" "))
+        {
+            return Some(next);
+        }
+        line_start = next;
+    }
+    None
+}
+
+/// The first prefix of `* NAMESPACE (("prefix" "delim") ...) other shared`, quoted-string
+/// escapes undone; None for `NIL` or a form we do not read (a literal).
+fn personal_prefix(data: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(data).ok()?;
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("* NAMESPACE "))?
+        .trim_start();
+    let quoted = line.strip_prefix("((")?.trim_start().strip_prefix('"')?;
+    let mut prefix = String::new();
+    let mut chars = quoted.chars();
+    loop {
+        match chars.next()? {
+            '"' => return Some(prefix),
+            '\\' => prefix.push(chars.next()?),
+            c => prefix.push(c),
+        }
+    }
+}
+
 /// CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE.
 pub fn manage(conn: &mut Connection, op: &FolderOp) -> Result<()> {
     let s = &mut conn.session;
@@ -294,6 +363,26 @@ fn special_use(name: &str, delimiter: Option<char>, attributes: &[String]) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn personal_namespace_prefix() {
+        let dovecot_dot = b"* NAMESPACE ((\"INBOX.\" \".\")) NIL NIL\r\n";
+        assert_eq!(personal_prefix(dovecot_dot).as_deref(), Some("INBOX."));
+        let plain = b"* NAMESPACE ((\"\" \"/\")) NIL ((\"shared/\" \"/\"))\r\n";
+        assert_eq!(personal_prefix(plain).as_deref(), Some(""));
+        let escaped = b"* NAMESPACE ((\"a\\\"b.\" \".\")) NIL NIL\r\n";
+        assert_eq!(personal_prefix(escaped).as_deref(), Some("a\"b."));
+        assert_eq!(personal_prefix(b"* NAMESPACE NIL NIL NIL\r\n"), None);
+        assert_eq!(personal_prefix(b"* OK nothing\r\n"), None);
+    }
+
+    #[test]
+    fn the_tagged_line_ends_the_reply() {
+        let reply = b"* NAMESPACE ((\"\" \"/\")) NIL NIL\r\nt3 OK done\r\n* 4 EXISTS\r\n";
+        assert_eq!(tagged_end(reply, "t3"), Some(reply.len() - 12));
+        assert_eq!(tagged_end(b"t30 OK\r\n", "t3"), None);
+        assert_eq!(tagged_end(b"* NAMESPACE NIL NIL NIL\r\nt3 OK", "t3"), None);
+    }
 
     #[test]
     fn roles_from_attributes_and_names() {

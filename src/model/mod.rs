@@ -18,6 +18,9 @@ use sort::SortOrder;
 pub struct Model {
     pub conn: Option<ConnState>,
     pub folders: Vec<FolderInfo>,
+    /// Where the server wants new top-level folders (NAMESPACE), e.g. `INBOX.`; empty when
+    /// anywhere will do.
+    pub personal_prefix: String,
     pub mailbox: Option<Mailbox>,
     pub last_error: Option<String>,
     /// The worker's last notice (not an error).
@@ -75,6 +78,7 @@ impl Model {
         match event {
             Event::Conn(state) => self.conn = Some(state),
             Event::Folders(list) => self.folders = list,
+            Event::Namespace { personal } => self.personal_prefix = personal,
             Event::FolderStatus { folder, status } => {
                 if let Some(f) = self.folders.iter_mut().find(|f| f.folder == folder) {
                     f.status = Some(status);

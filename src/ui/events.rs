@@ -51,7 +51,8 @@ impl App {
             }
             Event::Conn(ConnState::Connecting { .. })
             | Event::SyncDone { .. }
-            | Event::FolderStatus { .. } => self.model.apply(ev),
+            | Event::FolderStatus { .. }
+            | Event::Namespace { .. } => self.model.apply(ev),
             Event::Folders(list) => {
                 self.model.apply(Event::Folders(list));
                 self.folders.listed(&self.model.folders);
@@ -317,6 +318,9 @@ impl App {
             Pending::Manage(op) => {
                 self.requests.take(req);
                 self.model.apply(ev);
+                if let FolderOp::Rename { from, to } = &op {
+                    self.folders.renamed(from.name(), to.name());
+                }
                 self.status.say(match &op {
                     FolderOp::Create(n) => format!("Created folder {n}"),
                     FolderOp::Delete(n) => format!("Deleted folder {n}"),

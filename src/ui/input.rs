@@ -142,7 +142,9 @@ impl App {
             Action::NextHit => return self.jump_hit(true),
             Action::PrevHit => return self.jump_hit(false),
             Action::CreateFolder => {
-                let text = self.folders.new_folder_prefix(&self.model.folders);
+                let text = self
+                    .folders
+                    .new_folder_prefix(&self.model.folders, &self.model.personal_prefix);
                 self.overlays.open_line(LineKind::CreateFolder, text);
             }
             Action::RenameFolder => self.ask_rename_folder(),

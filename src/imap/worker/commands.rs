@@ -115,7 +115,12 @@ impl Worker {
                 self.folders_listed = true;
                 self.emit(Event::Folders(list));
             }
-            Err(e) => self.fail(None, e),
+            Err(e) => return self.fail(None, e),
+        }
+        match self.retrying(folders::personal_namespace) {
+            Ok(Some(personal)) => self.emit(Event::Namespace { personal }),
+            Ok(None) => {}
+            Err(e) => tracing::info!("no NAMESPACE: {e}"),
         }
     }
 
