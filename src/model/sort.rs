@@ -460,6 +460,11 @@ mod tests {
 
     proptest! {
         #[test]
+        fn text_compares_as_folded(a in "[aAbBé]{0,20}", b in "[aAbBé]{0,20}") {
+            prop_assert_eq!(Caseless::new(&a).cmp(&Caseless::new(&b)), fold(&a).cmp(&fold(&b)));
+        }
+
+        #[test]
         fn a_sort_is_an_ordered_permutation(rows in arb_rows(), o in arb_order()) {
             let uids = sorted(o, &rows);
             let mut a = uids.clone();
