@@ -4,10 +4,10 @@
 mod support;
 
 use support::ui::{
-    WIDE, draw, folder, listed, load, new_app, notice, press, render, selected, summaries,
+    WIDE, arrived, draw, folder, listed, load, new_app, notice, press, render, selected, summaries,
     type_text,
 };
-use tern::msg::{Event, Flag, Flags, Folder, SpecialUse, Summary, Uid};
+use tern::msg::{Event, Flag, Flags, SpecialUse, Summary, Uid};
 use tern::ui::app::App;
 
 /// Sizes fall as UIDs rise, so size order is the reverse of arrival order; subjects go
@@ -44,6 +44,11 @@ fn inbox(n: Uid) -> App {
     app
 }
 
+fn command_line(app: &App) -> String {
+    let prompt = app.overlays().prompt().expect("the command line");
+    prompt.text.clone()
+}
+
 fn sort(app: &mut App, words: &str) {
     press(app, "O C-u");
     type_text(app, &format!("sort {words}"));
@@ -54,12 +59,7 @@ fn sort(app: &mut App, words: &str) {
 fn the_key_opens_the_line_with_the_current_order() {
     let mut app = inbox(5);
     press(&mut app, "O");
-    let line = app
-        .overlays()
-        .prompt()
-        .expect("the command line")
-        .text
-        .clone();
+    let line = command_line(&app);
     assert_eq!(line, "sort arrival");
     press(&mut app, "C-u");
     type_text(&mut app, "sort size reverse");
@@ -67,12 +67,7 @@ fn the_key_opens_the_line_with_the_current_order() {
     assert_eq!(listed(&app), [5, 4, 3, 2, 1], "smallest first");
     assert_eq!(notice(&app), "Sorted by size reverse");
     press(&mut app, "O");
-    let line = app
-        .overlays()
-        .prompt()
-        .expect("the command line")
-        .text
-        .clone();
+    let line = command_line(&app);
     assert_eq!(line, "sort size reverse");
 }
 
@@ -134,11 +129,7 @@ fn the_order_follows_a_sync_new_mail_and_a_filter() {
     press(&mut app, "F");
     type_text(&mut app, "topic");
     press(&mut app, "Enter");
-    app.on_event(Event::Arrived {
-        folder: Folder::named("INBOX"),
-        uid_validity: 7,
-        uids: vec![9],
-    });
+    app.on_event(arrived("INBOX", vec![9]));
     app.on_event(summaries(
         "INBOX",
         vec![Summary {
@@ -157,12 +148,7 @@ fn each_folder_keeps_its_order_this_session() {
     sort(&mut app, "size");
     app.on_event(selected("Archive", vec![1]));
     press(&mut app, "O");
-    let line = app
-        .overlays()
-        .prompt()
-        .expect("the command line")
-        .text
-        .clone();
+    let line = command_line(&app);
     assert_eq!(line, "sort arrival", "another folder, the default order");
     press(&mut app, "Esc");
     app.on_event(selected("INBOX", (1..=4).rev().collect()));

@@ -7,7 +7,6 @@
 
 use std::borrow::Cow;
 use std::cmp::{Ordering, Reverse};
-use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -162,7 +161,12 @@ impl<'a> Caseless<'a> {
 impl Ord for Caseless<'_> {
     fn cmp(&self, other: &Self) -> Ordering {
         let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
-        for (x, y) in a.iter().zip(b) {
+        // Equal runs are skipped eight bytes at a time: subjects often share a long start.
+        let mut i = 0;
+        while i + 8 <= a.len().min(b.len()) && a[i..i + 8] == b[i..i + 8] {
+            i += 8;
+        }
+        for (x, y) in a[i..].iter().zip(&b[i..]) {
             // Folded text is lowercase already; lowercasing ASCII leaves other bytes alone.
             match x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase()) {
                 Ordering::Equal => {}
@@ -266,7 +270,8 @@ impl SortOrder {
         moved: &[Uid],
         get: impl Fn(Uid) -> Option<&'a Summary>,
     ) {
-        let moving: HashSet<Uid> = moved.iter().copied().collect();
+        // Fast hashing: the whole list is looked up, 100 000 rows for a chunk of 1 000.
+        let moving: foldhash::HashSet<Uid> = moved.iter().copied().collect();
         let mut fresh = Vec::new();
         uids.retain(|&u| {
             let stays = !moving.contains(&u);
@@ -292,7 +297,7 @@ impl SortOrder {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
+    use std::collections::{HashMap, HashSet};
 
     use proptest::prelude::*;
 
@@ -454,6 +459,11 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn text_compares_as_folded(a in "[aAbBé]{0,20}", b in "[aAbBé]{0,20}") {
+            prop_assert_eq!(Caseless::new(&a).cmp(&Caseless::new(&b)), fold(&a).cmp(&fold(&b)));
+        }
+
         #[test]
         fn a_sort_is_an_ordered_permutation(rows in arb_rows(), o in arb_order()) {
             let uids = sorted(o, &rows);

@@ -191,6 +191,19 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// `root` and everything below it, each container after its children. Without recursion:
+    /// a 10 000-deep chain must not overflow the stack.
+    fn bottom_up(&self, root: usize) -> Vec<usize> {
+        let mut order = Vec::new();
+        let mut stack = vec![root];
+        while let Some(c) = stack.pop() {
+            order.push(c);
+            stack.extend(self.containers[c].children.iter().copied());
+        }
+        order.reverse();
+        order
+    }
+
     /// Drops placeholders without children and promotes the children of those that join
     /// nothing (one child, or below the top); returns the top of each thread.
     fn prune(&mut self) -> Vec<usize> {
@@ -199,14 +212,7 @@ impl<'a> Builder<'a> {
             .collect();
         let mut kept_roots = Vec::new();
         for root in roots {
-            // Post-order without recursion: a 10 000-deep chain must not overflow the stack.
-            let mut order = Vec::new();
-            let mut stack = vec![root];
-            while let Some(c) = stack.pop() {
-                order.push(c);
-                stack.extend(self.containers[c].children.iter().copied());
-            }
-            for &c in order.iter().rev() {
+            for c in self.bottom_up(root) {
                 let children = std::mem::take(&mut self.containers[c].children);
                 let mut kept = Vec::with_capacity(children.len());
                 for child in children {
@@ -284,13 +290,7 @@ impl<'a> Builder<'a> {
         let mut oldest = vec![None; self.containers.len()];
         let mut newest = vec![None; self.containers.len()];
         for &r in &roots {
-            let mut order = Vec::new();
-            let mut stack = vec![r];
-            while let Some(c) = stack.pop() {
-                order.push(c);
-                stack.extend(self.containers[c].children.iter().copied());
-            }
-            for &c in order.iter().rev() {
+            for c in self.bottom_up(r) {
                 let own = key(&self.containers[c]);
                 let kids = &self.containers[c].children;
                 oldest[c] = own.or_else(|| kids.iter().filter_map(|&k| oldest[k]).min());
