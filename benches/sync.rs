@@ -11,6 +11,10 @@
 //! - warm after 1 % of the flags changed and 100 new messages, in sync from the start;
 //! - bytes received to read a message that carries a 5 MB attachment.
 //!
+//! `cargo bench --bench sync -- --marker [COUNTS]` measures only what knowing the `@`
+//! attachment marker from the summaries would add to the cold sync's wire floor: the same
+//! raw fetch plus `BODY.PEEK[HEADER.FIELDS (CONTENT-TYPE)]`, or plus `BODYSTRUCTURE`.
+//!
 //! Under `cargo test --all-targets` it runs once on 200 messages, so the harness cannot rot.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -46,6 +50,13 @@ fn main() {
         };
     }
     let runs = if benching { 5 } else { 1 };
+    if std::env::args().any(|a| a == "--marker") {
+        println!("messages\titems\twire ms\twire MB\t+ms vs base\t+MB vs base");
+        for n in counts {
+            marker_row(n, runs);
+        }
+        return;
+    }
     println!(
         "messages\twire ms\tcold first screen ms\tcold sync ms\tcold/wire\tcold RSS MB\twarm first screen ms\twarm in-sync ms\twarm/cold\tchanged in-sync ms"
     );
@@ -241,9 +252,53 @@ fn attachment_bytes() {
     );
 }
 
+/// What the summaries would add to learn whether a message has attachments.
+const MARKER_ITEMS: [(&str, &str); 3] = [
+    ("base", ""),
+    ("+content-type", " BODY.PEEK[HEADER.FIELDS (CONTENT-TYPE)]"),
+    ("+bodystructure", " BODYSTRUCTURE"),
+];
+
+fn marker_row(count: usize, runs: usize) {
+    let server = Dovecot::start(DovecotOptions::default()).expect("start dovecot");
+    server
+        .create_folder("alice", "Bench")
+        .expect("create folder");
+    server
+        .seed_maildir_bulk("alice", "Bench", (0..count).map(message))
+        .expect("seed");
+    // Dovecot caches what it was asked for once; every variant is measured warm, as a user's
+    // second client would find it.
+    for (_, extra) in MARKER_ITEMS {
+        raw_fetch(server.imap_port, extra);
+    }
+    let mut base = (0.0, 0.0);
+    for (name, extra) in MARKER_ITEMS {
+        let results: Vec<(Duration, u64)> = (0..runs)
+            .map(|_| raw_fetch(server.imap_port, extra))
+            .collect();
+        let t = ms(median(results.iter().map(|r| r.0).collect()));
+        let mb = results[0].1 as f64 / 1e6;
+        if extra.is_empty() {
+            base = (t, mb);
+        }
+        println!(
+            "{count}\t{name}\t{t:.0}\t{mb:.1}\t{:+.0}\t{:+.1}",
+            t - base.0,
+            mb - base.1
+        );
+    }
+}
+
 /// The floor: a minimal client that logs in, selects and reads every envelope to the tagged OK.
 fn raw_wire(port: u16) -> Duration {
+    raw_fetch(port, "").0
+}
+
+/// [`raw_wire`] with `extra` items fetched too: its time and the bytes received.
+fn raw_fetch(port: u16, extra: &str) -> (Duration, u64) {
     let start = Instant::now();
+    let mut bytes = 0u64;
     let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     stream.set_nodelay(true).expect("nodelay");
     let mut w = stream.try_clone().expect("clone");
@@ -255,17 +310,19 @@ fn raw_wire(port: u16) -> Duration {
         ("a2", "SELECT Bench"),
         (
             "a3",
-            "UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)",
+            &format!("UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE{extra})"),
         ),
     ] {
         write!(w, "{tag} {cmd}\r\n").expect("send");
         loop {
             line.clear();
             r.read_until(b'\n', &mut line).expect("read");
+            bytes += line.len() as u64;
             // Skip literals ({n}) so a subject line cannot be mistaken for the tagged reply.
             if let Some(n) = literal_len(&line) {
                 let mut skip = vec![0; n];
                 r.read_exact(&mut skip).expect("literal");
+                bytes += n as u64;
                 continue;
             }
             if line.starts_with(tag.as_bytes()) {
@@ -273,7 +330,7 @@ fn raw_wire(port: u16) -> Duration {
             }
         }
     }
-    start.elapsed()
+    (start.elapsed(), bytes)
 }
 
 fn literal_len(line: &[u8]) -> Option<usize> {

@@ -24,6 +24,11 @@ pub enum Error {
     /// The server sent something we could not parse; the connection is no longer usable.
     #[error("protocol error: {0}")]
     Protocol(String),
+    /// The server's answer broke one of tern's caps (its size, its number of responses, the
+    /// time it may take): the connection is dropped, and the command is not simply repeated,
+    /// since the server would most likely answer the same way.
+    #[error("{0}")]
+    Limit(String),
     /// The user named something that does not exist (a folder, a UID, a section).
     #[error("{0}")]
     NotFound(String),
@@ -46,7 +51,10 @@ pub enum Error {
 impl Error {
     /// Errors after which the IMAP connection must be dropped and re-established.
     pub fn is_fatal_for_connection(&self) -> bool {
-        matches!(self, Error::Network(_) | Error::Tls(_) | Error::Protocol(_))
+        matches!(
+            self,
+            Error::Network(_) | Error::Tls(_) | Error::Protocol(_) | Error::Limit(_)
+        )
     }
 
     /// The process exit code the CLI uses for this error.

@@ -26,8 +26,13 @@
 //!   requests in flight, status, new mail), each owning its fields. `App` only dispatches:
 //!   key → action → sub-state, and worker event → model → sub-states in one exhaustive
 //!   match. `ui::layout` sizes panes and overlays; `ui::views` only draws.
+//! - [`model`] also orders the list (`model::sort`, kept in order chunk by chunk during a
+//!   sync) and groups conversations (`model::threads`, JWZ); both are pure and know no UI.
 //! - [`mime`] turns BODYSTRUCTURE into a part tree with RFC 3501 section numbers, decodes
 //!   transfer encodings and charsets, renders HTML, and sanitises anything bound for a screen.
+//! - [`pop3`] serves a POP3 mailbox through the same contract: its own worker answers the
+//!   same [`msg::Cmd`]s for INBOX from a local store, so the UI and CLI need no POP3 code;
+//!   [`net`] holds the TCP and TLS setup both protocols share.
 //! - [`cache`] keeps summaries, flags, MODSEQ, structures and text bodies on disk (redb),
 //!   written by a thread of its own; [`intern`] shares repeated senders and recipients.
 //! - [`compose`] writes mail: drafts on disk, replies and forwards, the MIME message, the
@@ -42,6 +47,7 @@
 //!   LMTP, then files the Sent copy.
 //! - [`demo`] generates a realistic mailbox from `assets/demo/` into that Dovecot (`tern demo`).
 
+pub mod backend;
 pub mod cache;
 pub mod cli;
 pub mod compose;
@@ -56,7 +62,9 @@ pub mod mailcap;
 pub mod mime;
 pub mod model;
 pub mod msg;
+pub mod net;
 pub mod policy;
+pub mod pop3;
 pub mod private;
 pub mod save;
 pub mod search;

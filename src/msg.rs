@@ -47,6 +47,17 @@ pub enum Cmd {
         uid: Uid,
         section: Section,
     },
+    /// Writes one part to a new file (or standard output) as it arrives, decoded on the way:
+    /// `BODY.PEEK[section]` never held whole. Answered by `SaveProgress` now and then, then
+    /// `Saved`; a cancelled save removes what it wrote and ends in `Failed`.
+    SavePart {
+        req: ReqId,
+        folder: Folder,
+        uid: Uid,
+        part: Box<Part>,
+        to: SaveTo,
+        cancel: Cancel,
+    },
     /// The whole raw message: `BODY.PEEK[]`.
     FetchRaw {
         req: ReqId,
@@ -109,6 +120,37 @@ pub enum Cmd {
     /// Log out and end the worker thread.
     Shutdown,
 }
+
+/// Where [`Cmd::SavePart`] writes: exactly `output` (a new file), a fresh name inside it
+/// when it is a folder, or inside `download_dir` without one; `-` is standard output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveTo {
+    pub output: Option<std::path::PathBuf>,
+    pub download_dir: std::path::PathBuf,
+}
+
+/// Set by the sender of a long command to stop it; the worker looks between reads.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<std::sync::atomic::AtomicBool>);
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// The same token, not an equal flag: a command is matched by what it can cancel.
+impl PartialEq for Cancel {
+    fn eq(&self, other: &Cancel) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Cancel {}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FolderOp {
@@ -428,6 +470,15 @@ pub struct Summary {
 pub enum Event {
     Conn(ConnState),
     Folders(Vec<FolderInfo>),
+    /// The personal namespace's prefix (decoded, e.g. `INBOX.`), where new folders go.
+    Namespace {
+        personal: String,
+    },
+    /// Fresh counts of one folder, e.g. right after tern copied mail into it.
+    FolderStatus {
+        folder: Folder,
+        status: FolderStatus,
+    },
     /// The folder is open; `uids` is every UID in it, newest first, when `complete`; else
     /// only the first screen's, and a `Listed` follows with them all.
     Selected {
@@ -473,6 +524,18 @@ pub enum Event {
         folder: Folder,
         uid: Uid,
         bytes: Vec<u8>,
+    },
+    /// A `SavePart` has received `done` of the part's `total` bytes (as the server sends
+    /// them, transfer-encoded; `total` is BODYSTRUCTURE's figure, so `done` may pass it).
+    SaveProgress {
+        req: ReqId,
+        done: u64,
+        total: u64,
+    },
+    /// A `SavePart` is written: to `path`, or to standard output (None).
+    Saved {
+        req: ReqId,
+        path: Option<std::path::PathBuf>,
     },
     /// Flags were changed on the server.
     Stored {
@@ -542,6 +605,8 @@ impl Event {
             Event::Structure { req, .. }
             | Event::PartData { req, .. }
             | Event::Raw { req, .. }
+            | Event::SaveProgress { req, .. }
+            | Event::Saved { req, .. }
             | Event::Stored { req, .. }
             | Event::Copied { req, .. }
             | Event::SearchResult { req, .. }

@@ -103,20 +103,6 @@ pub fn quote(s: &str) -> String {
     out
 }
 
-/// Undoes quoted-string escapes (`\\"` and `\\\\`), which the response parser leaves in
-/// mailbox names.
-pub fn unescape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.extend(chars.next()),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,13 +139,6 @@ mod tests {
         assert_eq!(decode("&!!!-"), "&!!!-");
         assert_eq!(decode("open&"), "open&");
         assert_eq!(decode("&2D3-x"), "&2D3-x");
-    }
-
-    #[test]
-    fn unescape_undoes_quote() {
-        let name = "a \"b\" \\ c";
-        let quoted = quote(name);
-        assert_eq!(unescape(&quoted[1..quoted.len() - 1]), name);
     }
 
     #[test]

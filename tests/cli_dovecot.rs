@@ -34,6 +34,10 @@ fn folders_decode_names_and_report_counts() {
         work[3], "",
         "no counts for a folder that cannot be selected"
     );
+    // Whether each folder is subscribed (issue 12, item 10): the special-use folders are
+    // (`auto = subscribe`); the parent that exists only by name is not.
+    assert_eq!(find("Sent")[5], "subscribed", "{}", run.stdout);
+    assert_eq!(work[5], "", "{work:?}");
 }
 
 #[test]
@@ -92,6 +96,51 @@ fn list_is_newest_first_with_decoded_sanitised_fields() {
     let limited = env.tern(&["list", "INBOX", "--limit", "3"]).ok();
     assert_eq!(limited.rows().len(), 3);
     assert_eq!(limited.rows()[0][0], rows[0][0]);
+}
+
+#[test]
+fn list_sorts_by_key_and_reverses() {
+    let env = Env::start();
+    let uids = |args: &[&str]| -> Vec<u32> {
+        let mut all = vec!["list", "INBOX"];
+        all.extend_from_slice(args);
+        let run = env.tern(&all).ok();
+        run.rows().iter().map(|r| r[0].parse().unwrap()).collect()
+    };
+    let newest_first = uids(&[]);
+    let mut oldest_first = newest_first.clone();
+    oldest_first.reverse();
+    // INBOX is seeded with internal dates rising with the UIDs.
+    assert_eq!(uids(&["--sort", "date"]), newest_first);
+    assert_eq!(uids(&["--sort", "date", "--reverse"]), oldest_first);
+    assert_eq!(uids(&["--sort", "arrival", "--reverse"]), oldest_first);
+
+    let by_size = uids(&["--sort", "size"]);
+    let (largest, second) = (
+        env.uid("INBOX", "html_only_qp.eml"),
+        env.uid("INBOX", "nested.eml"),
+    );
+    assert_eq!(by_size[..2], [largest, second], "the two largest fixtures");
+    let mut smallest_first = uids(&["--sort", "size", "--reverse"]);
+    smallest_first.reverse();
+    assert_eq!(smallest_first, by_size, "reverse flips the whole list");
+
+    let flagged = env.uid("INBOX", "mixed_attachments.eml");
+    assert_eq!(uids(&["--sort", "flagged,size"])[0], flagged);
+    let read = env.uid("INBOX", "plain.eml");
+    assert_eq!(*uids(&["--sort", "unread arrival"]).last().unwrap(), read);
+
+    let run = env.tern(&["list", "INBOX", "--sort", "subject"]).ok();
+    let subjects: Vec<String> = run
+        .rows()
+        .iter()
+        .map(|r| tern::model::filter::fold(tern::mime::subject::base_subject(&r[4])))
+        .collect();
+    assert!(subjects.is_sorted(), "{subjects:#?}");
+
+    let bad = env.tern(&["list", "INBOX", "--sort", "weight"]);
+    assert_ne!(bad.code, 0);
+    assert!(bad.stderr.contains("unknown sort key"), "{}", bad.stderr);
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
 use support::scripted::{self, Reply, Script, Server};
-use support::watched::{Run, assert_clean_failure, assert_peak_under, run_tern};
+use support::watched::{Run, assert_clean_failure, assert_peak_under, run_tern, run_with_config};
 use tern::error::Error;
 use tern::imap::worker::{self, Handle};
 use tern::msg::{Cmd, Event, Folder};
@@ -403,10 +403,7 @@ fn tern(server: &Server, args: &[&str]) -> Run {
 }
 
 fn tern_with(server: &Server, extra: &str, args: &[&str]) -> Run {
-    let home = tempfile::tempdir().expect("tempdir");
-    let config = home.path().join("config.toml");
-    std::fs::write(&config, server.config(extra)).expect("write config");
-    run_tern(&config, home.path(), args)
+    run_with_config(&server.config(extra), args)
 }
 
 #[test]
@@ -488,14 +485,15 @@ fn four_gigabyte_literal_in_a_summary_is_refused_unallocated() {
     assert_peak_under(&run, 200);
 }
 
+// Refused when announced: more than the message's size (or, unknown, the general cap).
 #[test]
 fn two_gigabyte_literal_then_stall_is_not_allocated() {
-    huge_literal(Reply::Stall, "not responding");
+    huge_literal(Reply::Stall, "announced 2048 MiB");
 }
 
 #[test]
 fn two_gigabyte_literal_then_hang_up_is_not_allocated() {
-    huge_literal(Reply::Close, "lost");
+    huge_literal(Reply::Close, "announced 2048 MiB");
 }
 
 #[test]
@@ -783,4 +781,183 @@ fn a_refused_status_lists_that_folder_without_counts() {
     assert_eq!(rows.len(), 2, "{}", run.stdout);
     assert_eq!((rows[0][0], rows[0][3]), ("INBOX", "3"));
     assert_eq!((rows[1][0], rows[1][3]), ("Secret", ""));
+}
+
+#[test]
+fn folder_names_keep_their_backslashes_as_literals_and_lose_their_escapes_quoted() {
+    let server = Server::start(Script::new().on(|c| {
+        match c.verb.as_str() {
+            "LIST" | "LSUB" => Reply::Send(
+                [
+                    format!("* {} () \"/\" {{5}}\r\nA\\B\\C\r\n", c.verb).into_bytes(),
+                    format!("* {} () \"/\" \"X\\\\Y \\\"q\\\"\"\r\n", c.verb).into_bytes(),
+                    format!("* {} () \"\\\\\" INBOX\r\n", c.verb).into_bytes(),
+                    c.tagged("OK done"),
+                ]
+                .concat(),
+            ),
+            "STATUS" => Reply::Send(c.tagged("NO [NOPERM] not counted here")),
+            _ => Reply::Default,
+        }
+    }));
+    let run = tern(&server, &["folders"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let names: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|l| l.split('\t').next())
+        .collect();
+    assert!(names.contains(&"A\\B\\C"), "{names:?}");
+    assert!(names.contains(&"X\\Y \"q\""), "{names:?}");
+    assert!(names.contains(&"INBOX"), "{names:?}");
+    // The name goes back to the server as it was listed.
+    let run = tern(&server, &["list", "A\\B\\C"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let select = server
+        .log()
+        .into_iter()
+        .find(|c| c.verb == "SELECT" || c.verb == "EXAMINE");
+    assert_eq!(select.map(|c| c.args), Some("\"A\\\\B\\\\C\"".to_string()));
+}
+
+/// `tern` against a server answering `verb` with the tagged `text` (raw bytes): the error line.
+fn refusal_line(verb: &'static str, text: &'static [u8]) -> String {
+    let server = Server::start(Script::new().on(move |c| {
+        if c.verb == verb {
+            Reply::Send([format!("{} ", c.tag).as_bytes(), text, b"\r\n"].concat())
+        } else {
+            Reply::Default
+        }
+    }));
+    let args: &[&str] = if verb == "LOGIN" {
+        &["check"]
+    } else {
+        &["list", "INBOX"]
+    };
+    let run = tern(&server, args);
+    assert_clean_failure(&run)
+}
+
+#[test]
+fn utf8_and_latin1_in_refusals_are_the_servers_words() {
+    let line = refusal_line(
+        "LOGIN",
+        "NO [AUTHENTICATIONFAILED] Ungültiges Passwort".as_bytes(),
+    );
+    assert!(line.contains("Ungültiges Passwort"), "{line}");
+    let line = refusal_line("EXAMINE", b"NO Zugriff verweigert f\xfcr Ordner");
+    assert!(line.contains("Zugriff verweigert für Ordner"), "{line}");
+}
+
+#[test]
+fn latin1_in_bye_is_the_servers_words() {
+    let server = Server::start(Script::new().on(|c| match c.verb.as_str() {
+        "UID SEARCH" => Reply::Close(b"* BYE Wartung, bis sp\xe4ter\r\n".to_vec()),
+        _ => Reply::Default,
+    }));
+    let run = tern(&server, &["list", "INBOX"]);
+    let line = assert_clean_failure(&run);
+    assert!(line.contains("Wartung, bis später"), "{line}");
+}
+
+// ---- issue 11, item 8: saving streams ----------------------------------------------------------
+
+/// A part of `size` bytes for `SavePart` (the built-in mailbox's text part, section 1).
+fn big_text_part(size: u64) -> Box<tern::mime::Part> {
+    let mut part = support::ui::part(r#"("TEXT" "PLAIN" NIL NIL NIL "7BIT" 9 1)"#);
+    part.size = size;
+    Box::new(part)
+}
+
+#[test]
+fn a_save_in_progress_is_cancelled_its_file_removed_and_the_worker_goes_on() {
+    const SIZE: usize = 1 << 30;
+    let server = Server::start(Script::new().on(|c| {
+        if c.verb == "UID FETCH" && c.args.contains("BODY.PEEK[1]") {
+            Reply::Dribble {
+                bytes: [
+                    format!("* 1 FETCH (UID 1 BODY[1] {{{SIZE}}}\r\n").as_bytes(),
+                    &[b'x'; 1 << 20],
+                ]
+                .concat(),
+                every: Duration::from_micros(20),
+            }
+        } else {
+            Reply::Default
+        }
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let h = spawn(&server);
+    let cancel = tern::msg::Cancel::default();
+    h.commands
+        .send(Cmd::SavePart {
+            req: 1,
+            folder: Folder::named("INBOX"),
+            uid: 1,
+            part: big_text_part(SIZE as u64),
+            to: tern::msg::SaveTo {
+                output: Some(dir.path().join("big.txt")),
+                download_dir: dir.path().to_path_buf(),
+            },
+            cancel: cancel.clone(),
+        })
+        .unwrap();
+    wait_for(
+        &h.events,
+        "progress",
+        |e| matches!(e, Event::SaveProgress { req: 1, done, .. } if *done > 0),
+    );
+    assert!(dir.path().join("big.txt").exists(), "written as it arrives");
+    cancel.cancel();
+    let (ev, _) = wait_for(&h.events, "the end of the save", |e| {
+        e.req() == Some(1) && !matches!(e, Event::SaveProgress { .. })
+    });
+    assert!(failure(ev).to_string().contains("cancelled"));
+    assert!(
+        !dir.path().join("big.txt").exists(),
+        "no partial file is left"
+    );
+    // The connection was dropped mid-answer; the next command gets a fresh one.
+    fetch_raw(&h, 2, 2);
+    let (ev, _) = wait_for(&h.events, "the raw message", |e| e.req() == Some(2));
+    assert!(
+        matches!(ev, Event::Raw { ref bytes, .. } if bytes.ends_with(b"hello 2\r\n")),
+        "{ev:?}"
+    );
+    assert_eq!(server.connections(), 2);
+}
+
+#[test]
+fn a_saved_part_larger_than_its_structure_says_is_refused_when_announced() {
+    let server = Server::start(Script::new().on(|c| {
+        if c.verb == "UID FETCH" && c.args.contains("BODY.PEEK[1]") {
+            Reply::Flood {
+                head: b"* 1 FETCH (UID 1 BODY[1] {4294967295}\r\n".to_vec(),
+                byte: b'x',
+                len: 1 << 30,
+            }
+        } else {
+            Reply::Default
+        }
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let h = spawn(&server);
+    h.commands
+        .send(Cmd::SavePart {
+            req: 1,
+            folder: Folder::named("INBOX"),
+            uid: 1,
+            part: big_text_part(1000),
+            to: tern::msg::SaveTo {
+                output: None,
+                download_dir: dir.path().to_path_buf(),
+            },
+            cancel: tern::msg::Cancel::default(),
+        })
+        .unwrap();
+    let (ev, _) = wait_for(&h.events, "the end of the save", |e| e.req() == Some(1));
+    let error = failure(ev);
+    assert!(matches!(error, Error::Limit(_)), "{error}");
+    assert!(error.to_string().contains("announced 4095 MiB"), "{error}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }

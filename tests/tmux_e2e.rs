@@ -8,7 +8,7 @@ mod support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use support::tmux::{DEADLINE, Tmux, terminal};
+use support::tmux::{DEADLINE, Tmux, eventually, terminal};
 use support::{Env, fixtures};
 use unicode_width::UnicodeWidthStr;
 
@@ -352,4 +352,91 @@ fn a_needsterminal_viewer_gets_the_terminal_and_gives_it_back() {
     assert!(screen.contains("4.2.2.1 text/plain"), "{screen}");
     t.keys(&["C-c"]);
     assert_eq!(t.exited().code, 0);
+}
+
+/// Context switches of every thread of `pid` so far: how often the process woke up.
+fn wakeups(pid: u32) -> u64 {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).expect("tern's threads");
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("status")).ok())
+        .flat_map(|status| {
+            status
+                .lines()
+                .filter(|l| l.contains("ctxt_switches:"))
+                .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .sum()
+}
+
+/// Nothing due, nothing typed, nothing arriving: tern sleeps. IDLE blocks on its own thread,
+/// the UI has no tick, terminal input blocks, and the send thread waits for a command. (Before,
+/// a 250 ms tick redrew the screen and input was polled every 100 ms: over 40 wakeups in these
+/// three seconds.) A key afterwards is still answered at once.
+#[test]
+fn an_idle_tern_does_not_wake_up() {
+    let env = Env::start();
+    let config = env.config("");
+    let mut t = terminal(env.home.path());
+    launch(&mut t, &config);
+    let pid = t.tern_pid();
+    // The idler's connection and the folder counts settle first.
+    std::thread::sleep(Duration::from_secs(2));
+    let before = wakeups(pid);
+    std::thread::sleep(Duration::from_secs(3));
+    let woke = wakeups(pid) - before;
+    assert!(woke < 8, "tern woke {woke} times in 3 idle seconds");
+    t.act(&["open"]);
+    t.wait_for("┏ plain text", DEADLINE);
+    t.act(&["back"]);
+    t.wait_for("┏ INBOX", DEADLINE);
+    t.quit();
+}
+
+/// A server that floods every folder list with untagged responses (issue 11, item 3): the
+/// cap ends each answer with a clear line in the status bar, the connection is dropped and
+/// made again (paced, not in a storm), tern stays usable and small, and the terminal is
+/// restored on quit.
+#[test]
+fn a_capped_answer_leaves_the_tui_running_and_the_terminal_intact() {
+    use support::scripted::{Reply, Script, Server};
+    let server = Server::start(Script::new().on(|c| match c.verb.as_str() {
+        "LIST" => Reply::Repeat {
+            head: Vec::new(),
+            unit: b"* OK still thinking\r\n".to_vec(),
+            times: 50_000_000,
+        },
+        _ => Reply::Default,
+    }));
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, server.config("")).unwrap();
+    let mut t = terminal(home.path());
+    t.launch_tern(&config);
+    let screen = t.wait_for("untagged responses", DEADLINE);
+    assert!(!screen.contains("panicked"), "{screen}");
+    let pid = t.tern_pid();
+    let hwm = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().to_string()))
+        .unwrap();
+    let kib: u64 = hwm.trim_end_matches(" kB").trim().parse().unwrap();
+    assert!(kib < 300 << 10, "tern peaked at {hwm}");
+    // The connection is made again, with backoff: a second login follows, not a storm.
+    eventually("a new connection", DEADLINE, || {
+        (server.connections() >= 2)
+            .then_some(())
+            .ok_or(format!("{} connection(s)", server.connections()))
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    let logins = server.log().iter().filter(|c| c.verb == "LOGIN").count();
+    assert!(logins <= 4, "{logins} logins within seconds");
+    // Still answering keys.
+    t.act(&["help"]);
+    t.wait_for("Help ·", DEADLINE);
+    t.keys(&["C-c"]);
+    let exit = t.exited();
+    assert_eq!(exit.code, 0, "{}", exit.screen);
 }

@@ -9,7 +9,6 @@ use std::collections::BTreeSet;
 use support::dovecot::PlainSession;
 use support::{Env, fixtures, tern_with};
 use tern::devserver::DovecotOptions;
-use tern::utf7::unescape;
 
 fn session(env: &Env, folder: &str) -> PlainSession {
     let mut s = env.server.session("alice").expect("session");
@@ -309,7 +308,8 @@ fn folder_management_with_awkward_names() {
         s.lsub(Some(""), Some("*"))
             .unwrap()
             .iter()
-            .map(|n| unescape(n.name()))
+            // This session is the crate's own, without tern's guard: escapes are still in.
+            .map(|n| n.name().replace("\\\"", "\"").replace("\\\\", "\\"))
             .collect()
     };
     assert!(lsub(&mut s).contains(&"a \"b\" \\ c".to_string()));

@@ -4,7 +4,8 @@
 mod support;
 
 use support::ui::{
-    BASE_DATE, WIDE, draw, folder, listed, load, new_app, press, selected, summaries, type_text,
+    BASE_DATE, WIDE, arrived, draw, folder, listed, load, new_app, press, selected, summaries,
+    type_text,
 };
 use tern::msg::{Event, Flag, Flags, Folder, FolderInfo, SpecialUse, Summary, Uid};
 use tern::ui::app::App;
@@ -143,11 +144,7 @@ fn new_mail_that_matches_joins_the_filtered_list() {
     press(&mut app, "F");
     type_text(&mut app, "alice");
     press(&mut app, "Enter");
-    app.on_event(Event::Arrived {
-        folder: Folder::named("INBOX"),
-        uid_validity: 7,
-        uids: vec![9],
-    });
+    app.on_event(arrived("INBOX", vec![9]));
     app.on_event(summaries(
         "INBOX",
         vec![summary(9, "Alice <alice@example.com>", "One more thing")],

@@ -6,7 +6,7 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use support::ui::{BASE_DATE, WIDE, draw, folder, load, new_app, notice, press, summaries};
+use support::ui::{BASE_DATE, WIDE, draw, folder, load, new_app, notice, press, render, summaries};
 use tern::msg::{Cmd, Event, Flag, FlagChange, Flags, Folder, SpecialUse, Summary, Uid};
 use tern::ui::app::App;
 use tern::ui::notify::NotifyPolicy;
@@ -214,4 +214,54 @@ fn folder_tree_counts_follow_reading_and_new_mail() {
     assert!(tree_counts(&mut app, "Inbox").contains("1/5"));
     arrive(&mut app, "INBOX", vec![6]);
     assert!(tree_counts(&mut app, "Inbox").contains("2/6"));
+}
+
+/// Item 12 of issue 12: INBOX with 40 messages, the cursor on the newest, and 30 new ones
+/// arriving (as on a warm start after a few days away).
+fn forty_then_thirty_new(moved: bool) -> App {
+    let mut app = new_app("INBOX");
+    let chunk = (1..=40)
+        .map(|u| support::ui::summary(u, "Old <old@example.org>", &format!("old {u}"), Flag::Seen))
+        .collect();
+    let folders = vec![folder("INBOX", Some(SpecialUse::Inbox), Some((0, 40)))];
+    load(&mut app, folders, "INBOX", chunk);
+    render(&mut app, (80, 24));
+    if moved {
+        press(&mut app, "j");
+        render(&mut app, (80, 24));
+    }
+    arrive(&mut app, "INBOX", (41..=70).collect());
+    let new = (41..=70)
+        .map(|u| {
+            support::ui::summary(
+                u,
+                "New <new@example.org>",
+                &format!("fresh {u}"),
+                Flags::NONE,
+            )
+        })
+        .collect();
+    app.on_event(summaries("INBOX", new));
+    app
+}
+
+#[test]
+fn new_mail_comes_into_view_when_the_cursor_was_on_the_newest() {
+    let mut app = forty_then_thirty_new(false);
+    let screen = render(&mut app, (80, 24));
+    assert!(screen.contains("fresh 70"), "{screen}");
+    assert_eq!(app.selected_uid(), Some(70));
+    assert_eq!(notice(&app), "30 new messages");
+}
+
+#[test]
+fn away_from_the_top_new_mail_is_one_key_away() {
+    let mut app = forty_then_thirty_new(true);
+    // The cursor stays on the message the user chose.
+    assert_eq!(app.selected_uid(), Some(39));
+    assert_eq!(notice(&app), "30 new messages above: g jumps there");
+    press(&mut app, "g");
+    let screen = render(&mut app, (80, 24));
+    assert!(screen.contains("fresh 70"), "{screen}");
+    assert_eq!(app.selected_uid(), Some(70));
 }

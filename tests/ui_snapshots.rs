@@ -11,11 +11,13 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use support::ui::{
-    NESTED, WIDE, draw, folder, part, press, selected, settings, summaries, type_text,
+    NESTED, WIDE, draw, folder, part, press, render, selected, settings, summaries, type_text,
 };
+use tern::error::Error;
 use tern::mime::{Part, Section, safe_filename};
 use tern::msg::{
-    Cmd, ConnState, Event, Flag, Flags, Folder, FolderInfo, SessionInfo, SpecialUse, Summary, Uid,
+    Cancel, Cmd, ConnState, Event, Flag, Flags, Folder, FolderInfo, SaveTo, SessionInfo,
+    SpecialUse, Summary, Uid,
 };
 use tern::ui::app::{App, Settings};
 use tern::ui::keymap::Keymap;
@@ -417,49 +419,105 @@ fn parts_pane_keeps_its_window_when_the_cursor_moves_back_up() {
     insta::assert_snapshot!("parts_after_G_k_80x24", t.backend());
 }
 
-#[test]
-fn save_by_section_fetches_then_writes_like_tern_save() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut app, _) = App::new(settings_with(
-        WIDE,
-        dir.path().to_path_buf(),
-        Opened::default(),
-    ));
+/// An app whose download folder is `dir`, with the NESTED message (UID 9) open and its
+/// first text part (`1`) in memory.
+fn nested_open_in(dir: &std::path::Path) -> App {
+    let (mut app, _) = App::new(settings_with(WIDE, dir.to_path_buf(), Opened::default()));
     app.on_event(Event::Folders(folders()));
     app.on_event(selected("INBOX", vec![9]));
-    open_message(&mut app, part(NESTED), PLAIN_HEADER, &[]);
-    let cmds = command(&mut app, "save 4.2.2.1");
-    let section: Section = "4.2.2.1".parse().unwrap();
-    let req = match &cmds[..] {
+    open_message(
+        &mut app,
+        part(NESTED),
+        PLAIN_HEADER,
+        &[("1", "café au lait\r\n".as_bytes())],
+    );
+    app
+}
+
+/// The one `SavePart` in `cmds`: its request, section, destination and cancel token.
+fn save_cmd(cmds: &[Cmd]) -> (u64, String, SaveTo, Cancel) {
+    match cmds {
         [
-            Cmd::FetchPart {
+            Cmd::SavePart {
                 req,
                 uid: 9,
-                section: s,
                 folder,
+                part,
+                to,
+                cancel,
             },
-        ] if *s == section && folder.name() == "INBOX" => *req,
+        ] if folder.name() == "INBOX" => {
+            (*req, part.section.to_string(), to.clone(), cancel.clone())
+        }
         other => panic!("{other:?}"),
-    };
-    app.on_event(Event::PartData {
-        req,
-        folder: Folder::named("INBOX"),
-        uid: 9,
-        section: section.clone(),
-        bytes: b"caf=C3=A9 au lait=\r\n!\r\n".to_vec(),
-    });
-    let name = safe_filename(None, &section, "text/plain");
-    let saved = dir.path().join(&name);
+    }
+}
+
+#[test]
+fn save_by_section_streams_in_the_worker_and_reports_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = nested_open_in(dir.path());
+    let (req, section, to, _) = save_cmd(&command(&mut app, "save 4.2.2.1"));
+    assert_eq!(section, "4.2.2.1");
     assert_eq!(
-        std::fs::read(&saved).unwrap(),
-        "café au lait!\r\n".as_bytes()
+        to,
+        SaveTo {
+            output: None,
+            download_dir: dir.path().to_path_buf()
+        }
     );
-    assert!(app.notice().unwrap().text.contains(&name));
-    // Saving again never overwrites: the part is cached, so no fetch and a new name.
-    assert!(command(&mut app, "save 4.2.2.1").is_empty());
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    app.on_event(Event::SaveProgress {
+        req,
+        done: 1_000_000,
+        total: 2_000_000,
+    });
+    let text = app.notice().unwrap().text.clone();
+    assert_eq!(text, "Saving part 4.2.2.1: 1.0 of 2.0 MB · Esc cancels");
+    let path = dir.path().join("part-4.2.2.1.txt");
+    app.on_event(Event::Saved {
+        req,
+        path: Some(path.clone()),
+    });
+    assert!(app.notice().unwrap().text.contains(path.to_str().unwrap()));
     command(&mut app, "save 9.9");
     assert!(app.notice().unwrap().text.contains("no part 9.9"));
+}
+
+#[test]
+fn a_part_in_memory_is_written_at_once_never_overwriting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = nested_open_in(dir.path());
+    let section: Section = "1".parse().unwrap();
+    assert!(command(&mut app, "save 1").is_empty());
+    let saved = dir.path().join(safe_filename(None, &section, "text/plain"));
+    assert_eq!(
+        std::fs::read(&saved).unwrap(),
+        "café au lait\r\n".as_bytes()
+    );
+    assert!(command(&mut app, "save 1").is_empty());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
+#[test]
+fn esc_cancels_a_save_in_progress_before_it_closes_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = nested_open_in(dir.path());
+    let (req, _, _, cancel) = save_cmd(&command(&mut app, "save 2"));
+    assert!(press(&mut app, "Esc").is_empty());
+    assert!(cancel.is_cancelled());
+    assert_eq!(app.notice().unwrap().text, "Cancelling the save…");
+    assert!(
+        render(&mut app, WIDE).contains("Lunch on Friday"),
+        "the message stays open"
+    );
+    app.on_event(Event::Failed {
+        req: Some(req),
+        error: Error::Refused("saving part 2 was cancelled".into()),
+    });
+    assert_eq!(app.notice().unwrap().text, "Cancelled saving part 2");
+    // Nothing left to cancel: Esc is back to closing.
+    press(&mut app, "Esc");
+    assert!(!render(&mut app, WIDE).contains("Subject: Lunch"));
 }
 
 #[test]
@@ -469,7 +527,7 @@ fn save_all_asks_for_every_attachment() {
     let sections: Vec<String> = press(&mut app, "S")
         .iter()
         .filter_map(|c| match c {
-            Cmd::FetchPart { section, .. } => Some(section.to_string()),
+            Cmd::SavePart { part, .. } => Some(part.section.to_string()),
             _ => None,
         })
         .collect();

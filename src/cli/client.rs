@@ -6,7 +6,7 @@ use crate::config::Account;
 use crate::error::{Error, Result};
 use crate::imap::worker;
 use crate::mime::{Part, Section};
-use crate::msg::{Cmd, Event, Folder, FolderInfo, ReqId, Summary, Uid};
+use crate::msg::{Cancel, Cmd, Event, Folder, FolderInfo, ReqId, SaveTo, Summary, Uid};
 
 pub struct Client {
     handle: Option<worker::Handle>,
@@ -19,7 +19,7 @@ const STEP_TIMEOUT: Duration = Duration::from_secs(600);
 impl Client {
     pub fn new(account: Account, password: String) -> Self {
         Client {
-            handle: Some(worker::spawn(account, password)),
+            handle: Some(crate::backend::spawn(account, password)),
             next_req: 1,
         }
     }
@@ -91,6 +91,33 @@ impl Client {
             _ => Err(Error::NotFound(format!(
                 "message {uid} has no part {section}"
             ))),
+        }
+    }
+
+    /// Writes `part` to `to` as it arrives; the path written (None: standard output).
+    pub fn save(
+        &mut self,
+        folder: &Folder,
+        uid: Uid,
+        part: Part,
+        to: SaveTo,
+    ) -> Result<Option<std::path::PathBuf>> {
+        self.next_req += 1;
+        let req = self.next_req;
+        self.send(Cmd::SavePart {
+            req,
+            folder: folder.clone(),
+            uid,
+            part: Box::new(part),
+            to,
+            cancel: Cancel::default(),
+        })?;
+        loop {
+            if let Event::Saved { req: r, path } = self.next()?
+                && r == req
+            {
+                return Ok(path);
+            }
         }
     }
 

@@ -18,6 +18,22 @@ pub fn search(
     words: &str,
     out: &mut impl Write,
 ) -> Result<()> {
+    if account.is_pop3() {
+        let dir = account
+            .pop3_store_dir()
+            .ok_or_else(|| Error::Config("no data directory for the POP3 store".into()))?;
+        if !dir.join("index").exists() {
+            return Err(Error::NotFound(format!(
+                "no POP3 store yet at {}; list the mailbox with tern first",
+                dir.display()
+            )));
+        }
+        let rows = crate::pop3::store::Store::snapshot(&dir)?
+            .into_iter()
+            .filter_map(|e| e.summary)
+            .collect();
+        return matches("INBOX", 1, rows, words, out);
+    }
     let path = account.cache_path().ok_or_else(|| {
         Error::Config(format!(
             "the header cache is off for account \"{}\"",
@@ -39,31 +55,43 @@ pub fn search(
         let Some(cached) = cache.load(&folder)? else {
             continue;
         };
-        // The same model and index the TUI's filter uses.
-        let mut model = Model::default();
-        let id = Folder::named(&folder);
-        model.apply(Event::Selected {
-            folder: id.clone(),
-            uid_validity: cached.uid_validity,
-            read_only: true,
-            complete: true,
-            uids: cached.summaries.iter().map(|s| s.uid).collect(),
-        });
-        model.apply(Event::Summaries {
-            folder: id,
-            uid_validity: cached.uid_validity,
-            chunk: cached.summaries,
-        });
-        let Some(mailbox) = model.mailbox.as_ref() else {
-            continue;
-        };
-        for uid in Index::build(mailbox).matches(words) {
-            if let Some(s) = mailbox.summaries.get(&uid) {
-                let mut fields = vec![folder.clone()];
-                fields.extend(summary_fields(s));
-                let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
-                record(out, &refs)?;
-            }
+        matches(&folder, cached.uid_validity, cached.summaries, words, out)?;
+    }
+    Ok(())
+}
+
+/// Prints the rows of `folder` that hold all the words.
+fn matches(
+    folder: &str,
+    uid_validity: u32,
+    rows: Vec<crate::msg::Summary>,
+    words: &str,
+    out: &mut impl Write,
+) -> Result<()> {
+    // The same model and index the TUI's filter uses.
+    let mut model = Model::default();
+    let id = Folder::named(folder);
+    model.apply(Event::Selected {
+        folder: id.clone(),
+        uid_validity,
+        read_only: true,
+        complete: true,
+        uids: rows.iter().map(|s| s.uid).collect(),
+    });
+    model.apply(Event::Summaries {
+        folder: id,
+        uid_validity,
+        chunk: rows,
+    });
+    let Some(mailbox) = model.mailbox.as_ref() else {
+        return Ok(());
+    };
+    for uid in Index::build(mailbox).matches(words) {
+        if let Some(s) = mailbox.summaries.get(&uid) {
+            let mut fields = vec![folder.to_string()];
+            fields.extend(summary_fields(s));
+            let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+            record(out, &refs)?;
         }
     }
     Ok(())

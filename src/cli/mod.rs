@@ -18,6 +18,7 @@ use crate::config::{self, Config};
 use crate::error::{Error, Result};
 use crate::imap::uidset;
 use crate::mime::Section;
+use crate::model::sort::SortOrder;
 use crate::msg::{Folder, FolderOp, Uid};
 use client::Client;
 
@@ -50,15 +51,22 @@ pub struct Args {
 pub enum Command {
     /// Connect and log in; print greeting, TLS, capabilities and the login method.
     Check,
-    /// Folders: name, delimiter, attributes, messages, unseen.
+    /// Folders: name, delimiter, attributes, messages, unseen, subscribed.
     Folders,
-    /// Messages of FOLDER, newest first: UID, date, flags, from, subject.
+    /// Messages of FOLDER, newest first (or as sorted): UID, date, flags, from, subject.
     List {
         #[arg(value_parser = folder_arg)]
         folder: Folder,
         /// Print at most N messages: only the newest N are fetched, bypassing the cache.
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", conflicts_with = "sort")]
         limit: Option<usize>,
+        /// Order by KEY (date, arrival, from, to, subject, size), optionally with `unread`
+        /// and `flagged` to put those first: `--sort size`, `--sort unread,date`.
+        #[arg(long, value_name = "KEY")]
+        sort: Option<SortOrder>,
+        /// Flip the key's order (oldest, smallest or Z first).
+        #[arg(long, requires = "sort")]
+        reverse: bool,
         /// Also print to stderr when the connection, the first rows and the full state
         /// arrived (milliseconds since start), for benchmarks.
         #[arg(long)]
@@ -306,6 +314,24 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
     if let Command::Mark { change, .. } = command {
         triage::parse_flag_op(change)?;
     }
+    if account.is_pop3() {
+        match command {
+            Command::Move { .. }
+            | Command::Copy { .. }
+            | Command::Mkdir { .. }
+            | Command::Rename { .. }
+            | Command::Rmdir { .. }
+            | Command::Subscribe { .. }
+            | Command::Unsubscribe { .. }
+            | Command::Import { .. } => return Err(crate::pop3::worker::no_folders()),
+            Command::Search { local: false, .. } => {
+                return Err(Error::Refused(
+                    "POP3 has no server-side search: use tern search --local WORDS".into(),
+                ));
+            }
+            _ => {}
+        }
+    }
     let out = &mut std::io::stdout().lock();
     if let Command::Search {
         local: true,
@@ -361,8 +387,16 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
         Command::List {
             folder,
             limit,
+            sort,
+            reverse,
             timings,
-        } => read::list(c, folder, *limit, *timings, out),
+        } => {
+            let order = sort.map(|o| SortOrder {
+                reverse: o.reverse != *reverse,
+                ..o
+            });
+            read::list(c, folder, *limit, order, *timings, out)
+        }
         Command::Parts { folder, uid } => read::parts(c, folder, *uid, out),
         Command::Read {
             folder,
@@ -394,6 +428,10 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
         }
         Command::Copy { folder, dest, .. } => {
             triage::transfer(c, folder, parsed_uids, dest, false, out)
+        }
+        // POP3: DELE, committed by QUIT; there is no Trash.
+        Command::Delete { folder, .. } if account.is_pop3() => {
+            triage::expunge(c, folder, parsed_uids, false, out)
         }
         Command::Delete { folder, .. } => {
             triage::delete(c, &account, config.delete, folder, parsed_uids, out)

@@ -14,18 +14,27 @@ use crate::mime::html::html_to_text;
 use crate::mime::sanitize::{sanitize_line, sanitize_text};
 use crate::mime::{Section, decode};
 use crate::model::Model;
-use crate::msg::{Cmd, ConnState, Event, Folder, Uid};
+use crate::model::sort::SortOrder;
+use crate::msg::{Cmd, ConnState, Event, Folder, SaveTo, Uid};
 use crate::save;
 
 pub fn check(account: &Account, password: &str, out: &mut impl Write) -> Result<()> {
+    if account.is_pop3() {
+        let session = crate::pop3::session::Session::connect(account, password)?;
+        print_info(&session.info, out)?;
+        return session.quit();
+    }
     let mut conn = session::connect(account, password)?;
-    let info = &conn.info;
+    print_info(&conn.info, out)?;
+    let _ = conn.session.logout();
+    Ok(())
+}
+
+fn print_info(info: &crate::msg::SessionInfo, out: &mut impl Write) -> Result<()> {
     record(out, &["greeting", &info.greeting])?;
     record(out, &["tls", info.tls.as_deref().unwrap_or("none")])?;
     record(out, &["capabilities", &info.capabilities.join(" ")])?;
-    record(out, &["auth", &info.auth])?;
-    let _ = conn.session.logout();
-    Ok(())
+    record(out, &["auth", &info.auth])
 }
 
 pub fn folders(client: &mut Client, out: &mut impl Write) -> Result<()> {
@@ -43,6 +52,7 @@ pub fn folders(client: &mut Client, out: &mut impl Write) -> Result<()> {
                 &f.attributes.join(" "),
                 &messages,
                 &unseen,
+                if f.subscribed { "subscribed" } else { "" },
             ],
         )?;
     }
@@ -55,6 +65,7 @@ pub fn list(
     client: &mut Client,
     folder: &Folder,
     limit: Option<usize>,
+    order: Option<SortOrder>,
     timings: bool,
     out: &mut impl Write,
 ) -> Result<()> {
@@ -96,6 +107,10 @@ pub fn list(
     }
     // Before printing: writing 100 000 rows to a pipe is not part of getting them.
     let in_sync = start.elapsed();
+    if let Some(order) = order {
+        // Once, over the whole folder, rather than as each chunk arrives.
+        model.set_order(order);
+    }
     if limit.is_none()
         && let Some(mb) = &model.mailbox
     {
@@ -205,18 +220,14 @@ pub fn save_part(
         .find(section)
         .ok_or_else(|| Error::NotFound(format!("message {uid} has no part {section}")))?
         .clone();
-    let raw = client.part(folder, uid, section)?;
-    let bytes = save::content(&part, &raw);
-    if target.output == Some(Path::new("-")) {
-        return out.write_all(&bytes).map_err(io_err);
+    let to = SaveTo {
+        output: target.output.map(Path::to_path_buf),
+        download_dir: target.download_dir.to_path_buf(),
+    };
+    match client.save(folder, uid, part, to)? {
+        Some(path) => writeln!(out, "{}", path.display()).map_err(io_err),
+        None => Ok(()),
     }
-    let path = save::write_new(
-        target.output,
-        target.download_dir,
-        &save::file_name(&part),
-        &bytes,
-    )?;
-    writeln!(out, "{}", path.display()).map_err(io_err)
 }
 
 /// The raw message, byte for byte as the server stores it.

@@ -91,10 +91,33 @@ pub enum TlsMode {
     None,
 }
 
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    #[default]
+    Imap,
+    /// One folder (INBOX), kept in a local store ([`crate::pop3`]).
+    Pop3,
+}
+
+/// When a POP3 account downloads whole messages (the list needs only their headers).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pop3Download {
+    /// A message is downloaded (RETR) when it is first opened.
+    #[default]
+    Open,
+    /// Every message is downloaded in the background after the list is shown.
+    All,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Account {
     pub name: String,
+    /// "imap" (default) or "pop3".
+    #[serde(default)]
+    pub protocol: Protocol,
     pub host: String,
     #[serde(default)]
     pub port: Option<u16>,
@@ -127,7 +150,8 @@ pub struct Account {
     /// How often to check the open folder when IDLE is off or unavailable.
     #[serde(default = "default_poll")]
     pub poll_interval_secs: u64,
-    /// How often to refresh the unread counts of all folders.
+    /// How often to refresh the counts of all folders (one LIST-STATUS command where the
+    /// server has it).
     #[serde(default = "default_status")]
     pub status_interval_secs: u64,
     /// Keep summaries on disk so a folder opens at once and only changes are fetched.
@@ -140,6 +164,22 @@ pub struct Account {
     /// read dropped first; 0 keeps none.
     #[serde(default = "default_body_cache_mb")]
     pub body_cache_mb: u64,
+    /// POP3: when whole messages are downloaded.
+    #[serde(default)]
+    pub pop3_download: Pop3Download,
+    /// POP3: keep messages on the server once downloaded (false: removed at the next commit).
+    #[serde(default = "default_true")]
+    pub leave_on_server: bool,
+    /// POP3: remove downloaded messages from the server this many days after downloading.
+    #[serde(default)]
+    pub delete_after_days: Option<u32>,
+    /// POP3: log in with APOP when the greeting offers a timestamp (the password never crosses
+    /// the wire, but the server must keep it in the clear).
+    #[serde(default)]
+    pub pop3_apop: bool,
+    /// POP3: where the local copy lives (default `$XDG_DATA_HOME/tern/pop3/<account name>`).
+    #[serde(default)]
+    pub pop3_store: Option<PathBuf>,
     /// The sender, `Name <user@domain>`; default: the username when it is an address.
     #[serde(default)]
     pub from: Option<String>,
@@ -182,7 +222,7 @@ fn default_poll() -> u64 {
     60
 }
 fn default_status() -> u64 {
-    300
+    60
 }
 fn default_body_cache_mb() -> u64 {
     64
@@ -207,11 +247,51 @@ impl Account {
     }
 
     pub fn port(&self) -> u16 {
-        self.port.unwrap_or(match self.tls {
-            TlsMode::Implicit => 993,
-            TlsMode::Starttls | TlsMode::None => 143,
+        self.port.unwrap_or(match (self.protocol, self.tls) {
+            (Protocol::Imap, TlsMode::Implicit) => 993,
+            (Protocol::Imap, TlsMode::Starttls | TlsMode::None) => 143,
+            (Protocol::Pop3, TlsMode::Implicit) => 995,
+            (Protocol::Pop3, TlsMode::Starttls | TlsMode::None) => 110,
         })
     }
+
+    /// The POP3 store's directory, or None when there is no data directory.
+    pub fn pop3_store_dir(&self) -> Option<PathBuf> {
+        self.pop3_store
+            .as_ref()
+            .map(|p| expand_home(p))
+            .or_else(|| {
+                let dirs = directories::ProjectDirs::from("", "", "tern")?;
+                Some(
+                    dirs.data_dir()
+                        .join("pop3")
+                        .join(safe_file_name(&self.name)),
+                )
+            })
+    }
+
+    /// Whether a sent message is filed in the server's Sent folder: a POP3 server has no
+    /// folders to file it in, whatever `save_sent` says.
+    pub fn files_sent_copy(&self) -> bool {
+        self.save_sent && !self.is_pop3()
+    }
+
+    pub fn is_pop3(&self) -> bool {
+        self.protocol == Protocol::Pop3
+    }
+}
+
+/// An account name as one path component: anything but letters, digits, `-` and `_` is `_`.
+pub fn safe_file_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// The loaded configuration plus where it came from (for messages and the permission check).
@@ -226,17 +306,10 @@ pub struct Loaded {
 /// The default cache file of an account: `$XDG_CACHE_HOME/tern/<account>.redb`.
 fn default_cache_path(account: &str) -> Option<PathBuf> {
     let dirs = directories::ProjectDirs::from("", "", "tern")?;
-    let safe: String = account
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    Some(dirs.cache_dir().join(format!("{safe}.redb")))
+    Some(
+        dirs.cache_dir()
+            .join(format!("{}.redb", safe_file_name(account))),
+    )
 }
 
 /// `$XDG_CONFIG_HOME/tern/config.toml` (or the platform's equivalent).
@@ -311,6 +384,44 @@ fn validate(config: &Config, text: &str) -> std::result::Result<(), String> {
         }
         if account.port == Some(0) {
             return Err(format!("{}: port 0 is not a valid port", at("port")));
+        }
+        if !account.is_pop3() {
+            let pop3_only = [
+                ("pop3_download", account.pop3_download != Pop3Download::Open),
+                ("leave_on_server", !account.leave_on_server),
+                ("delete_after_days", account.delete_after_days.is_some()),
+                ("pop3_apop", account.pop3_apop),
+                ("pop3_store", account.pop3_store.is_some()),
+            ];
+            if let Some((key, _)) = pop3_only.iter().find(|(_, set)| *set) {
+                return Err(format!(
+                    "{}: {key} is for POP3 accounts; add protocol = \"pop3\" to account \"{}\"",
+                    at(key),
+                    account.name
+                ));
+            }
+        }
+        if account.is_pop3() {
+            let folders = [
+                (
+                    "default_folder",
+                    !account.default_folder.eq_ignore_ascii_case("INBOX"),
+                ),
+                ("trash_folder", account.trash_folder.is_some()),
+                ("archive_folder", account.archive_folder.is_some()),
+            ];
+            if let Some((key, _)) = folders.iter().find(|(_, set)| *set) {
+                return Err(format!(
+                    "{}: {key} does not apply: a POP3 account has only INBOX",
+                    at(key)
+                ));
+            }
+        }
+        if account.is_pop3() && account.delete_after_days == Some(0) {
+            return Err(format!(
+                "{}: delete_after_days = 0 would delete at once; use leave_on_server = false for that",
+                at("delete_after_days")
+            ));
         }
         sending::validate(account, text)?;
     }
@@ -505,6 +616,46 @@ password_env = "PW"
         assert_eq!(account("cache = false"), Ok(None));
         let e = account("body_cache_mb = -1").unwrap_err();
         assert!(e.starts_with("5:"), "{e}");
+    }
+
+    #[test]
+    fn pop3_accounts_default_to_995_and_keep_mail_on_the_server() {
+        let text =
+            "[[account]]\nname = \"p\"\nprotocol = \"pop3\"\nhost = \"h\"\nusername = \"u\"\n";
+        let c = parse(text).unwrap();
+        let a = &c.accounts[0];
+        assert_eq!((a.port(), a.is_pop3()), (995, true));
+        assert!(a.leave_on_server && a.delete_after_days.is_none() && !a.pop3_apop);
+        assert_eq!(a.pop3_download, Pop3Download::Open);
+        let c = parse(&format!(
+            "{text}tls = \"starttls\"\npop3_download = \"all\"\n"
+        ))
+        .unwrap();
+        assert_eq!(c.accounts[0].port(), 110);
+        assert_eq!(c.accounts[0].pop3_download, Pop3Download::All);
+        let e = parse(&format!("{text}protocol2 = 1\n")).unwrap_err();
+        assert!(e.starts_with("6:1:"), "{e}");
+    }
+
+    #[test]
+    fn pop3_settings_on_an_imap_account_are_located() {
+        let text =
+            "[[account]]\nname = \"i\"\nhost = \"h\"\nusername = \"u\"\ndelete_after_days = 3\n";
+        let e = parse(text).unwrap_err();
+        assert!(
+            e.starts_with("5:1:") && e.contains("protocol = \"pop3\""),
+            "{e}"
+        );
+        let text = "[[account]]\nname = \"p\"\nprotocol = \"pop3\"\nhost = \"h\"\nusername = \"u\"\ndelete_after_days = 0\n";
+        assert!(parse(text).unwrap_err().starts_with("6:1:"));
+        let text = "[[account]]\nname = \"p\"\nprotocol = \"pop3\"\nhost = \"h\"\nusername = \"u\"\ntrash_folder = \"Trash\"\n";
+        let e = parse(text).unwrap_err();
+        assert!(e.starts_with("6:1:") && e.contains("only INBOX"), "{e}");
+        let e = parse(
+            "[[account]]\nname = \"a\"\nprotocol = \"smtp\"\nhost = \"h\"\nusername = \"u\"\n",
+        )
+        .unwrap_err();
+        assert!(e.starts_with("3:12:"), "{e}");
     }
 
     #[test]

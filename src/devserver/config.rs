@@ -25,6 +25,7 @@ pub(crate) struct ConfigParams<'a> {
     pub imap_port: u16,
     pub imaps_port: u16,
     pub pop3_port: u16,
+    pub pop3s_port: u16,
     pub delimiter: char,
     pub capabilities: Option<&'a str>,
     /// Owner of mail and of Dovecot's unprivileged processes.
@@ -142,8 +143,10 @@ pub(crate) fn render(p: &ConfigParams) -> String {
         "  inet_listener pop3 {{\n    port = {}\n  }}",
         p.pop3_port
     ));
-    // Port 0 disables the listener: we only promise plain POP3.
-    line("  inet_listener pop3s {\n    port = 0\n  }".into());
+    line(format!(
+        "  inet_listener pop3s {{\n    port = {}\n    ssl = yes\n  }}",
+        p.pop3s_port
+    ));
     line(format!("{chroot}}}"));
     // Mode 0666: Postfix's smtpd and lmtp clients run as the postfix user.
     line(format!(

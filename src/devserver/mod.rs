@@ -80,8 +80,10 @@ pub struct Dovecot {
     pub imap_port: u16,
     /// Implicit TLS with the self-signed certificate at `cert_pem`.
     pub imaps_port: u16,
-    /// Plain POP3.
+    /// Plain POP3; STLS offered.
     pub pop3_port: u16,
+    /// POP3 with implicit TLS, the same certificate.
+    pub pop3s_port: u16,
     /// The instance directory (config, mail, logs).
     pub dir: PathBuf,
     /// Self-signed certificate for `localhost` / `127.0.0.1` (PEM).
@@ -120,6 +122,7 @@ impl Dovecot {
             imap_port: 0,
             imaps_port: 0,
             pop3_port: 0,
+            pop3s_port: 0,
             cert_pem: dir.join("cert.pem"),
             dir,
             pid: 0,
@@ -133,9 +136,13 @@ impl Dovecot {
         config::ensure_cert(&server.dir)?;
         let mut last_err = None;
         for _ in 0..PORT_ATTEMPTS {
-            let ports = sys::free_ports(3)?;
-            (server.imap_port, server.imaps_port, server.pop3_port) =
-                (ports[0], ports[1], ports[2]);
+            let ports = sys::free_ports(4)?;
+            (
+                server.imap_port,
+                server.imaps_port,
+                server.pop3_port,
+                server.pop3s_port,
+            ) = (ports[0], ports[1], ports[2], ports[3]);
             let fixed = server.opts.imap_port;
             if let Some(port) = fixed {
                 server.imap_port = port;
@@ -304,6 +311,7 @@ impl Dovecot {
             imap_port: self.imap_port,
             imaps_port: self.imaps_port,
             pop3_port: self.pop3_port,
+            pop3s_port: self.pop3s_port,
             delimiter: self.opts.delimiter,
             capabilities: self.opts.capabilities.as_deref(),
             mail_owner: &self.mail_owner,
@@ -365,7 +373,12 @@ impl Dovecot {
     fn wait_ready(&mut self) -> Result<(), Option<String>> {
         let deadline = Instant::now() + START_TIMEOUT;
         let pid_file = self.dir.join("run").join("master.pid");
-        let ports = [self.imap_port, self.imaps_port, self.pop3_port];
+        let ports = [
+            self.imap_port,
+            self.imaps_port,
+            self.pop3_port,
+            self.pop3s_port,
+        ];
         let mut pid_seen = false;
         while Instant::now() < deadline {
             if let Some(child) = self.child.as_mut()

@@ -11,7 +11,12 @@ use crate::msg::{Folder, FolderInfo, FolderOp, FolderStatus, SpecialUse};
 use crate::policy;
 use crate::utf7;
 
+/// Every folder with its counts: one LIST-STATUS command (RFC 5819) where the server has it,
+/// else LIST and one STATUS per folder.
 pub fn list(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
+    if conn.has("LIST-STATUS") {
+        return list_status(conn);
+    }
     let mut folders = names(conn)?;
     for f in folders.iter_mut().filter(|f| f.selectable) {
         // A folder the server will not count for us (`NO [NOPERM]`) is listed without counts.
@@ -27,40 +32,103 @@ pub fn list(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
     Ok(folders)
 }
 
+/// `LIST ... RETURN (STATUS ...)`: the names and every selectable folder's counts in one round
+/// trip, which is what makes a refresh every minute cheap.
+fn list_status(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
+    // With RETURN options the roles (RFC 6154) come only when asked for (Dovecot).
+    let roles = if conn.has("SPECIAL-USE") {
+        "SPECIAL-USE "
+    } else {
+        ""
+    };
+    let (data, _) = conn
+        .session
+        .run(format!(
+            "LIST \"\" \"*\" RETURN ({roles}STATUS {STATUS_ITEMS})"
+        ))
+        .map_err(|e| map_err("LIST", e))?;
+    let mut entries = Vec::new();
+    let mut counts = std::collections::HashMap::new();
+    for resp in responses(&data) {
+        match resp {
+            Response::MailboxData(MailboxDatum::List {
+                name_attributes,
+                delimiter,
+                name,
+            }) => entries.push(Entry {
+                attributes: name_attributes.iter().map(attribute_name).collect(),
+                delimiter: delimiter.and_then(|d| d.chars().next()),
+                raw: name.to_string(),
+            }),
+            Response::MailboxData(MailboxDatum::Status { mailbox, status }) => {
+                counts.insert(mailbox.to_string(), read_status(&status));
+            }
+            _ => {}
+        }
+    }
+    let mut folders = build(conn, entries)?;
+    for f in &mut folders {
+        f.status = counts.remove(f.folder.raw());
+    }
+    Ok(folders)
+}
+
+/// One name from LIST, as the server sent it.
+struct Entry {
+    attributes: Vec<String>,
+    delimiter: Option<char>,
+    raw: String,
+}
+
 /// LIST and LSUB: every folder with its role settled ([`policy::settle_roles`]), no counts yet.
 fn names(conn: &mut Connection) -> Result<Vec<FolderInfo>> {
-    let names = conn
+    let entries = conn
         .session
         .list(Some(""), Some("\"*\""))
-        .map_err(|e| map_err("LIST", e))?;
+        .map_err(|e| map_err("LIST", e))?
+        .iter()
+        .map(|n| Entry {
+            attributes: n.attributes().iter().map(attribute_name).collect(),
+            delimiter: n.delimiter().and_then(|d| d.chars().next()),
+            // Plain: the guard turned escaped names into literals; commands re-quote it.
+            raw: n.name().to_string(),
+        })
+        .collect();
+    build(conn, entries)
+}
+
+/// Folders from LIST entries, with LSUB's subscriptions and settled roles.
+fn build(conn: &mut Connection, entries: Vec<Entry>) -> Result<Vec<FolderInfo>> {
     let subscribed: HashSet<String> = conn
         .session
         .lsub(Some(""), Some("\"*\""))
         .map_err(|e| map_err("LSUB", e))?
         .iter()
-        .map(|n| utf7::unescape(n.name()))
+        .map(|n| n.name().to_string())
         .collect();
-    let mut folders: Vec<FolderInfo> = names
-        .iter()
-        .map(|n| {
-            let attributes: Vec<String> = n.attributes().iter().map(attribute_name).collect();
-            // The parser leaves quoted-string escapes in; commands re-quote the plain name.
-            let raw = utf7::unescape(n.name());
-            let delimiter = n.delimiter().and_then(|d| d.chars().next());
-            let selectable = !attributes.iter().any(|a| {
-                a.eq_ignore_ascii_case("\\Noselect") || a.eq_ignore_ascii_case("\\NonExistent")
-            });
-            let subscribed = subscribed.contains(&raw);
-            let folder = Folder::from_server(raw, delimiter);
-            FolderInfo {
-                special: special_use(folder.name(), delimiter, &attributes),
-                subscribed,
-                folder,
-                attributes,
-                selectable,
-                status: None,
-            }
-        })
+    let mut folders: Vec<FolderInfo> = entries
+        .into_iter()
+        .map(
+            |Entry {
+                 attributes,
+                 delimiter,
+                 raw,
+             }| {
+                let selectable = !attributes.iter().any(|a| {
+                    a.eq_ignore_ascii_case("\\Noselect") || a.eq_ignore_ascii_case("\\NonExistent")
+                });
+                let subscribed = subscribed.contains(&raw);
+                let folder = Folder::from_server(raw, delimiter);
+                FolderInfo {
+                    special: special_use(folder.name(), delimiter, &attributes),
+                    subscribed,
+                    folder,
+                    attributes,
+                    selectable,
+                    status: None,
+                }
+            },
+        )
         .collect();
     policy::settle_roles(&mut folders);
     Ok(folders)
@@ -78,27 +146,101 @@ pub fn find_role(conn: &mut Connection, role: SpecialUse) -> Result<Option<Strin
 pub fn status(conn: &mut Connection, raw: &str) -> Result<FolderStatus> {
     let (data, _) = conn
         .session
-        .run(format!(
-            "STATUS {} (MESSAGES UNSEEN UIDNEXT UIDVALIDITY)",
-            utf7::quote(raw)
-        ))
+        .run(format!("STATUS {} {STATUS_ITEMS}", utf7::quote(raw)))
         .map_err(|e| map_err("STATUS", e))?;
     let mut out = FolderStatus::default();
     for resp in responses(&data) {
         if let Response::MailboxData(MailboxDatum::Status { status, .. }) = resp {
-            for attr in status {
-                match attr {
-                    StatusAttribute::Messages(n) => out.messages = n,
-                    // After STATUS (unlike SELECT) this is a count, not a sequence number.
-                    StatusAttribute::Unseen(n) => out.unseen = n,
-                    StatusAttribute::UidNext(n) => out.uid_next = n,
-                    StatusAttribute::UidValidity(n) => out.uid_validity = n,
-                    _ => {}
-                }
-            }
+            out = read_status(&status);
         }
     }
     Ok(out)
+}
+
+const STATUS_ITEMS: &str = "(MESSAGES UNSEEN UIDNEXT UIDVALIDITY)";
+
+fn read_status(attrs: &[StatusAttribute]) -> FolderStatus {
+    let mut out = FolderStatus::default();
+    for attr in attrs {
+        match *attr {
+            StatusAttribute::Messages(n) => out.messages = n,
+            // After STATUS (unlike SELECT) this is a count, not a sequence number.
+            StatusAttribute::Unseen(n) => out.unseen = n,
+            StatusAttribute::UidNext(n) => out.uid_next = n,
+            StatusAttribute::UidValidity(n) => out.uid_validity = n,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The personal namespace's prefix (RFC 2342), decoded, e.g. `INBOX.` on servers that keep
+/// every folder under INBOX; None without a personal namespace or NAMESPACE support. Neither
+/// crate parses a NAMESPACE reply (the guard drops it before the crate would fail on it), so
+/// the command goes out under a tag of our own and its reply is read here, as
+/// `summary_reader` does; bytes past the tagged line go back to the crate.
+pub fn personal_namespace(conn: &mut Connection) -> Result<Option<String>> {
+    if !conn.has("NAMESPACE") {
+        return Ok(None);
+    }
+    let io = |e| map_err("NAMESPACE", imap::Error::Io(e));
+    let mut wire = conn.raw.lock();
+    let tag = wire.send("NAMESPACE").map_err(io)?;
+    let (mut buf, _) = wire.take_pending().map_err(io)?;
+    let end = loop {
+        if let Some(end) = tagged_end(&buf, &tag) {
+            break end;
+        }
+        // The reply is a line or two; anything this long is not one.
+        if buf.len() > 64 << 10 {
+            return Err(Error::Protocol("NAMESPACE reply too long".into()));
+        }
+        let mut chunk = [0u8; 4096];
+        let got = std::io::Read::read(&mut *wire, &mut chunk).map_err(io)?;
+        if got == 0 {
+            return Err(io(std::io::ErrorKind::UnexpectedEof.into()));
+        }
+        buf.extend_from_slice(&chunk[..got]);
+    };
+    wire.give_back(&buf[end..]).map_err(io)?;
+    Ok(personal_prefix(&buf[..end]).map(|raw| utf7::decode(&raw)))
+}
+
+/// Where the line tagged `tag` ends (after its CRLF), if it has arrived whole.
+fn tagged_end(buf: &[u8], tag: &str) -> Option<usize> {
+    let mut line_start = 0;
+    while let Some(len) = buf[line_start..].windows(2).position(|w| w == b"\r\n") {
+        let line = &buf[line_start..line_start + len];
+        let next = line_start + len + 2;
+        if line
+            .strip_prefix(tag.as_bytes())
+            .is_some_and(|r| r.starts_with(b" "))
+        {
+            return Some(next);
+        }
+        line_start = next;
+    }
+    None
+}
+
+/// The first prefix of `* NAMESPACE (("prefix" "delim") ...) other shared`, quoted-string
+/// escapes undone; None for `NIL` or a form we do not read (a literal).
+fn personal_prefix(data: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(data).ok()?;
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("* NAMESPACE "))?
+        .trim_start();
+    let quoted = line.strip_prefix("((")?.trim_start().strip_prefix('"')?;
+    let mut prefix = String::new();
+    let mut chars = quoted.chars();
+    loop {
+        match chars.next()? {
+            '"' => return Some(prefix),
+            '\\' => prefix.push(chars.next()?),
+            c => prefix.push(c),
+        }
+    }
 }
 
 /// CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE.
@@ -221,6 +363,26 @@ fn special_use(name: &str, delimiter: Option<char>, attributes: &[String]) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn personal_namespace_prefix() {
+        let dovecot_dot = b"* NAMESPACE ((\"INBOX.\" \".\")) NIL NIL\r\n";
+        assert_eq!(personal_prefix(dovecot_dot).as_deref(), Some("INBOX."));
+        let plain = b"* NAMESPACE ((\"\" \"/\")) NIL ((\"shared/\" \"/\"))\r\n";
+        assert_eq!(personal_prefix(plain).as_deref(), Some(""));
+        let escaped = b"* NAMESPACE ((\"a\\\"b.\" \".\")) NIL NIL\r\n";
+        assert_eq!(personal_prefix(escaped).as_deref(), Some("a\"b."));
+        assert_eq!(personal_prefix(b"* NAMESPACE NIL NIL NIL\r\n"), None);
+        assert_eq!(personal_prefix(b"* OK nothing\r\n"), None);
+    }
+
+    #[test]
+    fn the_tagged_line_ends_the_reply() {
+        let reply = b"* NAMESPACE ((\"\" \"/\")) NIL NIL\r\nt3 OK done\r\n* 4 EXISTS\r\n";
+        assert_eq!(tagged_end(reply, "t3"), Some(reply.len() - 12));
+        assert_eq!(tagged_end(b"t30 OK\r\n", "t3"), None);
+        assert_eq!(tagged_end(b"* NAMESPACE NIL NIL NIL\r\nt3 OK", "t3"), None);
+    }
 
     #[test]
     fn roles_from_attributes_and_names() {

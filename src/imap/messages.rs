@@ -7,6 +7,7 @@ use imap_proto::types::{
 };
 
 use crate::error::{Error, Result};
+use crate::imap::guard::Expect;
 use crate::imap::session::{Connection, map_err};
 use crate::imap::{summary_reader, uidset};
 use crate::mime::headers::{decode_words, parse_headers};
@@ -184,7 +185,7 @@ pub fn newest(
     let first = exists.saturating_sub(count) + 1;
     let set = format!("{first}:{exists}");
     if !fallback {
-        return summary_reader::fetch(conn, "FETCH", &set);
+        return summary_reader::fetch(conn, "FETCH", &set, count as usize);
     }
     let fetches = conn
         .session
@@ -201,7 +202,7 @@ pub fn summaries(conn: &mut Connection, uids: &[Uid], fallback: bool) -> Result<
     }
     let set = uidset::format(uids);
     if !fallback {
-        return summary_reader::fetch(conn, "UID FETCH", &set);
+        return summary_reader::fetch(conn, "UID FETCH", &set, uids.len());
     }
     let fetches = conn
         .session
@@ -358,6 +359,11 @@ pub fn part(conn: &mut Connection, uid: Uid, section: &Section) -> Result<Vec<u8
 
 /// The whole message as stored on the server.
 pub fn raw(conn: &mut Connection, uid: Uid) -> Result<Vec<u8>> {
+    // Its size first: the answer is then capped (and timed) by it, not by a general cap.
+    let size = fetch_one(conn, uid, "(UID RFC822.SIZE)", |f| Ok(f.size))?;
+    if let Some(size) = size {
+        conn.raw.lock().expect(Expect::literal(u64::from(size)));
+    }
     fetch_one(conn, uid, "(UID BODY.PEEK[])", |f| {
         Ok(f.body().unwrap_or_default().to_vec())
     })

@@ -7,6 +7,8 @@ pub mod folders;
 mod guard;
 pub mod idler;
 pub mod messages;
+pub mod part_stream;
+mod raw8;
 pub mod session;
 pub mod stream;
 pub mod summary_reader;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::config::Account;
 use crate::error::{Error, Result};
+use crate::imap::raw8;
 use crate::imap::stream::{self, Endpoint, Raw, Stream};
 use crate::msg::SessionInfo;
 
@@ -76,7 +77,7 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
         Some(g) => g,
         None => {
             let raw = client.read_greeting().map_err(|e| map_err("greeting", e))?;
-            String::from_utf8_lossy(&raw).trim_end().to_string()
+            raw8::restore(String::from_utf8_lossy(&raw).trim_end().to_string())
         }
     };
     if greeting.starts_with("* BYE") {
@@ -188,8 +189,8 @@ fn capability_names(caps: &imap::types::Capabilities) -> Vec<String> {
 
 fn auth_err(e: imap::Error) -> Error {
     match e {
-        imap::Error::No(n) => Error::Auth(n.information),
-        imap::Error::Bad(b) => Error::Auth(b.information),
+        imap::Error::No(n) => Error::Auth(raw8::restore(n.information)),
+        imap::Error::Bad(b) => Error::Auth(raw8::restore(b.information)),
         imap::Error::Validate(v) => Error::Auth(format!("the username or password {v}")),
         other => map_err("login", other),
     }
@@ -198,6 +199,13 @@ fn auth_err(e: imap::Error) -> Error {
 /// Translates the crate's error for `command` into ours, keeping the server's words.
 pub fn map_err(command: &str, e: imap::Error) -> Error {
     match e {
+        imap::Error::Io(io)
+            if io.get_ref().is_some_and(|e| {
+                e.is::<stream::DeadlinePassed>() || e.is::<crate::imap::guard::CapExceeded>()
+            }) =>
+        {
+            Error::Limit(format!("{command}: {io}"))
+        }
         imap::Error::Io(io) => match io.kind() {
             std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
                 Error::Network(format!("the server is not responding ({command})"))
@@ -206,11 +214,11 @@ pub fn map_err(command: &str, e: imap::Error) -> Error {
         },
         imap::Error::No(n) => Error::Server {
             command: command.into(),
-            text: n.information,
+            text: raw8::restore(n.information),
         },
         imap::Error::Bad(b) => Error::Server {
             command: command.into(),
-            text: b.information,
+            text: raw8::restore(b.information),
         },
         // The crate reports an unparseable reply as a BYE with this text.
         imap::Error::Bye(b) if b.information == "no explanation given" => Error::Protocol(format!(
@@ -218,7 +226,7 @@ pub fn map_err(command: &str, e: imap::Error) -> Error {
         )),
         imap::Error::Bye(b) => Error::Network(format!(
             "the server closed the connection: {}",
-            b.information
+            raw8::restore(b.information)
         )),
         imap::Error::ConnectionLost => Error::Network("the connection was lost".into()),
         imap::Error::Parse(_) => {

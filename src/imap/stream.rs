@@ -2,16 +2,16 @@
 //! write timeouts, which the `imap` crate's builder lacks), optionally wrapped in TLS.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::TcpStream;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
-
-use openssl::ssl::{HandshakeError, SslConnector, SslMethod, SslStream, SslVerifyMode};
+use std::time::{Duration, Instant};
 
 use crate::config::TlsMode;
 use crate::error::{Error, Result};
-use crate::imap::guard::Guard;
+use crate::imap::guard::{Expect, Guard};
+pub use crate::net::Endpoint;
+use crate::net::{Transport, connect_tcp, handshake};
 
 /// The socket, plain or TLS, with a [`Guard`] on what the server sends: what the `imap`
 /// crate reads and writes.
@@ -30,12 +30,31 @@ pub struct Wire {
     guard: Guard,
     /// Our commands are tagged `t1`, `t2` ...; the crate's `a1`, `a2` ... never collide.
     tags: u32,
+    /// The socket's own read timeout, and when the answer being read must be complete.
+    read_timeout: Duration,
+    deadline: Option<Instant>,
+    /// The socket's timeout was cut to what was left before the deadline.
+    shortened: bool,
+    /// Caps set for the next command with [`Wire::expect`].
+    next: Option<Expect>,
 }
 
-enum Transport {
-    Plain(TcpStream),
-    Tls(Box<SslStream<TcpStream>>),
+/// The error of a read past an answer's deadline.
+#[derive(Debug)]
+pub struct DeadlinePassed;
+
+impl std::fmt::Display for DeadlinePassed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the server did not finish its answer in time")
+    }
 }
+
+impl std::error::Error for DeadlinePassed {}
+
+/// Every answer may take this long (or the read timeout, if longer) whatever its size ...
+const BASE_DEADLINE: Duration = Duration::from_secs(30);
+/// ... plus a second per this many bytes it is expected to hold.
+const MIN_RATE: u64 = 64 << 10;
 
 /// Bytes received from servers by this process, for `--timings` and benchmarks.
 static RECEIVED: AtomicU64 = AtomicU64::new(0);
@@ -45,13 +64,20 @@ pub fn bytes_received() -> u64 {
 }
 
 impl Stream {
-    fn new(io: Transport) -> Stream {
+    fn new(io: Transport, read_timeout: Duration) -> Stream {
+        let mut wire = Wire {
+            io,
+            guard: Guard::default(),
+            tags: 0,
+            read_timeout,
+            deadline: None,
+            shortened: false,
+            next: None,
+        };
+        // The greeting is an answer too.
+        wire.begin(b"");
         Stream {
-            wire: Arc::new(Mutex::new(Wire {
-                io,
-                guard: Guard::default(),
-                tags: 0,
-            })),
+            wire: Arc::new(Mutex::new(wire)),
         }
     }
 
@@ -77,8 +103,32 @@ fn lock(wire: &Mutex<Wire>) -> MutexGuard<'_, Wire> {
 }
 
 impl Wire {
+    /// Caps for the answer to the next command (its size in bytes and responses); it must
+    /// also be complete within a deadline scaled by that size.
+    pub fn expect(&mut self, expect: Expect) {
+        self.next = Some(expect);
+    }
+
+    /// A command goes out: its caps and deadline start now. IDLE waits for news for as long
+    /// as it likes; its DONE starts a deadline again.
+    fn begin(&mut self, command: &[u8]) {
+        if self.shortened {
+            self.shortened = false;
+            let _ = self.io.tcp().set_read_timeout(Some(self.read_timeout));
+        }
+        if command.ends_with(b" IDLE\r\n") {
+            self.deadline = None;
+            return;
+        }
+        let expect = self.next.take().unwrap_or_default();
+        self.guard.expect(expect);
+        let base = BASE_DEADLINE.max(self.read_timeout);
+        self.deadline = Some(Instant::now() + base + Duration::from_secs(expect.size / MIN_RATE));
+    }
+
     /// Sends `command` under a tag of our own and returns the tag.
     pub fn send(&mut self, command: &str) -> io::Result<String> {
+        self.begin(format!("x {command}\r\n").as_bytes());
         self.tags += 1;
         let tag = format!("t{}", self.tags);
         self.write_all(format!("{tag} {command}\r\n").as_bytes())?;
@@ -109,12 +159,37 @@ impl Wire {
     }
 }
 
-/// The socket itself, unfiltered: for [`Raw`] readers.
+/// The socket itself, unfiltered: for [`Raw`] readers. A read past the answer's deadline
+/// fails, however steadily the server dribbles bytes.
 impl Read for Wire {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let got = match &mut self.io {
-            Transport::Plain(s) => s.read(buf)?,
-            Transport::Tls(s) => s.read(buf)?,
+        if let Some(deadline) = self.deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                self.deadline = None;
+                return Err(io::Error::new(io::ErrorKind::TimedOut, DeadlinePassed));
+            }
+            if left < self.read_timeout {
+                self.shortened = true;
+                self.io
+                    .tcp()
+                    .set_read_timeout(Some(left.max(Duration::from_millis(1))))?;
+            }
+        }
+        let got = self.io.read(buf);
+        let got = match got {
+            // The timeout was cut to the deadline: it is the deadline that passed.
+            Err(e)
+                if self.shortened
+                    && matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+            {
+                self.deadline = None;
+                return Err(io::Error::new(io::ErrorKind::TimedOut, DeadlinePassed));
+            }
+            other => other?,
         };
         RECEIVED.fetch_add(got as u64, Ordering::Relaxed);
         Ok(got)
@@ -123,16 +198,10 @@ impl Read for Wire {
 
 impl Write for Wire {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match &mut self.io {
-            Transport::Plain(s) => s.write(buf),
-            Transport::Tls(s) => s.write(buf),
-        }
+        self.io.write(buf)
     }
     fn flush(&mut self) -> io::Result<()> {
-        match &mut self.io {
-            Transport::Plain(s) => s.flush(),
-            Transport::Tls(s) => s.flush(),
-        }
+        self.io.flush()
     }
 }
 
@@ -160,7 +229,15 @@ impl Read for Stream {
 
 impl Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.wire().write(buf)
+        let mut wire = self.wire();
+        // The crate writes a command line in one piece; a literal's bytes and IDLE's DONE
+        // follow separately, and only DONE ends in a line of its own that starts a wait.
+        if buf.ends_with(b"\r\n") && !buf.starts_with(b"DONE") {
+            wire.begin(buf);
+        } else if buf.starts_with(b"DONE\r\n") {
+            wire.begin(b"DONE\r\n");
+        }
+        wire.write(buf)
     }
     fn flush(&mut self) -> io::Result<()> {
         self.wire().flush()
@@ -175,24 +252,8 @@ impl Stream {
 
     /// Negotiated protocol and cipher, for `tern check`.
     pub fn tls_description(&self) -> Option<String> {
-        match &self.wire().io {
-            Transport::Plain(_) => None,
-            Transport::Tls(s) => {
-                let ssl = s.ssl();
-                let cipher = ssl.current_cipher().map(|c| c.name()).unwrap_or("?");
-                Some(format!("{} {cipher}", ssl.version_str()))
-            }
-        }
+        self.wire().io.tls_description()
     }
-}
-
-pub struct Endpoint<'a> {
-    pub host: &'a str,
-    pub port: u16,
-    pub tls: TlsMode,
-    pub accept_invalid_certs: bool,
-    pub connect_timeout: Duration,
-    pub read_timeout: Duration,
 }
 
 /// A connected stream plus, for STARTTLS, the greeting we had to read before the upgrade.
@@ -210,19 +271,25 @@ pub fn open(ep: &Endpoint) -> Result<Opened> {
         .map_err(|e| Error::Network(format!("{}:{}: {e}", ep.host, ep.port)))?;
     match ep.tls {
         TlsMode::None => Ok(Opened {
-            stream: Stream::new(Transport::Plain(tcp)),
+            stream: Stream::new(Transport::Plain(tcp), ep.read_timeout),
             control,
             greeting: None,
         }),
         TlsMode::Implicit => Ok(Opened {
-            stream: Stream::new(Transport::Tls(Box::new(handshake(ep, tcp)?))),
+            stream: Stream::new(
+                Transport::Tls(Box::new(handshake(ep, tcp)?)),
+                ep.read_timeout,
+            ),
             control,
             greeting: None,
         }),
         TlsMode::Starttls => {
             let (tcp, greeting) = starttls(ep, tcp)?;
             Ok(Opened {
-                stream: Stream::new(Transport::Tls(Box::new(handshake(ep, tcp)?))),
+                stream: Stream::new(
+                    Transport::Tls(Box::new(handshake(ep, tcp)?)),
+                    ep.read_timeout,
+                ),
                 control,
                 greeting: Some(greeting),
             })
@@ -230,77 +297,38 @@ pub fn open(ep: &Endpoint) -> Result<Opened> {
     }
 }
 
-fn connect_tcp(ep: &Endpoint) -> Result<TcpStream> {
-    let place = format!("{}:{}", ep.host, ep.port);
-    let addrs = (ep.host, ep.port)
-        .to_socket_addrs()
-        .map_err(|e| Error::Network(format!("cannot resolve {}: {e}", ep.host)))?;
-    let mut last = None;
-    for addr in addrs {
-        match TcpStream::connect_timeout(&addr, ep.connect_timeout) {
-            Ok(tcp) => {
-                let timeouts = tcp
-                    .set_read_timeout(Some(ep.read_timeout))
-                    .and_then(|_| tcp.set_write_timeout(Some(ep.read_timeout)))
-                    .and_then(|_| tcp.set_nodelay(true));
-                timeouts.map_err(|e| Error::Network(format!("{place}: {e}")))?;
-                return Ok(tcp);
-            }
-            Err(e) => last = Some(e),
-        }
-    }
-    Err(Error::Network(match last {
-        Some(e) if e.kind() == io::ErrorKind::TimedOut => format!(
-            "cannot connect to {place}: no answer within {} s",
-            ep.connect_timeout.as_secs()
-        ),
-        Some(e) => format!("cannot connect to {place}: {e}"),
-        None => format!("cannot connect to {place}: the name has no addresses"),
-    }))
-}
-
-fn handshake(ep: &Endpoint, tcp: TcpStream) -> Result<SslStream<TcpStream>> {
-    let mut builder = SslConnector::builder(SslMethod::tls_client())
-        .map_err(|e| Error::Tls(format!("cannot set up TLS: {e}")))?;
-    if ep.accept_invalid_certs {
-        builder.set_verify(SslVerifyMode::NONE);
-    }
-    let connector = builder.build();
-    let mut config = connector
-        .configure()
-        .map_err(|e| Error::Tls(format!("cannot set up TLS: {e}")))?;
-    if ep.accept_invalid_certs {
-        config.set_verify_hostname(false);
-    }
-    config.connect(ep.host, tcp).map_err(|e| match e {
-        HandshakeError::Failure(mid) => {
-            let verify = mid.ssl().verify_result();
-            if verify.as_raw() != 0 {
-                Error::Tls(format!(
-                    "the certificate of {} was refused: {}. If you trust this server, set accept_invalid_certs = true for this account",
-                    ep.host,
-                    verify.error_string()
-                ))
-            } else {
-                Error::Tls(format!("handshake with {} failed: {}", ep.host, mid.error()))
-            }
-        }
-        HandshakeError::SetupFailure(e) => Error::Tls(format!("cannot set up TLS: {e}")),
-        HandshakeError::WouldBlock(_) => Error::Network(format!(
-            "{}: no TLS handshake within {} s",
-            ep.host,
-            ep.read_timeout.as_secs()
-        )),
-    })
-}
+/// Longest line before STARTTLS (a greeting with its capabilities is well under 1 KiB).
+const MAX_PRE_TLS_LINE: u64 = 8 << 10;
+/// Untagged lines accepted before the answer to STARTTLS.
+const MAX_PRE_TLS_LINES: usize = 32;
 
 /// Reads the greeting and upgrades with STARTTLS on the raw socket (the `imap` crate's own
 /// upgrade is private). Reads byte by byte so nothing past the OK is swallowed into a buffer.
+/// Everything before the upgrade is capped: line length, line count, and the time it takes.
 fn starttls(ep: &Endpoint, tcp: TcpStream) -> Result<(TcpStream, String)> {
-    let net = |e: io::Error| Error::Network(format!("{}:{}: {e}", ep.host, ep.port));
+    let net = |e: io::Error| match e.get_ref().is_some_and(|e| e.is::<DeadlinePassed>()) {
+        true => Error::Limit(format!("{}:{}: {e}", ep.host, ep.port)),
+        false => Error::Network(format!("{}:{}: {e}", ep.host, ep.port)),
+    };
+    let until = Instant::now() + BASE_DEADLINE.max(ep.read_timeout);
     let mut reader = BufReader::with_capacity(1, tcp);
-    let mut greeting = String::new();
-    reader.read_line(&mut greeting).map_err(net)?;
+    let line = |reader: &mut BufReader<TcpStream>| -> Result<String> {
+        let mut buf = Vec::new();
+        let mut limited = Timed {
+            inner: reader.by_ref().take(MAX_PRE_TLS_LINE),
+            until,
+        };
+        limited.read_until(b'\n', &mut buf).map_err(net)?;
+        if !buf.ends_with(b"\n") && buf.len() as u64 >= MAX_PRE_TLS_LINE {
+            return Err(Error::Limit(format!(
+                "{}: the server sent a line longer than {} KiB before STARTTLS",
+                ep.host,
+                MAX_PRE_TLS_LINE >> 10
+            )));
+        }
+        Ok(String::from_utf8_lossy(&buf).into_owned())
+    };
+    let greeting = line(&mut reader)?;
     if !greeting.starts_with("* OK") {
         return Err(Error::Protocol(format!(
             "unexpected greeting: {}",
@@ -311,12 +339,13 @@ fn starttls(ep: &Endpoint, tcp: TcpStream) -> Result<(TcpStream, String)> {
         .get_mut()
         .write_all(b"s0 STARTTLS\r\n")
         .map_err(net)?;
+    let mut lines = 0;
     loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).map_err(net)? == 0 {
+        let answer = line(&mut reader)?;
+        if answer.is_empty() {
             return Err(Error::Network("connection closed during STARTTLS".into()));
         }
-        if let Some(rest) = line.strip_prefix("s0 ") {
+        if let Some(rest) = answer.strip_prefix("s0 ") {
             if rest.starts_with("OK") {
                 break;
             }
@@ -325,17 +354,53 @@ fn starttls(ep: &Endpoint, tcp: TcpStream) -> Result<(TcpStream, String)> {
                 rest.trim_end()
             )));
         }
+        lines += 1;
+        if lines > MAX_PRE_TLS_LINES {
+            return Err(Error::Limit(format!(
+                "{}: the server sent more than {MAX_PRE_TLS_LINES} lines without answering STARTTLS",
+                ep.host
+            )));
+        }
     }
     Ok((reader.into_inner(), greeting.trim_end().to_string()))
 }
 
+/// A reader that fails once `until` has passed, for a server that dribbles bytes.
+struct Timed<R> {
+    inner: R,
+    until: Instant,
+}
+
+impl<R: Read> Read for Timed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if Instant::now() >= self.until {
+            return Err(io::Error::new(io::ErrorKind::TimedOut, DeadlinePassed));
+        }
+        self.inner.read(buf)
+    }
+}
+
+impl<R: BufRead> BufRead for Timed<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if Instant::now() >= self.until {
+            return Err(io::Error::new(io::ErrorKind::TimedOut, DeadlinePassed));
+        }
+        self.inner.fill_buf()
+    }
+    fn consume(&mut self, n: usize) {
+        self.inner.consume(n);
+    }
+}
+
 impl imap::extensions::idle::SetReadTimeout for Stream {
     fn set_read_timeout(&mut self, timeout: Option<Duration>) -> imap::error::Result<()> {
-        let wire = self.wire();
-        let tcp = match &wire.io {
-            Transport::Plain(s) => s,
-            Transport::Tls(s) => s.get_ref(),
-        };
-        tcp.set_read_timeout(timeout).map_err(imap::Error::Io)
+        let mut wire = self.wire();
+        if let Some(t) = timeout {
+            wire.read_timeout = t;
+        }
+        wire.io
+            .tcp()
+            .set_read_timeout(timeout)
+            .map_err(imap::Error::Io)
     }
 }

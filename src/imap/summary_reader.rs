@@ -24,19 +24,33 @@ use crate::msg::{Flag, Flags, Summary};
 pub const ITEMS: &str = "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)";
 /// Largest single response accepted: one message's summary is a few kilobytes.
 pub const MAX_RESPONSE: usize = 16 << 20;
+/// Rows beyond those asked for that a reply may carry (unsolicited flag updates).
+const EXTRA_ROWS: usize = 1000;
 /// Read buffer to start with; it grows only for a larger response.
 const BUFFER: usize = 64 << 10;
 
 /// Sends `verb set ITEMS` (`verb` is `FETCH` or `UID FETCH`) and reads the summaries,
 /// newest (highest UID) first. The crate's tag counter is untouched (our tags differ from
 /// its own), and bytes read past our tagged line go back to it.
-pub fn fetch(conn: &Connection, verb: &'static str, set: &str) -> Result<Vec<Summary>> {
+/// More rows than the `count` messages asked for (plus a few a server may add unasked) end
+/// the fetch with an error instead of growing without end.
+pub fn fetch(
+    conn: &Connection,
+    verb: &'static str,
+    set: &str,
+    count: usize,
+) -> Result<Vec<Summary>> {
     let io = |e| map_err(verb, imap::Error::Io(e));
     let mut wire = conn.raw.lock();
+    wire.expect(crate::imap::guard::Expect {
+        size: count as u64 * 1024,
+        ..Default::default()
+    });
     let tag = wire.send(&format!("{verb} {set} {ITEMS}")).map_err(io)?;
     let (pending, bye) = wire.take_pending().map_err(io)?;
     let mut reader = Reader::new(&tag, verb, pending, conn.warnings.clone());
     reader.bye = bye;
+    reader.max_rows = count.saturating_add(EXTRA_ROWS);
     let rows = reader.rows(&mut *wire);
     let back = wire.give_back(reader.leftover()).map_err(io);
     let rows = rows?;
@@ -54,6 +68,8 @@ pub struct Reader {
     command: &'static str,
     warnings: Warnings,
     bye: Option<String>,
+    /// The most rows accepted.
+    max_rows: usize,
 }
 
 impl Reader {
@@ -70,6 +86,7 @@ impl Reader {
             command,
             warnings,
             bye: None,
+            max_rows: usize::MAX,
         }
     }
 
@@ -82,6 +99,12 @@ impl Reader {
                 Ok((used, Response::Fetch(f))) => {
                     rows.extend(f.row());
                     self.start += used;
+                    if rows.len() > self.max_rows {
+                        return Err(Error::Limit(format!(
+                            "the server sent more than {} rows for a {} of fewer",
+                            self.max_rows, self.command
+                        )));
+                    }
                 }
                 Ok((used, Response::Other(line))) => {
                     guard::note_warning(&self.warnings, line);

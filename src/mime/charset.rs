@@ -26,11 +26,30 @@ pub(crate) fn guess_to_utf8(bytes: &[u8]) -> String {
     if let Ok(s) = std::str::from_utf8(bytes) {
         return s.to_string();
     }
-    let gb = to_utf8(bytes, Some("gb18030"));
-    if !gb.contains('\u{FFFD}') {
-        return gb;
+    if looks_like_gb(bytes) {
+        let gb = to_utf8(bytes, Some("gb18030"));
+        if !gb.contains('\u{FFFD}') {
+            return gb;
+        }
     }
     to_utf8(bytes, Some("windows-1252"))
+}
+
+/// Whether every 8-bit byte pairs up as Chinese text does: a lead byte followed by another
+/// 8-bit byte (GB2312, and nearly all of GBK), or a four-byte GB18030 sequence. GBK also
+/// allows an ASCII second byte, but Latin-1 text looks like that far more often
+/// (`f\xfcr` is "für", not "f黵").
+fn looks_like_gb(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i..] {
+            [a, ..] if a < 0x80 => i += 1,
+            [0x81..=0xfe, 0x30..=0x39, 0x81..=0xfe, 0x30..=0x39, ..] => i += 4,
+            [0x81..=0xfe, 0x80..=0xfe, ..] => i += 2,
+            _ => return false,
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -59,5 +78,8 @@ mod tests {
         assert_eq!(guess_to_utf8(b"\xc4\xe3\xba\xc3"), "你好");
         // 0x80 followed by ASCII is not valid GB18030.
         assert_eq!(guess_to_utf8(b"caf\xe9 \x80"), "café €");
+        // A Latin-1 byte before an ASCII letter is not read as a GBK pair.
+        assert_eq!(guess_to_utf8(b"f\xfcr sch\xf6n"), "für schön");
+        assert_eq!(guess_to_utf8(b"\xb1\xa8\xb8\xe6.pdf"), "报告.pdf");
     }
 }

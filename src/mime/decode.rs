@@ -15,6 +15,42 @@ pub fn decode_bytes(part: &Part, raw: &[u8]) -> Vec<u8> {
     }
 }
 
+/// A part's transfer decoding fed in pieces, so a large part is never held whole.
+#[derive(Debug)]
+pub struct Decoder(Kind);
+
+#[derive(Debug)]
+enum Kind {
+    Base64(transfer::Base64),
+    QuotedPrintable(transfer::QuotedPrintable),
+    Identity,
+}
+
+impl Decoder {
+    /// For a lowercase Content-Transfer-Encoding; anything unknown passes unchanged.
+    pub fn for_encoding(encoding: &str) -> Decoder {
+        Decoder(match encoding {
+            "base64" => Kind::Base64(transfer::Base64::default()),
+            "quoted-printable" => Kind::QuotedPrintable(transfer::QuotedPrintable::default()),
+            _ => Kind::Identity,
+        })
+    }
+
+    pub fn push(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        match &mut self.0 {
+            Kind::Base64(d) => d.push(input, out),
+            Kind::QuotedPrintable(d) => d.push(input, out),
+            Kind::Identity => out.extend_from_slice(input),
+        }
+    }
+
+    pub fn finish(self, out: &mut Vec<u8>) {
+        if let Kind::QuotedPrintable(d) = self.0 {
+            d.finish(out);
+        }
+    }
+}
+
 /// Transfer decoding, then the part's charset to UTF-8. A missing or unknown
 /// charset is read as UTF-8, replacing invalid sequences.
 pub fn decode_text(part: &Part, raw: &[u8]) -> String {

@@ -5,6 +5,7 @@
 use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
 use std::io::{self, ErrorKind};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::mime::sanitize::sanitize_line;
@@ -124,7 +125,13 @@ pub fn create_unique(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
         };
         let path = dir.join(candidate);
         // create_new is atomic, so a file appearing between tries is never clobbered.
-        match OpenOptions::new().write(true).create_new(true).open(&path) {
+        // create_new is O_EXCL: a symlink planted under the name is not followed either.
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&path)
+        {
             Ok(file) => return Ok((path, file)),
             Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
             Err(e) => return Err(e),

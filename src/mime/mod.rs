@@ -13,6 +13,7 @@ pub mod filename;
 pub mod headers;
 pub mod html;
 mod params;
+pub mod raw;
 pub mod sanitize;
 pub mod section;
 pub mod structure;
@@ -22,7 +23,8 @@ pub(crate) mod test_support;
 mod transfer;
 
 pub use body::{alternatives, display_parts};
-pub use decode::{decode_bytes, decode_text};
+pub(crate) use charset::guess_to_utf8;
+pub use decode::{Decoder, decode_bytes, decode_text};
 pub use filename::{create_unique, safe_filename};
 pub use headers::{HeaderView, decode_words, parse_headers};
 pub use html::{Rendered, html_to_text};

@@ -1,23 +1,32 @@
 //! The in-memory picture of an account that views render: folders, the open folder's
-//! summaries (by UID), and fetched message structure and parts. Changed only by
-//! [`Model::apply`] with events from the worker.
+//! summaries (by UID, listed in the folder's [`sort`] order), and fetched message structure
+//! and parts. Changed only by [`Model::apply`] with events from the worker, and by
+//! [`Model::set_order`] when the user sorts. [`threads`] groups messages into conversations.
 
 pub mod filter;
+pub mod sort;
+pub mod threads;
 
 use std::collections::HashMap;
 
 use crate::intern::Interner;
 use crate::mime::{Part, Section};
-use crate::msg::{ConnState, Event, Flag, Flags, Folder, FolderInfo, Summary, Uid};
+use crate::msg::{ConnState, Event, Flag, Flags, Folder, FolderInfo, FolderStatus, Summary, Uid};
+use sort::SortOrder;
 
 #[derive(Debug, Default)]
 pub struct Model {
     pub conn: Option<ConnState>,
     pub folders: Vec<FolderInfo>,
+    /// Where the server wants new top-level folders (NAMESPACE), e.g. `INBOX.`; empty when
+    /// anywhere will do.
+    pub personal_prefix: String,
     pub mailbox: Option<Mailbox>,
     pub last_error: Option<String>,
     /// The worker's last notice (not an error).
     pub notice: Option<String>,
+    /// Sort orders chosen this session, by folder; a folder not named is in arrival order.
+    orders: HashMap<Folder, SortOrder>,
 }
 
 /// The open folder.
@@ -26,19 +35,24 @@ pub struct Mailbox {
     pub folder: Folder,
     pub uid_validity: u32,
     pub read_only: bool,
-    /// Every UID, newest first; rows without a summary yet are still loading.
+    /// Every UID, in `order`; rows without a summary yet are still loading.
     pub uids: Vec<Uid>,
     /// Whether `uids` is every UID in the folder; false between a cold open's first screen
     /// and its `Listed`, while the folder's size is not known yet.
     pub listed: bool,
+    /// The order of `uids` and `search`.
+    pub order: SortOrder,
     /// Seeded fast hashing: a warm start inserts 100 000 rows at once.
     pub summaries: foldhash::HashMap<Uid, Summary>,
     pub synced: bool,
     pub messages: HashMap<Uid, Message>,
-    /// Hits of the last server search, newest first; None when no search is active.
+    /// Hits of the last server search, in `order`; None when no search is active.
     pub search: Option<Vec<Uid>>,
     /// Arrived UIDs whose summaries have not come yet.
     arrivals: std::collections::HashSet<Uid>,
+    /// Rows in `summaries` without `\Seen`, kept in step with them: the open folder's unread
+    /// count ([`Model::counts`]).
+    unseen_rows: usize,
     /// The one copy of each sender and recipient the rows point at.
     names: Interner,
     /// UIDs in `messages`, least recently fetched first: what goes when over the budget.
@@ -64,6 +78,12 @@ impl Model {
         match event {
             Event::Conn(state) => self.conn = Some(state),
             Event::Folders(list) => self.folders = list,
+            Event::Namespace { personal } => self.personal_prefix = personal,
+            Event::FolderStatus { folder, status } => {
+                if let Some(f) = self.folders.iter_mut().find(|f| f.folder == folder) {
+                    f.status = Some(status);
+                }
+            }
             Event::Selected {
                 folder,
                 uid_validity,
@@ -71,7 +91,9 @@ impl Model {
                 complete,
                 uids,
             } => {
-                self.mailbox = Some(Mailbox {
+                let order = self.orders.get(&folder).copied().unwrap_or_default();
+                let mut mb = Mailbox {
+                    order,
                     folder,
                     uid_validity,
                     read_only,
@@ -86,30 +108,33 @@ impl Model {
                     messages: HashMap::new(),
                     search: None,
                     arrivals: Default::default(),
+                    unseen_rows: 0,
                     names: Interner::default(),
                     fetched: Default::default(),
-                })
+                };
+                mb.sort_from_server();
+                self.mailbox = Some(mb);
             }
             Event::Summaries {
                 folder,
                 uid_validity,
                 chunk,
             } => {
-                let seen_arrivals = self.current(&folder, uid_validity).map_or(0, |mb| {
-                    let seen = chunk
-                        .iter()
-                        .filter(|s| mb.arrivals.remove(&s.uid) && s.flags.has(Flag::Seen))
-                        .count();
-                    let names = &mut mb.names;
-                    mb.summaries.extend(chunk.into_iter().map(|mut s| {
-                        names.share(&mut s.from);
-                        names.share(&mut s.to);
-                        (s.uid, s)
-                    }));
+                if let Some(mb) = self.current(&folder, uid_validity) {
+                    let uids: Vec<Uid> = chunk.iter().map(|s| s.uid).collect();
+                    for mut s in chunk {
+                        mb.arrivals.remove(&s.uid);
+                        mb.names.share(&mut s.from);
+                        mb.names.share(&mut s.to);
+                        let unseen = !s.flags.has(Flag::Seen);
+                        if let Some(old) = mb.summaries.insert(s.uid, s) {
+                            mb.unseen_rows -= usize::from(!old.flags.has(Flag::Seen));
+                        }
+                        mb.unseen_rows += usize::from(unseen);
+                    }
+                    mb.reorder(&uids);
                     mb.generation += 1;
-                    seen
-                });
-                self.adjust(&folder, 0, -(seen_arrivals as i64));
+                }
             }
             Event::Listed {
                 folder,
@@ -121,6 +146,7 @@ impl Model {
                         .reserve(uids.len().saturating_sub(mb.summaries.len()));
                     mb.uids = uids;
                     mb.listed = true;
+                    mb.sort_from_server();
                     mb.generation += 1;
                 }
             }
@@ -178,37 +204,35 @@ impl Model {
                 self.set_flags(&change.folder, changes);
             }
             // Without UIDPLUS a move leaves the originals marked \\Deleted on the server.
+            // The destination's counts come from the server: the worker asks for its STATUS
+            // right after the copy ([`Event::FolderStatus`]).
             Event::Copied {
                 folder,
                 uids,
-                dest,
                 moved,
                 expunged,
                 ..
-            } => {
-                let unseen = self.open(&folder).map_or(0, |mb| mb.unseen_among(&uids));
-                self.adjust(&dest, uids.len() as i64, unseen as i64);
-                match (moved, expunged) {
-                    (true, true) => self.remove(&folder, &uids),
-                    (true, false) => {
-                        let changes: Vec<(Uid, Flags)> = self
-                            .open(&folder)
-                            .map(|mb| {
-                                uids.iter()
-                                    .filter_map(|u| mb.summaries.get(u))
-                                    .map(|s| (s.uid, s.flags.with(Flag::Deleted)))
-                                    .collect()
-                            })
-                            .unwrap_or_default();
-                        self.set_flags(&folder, changes);
-                    }
-                    _ => {}
+            } => match (moved, expunged) {
+                (true, true) => self.remove(&folder, &uids),
+                (true, false) => {
+                    let changes: Vec<(Uid, Flags)> = self
+                        .open(&folder)
+                        .map(|mb| {
+                            uids.iter()
+                                .filter_map(|u| mb.summaries.get(u))
+                                .map(|s| (s.uid, s.flags.with(Flag::Deleted)))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    self.set_flags(&folder, changes);
                 }
-            }
+                _ => {}
+            },
             Event::Expunged { folder, uids, .. } => self.remove(&folder, &uids),
             Event::SearchResult { folder, uids, .. } => {
                 if let Some(mb) = self.open(&folder) {
                     mb.search = Some(uids);
+                    mb.sort_from_server();
                 }
             }
             Event::Arrived {
@@ -216,19 +240,19 @@ impl Model {
                 uid_validity,
                 uids,
             } => {
-                let fresh = self.current(&folder, uid_validity).map_or(0, |mb| {
-                    let fresh = mb.arrive(&uids);
-                    if fresh > 0 {
-                        mb.generation += 1;
-                    }
-                    fresh
-                });
-                // Counted as unseen until their summaries say otherwise.
-                self.adjust(&folder, fresh as i64, fresh as i64);
+                if let Some(mb) = self.current(&folder, uid_validity)
+                    && mb.arrive(&uids) > 0
+                {
+                    mb.generation += 1;
+                }
             }
             Event::FlagsChanged { folder, changes } => self.set_flags(&folder, changes),
             Event::Notice(text) => self.notice = Some(text),
-            Event::Appended { .. } | Event::Done { .. } | Event::Queued { .. } => {}
+            Event::Appended { .. }
+            | Event::Done { .. }
+            | Event::Queued { .. }
+            | Event::SaveProgress { .. }
+            | Event::Saved { .. } => {}
             Event::Failed { error, .. } => self.last_error = Some(error.to_string()),
         }
     }
@@ -238,38 +262,56 @@ impl Model {
         let Some(mb) = self.open(folder) else {
             return;
         };
-        let mut unseen = 0i64;
+        let mut changed = Vec::with_capacity(changes.len());
         for (uid, flags) in changes {
             if let Some(s) = mb.summaries.get_mut(&uid) {
-                unseen += i64::from(s.flags.has(Flag::Seen)) - i64::from(flags.has(Flag::Seen));
+                mb.unseen_rows -= usize::from(!s.flags.has(Flag::Seen));
+                mb.unseen_rows += usize::from(!flags.has(Flag::Seen));
                 s.flags = flags;
+                changed.push(uid);
             }
         }
-        self.adjust(folder, 0, unseen);
+        // Unread or flagged first: a message read or flagged moves.
+        if mb.order.unread_first || mb.order.flagged_first {
+            mb.reorder(&changed);
+            mb.generation += 1;
+        }
     }
 
     fn remove(&mut self, folder: &Folder, uids: &[Uid]) {
         let Some(mb) = self.open(folder) else {
             return;
         };
-        let unseen = mb.unseen_among(uids);
-        let gone = mb.remove(uids);
+        mb.remove(uids);
         mb.generation += 1;
-        self.adjust(folder, -(gone as i64), -(unseen as i64));
     }
 
-    /// Moves the counts shown in the folder tree (from STATUS) by what we saw happen, until
-    /// the next STATUS refresh replaces them.
-    fn adjust(&mut self, folder: &Folder, messages: i64, unseen: i64) {
-        if let Some(st) = self
-            .folders
-            .iter_mut()
-            .find(|f| f.folder == *folder)
-            .and_then(|f| f.status.as_mut())
-        {
-            st.messages = (i64::from(st.messages) + messages).clamp(0, i64::from(u32::MAX)) as u32;
-            st.unseen = (i64::from(st.unseen) + unseen).clamp(0, i64::from(st.messages)) as u32;
+    /// A folder's message and unread counts, decided here and nowhere else. The open folder,
+    /// once synced, counts its own rows: exact, and moved at once by whatever happens in it
+    /// (arrivals, expunges, flags), with no STATUS to add them to twice. Every other folder
+    /// shows the server's last STATUS, which the worker refreshes periodically and at once
+    /// after tern copies or moves mail in or out of it.
+    pub fn counts(&self, info: &FolderInfo) -> Option<FolderStatus> {
+        match &self.mailbox {
+            Some(mb) if mb.synced && mb.folder == info.folder => Some(FolderStatus {
+                messages: u32::try_from(mb.uids.len()).unwrap_or(u32::MAX),
+                unseen: u32::try_from(mb.unseen()).unwrap_or(u32::MAX),
+                ..info.status.unwrap_or_default()
+            }),
+            _ => info.status,
         }
+    }
+
+    /// Lists the open folder in `order` from now on, and again whenever it is reopened this
+    /// session.
+    pub fn set_order(&mut self, order: SortOrder) {
+        let Some(mb) = self.mailbox.as_mut() else {
+            return;
+        };
+        self.orders.insert(mb.folder.clone(), order);
+        mb.order = order;
+        mb.sort();
+        mb.generation += 1;
     }
 
     fn open(&mut self, folder: &Folder) -> Option<&mut Mailbox> {
@@ -315,7 +357,37 @@ impl Mailbox {
         }
     }
 
-    /// Adds newly arrived UIDs, keeping newest-first order; returns how many were new.
+    /// Sorts the list and the search hits by `order`.
+    fn sort(&mut self) {
+        let summaries = &self.summaries;
+        self.order.sort(&mut self.uids, |u| summaries.get(&u));
+        if let Some(hits) = self.search.as_mut() {
+            self.order.sort(hits, |u| summaries.get(&u));
+        }
+    }
+
+    /// Sorts lists as the server sends them: newest first, which is the default order.
+    fn sort_from_server(&mut self) {
+        if self.order != SortOrder::default() {
+            self.sort();
+        }
+    }
+
+    /// Puts `moved` (new, or with a new summary or flags) in their place in the list and the
+    /// search hits.
+    fn reorder(&mut self, moved: &[Uid]) {
+        if !self.order.needs_summary() {
+            return;
+        }
+        let summaries = &self.summaries;
+        self.order
+            .place(&mut self.uids, moved, |u| summaries.get(&u));
+        if let Some(hits) = self.search.as_mut() {
+            self.order.place(hits, moved, |u| summaries.get(&u));
+        }
+    }
+
+    /// Adds newly arrived UIDs in their place; returns how many were new.
     pub fn arrive(&mut self, new: &[Uid]) -> usize {
         // `known` grows as we go, so a UID named twice in one event is added once.
         let mut known: std::collections::HashSet<Uid> = self.uids.iter().copied().collect();
@@ -325,7 +397,9 @@ impl Mailbox {
         }
         self.arrivals.extend(fresh.iter().copied());
         self.uids.extend(fresh.iter().copied());
-        self.uids.sort_unstable_by_key(|u| std::cmp::Reverse(*u));
+        let summaries = &self.summaries;
+        self.order
+            .place(&mut self.uids, &fresh, |u| summaries.get(&u));
         fresh.len()
     }
 
@@ -339,26 +413,22 @@ impl Mailbox {
         }
         self.fetched.retain(|u| !gone.contains(u));
         for u in &gone {
-            self.summaries.remove(u);
+            if let Some(s) = self.summaries.remove(u) {
+                self.unseen_rows -= usize::from(!s.flags.has(Flag::Seen));
+            }
             self.messages.remove(u);
             self.arrivals.remove(u);
         }
         before - self.uids.len()
     }
 
-    /// How many of `uids` are known to be unread.
-    pub fn unseen_among(&self, uids: &[Uid]) -> usize {
-        uids.iter()
-            .filter(|u| {
-                self.summaries
-                    .get(u)
-                    .is_some_and(|s| !s.flags.has(Flag::Seen))
-                    || self.arrivals.contains(u)
-            })
-            .count()
+    /// Unread messages: rows without `\Seen`, and arrivals whose summaries have not come (new
+    /// mail is unread until it says otherwise).
+    pub fn unseen(&self) -> usize {
+        self.unseen_rows + self.arrivals.len()
     }
 
-    /// Summaries in list order (newest first), skipping rows not fetched yet.
+    /// Summaries in list order, skipping rows not fetched yet.
     pub fn rows(&self) -> impl Iterator<Item = &Summary> {
         self.uids.iter().filter_map(|u| self.summaries.get(u))
     }
@@ -418,8 +488,14 @@ mod tests {
         }
     }
 
-    #[test]
-    fn folder_counts_follow_what_happens() {
+    fn counts(m: &Model, name: &str) -> (u32, u32) {
+        let info = m.folders.iter().find(|f| f.folder.name() == name).unwrap();
+        let s = m.counts(info).unwrap();
+        (s.messages, s.unseen)
+    }
+
+    /// INBOX open and synced with three unread rows, Archive empty.
+    fn synced_inbox() -> Model {
         let mut m = Model::default();
         m.apply(Event::Folders(vec![
             folder("INBOX", 3, 3),
@@ -437,16 +513,15 @@ mod tests {
             uid_validity: 7,
             chunk: vec![summary(1), summary(2), summary(3)],
         });
-        let counts = |m: &Model, name: &str| {
-            let s = m
-                .folders
-                .iter()
-                .find(|f| f.folder.name() == name)
-                .unwrap()
-                .status
-                .unwrap();
-            (s.messages, s.unseen)
-        };
+        m.apply(Event::SyncDone {
+            folder: Folder::named("INBOX"),
+        });
+        m
+    }
+
+    #[test]
+    fn folder_counts_follow_what_happens() {
+        let mut m = synced_inbox();
         m.apply(Event::Stored {
             req: 1,
             change: FlagChange {
@@ -467,6 +542,16 @@ mod tests {
             expunged: true,
         });
         assert_eq!(counts(&m, "INBOX"), (2, 0));
+        // The other folder's counts are the server's, sent right after the copy.
+        assert_eq!(counts(&m, "Archive"), (0, 0));
+        m.apply(Event::FolderStatus {
+            folder: Folder::named("Archive"),
+            status: crate::msg::FolderStatus {
+                messages: 1,
+                unseen: 1,
+                ..Default::default()
+            },
+        });
         assert_eq!(counts(&m, "Archive"), (1, 1));
         m.apply(Event::Arrived {
             folder: Folder::named("INBOX"),
@@ -488,6 +573,43 @@ mod tests {
             uids: vec![9, 1],
         });
         assert_eq!(counts(&m, "INBOX"), (2, 0));
+    }
+
+    /// The drift of issue 12 item 3: a STATUS taken after mail arrived (a warm start's folder
+    /// list, an undone move) followed by the arrival itself counted it twice.
+    #[test]
+    fn a_status_that_already_holds_an_arrival_does_not_count_it_twice() {
+        let mut m = synced_inbox();
+        // The periodic refresh already sees the two new messages and one flag change...
+        m.apply(Event::Folders(vec![
+            folder("INBOX", 5, 4),
+            folder("Archive", 0, 0),
+        ]));
+        // ...and then the delta sync reports them.
+        m.apply(Event::Arrived {
+            folder: Folder::named("INBOX"),
+            uid_validity: 7,
+            uids: vec![5, 4],
+        });
+        let mut read = summary(1);
+        read.flags = Flags::from(Flag::Seen);
+        m.apply(Event::FlagsChanged {
+            folder: Folder::named("INBOX"),
+            changes: vec![(1, read.flags)],
+        });
+        m.apply(Event::Summaries {
+            folder: Folder::named("INBOX"),
+            uid_validity: 7,
+            chunk: vec![summary(4), summary(5)],
+        });
+        assert_eq!(counts(&m, "INBOX"), (5, 4));
+        // A summary sent again (a refetch) replaces the row, it does not add to the count.
+        m.apply(Event::Summaries {
+            folder: Folder::named("INBOX"),
+            uid_validity: 7,
+            chunk: vec![summary(4), read],
+        });
+        assert_eq!(counts(&m, "INBOX"), (5, 4));
     }
 
     #[test]

@@ -180,7 +180,7 @@ fn finish(
     secrets: &Secrets,
 ) -> Result<Submitted, SendError> {
     let message_id = entry.state.message_id.clone();
-    if account.save_sent {
+    if account.files_sent_copy() {
         let bytes = outbox.message(&entry.id)?;
         if let Err(e) = secrets
             .imap()

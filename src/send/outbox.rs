@@ -79,16 +79,19 @@ impl Outbox {
             .state_dir()
             .unwrap_or_else(|| dirs.data_local_dir())
             .join("outbox");
-        Outbox::at(base.join(file_safe(account)))
+        Outbox::at(base.join(crate::config::safe_file_name(account)))
     }
 
-    /// An outbox in `dir` (created 0700 with its parents).
+    /// An outbox in `dir` (created 0700 with its parents; an existing one, perhaps made by
+    /// an older tern, is tightened to 0700: it holds whole messages).
     pub fn at(dir: PathBuf) -> Result<Outbox, SendError> {
         fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(&dir)
             .map_err(io_err(&dir))?;
+        use std::os::unix::fs::PermissionsExt as _;
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).map_err(io_err(&dir))?;
         Ok(Outbox { dir })
     }
 
@@ -249,18 +252,6 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SendError + '_ {
     move |e| SendError::Outbox(format!("{}: {e}", path.display()))
 }
 
-fn file_safe(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
 /// 64 random bits from the kernel (outbox ids, Message-IDs); the clock if that fails.
 pub(crate) fn random_u64() -> u64 {
     let mut buf = [0u8; 8];
@@ -310,6 +301,19 @@ mod tests {
         outbox.remove(&entry.id).unwrap();
         assert!(outbox.list().unwrap().is_empty());
         assert_eq!(outbox.load(&entry.id).unwrap(), None);
+    }
+
+    #[test]
+    fn an_existing_outbox_open_to_others_is_tightened() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("o");
+        fs::create_dir(&dir).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+        Outbox::at(dir.clone()).unwrap();
+        assert_eq!(
+            fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The send worker: a thread of its own that owns the outbox for the TUI, so the UI thread
 //! never waits on SMTP. Commands and events are plain enums; after every change it reports
 //! how many messages wait in the outbox ("1 in outbox"). Queued messages are retried with
-//! backoff, and at start (what a previous run left behind).
+//! backoff, and at start (what a previous run left behind); the thread sleeps until the next
+//! retry is due, or for good while nothing waits.
 
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -84,8 +85,8 @@ impl Drop for Handle {
     }
 }
 
-/// How often the worker looks for due retries when nothing else happens.
-const TICK: Duration = Duration::from_secs(5);
+/// The shortest sleep before a retry: what failed just now is not tried again at once.
+const MIN_WAIT: Duration = Duration::from_secs(5);
 
 /// Starts the worker on `outbox` for `account`, whose IMAP password is known already.
 pub fn spawn(account: Account, imap_password: String, outbox: Outbox) -> Handle {
@@ -127,7 +128,13 @@ impl Worker<'_> {
         self.retry(false);
         self.counts();
         loop {
-            match commands.recv_timeout(TICK) {
+            // Asleep until a command comes or a retry is due: with nothing waiting in the
+            // outbox the thread never wakes by itself.
+            let next = match self.next_retry() {
+                Some(wait) => commands.recv_timeout(wait),
+                None => commands.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            match next {
                 Ok(SendCmd::Shutdown) | Err(RecvTimeoutError::Disconnected) => return,
                 Ok(SendCmd::Submit { req, raw }) => {
                     let result = submit_to(self.outbox, self.account, &raw, self.secrets);
@@ -151,6 +158,23 @@ impl Worker<'_> {
             }
             self.counts();
         }
+    }
+
+    /// How long until the next automatic retry, or None when nothing waits for one.
+    fn next_retry(&self) -> Option<Duration> {
+        let entries = self.outbox.list().ok()?;
+        let now = attempt::now();
+        let due = entries
+            .iter()
+            .filter_map(|e| match e.state.status {
+                Status::Queued => Some(e.state.next_attempt),
+                // Only its Sent copy is missing: tried again as soon as allowed.
+                Status::Accepted => Some(now),
+                Status::InFlight | Status::Refused | Status::MaybeSent => None,
+            })
+            .min()?;
+        let secs = u64::try_from(due.saturating_sub(now)).unwrap_or(0);
+        Some(Duration::from_secs(secs).max(MIN_WAIT))
     }
 
     /// Every due entry once (`all`: whatever its backoff says).

@@ -40,6 +40,7 @@ pub enum Action {
     Undo,
     Filter,
     Search,
+    Sort,
     NextHit,
     PrevHit,
     CreateFolder,
@@ -96,6 +97,7 @@ impl Action {
         Action::Undo,
         Action::Filter,
         Action::Search,
+        Action::Sort,
         Action::NextHit,
         Action::PrevHit,
         Action::CreateFolder,
@@ -144,7 +146,7 @@ impl Action {
             Action::Quit => ("quit", "Quit tern at once"),
             Action::Back => (
                 "back",
-                "Close the overlay, the part list or the message, or clear the filter or search; else ask to quit",
+                "Cancel a save in progress; else close the overlay, the part list or the message, or clear the filter or search; else ask to quit",
             ),
             Action::Help => ("help", "Show this help"),
             Action::Command => ("command", "Open the command line (see commands below)"),
@@ -217,6 +219,10 @@ impl Action {
             Action::Search => (
                 "search",
                 "Search the folder on the server, e.g. from:alice is:unread; Esc clears",
+            ),
+            Action::Sort => (
+                "sort",
+                "Sort the list: edit the order on the command line, e.g. sort size reverse",
             ),
             Action::NextHit => ("next_hit", "Next search hit"),
             Action::PrevHit => ("prev_hit", "Previous search hit"),

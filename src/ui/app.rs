@@ -96,6 +96,8 @@ pub struct App {
     pub(super) requests: Requests,
     pub(super) status: Status,
     pub(super) new_mail: NewMail,
+    /// Copies of parts opened with the system viewer; removed when the app is dropped.
+    pub(super) viewer: crate::ui::viewer::ViewerDir,
     pub(super) composer: Composer,
     pub(super) login: Login,
     pub(super) quit: bool,
@@ -131,6 +133,7 @@ impl App {
             requests: Requests::default(),
             status: Status::default(),
             new_mail: NewMail::default(),
+            viewer: Default::default(),
             composer: Composer::default(),
             login: Login::default(),
             quit: false,
@@ -302,7 +305,7 @@ impl App {
         self.mailbox().is_some_and(|m| m.folder == *folder)
     }
 
-    /// The listed UIDs, newest first.
+    /// The listed UIDs, in the open folder's sort order.
     pub fn rows(&self) -> Cow<'_, [Uid]> {
         rows::listed(self.mailbox(), &self.search, &self.filter, &self.requests)
     }

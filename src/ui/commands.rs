@@ -7,7 +7,8 @@ use std::process::Stdio;
 
 use crate::error::{Error, Result};
 use crate::mime::Section;
-use crate::msg::{Cmd, Folder, FolderInfo, FolderOp, Uid};
+use crate::model::sort::SortOrder;
+use crate::msg::{Cmd, Folder, FolderInfo, FolderOp, SaveTo, Uid};
 use crate::save;
 use crate::ui::action::Action;
 use crate::ui::app::{App, FIRST_SCREEN_MARGIN};
@@ -196,6 +197,18 @@ impl App {
             self.finish(uid, &section, purpose);
             return Vec::new();
         }
+        if let Purpose::Save(output) = &purpose {
+            // Not in memory: written as it arrives, never held whole (a 50 MB attachment).
+            let part = root.find(&section).cloned();
+            let to = SaveTo {
+                output: output.clone(),
+                download_dir: self.settings.download_dir.clone(),
+            };
+            return part
+                .map(|part| self.requests.save(folder, uid, part, to))
+                .into_iter()
+                .collect();
+        }
         self.requests
             .part(folder, uid, section, purpose)
             .into_iter()
@@ -238,8 +251,7 @@ impl App {
     }
 
     fn open_copy(&mut self, section: &Section, name: &str, bytes: &[u8]) -> Result<String> {
-        let dir = viewer_dir()?;
-        let path = save::write_new(None, &dir, name, bytes)?;
+        let path = self.viewer.write(name, bytes)?;
         let mime_type = self
             .parts()
             .into_iter()
@@ -402,6 +414,28 @@ impl App {
         }
     }
 
+    /// `sort`: the command line with the open folder's order to edit.
+    pub(crate) fn edit_sort(&mut self) {
+        if let Some(order) = self.mailbox().map(|m| m.order) {
+            self.overlays
+                .open_line(LineKind::Command, format!("sort {order}"));
+        }
+    }
+
+    /// `:sort`: the open folder in `order`. The cursor stays on its message, and the next
+    /// frame scrolls it into view.
+    pub(crate) fn sort(&mut self, order: SortOrder) {
+        if self.mailbox().is_none() {
+            self.status.complain("No folder open to sort");
+            return;
+        }
+        self.keep_selection(&[], |app| {
+            app.model.set_order(order);
+            app.filter.match_again(app.model.mailbox.as_ref());
+        });
+        self.status.say(format!("Sorted by {order}"));
+    }
+
     /// The folder under the folder cursor, or a notice that there is none.
     fn cursor_folder(&mut self) -> Option<FolderInfo> {
         let info = self.folders.cursor_folder(&self.model.folders).cloned();
@@ -470,19 +504,4 @@ impl App {
         };
         vec![self.requests.manage(op)]
     }
-}
-
-/// A private directory for parts handed to the system viewer: the viewer runs detached and
-/// may read the file after tern has moved on, so the files stay until the OS cleans the
-/// temporary directory.
-fn viewer_dir() -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("tern-{}", std::process::id()));
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(&dir)
-        .map_err(|e| Error::Io(format!("cannot create {}: {e}", dir.display())))?;
-    Ok(dir)
 }

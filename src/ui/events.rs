@@ -3,6 +3,7 @@
 //! so a new one does not compile until it is handled here.
 
 use crate::msg::{Cmd, ConnState, Event, Folder, FolderOp, ReqId, Uid};
+use crate::ui::action::Action;
 use crate::ui::app::{App, FIRST_SCREEN_MARGIN};
 use crate::ui::layout::Pane;
 use crate::ui::notify::new_messages;
@@ -48,9 +49,10 @@ impl App {
                     return self.load_what_the_refusal_stopped();
                 }
             }
-            Event::Conn(ConnState::Connecting { .. }) | Event::SyncDone { .. } => {
-                self.model.apply(ev)
-            }
+            Event::Conn(ConnState::Connecting { .. })
+            | Event::SyncDone { .. }
+            | Event::FolderStatus { .. }
+            | Event::Namespace { .. } => self.model.apply(ev),
             Event::Folders(list) => {
                 self.model.apply(Event::Folders(list));
                 self.folders.listed(&self.model.folders);
@@ -91,6 +93,22 @@ impl App {
                     self.finish(uid, &section, purpose);
                 }
             }
+            Event::SaveProgress { req, done, total } => {
+                if let Some(Pending::Save { section, .. }) = self.requests.get(req) {
+                    let mb = |bytes: u64| bytes as f64 / 1e6;
+                    self.status.say(format!(
+                        "Saving part {section}: {:.1} of {:.1} MB · Esc cancels",
+                        mb(done),
+                        mb(total)
+                    ));
+                }
+            }
+            Event::Saved { req, path } => {
+                if let Some(Pending::Save { section, .. }) = self.requests.take(req) {
+                    let to = path.map_or("standard output".into(), |p| p.display().to_string());
+                    self.status.say(format!("Saved part {section} to {to}"));
+                }
+            }
             Event::Raw { req, uid, .. } => {
                 self.requests.take(req);
                 self.model.apply(ev);
@@ -103,9 +121,16 @@ impl App {
             } if self.is_open(folder) => {
                 let (folder, newest) = (folder.clone(), uids.iter().max().copied());
                 let before = self.mailbox().map_or(0, |m| m.uids.len());
+                // On the newest message with nothing open (as after a warm start): the list
+                // stays at the top, so the new mail comes into view instead of pushing the
+                // cursor, and the window with it, below it.
+                let at_top = self.list.selected() == 0 && self.reader.open().is_none();
                 let cmds = self.keep_selection(&[], |app| app.apply_rows(ev));
+                if at_top {
+                    self.with_rows(|list, rows| list.restart(rows));
+                }
                 let after = self.mailbox().map_or(0, |m| m.uids.len());
-                self.arrived(&folder, after.saturating_sub(before), newest);
+                self.arrived(&folder, after.saturating_sub(before), newest, at_top);
                 return cmds;
             }
             // Rows may come or go: the cursor is repaired around the change.
@@ -140,6 +165,11 @@ impl App {
                         format!("Could not fetch part {section}")
                     }
                     Some(Pending::Raw(_)) => "Could not fetch the raw message".to_string(),
+                    Some(Pending::Save { section, cancel }) if cancel.is_cancelled() => {
+                        self.status.say(format!("Cancelled saving part {section}"));
+                        return Vec::new();
+                    }
+                    Some(Pending::Save { section, .. }) => format!("Could not save part {section}"),
                     _ => "Error".to_string(),
                 };
                 self.status.complain(format!("{doing}: {error}"));
@@ -200,11 +230,19 @@ impl App {
     }
 
     /// New mail in the open folder: say so, ring, notify.
-    fn arrived(&mut self, folder: &Folder, fresh: usize, newest: Option<Uid>) {
+    fn arrived(&mut self, folder: &Folder, fresh: usize, newest: Option<Uid>, in_view: bool) {
         if fresh == 0 {
             return;
         }
-        self.status.say(new_messages(fresh));
+        // Away from the top, the notice says where the new mail is and the one key that goes
+        // there.
+        let top = self.settings.keymap.keys_for(Action::Top);
+        match top.first().filter(|_| !in_view) {
+            Some(key) => self
+                .status
+                .say(format!("{} above: {key} jumps there", new_messages(fresh))),
+            None => self.status.say(new_messages(fresh)),
+        }
         let mb = self.model.mailbox.as_ref();
         if let Err(e) = self.new_mail.arrived(mb, folder, fresh, newest) {
             self.status.complain(e);
@@ -280,6 +318,9 @@ impl App {
             Pending::Manage(op) => {
                 self.requests.take(req);
                 self.model.apply(ev);
+                if let FolderOp::Rename { from, to } = &op {
+                    self.folders.renamed(from.name(), to.name());
+                }
                 self.status.say(match &op {
                     FolderOp::Create(n) => format!("Created folder {n}"),
                     FolderOp::Delete(n) => format!("Deleted folder {n}"),
@@ -293,6 +334,7 @@ impl App {
             | Pending::Structure { .. }
             | Pending::Part { .. }
             | Pending::Raw(_)
+            | Pending::Save { .. }
             | Pending::Compose(_) => {
                 self.requests.take(req);
                 self.model.apply(ev);
@@ -447,6 +489,7 @@ impl App {
             Pending::Structure { .. }
             | Pending::Part { .. }
             | Pending::Raw(_)
+            | Pending::Save { .. }
             | Pending::Compose(_) => {
                 self.requests.take(req);
                 "do that".to_string()

@@ -19,6 +19,8 @@ pub struct FolderPane {
     subscribed_only: bool,
     /// The folder asked for with the last Select.
     wanted: String,
+    /// A folder just renamed under the cursor: its new name, for the next folder list.
+    follow: Option<String>,
 }
 
 impl FolderPane {
@@ -73,7 +75,10 @@ impl FolderPane {
 
     /// A new folder list: the cursor stays on its folder, or goes to the one asked for.
     pub(crate) fn listed(&mut self, folders: &[FolderInfo]) {
-        let keep = self.cursor_row().map(|r| r.name.clone());
+        let keep = self
+            .follow
+            .take()
+            .or_else(|| self.cursor_row().map(|r| r.name.clone()));
         let keep = keep.or_else(|| Some(self.wanted.clone()));
         self.rebuild(folders, keep);
     }
@@ -99,6 +104,14 @@ impl FolderPane {
     }
 
     /// Puts the cursor on `name` if it is shown.
+    /// `from` was renamed to `to`: if the cursor is on it, it stays with it when the new
+    /// folder list comes.
+    pub(crate) fn renamed(&mut self, from: &str, to: &str) {
+        if self.cursor_row().is_some_and(|r| r.name == from) {
+            self.follow = Some(to.to_string());
+        }
+    }
+
     pub(crate) fn point_at(&mut self, name: &str) {
         if let Some(i) = self.tree.iter().position(|r| r.name == name) {
             self.cursor = i;
@@ -119,8 +132,9 @@ impl FolderPane {
     }
 
     /// A new folder's name to start from: the path of the folder under the cursor and the
-    /// server's delimiter, so a child is created by typing its name.
-    pub(crate) fn new_folder_prefix(&self, folders: &[FolderInfo]) -> String {
+    /// server's delimiter, so a child is created by typing its name; on INBOX (or nothing),
+    /// the personal namespace's prefix (`INBOX.` on servers that keep folders under INBOX).
+    pub(crate) fn new_folder_prefix(&self, folders: &[FolderInfo], personal: &str) -> String {
         let row = self.cursor_row().map(|r| r.name.clone());
         let delimiter = row
             .as_ref()
@@ -131,7 +145,7 @@ impl FolderPane {
             (Some(parent), Some(d)) if !parent.eq_ignore_ascii_case("INBOX") => {
                 format!("{parent}{d}")
             }
-            _ => String::new(),
+            _ => personal.to_string(),
         }
     }
 }

@@ -100,6 +100,7 @@ impl App {
             Action::Back => self.back(),
             Action::Help => self.overlays.show_help(),
             Action::Command => self.overlays.set_line(Prompt::default()),
+            Action::Sort => self.edit_sort(),
             Action::Down => self.move_by(n as isize),
             Action::Up => self.move_by(-(n as isize)),
             Action::PageDown => self.move_by(self.page() as isize),
@@ -147,7 +148,9 @@ impl App {
             Action::NextHit => return self.jump_hit(true),
             Action::PrevHit => return self.jump_hit(false),
             Action::CreateFolder => {
-                let text = self.folders.new_folder_prefix(&self.model.folders);
+                let text = self
+                    .folders
+                    .new_folder_prefix(&self.model.folders, &self.model.personal_prefix);
                 self.overlays.open_line(LineKind::CreateFolder, text);
             }
             Action::RenameFolder => self.ask_rename_folder(),
@@ -216,6 +219,7 @@ impl App {
                 }
                 Err(e) => self.status.complain(e),
             },
+            Ok(Command::Sort(order)) => self.sort(order),
             Ok(Command::Help) => self.overlays.show_help(),
             Ok(Command::Quit) => self.quit = true,
             Ok(Command::Run(action)) => return self.act(action, None),
@@ -264,6 +268,14 @@ impl App {
     }
 
     fn back(&mut self) {
+        let cancelled = self.requests.cancel_saves();
+        if cancelled > 0 {
+            self.status.say(match cancelled {
+                1 => "Cancelling the save…".to_string(),
+                n => format!("Cancelling {n} saves…"),
+            });
+            return;
+        }
         match self.focus {
             Pane::Parts => {
                 self.parts.hide();

@@ -1,8 +1,10 @@
 //! The interactive client (`tern` with no command).
 //!
-//! Four sources feed one loop on the UI thread: terminal input (its own thread), the IMAP
-//! worker's events, the send thread's verdicts, and a tick. The loop waits in `select!`, drains everything already queued,
-//! updates the [`app::App`], and then draws once — so a burst of summary chunks costs one frame,
+//! Three sources feed one loop on the UI thread: terminal input and signals (their own
+//! threads), the IMAP worker's events, and the send thread's verdicts. There is no tick: nothing
+//! on screen changes by itself, so an idle tern sleeps until one of them speaks. The loop waits
+//! in `select!`, drains everything already queued, updates the [`app::App`], and then draws
+//! once — so a burst of summary chunks costs one frame,
 //! and a key press is answered by the next frame without waiting for the network (commands go
 //! to the worker over an unbounded channel and never block).
 //!
@@ -45,13 +47,14 @@ pub mod status;
 mod term_input;
 mod terminal;
 pub mod triage;
+pub mod viewer;
 pub mod views;
 mod wrap;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, never, select, tick};
+use crossbeam_channel::{Receiver, never, select};
 use crossterm::event::Event as TermEvent;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -60,7 +63,7 @@ use crate::compose::editor::{self, Edited};
 use crate::config::theme::Theme;
 use crate::config::{Account, Config};
 use crate::error::{Error, Result};
-use crate::imap::worker::{self, Handle};
+use crate::imap::worker::Handle;
 use crate::msg::Cmd;
 use crate::send::Outbox;
 use crate::send::worker::{self as send_worker, Handle as SendHandle};
@@ -70,10 +73,9 @@ use crate::ui::composer::ComposeSettings;
 use crate::ui::keymap::Keymap;
 use crate::ui::notify::NotifyPolicy;
 use crate::ui::opener::Viewers;
+use crate::ui::term_input::Received;
 use crate::ui::triage::Policy;
 
-/// Redraw at least this often, so time-based state (and a SIGTERM) is noticed while idle.
-const TICK: Duration = Duration::from_millis(250);
 /// How long quitting waits for the worker to log out before leaving it behind.
 const LOGOUT_WAIT: Duration = Duration::from_secs(2);
 
@@ -86,7 +88,6 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
 
     let guard = terminal::TerminalGuard::enter(config.mouse).map_err(tty)?;
     terminal::install_panic_hook();
-    terminal::install_signal_handlers();
     let mut term = Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(tty)?;
     let size = term.size().map_err(tty)?;
     let input = term_input::spawn().map_err(tty)?;
@@ -103,7 +104,7 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
             None
         }
     };
-    let handle = worker::spawn(account.clone(), password);
+    let handle = crate::backend::spawn(account.clone(), password);
     let (mut app, start) = App::new(Settings {
         account: account.name.clone(),
         default_folder: account.default_folder.clone(),
@@ -137,7 +138,6 @@ fn event_loop(
     input: &term_input::Input,
 ) -> Result<()> {
     let draw_err = |e: std::io::Error| Error::Io(format!("cannot draw: {e}"));
-    let ticker = tick(TICK);
     // Swapped for a channel that never fires once the worker is gone, so select! does not spin.
     let mut events = handle.events.clone();
     let mut sent = sender.map_or_else(never, |s| s.events.clone());
@@ -154,7 +154,8 @@ fn event_loop(
         let edited = editor.clone().unwrap_or_else(never);
         select! {
             recv(typed) -> ev => match ev {
-                Ok(ev) => cmds.extend(on_input(app, ev)),
+                Ok(Received::Term(ev)) => cmds.extend(on_input(app, ev)),
+                Ok(Received::Terminate) => return Ok(()),
                 Err(_) => return Err(Error::Io("terminal input stopped".into())),
             },
             recv(events) -> ev => match ev {
@@ -172,18 +173,22 @@ fn event_loop(
             recv(edited) -> result => {
                 editor = None;
                 terminal::resume().map_err(|e| Error::Io(format!("cannot take the terminal back: {e}")))?;
-                input.resume();
                 // The editor drew over everything, and the window may have changed size.
+                // Cleared before input resumes: clearing asks the terminal where the cursor
+                // is, and the answer must not race the input thread's blocking read for it.
                 term.clear().map_err(draw_err)?;
+                input.resume();
                 let result = result.unwrap_or_else(|_| Err(Error::Io("the editor thread ended".into())));
                 app.on_edited(result);
             },
-            recv(ticker) -> _ => {}
         }
         // Everything already queued is applied before the one draw below.
         if editor.is_none() {
             while let Ok(ev) = keys.try_recv() {
-                cmds.extend(on_input(app, ev));
+                match ev {
+                    Received::Term(ev) => cmds.extend(on_input(app, ev)),
+                    Received::Terminate => return Ok(()),
+                }
             }
         }
         while let Ok(ev) = events.try_recv() {
@@ -207,7 +212,7 @@ fn event_loop(
             }
         }
         send(handle, cmds);
-        if app.should_quit() || terminal::terminate_requested() {
+        if app.should_quit() {
             return Ok(());
         }
         if editor.is_none()

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::mime::Section;
+use crate::model::sort::SortOrder;
 use crate::msg::Folder;
 use crate::ui::action::Action;
 use crate::ui::cmdline;
@@ -23,6 +24,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (
         ":folder NAME",
         "Open the folder NAME (any case; a prefix that names one folder is enough)",
+    ),
+    (
+        ":sort KEY [reverse] [unread] [flagged]",
+        "Sort the list by date, arrival, from, to, subject or size; unread/flagged first",
     ),
     (":help", "Show this help"),
     (":quit", "Quit tern"),
@@ -56,6 +61,7 @@ pub enum Command {
         output: Option<PathBuf>,
     },
     Folder(String),
+    Sort(SortOrder),
     Help,
     Quit,
     /// An action by its keymap name.
@@ -243,6 +249,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         }
         "folder" if !rest.is_empty() => Ok(Command::Folder(rest.to_string())),
         "folder" => Err("usage: :folder NAME".into()),
+        "sort" => rest.parse().map(Command::Sort),
         "help" if rest.is_empty() => Ok(Command::Help),
         "quit" if rest.is_empty() => Ok(Command::Quit),
         other => match cmdline::action(other) {
@@ -303,6 +310,11 @@ mod tests {
             Ok(Command::RunWith(Action::TagPattern, "invoice 2024".into()))
         );
         assert!(parse("archive now").unwrap_err().contains("takes nothing"));
+        assert_eq!(
+            parse("sort size reverse"),
+            Ok(Command::Sort("reverse size".parse().unwrap()))
+        );
+        assert!(parse("sort").unwrap_err().contains("subject"));
     }
 
     #[test]

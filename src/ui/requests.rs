@@ -7,9 +7,10 @@ use std::path::PathBuf;
 
 use crate::compose::followup::Step;
 use crate::compose::{DraftDir, Meta};
+use crate::mime::Part;
 use crate::mime::Section;
 use crate::model::Mailbox;
-use crate::msg::{Cmd, FlagChange, Flags, Folder, FolderOp, ReqId, Uid};
+use crate::msg::{Cancel, Cmd, FlagChange, Flags, Folder, FolderOp, ReqId, SaveTo, Uid};
 use crate::search::Query;
 use crate::ui::triage::{Origin, Transfer};
 
@@ -34,6 +35,11 @@ pub enum Pending {
         purpose: Purpose,
     },
     Raw(Uid),
+    /// A part being written to a file as it arrives; `cancel` stops it.
+    Save {
+        section: Section,
+        cancel: Cancel,
+    },
     /// A flag change; while it is in flight it is drawn on top of the model's flags.
     Store {
         change: FlagChange,
@@ -213,6 +219,35 @@ impl Requests {
         })
     }
 
+    /// `SavePart`: `part` of `uid` written to `to` as it arrives.
+    pub(crate) fn save(&mut self, folder: Folder, uid: Uid, part: Part, to: SaveTo) -> Cmd {
+        let cancel = Cancel::default();
+        let req = self.send(Pending::Save {
+            section: part.section.clone(),
+            cancel: cancel.clone(),
+        });
+        Cmd::SavePart {
+            req,
+            folder,
+            uid,
+            part: Box::new(part),
+            to,
+            cancel,
+        }
+    }
+
+    /// Cancels every save in flight; how many there were.
+    pub(crate) fn cancel_saves(&self) -> usize {
+        self.pending
+            .values()
+            .filter_map(|p| match p {
+                Pending::Save { cancel, .. } if !cancel.is_cancelled() => Some(cancel),
+                _ => None,
+            })
+            .inspect(|c| c.cancel())
+            .count()
+    }
+
     /// A composer request; its answer goes to the composer.
     pub(crate) fn compose(&mut self, c: ComposeReq) -> ReqId {
         self.send(Pending::Compose(c))
@@ -238,6 +273,7 @@ impl Pending {
             Pending::Structure { .. }
                 | Pending::Part { .. }
                 | Pending::Raw(_)
+                | Pending::Save { .. }
                 | Pending::Compose(_)
         )
     }

@@ -10,8 +10,8 @@ use crate::ui::filter::FilterState;
 use crate::ui::requests::Requests;
 use crate::ui::search::SearchState;
 
-/// The listed UIDs, newest first. Borrowed in the common case (no move in flight), so a frame
-/// of a 100 000-message folder does not copy it.
+/// The listed UIDs, in the open folder's sort order. Borrowed in the common case (no move in
+/// flight), so a frame of a 100 000-message folder does not copy it.
 pub(crate) fn listed<'a>(
     mb: Option<&'a Mailbox>,
     search: &SearchState,

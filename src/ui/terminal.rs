@@ -1,7 +1,7 @@
 //! Owning the terminal: raw mode, the alternate screen and (if configured) mouse capture while
 //! tern runs, and the way back on every exit path — normal return and error (the guard's
-//! Drop), panic (a hook that runs before the previous one), SIGTERM and SIGHUP (a flag the main
-//! loop polls, which then returns through the guard). An editor borrows it in between
+//! Drop), panic (a hook that runs before the previous one), SIGTERM and SIGHUP (the input thread
+//! tells the main loop, which then returns through the guard). An editor borrows it in between
 //! ([`suspend`], [`resume`]).
 
 use std::io::{self, Write};
@@ -87,33 +87,6 @@ pub fn install_panic_hook() {
         }
         previous(info);
     }));
-}
-
-static TERMINATE: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_signal(_: libc::c_int) {
-    // Only an atomic store: nothing else is async-signal-safe enough for a handler.
-    TERMINATE.store(true, Ordering::SeqCst);
-}
-
-/// SIGTERM and SIGHUP end the main loop (and so restore the terminal) instead of killing tern
-/// with the terminal still in raw mode.
-pub fn install_signal_handlers() {
-    let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-    for sig in [libc::SIGTERM, libc::SIGHUP] {
-        // SAFETY: the handler only stores to an atomic, which is async-signal-safe; sigaction
-        // is given a zeroed, fully initialised struct.
-        unsafe {
-            let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = handler;
-            libc::sigemptyset(&mut action.sa_mask);
-            libc::sigaction(sig, &action, std::ptr::null_mut());
-        }
-    }
-}
-
-pub fn terminate_requested() -> bool {
-    TERMINATE.load(Ordering::SeqCst)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 pub mod dovecot;
 pub mod fake_smtp;
 pub mod mta;
+pub mod pop3_fake;
 pub mod scripted;
 pub mod tmux;
 pub mod ui;

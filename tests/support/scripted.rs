@@ -37,6 +37,14 @@ pub enum Reply {
     Stall(Vec<u8>),
     /// Send `head`, then `len` copies of `byte` (streamed, never held in memory), then close.
     Flood { head: Vec<u8>, byte: u8, len: usize },
+    /// Send `head`, then `unit` `times` times (streamed), then close.
+    Repeat {
+        head: Vec<u8>,
+        unit: Vec<u8>,
+        times: usize,
+    },
+    /// Send `bytes` one at a time, `every` apart, then go on reading commands.
+    Dribble { bytes: Vec<u8>, every: Duration },
 }
 
 /// One command as the client sent it.
@@ -157,9 +165,10 @@ impl Server {
     /// A config text for one account on this server: plain TCP, no IDLE, no polling, no header
     /// cache (tests must not share state through the user's cache directory), and a
     /// read timeout of 5 s. A key set in `extra` replaces the default (stall tests set
-    /// `read_timeout_secs = 1`).
+    /// `read_timeout_secs = 1`, STARTTLS tests `tls = "starttls"`).
     pub fn config(&self, extra: &str) -> String {
         let defaults = [
+            "tls = \"none\"",
             "read_timeout_secs = 5",
             "idle = false",
             "cache = false",
@@ -174,7 +183,7 @@ impl Server {
         };
         let defaults: Vec<&str> = defaults.into_iter().filter(|l| !overridden(l)).collect();
         format!(
-            "[[account]]\nname = \"fake\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\npassword_env = \"TERN_TEST_PASSWORD\"\nconnect_timeout_secs = 2\n{}\n{extra}\n",
+            "[[account]]\nname = \"fake\"\nhost = \"127.0.0.1\"\nport = {}\nusername = \"alice\"\npassword_env = \"TERN_TEST_PASSWORD\"\nconnect_timeout_secs = 2\n{}\n{extra}\n",
             self.port,
             defaults.join("\n")
         )
@@ -266,6 +275,29 @@ fn send(
                 left -= n;
             }
             return Ok(Next::Close);
+        }
+        Reply::Repeat { head, unit, times } => {
+            tcp.write_all(&head)?;
+            let per_chunk = (64 * 1024 / unit.len().max(1)).max(1);
+            let chunk = unit.repeat(per_chunk);
+            let mut left = times;
+            while left > 0 && !stopped(stop) && Instant::now() < deadline {
+                let n = left.min(per_chunk);
+                tcp.write_all(&chunk[..n * unit.len()])?;
+                left -= n;
+            }
+            return Ok(Next::Close);
+        }
+        Reply::Dribble { bytes, every } => {
+            for b in bytes {
+                if stopped(stop) || Instant::now() >= deadline {
+                    return Ok(Next::Close);
+                }
+                tcp.write_all(&[b])?;
+                tcp.flush()?;
+                let _ = stop.recv_timeout(every);
+            }
+            return Ok(Next::Go);
         }
         Reply::Stall(b) => {
             tcp.write_all(&b)?;

@@ -95,6 +95,15 @@ pub fn summaries(folder: &str, chunk: Vec<Summary>) -> Event {
     }
 }
 
+/// New mail in `folder`, UID validity 7.
+pub fn arrived(folder: &str, uids: Vec<Uid>) -> Event {
+    Event::Arrived {
+        folder: Folder::named(folder),
+        uid_validity: 7,
+        uids,
+    }
+}
+
 /// The worker's answer to starting up: the folder list, then `folder` holding exactly `chunk`,
 /// fully synced.
 pub fn load(app: &mut App, folders: Vec<FolderInfo>, folder: &str, chunk: Vec<Summary>) {

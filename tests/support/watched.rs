@@ -20,12 +20,17 @@ pub struct Run {
 }
 
 pub fn run_tern(config: &Path, home: &Path, args: &[&str]) -> Run {
+    run_tern_as(config, home, "secret", args)
+}
+
+/// [`run_tern`] with `password` in `TERN_TEST_PASSWORD` (a seeded Dovecot's is `wonderland`).
+pub fn run_tern_as(config: &Path, home: &Path, password: &str, args: &[&str]) -> Run {
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tern"))
         .arg("--config")
         .arg(config)
         .args(args)
-        .env("TERN_TEST_PASSWORD", "secret")
+        .env("TERN_TEST_PASSWORD", password)
         .env("XDG_STATE_HOME", home)
         .env("XDG_CACHE_HOME", home)
         .env("HOME", home)
@@ -100,4 +105,12 @@ pub fn assert_peak_under(run: &Run, mib: u64) {
         "tern peaked at {} MiB",
         run.max_rss_kib / 1024
     );
+}
+
+/// Runs `tern` with `config` as its config file, in a fresh home directory.
+pub fn run_with_config(config: &str, args: &[&str]) -> Run {
+    let home = tempfile::tempdir().expect("tempdir");
+    let path = home.path().join("config.toml");
+    std::fs::write(&path, config).expect("write config");
+    run_tern(&path, home.path(), args)
 }

@@ -35,15 +35,8 @@ impl Worker {
     }
 
     pub(super) fn part(&mut self, folder: &Folder, uid: Uid, section: &Section) -> Result<Vec<u8>> {
-        if let Some((cache, uv)) = self.body_cache(folder) {
-            match cache.part(folder.name(), uv, uid, section) {
-                Ok(Some(hit)) => {
-                    self.cache_send(Op::part_used(folder.name(), uid, section));
-                    return Ok(hit);
-                }
-                Ok(None) => {}
-                Err(e) => tracing::warn!("cannot read a cached part: {e}"),
-            }
+        if let Some(hit) = self.cached_part(folder, uid, section) {
+            return Ok(hit);
         }
         let bytes = self.in_folder(folder, |c| messages::part(c, uid, section))?;
         if let Some((uv, bound)) = self.body_store(folder) {
@@ -57,6 +50,27 @@ impl Worker {
             });
         }
         Ok(bytes)
+    }
+
+    /// A part from the cache (text parts read before), if it has it.
+    pub(super) fn cached_part(
+        &mut self,
+        folder: &Folder,
+        uid: Uid,
+        section: &Section,
+    ) -> Option<Vec<u8>> {
+        let (cache, uv) = self.body_cache(folder)?;
+        match cache.part(folder.name(), uv, uid, section) {
+            Ok(Some(hit)) => {
+                self.cache_send(Op::part_used(folder.name(), uid, section));
+                Some(hit)
+            }
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!("cannot read a cached part: {e}");
+                None
+            }
+        }
     }
 
     /// The cache and the UIDVALIDITY its rows must have to be served: the server's, once the

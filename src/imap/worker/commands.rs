@@ -48,6 +48,14 @@ impl Worker {
                 }),
                 Err(e) => self.fail(Some(req), e),
             },
+            Cmd::SavePart {
+                req,
+                folder,
+                uid,
+                part,
+                to,
+                cancel,
+            } => self.save_part(req, &folder, uid, &part, &to, &cancel),
             Cmd::FetchRaw { req, folder, uid } => {
                 match self.in_folder(&folder, |c| messages::raw(c, uid)) {
                     Ok(bytes) => self.emit(Event::Raw {
@@ -107,7 +115,12 @@ impl Worker {
                 self.folders_listed = true;
                 self.emit(Event::Folders(list));
             }
-            Err(e) => self.fail(None, e),
+            Err(e) => return self.fail(None, e),
+        }
+        match self.retrying(folders::personal_namespace) {
+            Ok(Some(personal)) => self.emit(Event::Namespace { personal }),
+            Ok(None) => {}
+            Err(e) => tracing::info!("no NAMESPACE: {e}"),
         }
     }
 
@@ -186,13 +199,17 @@ impl Worker {
                 }
                 self.emit(Event::Copied {
                     req,
-                    folder,
-                    dest,
+                    folder: folder.clone(),
+                    dest: dest.clone(),
                     uids,
                     dest_uids: copied.dest_uids,
                     moved: remove,
                     expunged: copied.expunged,
                 });
+                self.announce_counts(&dest);
+                if remove {
+                    self.announce_counts(&folder);
+                }
             }
             Cmd::Expunge {
                 req,
@@ -232,11 +249,37 @@ impl Worker {
                 if self.open.as_ref().is_some_and(|o| o.folder == folder) {
                     self.refresh_due = true;
                 }
-                self.emit(Event::Appended { req, folder, uid });
+                self.emit(Event::Appended {
+                    req,
+                    folder: folder.clone(),
+                    uid,
+                });
+                self.announce_counts(&folder);
             }
             _ => {}
         }
         Ok(())
+    }
+
+    /// Tells the UI the fresh counts of a folder tern just changed from the outside (copied
+    /// or moved mail into or out of it, appended to it), rather than waiting for the next
+    /// refresh. The folder on screen is skipped: the UI counts its rows itself. A failed
+    /// STATUS costs only the early update.
+    fn announce_counts(&mut self, folder: &Folder) {
+        let on_screen = self.displayed.as_ref().is_some_and(|(f, _)| f == folder);
+        if !self.folders_listed || on_screen {
+            return;
+        }
+        let status = self
+            .connection()
+            .and_then(|conn| folders::status(conn, folder.raw()));
+        match status {
+            Ok(status) => self.emit(Event::FolderStatus {
+                folder: folder.clone(),
+                status,
+            }),
+            Err(e) => tracing::info!("{folder}: no fresh counts: {e}"),
+        }
     }
 
     /// Runs a change on `folder`, opened read-write. Never retried here: after a dropped

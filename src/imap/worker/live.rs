@@ -1,6 +1,7 @@
 //! Keeping the open folder in step with the server while the user looks at it.
 //!
-//! IDLE (on its own connection) or a poll timer only says *that* something changed; a delta
+//! IDLE (on its own connection) or, only while IDLE is not running, a poll timer says *that*
+//! something changed; a delta
 //! sync on the worker's connection finds *what*: new UIDs, vanished UIDs and changed flags,
 //! compared with the baseline in [`OpenFolder`](super::OpenFolder). Comparing by UID makes
 //! the result right whatever responses were lost on the way, and whoever made the change.
@@ -39,7 +40,9 @@ impl Worker {
         if let Some(t) = self.offline.as_ref().and_then(|o| o.next_try) {
             at = at.min(t);
         }
-        if self.open.is_some() && self.conn.is_some() {
+        // IDLE says when the folder changes; the poll is only for when it is not running (and
+        // restarts it), so an idle tern on a server with IDLE has no timer for the folder.
+        if self.open.is_some() && self.conn.is_some() && self.idler.is_none() {
             at = at.min(self.next_poll);
         }
         if self.folders_listed && self.conn.is_some() {
@@ -62,8 +65,9 @@ impl Worker {
         if self.conn.is_none() {
             return;
         }
-        if self.refresh_due || (self.open.is_some() && now >= self.next_poll) {
-            // Polling is the safety net even with IDLE: it also restarts a failed idler.
+        let poll_due = self.idler.is_none() && self.open.is_some() && now >= self.next_poll;
+        if self.refresh_due || poll_due {
+            // Polling stands in for a failed idler, and tries to restart it.
             if self.idler.is_none() {
                 self.start_idler();
             }

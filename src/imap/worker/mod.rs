@@ -14,6 +14,7 @@ mod commands;
 mod live;
 mod offline;
 mod pace;
+mod save;
 mod sync;
 mod warm;
 
@@ -43,6 +44,19 @@ pub struct Handle {
 }
 
 impl Handle {
+    /// For another protocol's worker answering the same contract.
+    pub(crate) fn new(
+        commands: Sender<Cmd>,
+        events: Receiver<Event>,
+        thread: JoinHandle<()>,
+    ) -> Handle {
+        Handle {
+            commands,
+            events,
+            thread: Some(thread),
+        }
+    }
+
     /// Asks the worker to log out and waits for it to finish.
     pub fn shutdown(mut self) {
         let _ = self.commands.send(Cmd::Shutdown);

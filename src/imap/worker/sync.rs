@@ -85,6 +85,10 @@ impl Worker {
         mut op: impl FnMut(&mut Connection) -> Result<T>,
     ) -> Result<T> {
         match op(self.connection()?) {
+            Err(e @ Error::Limit(_)) => {
+                self.conn = None;
+                Err(e)
+            }
             Err(e) if e.is_fatal_for_connection() => {
                 tracing::warn!("retrying after: {e}");
                 self.conn = None;

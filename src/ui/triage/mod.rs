@@ -28,7 +28,12 @@ pub struct Policy {
 impl Policy {
     pub fn new(config: &Config, account: &Account) -> Policy {
         Policy {
-            delete: config.delete,
+            // POP3 has no Trash: `d` marks (locally), `$` deletes on the server, confirmed.
+            delete: if account.is_pop3() {
+                DeletePolicy::Flag
+            } else {
+                config.delete
+            },
             trash_folder: account.trash_folder.clone(),
             archive_folder: account.archive_folder.clone(),
             seen: config.seen_policy,

@@ -58,7 +58,7 @@ fn line<'a>(row: &TreeRow, width: usize, selected: bool, open: bool, app: &App) 
         .folders
         .iter()
         .find(|f| f.folder.name() == row.name)
-        .and_then(|f| f.status);
+        .and_then(|f| app.model.counts(f));
     let counts = match status {
         Some(s) if s.unseen > 0 => format!(" {}/{}", s.unseen, s.messages),
         Some(s) => format!(" {}", s.messages),

@@ -1,0 +1,525 @@
+//! Sort orders of a message list: a key (date, arrival, sender, recipient, subject, size), its
+//! direction, and "unread first" / "flagged first". One order is total (ties go to the newer
+//! UID), so a full sort and rows placed one chunk at a time during a sync give the same list.
+//!
+//! `date` is INTERNALDATE for now: the summary does not carry the Date header yet (it comes
+//! with References, when the summary fetch grows).
+
+use std::borrow::Cow;
+use std::cmp::{Ordering, Reverse};
+use std::fmt;
+use std::str::FromStr;
+
+use super::filter::fold;
+use crate::mime::subject::base_subject;
+use crate::msg::{Flag, Summary, Uid};
+
+/// What messages are ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// INTERNALDATE, newest first.
+    Date,
+    /// UID, newest first: the server's order, and the order before summaries arrive.
+    #[default]
+    Arrival,
+    /// Sender, A to Z.
+    From,
+    /// First recipient, A to Z.
+    To,
+    /// Subject without `Re:`/`Fwd:`-style prefixes, A to Z.
+    Subject,
+    /// Largest first.
+    Size,
+}
+
+const KEYS: [(SortKey, &str); 6] = [
+    (SortKey::Date, "date"),
+    (SortKey::Arrival, "arrival"),
+    (SortKey::From, "from"),
+    (SortKey::To, "to"),
+    (SortKey::Subject, "subject"),
+    (SortKey::Size, "size"),
+];
+
+impl SortKey {
+    pub fn name(self) -> &'static str {
+        KEYS.iter().find(|(k, _)| *k == self).map_or("", |(_, n)| n)
+    }
+
+    /// Whether the key's own order is largest (newest) first.
+    fn descending(self) -> bool {
+        matches!(self, SortKey::Date | SortKey::Arrival | SortKey::Size)
+    }
+}
+
+/// A key, its direction and the "first" modifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SortOrder {
+    pub key: SortKey,
+    /// Flips the key's default direction (the modifiers stay first).
+    pub reverse: bool,
+    /// Unread messages first; with both modifiers, unread decides before flagged.
+    pub unread_first: bool,
+    pub flagged_first: bool,
+}
+
+impl FromStr for SortOrder {
+    type Err = String;
+
+    /// Words separated by blanks or commas, in any order: one key, and optionally `reverse`,
+    /// `unread`, `flagged` (`size reverse`, `unread,date`).
+    fn from_str(s: &str) -> Result<SortOrder, String> {
+        let mut order = SortOrder::default();
+        let mut key = None;
+        for word in s.split([' ', ',']).filter(|w| !w.is_empty()) {
+            let word = word.to_ascii_lowercase();
+            match word.as_str() {
+                "reverse" => order.reverse = true,
+                "unread" => order.unread_first = true,
+                "flagged" => order.flagged_first = true,
+                _ => {
+                    let k = KEYS
+                        .iter()
+                        .find(|(_, n)| *n == word)
+                        .map(|(k, _)| *k)
+                        .ok_or_else(|| {
+                            format!("unknown sort key {word:?} (try {})", key_names())
+                        })?;
+                    if key.replace(k).is_some() {
+                        return Err("one sort key at a time".to_string());
+                    }
+                }
+            }
+        }
+        order.key = key.ok_or_else(|| format!("which sort key? {}", key_names()))?;
+        Ok(order)
+    }
+}
+
+fn key_names() -> String {
+    let names: Vec<&str> = KEYS.iter().map(|(_, n)| *n).collect();
+    names.join(", ")
+}
+
+impl fmt::Display for SortOrder {
+    /// The words [`SortOrder::from_str`] reads back: `unread flagged size reverse`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut words = Vec::new();
+        if self.unread_first {
+            words.push("unread");
+        }
+        if self.flagged_first {
+            words.push("flagged");
+        }
+        words.push(self.key.name());
+        if self.reverse {
+            words.push("reverse");
+        }
+        f.write_str(&words.join(" "))
+    }
+}
+
+/// Where a message goes: compared field by field. Rows still loading (no summary) go last,
+/// newest first, unless the order needs nothing but the UID.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Rank<'a> {
+    loading: bool,
+    not_unread: bool,
+    not_flagged: bool,
+    /// The key then the UID, in the order's direction; all ranks of one order use the same
+    /// variant, so the variants' own order never decides.
+    keyed: Directed<(Value<'a>, Reverse<Uid>)>,
+}
+
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum Directed<T> {
+    Up(T),
+    Down(Reverse<T>),
+}
+
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum Value<'a> {
+    Number(i64),
+    Text(Caseless<'a>),
+}
+
+/// Text compared as folded ([`fold`]) without folding ASCII: such text is borrowed as it is
+/// and compared ignoring ASCII case, and other text is folded once. Sorting 100 000 subjects
+/// then allocates only for the non-ASCII ones.
+struct Caseless<'a>(Cow<'a, str>);
+
+impl<'a> Caseless<'a> {
+    fn new(t: &'a str) -> Caseless<'a> {
+        Caseless(if t.is_ascii() {
+            Cow::Borrowed(t)
+        } else {
+            Cow::Owned(fold(t))
+        })
+    }
+}
+
+impl Ord for Caseless<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
+        // Equal runs are skipped eight bytes at a time: subjects often share a long start.
+        let mut i = 0;
+        while i + 8 <= a.len().min(b.len()) && a[i..i + 8] == b[i..i + 8] {
+            i += 8;
+        }
+        for (x, y) in a[i..].iter().zip(&b[i..]) {
+            // Folded text is lowercase already; lowercasing ASCII leaves other bytes alone.
+            match x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase()) {
+                Ordering::Equal => {}
+                o => return o,
+            }
+        }
+        a.len().cmp(&b.len())
+    }
+}
+
+impl PartialOrd for Caseless<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Caseless<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Caseless<'_> {}
+
+impl SortOrder {
+    /// Whether the order looks at anything but UIDs (rows without a summary cannot be placed).
+    pub(super) fn needs_summary(&self) -> bool {
+        self.key != SortKey::Arrival || self.unread_first || self.flagged_first
+    }
+
+    fn rank<'a>(&self, uid: Uid, s: Option<&'a Summary>) -> Rank<'a> {
+        let s = match s {
+            Some(s) => s,
+            None if self.needs_summary() => {
+                return Rank {
+                    loading: true,
+                    not_unread: false,
+                    not_flagged: false,
+                    keyed: Directed::Up((Value::Number(0), Reverse(uid))),
+                };
+            }
+            None => {
+                return Rank {
+                    loading: false,
+                    not_unread: false,
+                    not_flagged: false,
+                    keyed: self.direct(Value::Number(uid.into()), uid),
+                };
+            }
+        };
+        let text = |t: &'a str| Value::Text(Caseless::new(t));
+        let value = match self.key {
+            SortKey::Date => Value::Number(s.date),
+            SortKey::Arrival => Value::Number(uid.into()),
+            SortKey::From => text(&s.from),
+            SortKey::To => text(&s.to),
+            SortKey::Subject => text(base_subject(&s.subject)),
+            SortKey::Size => Value::Number(s.size.into()),
+        };
+        Rank {
+            loading: false,
+            not_unread: self.unread_first && s.flags.has(Flag::Seen),
+            not_flagged: self.flagged_first && !s.flags.has(Flag::Flagged),
+            keyed: self.direct(value, uid),
+        }
+    }
+
+    fn direct<'a>(&self, value: Value<'a>, uid: Uid) -> Directed<(Value<'a>, Reverse<Uid>)> {
+        // Ties go to the newer message in the key's own direction; reverse flips both.
+        let t = (value, Reverse(uid));
+        if self.key.descending() != self.reverse {
+            Directed::Down(Reverse(t))
+        } else {
+            Directed::Up(t)
+        }
+    }
+
+    /// Compares two messages by this order.
+    pub fn compare(&self, a: (Uid, Option<&Summary>), b: (Uid, Option<&Summary>)) -> Ordering {
+        self.rank(a.0, a.1).cmp(&self.rank(b.0, b.1))
+    }
+
+    /// Sorts `uids` by this order, looking summaries up with `get`. Each message's key is
+    /// computed once.
+    pub fn sort<'a>(&self, uids: &mut [Uid], get: impl Fn(Uid) -> Option<&'a Summary>) {
+        let mut ranked: Vec<(Rank<'a>, Uid)> =
+            uids.iter().map(|&u| (self.rank(u, get(u)), u)).collect();
+        ranked.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (slot, (_, u)) in uids.iter_mut().zip(ranked) {
+            *slot = u;
+        }
+    }
+
+    /// Moves those of `moved` that are in `uids` (messages just added at the end, or whose
+    /// summary or flags just changed) to their place; the other rows of `uids` are in this
+    /// order. Cheaper than sorting again when few rows move: each is placed by binary search,
+    /// and the list copied once.
+    pub fn place<'a>(
+        &self,
+        uids: &mut Vec<Uid>,
+        moved: &[Uid],
+        get: impl Fn(Uid) -> Option<&'a Summary>,
+    ) {
+        // Fast hashing: the whole list is looked up, 100 000 rows for a chunk of 1 000.
+        let moving: foldhash::HashSet<Uid> = moved.iter().copied().collect();
+        let mut fresh = Vec::new();
+        uids.retain(|&u| {
+            let stays = !moving.contains(&u);
+            if !stays {
+                fresh.push(u);
+            }
+            stays
+        });
+        self.sort(&mut fresh, &get);
+        let rest = std::mem::take(uids);
+        uids.reserve(rest.len() + fresh.len());
+        let mut from = 0;
+        for u in fresh {
+            let rank = self.rank(u, get(u));
+            let at = from + rest[from..].partition_point(|&x| self.rank(x, get(x)) < rank);
+            uids.extend_from_slice(&rest[from..at]);
+            uids.push(u);
+            from = at;
+        }
+        uids.extend_from_slice(&rest[from..]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{HashMap, HashSet};
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::msg::Flags;
+    use crate::test_fixtures::summary;
+
+    fn order(s: &str) -> SortOrder {
+        s.parse().unwrap()
+    }
+
+    fn sorted(order: SortOrder, rows: &[Summary]) -> Vec<Uid> {
+        let by_uid: HashMap<Uid, &Summary> = rows.iter().map(|s| (s.uid, s)).collect();
+        let mut uids: Vec<Uid> = rows.iter().map(|s| s.uid).collect();
+        order.sort(&mut uids, |u| by_uid.get(&u).copied());
+        uids
+    }
+
+    #[test]
+    fn words_parse_in_any_order_and_print_back() {
+        assert_eq!(
+            order("size reverse"),
+            SortOrder {
+                key: SortKey::Size,
+                reverse: true,
+                ..SortOrder::default()
+            }
+        );
+        let o = order("Unread,flagged DATE");
+        assert!(o.unread_first && o.flagged_first && o.key == SortKey::Date && !o.reverse);
+        assert_eq!(o.to_string().parse::<SortOrder>(), Ok(o));
+        assert!("size date".parse::<SortOrder>().is_err());
+        assert!("reverse".parse::<SortOrder>().is_err());
+        let err = "weight".parse::<SortOrder>().unwrap_err();
+        assert!(err.contains("weight") && err.contains("subject"), "{err}");
+    }
+
+    #[test]
+    fn default_directions() {
+        let rows = [
+            Summary {
+                date: 300,
+                size: 5,
+                ..summary(1, "bob@x", "Re: beta")
+            },
+            Summary {
+                date: 100,
+                size: 50,
+                ..summary(2, "Ann <ann@x>", "gamma")
+            },
+            Summary {
+                date: 200,
+                size: 500,
+                ..summary(3, "carl@x", "Fwd: RE: Alpha")
+            },
+        ];
+        assert_eq!(sorted(order("date"), &rows), [1, 3, 2], "newest first");
+        assert_eq!(sorted(order("arrival"), &rows), [3, 2, 1]);
+        assert_eq!(sorted(order("size"), &rows), [3, 2, 1], "largest first");
+        assert_eq!(sorted(order("from"), &rows), [2, 1, 3], "A to Z, any case");
+        assert_eq!(
+            sorted(order("subject"), &rows),
+            [3, 1, 2],
+            "prefixes ignored"
+        );
+        assert_eq!(sorted(order("subject reverse"), &rows), [2, 1, 3]);
+        assert_eq!(sorted(order("date reverse"), &rows), [2, 3, 1]);
+    }
+
+    #[test]
+    fn modifiers_come_first_and_stay_first_when_reversed() {
+        let seen = Flags::from(Flag::Seen);
+        let flagged = Flags::from(Flag::Flagged);
+        let rows = [
+            Summary {
+                flags: seen,
+                ..summary(1, "a", "s")
+            },
+            Summary {
+                flags: seen.union(flagged),
+                ..summary(2, "a", "s")
+            },
+            summary(3, "a", "s"),
+            Summary {
+                flags: flagged,
+                ..summary(4, "a", "s")
+            },
+        ];
+        assert_eq!(sorted(order("unread arrival"), &rows), [4, 3, 2, 1]);
+        assert_eq!(sorted(order("unread arrival reverse"), &rows), [3, 4, 1, 2]);
+        assert_eq!(sorted(order("flagged arrival"), &rows), [4, 2, 3, 1]);
+        assert_eq!(
+            sorted(order("flagged unread arrival"), &rows),
+            [4, 3, 2, 1],
+            "unread decides before flagged"
+        );
+    }
+
+    #[test]
+    fn rows_still_loading_go_last_unless_only_uids_matter() {
+        let rows = [summary(2, "z", "s"), summary(5, "a", "s")];
+        let by_uid: HashMap<Uid, &Summary> = rows.iter().map(|s| (s.uid, s)).collect();
+        let mut uids = vec![9, 5, 3, 2];
+        order("from").sort(&mut uids, |u| by_uid.get(&u).copied());
+        assert_eq!(uids, [5, 2, 9, 3]);
+        order("arrival reverse").sort(&mut uids, |u| by_uid.get(&u).copied());
+        assert_eq!(uids, [2, 3, 5, 9]);
+    }
+
+    fn arb_summary() -> impl Strategy<Value = Summary> {
+        (
+            1u32..400,
+            0i64..20,
+            0u32..20,
+            "[aAbB]{0,3}",
+            prop::sample::select(vec!["", "Re: ", "FWD: ", "aw:re: "]),
+            "[xXyY]{0,3}",
+            any::<(bool, bool)>(),
+        )
+            .prop_map(
+                |(uid, date, size, from, prefix, subject, (seen, flagged))| {
+                    let mut flags = Flags::NONE;
+                    if seen {
+                        flags = flags.with(Flag::Seen);
+                    }
+                    if flagged {
+                        flags = flags.with(Flag::Flagged);
+                    }
+                    Summary {
+                        date,
+                        size,
+                        flags,
+                        ..summary(uid, &from, &format!("{prefix}{subject}"))
+                    }
+                },
+            )
+    }
+
+    fn arb_order() -> impl Strategy<Value = SortOrder> {
+        (
+            prop::sample::select(KEYS.map(|(k, _)| k).to_vec()),
+            any::<(bool, bool, bool)>(),
+        )
+            .prop_map(|(key, (reverse, unread_first, flagged_first))| SortOrder {
+                key,
+                reverse,
+                unread_first,
+                flagged_first,
+            })
+    }
+
+    /// Distinct UIDs, as in a folder.
+    fn arb_rows() -> impl Strategy<Value = Vec<Summary>> {
+        prop::collection::vec(arb_summary(), 0..60).prop_map(|mut v| {
+            let mut seen = HashSet::new();
+            v.retain(|s| seen.insert(s.uid));
+            v
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn text_compares_as_folded(a in "[aAbBé]{0,20}", b in "[aAbBé]{0,20}") {
+            prop_assert_eq!(Caseless::new(&a).cmp(&Caseless::new(&b)), fold(&a).cmp(&fold(&b)));
+        }
+
+        #[test]
+        fn a_sort_is_an_ordered_permutation(rows in arb_rows(), o in arb_order()) {
+            let uids = sorted(o, &rows);
+            let mut a = uids.clone();
+            let mut b: Vec<Uid> = rows.iter().map(|s| s.uid).collect();
+            a.sort_unstable();
+            b.sort_unstable();
+            prop_assert_eq!(a, b);
+            let by_uid: HashMap<Uid, &Summary> = rows.iter().map(|s| (s.uid, s)).collect();
+            for w in uids.windows(2) {
+                let (x, y) = (by_uid[&w[0]], by_uid[&w[1]]);
+                if o.unread_first {
+                    prop_assert!(!x.flags.has(Flag::Seen) || y.flags.has(Flag::Seen));
+                }
+                let same_group = x.flags.has(Flag::Seen) == y.flags.has(Flag::Seen)
+                    && x.flags.has(Flag::Flagged) == y.flags.has(Flag::Flagged);
+                if same_group && !o.reverse {
+                    match o.key {
+                        SortKey::Size => prop_assert!(x.size >= y.size),
+                        SortKey::Date => prop_assert!(x.date >= y.date),
+                        SortKey::Arrival => prop_assert!(x.uid > y.uid),
+                        SortKey::Subject => prop_assert!(
+                            base_subject(&x.subject).to_lowercase()
+                                <= base_subject(&y.subject).to_lowercase()
+                        ),
+                        SortKey::From => prop_assert!(x.from.to_lowercase() <= y.from.to_lowercase()),
+                        SortKey::To => {}
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn reverse_flips_the_list(rows in arb_rows(), o in arb_order()) {
+            let o = SortOrder { unread_first: false, flagged_first: false, ..o };
+            let mut forward = sorted(o, &rows);
+            forward.reverse();
+            prop_assert_eq!(sorted(SortOrder { reverse: !o.reverse, ..o }, &rows), forward);
+        }
+
+        #[test]
+        fn placing_chunks_gives_the_full_sort(
+            rows in arb_rows(),
+            o in arb_order(),
+            cut in 1usize..20,
+        ) {
+            // As in a sync: every UID first, then summaries a chunk at a time.
+            let mut uids: Vec<Uid> = rows.iter().map(|s| s.uid).collect();
+            let mut known: HashMap<Uid, &Summary> = HashMap::new();
+            o.sort(&mut uids, |u| known.get(&u).copied());
+            for chunk in rows.chunks(cut) {
+                known.extend(chunk.iter().map(|s| (s.uid, s)));
+                let moved: Vec<Uid> = chunk.iter().map(|s| s.uid).collect();
+                o.place(&mut uids, &moved, |u| known.get(&u).copied());
+            }
+            prop_assert_eq!(uids, sorted(o, &rows));
+        }
+    }
+}

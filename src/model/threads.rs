@@ -1,0 +1,584 @@
+//! Conversations from Message-ID, References and In-Reply-To: Jamie Zawinski's algorithm
+//! (<https://www.jwz.org/doc/threading.html>), local and offline.
+//!
+//! - A parent that is not in the folder becomes a placeholder, kept only where it joins two
+//!   or more messages at the top of a thread.
+//! - Links that would make a cycle are not made; a message's own References win over what
+//!   other messages said about it.
+//! - Two messages with the same Message-ID stay two messages (replies attach to the first).
+//! - Grouping by subject applies only to a reply (`Re:`-style subject) that names no parent
+//!   at all, under the thread started by a message with the same base subject.
+//!
+//! Ordering: threads newest first by their newest message, messages in a thread oldest first.
+
+use std::collections::HashMap;
+
+use crate::mime::subject::base_subject;
+use crate::msg::Uid;
+
+/// What threading needs of one message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Header<'a> {
+    pub uid: Uid,
+    pub message_id: Option<&'a str>,
+    /// The References ids, oldest ancestor first ([`parse_ids`] reads the header).
+    pub references: Vec<&'a str>,
+    /// The first id of In-Reply-To: the parent when there are no References.
+    pub in_reply_to: Option<&'a str>,
+    pub subject: &'a str,
+    /// Seconds since the epoch: orders messages within a thread and threads by their newest.
+    pub date: i64,
+}
+
+/// How many References ids are linked: the first (the thread's root) and the last ones. A
+/// hostile header can name thousands; real threads are nowhere near this deep, and each link
+/// costs a walk up the chain to refuse cycles.
+const MAX_REFERENCES: usize = 128;
+
+/// The ids (`<…>`) of a References or In-Reply-To header, brackets removed, in order.
+pub fn parse_ids(header: &str) -> Vec<&str> {
+    header
+        .split('<')
+        .skip(1)
+        .filter_map(|s| s.split_once('>').map(|(id, _)| id.trim()))
+        .filter(|id| !id.is_empty())
+        .collect()
+}
+
+/// An id with any brackets and blanks around it removed, so `<a@b>` and `a@b` match.
+fn bare(id: &str) -> &str {
+    id.trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim()
+}
+
+/// One row of the thread view, in display order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    /// 0 for the top of a thread.
+    pub depth: usize,
+    /// None for a placeholder: a parent that is not in the folder.
+    pub uid: Option<Uid>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Container {
+    /// Index into the input.
+    message: Option<usize>,
+    parent: Option<usize>,
+    children: Vec<usize>,
+}
+
+/// Messages grouped into conversations; read it with [`Threads::rows`].
+#[derive(Debug, Default)]
+pub struct Threads {
+    rows: Vec<Row>,
+}
+
+impl Threads {
+    /// Threads `messages` (any order: replies may come before their parents).
+    pub fn build(messages: &[Header]) -> Threads {
+        let mut b = Builder::default();
+        for (i, m) in messages.iter().enumerate() {
+            b.add(i, m);
+        }
+        let roots = b.prune();
+        let roots = b.group_by_subject(messages, roots);
+        Threads {
+            rows: b.flatten(messages, roots),
+        }
+    }
+
+    /// Every message and kept placeholder: threads newest first, each one depth-first with
+    /// the oldest reply first.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+}
+
+#[derive(Default)]
+struct Builder<'a> {
+    containers: Vec<Container>,
+    by_id: HashMap<&'a str, usize>,
+}
+
+impl<'a> Builder<'a> {
+    fn new_container(&mut self) -> usize {
+        self.containers.push(Container::default());
+        self.containers.len() - 1
+    }
+
+    /// The container for `id`, made empty if none has it yet.
+    fn container(&mut self, id: &'a str) -> usize {
+        if let Some(&c) = self.by_id.get(id) {
+            return c;
+        }
+        let c = self.new_container();
+        self.by_id.insert(id, c);
+        c
+    }
+
+    fn add(&mut self, i: usize, m: &Header<'a>) {
+        let own = match m.message_id.map(bare).filter(|id| !id.is_empty()) {
+            Some(id) => {
+                let c = self.container(id);
+                if self.containers[c].message.is_none() {
+                    c
+                } else {
+                    // A second message with this id: kept apart, in a container no id names.
+                    self.new_container()
+                }
+            }
+            None => self.new_container(),
+        };
+        self.containers[own].message = Some(i);
+
+        let mut chain: Vec<&'a str> = if m.references.is_empty() {
+            m.in_reply_to.into_iter().collect()
+        } else if m.references.len() > MAX_REFERENCES {
+            let last = &m.references[m.references.len() - (MAX_REFERENCES - 1)..];
+            std::iter::once(m.references[0])
+                .chain(last.iter().copied())
+                .collect()
+        } else {
+            m.references.clone()
+        };
+        chain.retain(|id| !bare(id).is_empty());
+        // Each id a child of the one before it, unless already linked or it would loop.
+        let mut prev: Option<usize> = None;
+        for id in chain {
+            let c = self.container(bare(id));
+            if let Some(p) = prev
+                && self.containers[c].parent.is_none()
+                && !self.reaches(p, c)
+            {
+                self.link(p, c);
+            }
+            prev = Some(c);
+        }
+        // The message's own last reference is its parent, whatever others said.
+        if let Some(p) = prev
+            && p != own
+            && !self.reaches(p, own)
+        {
+            self.unlink(own);
+            self.link(p, own);
+        }
+    }
+
+    /// Whether `to` is `from` or one of its ancestors: making `to` a child of `from` would
+    /// then close a loop.
+    fn reaches(&self, from: usize, to: usize) -> bool {
+        let mut at = Some(from);
+        while let Some(c) = at {
+            if c == to {
+                return true;
+            }
+            at = self.containers[c].parent;
+        }
+        false
+    }
+
+    fn link(&mut self, parent: usize, child: usize) {
+        self.containers[child].parent = Some(parent);
+        self.containers[parent].children.push(child);
+    }
+
+    fn unlink(&mut self, child: usize) {
+        if let Some(p) = self.containers[child].parent.take() {
+            self.containers[p].children.retain(|&c| c != child);
+        }
+    }
+
+    /// `root` and everything below it, each container after its children. Without recursion:
+    /// a 10 000-deep chain must not overflow the stack.
+    fn bottom_up(&self, root: usize) -> Vec<usize> {
+        let mut order = Vec::new();
+        let mut stack = vec![root];
+        while let Some(c) = stack.pop() {
+            order.push(c);
+            stack.extend(self.containers[c].children.iter().copied());
+        }
+        order.reverse();
+        order
+    }
+
+    /// Drops placeholders without children and promotes the children of those that join
+    /// nothing (one child, or below the top); returns the top of each thread.
+    fn prune(&mut self) -> Vec<usize> {
+        let roots: Vec<usize> = (0..self.containers.len())
+            .filter(|&c| self.containers[c].parent.is_none())
+            .collect();
+        let mut kept_roots = Vec::new();
+        for root in roots {
+            for c in self.bottom_up(root) {
+                let children = std::mem::take(&mut self.containers[c].children);
+                let mut kept = Vec::with_capacity(children.len());
+                for child in children {
+                    let ch = &self.containers[child];
+                    if ch.message.is_some() {
+                        kept.push(child);
+                    } else {
+                        // An empty container below the top joins nothing by itself.
+                        kept.extend(self.containers[child].children.iter().copied());
+                    }
+                }
+                for &k in &kept {
+                    self.containers[k].parent = Some(c);
+                }
+                self.containers[c].children = kept;
+            }
+            let top = &self.containers[root];
+            match (top.message, top.children.len()) {
+                (Some(_), _) => kept_roots.push(root),
+                (None, 0) => {}
+                (None, 1) => {
+                    let child = top.children[0];
+                    self.containers[child].parent = None;
+                    kept_roots.push(child);
+                }
+                (None, _) => kept_roots.push(root),
+            }
+        }
+        kept_roots
+    }
+
+    /// A reply that names no parent goes under the thread started by a non-reply with the
+    /// same base subject (the oldest such message).
+    fn group_by_subject(&mut self, messages: &[Header], roots: Vec<usize>) -> Vec<usize> {
+        let message = |c: &Container| c.message.map(|i| &messages[i]);
+        let mut starters: HashMap<String, usize> = HashMap::new();
+        for &r in &roots {
+            let Some(m) = message(&self.containers[r]) else {
+                continue;
+            };
+            let base = base_subject(m.subject);
+            if base.is_empty() || base.len() != m.subject.trim_start().len() {
+                continue;
+            }
+            let key = base.to_lowercase();
+            let older = |o: &usize| {
+                message(&self.containers[*o]).is_some_and(|s| (s.date, s.uid) <= (m.date, m.uid))
+            };
+            if !starters.get(&key).is_some_and(older) {
+                starters.insert(key, r);
+            }
+        }
+        let mut kept = Vec::with_capacity(roots.len());
+        for r in roots {
+            let target = message(&self.containers[r])
+                .filter(|m| {
+                    m.references.is_empty()
+                        && m.in_reply_to.is_none()
+                        && base_subject(m.subject).len() != m.subject.trim_start().len()
+                })
+                .and_then(|m| starters.get(&base_subject(m.subject).to_lowercase()));
+            match target {
+                Some(&t) if t != r => self.link(t, r),
+                _ => kept.push(r),
+            }
+        }
+        kept
+    }
+
+    /// Rows in display order: threads by their newest message, newest first; children oldest
+    /// first.
+    fn flatten(&mut self, messages: &[Header], roots: Vec<usize>) -> Vec<Row> {
+        let key = |c: &Container| c.message.map(|i| (messages[i].date, messages[i].uid));
+        // A placeholder sorts as its oldest child; a thread by its newest message.
+        let mut oldest = vec![None; self.containers.len()];
+        let mut newest = vec![None; self.containers.len()];
+        for &r in &roots {
+            for c in self.bottom_up(r) {
+                let own = key(&self.containers[c]);
+                let kids = &self.containers[c].children;
+                oldest[c] = own.or_else(|| kids.iter().filter_map(|&k| oldest[k]).min());
+                newest[c] = kids.iter().filter_map(|&k| newest[k]).chain(own).max();
+            }
+        }
+        for c in &mut self.containers {
+            c.children.sort_by_key(|&k| oldest[k]);
+        }
+        let mut roots = roots;
+        roots.sort_by_key(|&r| std::cmp::Reverse(newest[r]));
+        let mut rows = Vec::with_capacity(messages.len());
+        for r in roots {
+            let mut stack = vec![(r, 0)];
+            while let Some((c, depth)) = stack.pop() {
+                let container = &self.containers[c];
+                rows.push(Row {
+                    depth,
+                    uid: container.message.map(|i| messages[i].uid),
+                });
+                stack.extend(container.children.iter().rev().map(|&k| (k, depth + 1)));
+            }
+        }
+        rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn msg<'a>(uid: Uid, id: &'a str, refs: &[&'a str], subject: &'a str) -> Header<'a> {
+        Header {
+            uid,
+            message_id: Some(id),
+            references: refs.to_vec(),
+            subject,
+            date: i64::from(uid),
+            ..Header::default()
+        }
+    }
+
+    /// Rows as (depth, uid), 0 standing for a placeholder.
+    fn tree(messages: &[Header]) -> Vec<(usize, Uid)> {
+        Threads::build(messages)
+            .rows()
+            .iter()
+            .map(|r| (r.depth, r.uid.unwrap_or(0)))
+            .collect()
+    }
+
+    #[test]
+    fn ids_are_read_from_headers() {
+        assert_eq!(
+            parse_ids(" <a@x>\r\n\t<b@y> junk <> <c@z"),
+            ["a@x", "b@y"],
+            "an empty or unclosed id is dropped"
+        );
+        assert!(parse_ids("").is_empty());
+    }
+
+    #[test]
+    fn replies_go_under_their_parents_oldest_first() {
+        let messages = [
+            msg(1, "<a@x>", &[], "plan"),
+            msg(2, "<b@x>", &["<a@x>"], "Re: plan"),
+            msg(3, "<c@x>", &["<a@x>", "<b@x>"], "Re: plan"),
+            Header {
+                in_reply_to: Some("a@x"),
+                ..msg(4, "<d@x>", &[], "Re: plan")
+            },
+            msg(5, "<e@x>", &[], "other"),
+        ];
+        assert_eq!(
+            tree(&messages),
+            [(0, 5), (0, 1), (1, 2), (2, 3), (1, 4)],
+            "threads newest first, replies oldest first, In-Reply-To without References"
+        );
+    }
+
+    #[test]
+    fn replies_before_their_parents_give_the_same_threads() {
+        let mut messages = vec![
+            msg(1, "a", &[], "plan"),
+            msg(2, "b", &["a"], "Re: plan"),
+            msg(3, "c", &["a", "b"], "Re: plan"),
+            msg(4, "d", &["a"], "Re: plan"),
+        ];
+        let forward = tree(&messages);
+        messages.reverse();
+        assert_eq!(tree(&messages), forward);
+        assert_eq!(forward, [(0, 1), (1, 2), (2, 3), (1, 4)]);
+    }
+
+    #[test]
+    fn missing_parents_are_placeholders_only_where_they_join() {
+        let messages = [
+            msg(2, "b", &["gone"], "Re: x"),
+            msg(3, "c", &["gone"], "Re: x"),
+            msg(4, "d", &["lost"], "Re: y"),
+            msg(5, "e", &["root", "middle"], "Re: z"),
+            msg(6, "f", &["root", "middle", "e"], "Re: z"),
+        ];
+        assert_eq!(
+            tree(&messages),
+            [(0, 5), (1, 6), (0, 4), (0, 0), (1, 2), (1, 3)],
+            "two replies to one missing message share a placeholder; one alone is a thread"
+        );
+    }
+
+    #[test]
+    fn cycles_and_self_references_are_broken() {
+        let messages = [
+            msg(1, "a", &["b"], "s"),
+            msg(2, "b", &["a"], "s"),
+            msg(3, "c", &["c"], "t"),
+            msg(4, "d", &["d", "e", "d"], "u"),
+            msg(5, "e", &["x", "y", "x"], "v"),
+        ];
+        let rows = tree(&messages);
+        let mut uids: Vec<Uid> = rows.iter().map(|r| r.1).filter(|u| *u != 0).collect();
+        uids.sort_unstable();
+        assert_eq!(uids, [1, 2, 3, 4, 5], "every message once: {rows:?}");
+        assert!(rows.contains(&(0, 3)), "a self reference is no parent");
+    }
+
+    #[test]
+    fn duplicate_ids_stay_two_messages() {
+        let messages = [
+            msg(1, "a", &[], "s"),
+            msg(2, "a", &[], "s copy"),
+            msg(3, "r", &["a"], "Re: s"),
+        ];
+        assert_eq!(
+            tree(&messages),
+            [(0, 1), (1, 3), (0, 2)],
+            "the reply goes to the first; its thread is the newer"
+        );
+    }
+
+    #[test]
+    fn a_hostile_references_header_is_cheap_and_harmless() {
+        let ids: Vec<String> = (0..10_000).map(|i| format!("<{i}@evil>")).collect();
+        let header = ids.concat();
+        let refs = parse_ids(&header);
+        assert_eq!(refs.len(), 10_000);
+        let mut messages = vec![
+            msg(1, "0@evil", &[], "root"),
+            msg(2, "victim", &refs, "Re: root"),
+        ];
+        // A second hostile message naming the same ids the other way round.
+        let mut backwards = refs.clone();
+        backwards.reverse();
+        messages.push(msg(3, "other", &backwards, "Re: root"));
+        let start = std::time::Instant::now();
+        let rows = tree(&messages);
+        assert!(start.elapsed().as_secs() < 2, "{:?}", start.elapsed());
+        assert_eq!(rows[0], (0, 1), "the first reference is still the root");
+        assert!(rows.iter().any(|r| r.1 == 2) && rows.iter().any(|r| r.1 == 3));
+        assert!(
+            rows.iter().all(|r| r.0 <= MAX_REFERENCES + 1),
+            "depth is bounded"
+        );
+    }
+
+    #[test]
+    fn subjects_group_only_replies_that_name_no_parent() {
+        let messages = [
+            msg(1, "a", &[], "Lunch"),
+            Header {
+                message_id: None,
+                ..msg(2, "", &[], "RE: lunch")
+            },
+            msg(3, "c", &["elsewhere"], "Re: lunch"),
+            msg(4, "d", &[], "lunch"),
+            msg(5, "e", &[], "Re: dinner"),
+        ];
+        assert_eq!(
+            tree(&messages),
+            [(0, 5), (0, 4), (0, 3), (0, 1), (1, 2)],
+            "2 joins the oldest Lunch; 3 has a reference, 5 nothing to join"
+        );
+    }
+
+    /// Messages of a random forest, each naming its whole ancestry; some are not in the
+    /// folder, and the rest come in a shuffled order.
+    fn arb_forest() -> impl Strategy<Value = (Vec<Option<usize>>, Vec<bool>, Vec<usize>)> {
+        (1usize..40).prop_flat_map(|n| {
+            let parents = (0..n)
+                .map(|i| {
+                    if i == 0 {
+                        Just(None).boxed()
+                    } else {
+                        prop::option::of(0..i).boxed()
+                    }
+                })
+                .collect::<Vec<_>>();
+            (
+                parents,
+                prop::collection::vec(prop::bool::weighted(0.75), n),
+                Just((0..n).collect::<Vec<_>>()).prop_shuffle(),
+            )
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn nearest_present_ancestors_are_kept((parents, present, order) in arb_forest()) {
+            let ids: Vec<String> = (0..parents.len()).map(|i| format!("m{i}")).collect();
+            let chain = |mut i: usize| {
+                let mut up = Vec::new();
+                while let Some(p) = parents[i] {
+                    up.push(ids[p].as_str());
+                    i = p;
+                }
+                up.reverse();
+                up
+            };
+            let subjects: Vec<String> = (0..parents.len()).map(|i| format!("s{i}")).collect();
+            let messages: Vec<Header> = order
+                .iter()
+                .filter(|&&i| present[i])
+                .map(|&i| Header {
+                    uid: i as Uid + 1,
+                    message_id: Some(&ids[i]),
+                    references: chain(i),
+                    subject: &subjects[i],
+                    date: i as i64,
+                    in_reply_to: None,
+                })
+                .collect();
+            let rows = Threads::build(&messages).rows().to_vec();
+            // Each row's nearest ancestor row that is a message.
+            let mut stack: Vec<Option<Uid>> = Vec::new();
+            let mut found = HashMap::new();
+            for r in &rows {
+                stack.truncate(r.depth);
+                if let Some(u) = r.uid {
+                    prop_assert!(found.insert(u, stack.iter().rev().flatten().next().copied()).is_none());
+                }
+                stack.push(r.uid);
+            }
+            prop_assert_eq!(found.len(), messages.len());
+            for m in &messages {
+                let mut at = (m.uid - 1) as usize;
+                let want = loop {
+                    match parents[at] {
+                        Some(p) if present[p] => break Some(p as Uid + 1),
+                        Some(p) => at = p,
+                        None => break None,
+                    }
+                };
+                prop_assert_eq!(found[&m.uid], want, "uid {}", m.uid);
+            }
+        }
+
+        #[test]
+        fn any_headers_give_each_message_once(
+            links in prop::collection::vec(
+                (0u8..12, prop::collection::vec(0u8..12, 0..6), any::<bool>()),
+                0..30,
+            )
+        ) {
+            let ids: Vec<String> = (0..12).map(|i| format!("<{i}@x>")).collect();
+            let messages: Vec<Header> = links
+                .iter()
+                .enumerate()
+                .map(|(n, (id, refs, reply))| Header {
+                    uid: n as Uid + 1,
+                    message_id: Some(&ids[*id as usize]),
+                    references: refs.iter().map(|r| ids[*r as usize].as_str()).collect(),
+                    subject: if *reply { "Re: s" } else { "s" },
+                    date: (n % 5) as i64,
+                    in_reply_to: None,
+                })
+                .collect();
+            let rows = Threads::build(&messages).rows().to_vec();
+            let mut uids: Vec<Uid> = rows.iter().filter_map(|r| r.uid).collect();
+            uids.sort_unstable();
+            prop_assert_eq!(uids, (1..=messages.len() as Uid).collect::<Vec<_>>());
+            let mut depth = 0;
+            for (i, r) in rows.iter().enumerate() {
+                let fits = if i == 0 { r.depth == 0 } else { r.depth <= depth + 1 };
+                prop_assert!(fits, "row {} at depth {} after {}", i, r.depth, depth);
+                depth = r.depth;
+            }
+        }
+    }
+}
