@@ -95,14 +95,17 @@ impl Worker {
                 Err(_) => return None,
             },
         };
+        // Offline, the cache is all there is: what was fetched before the link dropped may
+        // still be queued for writing.
+        if (uv.is_none() || self.offline.is_some())
+            && let Some(w) = &self.cache_writes
+        {
+            w.flush();
+        }
         let cache: &Cache = self.cache.as_ref()?;
         let uv = match uv {
             Some(uv) => uv,
             None => {
-                // What was fetched before the link dropped may still be queued for writing.
-                if let Some(w) = &self.cache_writes {
-                    w.flush();
-                }
                 cache
                     .meta(folder.name())
                     .map_err(|e| tracing::warn!("cannot read the cache of {folder}: {e}"))
