@@ -234,8 +234,9 @@ fn event_loop(
             let status = run.command().and_then(|mut c| c.status());
             terminal::resume()
                 .map_err(|e| Error::Io(format!("cannot take the terminal back: {e}")))?;
-            input.resume();
+            // Cleared before input resumes, as after the editor.
             term.clear().map_err(draw_err)?;
+            input.resume();
             app.viewer_done(&run, status);
         }
         term.draw(|frame| {
