@@ -21,6 +21,7 @@
 use std::collections::VecDeque;
 use std::io;
 
+use crate::imap::literal::literal_len;
 use crate::imap::raw8;
 use crate::mime::guess_to_utf8;
 
@@ -393,18 +394,6 @@ pub fn note_warning(warnings: &Warnings, line: &[u8]) {
     {
         w.push(guess_to_utf8(text).trim().chars().take(200).collect());
     }
-}
-
-/// `{n}` or `{n+}` at the end of a line announces n literal bytes.
-pub fn literal_len(line: &[u8]) -> Option<u64> {
-    let line = line.strip_suffix(b"\n")?;
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let inner = line.strip_suffix(b"}")?;
-    let open = inner.iter().rposition(|b| *b == b'{')?;
-    let digits = inner[open + 1..]
-        .strip_suffix(b"+")
-        .unwrap_or(&inner[open + 1..]);
-    std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod folders;
 mod guard;
 pub mod idler;
+pub(crate) mod literal;
 pub mod messages;
 pub mod part_stream;
 mod raw8;

@@ -11,6 +11,7 @@ use std::io::Read;
 
 use crate::error::{Error, Result};
 use crate::imap::guard::{self, Expect};
+use crate::imap::literal::literal_len;
 use crate::imap::session::{Connection, map_err};
 use crate::imap::stream::Wire;
 use crate::mime::Section;
@@ -67,7 +68,7 @@ pub fn stream(
                 input.bye = Some(text);
             }
         }
-        let Some(n) = guard::literal_len(&line) else {
+        let Some(n) = literal_len(&line) else {
             if got.is_none() && mentions(&line, &body) {
                 got = Some(0); // `BODY[2] NIL` or `BODY[2] ""`: an empty part
             }

@@ -122,7 +122,7 @@ pub const MAX_MENDED: u64 = 64 << 10;
 /// string (a name or subject in a structure) rather than message text (`BODY[…]`,
 /// `BINARY[…]`, `RFC822…`), which is bytes and never mended.
 pub fn string_literal_at(line: &[u8]) -> Option<usize> {
-    crate::imap::guard::literal_len(line)?;
+    crate::imap::literal::literal_len(line)?;
     let open = line.iter().rposition(|b| *b == b'{')?;
     let before = line[..open].strip_suffix(b" ").unwrap_or(&line[..open]);
     let token = before

@@ -16,6 +16,7 @@ use std::io::{ErrorKind, Read};
 
 use crate::error::{Error, Result};
 use crate::imap::guard::{self, MAX_DEPTH, Warnings};
+use crate::imap::literal::literal_len;
 use crate::imap::session::{Connection, map_err};
 use crate::mime::headers::decode_text;
 use crate::msg::{Flag, Flags, Summary};
@@ -449,7 +450,7 @@ impl<'a> Parser<'a> {
             let line = &rest[..=lf];
             self.i += lf + 1;
             first.get_or_insert(line);
-            match guard::literal_len(line) {
+            match literal_len(line) {
                 Some(n) => {
                     self.skip_bytes(n)?;
                 }
