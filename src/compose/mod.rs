@@ -18,7 +18,6 @@ pub mod followup;
 pub mod identity;
 pub mod meta;
 pub mod original;
-pub mod paths;
 pub mod people;
 pub mod postpone;
 pub mod prepare;
