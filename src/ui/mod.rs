@@ -34,6 +34,7 @@ pub mod login;
 pub mod message_list;
 mod mouse;
 pub mod notify;
+pub mod open_job;
 pub mod opener;
 pub mod overlays;
 pub mod parts;
@@ -144,6 +145,8 @@ fn event_loop(
     // While the editor runs: its verdict comes here, and no key is read nor frame drawn.
     let mut editor: Option<Receiver<Result<Edited>>> = None;
     let keys = input.events.clone();
+    // Parts being opened: their viewers are chosen, and text-only ones run, on threads.
+    let (opening, opened) = crossbeam_channel::unbounded();
     loop {
         let mut cmds = Vec::new();
         let typed = if editor.is_some() {
@@ -169,6 +172,11 @@ fn event_loop(
             recv(sent) -> ev => match ev {
                 Ok(ev) => cmds.extend(app.on_send_event(ev)),
                 Err(_) => sent = never(),
+            },
+            recv(opened) -> ev => {
+                if let Ok(ev) = ev {
+                    app.on_opened(ev);
+                }
             },
             recv(edited) -> result => {
                 editor = None;
@@ -225,6 +233,9 @@ fn event_loop(
         }
         if editor.is_some() {
             continue;
+        }
+        if let Some(job) = app.take_open_job() {
+            job.spawn(opening.clone());
         }
         if let Some(run) = app.take_viewer() {
             // A viewer that needs the terminal has it to itself until it exits; worker events
