@@ -1,0 +1,245 @@
+//! OAuth2 end to end: `tern login` (browser and device flows) against the tests'
+//! authorization server, then IMAP logins with OAUTHBEARER and XOAUTH2 at a real Dovecot
+//! that introspects every token there; refreshing before expiry and after a refusal, rotated
+//! refresh tokens saved, a revoked sign-in ending in one clear error, the token file private.
+//! Each test has its own Dovecot: refused logins make Dovecot slow down the next ones from
+//! the same address.
+
+mod support;
+
+use std::io::{BufRead as _, BufReader};
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use support::Run;
+use support::authz::{AuthServer, get};
+use tern::devserver::{Dovecot, DovecotOptions};
+
+struct Setup {
+    auth: AuthServer,
+    dovecot: Dovecot,
+    home: tempfile::TempDir,
+}
+
+impl Setup {
+    fn start(lifetime_secs: u64, mechanisms: &str) -> Setup {
+        let auth = AuthServer::start("alice", lifetime_secs);
+        let dovecot = Dovecot::start(DovecotOptions {
+            oauth2: Some(auth.passdb(mechanisms)),
+            ..DovecotOptions::default()
+        })
+        .expect("start dovecot");
+        Setup {
+            auth,
+            dovecot,
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn config(&self) -> PathBuf {
+        let path = self.home.path().join("config.toml");
+        let text = format!(
+            "[[account]]\nname = \"test\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\nauth = \"oauth2\"\nconnect_timeout_secs = 5\nread_timeout_secs = 30\n{}",
+            self.dovecot.imap_port,
+            self.auth.account_table()
+        );
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn state(&self) -> PathBuf {
+        self.home.path().join("state")
+    }
+
+    fn token_file(&self) -> PathBuf {
+        self.state().join("tern/oauth2/test.toml")
+    }
+
+    fn stored(&self, key: &str) -> String {
+        let text = std::fs::read_to_string(self.token_file()).expect("the token file");
+        let table: toml::Table = toml::from_str(&text).unwrap();
+        table[key].as_str().unwrap().to_string()
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tern"));
+        cmd.arg("--config")
+            .arg(self.config())
+            .args(args)
+            .env("XDG_STATE_HOME", self.state())
+            .env("XDG_CACHE_HOME", self.state())
+            // The test plays the browser itself.
+            .env("BROWSER", "true");
+        cmd
+    }
+
+    fn tern(&self, args: &[&str]) -> Run {
+        let out = self.command(args).output().expect("run tern");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            raw_stdout: out.stdout,
+        }
+    }
+
+    /// `tern login` (with `extra` arguments); `act` gets each stderr line and may act on it.
+    fn login(&self, extra: &[&str], mut act: impl FnMut(&str)) -> Run {
+        let mut args = vec!["login"];
+        args.extend(extra);
+        let mut child = self
+            .command(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run tern login");
+        let mut lines = Vec::new();
+        for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+            let line = line.unwrap();
+            act(&line);
+            lines.push(line);
+        }
+        let out = child.wait_with_output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: lines.join("\n"),
+            raw_stdout: out.stdout,
+        }
+    }
+
+    /// The browser flow, with the test following the printed URL the way a browser would.
+    fn login_in_browser(&self) -> Run {
+        self.login(&[], |line| {
+            if line.starts_with(&self.auth.url("/authorize")) {
+                let (status, location) = get(line);
+                assert!(status.contains("302"), "{status}");
+                let location = location.expect("a redirect to tern");
+                assert!(location.starts_with("http://127.0.0.1:"), "{location}");
+                let (status, _) = get(&location);
+                assert!(status.contains("200"), "tern's listener said {status}");
+            }
+        })
+    }
+
+    fn check(&self) -> Run {
+        self.tern(&["check"])
+    }
+
+    /// Dovecot's log, for failure messages.
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dovecot.dir.join("dovecot.log")).unwrap_or_default()
+    }
+}
+
+fn mode(p: &Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn browser_sign_in_then_oauthbearer_login_with_a_private_token_file() {
+    let s = Setup::start(3600, "xoauth2 oauthbearer");
+    let run = s.login_in_browser();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("signed in"), "{}", run.stderr);
+    assert_eq!(run.stdout.trim(), s.token_file().display().to_string());
+    assert_eq!(mode(&s.token_file()), 0o600);
+    assert_eq!(mode(s.token_file().parent().unwrap()), 0o700);
+    let check = s.check();
+    assert_eq!(check.code, 0, "{}\n{}", check.stderr, s.log());
+    assert!(
+        check.stdout.contains("AUTHENTICATE OAUTHBEARER"),
+        "{}",
+        check.stdout
+    );
+    // A fresh token was good: no refresh, one introspection.
+    assert_eq!((s.auth.refresh_grants(), s.auth.introspections()), (0, 1));
+    // The tokens appear in no output.
+    let access = s.stored("access_token");
+    assert!(!format!("{}{}{}", run.stderr, check.stdout, check.stderr).contains(&access));
+}
+
+#[test]
+fn device_sign_in_then_xoauth2_login() {
+    let s = Setup::start(3600, "xoauth2");
+    let run = s.login(&["--device"], |line| {
+        if let Some((_, code)) = line.split_once("enter the code ") {
+            s.auth.approve(code.trim());
+        }
+    });
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let check = s.check();
+    assert_eq!(check.code, 0, "{}\n{}", check.stderr, s.log());
+    assert!(
+        check.stdout.contains("AUTHENTICATE XOAUTH2"),
+        "{}",
+        check.stdout
+    );
+}
+
+#[test]
+fn a_token_about_to_expire_is_refreshed_and_the_rotated_refresh_token_saved() {
+    // Lifetimes under a minute are refreshed before every login.
+    let s = Setup::start(30, "xoauth2 oauthbearer");
+    assert_eq!(s.login_in_browser().code, 0);
+    let first = s.stored("refresh_token");
+    let check = s.check();
+    assert_eq!(check.code, 0, "{}\n{}", check.stderr, s.log());
+    assert_eq!(s.auth.refresh_grants(), 1);
+    let second = s.stored("refresh_token");
+    assert_ne!(first, second);
+    assert!(s.auth.is_valid_refresh_token(&second));
+    assert!(!s.auth.is_valid_refresh_token(&first));
+    // The saved rotation is what the next run uses.
+    assert_eq!(s.check().code, 0);
+    assert_eq!(
+        (s.auth.refresh_grants(), s.auth.refused_refreshes()),
+        (2, 0)
+    );
+}
+
+#[test]
+fn a_refused_token_is_refreshed_once_on_the_same_connection() {
+    let s = Setup::start(3600, "xoauth2 oauthbearer");
+    assert_eq!(s.login_in_browser().code, 0);
+    s.auth.forget_access_tokens();
+    let check = s.check();
+    assert_eq!(check.code, 0, "{}\n{}", check.stderr, s.log());
+    assert_eq!(s.auth.refresh_grants(), 1);
+    // The refused token and the fresh one were both checked by Dovecot.
+    assert_eq!(s.auth.introspections(), 2);
+}
+
+#[test]
+fn a_revoked_sign_in_gives_one_clear_error_and_no_retries() {
+    let s = Setup::start(3600, "xoauth2 oauthbearer");
+    assert_eq!(s.login_in_browser().code, 0);
+    s.auth.revoke_all();
+    let check = s.check();
+    assert_eq!(check.code, 1, "{}", check.stdout);
+    assert!(
+        check.stderr.contains("run `tern login --account test`"),
+        "{}",
+        check.stderr
+    );
+    assert_eq!(check.stderr.trim().lines().count(), 1, "{}", check.stderr);
+    assert_eq!(s.auth.refused_refreshes(), 1);
+    // Signing in again mends it.
+    assert_eq!(s.login_in_browser().code, 0);
+    let check = s.check();
+    assert_eq!(check.code, 0, "{}\n{}", check.stderr, s.log());
+}
+
+#[test]
+fn without_a_sign_in_the_error_says_to_run_tern_login() {
+    let s = Setup::start(3600, "xoauth2 oauthbearer");
+    let check = s.check();
+    assert_eq!(check.code, 1);
+    assert!(
+        check.stderr.contains("no sign-in") && check.stderr.contains("tern login --account test"),
+        "{}",
+        check.stderr
+    );
+    assert_eq!(s.auth.introspections(), 0);
+}
