@@ -14,11 +14,14 @@ use std::process::{Command, Stdio};
 
 use support::Run;
 use support::authz::{AuthServer, get};
-use tern::devserver::{Dovecot, DovecotOptions};
+use support::mta::{DOMAIN, read_folder, subject, tag};
+use tern::devserver::{Dovecot, DovecotOptions, Postfix, PostfixOptions};
 
 struct Setup {
     auth: AuthServer,
     dovecot: Dovecot,
+    /// Submission through Postfix, which checks tokens with the same Dovecot.
+    postfix: Option<Postfix>,
     home: tempfile::TempDir,
 }
 
@@ -27,20 +30,31 @@ impl Setup {
         let auth = AuthServer::start("alice", lifetime_secs);
         let dovecot = Dovecot::start(DovecotOptions {
             oauth2: Some(auth.passdb(mechanisms)),
+            users: vec![
+                ("alice".into(), "wonderland".into()),
+                ("bob".into(), "builder".into()),
+            ],
             ..DovecotOptions::default()
         })
         .expect("start dovecot");
         Setup {
             auth,
             dovecot,
+            postfix: None,
             home: tempfile::tempdir().unwrap(),
         }
     }
 
     fn config(&self) -> PathBuf {
         let path = self.home.path().join("config.toml");
+        let smtp = self.postfix.as_ref().map_or(String::new(), |p| {
+            format!(
+                "from = \"alice@{DOMAIN}\"\n[account.smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"starttls\"\naccept_invalid_certs = true\n",
+                p.submission_port
+            )
+        });
         let text = format!(
-            "[[account]]\nname = \"test\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\nauth = \"oauth2\"\nconnect_timeout_secs = 5\nread_timeout_secs = 30\n{}",
+            "[[account]]\nname = \"test\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\nauth = \"oauth2\"\nconnect_timeout_secs = 5\nread_timeout_secs = 30\n{smtp}{}",
             self.dovecot.imap_port,
             self.auth.account_table()
         );
@@ -242,4 +256,42 @@ fn without_a_sign_in_the_error_says_to_run_tern_login() {
         check.stderr
     );
     assert_eq!(s.auth.introspections(), 0);
+}
+
+#[test]
+fn mail_is_sent_through_postfix_with_xoauth2_after_a_refresh() {
+    let mut s = Setup::start(3600, "xoauth2 oauthbearer");
+    s.postfix = Some(Postfix::start(&s.dovecot, PostfixOptions::default()).expect("start postfix"));
+    assert_eq!(s.login_in_browser().code, 0);
+    // The first token is refused at SMTP AUTH too; tern answers the challenge and refreshes.
+    s.auth.forget_access_tokens();
+    let t = tag("oauth2");
+    let raw = format!("To: bob@{DOMAIN}\nSubject: {t}\n\nSent with a bearer token.\n");
+    let mut child = s
+        .command(&["send"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run tern send");
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), raw.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let log = s.postfix.as_ref().unwrap().log();
+    assert!(
+        out.status.success(),
+        "{}\n{log}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(s.auth.refresh_grants(), 1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let arrived = loop {
+        let found = read_folder(&s.dovecot, "bob", "INBOX")
+            .into_iter()
+            .any(|m| subject(&m).contains(&t));
+        if found || std::time::Instant::now() > deadline {
+            break found;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(arrived, "nothing arrived for bob\n{log}");
 }
