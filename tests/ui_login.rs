@@ -66,6 +66,26 @@ fn a_refused_login_asks_for_the_password_and_loads_what_it_could_not() {
 }
 
 #[test]
+fn a_refused_oauth2_sign_in_says_to_run_tern_login_and_reconnects_without_a_password() {
+    let mut app = new_app("INBOX");
+    app.set_oauth2(true);
+    app.on_event(Event::Conn(ConnState::Offline {
+        reason: "login failed: account \"demo\": tern has no sign-in for it yet; run `tern login --account demo`".into(),
+        retry_in: None,
+    }));
+    assert!(app.overlays().prompt().is_none(), "no password line");
+    let said = notice(&app);
+    assert!(
+        said.contains("run `tern login --account demo`") && said.contains("to reconnect"),
+        "{said}"
+    );
+    // After `tern login` elsewhere, reconnect reads the new tokens.
+    assert_eq!(press(&mut app, "C-r"), vec![Cmd::Reconnect]);
+    let cmds = app.on_event(connected());
+    assert!(cmds.contains(&Cmd::ListFolders), "{cmds:?}");
+}
+
+#[test]
 fn reconnecting_clears_the_error_it_caused() {
     let mut app = new_app("INBOX");
     app.on_event(connected());

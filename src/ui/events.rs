@@ -33,13 +33,22 @@ impl App {
                 ref reason,
                 retry_in,
             }) => {
-                let text = format!("Offline: {reason}");
+                // Only a refused login waits for the user.
+                let refused = retry_in.is_none();
+                let text = if refused && !self.login.wants_password() {
+                    let keys = self.keymap().keys_for(Action::Reconnect);
+                    let key = keys.first().map_or("reconnect", String::as_str);
+                    format!("Offline: {reason}, then press {key} to reconnect")
+                } else {
+                    format!("Offline: {reason}")
+                };
                 self.status.about_connection(Notice::error(text));
                 self.model.apply(ev);
-                // Only a refused login waits for the user.
-                if retry_in.is_none() {
+                if refused {
                     self.login.refuse();
-                    self.ask_password();
+                    if self.login.wants_password() {
+                        self.ask_password();
+                    }
                 }
             }
             Event::Conn(ConnState::Connected(_)) => {

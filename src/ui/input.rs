@@ -164,8 +164,11 @@ impl App {
                     "Showing all folders"
                 });
             }
-            // After a refused login the same password would be refused again.
-            Action::Reconnect if self.login.is_refused() => self.ask_password(),
+            // After a refused login the same password would be refused again (new OAuth2
+            // tokens from `tern login` are read by the reconnect itself).
+            Action::Reconnect if self.login.is_refused() && self.login.wants_password() => {
+                self.ask_password()
+            }
             Action::Reconnect => return vec![Cmd::Reconnect],
             Action::Compose
             | Action::Reply

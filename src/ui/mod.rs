@@ -118,6 +118,7 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
         viewers: Viewers::from_env(),
     });
     app.set_policy(Policy::new(config, &account));
+    app.set_oauth2(account.oauth2().is_some());
     app.set_notify(NotifyPolicy::new(config));
     app.set_compose(ComposeSettings::new(config, &account));
     send(&handle, start);
