@@ -6,6 +6,7 @@
 use std::fmt;
 use std::fs::{self, OpenOptions};
 use std::io::Write as _;
+use std::os::fd::AsRawFd as _;
 use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -92,6 +93,38 @@ impl Store {
         }
     }
 
+    /// Held while the tokens are read, refreshed and written back, so another tern process
+    /// (the TUI while `tern send` runs) never spends the same rotating refresh token: it
+    /// waits, then reads the tokens this one saved. None for `token_command` (its keeper
+    /// does its own locking, if any).
+    pub fn lock(&self) -> Result<Option<StoreLock>> {
+        let Store::File(path) = self else {
+            return Ok(None);
+        };
+        let dir = path
+            .parent()
+            .ok_or_else(|| Error::Io(format!("{} has no directory", path.display())))?;
+        private_dir(dir)?;
+        let lock = dir.join(format!(".{}.lock", file_name(path)));
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&lock)
+            .map_err(|e| Error::Io(format!("creating {}: {e}", lock.display())))?;
+        // SAFETY: flock on a file descriptor we own; no memory is involved.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+        if rc != 0 {
+            return Err(Error::Io(format!(
+                "locking {}: {}",
+                lock.display(),
+                std::io::Error::last_os_error()
+            )));
+        }
+        Ok(Some(StoreLock { _file: file }))
+    }
+
     /// For messages: the file's path, or the command.
     pub fn describe(&self) -> String {
         match self {
@@ -99,6 +132,23 @@ impl Store {
             Store::Command(cmd) => format!("token_command `{}`", sanitize_line(cmd)),
         }
     }
+}
+
+/// Released when dropped (or by the kernel when tern dies).
+pub struct StoreLock {
+    _file: fs::File,
+}
+
+/// `dir`, made (or tightened to) 0700: it holds tokens.
+fn private_dir(dir: &Path) -> Result<()> {
+    crate::private::create_dir(dir)
+        .and_then(|()| fs::set_permissions(dir, fs::Permissions::from_mode(0o700)))
+        .map_err(|e| Error::Io(format!("creating {}: {e}", dir.display())))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map_or("tokens".into(), |n| n.to_string_lossy().into_owned())
 }
 
 /// Writes `bytes` to a 0600 temporary file beside `path`, syncs it and renames it over
@@ -195,6 +245,27 @@ mod tests {
         assert_eq!(mode(&path), 0o600);
         assert_eq!(mode(path.parent().unwrap()), 0o700);
         assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_second_process_waits_for_the_lock() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::File(tmp.path().join("oauth2/work.toml"));
+        let held = store.lock().unwrap().expect("a file store locks");
+        let lock = tmp.path().join("oauth2/.work.toml.lock");
+        // flock(1) stands in for another tern: it cannot take the lock while we hold it.
+        let try_other = || {
+            std::process::Command::new("flock")
+                .args(["-n", "-x"])
+                .arg(&lock)
+                .arg("true")
+                .status()
+                .unwrap()
+                .success()
+        };
+        assert!(!try_other());
+        drop(held);
+        assert!(try_other());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The access token a login presents: the stored one while it has a minute left, else a
 //! refreshed one, saved at once (with the new refresh token when the server rotates them)
-//! before anything uses it. Refreshes are serialised within the process, so two connections
-//! never spend the same rotating refresh token twice.
+//! before anything uses it. Refreshes are serialised within the process and, through the
+//! store's lock, across tern processes, so a rotating refresh token is never spent twice.
 
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -21,7 +21,9 @@ static REFRESHING: Mutex<()> = Mutex::new(());
 /// The token for the next login of `account` (auth = "oauth2").
 pub fn access_token(account: &Account) -> Result<String> {
     let _held = REFRESHING.lock().unwrap_or_else(|e| e.into_inner());
-    let (oauth, store, tokens) = load(account)?;
+    let (oauth, store) = settings(account)?;
+    let _locked = store.lock()?;
+    let tokens = store.load()?;
     match &tokens.access_token {
         Some(token) if !expiring(&tokens) => Ok(token.clone()),
         _ => refresh(account, &oauth, &store, tokens),
@@ -32,7 +34,9 @@ pub fn access_token(account: &Account) -> Result<String> {
 /// replaced it. Called once per login; a second refusal is the server's last word.
 pub fn after_refusal(account: &Account, refused: &str) -> Result<String> {
     let _held = REFRESHING.lock().unwrap_or_else(|e| e.into_inner());
-    let (oauth, store, tokens) = load(account)?;
+    let (oauth, store) = settings(account)?;
+    let _locked = store.lock()?;
+    let tokens = store.load()?;
     match &tokens.access_token {
         Some(token) if token != refused && !expiring(&tokens) => Ok(token.clone()),
         _ => refresh(account, &oauth, &store, tokens),
@@ -42,20 +46,19 @@ pub fn after_refusal(account: &Account, refused: &str) -> Result<String> {
 /// Keeps what `tern login` obtained.
 pub fn save_new(account: &Account, tokens: &Tokens) -> Result<Store> {
     let store = Store::for_account(account)?;
+    let _locked = store.lock()?;
     store.save(tokens)?;
     Ok(store)
 }
 
-fn load(account: &Account) -> Result<(OAuth2, Store, Tokens)> {
+fn settings(account: &Account) -> Result<(OAuth2, Store)> {
     let oauth = account.oauth2().ok_or_else(|| {
         Error::Config(format!(
             "account \"{}\" does not sign in with OAuth2 (auth = \"oauth2\")",
             account.name
         ))
     })?;
-    let store = Store::for_account(account)?;
-    let tokens = store.load()?;
-    Ok((oauth, store, tokens))
+    Ok((oauth, Store::for_account(account)?))
 }
 
 fn refresh(account: &Account, oauth: &OAuth2, store: &Store, tokens: Tokens) -> Result<String> {

@@ -46,21 +46,20 @@ pub fn deliver(
         Some(Route::Lmtp(path)) => super::lmtp::send(path, msg, timeout, final_dot),
         Some(Route::Smtp(smtp)) => {
             // An OAuth2 account presents its token unless [account.smtp] has a password.
-            let bearer = account.oauth2().is_some() && !smtp.has_password_source();
-            let password = match bearer {
-                true => String::new(),
-                false => match smtp_password() {
-                    Ok(p) => p,
+            let password = if account.oauth2().is_some() && !smtp.has_password_source() {
+                None
+            } else {
+                match smtp_password() {
+                    Ok(p) => Some(p),
                     Err(e) => return Delivery::Permanent(e),
-                },
+                }
             };
             let target = super::smtp::SmtpTarget {
                 smtp,
                 username: smtp.username.as_deref().unwrap_or(&account.username),
-                login: match bearer {
-                    true => Login::Bearer(account),
-                    false => Login::Password(&password),
-                },
+                login: password
+                    .as_deref()
+                    .map_or(Login::Bearer(account), Login::Password),
                 timeout,
             };
             super::smtp::send(&target, msg, final_dot)
