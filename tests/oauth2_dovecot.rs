@@ -22,6 +22,8 @@ struct Setup {
     dovecot: Dovecot,
     /// Submission through Postfix, which checks tokens with the same Dovecot.
     postfix: Option<Postfix>,
+    /// The account reads mail over POP3 instead of IMAP.
+    pop3: bool,
     home: tempfile::TempDir,
 }
 
@@ -41,6 +43,7 @@ impl Setup {
             auth,
             dovecot,
             postfix: None,
+            pop3: false,
             home: tempfile::tempdir().unwrap(),
         }
     }
@@ -53,9 +56,20 @@ impl Setup {
                 p.submission_port
             )
         });
+        // POP3 over TLS: Dovecot offers STLS on the plain port, and tern sends no token in
+        // the clear where encryption was offered.
+        let (protocol, port, tls) = if self.pop3 {
+            let port = self.dovecot.pop3s_port;
+            (
+                "pop3",
+                port,
+                "tls = \"implicit\"\naccept_invalid_certs = true",
+            )
+        } else {
+            ("imap", self.dovecot.imap_port, "tls = \"none\"")
+        };
         let text = format!(
-            "[[account]]\nname = \"test\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\nauth = \"oauth2\"\nconnect_timeout_secs = 5\nread_timeout_secs = 30\n{smtp}{}",
-            self.dovecot.imap_port,
+            "[[account]]\nname = \"test\"\nprotocol = \"{protocol}\"\nhost = \"127.0.0.1\"\nport = {port}\n{tls}\nusername = \"alice\"\nauth = \"oauth2\"\nconnect_timeout_secs = 5\nread_timeout_secs = 30\n{smtp}{}",
             self.auth.account_table()
         );
         std::fs::write(&path, text).unwrap();
@@ -294,4 +308,18 @@ fn mail_is_sent_through_postfix_with_xoauth2_after_a_refresh() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     };
     assert!(arrived, "nothing arrived for bob\n{log}");
+}
+
+#[test]
+fn pop3_logs_in_with_xoauth2_and_refreshes_a_refused_token() {
+    let mut s = Setup::start(3600, "xoauth2");
+    s.pop3 = true;
+    assert_eq!(s.login_in_browser().code, 0);
+    let check = s.check();
+    assert_eq!(check.code, 0, "{}\n{}", check.stderr, s.log());
+    assert!(check.stdout.contains("AUTH XOAUTH2"), "{}", check.stdout);
+    s.auth.forget_access_tokens();
+    let check = s.check();
+    assert_eq!(check.code, 0, "{}\n{}", check.stderr, s.log());
+    assert_eq!(s.auth.refresh_grants(), 1);
 }

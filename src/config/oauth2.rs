@@ -143,10 +143,6 @@ pub(super) fn validate(account: &Account, text: &str) -> Result<(), String> {
             "{}: auth = \"oauth2\" needs an [account.oauth2] table with client_id, auth_url and token_url (or provider = \"gmail\" | \"outlook\")",
             at("auth")
         )),
-        (AuthMethod::Oauth2, Some(_)) if account.is_pop3() => Err(format!(
-            "{}: POP3 accounts cannot sign in with OAuth2 yet (IMAP and SMTP can)",
-            at("auth")
-        )),
         (AuthMethod::Oauth2, Some(table)) => {
             let password_keys = [
                 ("password", account.password.is_some()),
@@ -265,10 +261,5 @@ mod tests {
         ))
         .unwrap_err();
         assert!(e.starts_with("9:1:"), "{e}");
-        let e = parse(&format!(
-            "{HEAD}protocol = \"pop3\"\nauth = \"oauth2\"\n[account.oauth2]\nprovider = \"gmail\"\nclient_id = \"id\"\n"
-        ))
-        .unwrap_err();
-        assert!(e.starts_with("6:1:") && e.contains("POP3"), "{e}");
     }
 }
