@@ -65,7 +65,7 @@ pub struct OAuth2 {
 struct Preset {
     auth_url: &'static str,
     token_url: &'static str,
-    device_url: &'static str,
+    device_url: Option<&'static str>,
     scopes: &'static [&'static str],
 }
 
@@ -75,7 +75,8 @@ impl Provider {
             Provider::Gmail => Preset {
                 auth_url: "https://accounts.google.com/o/oauth2/v2/auth",
                 token_url: "https://oauth2.googleapis.com/token",
-                device_url: "https://oauth2.googleapis.com/device/code",
+                // Google's device flow does not grant the mail scope.
+                device_url: None,
                 scopes: &["https://mail.google.com/"],
             },
             // "common" lets both work/school and personal Microsoft accounts sign in;
@@ -83,7 +84,7 @@ impl Provider {
             Provider::Outlook => Preset {
                 auth_url: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
                 token_url: "https://login.microsoftonline.com/common/oauth2/v2.0/token",
-                device_url: "https://login.microsoftonline.com/common/oauth2/v2.0/devicecode",
+                device_url: Some("https://login.microsoftonline.com/common/oauth2/v2.0/devicecode"),
                 scopes: &[
                     "https://outlook.office.com/IMAP.AccessAsUser.All",
                     "https://outlook.office.com/POP.AccessAsUser.All",
@@ -108,7 +109,7 @@ impl OAuth2Table {
             client_secret: self.client_secret.clone(),
             auth_url: pick(&self.auth_url, preset.as_ref().map(|p| p.auth_url))?,
             token_url: pick(&self.token_url, preset.as_ref().map(|p| p.token_url))?,
-            device_url: pick(&self.device_url, preset.as_ref().map(|p| p.device_url)),
+            device_url: pick(&self.device_url, preset.as_ref().and_then(|p| p.device_url)),
             scopes: self.scopes.clone().unwrap_or_else(|| {
                 preset
                     .as_ref()

@@ -81,7 +81,7 @@ pub(super) fn exchange_code(
 pub(super) fn device_flow(o: &OAuth2, show: impl FnOnce(&str, &str)) -> Result<Tokens> {
     let device_url = o.device_url.clone().ok_or_else(|| {
         Error::Config(
-            "[account.oauth2] has no device_url: the device flow needs one (or use `tern login` without --device)".into(),
+            "[account.oauth2] has no device_url: the device flow needs one (Gmail offers none for mail); use `tern login` without --device".into(),
         )
     })?;
     let c = client(o)?.set_device_authorization_url(
