@@ -204,6 +204,12 @@ fn device_sign_in_then_xoauth2_login() {
         "{}",
         check.stdout
     );
+    // A refused XOAUTH2 token: the error challenge is answered with an empty line, then a
+    // fresh token goes over the same connection.
+    s.auth.forget_access_tokens();
+    let check = s.check();
+    assert_eq!(check.code, 0, "{}\n{}", check.stderr, s.log());
+    assert_eq!((s.auth.refresh_grants(), s.auth.introspections()), (1, 3));
 }
 
 #[test]
