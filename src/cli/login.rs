@@ -3,7 +3,6 @@
 //! device. Messages go to stderr; the token file's path is printed on stdout.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
 
 use crate::config::Account;
 use crate::error::Result;
@@ -27,7 +26,7 @@ pub fn run(account: &Account, device: bool, out: &mut impl Write) -> Result<()> 
                 "tern: to sign in account \"{}\", open this address in a browser:\n{url}",
                 account.name
             );
-            open_browser(url);
+            login::open_browser(url);
             eprintln!("tern: waiting for the browser (Ctrl-C cancels)…");
         })?
     };
@@ -36,37 +35,4 @@ pub fn run(account: &Account, device: bool, out: &mut impl Write) -> Result<()> 
         store.describe()
     );
     super::output::record(out, &[&store.describe()])
-}
-
-/// `$BROWSER URL`, else `xdg-open URL`, in the background; the URL is printed anyway, so a
-/// browser that does not start is only worth a log line.
-fn open_browser(url: &str) {
-    let mut cmd = match std::env::var("BROWSER") {
-        Ok(browser) if !browser.trim().is_empty() => {
-            let mut c = Command::new("sh");
-            // The URL is an argument, never part of the shell text.
-            c.arg("-c")
-                .arg(format!("{browser} \"$1\""))
-                .arg("tern")
-                .arg(url);
-            c
-        }
-        _ => {
-            let mut c = Command::new("xdg-open");
-            c.arg(url);
-            c
-        }
-    };
-    let started = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    match started {
-        // Reaped on a thread of its own so no zombie outlives the wait for the browser.
-        Ok(mut child) => {
-            std::thread::spawn(move || child.wait());
-        }
-        Err(e) => tracing::info!("no browser started: {e}"),
-    }
 }

@@ -1,11 +1,12 @@
 //! Signing in: the authorization code flow with PKCE (S256) and a redirect to a one-shot
 //! listener on 127.0.0.1 at a free port (RFC 8252), or the device flow (RFC 8628). Either
-//! way the tokens are saved before this returns. Showing the URL (and opening a browser) is
-//! the caller's business.
+//! way the tokens are saved before this returns. Showing the URL is the caller's business;
+//! [`open_browser`] opens it.
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::{TcpListener, TcpStream};
-use std::time::Duration;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use oauth2::{CsrfToken, PkceCodeChallenge, RedirectUrl};
 
@@ -15,13 +16,18 @@ use super::tokens::save_new;
 use crate::config::{Account, OAuth2};
 use crate::error::{Error, Result};
 
+/// How long the user has to finish in the browser; then the listener is closed (the TUI's
+/// sign-in thread must end even if the browser never comes back).
+const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
+/// How often the listener is looked at while waiting.
+const POLL: Duration = Duration::from_millis(100);
 /// How long the browser may take to send its one request once connected.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longer than any request line the redirect can carry.
 const MAX_REQUEST_LINE: u64 = 16 * 1024;
 
-/// The browser flow: `show` gets the URL to open; this waits for the redirect (Ctrl-C
-/// cancels), exchanges the code and saves the tokens.
+/// The browser flow: `show` gets the URL to open; this waits (up to five minutes) for the
+/// redirect, exchanges the code and saves the tokens.
 pub fn with_browser(account: &Account, show: impl FnOnce(&str)) -> Result<Store> {
     let oauth = settings(account)?;
     let listener = TcpListener::bind("127.0.0.1:0")
@@ -70,10 +76,26 @@ fn settings(account: &Account) -> Result<OAuth2> {
 /// Serves the loopback listener until the redirect with our `state` arrives; other requests
 /// (a browser's favicon, a stray visitor) are answered 404 and do not end the wait.
 fn wait_for_code(listener: &TcpListener, state: &str) -> Result<String> {
+    let waiting = |e: std::io::Error| Error::Io(format!("waiting for the browser: {e}"));
+    listener.set_nonblocking(true).map_err(waiting)?;
+    let deadline = Instant::now() + SIGN_IN_TIMEOUT;
     loop {
-        let (mut stream, _) = listener
-            .accept()
-            .map_err(|e| Error::Io(format!("waiting for the browser: {e}")))?;
+        let mut stream = match listener.accept() {
+            Ok((stream, _)) => stream,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if Instant::now() > deadline {
+                    return Err(Error::Auth(format!(
+                        "the sign-in was not finished in the browser within {} minutes",
+                        SIGN_IN_TIMEOUT.as_secs() / 60
+                    )));
+                }
+                std::thread::sleep(POLL);
+                continue;
+            }
+            Err(e) => return Err(waiting(e)),
+        };
+        // Whether an accepted socket inherits the listener's mode depends on the platform.
+        stream.set_nonblocking(false).map_err(waiting)?;
         let Some(target) = request_target(&stream) else {
             continue;
         };
@@ -138,4 +160,37 @@ fn answer(stream: &mut TcpStream, status: &str, text: &str) {
         "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
+}
+
+/// `$BROWSER URL`, else `xdg-open URL`, in the background. The caller shows the URL anyway,
+/// so a browser that does not start is only worth a log line.
+pub fn open_browser(url: &str) {
+    let mut cmd = match std::env::var("BROWSER") {
+        Ok(browser) if !browser.trim().is_empty() => {
+            let mut c = Command::new("sh");
+            // The URL is an argument, never part of the shell text.
+            c.arg("-c")
+                .arg(format!("{browser} \"$1\""))
+                .arg("tern")
+                .arg(url);
+            c
+        }
+        _ => {
+            let mut c = Command::new("xdg-open");
+            c.arg(url);
+            c
+        }
+    };
+    let started = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    match started {
+        // Reaped on a thread of its own so no zombie outlives the wait for the browser.
+        Ok(mut child) => {
+            std::thread::spawn(move || child.wait());
+        }
+        Err(e) => tracing::info!("no browser started: {e}"),
+    }
 }
