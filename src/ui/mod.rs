@@ -34,6 +34,7 @@ pub mod login;
 pub mod message_list;
 mod mouse;
 pub mod notify;
+pub mod open_job;
 pub mod opener;
 pub mod overlays;
 pub mod parts;
@@ -157,6 +158,8 @@ fn event_loop(
     // An OAuth2 sign-in in the browser, while one is under way.
     let mut signing: Receiver<SignIn> = never();
     let keys = input.events.clone();
+    // Parts being opened: their viewers are chosen, and text-only ones run, on threads.
+    let (opening, opened) = crossbeam_channel::unbounded();
     loop {
         let mut cmds = Vec::new();
         let typed = if editor.is_some() {
@@ -190,6 +193,11 @@ fn event_loop(
                     cmds.extend(app.signed_in(result));
                 }
                 Err(_) => signing = never(),
+            },
+            recv(opened) -> ev => {
+                if let Ok(ev) = ev {
+                    app.on_opened(ev);
+                }
             },
             recv(edited) -> result => {
                 editor = None;
@@ -249,6 +257,9 @@ fn event_loop(
         }
         if editor.is_some() {
             continue;
+        }
+        if let Some(job) = app.take_open_job() {
+            job.spawn(opening.clone());
         }
         if let Some(run) = app.take_viewer() {
             // A viewer that needs the terminal has it to itself until it exits; worker events
