@@ -155,6 +155,11 @@ impl App {
         self.triage.set_policy(policy);
     }
 
+    /// The account signs in with OAuth2 (`tern login`), not a password.
+    pub fn set_oauth2(&mut self, oauth2: bool) {
+        self.login.set_oauth2(oauth2);
+    }
+
     /// New-mail settings from the config.
     pub fn set_notify(&mut self, policy: NotifyPolicy) {
         self.new_mail.set_policy(policy);
