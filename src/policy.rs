@@ -52,6 +52,18 @@ pub fn special_folder(
     };
     listed(&|f| f.special == Some(role) && marked(f))
         .or_else(|| listed(&|f| f.special == Some(role)))
+        .or_else(|| {
+            (role == SpecialUse::Archive)
+                .then(|| listed(&is_all_mail))
+                .flatten()
+        })
+}
+
+/// RFC 6154 `\All`: every message, whatever folder (Gmail label) it is in. Where there is no
+/// Archive folder, archiving moves there, which on Gmail takes the message out of INBOX and
+/// keeps it under All Mail: what Gmail's own Archive does.
+fn is_all_mail(f: &FolderInfo) -> bool {
+    f.attributes.iter().any(|a| a.eq_ignore_ascii_case("\\All"))
 }
 
 /// Drops the roles only guessed from a name where another folder carries the server's
@@ -106,6 +118,30 @@ mod tests {
             Some(folders[0].folder.clone())
         );
         assert_eq!(special_folder(None, &folders, SpecialUse::Archive), None);
+    }
+
+    #[test]
+    fn archive_falls_back_to_all_mail_but_not_past_an_archive_folder() {
+        let gmail = [
+            info("INBOX", &[], Some(SpecialUse::Inbox)),
+            info("[Gmail]/All Mail", &["\\HasNoChildren", "\\All"], None),
+            info("[Gmail]/Trash", &["\\Trash"], Some(SpecialUse::Trash)),
+        ];
+        let archive = special_folder(None, &gmail, SpecialUse::Archive).unwrap();
+        assert_eq!(archive.name(), "[Gmail]/All Mail");
+        assert_eq!(
+            special_folder(None, &gmail, SpecialUse::Trash)
+                .unwrap()
+                .name(),
+            "[Gmail]/Trash"
+        );
+        let both = [
+            gmail[1].clone(),
+            info("Archive", &["\\Archive"], Some(SpecialUse::Archive)),
+        ];
+        let archive = special_folder(None, &both, SpecialUse::Archive).unwrap();
+        assert_eq!(archive.name(), "Archive");
+        assert_eq!(special_folder(None, &gmail[1..], SpecialUse::Junk), None);
     }
 
     #[test]

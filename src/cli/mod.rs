@@ -243,7 +243,8 @@ pub enum Command {
         action: Option<OutboxAction>,
     },
     /// The configuration file: `tern config init` writes the documented example to the
-    /// config path (or --config PATH), never over an existing file, and prints where.
+    /// config path (or --config PATH), never over an existing file, and prints where;
+    /// `--email ADDRESS` writes a config for that address.
     Config {
         #[command(subcommand)]
         action: ConfigAction,
@@ -278,7 +279,12 @@ pub enum OutboxAction {
 #[derive(Debug, Subcommand)]
 pub enum ConfigAction {
     /// Write config.example.toml's text to the config path (0600, in a 0700 directory).
-    Init,
+    Init {
+        /// Write a short config for this address instead: for a known provider (Gmail,
+        /// Outlook, iCloud, Fastmail, Yahoo, 163/126/yeah.net, QQ) only what you must add.
+        #[arg(long, value_name = "ADDRESS")]
+        email: Option<String>,
+    },
 }
 
 fn uids(text: &str) -> Result<Vec<Uid>> {
@@ -288,11 +294,19 @@ fn uids(text: &str) -> Result<Vec<Uid>> {
 /// Runs a CLI command; the caller prints the error and exits with its code.
 pub fn run(args: &Args, command: &Command) -> Result<()> {
     if let Command::Config {
-        action: ConfigAction::Init,
+        action: ConfigAction::Init { email },
     } = command
     {
         let path = config_path(args)?;
-        config::init::write_example(&path)?;
+        let starter = email
+            .as_deref()
+            .map(config::starter::for_address)
+            .transpose()?;
+        let text = starter.as_ref().map_or(config::init::EXAMPLE, |s| &s.text);
+        config::init::write_new(&path, text)?;
+        if let (Some(starter), Some(email)) = (&starter, email) {
+            eprintln!("tern: wrote {}", starter.next_step(email));
+        }
         let out = &mut std::io::stdout().lock();
         return output::record(out, &[&path.display().to_string()]);
     }

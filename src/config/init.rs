@@ -1,5 +1,6 @@
 //! `tern config init`: the documented example written where tern looks for its config, for a
-//! user who has the binary but not the source tree.
+//! user who has the binary but not the source tree; with `--email`, a short config for that
+//! address ([`super::starter`]).
 
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -10,9 +11,9 @@ use crate::error::{Error, Result};
 /// The example shipped in the repository, every key documented.
 pub const EXAMPLE: &str = include_str!("../../config.example.toml");
 
-/// Writes [`EXAMPLE`] to `path`, never over an existing file. The directory is made 0700 and
-/// the file 0600: a config may end up holding a password.
-pub fn write_example(path: &Path) -> Result<()> {
+/// Writes `text` to `path`, never over an existing file. The directory is made 0700 and the
+/// file 0600: a config may end up holding a password.
+pub fn write_new(path: &Path, text: &str) -> Result<()> {
     let io = |e: std::io::Error| Error::Io(format!("cannot write {}: {e}", path.display()));
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::DirBuilder::new()
@@ -33,7 +34,7 @@ pub fn write_example(path: &Path) -> Result<()> {
             )),
             _ => io(e),
         })?;
-    file.write_all(EXAMPLE.as_bytes())
+    file.write_all(text.as_bytes())
         .and_then(|_| file.sync_all())
         .map_err(io)
 }
@@ -72,13 +73,13 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tern/config.toml");
-        write_example(&path).unwrap();
+        write_new(&path, EXAMPLE).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), EXAMPLE);
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&path), 0o600);
         assert_eq!(mode(path.parent().unwrap()), 0o700);
         std::fs::write(&path, "mine").unwrap();
-        let err = write_example(&path).unwrap_err();
+        let err = write_new(&path, EXAMPLE).unwrap_err();
         assert!(err.to_string().contains("not overwriting"), "{err}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine");
     }

@@ -5,7 +5,9 @@ pub mod init;
 pub mod keys;
 mod oauth2;
 mod password;
+pub mod providers;
 mod sending;
+pub mod starter;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
@@ -120,11 +122,19 @@ pub struct Account {
     /// "imap" (default) or "pop3".
     #[serde(default)]
     pub protocol: Protocol,
+    /// The address; for a provider in [`providers::TABLE`] it is all the server settings
+    /// needed. Also the default username and sender.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Required unless `email` names a known provider (filled in by [`providers::fill`]).
+    #[serde(default)]
     pub host: String,
     #[serde(default)]
     pub port: Option<u16>,
     #[serde(default = "default_tls")]
     pub tls: TlsMode,
+    /// Default: `email`.
+    #[serde(default)]
     pub username: String,
     /// "password" (default) or "oauth2" (with an `[account.oauth2]` table).
     #[serde(default)]
@@ -346,10 +356,11 @@ pub fn load(path: &Path) -> Result<Loaded> {
 
 /// Parses and validates; the error text starts with `line:column: `.
 pub fn parse(text: &str) -> std::result::Result<Config, String> {
-    let config: Config = toml::from_str(text).map_err(|e| {
+    let mut config: Config = toml::from_str(text).map_err(|e| {
         let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
         format!("{line}:{col}: {}", e.message().trim())
     })?;
+    providers::fill(&mut config, text)?;
     validate(&config, text)?;
     Ok(config)
 }

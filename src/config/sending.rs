@@ -53,9 +53,9 @@ pub enum Route<'a> {
 }
 
 impl Account {
-    /// The `from` setting, else the username when it is an address.
+    /// The `from` setting, else `email`, else the username when it is an address.
     pub fn from_address(&self) -> Option<&str> {
-        self.from.as_deref().or_else(|| {
+        self.from.as_deref().or(self.email.as_deref()).or_else(|| {
             self.username
                 .contains('@')
                 .then_some(self.username.as_str())

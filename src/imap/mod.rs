@@ -9,6 +9,7 @@ pub mod idler;
 pub(crate) mod literal;
 pub mod messages;
 pub mod part_stream;
+mod quirks;
 mod raw8;
 pub mod session;
 pub mod stream;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::config::Account;
 use crate::error::{Error, Result};
+use crate::imap::quirks::{self, Family};
 use crate::imap::raw8;
 use crate::imap::stream::{self, Endpoint, Raw, Stream};
 use crate::msg::SessionInfo;
@@ -171,6 +172,7 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
             .map_err(|e| map_err("CAPABILITY", e))?,
     );
     let has_pre = |c: &str| pre_caps.iter().any(|x| x.eq_ignore_ascii_case(c));
+    let family = Family::recognise(&account.host, &greeting);
 
     let (session, auth) = if account.oauth2().is_some() {
         bearer_login(client, account, &pre_caps)?
@@ -199,7 +201,7 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
             .capabilities()
             .map_err(|e| map_err("CAPABILITY", e))?,
     );
-    if caps.iter().any(|c| c.eq_ignore_ascii_case("ID")) {
+    if family.must_identify() || caps.iter().any(|c| c.eq_ignore_ascii_case("ID")) {
         // Coremail (163.com, 126.com) answers SELECT with "Unsafe Login" unless we identify.
         let id = format!(
             r#"ID ("name" "tern" "version" "{}" "vendor" "tern")"#,
@@ -263,8 +265,8 @@ fn capability_names(caps: &imap::types::Capabilities) -> Vec<String> {
 
 fn auth_err(e: imap::Error) -> Error {
     match e {
-        imap::Error::No(n) => Error::Auth(raw8::restore(n.information)),
-        imap::Error::Bad(b) => Error::Auth(raw8::restore(b.information)),
+        imap::Error::No(n) => Error::Auth(quirks::explain(raw8::restore(n.information))),
+        imap::Error::Bad(b) => Error::Auth(quirks::explain(raw8::restore(b.information))),
         imap::Error::Validate(v) => Error::Auth(format!("the username or password {v}")),
         other => map_err("login", other),
     }
@@ -288,11 +290,11 @@ pub fn map_err(command: &str, e: imap::Error) -> Error {
         },
         imap::Error::No(n) => Error::Server {
             command: command.into(),
-            text: raw8::restore(n.information),
+            text: quirks::explain(raw8::restore(n.information)),
         },
         imap::Error::Bad(b) => Error::Server {
             command: command.into(),
-            text: raw8::restore(b.information),
+            text: quirks::explain(raw8::restore(b.information)),
         },
         // The crate reports an unparseable reply as a BYE with this text.
         imap::Error::Bye(b) if b.information == "no explanation given" => Error::Protocol(format!(
