@@ -128,3 +128,46 @@ fn config_init_writes_the_example_once() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("tern config init"), "{}", run.stderr);
 }
+
+#[test]
+fn config_init_with_an_address_writes_a_private_config_for_its_provider_once() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let init = |path: &std::path::Path, email: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tern"));
+        cmd.arg("--config")
+            .arg(path)
+            .args(["config", "init", "--email", email]);
+        support::run(cmd)
+    };
+    let path = home.path().join("gmail/config.toml");
+    let run = init(&path, "me@gmail.com").ok();
+    assert_eq!(run.stdout.trim(), path.display().to_string());
+    assert!(run.stderr.contains("tern login"), "{}", run.stderr);
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        written.contains("email = \"me@gmail.com\"") && written.contains("provider = \"gmail\""),
+        "{written}"
+    );
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let again = init(&path, "other@163.com");
+    assert_eq!(again.code, 1);
+    assert!(again.stderr.contains("not overwriting"), "{}", again.stderr);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), written);
+
+    let path = home.path().join("netease/config.toml");
+    let run = init(&path, "me@163.com").ok();
+    assert!(run.stderr.contains("授权码"), "{}", run.stderr);
+    let path = home.path().join("unknown/config.toml");
+    let run = init(&path, "me@example.org").ok();
+    assert!(run.stderr.contains("not in tern's table"), "{}", run.stderr);
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        written.contains("username = \"me@example.org\""),
+        "{written}"
+    );
+    let bad = init(&home.path().join("bad/config.toml"), "nobody");
+    assert_eq!(bad.code, 2);
+    assert!(!home.path().join("bad/config.toml").exists());
+}

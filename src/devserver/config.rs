@@ -10,7 +10,7 @@ use super::DevServerError;
 use super::sys::Account;
 
 /// Folders every user gets, auto-created and subscribed, with their
-/// RFC 6154 special-use flag.
+/// RFC 6154 special-use flag (unless [`super::DovecotOptions::special_folders`] says others).
 pub(crate) const SPECIAL_USE: [(&str, &str); 5] = [
     ("Drafts", "\\Drafts"),
     ("Sent", "\\Sent"),
@@ -41,6 +41,8 @@ pub(crate) struct ConfigParams<'a> {
     /// Bearer tokens too, with these mechanisms, through the oauth2 passdb configured in
     /// [`OAUTH2_ARGS`].
     pub oauth2: Option<&'a str>,
+    /// (name, attribute) of the folders every user gets.
+    pub special_use: &'a [(&'a str, &'a str)],
 }
 
 /// The oauth2 passdb's settings file, in the instance directory.
@@ -143,8 +145,9 @@ pub(crate) fn render(p: &ConfigParams) -> String {
     // Cyrus-style servers put everything under "INBOX.".
     let prefix = if p.delimiter == '.' { "INBOX." } else { "" };
     line(format!("  prefix = {prefix}"));
-    for (name, flag) in SPECIAL_USE {
-        line(format!("  mailbox {name} {{"));
+    for (name, flag) in p.special_use {
+        // Quoted: names such as "[Gmail]/All Mail" have spaces.
+        line(format!("  mailbox \"{name}\" {{"));
         line(format!("    special_use = {flag}"));
         line("    auto = subscribe".into());
         line("  }".into());

@@ -61,6 +61,10 @@ pub struct DovecotOptions {
     /// Also accept OAuth2 bearer tokens (XOAUTH2, OAUTHBEARER), checked on every login by
     /// RFC 7662 introspection at this authorization server (the tests' own).
     pub oauth2: Option<OAuth2Passdb>,
+    /// (name, RFC 6154 attribute) of the folders every user gets, instead of Drafts, Sent,
+    /// Trash, Junk and Archive: e.g. a layout like Gmail's, whose `[Gmail]/All Mail` is
+    /// `\All` and which has no Archive.
+    pub special_folders: Option<Vec<(String, String)>>,
 }
 
 /// Where Dovecot's oauth2 passdb asks whether a token is active, and as which client.
@@ -87,6 +91,7 @@ impl Default for DovecotOptions {
             catch_all: None,
             imap_port: None,
             oauth2: None,
+            special_folders: None,
         }
     }
 }
@@ -330,6 +335,13 @@ impl Dovecot {
         } else {
             Some(sys::current_group_name()?)
         };
+        let special_use: Vec<(&str, &str)> = match &self.opts.special_folders {
+            Some(folders) => folders
+                .iter()
+                .map(|(name, flag)| (name.as_str(), flag.as_str()))
+                .collect(),
+            None => config::SPECIAL_USE.to_vec(),
+        };
         let text = config::render(&config::ConfigParams {
             dir: &self.dir,
             imap_port: self.imap_port,
@@ -344,6 +356,7 @@ impl Dovecot {
             lmtp: lmtp_installed(),
             catch_all: self.opts.catch_all.as_deref(),
             oauth2: self.opts.oauth2.as_ref().map(|o| o.mechanisms.as_str()),
+            special_use: &special_use,
         });
         write(&self.config_path(), text.as_bytes())?;
         self.clear_stale_pid_file()?;

@@ -1,0 +1,108 @@
+//! Provider quirks at login, against the scripted fake server (`support::scripted`) playing a
+//! Coremail server (NetEase 163/126): SELECT is refused with "Unsafe Login" on a connection
+//! that has not sent ID, whatever its CAPABILITY says.
+
+mod support;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use support::scripted::{Reply, Script, Server};
+use tern::error::Error;
+use tern::imap::{messages, session};
+
+const COREMAIL: &str =
+    "* OK Coremail System IMap Server Ready(163com[726cd87d72d896a1ac393507346040fa])\r\n";
+const UNSAFE: &str = "NO SELECT Unsafe Login. Please contact kefu@188.com for help";
+
+/// A server that, like 163.com, does not list ID and refuses SELECT until it has had one.
+fn netease(greeting: &'static str) -> Server {
+    let identified = Arc::new(Mutex::new(HashSet::new()));
+    Server::start(
+        Script::new()
+            .capabilities("IMAP4rev1 UIDPLUS")
+            .greeting(move |_| Reply::Send(greeting.as_bytes().to_vec()))
+            .on(move |c| {
+                let mut identified = identified.lock().unwrap();
+                match c.verb.as_str() {
+                    "ID" => {
+                        identified.insert(c.conn);
+                        Reply::Default
+                    }
+                    "SELECT" | "EXAMINE" if !identified.contains(&c.conn) => {
+                        Reply::Send(c.tagged(UNSAFE))
+                    }
+                    _ => Reply::Default,
+                }
+            }),
+    )
+}
+
+fn connect(server: &Server) -> session::Connection {
+    session::connect(&server.account(""), "secret").expect("login")
+}
+
+#[test]
+fn coremail_is_identified_after_login_and_before_select() {
+    let server = netease(COREMAIL);
+    let mut conn = connect(&server);
+    messages::open(&mut conn, "INBOX", false).expect("SELECT after ID");
+    let verbs: Vec<String> = server.log().into_iter().map(|c| c.verb).collect();
+    let at = |verb: &str| verbs.iter().position(|v| v == verb);
+    assert!(
+        at("LOGIN") < at("ID") && at("ID") < at("SELECT"),
+        "{verbs:?}"
+    );
+}
+
+#[test]
+fn unsafe_login_says_how_to_get_an_authorization_code() {
+    // Not recognisable as Coremail and no ID in CAPABILITY: tern does not identify, and the
+    // refusal it gets must say what to do.
+    let server = netease("* OK IMAP4rev1 ready\r\n");
+    let mut conn = connect(&server);
+    let error = messages::open(&mut conn, "INBOX", false).expect_err("refused");
+    assert!(
+        !server.log().iter().any(|c| c.verb == "ID"),
+        "ID sent to an unknown server that does not list it"
+    );
+    let Error::Server { text, .. } = &error else {
+        panic!("{error:?}");
+    };
+    assert!(text.starts_with("SELECT Unsafe Login"), "{text}");
+    assert!(
+        text.contains("授权码") && text.contains("POP3/SMTP/IMAP"),
+        "{text}"
+    );
+}
+
+#[test]
+fn authenticate_plain_waits_for_the_challenge_even_where_sasl_ir_is_offered() {
+    // Coremail advertises SASL-IR but mishandles an initial response.
+    let continuing = Arc::new(Mutex::new(None::<String>));
+    let server = Server::start(
+        Script::new()
+            .capabilities("IMAP4rev1 ID SASL-IR AUTH=PLAIN")
+            .greeting(|_| Reply::Send(COREMAIL.as_bytes().to_vec()))
+            .on(move |c| {
+                let mut continuing = continuing.lock().unwrap();
+                if c.verb == "AUTHENTICATE" {
+                    *continuing = Some(c.tag.clone());
+                    return Reply::Send(b"+ \r\n".to_vec());
+                }
+                match continuing.take() {
+                    Some(tag) => {
+                        Reply::Send(format!("{tag} OK AUTHENTICATE completed\r\n").into_bytes())
+                    }
+                    None => Reply::Default,
+                }
+            }),
+    );
+    connect(&server);
+    let log = server.log();
+    let auth = log
+        .iter()
+        .find(|c| c.verb == "AUTHENTICATE")
+        .expect("AUTHENTICATE sent");
+    assert_eq!(auth.args, "PLAIN", "an initial response was sent");
+}
