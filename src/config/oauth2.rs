@@ -70,6 +70,14 @@ struct Preset {
 }
 
 impl Provider {
+    /// As written in the config (`provider = "gmail"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Gmail => "gmail",
+            Provider::Outlook => "outlook",
+        }
+    }
+
     fn preset(self) -> Preset {
         match self {
             Provider::Gmail => Preset {

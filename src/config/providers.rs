@@ -93,7 +93,7 @@ pub const TABLE: &[Known] = &[
     // support.microsoft.com "POP, IMAP, and SMTP settings for Outlook.com": submission is
     // STARTTLS on 587 only. Exchange Online files submitted mail in Sent Items itself.
     Known {
-        name: "Outlook.com / Microsoft 365",
+        name: "Outlook.com",
         domains: &["outlook.com", "hotmail.com", "live.com", "msn.com"],
         imap: implicit("outlook.office365.com", 993),
         pop3: Some(implicit("outlook.office365.com", 995)),
@@ -169,12 +169,37 @@ pub fn for_address(address: &str) -> Option<&'static Known> {
     TABLE.iter().find(|k| k.domains.contains(&domain.as_str()))
 }
 
-/// The provider behind an OAuth2 preset (a Workspace or Microsoft 365 domain of one's own).
+/// Microsoft 365 (work and school) mailboxes: the customer's own domains, so found only by
+/// `provider = "outlook"`. Microsoft Learn "POP, IMAP, and SMTP settings": the same IMAP
+/// and POP3 servers as Outlook.com, submission on smtp.office365.com.
+const MICROSOFT_365: Known = Known {
+    name: "Microsoft 365",
+    domains: &[],
+    imap: implicit("outlook.office365.com", 993),
+    pop3: Some(implicit("outlook.office365.com", 995)),
+    smtp: starttls("smtp.office365.com", 587),
+    oauth2: Some(OAuth2Provider::Outlook),
+    save_sent: false,
+    password_hint: "Microsoft 365 takes OAuth2 (`tern login`)",
+};
+
+/// The provider behind an OAuth2 preset, for a Workspace or Microsoft 365 domain of one's own.
 fn for_oauth2(preset: OAuth2Provider) -> &'static Known {
-    TABLE
-        .iter()
-        .find(|k| k.oauth2 == Some(preset))
-        .expect("every OAuth2 preset has a table entry")
+    match preset {
+        OAuth2Provider::Outlook => &MICROSOFT_365,
+        OAuth2Provider::Gmail => TABLE
+            .iter()
+            .find(|k| k.oauth2 == Some(preset))
+            .expect("Gmail is in the table"),
+    }
+}
+
+/// The provider whose IMAP or POP3 server `host` is, for an account that names its host.
+fn for_host(host: &str) -> Option<&'static Known> {
+    TABLE.iter().chain([&MICROSOFT_365]).find(|k| {
+        k.imap.host.eq_ignore_ascii_case(host)
+            || k.pop3.is_some_and(|p| p.host.eq_ignore_ascii_case(host))
+    })
 }
 
 /// The keys each `[[account]]` table spells out, so the table fills only the others.
@@ -206,6 +231,13 @@ pub(super) fn fill(config: &mut Config, text: &str) -> Result<(), String> {
             && let Some(known) = known
         {
             apply(account, known, &wrote, text)?;
+        }
+        // A config that names the server itself still must not file a second Sent copy.
+        if wrote("host")
+            && !wrote("save_sent")
+            && let Some(known) = for_host(&account.host)
+        {
+            account.save_sent = known.save_sent;
         }
         require(account, &wrote, text)?;
     }
@@ -389,7 +421,16 @@ mod tests {
         let a = one("[[account]]\nname = \"w\"\nemail = \"me@corp.example\"\nauth = \"oauth2\"\n[account.oauth2]\nprovider = \"outlook\"\nclient_id = \"id\"\n")
             .unwrap();
         assert_eq!(a.host, "outlook.office365.com");
-        assert_eq!(a.smtp.unwrap().host, "smtp-mail.outlook.com");
+        assert_eq!(a.smtp.unwrap().host, "smtp.office365.com");
+    }
+
+    #[test]
+    fn a_gmail_host_written_out_still_leaves_sent_mail_to_gmail() {
+        let head = "[[account]]\nname = \"g\"\nhost = \"IMAP.gmail.com\"\nusername = \"u\"\n";
+        assert!(!one(head).unwrap().save_sent);
+        assert!(one(&format!("{head}save_sent = true\n")).unwrap().save_sent);
+        let own = "[[account]]\nname = \"o\"\nhost = \"mail.example.org\"\nusername = \"u\"\n";
+        assert!(one(own).unwrap().save_sent);
     }
 
     #[test]
@@ -407,6 +448,8 @@ mod tests {
         let e = one("\n[[account]]\nname = \"x\"\nemail = \"me@example.org\"\n").unwrap_err();
         assert!(e.starts_with("4:1:"), "{e}");
         assert!(e.contains("example.org is not in tern's table"), "{e}");
+        let e = one("[[account]]\nname = \"x\"\nemail = \"me\"\n").unwrap_err();
+        assert!(e.starts_with("3:1:") && e.contains("not an address"), "{e}");
         let e = one("[[account]]\nname = \"x\"\nusername = \"u\"\n").unwrap_err();
         assert!(e.contains("has no host"), "{e}");
         let e = one("[[account]]\nname = \"x\"\nhost = \"h\"\n").unwrap_err();

@@ -64,7 +64,6 @@ pub fn for_address(address: &str) -> Result<Starter> {
     );
     match known.oauth2 {
         Some(preset) => {
-            let preset = format!("{preset:?}").to_ascii_lowercase();
             text.push_str(&format!(
                 "auth = \"oauth2\"\n\
                  \n\
@@ -76,6 +75,7 @@ pub fn for_address(address: &str) -> Result<Starter> {
                  provider = \"{preset}\"\n\
                  client_id = \"\"\n",
                 hint = known.password_hint,
+                preset = preset.as_str(),
             ));
         }
         None => text.push_str(&format!(
