@@ -202,7 +202,8 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
             .map_err(|e| map_err("CAPABILITY", e))?,
     );
     if family.must_identify() || caps.iter().any(|c| c.eq_ignore_ascii_case("ID")) {
-        // Coremail (163.com, 126.com) answers SELECT with "Unsafe Login" unless we identify.
+        // Coremail (163.com, 126.com) answers SELECT with "Unsafe Login" unless we identify,
+        // and does not always list ID: it is recognised by host or greeting instead.
         let id = format!(
             r#"ID ("name" "tern" "version" "{}" "vendor" "tern")"#,
             env!("CARGO_PKG_VERSION")
