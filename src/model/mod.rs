@@ -3,6 +3,7 @@
 //! and parts. Changed only by [`Model::apply`] with events from the worker, and by
 //! [`Model::set_order`] when the user sorts. [`threads`] groups messages into conversations.
 
+pub mod conversations;
 pub mod filter;
 pub mod sort;
 pub mod threads;

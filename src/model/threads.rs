@@ -46,11 +46,20 @@ pub fn parse_ids(header: &str) -> Vec<&str> {
 }
 
 /// An id with any brackets and blanks around it removed, so `<a@b>` and `a@b` match.
-fn bare(id: &str) -> &str {
+pub(super) fn bare(id: &str) -> &str {
     id.trim()
         .trim_start_matches('<')
         .trim_end_matches('>')
         .trim()
+}
+
+/// The lowercase base subject by which subject grouping may place `m`: a thread starter's
+/// (no `Re:`-style prefix), or a reply's that names no parent. None for anything else.
+pub(super) fn grouping_subject(m: &Header) -> Option<String> {
+    let base = base_subject(m.subject);
+    let starter = base.len() == m.subject.trim_start().len();
+    let orphan = m.references.is_empty() && m.in_reply_to.is_none();
+    (!base.is_empty() && (starter || orphan)).then(|| base.to_lowercase())
 }
 
 /// One row of the thread view, in display order.

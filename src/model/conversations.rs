@@ -1,0 +1,392 @@
+//! The thread order of a folder, kept up to date as mail comes and goes: [`threads`] (JWZ)
+//! groups the messages, this keeps the groups in display order and rebuilds only the threads
+//! a change touches.
+//!
+//! A change (new summaries, an expunge) names messages; the threads they belong to, and the
+//! threads that name one of their ids or share a grouping subject, are threaded again
+//! together and merged back into the list by their newest message. Flags do not change
+//! threads, so a flag change costs nothing here.
+//!
+//! Ids and subjects are indexed by a 64-bit hash, each pointing at one message of a thread
+//! that names it: a collision only threads two unrelated threads again together, which gives
+//! the same result for both. An id named by two threads at once (duplicate Message-IDs kept
+//! apart, a reference cycle broken) points at the last one indexed, so a later message naming
+//! it may be threaded without the other; a full [`Conversations::build`] is exact.
+
+use std::hash::BuildHasher;
+
+use super::threads::{self, Header, Threads};
+use crate::msg::Uid;
+
+/// One message row of a thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    pub uid: Uid,
+    /// 0 for the top of a thread; a message under a missing parent that joins several
+    /// replies sits at 1.
+    pub depth: u16,
+}
+
+/// One conversation: its messages oldest first, depth-first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thread {
+    rows: Vec<Row>,
+    /// (date, UID) of the newest message: threads are listed newest first by it.
+    newest: (i64, Uid),
+}
+
+impl Thread {
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// The first message: the row a folded thread shows.
+    pub fn head(&self) -> Uid {
+        self.rows[0].uid
+    }
+
+    pub fn uids(&self) -> impl Iterator<Item = Uid> + '_ {
+        self.rows.iter().map(|r| r.uid)
+    }
+}
+
+/// Every threaded message of a folder, threads newest first.
+#[derive(Debug, Default)]
+pub struct Conversations {
+    threads: Vec<Thread>,
+    /// Index into `threads` of each message's thread.
+    at: foldhash::HashMap<Uid, u32>,
+    /// Hashed ids and grouping subjects → a message whose thread names them.
+    keys: foldhash::HashMap<u64, Uid>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl Conversations {
+    /// Threads `uids`; `header` gives what threading needs of each (None: not known yet, the
+    /// message is left out until [`Conversations::add`] names it again).
+    pub fn build<'a>(uids: &[Uid], header: impl Fn(Uid) -> Option<Header<'a>>) -> Conversations {
+        let mut c = Conversations::default();
+        c.add(uids, header);
+        c
+    }
+
+    /// Threads newest first.
+    pub fn threads(&self) -> &[Thread] {
+        &self.threads
+    }
+
+    /// The index of `uid`'s thread in [`Conversations::threads`].
+    pub fn thread_of(&self, uid: Uid) -> Option<usize> {
+        self.at.get(&uid).map(|&t| t as usize)
+    }
+
+    /// How many messages are threaded.
+    pub fn len(&self) -> usize {
+        self.at.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.at.is_empty()
+    }
+
+    /// Messages new or with a new summary: they join (or start) their threads.
+    pub fn add<'a>(&mut self, uids: &[Uid], header: impl Fn(Uid) -> Option<Header<'a>>) {
+        let fresh: Vec<Header<'a>> = uids.iter().filter_map(|&u| header(u)).collect();
+        if fresh.is_empty() {
+            return;
+        }
+        let mut touched: foldhash::HashSet<u32> = Default::default();
+        for h in &fresh {
+            touched.extend(self.at.get(&h.uid).copied());
+            for key in keys_of(&self.hasher, h) {
+                let thread = self.keys.get(&key).and_then(|u| self.at.get(u));
+                touched.extend(thread.copied());
+            }
+        }
+        let fresh_uids: foldhash::HashSet<Uid> = fresh.iter().map(|h| h.uid).collect();
+        let mut members = fresh;
+        for &t in &touched {
+            let old = self.threads[t as usize]
+                .uids()
+                .filter(|u| !fresh_uids.contains(u));
+            members.extend(old.filter_map(&header));
+        }
+        self.replace(&touched, &members);
+    }
+
+    /// Messages that left the folder: their threads are threaded again without them.
+    pub fn remove<'a>(&mut self, gone: &[Uid], header: impl Fn(Uid) -> Option<Header<'a>>) {
+        let gone: foldhash::HashSet<Uid> = gone.iter().copied().collect();
+        let touched: foldhash::HashSet<u32> = gone
+            .iter()
+            .filter_map(|u| self.at.get(u).copied())
+            .collect();
+        if touched.is_empty() {
+            return;
+        }
+        let mut members = Vec::new();
+        for &t in &touched {
+            let left = self.threads[t as usize]
+                .uids()
+                .filter(|u| !gone.contains(u));
+            members.extend(left.filter_map(&header));
+        }
+        self.replace(&touched, &members);
+    }
+
+    /// Drops the threads `touched` and merges in the threads of `members`, in order.
+    fn replace(&mut self, touched: &foldhash::HashSet<u32>, members: &[Header]) {
+        let mut fresh = split(&Threads::build(members), members);
+        fresh.sort_by_key(|t| std::cmp::Reverse(t.newest));
+        let old = std::mem::take(&mut self.threads);
+        let mut kept = old
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !touched.contains(&(*i as u32)))
+            .map(|(_, t)| t)
+            .peekable();
+        let mut fresh = fresh.into_iter().peekable();
+        // Both are newest first: one merge keeps the whole list in order.
+        self.threads.reserve(kept.size_hint().0 + fresh.len());
+        loop {
+            let take_fresh = match (kept.peek(), fresh.peek()) {
+                (Some(k), Some(f)) => f.newest > k.newest,
+                (None, Some(_)) => true,
+                (_, None) => false,
+            };
+            let next = if take_fresh {
+                fresh.next()
+            } else {
+                kept.next()
+            };
+            match next {
+                Some(t) => self.threads.push(t),
+                None => break,
+            }
+        }
+        self.at.clear();
+        for (i, t) in self.threads.iter().enumerate() {
+            for u in t.uids() {
+                self.at.insert(u, i as u32);
+            }
+        }
+        for h in members {
+            for key in keys_of(&self.hasher, h) {
+                self.keys.insert(key, h.uid);
+            }
+        }
+    }
+}
+
+/// The hashed ids a message names (its own, References, In-Reply-To) and its grouping
+/// subject, if subject grouping may place it.
+fn keys_of<'h>(
+    hasher: &'h foldhash::fast::RandomState,
+    h: &'h Header,
+) -> impl Iterator<Item = u64> + 'h {
+    let ids = h
+        .message_id
+        .into_iter()
+        .chain(h.references.iter().copied())
+        .chain(h.in_reply_to)
+        .map(threads::bare)
+        .filter(|id| !id.is_empty())
+        .map(|id| hasher.hash_one((0u8, id)));
+    let subject = threads::grouping_subject(h).map(|s| hasher.hash_one((1u8, s)));
+    ids.chain(subject)
+}
+
+/// JWZ's rows cut into threads: each top row starts one. Placeholders (parents not in the
+/// folder) are not rows: their replies keep their depth below them.
+fn split(threads: &Threads, members: &[Header]) -> Vec<Thread> {
+    let dates: foldhash::HashMap<Uid, i64> = members.iter().map(|h| (h.uid, h.date)).collect();
+    let mut out: Vec<Thread> = Vec::new();
+    let mut open = false;
+    for r in threads.rows() {
+        if r.depth == 0 {
+            open = false;
+        }
+        let Some(uid) = r.uid else {
+            continue;
+        };
+        let row = Row {
+            uid,
+            depth: u16::try_from(r.depth).unwrap_or(u16::MAX),
+        };
+        let key = (dates.get(&uid).copied().unwrap_or(0), uid);
+        match out.last_mut().filter(|_| open) {
+            Some(t) => {
+                t.rows.push(row);
+                t.newest = t.newest.max(key);
+            }
+            None => {
+                out.push(Thread {
+                    rows: vec![row],
+                    newest: key,
+                });
+                open = true;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A folder of test messages: (uid, id, references, subject), dated by UID.
+    struct Folder(Vec<(Uid, String, Vec<String>, String)>);
+
+    impl Folder {
+        fn header(&self, uid: Uid) -> Option<Header<'_>> {
+            let (uid, id, refs, subject) = self.0.iter().find(|m| m.0 == uid)?;
+            Some(Header {
+                uid: *uid,
+                message_id: Some(id),
+                references: refs.iter().map(String::as_str).collect(),
+                in_reply_to: None,
+                subject,
+                date: i64::from(*uid),
+            })
+        }
+
+        fn uids(&self) -> Vec<Uid> {
+            self.0.iter().map(|m| m.0).collect()
+        }
+    }
+
+    fn rows(c: &Conversations) -> Vec<Vec<(Uid, u16)>> {
+        c.threads()
+            .iter()
+            .map(|t| t.rows().iter().map(|r| (r.uid, r.depth)).collect())
+            .collect()
+    }
+
+    fn message(
+        uid: Uid,
+        id: &str,
+        refs: &[&str],
+        subject: &str,
+    ) -> (Uid, String, Vec<String>, String) {
+        (
+            uid,
+            id.into(),
+            refs.iter().map(|r| r.to_string()).collect(),
+            subject.into(),
+        )
+    }
+
+    #[test]
+    fn threads_are_cut_at_their_tops_and_placeholders_are_no_rows() {
+        let f = Folder(vec![
+            message(1, "a", &[], "plan"),
+            message(2, "b", &["a"], "Re: plan"),
+            message(3, "c", &["gone"], "Re: x"),
+            message(4, "d", &["gone"], "Re: x"),
+            message(5, "e", &[], "other"),
+        ]);
+        let c = Conversations::build(&f.uids(), |u| f.header(u));
+        assert_eq!(
+            rows(&c),
+            [vec![(5, 0)], vec![(3, 1), (4, 1)], vec![(1, 0), (2, 1)]],
+            "newest thread first; two replies to a missing message share a thread"
+        );
+        assert_eq!(c.thread_of(4), Some(1));
+        assert_eq!(c.threads()[2].head(), 1);
+    }
+
+    #[test]
+    fn a_reply_joins_its_thread_and_moves_it_to_the_top() {
+        let mut f = Folder(vec![
+            message(1, "a", &[], "plan"),
+            message(2, "b", &[], "other"),
+        ]);
+        let mut c = Conversations::build(&f.uids(), |u| f.header(u));
+        f.0.push(message(3, "c", &["a"], "Re: plan"));
+        c.add(&[3], |u| f.header(u));
+        assert_eq!(rows(&c), [vec![(1, 0), (3, 1)], vec![(2, 0)]]);
+        // A parent arriving after its reply takes the reply under it.
+        f.0.push(message(4, "p", &[], "party"));
+        f.0.push(message(5, "q", &["p"], "Re: party"));
+        c.add(&[5], |u| f.header(u));
+        c.add(&[4], |u| f.header(u));
+        assert_eq!(rows(&c)[0], [(4, 0), (5, 1)]);
+    }
+
+    #[test]
+    fn an_expunged_parent_leaves_its_replies_in_one_thread() {
+        let f = Folder(vec![
+            message(1, "a", &[], "plan"),
+            message(2, "b", &["a"], "Re: plan"),
+            message(3, "c", &["a"], "Re: plan"),
+            message(4, "d", &[], "other"),
+        ]);
+        let mut c = Conversations::build(&f.uids(), |u| f.header(u));
+        c.remove(&[1], |u| f.header(u).filter(|h| h.uid != 1));
+        assert_eq!(rows(&c), [vec![(4, 0)], vec![(2, 1), (3, 1)]]);
+        assert_eq!(c.thread_of(1), None);
+        assert_eq!(c.len(), 3);
+    }
+
+    /// Messages of a random forest with unique ids, each naming its ancestry (some missing).
+    fn arb_folder() -> impl Strategy<Value = (Vec<Option<usize>>, Vec<usize>, Vec<bool>)> {
+        (2usize..30).prop_flat_map(|n| {
+            let parents = (0..n)
+                .map(|i| {
+                    if i == 0 {
+                        Just(None).boxed()
+                    } else {
+                        prop::option::of(0..i).boxed()
+                    }
+                })
+                .collect::<Vec<_>>();
+            (
+                parents,
+                Just((0..n).collect::<Vec<_>>()).prop_shuffle(),
+                prop::collection::vec(prop::bool::weighted(0.2), n),
+            )
+        })
+    }
+
+    proptest! {
+        /// Arrivals one by one in any order, then expunges, give what a full build gives.
+        #[test]
+        fn incremental_changes_match_a_full_build((parents, order, expunge) in arb_folder()) {
+            let chain = |mut i: usize| {
+                let mut up = Vec::new();
+                while let Some(p) = parents[i] {
+                    up.push(format!("m{p}"));
+                    i = p;
+                }
+                up.reverse();
+                up
+            };
+            let mut all = HashMap::new();
+            for i in 0..parents.len() {
+                let uid = i as Uid + 1;
+                all.insert(uid, (uid, format!("m{i}"), chain(i), format!("s{i}")));
+            }
+            let mut present: Vec<Uid> = Vec::new();
+            let mut c = Conversations::default();
+            for &i in &order {
+                present.push(i as Uid + 1);
+                let f = Folder(present.iter().map(|u| all[u].clone()).collect());
+                c.add(&[i as Uid + 1], |u| f.header(u));
+                let full = Conversations::build(&f.uids(), |u| f.header(u));
+                prop_assert_eq!(rows(&c), rows(&full));
+            }
+            let gone: Vec<Uid> = (0..parents.len()).filter(|&i| expunge[i]).map(|i| i as Uid + 1).collect();
+            present.retain(|u| !gone.contains(u));
+            let f = Folder(present.iter().map(|u| all[u].clone()).collect());
+            c.remove(&gone, |u| f.header(u));
+            let full = Conversations::build(&f.uids(), |u| f.header(u));
+            prop_assert_eq!(rows(&c), rows(&full));
+            prop_assert_eq!(c.len(), present.len());
+        }
+    }
+}
