@@ -238,6 +238,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::model::threads::tests::arb_forest;
 
     /// A folder of test messages: (uid, id, references, subject), dated by UID.
     struct Folder(Vec<(Uid, String, Vec<String>, String)>);
@@ -333,30 +334,11 @@ mod tests {
         assert_eq!(c.len(), 3);
     }
 
-    /// Messages of a random forest with unique ids, each naming its ancestry (some missing).
-    fn arb_folder() -> impl Strategy<Value = (Vec<Option<usize>>, Vec<usize>, Vec<bool>)> {
-        (2usize..30).prop_flat_map(|n| {
-            let parents = (0..n)
-                .map(|i| {
-                    if i == 0 {
-                        Just(None).boxed()
-                    } else {
-                        prop::option::of(0..i).boxed()
-                    }
-                })
-                .collect::<Vec<_>>();
-            (
-                parents,
-                Just((0..n).collect::<Vec<_>>()).prop_shuffle(),
-                prop::collection::vec(prop::bool::weighted(0.2), n),
-            )
-        })
-    }
-
     proptest! {
-        /// Arrivals one by one in any order, then expunges, give what a full build gives.
+        /// Arrivals one by one in any order, then expunges (the messages not kept), give what
+        /// a full build gives.
         #[test]
-        fn incremental_changes_match_a_full_build((parents, order, expunge) in arb_folder()) {
+        fn incremental_changes_match_a_full_build((parents, kept, order) in arb_forest()) {
             let chain = |mut i: usize| {
                 let mut up = Vec::new();
                 while let Some(p) = parents[i] {
@@ -380,7 +362,7 @@ mod tests {
                 let full = Conversations::build(&f.uids(), |u| f.header(u));
                 prop_assert_eq!(rows(&c), rows(&full));
             }
-            let gone: Vec<Uid> = (0..parents.len()).filter(|&i| expunge[i]).map(|i| i as Uid + 1).collect();
+            let gone: Vec<Uid> = (0..parents.len()).filter(|&i| !kept[i]).map(|i| i as Uid + 1).collect();
             present.retain(|u| !gone.contains(u));
             let f = Folder(present.iter().map(|u| all[u].clone()).collect());
             c.remove(&gone, |u| f.header(u));

@@ -328,7 +328,7 @@ impl<'a> Builder<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use proptest::prelude::*;
 
     use super::*;
@@ -488,7 +488,8 @@ mod tests {
 
     /// Messages of a random forest, each naming its whole ancestry; some are not in the
     /// folder, and the rest come in a shuffled order.
-    fn arb_forest() -> impl Strategy<Value = (Vec<Option<usize>>, Vec<bool>, Vec<usize>)> {
+    pub(in crate::model) fn arb_forest()
+    -> impl Strategy<Value = (Vec<Option<usize>>, Vec<bool>, Vec<usize>)> {
         (1usize..40).prop_flat_map(|n| {
             let parents = (0..n)
                 .map(|i| {
