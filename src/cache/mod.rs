@@ -26,7 +26,7 @@ use crate::mime::Section;
 use crate::msg::{Flags, Summary, Uid};
 
 /// Bump when the meaning of any stored byte changes.
-const SCHEMA: u32 = 3;
+const SCHEMA: u32 = 4;
 
 const INFO: TableDefinition<&str, u32> = TableDefinition::new("info");
 /// (folder, block) → the encoded rows of up to 256 consecutive UIDs ([`codec`]).

@@ -73,6 +73,7 @@ pub fn summary(uid: Uid, from: &str, subject: &str, flags: impl Into<Flags>) -> 
         from: from.into(),
         to: "bob@example.org".into(),
         subject: subject.into(),
+        header: Default::default(),
     }
 }
 

@@ -292,6 +292,7 @@ mod tests {
             from: "".into(),
             to: "".into(),
             subject: "".into(),
+            header: Default::default(),
         };
         let tokyo = chrono::FixedOffset::east_opt(9 * 3600).unwrap();
         assert_eq!(date(&s, true, Zone::Fixed(tokyo)), "2024-03-01 18:30");
