@@ -27,7 +27,9 @@
 //!   key → action → sub-state, and worker event → model → sub-states in one exhaustive
 //!   match. `ui::layout` sizes panes and overlays; `ui::views` only draws.
 //! - [`model`] also orders the list (`model::sort`, kept in order chunk by chunk during a
-//!   sync) and groups conversations (`model::threads`, JWZ); both are pure and know no UI.
+//!   sync) and groups conversations (`model::threads`, JWZ; `model::conversations` keeps a
+//!   folder's thread order, rebuilding only the threads a change touches); all are pure and
+//!   know no UI. `ui::folds` only hides the replies of folded threads.
 //! - [`mime`] turns BODYSTRUCTURE into a part tree with RFC 3501 section numbers, decodes
 //!   transfer encodings and charsets, renders HTML, and sanitises anything bound for a screen.
 //! - [`pop3`] serves a POP3 mailbox through the same contract: its own worker answers the

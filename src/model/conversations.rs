@@ -80,6 +80,11 @@ impl Conversations {
         self.at.get(&uid).map(|&t| t as usize)
     }
 
+    /// The thread `uid` belongs to.
+    pub fn thread(&self, uid: Uid) -> Option<&Thread> {
+        self.thread_of(uid).map(|i| &self.threads[i])
+    }
+
     /// How many messages are threaded.
     pub fn len(&self) -> usize {
         self.at.len()

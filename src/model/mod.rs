@@ -1,7 +1,9 @@
 //! The in-memory picture of an account that views render: folders, the open folder's
 //! summaries (by UID, listed in the folder's [`sort`] order), and fetched message structure
 //! and parts. Changed only by [`Model::apply`] with events from the worker, and by
-//! [`Model::set_order`] when the user sorts. [`threads`] groups messages into conversations.
+//! [`Model::set_order`] and [`Model::set_threads`] when the user sorts or lists threads.
+//! [`threads`] groups messages into conversations, [`conversations`] keeps a folder's thread
+//! order up to date.
 
 pub mod conversations;
 pub mod filter;
@@ -13,7 +15,9 @@ use std::collections::HashMap;
 use crate::intern::Interner;
 use crate::mime::{Part, Section};
 use crate::msg::{ConnState, Event, Flag, Flags, Folder, FolderInfo, FolderStatus, Summary, Uid};
+use conversations::Conversations;
 use sort::SortOrder;
+use threads::Header;
 
 #[derive(Debug, Default)]
 pub struct Model {
@@ -26,8 +30,16 @@ pub struct Model {
     pub last_error: Option<String>,
     /// The worker's last notice (not an error).
     pub notice: Option<String>,
-    /// Sort orders chosen this session, by folder; a folder not named is in arrival order.
-    orders: HashMap<Folder, SortOrder>,
+    /// How each folder is listed, as chosen this session; a folder not named is in the
+    /// default order, not threaded.
+    views: HashMap<Folder, View>,
+}
+
+/// How a folder is listed: its sort order, and whether as conversations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct View {
+    pub order: SortOrder,
+    pub threads: bool,
 }
 
 /// The open folder.
@@ -43,6 +55,9 @@ pub struct Mailbox {
     pub listed: bool,
     /// The order of `uids` and `search`.
     pub order: SortOrder,
+    /// The thread order of the messages with a summary, while the folder is listed as
+    /// conversations.
+    pub threads: Option<Conversations>,
     /// Seeded fast hashing: a warm start inserts 100 000 rows at once.
     pub summaries: foldhash::HashMap<Uid, Summary>,
     pub synced: bool,
@@ -92,9 +107,10 @@ impl Model {
                 complete,
                 uids,
             } => {
-                let order = self.orders.get(&folder).copied().unwrap_or_default();
+                let view = self.views.get(&folder).copied().unwrap_or_default();
                 let mut mb = Mailbox {
-                    order,
+                    order: view.order,
+                    threads: view.threads.then(Conversations::default),
                     folder,
                     uid_validity,
                     read_only,
@@ -134,6 +150,7 @@ impl Model {
                         mb.unseen_rows += usize::from(unseen);
                     }
                     mb.reorder(&uids);
+                    mb.thread(&uids);
                     mb.generation += 1;
                 }
             }
@@ -309,9 +326,23 @@ impl Model {
         let Some(mb) = self.mailbox.as_mut() else {
             return;
         };
-        self.orders.insert(mb.folder.clone(), order);
+        self.views.entry(mb.folder.clone()).or_default().order = order;
         mb.order = order;
         mb.sort();
+        mb.generation += 1;
+    }
+
+    /// Lists the open folder as conversations (or not) from now on, and again whenever it is
+    /// reopened this session.
+    pub fn set_threads(&mut self, on: bool) {
+        let Some(mb) = self.mailbox.as_mut() else {
+            return;
+        };
+        self.views.entry(mb.folder.clone()).or_default().threads = on;
+        mb.threads = on.then(|| {
+            let summaries = &mb.summaries;
+            Conversations::build(&mb.uids, |u| summaries.get(&u).map(thread_header))
+        });
         mb.generation += 1;
     }
 
@@ -325,6 +356,18 @@ impl Model {
         self.mailbox
             .as_mut()
             .filter(|m| m.folder == *folder && m.uid_validity == uid_validity)
+    }
+}
+
+/// What threading reads of a summary.
+fn thread_header(s: &Summary) -> Header<'_> {
+    Header {
+        uid: s.uid,
+        message_id: s.message_id(),
+        references: s.references().collect(),
+        in_reply_to: s.in_reply_to(),
+        subject: &s.subject,
+        date: s.sent().0,
     }
 }
 
@@ -388,6 +431,14 @@ impl Mailbox {
         }
     }
 
+    /// Threads `changed` (new summaries) when listed as conversations.
+    fn thread(&mut self, changed: &[Uid]) {
+        let summaries = &self.summaries;
+        if let Some(c) = self.threads.as_mut() {
+            c.add(changed, |u| summaries.get(&u).map(thread_header));
+        }
+    }
+
     /// Adds newly arrived UIDs in their place; returns how many were new.
     pub fn arrive(&mut self, new: &[Uid]) -> usize {
         // `known` grows as we go, so a UID named twice in one event is added once.
@@ -413,6 +464,11 @@ impl Mailbox {
             hits.retain(|u| !gone.contains(u));
         }
         self.fetched.retain(|u| !gone.contains(u));
+        if let Some(c) = self.threads.as_mut() {
+            let gone: Vec<Uid> = gone.iter().copied().collect();
+            let summaries = &self.summaries;
+            c.remove(&gone, |u| summaries.get(&u).map(thread_header));
+        }
         for u in &gone {
             if let Some(s) = self.summaries.remove(u) {
                 self.unseen_rows -= usize::from(!s.flags.has(Flag::Seen));

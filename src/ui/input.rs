@@ -110,7 +110,14 @@ impl App {
             Action::NextPane => self.cycle(1),
             Action::PrevPane => self.cycle(-1),
             Action::Open => return self.open(count),
+            Action::Collapse if self.focus == Pane::List => self.fold_thread(),
             Action::Collapse => self.toggle_collapse(),
+            Action::CollapseAll => self.fold_all(),
+            Action::Threads => self.toggle_threads(),
+            Action::NextThread => self.jump_thread(true),
+            Action::PrevThread => self.jump_thread(false),
+            Action::NextUnreadInThread => self.next_unread_in_thread(),
+            Action::TagThread => self.tag_thread(),
             Action::AllHeaders => {
                 self.reader.toggle_mode(|m| m.all_headers = !m.all_headers);
             }
