@@ -144,6 +144,70 @@ fn list_sorts_by_key_and_reverses() {
 }
 
 #[test]
+fn list_threads_prints_depth_in_thread_order() {
+    let env = Env::start();
+    // (file, Message-ID, References, hour sent, subject); imported with a reply before its
+    // parent, so the order of arrival is not the thread order.
+    let messages = [
+        ("b.eml", "b@t", "<a@t>", 11, "Re: 计划"),
+        ("a.eml", "a@t", "", 10, "计划"),
+        ("c.eml", "c@t", "", 12, "Other"),
+        ("d.eml", "d@t", "<a@t> <b@t>", 13, "Re: 计划"),
+    ];
+    let mut files = Vec::new();
+    for (file, id, references, hour, subject) in messages {
+        let refs = if references.is_empty() {
+            String::new()
+        } else {
+            format!("References: {references}\r\n")
+        };
+        let text = format!(
+            "From: Ann <ann@example.org>\r\nTo: bob@example.org\r\nSubject: =?UTF-8?B?{}?=\r\nDate: Mon, 3 Mar 2025 {hour}:00:00 +0000\r\nMessage-ID: <{id}>\r\n{refs}\r\nbody\r\n",
+            base64(subject)
+        );
+        let path = env.home.path().join(file);
+        std::fs::write(&path, text).unwrap();
+        files.push(path.display().to_string());
+    }
+    env.tern(&["mkdir", "Threads"]).ok();
+    let mut args = vec!["import", "Threads"];
+    args.extend(files.iter().map(String::as_str));
+    env.tern(&args).ok();
+
+    let run = env.tern(&["list", "Threads", "--threads"]).ok();
+    let rows: Vec<(String, String)> = run
+        .rows()
+        .iter()
+        .map(|r| (r[0].clone(), r[5].clone()))
+        .collect();
+    let want = [
+        ("0", "计划"),
+        ("1", "Re: 计划"),
+        ("2", "Re: 计划"),
+        ("0", "Other"),
+    ];
+    let want: Vec<(String, String)> = want.map(|(d, s)| (d.into(), s.into())).to_vec();
+    assert_eq!(rows, want, "the plan's thread has the newest message");
+    assert_eq!(
+        run.rows()[1][1..],
+        env.tern(&["list", "Threads"]).ok().rows()[3][..],
+        "then the usual columns"
+    );
+
+    let both = env.tern(&["list", "Threads", "--threads", "--sort", "size"]);
+    assert_eq!(
+        both.code, 2,
+        "threads have their own order: {}",
+        both.stderr
+    );
+}
+
+fn base64(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+#[test]
 fn parts_follow_rfc3501_numbering() {
     let env = Env::start();
     let uid = env.uid("INBOX", "nested.eml").to_string();

@@ -43,6 +43,11 @@ const KEYS: [(SortKey, &str); 6] = [
 ];
 
 impl SortKey {
+    /// Every key, in the order a picker offers them.
+    pub fn all() -> impl Iterator<Item = SortKey> {
+        KEYS.iter().map(|(k, _)| *k)
+    }
+
     pub fn name(self) -> &'static str {
         KEYS.iter().find(|(k, _)| *k == self).map_or("", |(_, n)| n)
     }
@@ -50,6 +55,18 @@ impl SortKey {
     /// Whether the key's own order is largest (newest) first.
     fn descending(self) -> bool {
         matches!(self, SortKey::Date | SortKey::Arrival | SortKey::Size)
+    }
+
+    /// The direction in words: `newest first`, or reversed `oldest first`.
+    pub fn direction(self, reverse: bool) -> &'static str {
+        match (self, reverse) {
+            (SortKey::Date | SortKey::Arrival, false) => "newest first",
+            (SortKey::Date | SortKey::Arrival, true) => "oldest first",
+            (SortKey::Size, false) => "largest first",
+            (SortKey::Size, true) => "smallest first",
+            (_, false) => "A to Z",
+            (_, true) => "Z to A",
+        }
     }
 }
 

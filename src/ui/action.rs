@@ -258,7 +258,7 @@ impl Action {
             ),
             Action::Sort => (
                 "sort",
-                "Sort the list: edit the order on the command line, e.g. sort size reverse",
+                "Sort the list: pick the key, r reverses; :sort takes it typed, e.g. :sort unread size reverse",
             ),
             Action::NextHit => ("next_hit", "Next search hit"),
             Action::PrevHit => ("prev_hit", "Previous search hit"),

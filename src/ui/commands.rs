@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
+use crossterm::event::KeyEvent;
+
 use crate::error::{Error, Result};
 use crate::mime::Section;
 use crate::model::sort::SortOrder;
@@ -19,6 +21,7 @@ use crate::ui::prompt::{LineKind, Prompt};
 use crate::ui::reader::missing_parts;
 use crate::ui::requests::Purpose;
 use crate::ui::search::parse_line;
+use crate::ui::sort_picker::{SortPick, SortPicker};
 use crate::ui::triage::{Confirm, Deferred, count};
 
 impl App {
@@ -414,11 +417,22 @@ impl App {
         }
     }
 
-    /// `sort`: the command line with the open folder's order to edit.
-    pub(crate) fn edit_sort(&mut self) {
+    /// `sort`: the sort picker, on the open folder's order.
+    pub(crate) fn pick_sort(&mut self) {
         if let Some(order) = self.mailbox().map(|m| m.order) {
-            self.overlays
-                .open_line(LineKind::Command, format!("sort {order}"));
+            self.overlays.set_sort_picker(SortPicker::new(order));
+        }
+    }
+
+    /// A key while the sort picker is open.
+    pub(crate) fn sort_picker_key(&mut self, key: &KeyEvent) {
+        let Some(mut p) = self.overlays.take_sort_picker() else {
+            return;
+        };
+        match p.key(key) {
+            SortPick::Choosing => self.overlays.set_sort_picker(p),
+            SortPick::Cancel => {}
+            SortPick::Chosen(order) => self.sort(order),
         }
     }
 

@@ -38,6 +38,10 @@ impl App {
         if self.overlays.picker().is_some() {
             return self.picker_key(&key);
         }
+        if self.overlays.sort_picker().is_some() {
+            self.sort_picker_key(&key);
+            return Vec::new();
+        }
         if let Some(p) = self.overlays.take_line() {
             return self.line_key(p, &key);
         }
@@ -100,7 +104,7 @@ impl App {
             Action::Back => self.back(),
             Action::Help => self.overlays.show_help(),
             Action::Command => self.overlays.set_line(Prompt::default()),
-            Action::Sort => self.edit_sort(),
+            Action::Sort => self.pick_sort(),
             Action::Down => self.move_by(n as isize),
             Action::Up => self.move_by(-(n as isize)),
             Action::PageDown => self.move_by(self.page() as isize),

@@ -44,6 +44,7 @@ pub mod reader;
 pub mod requests;
 mod rows;
 pub mod search;
+pub mod sort_picker;
 pub mod status;
 mod term_input;
 mod terminal;
