@@ -116,6 +116,9 @@ pub enum Cmd {
         flags: Flags,
         date: Option<(i64, i32)>,
     },
+    /// Remember how `folder` is listed (the words `model::View` prints: sort order, and
+    /// `threads`), to list it so again when it is next opened, in this run or the next.
+    RememberView { folder: Folder, view: String },
     /// Reconnect now (after a refused login, or to skip the backoff wait).
     Reconnect,
     /// Log in again with this password (after a refused login).
@@ -508,6 +511,12 @@ pub enum Event {
     /// The personal namespace's prefix (decoded, e.g. `INBOX.`), where new folders go.
     Namespace {
         personal: String,
+    },
+    /// How `folder` was listed when last remembered ([`Cmd::RememberView`]); sent before its
+    /// `Selected`.
+    View {
+        folder: Folder,
+        view: String,
     },
     /// Fresh counts of one folder, e.g. right after tern copied mail into it.
     FolderStatus {

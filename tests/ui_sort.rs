@@ -7,7 +7,7 @@ use support::ui::{
     WIDE, arrived, draw, folder, listed, load, new_app, notice, press, render, selected, summaries,
     type_text,
 };
-use tern::msg::{Event, Flag, Flags, SpecialUse, Summary, Uid};
+use tern::msg::{Cmd, Event, Flag, Flags, SpecialUse, Summary, Uid};
 use tern::ui::app::App;
 
 /// Sizes fall as UIDs rise, so size order is the reverse of arrival order; subjects go
@@ -66,7 +66,11 @@ fn the_key_opens_the_picker_on_the_current_order() {
     press(&mut app, "k k r");
     assert_eq!(picked(&app), "size reverse");
     assert!(render(&mut app, WIDE).contains("size     smallest first"));
-    assert!(press(&mut app, "Enter").is_empty(), "sorting asks nothing");
+    let cmds = press(&mut app, "Enter");
+    assert!(
+        matches!(&cmds[..], [Cmd::RememberView { view, .. }] if view == "size reverse"),
+        "the worker keeps the order for the next start: {cmds:?}"
+    );
     assert!(app.overlays().sort_picker().is_none());
     assert_eq!(listed(&app), [5, 4, 3, 2, 1], "smallest first");
     assert_eq!(notice(&app), "Sorted by size reverse");

@@ -84,7 +84,11 @@ fn moved(cmds: &[Cmd]) -> Vec<Uid> {
 fn threads_list_conversations_newest_first_and_fold() {
     let mut app = inbox();
     assert_eq!(listed(&app), [6, 5, 4, 3, 2, 1]);
-    press(&mut app, "V");
+    let cmds = press(&mut app, "V");
+    assert!(
+        matches!(&cmds[..], [Cmd::RememberView { view, .. }] if view == "arrival threads"),
+        "remembered for the next start: {cmds:?}"
+    );
     assert_eq!(notice(&app), "Listing conversations, newest first");
     assert_eq!(
         listed(&app),
@@ -216,4 +220,35 @@ fn thread_actions_say_how_to_list_threads() {
     support::ui::type_text(&mut app, "threads");
     press(&mut app, "Enter");
     assert_eq!(listed(&app), [6, 3, 5, 1, 2, 4]);
+}
+
+#[test]
+fn a_remembered_view_lists_the_folder_so_when_it_opens() {
+    let mut app = new_app("INBOX");
+    // The worker reads the cache before the folder opens.
+    app.on_event(Event::View {
+        folder: Folder::named("INBOX"),
+        view: "size threads".into(),
+    });
+    load(
+        &mut app,
+        vec![folder("INBOX", None, Some((2, 6)))],
+        "INBOX",
+        messages(),
+    );
+    assert_eq!(listed(&app), [6, 3, 5, 1, 2, 4]);
+    assert_eq!(
+        app.model().view().map(|v| v.to_string()).as_deref(),
+        Some("size threads")
+    );
+
+    // Listed otherwise this session, a late read of the cache does not undo it.
+    press(&mut app, "V");
+    app.on_event(Event::View {
+        folder: Folder::named("INBOX"),
+        view: "size threads".into(),
+    });
+    app.on_event(support::ui::selected("INBOX", (1..=6).rev().collect()));
+    app.on_event(summaries("INBOX", messages()));
+    assert!(app.threaded().is_none(), "still listed as messages");
 }

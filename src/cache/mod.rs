@@ -33,6 +33,9 @@ const INFO: TableDefinition<&str, u32> = TableDefinition::new("info");
 const BLOCKS: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("blocks");
 /// folder → (UIDVALIDITY, HIGHESTMODSEQ the rows are known to be current with; 0 = unknown).
 const META: TableDefinition<&str, (u32, u64)> = TableDefinition::new("meta");
+/// folder → how the user last listed it (`model::View`'s words, e.g. `size reverse threads`).
+/// Kept apart from the rows: a folder reset on the server keeps its view.
+const VIEWS: TableDefinition<&str, &str> = TableDefinition::new("views");
 
 /// Rows per slice of [`Cache::load_slices`]: the first a few screenfuls, the rest large
 /// enough that handing them over costs little.
@@ -117,6 +120,20 @@ impl Cache {
     /// was ever synced.
     pub fn meta(&self, folder: &str) -> Result<Option<(u32, u64)>> {
         guard(|| meta_in(&self.db.begin_read().map_err(db_err)?, folder))
+    }
+
+    /// How `folder` was last listed ([`Op::View`]), if it was ever remembered.
+    pub fn view(&self, folder: &str) -> Result<Option<String>> {
+        guard(|| {
+            let r = self.db.begin_read().map_err(db_err)?;
+            match table(&r, VIEWS)? {
+                Some(t) => Ok(t
+                    .get(folder)
+                    .map_err(db_err)?
+                    .map(|g| g.value().to_string())),
+                None => Ok(None),
+            }
+        })
     }
 
     /// The cached state of `folder`, if it was ever synced. Rows that do not decode make the
@@ -288,6 +305,11 @@ pub enum Op {
         bytes: Vec<u8>,
         bound: u64,
     },
+    /// How the user lists a folder now, for the next time it is opened.
+    View {
+        folder: String,
+        view: String,
+    },
     /// A cached structure or part was read: it becomes the most recently used.
     Touch {
         folder: String,
@@ -375,6 +397,13 @@ impl Op {
                 bodies::store_part(w, folder, *uid_validity, *uid, section, bytes, *bound).map(drop)
             }
             Op::Touch { folder, uid, item } => bodies::touch(w, (folder, *uid, item)),
+            Op::View { folder, view } => {
+                let mut views = w.open_table(VIEWS).map_err(db_err)?;
+                views
+                    .insert(folder.as_str(), view.as_str())
+                    .map_err(db_err)?;
+                Ok(())
+            }
         }
     }
 }
@@ -620,6 +649,29 @@ mod tests {
         cache.begin_folder("INBOX", 6).unwrap();
         let got = cache.load("INBOX").unwrap().unwrap();
         assert_eq!((got.uid_validity, got.summaries.len()), (6, 0));
+    }
+
+    #[test]
+    fn views_are_remembered_across_a_reset_and_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.redb");
+        let cache = Cache::open(&path).unwrap();
+        assert_eq!(cache.view("INBOX").unwrap(), None);
+        let view = |v: &str| Op::View {
+            folder: "INBOX".into(),
+            view: v.into(),
+        };
+        cache
+            .apply(&[view("date threads"), view("size reverse")])
+            .unwrap();
+        cache.begin_folder("INBOX", 9).unwrap();
+        drop(cache);
+        let cache = Cache::open(&path).unwrap();
+        assert_eq!(
+            cache.view("INBOX").unwrap().as_deref(),
+            Some("size reverse")
+        );
+        assert_eq!(cache.view("Other").unwrap(), None);
     }
 
     #[test]

@@ -13,7 +13,6 @@ use crate::mime::headers::parse_headers;
 use crate::mime::html::html_to_text;
 use crate::mime::sanitize::{sanitize_line, sanitize_text};
 use crate::mime::{Section, decode};
-use crate::model::sort::SortOrder;
 use crate::model::{Model, View};
 use crate::msg::{Cmd, ConnState, Event, Folder, SaveTo, Uid};
 use crate::save;
@@ -107,12 +106,11 @@ pub fn list(
     }
     // Before printing: writing 100 000 rows to a pipe is not part of getting them.
     let in_sync = start.elapsed();
-    // Once, over the whole folder, rather than as each chunk arrives.
-    if view.order != SortOrder::default() {
+    // Once, over the whole folder, rather than as each chunk arrives; the options decide, not
+    // how the TUI last listed the folder.
+    if model.view() != Some(view) {
         model.set_order(view.order);
-    }
-    if view.threads {
-        model.set_threads(true);
+        model.set_threads(view.threads);
     }
     if limit.is_none()
         && let Some(mb) = &model.mailbox

@@ -42,6 +42,31 @@ pub struct View {
     pub threads: bool,
 }
 
+impl std::fmt::Display for View {
+    /// The words [`View::from_str`] reads back, as the cache keeps them: the order, then
+    /// `threads` when threaded (`size reverse threads`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.order)?;
+        if self.threads {
+            f.write_str(" threads")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::str::FromStr for View {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<View, String> {
+        let threads = s.split_whitespace().any(|w| w == "threads");
+        let order: Vec<&str> = s.split_whitespace().filter(|w| *w != "threads").collect();
+        Ok(View {
+            order: order.join(" ").parse()?,
+            threads,
+        })
+    }
+}
+
 /// The open folder.
 #[derive(Debug)]
 pub struct Mailbox {
@@ -95,6 +120,14 @@ impl Model {
             Event::Conn(state) => self.conn = Some(state),
             Event::Folders(list) => self.folders = list,
             Event::Namespace { personal } => self.personal_prefix = personal,
+            // What the cache remembers, unless the folder was listed otherwise this session
+            // (that choice may not have reached the cache yet).
+            Event::View { folder, view } => match view.parse() {
+                Ok(view) => {
+                    self.views.entry(folder).or_insert(view);
+                }
+                Err(e) => tracing::warn!("ignoring how {folder} was listed ({view:?}): {e}"),
+            },
             Event::FolderStatus { folder, status } => {
                 if let Some(f) = self.folders.iter_mut().find(|f| f.folder == folder) {
                     f.status = Some(status);
@@ -318,6 +351,15 @@ impl Model {
             }),
             _ => info.status,
         }
+    }
+
+    /// How the open folder is listed.
+    pub fn view(&self) -> Option<View> {
+        let mb = self.mailbox.as_ref()?;
+        Some(View {
+            order: mb.order,
+            threads: mb.threads.is_some(),
+        })
     }
 
     /// Lists the open folder in `order` from now on, and again whenever it is reopened this

@@ -425,29 +425,42 @@ impl App {
     }
 
     /// A key while the sort picker is open.
-    pub(crate) fn sort_picker_key(&mut self, key: &KeyEvent) {
+    pub(crate) fn sort_picker_key(&mut self, key: &KeyEvent) -> Vec<Cmd> {
         let Some(mut p) = self.overlays.take_sort_picker() else {
-            return;
+            return Vec::new();
         };
         match p.key(key) {
             SortPick::Choosing => self.overlays.set_sort_picker(p),
             SortPick::Cancel => {}
-            SortPick::Chosen(order) => self.sort(order),
+            SortPick::Chosen(order) => return self.sort(order),
         }
+        Vec::new()
     }
 
     /// `:sort`: the open folder in `order`. The cursor stays on its message, and the next
     /// frame scrolls it into view.
-    pub(crate) fn sort(&mut self, order: SortOrder) {
+    pub(crate) fn sort(&mut self, order: SortOrder) -> Vec<Cmd> {
         if self.mailbox().is_none() {
             self.status.complain("No folder open to sort");
-            return;
+            return Vec::new();
         }
         self.keep_selection(&[], |app| {
             app.model.set_order(order);
             app.filter.match_again(app.model.mailbox.as_ref());
         });
         self.status.say(format!("Sorted by {order}"));
+        self.remember_view()
+    }
+
+    /// Asks the worker to keep how the open folder is listed, for the next start.
+    pub(crate) fn remember_view(&self) -> Vec<Cmd> {
+        let (Some(mb), Some(view)) = (self.mailbox(), self.model.view()) else {
+            return Vec::new();
+        };
+        vec![Cmd::RememberView {
+            folder: mb.folder.clone(),
+            view: view.to_string(),
+        }]
     }
 
     /// The folder under the folder cursor, or a notice that there is none.

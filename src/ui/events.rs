@@ -53,7 +53,8 @@ impl App {
             Event::Conn(ConnState::Connecting { .. })
             | Event::SyncDone { .. }
             | Event::FolderStatus { .. }
-            | Event::Namespace { .. } => self.model.apply(ev),
+            | Event::Namespace { .. }
+            | Event::View { .. } => self.model.apply(ev),
             Event::Folders(list) => {
                 self.model.apply(Event::Folders(list));
                 self.folders.listed(&self.model.folders);

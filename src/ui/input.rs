@@ -39,8 +39,7 @@ impl App {
             return self.picker_key(&key);
         }
         if self.overlays.sort_picker().is_some() {
-            self.sort_picker_key(&key);
-            return Vec::new();
+            return self.sort_picker_key(&key);
         }
         if let Some(p) = self.overlays.take_line() {
             return self.line_key(p, &key);
@@ -117,7 +116,7 @@ impl App {
             Action::Collapse if self.focus == Pane::List => self.fold_thread(),
             Action::Collapse => self.toggle_collapse(),
             Action::CollapseAll => self.fold_all(),
-            Action::Threads => self.toggle_threads(),
+            Action::Threads => return self.toggle_threads(),
             Action::NextThread => self.jump_thread(true),
             Action::PrevThread => self.jump_thread(false),
             Action::NextUnreadInThread => self.next_unread_in_thread(),
@@ -230,7 +229,7 @@ impl App {
                 }
                 Err(e) => self.status.complain(e),
             },
-            Ok(Command::Sort(order)) => self.sort(order),
+            Ok(Command::Sort(order)) => return self.sort(order),
             Ok(Command::Help) => self.overlays.show_help(),
             Ok(Command::Quit) => self.quit = true,
             Ok(Command::Run(action)) => return self.act(action, None),

@@ -2,18 +2,18 @@
 //! tagging a whole thread. The model keeps the threads; [`Folds`](crate::ui::folds::Folds)
 //! what is folded.
 
-use crate::msg::{Flag, Uid};
+use crate::msg::{Cmd, Flag, Uid};
 use crate::ui::action::Action;
 use crate::ui::app::App;
 use crate::ui::triage::count;
 
 impl App {
-    /// `threads`: the open folder as conversations, or as messages again. The cursor stays
-    /// on its message.
-    pub(crate) fn toggle_threads(&mut self) {
+    /// `threads`: the open folder as conversations, or as messages again (remembered for the
+    /// next start). The cursor stays on its message.
+    pub(crate) fn toggle_threads(&mut self) -> Vec<Cmd> {
         let Some(on) = self.mailbox().map(|m| m.threads.is_none()) else {
             self.status.complain("No folder open");
-            return;
+            return Vec::new();
         };
         self.keep_selection(&[], |app| {
             app.model.set_threads(on);
@@ -25,6 +25,7 @@ impl App {
         } else {
             "Listing messages"
         });
+        self.remember_view()
     }
 
     /// `collapse` in the list: folds the thread under the cursor to its first message (the
