@@ -119,7 +119,7 @@ pub fn list(
         let mut out = std::io::BufWriter::with_capacity(64 << 10, out);
         match &mb.threads {
             Some(c) => {
-                for row in c.threads().iter().flat_map(|t| t.rows()) {
+                for row in c.rows() {
                     if let Some(s) = mb.summaries.get(&row.uid) {
                         let mut fields = vec![row.depth.to_string()];
                         fields.extend(summary_fields(s));

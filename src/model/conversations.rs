@@ -11,9 +11,12 @@
 //! that names it: a collision only threads two unrelated threads again together, which gives
 //! the same result for both. An id named by two threads at once (duplicate Message-IDs kept
 //! apart, a reference cycle broken) points at the last one indexed, so a later message naming
-//! it may be threaded without the other; a full [`Conversations::build`] is exact.
+//! it may be threaded without the other. Subjects are indexed only for messages without
+//! parents: a message whose References all name missing messages, without a `Re:`, may start
+//! a thread that a later parentless `Re:` reply with its subject does not find. A full
+//! [`Conversations::build`] is exact.
 
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hasher};
 
 use super::threads::{self, Header, Threads};
 use crate::msg::Uid;
@@ -28,16 +31,14 @@ pub struct Row {
 }
 
 /// One conversation: its messages oldest first, depth-first.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Thread {
-    rows: Vec<Row>,
-    /// (date, UID) of the newest message: threads are listed newest first by it.
-    newest: (i64, Uid),
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thread<'a> {
+    rows: &'a [Row],
 }
 
-impl Thread {
-    pub fn rows(&self) -> &[Row] {
-        &self.rows
+impl<'a> Thread<'a> {
+    pub fn rows(&self) -> &'a [Row] {
+        self.rows
     }
 
     /// The first message: the row a folded thread shows.
@@ -45,53 +46,84 @@ impl Thread {
         self.rows[0].uid
     }
 
-    pub fn uids(&self) -> impl Iterator<Item = Uid> + '_ {
+    pub fn uids(&self) -> impl Iterator<Item = Uid> + 'a {
         self.rows.iter().map(|r| r.uid)
     }
 }
 
-/// Every threaded message of a folder, threads newest first.
+/// Where a thread's rows are in [`Conversations`]' one list of rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    len: u32,
+    /// (date, UID) of the newest message: threads are listed newest first by it.
+    newest: (i64, Uid),
+}
+
+/// Every threaded message of a folder, threads newest first. One list of rows for all of
+/// them, not one per thread: most threads of a folder are a single message.
 #[derive(Debug, Default)]
 pub struct Conversations {
-    threads: Vec<Thread>,
-    /// Index into `threads` of each message's thread.
+    rows: Vec<Row>,
+    spans: Vec<Span>,
+    /// Index into `spans` of each message's thread.
     at: foldhash::HashMap<Uid, u32>,
-    /// Hashed ids and grouping subjects → a message whose thread names them.
-    keys: foldhash::HashMap<u64, Uid>,
+    /// Hashed ids and grouping subjects → a message whose thread names them. 32 bits are
+    /// plenty: a collision only threads two threads again together.
+    keys: foldhash::HashMap<u32, Uid>,
     hasher: foldhash::fast::RandomState,
 }
 
 impl Conversations {
-    /// Threads `uids`; `header` gives what threading needs of each (None: not known yet, the
-    /// message is left out until [`Conversations::add`] names it again).
-    pub fn build<'a>(uids: &[Uid], header: impl Fn(Uid) -> Option<Header<'a>>) -> Conversations {
+    /// Threads `messages`, in any order.
+    pub fn build(messages: Vec<Header>) -> Conversations {
         let mut c = Conversations::default();
-        c.add(uids, header);
+        c.at.reserve(messages.len());
+        // An id each, and some subjects and missing parents.
+        c.keys.reserve(messages.len() + messages.len() / 4);
+        c.replace(&Default::default(), messages);
         c
     }
 
     /// Threads newest first.
-    pub fn threads(&self) -> &[Thread] {
-        &self.threads
+    pub fn threads(&self) -> impl ExactSizeIterator<Item = Thread<'_>> {
+        self.spans.iter().map(|s| self.thread_in(s))
     }
 
-    /// The index of `uid`'s thread in [`Conversations::threads`].
+    /// The `i`th thread, newest first.
+    pub fn thread_at(&self, i: usize) -> Option<Thread<'_>> {
+        self.spans.get(i).map(|s| self.thread_in(s))
+    }
+
+    /// Every message in thread order: the threads newest first, one after the other.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// The index of `uid`'s thread among [`Conversations::threads`].
     pub fn thread_of(&self, uid: Uid) -> Option<usize> {
         self.at.get(&uid).map(|&t| t as usize)
     }
 
     /// The thread `uid` belongs to.
-    pub fn thread(&self, uid: Uid) -> Option<&Thread> {
-        self.thread_of(uid).map(|i| &self.threads[i])
+    pub fn thread(&self, uid: Uid) -> Option<Thread<'_>> {
+        self.thread_of(uid).and_then(|i| self.thread_at(i))
     }
 
     /// How many messages are threaded.
     pub fn len(&self) -> usize {
-        self.at.len()
+        self.rows.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.at.is_empty()
+        self.rows.is_empty()
+    }
+
+    fn thread_in(&self, s: &Span) -> Thread<'_> {
+        let start = s.start as usize;
+        Thread {
+            rows: &self.rows[start..start + s.len as usize],
+        }
     }
 
     /// Messages new or with a new summary: they join (or start) their threads.
@@ -111,12 +143,10 @@ impl Conversations {
         let fresh_uids: foldhash::HashSet<Uid> = fresh.iter().map(|h| h.uid).collect();
         let mut members = fresh;
         for &t in &touched {
-            let old = self.threads[t as usize]
-                .uids()
-                .filter(|u| !fresh_uids.contains(u));
-            members.extend(old.filter_map(&header));
+            let old = self.thread_in(&self.spans[t as usize]).uids();
+            members.extend(old.filter(|u| !fresh_uids.contains(u)).filter_map(&header));
         }
-        self.replace(&touched, &members);
+        self.replace(&touched, members);
     }
 
     /// Messages that left the folder: their threads are threaded again without them.
@@ -131,31 +161,34 @@ impl Conversations {
         }
         let mut members = Vec::new();
         for &t in &touched {
-            let left = self.threads[t as usize]
-                .uids()
-                .filter(|u| !gone.contains(u));
-            members.extend(left.filter_map(&header));
+            let left = self.thread_in(&self.spans[t as usize]).uids();
+            members.extend(left.filter(|u| !gone.contains(u)).filter_map(&header));
         }
-        self.replace(&touched, &members);
+        self.replace(&touched, members);
     }
 
-    /// Drops the threads `touched` and merges in the threads of `members`, in order.
-    fn replace(&mut self, touched: &foldhash::HashSet<u32>, members: &[Header]) {
-        let mut fresh = split(&Threads::build(members), members);
-        fresh.sort_by_key(|t| std::cmp::Reverse(t.newest));
-        let old = std::mem::take(&mut self.threads);
-        let mut kept = old
-            .into_iter()
+    /// Drops the threads `touched` and merges in the threads of `members`, in order. Members
+    /// are threaded in UID order, whatever order they came in, so that of two messages with
+    /// one Message-ID the replies go to the older one however the threads were built.
+    fn replace(&mut self, touched: &foldhash::HashSet<u32>, mut members: Vec<Header>) {
+        members.sort_unstable_by_key(|h| h.uid);
+        let members = &members[..];
+        let (fresh_rows, mut fresh) = split(&Threads::build(members), members);
+        fresh.sort_by_key(|s| std::cmp::Reverse(s.newest));
+        let mut kept = self
+            .spans
+            .iter()
             .enumerate()
             .filter(|(i, _)| !touched.contains(&(*i as u32)))
-            .map(|(_, t)| t)
+            .map(|(_, s)| (s, &self.rows))
             .peekable();
-        let mut fresh = fresh.into_iter().peekable();
+        let mut fresh = fresh.iter().map(|s| (s, &fresh_rows)).peekable();
+        let mut rows = Vec::with_capacity(self.rows.len() + members.len());
+        let mut spans = Vec::with_capacity(self.spans.len() + fresh.len());
         // Both are newest first: one merge keeps the whole list in order.
-        self.threads.reserve(kept.size_hint().0 + fresh.len());
         loop {
             let take_fresh = match (kept.peek(), fresh.peek()) {
-                (Some(k), Some(f)) => f.newest > k.newest,
+                (Some(k), Some(f)) => f.0.newest > k.0.newest,
                 (None, Some(_)) => true,
                 (_, None) => false,
             };
@@ -164,15 +197,22 @@ impl Conversations {
             } else {
                 kept.next()
             };
-            match next {
-                Some(t) => self.threads.push(t),
-                None => break,
-            }
+            let Some((span, from)) = next else {
+                break;
+            };
+            let start = span.start as usize;
+            spans.push(Span {
+                start: rows.len() as u32,
+                ..*span
+            });
+            rows.extend_from_slice(&from[start..start + span.len as usize]);
         }
+        self.rows = rows;
+        self.spans = spans;
         self.at.clear();
-        for (i, t) in self.threads.iter().enumerate() {
-            for u in t.uids() {
-                self.at.insert(u, i as u32);
+        for (i, s) in self.spans.iter().enumerate() {
+            for r in &self.rows[s.start as usize..(s.start + s.len) as usize] {
+                self.at.insert(r.uid, i as u32);
             }
         }
         for h in members {
@@ -188,7 +228,7 @@ impl Conversations {
 fn keys_of<'h>(
     hasher: &'h foldhash::fast::RandomState,
     h: &'h Header,
-) -> impl Iterator<Item = u64> + 'h {
+) -> impl Iterator<Item = u32> + 'h {
     let ids = h
         .message_id
         .into_iter()
@@ -196,16 +236,39 @@ fn keys_of<'h>(
         .chain(h.in_reply_to)
         .map(threads::bare)
         .filter(|id| !id.is_empty())
-        .map(|id| hasher.hash_one((0u8, id)));
-    let subject = threads::grouping_subject(h).map(|s| hasher.hash_one((1u8, s)));
+        .map(|id| hasher.hash_one((0u8, id)) as u32);
+    // Only a message without parents can start a thread that subject grouping joins, or be
+    // joined to one; see the module documentation for the rare case this leaves out.
+    let parentless = h.references.is_empty() && h.in_reply_to.is_none();
+    let subject = parentless
+        .then(|| threads::grouping_subject(h))
+        .flatten()
+        .map(|s| {
+            // Hashed as lowercased, without building the lowercase string.
+            let mut state = hasher.build_hasher();
+            state.write_u8(1);
+            for c in s.chars().flat_map(char::to_lowercase) {
+                state.write_u32(c as u32);
+            }
+            state.finish() as u32
+        });
     ids.chain(subject)
 }
 
-/// JWZ's rows cut into threads: each top row starts one. Placeholders (parents not in the
-/// folder) are not rows: their replies keep their depth below them.
-fn split(threads: &Threads, members: &[Header]) -> Vec<Thread> {
-    let dates: foldhash::HashMap<Uid, i64> = members.iter().map(|h| (h.uid, h.date)).collect();
-    let mut out: Vec<Thread> = Vec::new();
+/// JWZ's rows cut into threads (`members` in UID order): each top row starts one.
+/// Placeholders (parents not in the folder) are not rows: their replies keep their depth
+/// below them.
+fn split(threads: &Threads, members: &[Header]) -> (Vec<Row>, Vec<Span>) {
+    // `members` is in UID order.
+    let date = |uid: Uid| {
+        let i = members.partition_point(|h| h.uid < uid);
+        members
+            .get(i)
+            .filter(|h| h.uid == uid)
+            .map_or(0, |h| h.date)
+    };
+    let mut rows = Vec::with_capacity(members.len());
+    let mut spans: Vec<Span> = Vec::new();
     let mut open = false;
     for r in threads.rows() {
         if r.depth == 0 {
@@ -214,26 +277,27 @@ fn split(threads: &Threads, members: &[Header]) -> Vec<Thread> {
         let Some(uid) = r.uid else {
             continue;
         };
-        let row = Row {
+        rows.push(Row {
             uid,
             depth: u16::try_from(r.depth).unwrap_or(u16::MAX),
-        };
-        let key = (dates.get(&uid).copied().unwrap_or(0), uid);
-        match out.last_mut().filter(|_| open) {
-            Some(t) => {
-                t.rows.push(row);
-                t.newest = t.newest.max(key);
+        });
+        let key = (date(uid), uid);
+        match spans.last_mut().filter(|_| open) {
+            Some(s) => {
+                s.len += 1;
+                s.newest = s.newest.max(key);
             }
             None => {
-                out.push(Thread {
-                    rows: vec![row],
+                spans.push(Span {
+                    start: rows.len() as u32 - 1,
+                    len: 1,
                     newest: key,
                 });
                 open = true;
             }
         }
     }
-    out
+    (rows, spans)
 }
 
 #[cfg(test)]
@@ -261,14 +325,13 @@ mod tests {
             })
         }
 
-        fn uids(&self) -> Vec<Uid> {
-            self.0.iter().map(|m| m.0).collect()
+        fn headers(&self) -> Vec<Header<'_>> {
+            self.0.iter().filter_map(|m| self.header(m.0)).collect()
         }
     }
 
     fn rows(c: &Conversations) -> Vec<Vec<(Uid, u16)>> {
         c.threads()
-            .iter()
             .map(|t| t.rows().iter().map(|r| (r.uid, r.depth)).collect())
             .collect()
     }
@@ -296,14 +359,14 @@ mod tests {
             message(4, "d", &["gone"], "Re: x"),
             message(5, "e", &[], "other"),
         ]);
-        let c = Conversations::build(&f.uids(), |u| f.header(u));
+        let c = Conversations::build(f.headers());
         assert_eq!(
             rows(&c),
             [vec![(5, 0)], vec![(3, 1), (4, 1)], vec![(1, 0), (2, 1)]],
             "newest thread first; two replies to a missing message share a thread"
         );
         assert_eq!(c.thread_of(4), Some(1));
-        assert_eq!(c.threads()[2].head(), 1);
+        assert_eq!(c.thread_at(2).map(|t| t.head()), Some(1));
     }
 
     #[test]
@@ -312,7 +375,7 @@ mod tests {
             message(1, "a", &[], "plan"),
             message(2, "b", &[], "other"),
         ]);
-        let mut c = Conversations::build(&f.uids(), |u| f.header(u));
+        let mut c = Conversations::build(f.headers());
         f.0.push(message(3, "c", &["a"], "Re: plan"));
         c.add(&[3], |u| f.header(u));
         assert_eq!(rows(&c), [vec![(1, 0), (3, 1)], vec![(2, 0)]]);
@@ -332,7 +395,7 @@ mod tests {
             message(3, "c", &["a"], "Re: plan"),
             message(4, "d", &[], "other"),
         ]);
-        let mut c = Conversations::build(&f.uids(), |u| f.header(u));
+        let mut c = Conversations::build(f.headers());
         c.remove(&[1], |u| f.header(u).filter(|h| h.uid != 1));
         assert_eq!(rows(&c), [vec![(4, 0)], vec![(2, 1), (3, 1)]]);
         assert_eq!(c.thread_of(1), None);
@@ -364,14 +427,14 @@ mod tests {
                 present.push(i as Uid + 1);
                 let f = Folder(present.iter().map(|u| all[u].clone()).collect());
                 c.add(&[i as Uid + 1], |u| f.header(u));
-                let full = Conversations::build(&f.uids(), |u| f.header(u));
+                let full = Conversations::build(f.headers());
                 prop_assert_eq!(rows(&c), rows(&full));
             }
             let gone: Vec<Uid> = (0..parents.len()).filter(|&i| !kept[i]).map(|i| i as Uid + 1).collect();
             present.retain(|u| !gone.contains(u));
             let f = Folder(present.iter().map(|u| all[u].clone()).collect());
             c.remove(&gone, |u| f.header(u));
-            let full = Conversations::build(&f.uids(), |u| f.header(u));
+            let full = Conversations::build(f.headers());
             prop_assert_eq!(rows(&c), rows(&full));
             prop_assert_eq!(c.len(), present.len());
         }

@@ -381,10 +381,10 @@ impl Model {
             return;
         };
         self.views.entry(mb.folder.clone()).or_default().threads = on;
-        mb.threads = on.then(|| {
-            let summaries = &mb.summaries;
-            Conversations::build(&mb.uids, |u| summaries.get(&u).map(thread_header))
-        });
+        // The summaries in the map's own order, read where they lie: one lookup per UID would
+        // miss the cache on every message of a large folder.
+        mb.threads =
+            on.then(|| Conversations::build(mb.summaries.values().map(thread_header).collect()));
         mb.generation += 1;
     }
 
@@ -403,11 +403,12 @@ impl Model {
 
 /// What threading reads of a summary.
 fn thread_header(s: &Summary) -> Header<'_> {
+    let (message_id, in_reply_to, references) = s.header.ids();
     Header {
         uid: s.uid,
-        message_id: s.message_id(),
-        references: s.references().collect(),
-        in_reply_to: s.in_reply_to(),
+        message_id,
+        references: references.collect(),
+        in_reply_to,
         subject: &s.subject,
         date: s.sent().0,
     }

@@ -131,6 +131,15 @@ impl HeaderFacts {
         self.ids.split(' ').skip(2)
     }
 
+    /// The Message-ID, the first id of In-Reply-To and the References, read in one pass:
+    /// threading reads them for every message of a folder.
+    pub fn ids(&self) -> (Option<&str>, Option<&str>, impl Iterator<Item = &str>) {
+        let mut ids = self.ids.split(' ');
+        let mut next = || ids.next().filter(|id| !id.is_empty());
+        let (message_id, in_reply_to) = (next(), next());
+        (message_id, in_reply_to, ids)
+    }
+
     fn field(&self, n: usize) -> Option<&str> {
         self.ids.split(' ').nth(n).filter(|id| !id.is_empty())
     }

@@ -81,14 +81,14 @@ impl App {
         };
         let target = if forward {
             at + 1
-        } else if c.threads()[at].head() != uid {
+        } else if c.thread_at(at).is_some_and(|t| t.head() != uid) {
             at
         } else if at > 0 {
             at - 1
         } else {
             return;
         };
-        if let Some(head) = c.threads().get(target).map(|t| t.head()) {
+        if let Some(head) = c.thread_at(target).map(|t| t.head()) {
             self.with_rows(|list, rows| list.select_or_first(rows, Some(head)));
         }
     }
