@@ -136,13 +136,14 @@ impl HeaderFacts {
     }
 }
 
-/// Not empty, not too long, and nothing that would break the packing or a terminal.
+/// Not empty, not too long, and nothing that would break the packing or a terminal (blanks,
+/// brackets, and what [`mime::sanitize`] never writes: controls, bidi overrides, invisibles).
 fn is_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= MAX_ID
         && !id
             .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+            .any(|c| c.is_whitespace() || mime::sanitize::is_unsafe(c) || c == '<' || c == '>')
 }
 
 /// The first id and the last [`MAX_REFERENCES`]` - 1`, holding at most that many at a time.
@@ -192,7 +193,16 @@ mod tests {
     #[test]
     fn implausible_ids_are_dropped() {
         let long = "x".repeat(MAX_ID + 1);
-        for bad in ["", "a b", "a\u{1b}[2Jb", "a\nb", "<a>", &long] {
+        for bad in [
+            "",
+            "a b",
+            "a\u{1b}[2Jb",
+            "a\nb",
+            "<a>",
+            "\u{202e}a",
+            "a\u{200b}",
+            &long,
+        ] {
             let f = HeaderFacts::new(None, Some(bad), Some(bad), [bad, "ok@x"], false);
             assert_eq!(f.message_id(), None, "{bad:?}");
             assert_eq!(f.in_reply_to(), None, "{bad:?}");
