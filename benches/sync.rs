@@ -312,11 +312,9 @@ fn marker_row(count: usize, runs: usize) {
         let parsed = [BASE_ITEMS, tern::imap::summary_reader::ITEMS]
             .contains(&items)
             .then(|| parse(reply, runs));
-        let (parse_ms, row_bytes) = parsed.map_or((String::new(), String::new()), |(t, b)| {
-            (format!("{t:.0}"), format!("{b:.0}"))
-        });
+        let parsed = parsed.map_or(String::new(), |(t, ids)| format!("{t:.0}\t{ids:.0}"));
         println!(
-            "{count}\t{name}\t{t:.0}\t{mb:.1}\t{:+.0}\t{:+.1}\t{parse_ms}\t{row_bytes}",
+            "{count}\t{name}\t{t:.0}\t{mb:.1}\t{:+.0}\t{:+.1}\t{parsed}",
             t - base.0,
             mb - base.1
         );
@@ -324,8 +322,8 @@ fn marker_row(count: usize, runs: usize) {
 }
 
 /// tern's summary reader on a recorded reply (the third command's, tagged `a3`): the median
-/// time over `runs`, and the bytes a row's ids take on the heap on average (the rest of a
-/// row is its fixed size, `size_of::<Summary>()`, and the subject).
+/// time over `runs`, and the bytes a row's ids take on the heap on average (the rest of a row
+/// is its fixed size, `size_of::<Summary>()`, and its strings).
 fn parse(reply: &[u8], runs: usize) -> (f64, f64) {
     let read = || {
         let mut reader = tern::imap::summary_reader::Reader::new(
