@@ -342,16 +342,7 @@ fn parse(reply: &[u8], runs: usize) -> (f64, f64) {
         })
         .collect();
     let rows = read();
-    let held: usize = rows
-        .iter()
-        .map(|s| {
-            let ids = s.message_id().map_or(0, str::len)
-                + s.in_reply_to().map_or(0, str::len)
-                + s.references().map(|r| r.len() + 1).sum::<usize>();
-            // One string: a space between Message-ID and In-Reply-To, and before each reference.
-            if ids > 0 { ids + 1 } else { 0 }
-        })
-        .sum();
+    let held: usize = rows.iter().map(|s| s.header.heap_bytes()).sum();
     (ms(median(times)), held as f64 / rows.len() as f64)
 }
 
