@@ -18,7 +18,9 @@
 //! - [`msg`] is the contract: plain enums carrying data; messages are named by UID, folders by
 //!   [`msg::Folder`] (decoded name, the server's raw name and delimiter), flags by
 //!   [`msg::Flag`]/[`msg::Flags`] with one table of IMAP names, and a change of flags by one
-//!   [`msg::FlagChange`] that the UI sends, the worker stores and the model applies.
+//!   [`msg::FlagChange`] that the UI sends, the worker stores and the model applies. A
+//!   [`msg::Summary`] (one list row) also carries [`msg::HeaderFacts`]: the Date header, the
+//!   ids threads are built from, and the attachment bit behind the list's `@`.
 //! - [`imap`] speaks the protocol (our own socket with timeouts, TLS via OpenSSL, mUTF-7
 //!   names) and never touches the terminal.
 //! - [`ui`] is the TUI. `ui::app::App` holds the model and one sub-state per pane or job

@@ -6,6 +6,7 @@
 //! defensive: damage is `None`, never a panic, and ids are checked again as on arrival.
 
 use crate::intern::Interner;
+use crate::msg::facts::MAX_REFERENCES;
 use crate::msg::{Flags, HeaderFacts, Summary, Uid};
 
 const BLOCK_BITS: u32 = 8;
@@ -116,13 +117,16 @@ fn facts(r: &mut Reader) -> Option<HeaderFacts> {
     let sent = (i64::from_le_bytes(r.take()?), i32::from_le_bytes(r.take()?));
     // Empty for none; `HeaderFacts::new` drops empty ids.
     let (message_id, in_reply_to) = (r.text()?, r.text()?);
-    let count = r.take::<1>()?[0];
-    let references = (0..count).map(|_| r.text()).collect::<Option<Vec<_>>>()?;
+    let count = usize::from(r.take::<1>()?[0]);
+    let mut references = [""; MAX_REFERENCES];
+    for slot in references.get_mut(..count)? {
+        *slot = r.text()?;
+    }
     Some(HeaderFacts::new(
         (bits & HAS_SENT != 0).then_some(sent),
         Some(message_id),
         Some(in_reply_to),
-        references,
+        references[..count].iter().copied(),
         bits & ATTACHMENT != 0,
     ))
 }

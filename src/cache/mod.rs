@@ -569,7 +569,7 @@ fn guard<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::msg::Flag;
+    use crate::msg::{Flag, HeaderFacts};
 
     /// One change at a time, committed at once, as the writer thread would.
     impl Cache {
@@ -672,6 +672,58 @@ mod tests {
             Some("size reverse")
         );
         assert_eq!(cache.view("Other").unwrap(), None);
+    }
+
+    #[test]
+    fn a_cache_from_before_header_facts_is_discarded_and_filled_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.redb");
+        let cache = Cache::open(&path).unwrap();
+        cache.begin_folder("INBOX", 5).unwrap();
+        cache.put("INBOX", &[row(1, "a")]).unwrap();
+        cache.set_modseq("INBOX", 5, 9).unwrap();
+        cache.begin_folder("Other", 5).unwrap();
+        // Schema 3 rows ended after the subject (before 22 bytes of facts known to be empty);
+        // the file says it is schema 3.
+        cache
+            .write(|w| {
+                let mut old_row = codec::encode_row(&row(1, "a"));
+                old_row.truncate(old_row.len() - 22);
+                let mut t = w.open_table(BLOCKS).map_err(db_err)?;
+                t.insert(("INBOX", 0), &codec::join([(1, &old_row[..])])[..])
+                    .map_err(db_err)?;
+                w.open_table(INFO)
+                    .map_err(db_err)?
+                    .insert("schema", 3)
+                    .map_err(db_err)?;
+                Ok(())
+            })
+            .unwrap();
+        drop(cache);
+
+        let cache = Cache::open(&path).unwrap();
+        assert_eq!(cache.load("INBOX").unwrap(), None, "a full sync follows");
+        assert_eq!(
+            cache.folders().unwrap(),
+            Vec::<String>::new(),
+            "the whole file"
+        );
+        let facts = HeaderFacts::new(
+            Some((1_600_000_000, 7200)),
+            Some("m@x"),
+            Some("p@x"),
+            ["r@x", "p@x"],
+            true,
+        );
+        let synced = Summary {
+            header: facts,
+            ..row(1, "a")
+        };
+        cache.begin_folder("INBOX", 5).unwrap();
+        cache.put("INBOX", std::slice::from_ref(&synced)).unwrap();
+        drop(cache);
+        let got = Cache::open(&path).unwrap().load("INBOX").unwrap().unwrap();
+        assert_eq!(got.summaries, [synced]);
     }
 
     #[test]

@@ -174,6 +174,9 @@ impl Model {
                     let uids: Vec<Uid> = chunk.iter().map(|s| s.uid).collect();
                     for mut s in chunk {
                         mb.arrivals.remove(&s.uid);
+                        if let Some(root) = mb.messages.get(&s.uid).and_then(|m| m.root.as_ref()) {
+                            s.header.set_attachment(root.has_attachments());
+                        }
                         mb.names.share(&mut s.from);
                         mb.names.share(&mut s.to);
                         let unseen = !s.flags.has(Flag::Seen);
@@ -214,6 +217,10 @@ impl Model {
                 ..
             } => {
                 if let Some(mb) = self.open(&folder) {
+                    // The structure says exactly what the summary's Content-Type suggested.
+                    if let Some(s) = mb.summaries.get_mut(&uid) {
+                        s.header.set_attachment(root.has_attachments());
+                    }
                     let m = mb.message_mut(uid);
                     m.root = Some(*root);
                     m.header = header;

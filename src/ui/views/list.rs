@@ -191,11 +191,6 @@ fn row(
         cell(buf, area, across, "loading…", theme.dim.patch(base));
         return;
     };
-    let attachment = mb
-        .messages
-        .get(&uid)
-        .and_then(|m| m.root.as_ref())
-        .is_some_and(|r| r.walk().any(|p| p.is_attachment()));
     // Flags as the user last set them, even before the server has confirmed.
     let mut f = app.flags_of(uid).unwrap_or(s.flags);
     let folded = tree.as_ref().and_then(|t| t.folded);
@@ -219,7 +214,11 @@ fn row(
     }
     let style = style.patch(base);
     buf.set_style(area, style);
-    let mark = format!("{}{}", if tagged { '*' } else { ' ' }, flags(f, attachment));
+    let mark = format!(
+        "{}{}",
+        if tagged { '*' } else { ' ' },
+        flags(f, s.has_attachment())
+    );
     cell(buf, area, flags_at, &mark, style);
     let dim = style.patch(theme.dim);
     cell(
@@ -294,7 +293,7 @@ fn address(display: &str) -> &str {
 }
 
 /// After the `*` of a tagged row: N new, F flagged, A answered, D deleted, @ has attachments
-/// (known once opened).
+/// (from the summary, so before the message is opened).
 fn flags(f: Flags, attachment: bool) -> String {
     [
         (!f.has(Flag::Seen), 'N'),
@@ -308,14 +307,15 @@ fn flags(f: Flags, attachment: bool) -> String {
     .collect()
 }
 
-/// In the user's time zone; fixed formats keep columns aligned.
+/// When it was sent (the date the list is sorted by), in the user's time zone; fixed formats
+/// keep columns aligned.
 fn date(s: &Summary, with_time: bool, zone: Zone) -> String {
     let format = if with_time {
         "%Y-%m-%d %H:%M"
     } else {
         "%Y-%m-%d"
     };
-    zone.format(s.date, format)
+    zone.format(s.sent().0, format)
 }
 
 fn size(bytes: u32) -> String {
