@@ -93,7 +93,12 @@ pub struct Threads {
 impl Threads {
     /// Threads `messages` (any order: replies may come before their parents).
     pub fn build(messages: &[Header]) -> Threads {
-        let mut b = Builder::default();
+        // A container per message and a few for missing parents: sized once, not grown.
+        let room = messages.len() + messages.len() / 4;
+        let mut b = Builder {
+            containers: Vec::with_capacity(room),
+            by_id: foldhash::HashMap::with_capacity_and_hasher(room, Default::default()),
+        };
         for (i, m) in messages.iter().enumerate() {
             b.add(i, m);
         }
@@ -111,7 +116,6 @@ impl Threads {
     }
 }
 
-#[derive(Default)]
 struct Builder<'a> {
     containers: Vec<Container>,
     /// Fast hashing: a folder's worth of ids is looked up several times each.
