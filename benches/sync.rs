@@ -11,9 +11,12 @@
 //! - warm after 1 % of the flags changed and 100 new messages, in sync from the start;
 //! - bytes received to read a message that carries a 5 MB attachment.
 //!
-//! `cargo bench --bench sync -- --marker [COUNTS]` measures only what knowing the `@`
-//! attachment marker from the summaries would add to the cold sync's wire floor: the same
-//! raw fetch plus `BODY.PEEK[HEADER.FIELDS (CONTENT-TYPE)]`, or plus `BODYSTRUCTURE`.
+//! `cargo bench --bench sync -- --marker [COUNTS]` measures what the header facts of the
+//! summaries (the `@` marker, References for threads) cost the cold sync: the raw fetch with
+//! the summary items before they were added, with tern's items now
+//! ([`tern::imap::summary_reader::ITEMS`]), with only `CONTENT-TYPE`, and with `BODYSTRUCTURE`
+//! instead; and tern's own parsing of the first two replies in this process (CPU and the bytes
+//! the rows hold).
 //!
 //! Under `cargo test --all-targets` it runs once on 200 messages, so the harness cannot rot.
 
@@ -34,6 +37,8 @@ struct Timings {
     first_rows: f64,
     in_sync: f64,
     bytes: u64,
+    /// User and system CPU of the process.
+    cpu: f64,
 }
 
 fn main() {
@@ -51,14 +56,16 @@ fn main() {
     }
     let runs = if benching { 5 } else { 1 };
     if std::env::args().any(|a| a == "--marker") {
-        println!("messages\titems\twire ms\twire MB\t+ms vs base\t+MB vs base");
+        println!(
+            "messages\titems\twire ms\twire MB\t+ms vs base\t+MB vs base\tparse CPU ms\tids bytes/row"
+        );
         for n in counts {
             marker_row(n, runs);
         }
         return;
     }
     println!(
-        "messages\twire ms\tcold first screen ms\tcold sync ms\tcold/wire\tcold RSS MB\twarm first screen ms\twarm in-sync ms\twarm/cold\tchanged in-sync ms"
+        "messages\twire ms\tcold first screen ms\tcold sync ms\tcold CPU ms\tcold/wire\tcold RSS MB\twarm first screen ms\twarm in-sync ms\twarm/cold\tchanged in-sync ms"
     );
     for n in counts {
         row(n, runs);
@@ -104,11 +111,12 @@ fn row(count: usize, runs: usize) {
     let cold_first = median_f(cold.iter().map(first_screen).collect());
     // Sync times count from the process's start, login included, like the raw client's.
     let cold_sync = median_f(cold.iter().map(|t| t.in_sync).collect());
+    let cold_cpu = median_f(cold.iter().map(|t| t.cpu).collect());
     let warm_first = median_f(warm.iter().map(|t| t.first_rows).collect());
     let warm_sync = median_f(warm.iter().map(|t| t.in_sync).collect());
     let changed_sync = median_f(changed.iter().map(|t| t.in_sync).collect());
     println!(
-        "{count}\t{:.0}\t{cold_first:.0}\t{cold_sync:.0}\t{:.2}\t{:.1}\t{warm_first:.0}\t{warm_sync:.0}\t{:.3}\t{changed_sync:.0}",
+        "{count}\t{:.0}\t{cold_first:.0}\t{cold_sync:.0}\t{cold_cpu:.0}\t{:.2}\t{:.1}\t{warm_first:.0}\t{warm_sync:.0}\t{:.3}\t{changed_sync:.0}",
         ms(wire),
         cold_sync / ms(wire),
         rss as f64 / 1024.0,
@@ -173,9 +181,25 @@ fn median_f(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// One `tern list --timings` run: its own timings, and the peak RSS (KiB) of every child
-/// reaped so far (all runs of a row do the same work, so the maximum is the figure wanted).
+/// User plus system CPU (ms) and peak RSS (KiB) of the children reaped so far.
+fn children() -> (f64, i64) {
+    usage(libc::RUSAGE_CHILDREN)
+}
+
+/// User plus system CPU (ms) and peak RSS (KiB) of `who` (`RUSAGE_SELF`, `RUSAGE_CHILDREN`).
+fn usage(who: libc::c_int) -> (f64, i64) {
+    // SAFETY: getrusage only writes into the struct we pass.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(who, &mut usage) };
+    let ms = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
+    (ms(usage.ru_utime) + ms(usage.ru_stime), usage.ru_maxrss)
+}
+
+/// One `tern list --timings` run: its own timings and CPU, and the peak RSS (KiB) of every
+/// child reaped so far (all runs of a row do the same work, so the maximum is the figure
+/// wanted).
 fn tern_list(config: &Path) -> (Timings, i64) {
+    let (cpu_before, _) = children();
     let out = Command::new(env!("CARGO_BIN_EXE_tern"))
         .arg("--config")
         .arg(config)
@@ -188,13 +212,10 @@ fn tern_list(config: &Path) -> (Timings, i64) {
         "tern failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // SAFETY: getrusage only writes into the struct we pass.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    (
-        timings(&String::from_utf8_lossy(&out.stderr)),
-        usage.ru_maxrss,
-    )
+    let (cpu, rss) = children();
+    let mut t = timings(&String::from_utf8_lossy(&out.stderr));
+    t.cpu = cpu - cpu_before;
+    (t, rss)
 }
 
 fn timings(stderr: &str) -> Timings {
@@ -210,6 +231,7 @@ fn timings(stderr: &str) -> Timings {
         first_rows: field("first_rows_ms"),
         in_sync: field("in_sync_ms"),
         bytes: field("bytes_received") as u64,
+        cpu: 0.0,
     }
 }
 
@@ -252,11 +274,19 @@ fn attachment_bytes() {
     );
 }
 
-/// What the summaries would add to learn whether a message has attachments.
-const MARKER_ITEMS: [(&str, &str); 3] = [
-    ("base", ""),
-    ("+content-type", " BODY.PEEK[HEADER.FIELDS (CONTENT-TYPE)]"),
-    ("+bodystructure", " BODYSTRUCTURE"),
+/// The summary items before the header facts, and what was added or could have been.
+const BASE_ITEMS: &str = "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)";
+const MARKER_ITEMS: [(&str, &str); 4] = [
+    ("before", BASE_ITEMS),
+    ("tern now", tern::imap::summary_reader::ITEMS),
+    (
+        "+content-type only",
+        "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY.PEEK[HEADER.FIELDS (CONTENT-TYPE)])",
+    ),
+    (
+        "+bodystructure",
+        "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE)",
+    ),
 ];
 
 fn marker_row(count: usize, runs: usize) {
@@ -269,36 +299,69 @@ fn marker_row(count: usize, runs: usize) {
         .expect("seed");
     // Dovecot caches what it was asked for once; every variant is measured warm, as a user's
     // second client would find it.
-    for (_, extra) in MARKER_ITEMS {
-        raw_fetch(server.imap_port, extra);
+    for (_, items) in MARKER_ITEMS {
+        raw_fetch(server.imap_port, items);
     }
     let mut base = (0.0, 0.0);
-    for (name, extra) in MARKER_ITEMS {
-        let results: Vec<(Duration, u64)> = (0..runs)
-            .map(|_| raw_fetch(server.imap_port, extra))
+    for (name, items) in MARKER_ITEMS {
+        let results: Vec<(Duration, Vec<u8>)> = (0..runs)
+            .map(|_| raw_fetch(server.imap_port, items))
             .collect();
         let t = ms(median(results.iter().map(|r| r.0).collect()));
-        let mb = results[0].1 as f64 / 1e6;
-        if extra.is_empty() {
+        let reply = &results[0].1;
+        let mb = reply.len() as f64 / 1e6;
+        if items == BASE_ITEMS {
             base = (t, mb);
         }
+        // tern reads only its own items, and the replies it read before them.
+        let parsed = [BASE_ITEMS, tern::imap::summary_reader::ITEMS]
+            .contains(&items)
+            .then(|| parse(reply, runs));
+        let parsed = parsed.map_or(String::new(), |(t, ids)| format!("{t:.0}\t{ids:.0}"));
         println!(
-            "{count}\t{name}\t{t:.0}\t{mb:.1}\t{:+.0}\t{:+.1}",
+            "{count}\t{name}\t{t:.0}\t{mb:.1}\t{:+.0}\t{:+.1}\t{parsed}",
             t - base.0,
             mb - base.1
         );
     }
 }
 
-/// The floor: a minimal client that logs in, selects and reads every envelope to the tagged OK.
-fn raw_wire(port: u16) -> Duration {
-    raw_fetch(port, "").0
+/// tern's summary reader on a recorded reply (the third command's, tagged `a3`): the median
+/// CPU time over `runs` (this process runs nothing else meanwhile; CPU rather than wall time,
+/// as other processes share the machine), and the bytes a row's ids take on the heap on
+/// average (the rest of a row is its fixed size, `size_of::<Summary>()`, and its strings).
+fn parse(reply: &[u8], runs: usize) -> (f64, f64) {
+    let read = || {
+        let mut reader = tern::imap::summary_reader::Reader::new(
+            "a3",
+            "UID FETCH",
+            Vec::new(),
+            Default::default(),
+        );
+        reader.rows(&mut &reply[..]).expect("tern reads the reply")
+    };
+    let times = (0..runs)
+        .map(|_| {
+            let start = usage(libc::RUSAGE_SELF).0;
+            std::hint::black_box(read());
+            usage(libc::RUSAGE_SELF).0 - start
+        })
+        .collect();
+    let rows = read();
+    let held: usize = rows.iter().map(|s| s.header.heap_bytes()).sum();
+    (median_f(times), held as f64 / rows.len() as f64)
 }
 
-/// [`raw_wire`] with `extra` items fetched too: its time and the bytes received.
-fn raw_fetch(port: u16, extra: &str) -> (Duration, u64) {
+/// The floor: a minimal client that logs in, selects and reads every summary, as tern asks
+/// for them, to the tagged OK.
+fn raw_wire(port: u16) -> Duration {
+    raw_fetch(port, tern::imap::summary_reader::ITEMS).0
+}
+
+/// [`raw_wire`] fetching `items`: its time, and the reply to the fetch as received.
+fn raw_fetch(port: u16, items: &str) -> (Duration, Vec<u8>) {
     let start = Instant::now();
-    let mut bytes = 0u64;
+    let mut reply = Vec::new();
     let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     stream.set_nodelay(true).expect("nodelay");
     let mut w = stream.try_clone().expect("clone");
@@ -308,21 +371,19 @@ fn raw_fetch(port: u16, extra: &str) -> (Duration, u64) {
     for (tag, cmd) in [
         ("a1", "LOGIN alice wonderland"),
         ("a2", "SELECT Bench"),
-        (
-            "a3",
-            &format!("UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE{extra})"),
-        ),
+        ("a3", &format!("UID FETCH 1:* {items}")),
     ] {
         write!(w, "{tag} {cmd}\r\n").expect("send");
+        reply.clear();
         loop {
             line.clear();
             r.read_until(b'\n', &mut line).expect("read");
-            bytes += line.len() as u64;
-            // Skip literals ({n}) so a subject line cannot be mistaken for the tagged reply.
+            reply.extend_from_slice(&line);
+            // Read literals ({n}) whole so a subject line cannot be mistaken for the tagged reply.
             if let Some(n) = literal_len(&line) {
-                let mut skip = vec![0; n];
-                r.read_exact(&mut skip).expect("literal");
-                bytes += n as u64;
+                let at = reply.len();
+                reply.resize(at + n, 0);
+                r.read_exact(&mut reply[at..]).expect("literal");
                 continue;
             }
             if line.starts_with(tag.as_bytes()) {
@@ -330,7 +391,7 @@ fn raw_fetch(port: u16, extra: &str) -> (Duration, u64) {
             }
         }
     }
-    (start.elapsed(), bytes)
+    (start.elapsed(), reply)
 }
 
 fn literal_len(line: &[u8]) -> Option<usize> {
@@ -339,7 +400,9 @@ fn literal_len(line: &[u8]) -> Option<usize> {
     std::str::from_utf8(&body[open + 1..]).ok()?.parse().ok()
 }
 
-/// A plausible message: varied senders, subjects and sizes, dates one minute apart.
+/// A plausible message: varied senders, subjects and sizes, dates one minute apart; threads
+/// of ten (each message a reply to the one before, naming all its ancestors in References,
+/// folded one per line as mailers do), and every fifth with a small attachment.
 fn message(i: usize) -> Vec<u8> {
     const NAMES: [&str; 8] = [
         "Alice Martin",
@@ -372,9 +435,34 @@ fn message(i: usize) -> Vec<u8> {
     let date = chrono::DateTime::from_timestamp(1_760_000_000 + i as i64 * 60, 0)
         .unwrap_or_default()
         .to_rfc2822();
-    let body = "Lorem ipsum dolor sit amet, consectetur adipiscing elit.\r\n".repeat(10 + i % 40);
+    let text = "Lorem ipsum dolor sit amet, consectetur adipiscing elit.\r\n".repeat(10 + i % 40);
+    let root = i - i % 10;
+    let thread = if i > root {
+        let ancestors: Vec<String> = (root..i).map(|a| format!("<{a}@bench.example>")).collect();
+        format!(
+            "In-Reply-To: <{}@bench.example>\r\nReferences: {}\r\n",
+            i - 1,
+            ancestors.join("\r\n ")
+        )
+    } else {
+        String::new()
+    };
+    let (content_type, body) = if i.is_multiple_of(5) {
+        let attachment = base64(&text.as_bytes()[..text.len().min(700)]);
+        (
+            "multipart/mixed; boundary=\"b\"".to_string(),
+            format!(
+                "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}--b\r\n\
+                 Content-Type: text/csv; name=\"data{i}.csv\"\r\n\
+                 Content-Disposition: attachment; filename=\"data{i}.csv\"\r\n\
+                 Content-Transfer-Encoding: base64\r\n\r\n{attachment}\r\n--b--\r\n"
+            ),
+        )
+    } else {
+        ("text/plain; charset=utf-8".to_string(), text)
+    };
     format!(
-        "From: {from}\r\nTo: alice@example.com\r\nSubject: {topic}{i}\r\nDate: {date}\r\nMessage-ID: <{i}@bench.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}"
+        "From: {from}\r\nTo: alice@example.com\r\nSubject: {topic}{i}\r\nDate: {date}\r\nMessage-ID: <{i}@bench.example>\r\n{thread}MIME-Version: 1.0\r\nContent-Type: {content_type}\r\n\r\n{body}"
     )
     .into_bytes()
 }

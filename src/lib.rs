@@ -18,7 +18,9 @@
 //! - [`msg`] is the contract: plain enums carrying data; messages are named by UID, folders by
 //!   [`msg::Folder`] (decoded name, the server's raw name and delimiter), flags by
 //!   [`msg::Flag`]/[`msg::Flags`] with one table of IMAP names, and a change of flags by one
-//!   [`msg::FlagChange`] that the UI sends, the worker stores and the model applies.
+//!   [`msg::FlagChange`] that the UI sends, the worker stores and the model applies. A
+//!   [`msg::Summary`] (one list row) also carries [`msg::HeaderFacts`]: the Date header, the
+//!   ids threads are built from, and the attachment bit behind the list's `@`.
 //! - [`imap`] speaks the protocol (our own socket with timeouts, TLS via OpenSSL, mUTF-7
 //!   names) and never touches the terminal.
 //! - [`ui`] is the TUI. `ui::app::App` holds the model and one sub-state per pane or job
@@ -27,7 +29,9 @@
 //!   key → action → sub-state, and worker event → model → sub-states in one exhaustive
 //!   match. `ui::layout` sizes panes and overlays; `ui::views` only draws.
 //! - [`model`] also orders the list (`model::sort`, kept in order chunk by chunk during a
-//!   sync) and groups conversations (`model::threads`, JWZ); both are pure and know no UI.
+//!   sync) and groups conversations (`model::threads`, JWZ; `model::conversations` keeps a
+//!   folder's thread order, rebuilding only the threads a change touches); all are pure and
+//!   know no UI. `ui::folds` only hides the replies of folded threads.
 //! - [`mime`] turns BODYSTRUCTURE into a part tree with RFC 3501 section numbers, decodes
 //!   transfer encodings and charsets, renders HTML, and sanitises anything bound for a screen.
 //! - [`pop3`] serves a POP3 mailbox through the same contract: its own worker answers the

@@ -7,6 +7,9 @@ use crate::error::Error;
 use crate::mime::{Part, Section};
 use crate::utf7;
 
+pub mod facts;
+pub use facts::HeaderFacts;
+
 pub type Uid = u32;
 /// Chosen by the sender of a [`Cmd`] so it can match the answering [`Event`].
 pub type ReqId = u64;
@@ -113,6 +116,9 @@ pub enum Cmd {
         flags: Flags,
         date: Option<(i64, i32)>,
     },
+    /// Remember how `folder` is listed (the words `model::View` prints: sort order, and
+    /// `threads`), to list it so again when it is next opened, in this run or the next.
+    RememberView { folder: Folder, view: String },
     /// Reconnect now (after a refused login, or to skip the backoff wait).
     Reconnect,
     /// Log in again with this password (after a refused login).
@@ -447,9 +453,9 @@ impl FlagChange {
     }
 }
 
-/// One row of a message list: 72 bytes plus the subject's. A folder holds few distinct
-/// senders and recipients, so the model shares one copy of each ([`crate::model`] interns
-/// them); subjects are mostly unique and are owned.
+/// One row of a message list: 104 bytes plus the subject's and the ids'. A folder holds few
+/// distinct senders and recipients, so the model shares one copy of each ([`crate::model`]
+/// interns them); subjects are mostly unique and are owned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     pub uid: Uid,
@@ -463,6 +469,38 @@ pub struct Summary {
     /// Decoded display form of the first recipient.
     pub to: Arc<str>,
     pub subject: Box<str>,
+    /// The Date header, the ids threads are built from, the attachment bit: read them through
+    /// the methods below.
+    pub header: HeaderFacts,
+}
+
+impl Summary {
+    /// When the message was sent: its Date header, or INTERNALDATE when it has none that
+    /// parses. Seconds since the epoch and UTC offset in seconds.
+    pub fn sent(&self) -> (i64, i32) {
+        self.header.sent().unwrap_or((self.date, self.date_offset))
+    }
+
+    /// The Message-ID, without angle brackets.
+    pub fn message_id(&self) -> Option<&str> {
+        self.header.message_id()
+    }
+
+    /// The first id of In-Reply-To, without angle brackets.
+    pub fn in_reply_to(&self) -> Option<&str> {
+        self.header.in_reply_to()
+    }
+
+    /// The References ids, oldest first, without angle brackets; at most
+    /// [`facts::MAX_REFERENCES`] (the first and the last ones).
+    pub fn references(&self) -> impl Iterator<Item = &str> {
+        self.header.references()
+    }
+
+    /// Whether the list marks the message `@` (see [`crate::mime::facts`] for the rule).
+    pub fn has_attachment(&self) -> bool {
+        self.header.has_attachment()
+    }
 }
 
 /// Events from the worker.
@@ -473,6 +511,12 @@ pub enum Event {
     /// The personal namespace's prefix (decoded, e.g. `INBOX.`), where new folders go.
     Namespace {
         personal: String,
+    },
+    /// How `folder` was listed when last remembered ([`Cmd::RememberView`]); sent before its
+    /// `Selected`.
+    View {
+        folder: Folder,
+        view: String,
     },
     /// Fresh counts of one folder, e.g. right after tern copied mail into it.
     FolderStatus {

@@ -40,9 +40,10 @@ fn tern_state(stdout: &str) -> Vec<(u32, String)> {
         .lines()
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
+            // `@` marks attachments; it is no flag.
             let mut names: Vec<&str> = f[2]
                 .split(' ')
-                .filter(|n| !n.is_empty() && *n != "\\Recent")
+                .filter(|n| !n.is_empty() && !matches!(*n, "\\Recent" | "@"))
                 .collect();
             names.sort();
             (f[0].parse().unwrap(), names.join(" "))

@@ -81,6 +81,14 @@ fn list_is_newest_first_with_decoded_sanitised_fields() {
     };
     assert!(by_uid("plain.eml")[2].contains("\\Seen"));
     assert!(by_uid("mixed_attachments.eml")[2].contains("\\Flagged"));
+    // Attachments are marked from the summary: multipart/mixed yes, alternative or text no.
+    let marked = |fixture: &str| by_uid(fixture)[2].split(' ').any(|f| f == "@");
+    assert!(marked("mixed_attachments.eml") && marked("nested.eml"));
+    assert!(!marked("plain.eml") && !marked("alt_qp_html.eml"));
+    assert!(
+        by_uid("mixed_attachments.eml")[2].ends_with(" @"),
+        "after the flags"
+    );
     assert!(
         by_uid("gbk.eml")[3].contains("张三"),
         "{:?}",
@@ -110,10 +118,27 @@ fn list_sorts_by_key_and_reverses() {
     let newest_first = uids(&[]);
     let mut oldest_first = newest_first.clone();
     oldest_first.reverse();
-    // INBOX is seeded with internal dates rising with the UIDs.
-    assert_eq!(uids(&["--sort", "date"]), newest_first);
-    assert_eq!(uids(&["--sort", "date", "--reverse"]), oldest_first);
     assert_eq!(uids(&["--sort", "arrival", "--reverse"]), oldest_first);
+    // INBOX is seeded with internal dates rising with the UIDs, but `date` is when each was
+    // sent (its Date header): the 2016 newsletter comes last, and the dates printed (also
+    // when sent) fall down the list.
+    let run = env.tern(&["list", "INBOX", "--sort", "date"]).ok();
+    let sent: Vec<i64> = run
+        .rows()
+        .iter()
+        .map(|r| {
+            chrono::DateTime::parse_from_rfc3339(&r[1])
+                .unwrap()
+                .timestamp()
+        })
+        .collect();
+    assert!(sent.is_sorted_by(|a, b| a >= b), "{}", run.stdout);
+    let by_date = uids(&["--sort", "date"]);
+    assert_ne!(by_date, newest_first);
+    assert_eq!(by_date.last(), Some(&env.uid("INBOX", "html_only_qp.eml")));
+    let mut reversed = uids(&["--sort", "date", "--reverse"]);
+    reversed.reverse();
+    assert_eq!(reversed, by_date);
 
     let by_size = uids(&["--sort", "size"]);
     let (largest, second) = (
@@ -141,6 +166,70 @@ fn list_sorts_by_key_and_reverses() {
     let bad = env.tern(&["list", "INBOX", "--sort", "weight"]);
     assert_ne!(bad.code, 0);
     assert!(bad.stderr.contains("unknown sort key"), "{}", bad.stderr);
+}
+
+#[test]
+fn list_threads_prints_depth_in_thread_order() {
+    let env = Env::start();
+    // (file, Message-ID, References, hour sent, subject); imported with a reply before its
+    // parent, so the order of arrival is not the thread order.
+    let messages = [
+        ("b.eml", "b@t", "<a@t>", 11, "Re: 计划"),
+        ("a.eml", "a@t", "", 10, "计划"),
+        ("c.eml", "c@t", "", 12, "Other"),
+        ("d.eml", "d@t", "<a@t> <b@t>", 13, "Re: 计划"),
+    ];
+    let mut files = Vec::new();
+    for (file, id, references, hour, subject) in messages {
+        let refs = if references.is_empty() {
+            String::new()
+        } else {
+            format!("References: {references}\r\n")
+        };
+        let text = format!(
+            "From: Ann <ann@example.org>\r\nTo: bob@example.org\r\nSubject: =?UTF-8?B?{}?=\r\nDate: Mon, 3 Mar 2025 {hour}:00:00 +0000\r\nMessage-ID: <{id}>\r\n{refs}\r\nbody\r\n",
+            base64(subject)
+        );
+        let path = env.home.path().join(file);
+        std::fs::write(&path, text).unwrap();
+        files.push(path.display().to_string());
+    }
+    env.tern(&["mkdir", "Threads"]).ok();
+    let mut args = vec!["import", "Threads"];
+    args.extend(files.iter().map(String::as_str));
+    env.tern(&args).ok();
+
+    let run = env.tern(&["list", "Threads", "--threads"]).ok();
+    let rows: Vec<(String, String)> = run
+        .rows()
+        .iter()
+        .map(|r| (r[0].clone(), r[5].clone()))
+        .collect();
+    let want = [
+        ("0", "计划"),
+        ("1", "Re: 计划"),
+        ("2", "Re: 计划"),
+        ("0", "Other"),
+    ];
+    let want: Vec<(String, String)> = want.map(|(d, s)| (d.into(), s.into())).to_vec();
+    assert_eq!(rows, want, "the plan's thread has the newest message");
+    assert_eq!(
+        run.rows()[1][1..],
+        env.tern(&["list", "Threads"]).ok().rows()[3][..],
+        "then the usual columns"
+    );
+
+    let both = env.tern(&["list", "Threads", "--threads", "--sort", "size"]);
+    assert_eq!(
+        both.code, 2,
+        "threads have their own order: {}",
+        both.stderr
+    );
+}
+
+fn base64(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(text)
 }
 
 #[test]

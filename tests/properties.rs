@@ -817,6 +817,54 @@ fn field() -> impl Strategy<Value = Field> {
     prop::option::weighted(0.8, (header_text(), any::<bool>()))
 }
 
+/// Message ids as servers pass them on: bracketed, bare, folded, empty, hostile.
+fn ids_text() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop::sample::select(vec![
+        &b"<a@x>"[..],
+        b"<b.c@example.org>",
+        b"bare@x",
+        b"<>",
+        b"< spaced@x >",
+        b"<in side@x>",
+        b"<\x1b[2J@x>",
+        b"<\xff@x>",
+        b"<\xc3\xa9@x>",
+        b"(comment)",
+        b"\r\n\t",
+        b"<open@x",
+    ]);
+    prop::collection::vec(piece, 0..5).prop_map(|p| p.join(&b' '))
+}
+
+fn ids_field() -> impl Strategy<Value = Field> {
+    prop::option::weighted(0.8, (ids_text(), any::<bool>()))
+}
+
+/// A header fields block for References and Content-Type, as a literal.
+fn header_fields() -> impl Strategy<Value = Option<Vec<u8>>> {
+    let content_type = prop::sample::select(vec![
+        "",
+        "Content-Type: multipart/mixed; boundary=\"b\"\r\n",
+        "content-type: Multipart/Alternative;\r\n boundary=b\r\n",
+        "Content-Type: application/pdf\r\n",
+        "Content-Type: text/plain\r\n",
+    ]);
+    let references = prop::option::of(ids_text());
+    prop::option::weighted(0.8, (references, content_type)).prop_map(|fields| {
+        fields.map(|(references, content_type)| {
+            let mut block = Vec::new();
+            if let Some(r) = references {
+                block.extend(b"References: ");
+                block.extend(r);
+                block.extend(b"\r\n");
+            }
+            block.extend(content_type.bytes());
+            block.extend(b"\r\n");
+            block
+        })
+    })
+}
+
 #[derive(Debug, Clone)]
 struct Address {
     name: Field,
@@ -857,7 +905,9 @@ struct FetchReply {
     flags: Vec<&'static str>,
     date: (String, bool),
     size: u32,
-    envelope: (Field, Field, Field),
+    /// Date, subject, In-Reply-To, Message-ID.
+    envelope: (Field, Field, Field, Field),
+    header: Option<Vec<u8>>,
     from: Option<Vec<Address>>,
     to: Option<Vec<Address>>,
     cc: Option<Vec<Address>>,
@@ -907,7 +957,7 @@ fn fetch_reply() -> impl Strategy<Value = FetchReply> {
     ]));
     (
         (flags, (internal_date(), any::<bool>()), any::<u32>()),
-        (field(), field(), field()),
+        (field(), field(), ids_field(), ids_field(), header_fields()),
         (addresses(), addresses(), addresses()),
         (extra, any::<usize>(), any::<u8>()),
         (0usize..3, any::<bool>(), any::<bool>(), 0usize..3),
@@ -916,7 +966,7 @@ fn fetch_reply() -> impl Strategy<Value = FetchReply> {
         .prop_map(
             |(
                 (flags, date, size),
-                envelope,
+                (date_header, subject, in_reply_to, message_id, header),
                 (from, to, cc),
                 (extra, rotate, case),
                 spacing,
@@ -926,7 +976,8 @@ fn fetch_reply() -> impl Strategy<Value = FetchReply> {
                     flags,
                     date,
                     size,
-                    envelope,
+                    envelope: (date_header, subject, in_reply_to, message_id),
+                    header,
                     from,
                     to,
                     cc,
@@ -1035,7 +1086,7 @@ impl Render {
         });
         item("RFC822.SIZE", &|b| b.extend(m.size.to_string().bytes()));
         item("ENVELOPE", &|b| {
-            let (date, subject, message_id) = &m.envelope;
+            let (date, subject, in_reply_to, message_id) = &m.envelope;
             b.push(b'(');
             self.field(b, date);
             b.push(b' ');
@@ -1045,11 +1096,16 @@ impl Render {
                 self.addresses(b, list, addr_space);
             }
             b.push(b' ');
-            self.word(b, "NIL");
+            self.field(b, in_reply_to);
             b.push(b' ');
             self.field(b, message_id);
             b.push(b')');
         });
+        if let Some(block) = &m.header {
+            item("BODY[HEADER.FIELDS (REFERENCES CONTENT-TYPE)]", &|b| {
+                self.string(b, block, true)
+            });
+        }
         if let Some(extra) = m.extra {
             items.push(extra.as_bytes().to_vec());
         }

@@ -5,9 +5,9 @@ mod support;
 
 use chrono::FixedOffset;
 
-use support::ui::{BASE_DATE, WIDE, draw, folder, load, settings, summary};
+use support::ui::{BASE_DATE, NESTED, WIDE, draw, folder, load, part, settings, summary};
 use tern::compose::Identities;
-use tern::msg::{Flag, SpecialUse, Summary};
+use tern::msg::{Event, Flag, Folder, HeaderFacts, SpecialUse, Summary};
 use tern::ui::app::{App, Settings, Zone};
 use tern::ui::composer::ComposeSettings;
 
@@ -98,4 +98,55 @@ fn sent_lists_the_recipients() {
     let screen = draw(&mut app, WIDE).backend().to_string();
     assert!(screen.contains("To: Carol White"), "{screen}");
     assert!(screen.contains("To: erin@exampl…"), "{screen}");
+}
+
+/// The row showing `subject`, as drawn.
+fn row_of(app: &mut App, subject: &str) -> String {
+    let screen = draw(app, WIDE).backend().to_string();
+    let row = screen.lines().find(|l| l.contains(subject));
+    row.unwrap_or_else(|| panic!("no {subject} in\n{screen}"))
+        .to_string()
+}
+
+#[test]
+fn the_marker_and_the_date_come_from_the_summary_before_opening() {
+    let mut app = app(WIDE);
+    let facts = |attachment| {
+        // Sent on 2020-01-02 10:00 UTC, restored into the folder much later.
+        HeaderFacts::new(Some((1_577_959_200, 0)), None, None, [], attachment)
+    };
+    let rows = vec![
+        Summary {
+            header: facts(true),
+            ..summary(
+                30,
+                "Carol <carol@example.org>",
+                "Report attached",
+                Flag::Seen,
+            )
+        },
+        Summary {
+            header: facts(false),
+            ..summary(29, "Dan", "Just text", Flag::Seen)
+        },
+    ];
+    load(&mut app, folders(), "INBOX", rows);
+    let attached = row_of(&mut app, "Report attached");
+    assert!(attached.contains("@ 2020-01-02"), "{attached}");
+    assert!(!row_of(&mut app, "Just text").contains('@'));
+
+    // Opened, the structure decides: the first has no attachment after all, the second has.
+    let structure = |uid, root| Event::Structure {
+        req: 0,
+        folder: Folder::named("INBOX"),
+        uid,
+        root: Box::new(root),
+        header: Vec::new(),
+    };
+    let text =
+        part(r#"("TEXT" "PLAIN" ("CHARSET" "utf-8") NIL NIL "8BIT" 300 10 NIL NIL NIL NIL)"#);
+    app.on_event(structure(30, text));
+    app.on_event(structure(29, part(NESTED)));
+    assert!(!row_of(&mut app, "Report attached").contains('@'));
+    assert!(row_of(&mut app, "Just text").contains('@'));
 }

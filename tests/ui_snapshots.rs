@@ -389,6 +389,33 @@ fn parts_pane_shows_the_nested_tree() {
 }
 
 #[test]
+fn reader_ends_with_the_attachments_by_section_number() {
+    let bodies: &[(&str, &[u8])] = &[
+        ("1", b"See the diff.\r\n"),
+        ("3.1", b"Inner one.\r\n"),
+        ("4.2.1", b"Inner two.\r\n"),
+        ("4.2.2.1", b"Plain alternative.\r\n"),
+    ];
+    for (size, name) in [
+        (WIDE, "reader_attachments_80x24"),
+        (NARROW, "reader_attachments_40x20"),
+    ] {
+        let mut app = app_with(size, 30);
+        open_message(&mut app, part(NESTED), PLAIN_HEADER, bodies);
+        // The reader learns its height from a frame.
+        draw(&mut app, size);
+        press(&mut app, "G");
+        let t = draw(&mut app, size);
+        let screen = t.backend().to_string();
+        assert!(
+            screen.contains("Attachments") && screen.contains("4.1"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(name, t.backend());
+    }
+}
+
+#[test]
 fn parts_pane_of_a_one_part_message_leaves_the_reader_its_rows() {
     let mut app = app_with(WIDE, 30);
     open_message(&mut app, part(PLAIN), PLAIN_HEADER, &[("1", b"Hello.\r\n")]);

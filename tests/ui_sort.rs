@@ -7,7 +7,7 @@ use support::ui::{
     WIDE, arrived, draw, folder, listed, load, new_app, notice, press, render, selected, summaries,
     type_text,
 };
-use tern::msg::{Event, Flag, Flags, SpecialUse, Summary, Uid};
+use tern::msg::{Cmd, Event, Flag, Flags, SpecialUse, Summary, Uid};
 use tern::ui::app::App;
 
 /// Sizes fall as UIDs rise, so size order is the reverse of arrival order; subjects go
@@ -44,31 +44,44 @@ fn inbox(n: Uid) -> App {
     app
 }
 
-fn command_line(app: &App) -> String {
-    let prompt = app.overlays().prompt().expect("the command line");
-    prompt.text.clone()
-}
-
 fn sort(app: &mut App, words: &str) {
-    press(app, "O C-u");
+    press(app, ":");
     type_text(app, &format!("sort {words}"));
     press(app, "Enter");
 }
 
+fn picked(app: &App) -> String {
+    let picker = app.overlays().sort_picker().expect("the sort picker");
+    picker.order.to_string()
+}
+
 #[test]
-fn the_key_opens_the_line_with_the_current_order() {
+fn the_key_opens_the_picker_on_the_current_order() {
     let mut app = inbox(5);
     press(&mut app, "O");
-    let line = command_line(&app);
-    assert_eq!(line, "sort arrival");
-    press(&mut app, "C-u");
-    type_text(&mut app, "sort size reverse");
-    assert!(press(&mut app, "Enter").is_empty(), "sorting asks nothing");
+    assert_eq!(picked(&app), "arrival");
+    let screen = render(&mut app, WIDE);
+    assert!(screen.contains("size     largest first"), "{screen}");
+    // Up from arrival: date, then around to size.
+    press(&mut app, "k k r");
+    assert_eq!(picked(&app), "size reverse");
+    assert!(render(&mut app, WIDE).contains("size     smallest first"));
+    let cmds = press(&mut app, "Enter");
+    assert!(
+        matches!(&cmds[..], [Cmd::RememberView { view, .. }] if view == "size reverse"),
+        "the worker keeps the order for the next start: {cmds:?}"
+    );
+    assert!(app.overlays().sort_picker().is_none());
     assert_eq!(listed(&app), [5, 4, 3, 2, 1], "smallest first");
     assert_eq!(notice(&app), "Sorted by size reverse");
     press(&mut app, "O");
-    let line = command_line(&app);
-    assert_eq!(line, "sort size reverse");
+    assert_eq!(picked(&app), "size reverse");
+    press(&mut app, "j Esc");
+    assert_eq!(
+        listed(&app),
+        [5, 4, 3, 2, 1],
+        "Esc leaves the order as it was"
+    );
 }
 
 #[test]
@@ -148,8 +161,7 @@ fn each_folder_keeps_its_order_this_session() {
     sort(&mut app, "size");
     app.on_event(selected("Archive", vec![1]));
     press(&mut app, "O");
-    let line = command_line(&app);
-    assert_eq!(line, "sort arrival", "another folder, the default order");
+    assert_eq!(picked(&app), "arrival", "another folder, the default order");
     press(&mut app, "Esc");
     app.on_event(selected("INBOX", (1..=4).rev().collect()));
     app.on_event(summaries("INBOX", (1..=4).map(summary).collect()));

@@ -1,13 +1,18 @@
 //! The on-disk form of summaries. Rows are grouped in blocks of 256 consecutive UIDs, one
 //! stored value each, so loading 100 000 rows reads a few hundred values rather than 100 000
 //! B-tree entries. A row is its UID, its length, then fixed fields and three length-prefixed
-//! strings; the flags byte comes first so a flag change patches one byte. Decoding is
-//! defensive: damage is `None`, never a panic.
+//! strings, then the header facts (a byte of bits, the Date, and the ids as length-prefixed
+//! strings); the flags byte comes first so a flag change patches one byte. Decoding is
+//! defensive: damage is `None`, never a panic, and ids are checked again as on arrival.
 
 use crate::intern::Interner;
-use crate::msg::{Flags, Summary, Uid};
+use crate::msg::facts::MAX_REFERENCES;
+use crate::msg::{Flags, HeaderFacts, Summary, Uid};
 
 const BLOCK_BITS: u32 = 8;
+/// Bits of the facts byte.
+const HAS_SENT: u8 = 1;
+const ATTACHMENT: u8 = 2;
 
 /// The block a UID's row lives in.
 pub fn block_of(uid: Uid) -> u32 {
@@ -24,10 +29,29 @@ pub fn encode_row(s: &Summary) -> Vec<u8> {
     out.extend_from_slice(&s.date_offset.to_le_bytes());
     out.extend_from_slice(&s.size.to_le_bytes());
     for text in [&*s.from, &*s.to, &*s.subject] {
-        out.extend_from_slice(&(text.len() as u32).to_le_bytes());
-        out.extend_from_slice(text.as_bytes());
+        put_text(&mut out, text);
+    }
+    let h = &s.header;
+    let sent = h.sent();
+    out.push(
+        if sent.is_some() { HAS_SENT } else { 0 } | if h.has_attachment() { ATTACHMENT } else { 0 },
+    );
+    let (sent, sent_offset) = sent.unwrap_or_default();
+    out.extend_from_slice(&sent.to_le_bytes());
+    out.extend_from_slice(&sent_offset.to_le_bytes());
+    put_text(&mut out, h.message_id().unwrap_or_default());
+    put_text(&mut out, h.in_reply_to().unwrap_or_default());
+    let references: Vec<&str> = h.references().collect();
+    out.push(references.len() as u8);
+    for r in references {
+        put_text(&mut out, r);
     }
     out
+}
+
+fn put_text(out: &mut Vec<u8>, text: &str) {
+    out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    out.extend_from_slice(text.as_bytes());
 }
 
 /// Sets the flags of an encoded row.
@@ -74,6 +98,7 @@ pub fn decode_row(uid: Uid, row: &[u8], names: &mut Interner) -> Option<Summary>
     let from = names.get(r.text()?);
     let to = names.get(r.text()?);
     let subject = r.text()?.into();
+    let header = facts(&mut r)?;
     r.0.is_empty().then_some(Summary {
         uid,
         flags,
@@ -83,7 +108,27 @@ pub fn decode_row(uid: Uid, row: &[u8], names: &mut Interner) -> Option<Summary>
         from,
         to,
         subject,
+        header,
     })
+}
+
+fn facts(r: &mut Reader) -> Option<HeaderFacts> {
+    let bits = r.take::<1>()?[0];
+    let sent = (i64::from_le_bytes(r.take()?), i32::from_le_bytes(r.take()?));
+    // Empty for none; `HeaderFacts::new` drops empty ids.
+    let (message_id, in_reply_to) = (r.text()?, r.text()?);
+    let count = usize::from(r.take::<1>()?[0]);
+    let mut references = [""; MAX_REFERENCES];
+    for slot in references.get_mut(..count)? {
+        *slot = r.text()?;
+    }
+    Some(HeaderFacts::new(
+        (bits & HAS_SENT != 0).then_some(sent),
+        Some(message_id),
+        Some(in_reply_to),
+        references[..count].iter().copied(),
+        bits & ATTACHMENT != 0,
+    ))
 }
 
 struct Reader<'a>(&'a [u8]);
@@ -114,11 +159,19 @@ mod tests {
     use crate::test_fixtures;
 
     fn summary(uid: Uid) -> Summary {
+        let references = ["root@x", "parent@x"];
         Summary {
             flags: Flag::Seen | Flag::Flagged,
             date: 1_700_000_000,
             date_offset: -18_000,
             size: 4096,
+            header: HeaderFacts::new(
+                Some((1_699_999_000, 3600)),
+                Some("m@x"),
+                Some("parent@x"),
+                references,
+                true,
+            ),
             ..test_fixtures::summary(uid, "王小明 <wang@example.cn>", "Grüße")
         }
     }
@@ -134,6 +187,9 @@ mod tests {
             .map(|(uid, row)| decode_row(*uid, row, &mut names).unwrap())
             .collect();
         assert_eq!(back, vec![a, b]);
+        // Nothing known stays nothing known (the Date does not become 0).
+        let bare = test_fixtures::summary(1, "a", "s");
+        assert_eq!(decode_row(1, &encode_row(&bare), &mut names), Some(bare));
         assert!(std::sync::Arc::ptr_eq(&back[0].from, &back[1].from));
     }
 

@@ -26,13 +26,16 @@ use crate::mime::Section;
 use crate::msg::{Flags, Summary, Uid};
 
 /// Bump when the meaning of any stored byte changes.
-const SCHEMA: u32 = 3;
+const SCHEMA: u32 = 4;
 
 const INFO: TableDefinition<&str, u32> = TableDefinition::new("info");
 /// (folder, block) → the encoded rows of up to 256 consecutive UIDs ([`codec`]).
 const BLOCKS: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("blocks");
 /// folder → (UIDVALIDITY, HIGHESTMODSEQ the rows are known to be current with; 0 = unknown).
 const META: TableDefinition<&str, (u32, u64)> = TableDefinition::new("meta");
+/// folder → how the user last listed it (`model::View`'s words, e.g. `size reverse threads`).
+/// Kept apart from the rows: a folder reset on the server keeps its view.
+const VIEWS: TableDefinition<&str, &str> = TableDefinition::new("views");
 
 /// Rows per slice of [`Cache::load_slices`]: the first a few screenfuls, the rest large
 /// enough that handing them over costs little.
@@ -117,6 +120,20 @@ impl Cache {
     /// was ever synced.
     pub fn meta(&self, folder: &str) -> Result<Option<(u32, u64)>> {
         guard(|| meta_in(&self.db.begin_read().map_err(db_err)?, folder))
+    }
+
+    /// How `folder` was last listed ([`Op::View`]), if it was ever remembered.
+    pub fn view(&self, folder: &str) -> Result<Option<String>> {
+        guard(|| {
+            let r = self.db.begin_read().map_err(db_err)?;
+            match table(&r, VIEWS)? {
+                Some(t) => Ok(t
+                    .get(folder)
+                    .map_err(db_err)?
+                    .map(|g| g.value().to_string())),
+                None => Ok(None),
+            }
+        })
     }
 
     /// The cached state of `folder`, if it was ever synced. Rows that do not decode make the
@@ -288,6 +305,11 @@ pub enum Op {
         bytes: Vec<u8>,
         bound: u64,
     },
+    /// How the user lists a folder now, for the next time it is opened.
+    View {
+        folder: String,
+        view: String,
+    },
     /// A cached structure or part was read: it becomes the most recently used.
     Touch {
         folder: String,
@@ -375,6 +397,13 @@ impl Op {
                 bodies::store_part(w, folder, *uid_validity, *uid, section, bytes, *bound).map(drop)
             }
             Op::Touch { folder, uid, item } => bodies::touch(w, (folder, *uid, item)),
+            Op::View { folder, view } => {
+                let mut views = w.open_table(VIEWS).map_err(db_err)?;
+                views
+                    .insert(folder.as_str(), view.as_str())
+                    .map_err(db_err)?;
+                Ok(())
+            }
         }
     }
 }
@@ -540,7 +569,7 @@ fn guard<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::msg::Flag;
+    use crate::msg::{Flag, HeaderFacts};
 
     /// One change at a time, committed at once, as the writer thread would.
     impl Cache {
@@ -620,6 +649,81 @@ mod tests {
         cache.begin_folder("INBOX", 6).unwrap();
         let got = cache.load("INBOX").unwrap().unwrap();
         assert_eq!((got.uid_validity, got.summaries.len()), (6, 0));
+    }
+
+    #[test]
+    fn views_are_remembered_across_a_reset_and_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.redb");
+        let cache = Cache::open(&path).unwrap();
+        assert_eq!(cache.view("INBOX").unwrap(), None);
+        let view = |v: &str| Op::View {
+            folder: "INBOX".into(),
+            view: v.into(),
+        };
+        cache
+            .apply(&[view("date threads"), view("size reverse")])
+            .unwrap();
+        cache.begin_folder("INBOX", 9).unwrap();
+        drop(cache);
+        let cache = Cache::open(&path).unwrap();
+        assert_eq!(
+            cache.view("INBOX").unwrap().as_deref(),
+            Some("size reverse")
+        );
+        assert_eq!(cache.view("Other").unwrap(), None);
+    }
+
+    #[test]
+    fn a_cache_from_before_header_facts_is_discarded_and_filled_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.redb");
+        let cache = Cache::open(&path).unwrap();
+        cache.begin_folder("INBOX", 5).unwrap();
+        cache.put("INBOX", &[row(1, "a")]).unwrap();
+        cache.set_modseq("INBOX", 5, 9).unwrap();
+        cache.begin_folder("Other", 5).unwrap();
+        // Schema 3 rows ended after the subject (before 22 bytes of facts known to be empty);
+        // the file says it is schema 3.
+        cache
+            .write(|w| {
+                let mut old_row = codec::encode_row(&row(1, "a"));
+                old_row.truncate(old_row.len() - 22);
+                let mut t = w.open_table(BLOCKS).map_err(db_err)?;
+                t.insert(("INBOX", 0), &codec::join([(1, &old_row[..])])[..])
+                    .map_err(db_err)?;
+                w.open_table(INFO)
+                    .map_err(db_err)?
+                    .insert("schema", 3)
+                    .map_err(db_err)?;
+                Ok(())
+            })
+            .unwrap();
+        drop(cache);
+
+        let cache = Cache::open(&path).unwrap();
+        assert_eq!(cache.load("INBOX").unwrap(), None, "a full sync follows");
+        assert_eq!(
+            cache.folders().unwrap(),
+            Vec::<String>::new(),
+            "the whole file"
+        );
+        let facts = HeaderFacts::new(
+            Some((1_600_000_000, 7200)),
+            Some("m@x"),
+            Some("p@x"),
+            ["r@x", "p@x"],
+            true,
+        );
+        let synced = Summary {
+            header: facts,
+            ..row(1, "a")
+        };
+        cache.begin_folder("INBOX", 5).unwrap();
+        cache.put("INBOX", std::slice::from_ref(&synced)).unwrap();
+        drop(cache);
+        let got = Cache::open(&path).unwrap().load("INBOX").unwrap().unwrap();
+        assert_eq!(got.summaries, [synced]);
     }
 
     #[test]

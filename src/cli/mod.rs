@@ -19,6 +19,7 @@ use crate::config::{self, Config};
 use crate::error::{Error, Result};
 use crate::imap::uidset;
 use crate::mime::Section;
+use crate::model::View;
 use crate::model::sort::SortOrder;
 use crate::msg::{Folder, FolderOp, Uid};
 use client::Client;
@@ -75,6 +76,11 @@ pub enum Command {
         /// Flip the key's order (oldest, smallest or Z first).
         #[arg(long, requires = "sort")]
         reverse: bool,
+        /// In conversations, as the TUI's thread view lists them (newest thread first,
+        /// replies oldest first under their parents), each row after its depth in its
+        /// thread (0 for the top).
+        #[arg(long, conflicts_with_all = ["sort", "limit"])]
+        threads: bool,
         /// Also print to stderr when the connection, the first rows and the full state
         /// arrived (milliseconds since start), for benchmarks.
         #[arg(long)]
@@ -414,13 +420,17 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
             limit,
             sort,
             reverse,
+            threads,
             timings,
         } => {
-            let order = sort.map(|o| SortOrder {
-                reverse: o.reverse != *reverse,
-                ..o
-            });
-            read::list(c, folder, *limit, order, *timings, out)
+            let view = View {
+                order: sort.map_or(SortOrder::default(), |o| SortOrder {
+                    reverse: o.reverse != *reverse,
+                    ..o
+                }),
+                threads: *threads,
+            };
+            read::list(c, folder, *limit, view, *timings, out)
         }
         Command::Parts { folder, uid } => read::parts(c, folder, *uid, out),
         Command::Read {

@@ -19,7 +19,8 @@ pub fn record(out: &mut impl Write, fields: &[&str]) -> Result<()> {
     writeln!(out, "{}", line.join("\t")).map_err(io_err)
 }
 
-/// The `list`/`search` row: UID, date (RFC 3339), flags, from, subject.
+/// The `list`/`search` row: UID, date sent (RFC 3339), flags (and `@` for attachments, as the
+/// TUI's list marks them), from, subject.
 pub fn summary(out: &mut impl Write, s: &Summary) -> Result<()> {
     let fields = summary_fields(s);
     let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
@@ -27,14 +28,19 @@ pub fn summary(out: &mut impl Write, s: &Summary) -> Result<()> {
 }
 
 pub fn summary_fields(s: &Summary) -> Vec<String> {
-    let date = chrono::DateTime::from_timestamp(s.date, 0)
-        .zip(chrono::FixedOffset::east_opt(s.date_offset))
+    let (sent, offset) = s.sent();
+    let date = chrono::DateTime::from_timestamp(sent, 0)
+        .zip(chrono::FixedOffset::east_opt(offset))
         .map(|(d, off)| d.with_timezone(&off).to_rfc3339())
         .unwrap_or_default();
+    let mut flags = s.flags.names();
+    if s.has_attachment() {
+        flags.push("@");
+    }
     vec![
         s.uid.to_string(),
         date,
-        s.flags.names().join(" "),
+        flags.join(" "),
         s.from.to_string(),
         s.subject.to_string(),
     ]

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::client::Client;
-use super::output::{io_err, record, summary};
+use super::output::{io_err, record, summary, summary_fields};
 use crate::config::Account;
 use crate::error::{Error, Result};
 use crate::imap::session;
@@ -13,8 +13,7 @@ use crate::mime::headers::parse_headers;
 use crate::mime::html::html_to_text;
 use crate::mime::sanitize::{sanitize_line, sanitize_text};
 use crate::mime::{Section, decode};
-use crate::model::Model;
-use crate::model::sort::SortOrder;
+use crate::model::{Model, View};
 use crate::msg::{Cmd, ConnState, Event, Folder, SaveTo, Uid};
 use crate::save;
 
@@ -65,7 +64,7 @@ pub fn list(
     client: &mut Client,
     folder: &Folder,
     limit: Option<usize>,
-    order: Option<SortOrder>,
+    view: View,
     timings: bool,
     out: &mut impl Write,
 ) -> Result<()> {
@@ -107,17 +106,33 @@ pub fn list(
     }
     // Before printing: writing 100 000 rows to a pipe is not part of getting them.
     let in_sync = start.elapsed();
-    if let Some(order) = order {
-        // Once, over the whole folder, rather than as each chunk arrives.
-        model.set_order(order);
+    // Once, over the whole folder, rather than as each chunk arrives; the options decide, not
+    // how the TUI last listed the folder.
+    if model.view() != Some(view) {
+        model.set_order(view.order);
+        model.set_threads(view.threads);
     }
     if limit.is_none()
         && let Some(mb) = &model.mailbox
     {
         // One write per row would be one system call per row: standard output is line-buffered.
         let mut out = std::io::BufWriter::with_capacity(64 << 10, out);
-        for s in mb.rows() {
-            summary(&mut out, s)?;
+        match &mb.threads {
+            Some(c) => {
+                for row in c.rows() {
+                    if let Some(s) = mb.summaries.get(&row.uid) {
+                        let mut fields = vec![row.depth.to_string()];
+                        fields.extend(summary_fields(s));
+                        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+                        record(&mut out, &fields)?;
+                    }
+                }
+            }
+            None => {
+                for s in mb.rows() {
+                    summary(&mut out, s)?;
+                }
+            }
         }
         out.flush().map_err(io_err)?;
     }

@@ -12,7 +12,7 @@ use crate::imap::session::{Connection, map_err};
 use crate::imap::{summary_reader, uidset};
 use crate::mime::headers::{decode_words, parse_headers};
 use crate::mime::{Part, Section};
-use crate::msg::{Flag, Flags, Summary, Uid};
+use crate::msg::{Flag, Flags, HeaderFacts, Summary, Uid};
 use crate::utf7;
 
 /// What SELECT/EXAMINE told us.
@@ -167,9 +167,10 @@ pub fn uids(conn: &mut Connection) -> Result<Vec<Uid>> {
     Ok(uids)
 }
 
-/// Used when a server's ENVELOPE trips the parser: the raw header fields always parse.
-const FALLBACK_ITEMS: &str =
-    "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (DATE FROM TO SUBJECT)])";
+/// Used when a server's ENVELOPE trips the parser: the raw header fields always parse. They
+/// carry what [`summary_reader::ITEMS`] learns from ENVELOPE and its own header fields.
+const FALLBACK_ITEMS: &str = "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS \
+     (DATE FROM TO SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE)])";
 
 /// Summaries of the newest `count` messages by sequence number, newest first: the first
 /// screen of a folder without waiting for its UID list. `fallback` as for [`summaries`].
@@ -228,18 +229,26 @@ pub fn summaries_from(fetches: &imap::types::Fetches) -> Vec<Summary> {
                     .map(address)
                     .unwrap_or_default()
             };
-            let (from, to, subject) = match (f.envelope(), f.header()) {
-                (Some(env), _) => (
+            let header = f.header().unwrap_or_default();
+            let (from, to, subject, facts) = match f.envelope() {
+                Some(env) => (
                     first(&env.from),
                     first(&env.to),
                     env.subject.as_deref().map(decode_words).unwrap_or_default(),
+                    HeaderFacts::from_envelope(
+                        env.date.as_deref(),
+                        env.message_id.as_deref(),
+                        env.in_reply_to.as_deref(),
+                        header,
+                    ),
                 ),
-                (None, Some(header)) => {
+                None if header.is_empty() => Default::default(),
+                None => {
                     let h = parse_headers(header);
                     let first_of = |list: &str| list.split(", ").next().unwrap_or("").to_string();
-                    (first_of(&h.from), first_of(&h.to), h.subject)
+                    let facts = HeaderFacts::from_header(header);
+                    (first_of(&h.from), first_of(&h.to), h.subject, facts)
                 }
-                (None, None) => Default::default(),
             };
             Some(Summary {
                 uid,
@@ -250,6 +259,7 @@ pub fn summaries_from(fetches: &imap::types::Fetches) -> Vec<Summary> {
                 from: from.into(),
                 to: to.into(),
                 subject: subject.into(),
+                header: facts,
             })
         })
         .collect();

@@ -1,6 +1,5 @@
-//! A single-pass reader for summary fetches, `[UID] FETCH set (UID FLAGS INTERNALDATE
-//! RFC822.SIZE ENVELOPE)`: the command goes out on the connection's socket past the `imap`
-//! crate, and the reply is parsed straight into [`Summary`] rows as it arrives, with no
+//! A single-pass reader for summary fetches, `[UID] FETCH set` [`ITEMS`]: the command goes out
+//! on the connection's socket past the `imap` crate, and the reply is parsed straight into [`Summary`] rows as it arrives, with no
 //! response tree and no second pass (the crate parsed every line twice and the guard scanned
 //! it once more: most of our CPU in a cold sync).
 //!
@@ -19,10 +18,13 @@ use crate::imap::guard::{self, MAX_DEPTH, Warnings};
 use crate::imap::literal::literal_len;
 use crate::imap::session::{Connection, map_err};
 use crate::mime::headers::decode_text;
-use crate::msg::{Flag, Flags, Summary};
+use crate::msg::{Flag, Flags, HeaderFacts, Summary};
 
-/// What a summary fetch asks for.
-pub const ITEMS: &str = "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)";
+/// What a summary fetch asks for. ENVELOPE carries the Date, Message-ID and In-Reply-To;
+/// References (for threads) and the top-level Content-Type (for the attachment marker) come as
+/// header fields, which a server reads from the header it parses for ENVELOPE anyway, where
+/// BODYSTRUCTURE would make it read every message whole.
+pub const ITEMS: &str = "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY.PEEK[HEADER.FIELDS (REFERENCES CONTENT-TYPE)])";
 /// Largest single response accepted: one message's summary is a few kilobytes.
 pub const MAX_RESPONSE: usize = 16 << 20;
 /// Rows beyond those asked for that a reply may carry (unsolicited flag updates).
@@ -265,6 +267,9 @@ enum Stop {
 
 type Step<T> = std::result::Result<T, Stop>;
 
+/// Only one lives at a time, on the stack: boxing the large variant would cost an allocation
+/// per message for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum Response<'a> {
     Fetch(Fetch<'a>),
@@ -293,14 +298,17 @@ struct Address<'a> {
 
 #[derive(Debug, Default)]
 struct Envelope<'a> {
+    date: Option<Str<'a>>,
     subject: Option<Str<'a>>,
     /// The first address of each list.
     from: Option<Address<'a>>,
     to: Option<Address<'a>>,
+    in_reply_to: Option<Str<'a>>,
+    message_id: Option<Str<'a>>,
 }
 
 /// The items of one FETCH response we use. As in the crate: the last UID and size, the
-/// first INTERNALDATE and ENVELOPE, the flags of every FLAGS item.
+/// first INTERNALDATE, ENVELOPE and header fields, the flags of every FLAGS item.
 #[derive(Debug, Default)]
 struct Fetch<'a> {
     uid: Option<u32>,
@@ -308,6 +316,15 @@ struct Fetch<'a> {
     date: Option<Str<'a>>,
     size: Option<u32>,
     envelope: Option<Envelope<'a>>,
+    /// The header fields block (References, Content-Type).
+    header: Option<Str<'a>>,
+}
+
+/// `BODY[HEADER.FIELDS (…)]`, in any case and whichever fields the server lists.
+fn is_header_fields(name: &[u8]) -> bool {
+    const PREFIX: &[u8] = b"BODY[HEADER.FIELDS ";
+    name.get(..PREFIX.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX))
 }
 
 /// Parses the response at the start of `b`: how many bytes it took, and what it said.
@@ -521,6 +538,9 @@ impl<'a> Parser<'a> {
             } else if is("ENVELOPE") {
                 let env = self.envelope()?;
                 f.envelope.get_or_insert(env);
+            } else if is_header_fields(name) {
+                let header = self.nstring()?;
+                f.header = f.header.or(header);
             } else {
                 self.skip_value()?;
             }
@@ -648,7 +668,7 @@ impl<'a> Parser<'a> {
     /// `(date subject from sender reply-to to cc bcc in-reply-to message-id)`.
     fn envelope(&mut self) -> Step<Envelope<'a>> {
         self.expect(b'(')?;
-        self.nstring()?;
+        let date = self.nstring()?;
         self.sp()?;
         let subject = self.nstring()?;
         self.sp()?;
@@ -663,13 +683,20 @@ impl<'a> Parser<'a> {
             self.sp()?;
             self.addresses()?;
         }
-        for _ in 0..2 {
-            self.sp()?;
-            self.nstring()?;
-        }
+        self.sp()?;
+        let in_reply_to = self.nstring()?;
+        self.sp()?;
+        let message_id = self.nstring()?;
         self.spaces()?;
         self.expect(b')')?;
-        Ok(Envelope { subject, from, to })
+        Ok(Envelope {
+            date,
+            subject,
+            from,
+            to,
+            in_reply_to,
+            message_id,
+        })
     }
 
     /// NIL or a non-empty list of addresses: the first one.
@@ -774,11 +801,26 @@ impl Fetch<'_> {
                     .and_then(|e| e.subject.as_ref())
                     .map_or(Cow::Borrowed(""), decoded)
                     .into(),
+                header: facts(env, self.header.as_ref()),
             },
             full: env.is_some(),
             has_flags: self.flags.is_some(),
         })
     }
+}
+
+/// The Date, ids and attachment bit from the envelope and the header fields.
+fn facts(env: Option<&Envelope>, header: Option<&Str>) -> HeaderFacts {
+    let date = env.and_then(|e| e.date.as_ref()).map(unescape);
+    let message_id = env.and_then(|e| e.message_id.as_ref()).map(unescape);
+    let in_reply_to = env.and_then(|e| e.in_reply_to.as_ref()).map(unescape);
+    let header = header.map(unescape);
+    HeaderFacts::from_envelope(
+        date.as_deref(),
+        message_id.as_deref(),
+        in_reply_to.as_deref(),
+        header.as_deref().unwrap_or_default(),
+    )
 }
 
 fn unescape<'a>(s: &Str<'a>) -> Cow<'a, [u8]> {

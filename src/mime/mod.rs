@@ -9,6 +9,7 @@ pub mod address;
 pub mod body;
 mod charset;
 pub mod decode;
+pub mod facts;
 pub mod filename;
 pub mod headers;
 pub mod html;

@@ -99,7 +99,7 @@ fn skip_escape(chars: &mut Peekable<Chars<'_>>) {
 /// Characters never written to the terminal: C0 and C1 controls, DEL, and
 /// invisible format characters that can reorder or hide text. ZWNJ and ZWJ
 /// stay: scripts such as Persian and emoji sequences need them.
-fn is_unsafe(c: char) -> bool {
+pub(crate) fn is_unsafe(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}'
         | '\u{7f}'..='\u{9f}'

@@ -164,6 +164,12 @@ impl Part {
         self.mime_type.starts_with("multipart/")
     }
 
+    /// Whether any part of the tree is an attachment: what the list's `@` says once the
+    /// structure is known.
+    pub fn has_attachments(&self) -> bool {
+        self.walk().any(Part::is_attachment)
+    }
+
     /// Explicitly an attachment, or a named part other than an inline body
     /// text (some mailers name their inline text/html body).
     pub fn is_attachment(&self) -> bool {

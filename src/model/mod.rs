@@ -1,8 +1,11 @@
 //! The in-memory picture of an account that views render: folders, the open folder's
 //! summaries (by UID, listed in the folder's [`sort`] order), and fetched message structure
 //! and parts. Changed only by [`Model::apply`] with events from the worker, and by
-//! [`Model::set_order`] when the user sorts. [`threads`] groups messages into conversations.
+//! [`Model::set_order`] and [`Model::set_threads`] when the user sorts or lists threads.
+//! [`threads`] groups messages into conversations, [`conversations`] keeps a folder's thread
+//! order up to date.
 
+pub mod conversations;
 pub mod filter;
 pub mod sort;
 pub mod threads;
@@ -12,7 +15,9 @@ use std::collections::HashMap;
 use crate::intern::Interner;
 use crate::mime::{Part, Section};
 use crate::msg::{ConnState, Event, Flag, Flags, Folder, FolderInfo, FolderStatus, Summary, Uid};
+use conversations::Conversations;
 use sort::SortOrder;
+use threads::Header;
 
 #[derive(Debug, Default)]
 pub struct Model {
@@ -25,8 +30,41 @@ pub struct Model {
     pub last_error: Option<String>,
     /// The worker's last notice (not an error).
     pub notice: Option<String>,
-    /// Sort orders chosen this session, by folder; a folder not named is in arrival order.
-    orders: HashMap<Folder, SortOrder>,
+    /// How each folder is listed, as chosen this session; a folder not named is in the
+    /// default order, not threaded.
+    views: HashMap<Folder, View>,
+}
+
+/// How a folder is listed: its sort order, and whether as conversations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct View {
+    pub order: SortOrder,
+    pub threads: bool,
+}
+
+impl std::fmt::Display for View {
+    /// The words [`View::from_str`] reads back, as the cache keeps them: the order, then
+    /// `threads` when threaded (`size reverse threads`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.order)?;
+        if self.threads {
+            f.write_str(" threads")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::str::FromStr for View {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<View, String> {
+        let threads = s.split_whitespace().any(|w| w == "threads");
+        let order: Vec<&str> = s.split_whitespace().filter(|w| *w != "threads").collect();
+        Ok(View {
+            order: order.join(" ").parse()?,
+            threads,
+        })
+    }
 }
 
 /// The open folder.
@@ -42,6 +80,9 @@ pub struct Mailbox {
     pub listed: bool,
     /// The order of `uids` and `search`.
     pub order: SortOrder,
+    /// The thread order of the messages with a summary, while the folder is listed as
+    /// conversations.
+    pub threads: Option<Conversations>,
     /// Seeded fast hashing: a warm start inserts 100 000 rows at once.
     pub summaries: foldhash::HashMap<Uid, Summary>,
     pub synced: bool,
@@ -79,6 +120,14 @@ impl Model {
             Event::Conn(state) => self.conn = Some(state),
             Event::Folders(list) => self.folders = list,
             Event::Namespace { personal } => self.personal_prefix = personal,
+            // What the cache remembers, unless the folder was listed otherwise this session
+            // (that choice may not have reached the cache yet).
+            Event::View { folder, view } => match view.parse() {
+                Ok(view) => {
+                    self.views.entry(folder).or_insert(view);
+                }
+                Err(e) => tracing::warn!("ignoring how {folder} was listed ({view:?}): {e}"),
+            },
             Event::FolderStatus { folder, status } => {
                 if let Some(f) = self.folders.iter_mut().find(|f| f.folder == folder) {
                     f.status = Some(status);
@@ -91,9 +140,10 @@ impl Model {
                 complete,
                 uids,
             } => {
-                let order = self.orders.get(&folder).copied().unwrap_or_default();
+                let view = self.views.get(&folder).copied().unwrap_or_default();
                 let mut mb = Mailbox {
-                    order,
+                    order: view.order,
+                    threads: view.threads.then(Conversations::default),
                     folder,
                     uid_validity,
                     read_only,
@@ -124,6 +174,9 @@ impl Model {
                     let uids: Vec<Uid> = chunk.iter().map(|s| s.uid).collect();
                     for mut s in chunk {
                         mb.arrivals.remove(&s.uid);
+                        if let Some(root) = mb.messages.get(&s.uid).and_then(|m| m.root.as_ref()) {
+                            s.header.set_attachment(root.has_attachments());
+                        }
                         mb.names.share(&mut s.from);
                         mb.names.share(&mut s.to);
                         let unseen = !s.flags.has(Flag::Seen);
@@ -133,6 +186,7 @@ impl Model {
                         mb.unseen_rows += usize::from(unseen);
                     }
                     mb.reorder(&uids);
+                    mb.thread(&uids);
                     mb.generation += 1;
                 }
             }
@@ -163,6 +217,10 @@ impl Model {
                 ..
             } => {
                 if let Some(mb) = self.open(&folder) {
+                    // The structure says exactly what the summary's Content-Type suggested.
+                    if let Some(s) = mb.summaries.get_mut(&uid) {
+                        s.header.set_attachment(root.has_attachments());
+                    }
                     let m = mb.message_mut(uid);
                     m.root = Some(*root);
                     m.header = header;
@@ -302,15 +360,38 @@ impl Model {
         }
     }
 
+    /// How the open folder is listed.
+    pub fn view(&self) -> Option<View> {
+        let mb = self.mailbox.as_ref()?;
+        Some(View {
+            order: mb.order,
+            threads: mb.threads.is_some(),
+        })
+    }
+
     /// Lists the open folder in `order` from now on, and again whenever it is reopened this
     /// session.
     pub fn set_order(&mut self, order: SortOrder) {
         let Some(mb) = self.mailbox.as_mut() else {
             return;
         };
-        self.orders.insert(mb.folder.clone(), order);
+        self.views.entry(mb.folder.clone()).or_default().order = order;
         mb.order = order;
         mb.sort();
+        mb.generation += 1;
+    }
+
+    /// Lists the open folder as conversations (or not) from now on, and again whenever it is
+    /// reopened this session.
+    pub fn set_threads(&mut self, on: bool) {
+        let Some(mb) = self.mailbox.as_mut() else {
+            return;
+        };
+        self.views.entry(mb.folder.clone()).or_default().threads = on;
+        // The summaries in the map's own order, read where they lie: one lookup per UID would
+        // miss the cache on every message of a large folder.
+        mb.threads =
+            on.then(|| Conversations::build(mb.summaries.values().map(thread_header).collect()));
         mb.generation += 1;
     }
 
@@ -324,6 +405,19 @@ impl Model {
         self.mailbox
             .as_mut()
             .filter(|m| m.folder == *folder && m.uid_validity == uid_validity)
+    }
+}
+
+/// What threading reads of a summary.
+fn thread_header(s: &Summary) -> Header<'_> {
+    let (message_id, in_reply_to, references) = s.header.ids();
+    Header {
+        uid: s.uid,
+        message_id,
+        references: references.collect(),
+        in_reply_to,
+        subject: &s.subject,
+        date: s.sent().0,
     }
 }
 
@@ -387,6 +481,14 @@ impl Mailbox {
         }
     }
 
+    /// Threads `changed` (new summaries) when listed as conversations.
+    fn thread(&mut self, changed: &[Uid]) {
+        let summaries = &self.summaries;
+        if let Some(c) = self.threads.as_mut() {
+            c.add(changed, |u| summaries.get(&u).map(thread_header));
+        }
+    }
+
     /// Adds newly arrived UIDs in their place; returns how many were new.
     pub fn arrive(&mut self, new: &[Uid]) -> usize {
         // `known` grows as we go, so a UID named twice in one event is added once.
@@ -412,6 +514,11 @@ impl Mailbox {
             hits.retain(|u| !gone.contains(u));
         }
         self.fetched.retain(|u| !gone.contains(u));
+        if let Some(c) = self.threads.as_mut() {
+            let gone: Vec<Uid> = gone.iter().copied().collect();
+            let summaries = &self.summaries;
+            c.remove(&gone, |u| summaries.get(&u).map(thread_header));
+        }
         for u in &gone {
             if let Some(s) = self.summaries.remove(u) {
                 self.unseen_rows -= usize::from(!s.flags.has(Flag::Seen));

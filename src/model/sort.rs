@@ -2,8 +2,9 @@
 //! direction, and "unread first" / "flagged first". One order is total (ties go to the newer
 //! UID), so a full sort and rows placed one chunk at a time during a sync give the same list.
 //!
-//! `date` is INTERNALDATE for now: the summary does not carry the Date header yet (it comes
-//! with References, when the summary fetch grows).
+//! `date` is when the message was sent, its Date header ([`Summary::sent`]), which imported or
+//! restored mail keeps while its INTERNALDATE is the day it was copied; INTERNALDATE stands in
+//! when the header is missing or does not parse.
 
 use std::borrow::Cow;
 use std::cmp::{Ordering, Reverse};
@@ -42,6 +43,11 @@ const KEYS: [(SortKey, &str); 6] = [
 ];
 
 impl SortKey {
+    /// Every key, in the order a picker offers them.
+    pub fn all() -> impl Iterator<Item = SortKey> {
+        KEYS.iter().map(|(k, _)| *k)
+    }
+
     pub fn name(self) -> &'static str {
         KEYS.iter().find(|(k, _)| *k == self).map_or("", |(_, n)| n)
     }
@@ -49,6 +55,18 @@ impl SortKey {
     /// Whether the key's own order is largest (newest) first.
     fn descending(self) -> bool {
         matches!(self, SortKey::Date | SortKey::Arrival | SortKey::Size)
+    }
+
+    /// The direction in words: `newest first`, or reversed `oldest first`.
+    pub fn direction(self, reverse: bool) -> &'static str {
+        match (self, reverse) {
+            (SortKey::Date | SortKey::Arrival, false) => "newest first",
+            (SortKey::Date | SortKey::Arrival, true) => "oldest first",
+            (SortKey::Size, false) => "largest first",
+            (SortKey::Size, true) => "smallest first",
+            (_, false) => "A to Z",
+            (_, true) => "Z to A",
+        }
     }
 }
 
@@ -219,7 +237,7 @@ impl SortOrder {
         };
         let text = |t: &'a str| Value::Text(Caseless::new(t));
         let value = match self.key {
-            SortKey::Date => Value::Number(s.date),
+            SortKey::Date => Value::Number(s.sent().0),
             SortKey::Arrival => Value::Number(uid.into()),
             SortKey::From => text(&s.from),
             SortKey::To => text(&s.to),
@@ -302,7 +320,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::msg::Flags;
+    use crate::msg::{Flags, HeaderFacts};
     use crate::test_fixtures::summary;
 
     fn order(s: &str) -> SortOrder {
@@ -365,6 +383,32 @@ mod tests {
         );
         assert_eq!(sorted(order("subject reverse"), &rows), [2, 1, 3]);
         assert_eq!(sorted(order("date reverse"), &rows), [2, 3, 1]);
+    }
+
+    #[test]
+    fn date_is_the_date_header_when_there_is_one() {
+        let sent = |date| HeaderFacts::new(Some((date, 0)), None, None, [], false);
+        let rows = [
+            // Restored today, sent long ago.
+            Summary {
+                date: 900,
+                header: sent(100),
+                ..summary(1, "a@x", "old")
+            },
+            // No Date header: INTERNALDATE stands in.
+            Summary {
+                date: 500,
+                ..summary(2, "a@x", "undated")
+            },
+            Summary {
+                date: 400,
+                header: sent(700),
+                ..summary(3, "a@x", "new")
+            },
+        ];
+        // By INTERNALDATE it would be 1, 2, 3.
+        assert_eq!(sorted(order("date"), &rows), [3, 2, 1]);
+        assert_eq!(sorted(order("date reverse"), &rows), [1, 2, 3]);
     }
 
     #[test]
@@ -483,7 +527,7 @@ mod tests {
                 if same_group && !o.reverse {
                     match o.key {
                         SortKey::Size => prop_assert!(x.size >= y.size),
-                        SortKey::Date => prop_assert!(x.date >= y.date),
+                        SortKey::Date => prop_assert!(x.sent().0 >= y.sent().0),
                         SortKey::Arrival => prop_assert!(x.uid > y.uid),
                         SortKey::Subject => prop_assert!(
                             base_subject(&x.subject).to_lowercase()

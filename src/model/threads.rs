@@ -11,8 +11,6 @@
 //!
 //! Ordering: threads newest first by their newest message, messages in a thread oldest first.
 
-use std::collections::HashMap;
-
 use crate::mime::subject::base_subject;
 use crate::msg::Uid;
 
@@ -46,11 +44,27 @@ pub fn parse_ids(header: &str) -> Vec<&str> {
 }
 
 /// An id with any brackets and blanks around it removed, so `<a@b>` and `a@b` match.
-fn bare(id: &str) -> &str {
+pub(super) fn bare(id: &str) -> &str {
+    // Ids as summaries keep them are bare already: no scan needed.
+    let edge =
+        |b: Option<&u8>| b.is_some_and(|b| *b == b'<' || *b == b'>' || b.is_ascii_whitespace());
+    if !edge(id.as_bytes().first()) && !edge(id.as_bytes().last()) {
+        return id;
+    }
     id.trim()
         .trim_start_matches('<')
         .trim_end_matches('>')
         .trim()
+}
+
+/// The base subject by which subject grouping may place `m` (compared ignoring case): a
+/// thread starter's (no `Re:`-style prefix), or a reply's that names no parent. None for
+/// anything else.
+pub(super) fn grouping_subject<'a>(m: &Header<'a>) -> Option<&'a str> {
+    let base = base_subject(m.subject);
+    let starter = base.len() == m.subject.trim_start().len();
+    let orphan = m.references.is_empty() && m.in_reply_to.is_none();
+    (!base.is_empty() && (starter || orphan)).then_some(base)
 }
 
 /// One row of the thread view, in display order.
@@ -79,7 +93,12 @@ pub struct Threads {
 impl Threads {
     /// Threads `messages` (any order: replies may come before their parents).
     pub fn build(messages: &[Header]) -> Threads {
-        let mut b = Builder::default();
+        // A container per message and a few for missing parents: sized once, not grown.
+        let room = messages.len() + messages.len() / 4;
+        let mut b = Builder {
+            containers: Vec::with_capacity(room),
+            by_id: foldhash::HashMap::with_capacity_and_hasher(room, Default::default()),
+        };
         for (i, m) in messages.iter().enumerate() {
             b.add(i, m);
         }
@@ -97,10 +116,10 @@ impl Threads {
     }
 }
 
-#[derive(Default)]
 struct Builder<'a> {
     containers: Vec<Container>,
-    by_id: HashMap<&'a str, usize>,
+    /// Fast hashing: a folder's worth of ids is looked up several times each.
+    by_id: foldhash::HashMap<&'a str, usize>,
 }
 
 impl<'a> Builder<'a> {
@@ -134,21 +153,26 @@ impl<'a> Builder<'a> {
         };
         self.containers[own].message = Some(i);
 
-        let mut chain: Vec<&'a str> = if m.references.is_empty() {
-            m.in_reply_to.into_iter().collect()
-        } else if m.references.len() > MAX_REFERENCES {
-            let last = &m.references[m.references.len() - (MAX_REFERENCES - 1)..];
-            std::iter::once(m.references[0])
-                .chain(last.iter().copied())
-                .collect()
+        // The first reference and the last ones, or In-Reply-To without References; walked
+        // in place, no copy per message.
+        let refs = &m.references[..];
+        let (first, last) = if refs.len() > MAX_REFERENCES {
+            (&refs[..1], &refs[refs.len() - (MAX_REFERENCES - 1)..])
         } else {
-            m.references.clone()
+            (refs, &[][..])
         };
-        chain.retain(|id| !bare(id).is_empty());
+        let parent = m.in_reply_to.filter(|_| refs.is_empty());
+        let chain = first
+            .iter()
+            .chain(last)
+            .copied()
+            .chain(parent)
+            .map(bare)
+            .filter(|id| !id.is_empty());
         // Each id a child of the one before it, unless already linked or it would loop.
         let mut prev: Option<usize> = None;
         for id in chain {
-            let c = self.container(bare(id));
+            let c = self.container(id);
             if let Some(p) = prev
                 && self.containers[c].parent.is_none()
                 && !self.reaches(p, c)
@@ -248,7 +272,19 @@ impl<'a> Builder<'a> {
     /// same base subject (the oldest such message).
     fn group_by_subject(&mut self, messages: &[Header], roots: Vec<usize>) -> Vec<usize> {
         let message = |c: &Container| c.message.map(|i| &messages[i]);
-        let mut starters: HashMap<String, usize> = HashMap::new();
+        let orphan = |m: &Header| {
+            m.references.is_empty()
+                && m.in_reply_to.is_none()
+                && base_subject(m.subject).len() != m.subject.trim_start().len()
+        };
+        // Without such a reply at the top, no subject needs comparing.
+        if !roots
+            .iter()
+            .any(|&r| message(&self.containers[r]).is_some_and(orphan))
+        {
+            return roots;
+        }
+        let mut starters: foldhash::HashMap<String, usize> = Default::default();
         for &r in &roots {
             let Some(m) = message(&self.containers[r]) else {
                 continue;
@@ -268,11 +304,7 @@ impl<'a> Builder<'a> {
         let mut kept = Vec::with_capacity(roots.len());
         for r in roots {
             let target = message(&self.containers[r])
-                .filter(|m| {
-                    m.references.is_empty()
-                        && m.in_reply_to.is_none()
-                        && base_subject(m.subject).len() != m.subject.trim_start().len()
-                })
+                .filter(|m| orphan(m))
                 .and_then(|m| starters.get(&base_subject(m.subject).to_lowercase()));
             match target {
                 Some(&t) if t != r => self.link(t, r),
@@ -319,7 +351,9 @@ impl<'a> Builder<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
+    use std::collections::HashMap;
+
     use proptest::prelude::*;
 
     use super::*;
@@ -479,7 +513,8 @@ mod tests {
 
     /// Messages of a random forest, each naming its whole ancestry; some are not in the
     /// folder, and the rest come in a shuffled order.
-    fn arb_forest() -> impl Strategy<Value = (Vec<Option<usize>>, Vec<bool>, Vec<usize>)> {
+    pub(in crate::model) fn arb_forest()
+    -> impl Strategy<Value = (Vec<Option<usize>>, Vec<bool>, Vec<usize>)> {
         (1usize..40).prop_flat_map(|n| {
             let parents = (0..n)
                 .map(|i| {

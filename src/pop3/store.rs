@@ -17,7 +17,7 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::intern::Interner;
 use crate::mime::parse_headers;
-use crate::msg::{Flags, Summary, Uid};
+use crate::msg::{Flags, HeaderFacts, Summary, Uid};
 
 const INDEX: &str = "index";
 const MAGIC: &str = "tern-pop3-store 1";
@@ -86,6 +86,8 @@ pub fn summary_from_header(id: Uid, header: &[u8], size: u64, flags: Flags) -> S
         from: Arc::from(first(&h.from)),
         to: Arc::from(first(&h.to)),
         subject: h.subject.into(),
+        // The index file does not keep header facts; POP3 mail is listed without them.
+        header: HeaderFacts::default(),
     }
 }
 
@@ -413,6 +415,7 @@ fn parse_entry(line: &str, names: &mut Interner) -> Option<Entry> {
             from: names.get(&unescape(f.next()?)),
             to: names.get(&unescape(f.next()?)),
             subject: Box::from(&*unescape(f.next()?)),
+            header: HeaderFacts::default(),
         }),
     };
     if f.next().is_some() {

@@ -12,11 +12,13 @@ use ratatui::layout::Rect;
 
 use crate::config::theme::Theme;
 use crate::mime::Part;
+use crate::model::conversations::Conversations;
 use crate::model::{Mailbox, Message, Model};
 use crate::msg::{Cmd, Flags, Folder, SpecialUse, Uid};
 use crate::ui::composer::Composer;
 use crate::ui::filter::FilterState;
 use crate::ui::folder_pane::FolderPane;
+use crate::ui::folds::Folds;
 use crate::ui::help;
 use crate::ui::keymap::Keymap;
 use crate::ui::layout::{self, Geometry, Pane, Shape, help_max_scroll};
@@ -93,6 +95,7 @@ pub struct App {
     pub(super) overlays: Overlays,
     pub(super) search: SearchState,
     pub(super) filter: FilterState,
+    pub(super) folds: Folds,
     pub(super) triage: Triage,
     pub(super) requests: Requests,
     pub(super) status: Status,
@@ -130,6 +133,7 @@ impl App {
             overlays: Overlays::default(),
             search: SearchState::default(),
             filter: FilterState::default(),
+            folds: Folds::default(),
             triage: Triage::default(),
             requests: Requests::default(),
             status: Status::default(),
@@ -316,21 +320,32 @@ impl App {
         self.mailbox().is_some_and(|m| m.folder == *folder)
     }
 
-    /// The listed UIDs, in the open folder's sort order.
+    /// The listed UIDs, in the open folder's sort or thread order.
     pub fn rows(&self) -> Cow<'_, [Uid]> {
-        rows::listed(self.mailbox(), &self.search, &self.filter, &self.requests)
+        let mb = self.mailbox();
+        rows::listed(mb, &self.search, &self.filter, &self.folds, &self.requests)
     }
 
     /// Messages listed before the filter: "M" of "filter: N of M".
     pub fn unfiltered_len(&self) -> usize {
-        rows::base(self.mailbox(), &self.search).len()
+        rows::base(self.mailbox(), &self.search, &self.filter, &self.folds).len()
+    }
+
+    /// The open folder's threads, when the list shows them (not while a search or the filter
+    /// lists hits).
+    pub fn threaded(&self) -> Option<&Conversations> {
+        rows::threaded(self.mailbox(), &self.search, &self.filter)
+    }
+
+    pub fn folds(&self) -> &Folds {
+        &self.folds
     }
 
     /// Runs `f` on the list's view state with the current rows, so the selection is always
     /// set against what is listed.
     pub(crate) fn with_rows<T>(&mut self, f: impl FnOnce(&mut MessageList, &[Uid]) -> T) -> T {
         let mb = self.model.mailbox.as_ref();
-        let rows = rows::listed(mb, &self.search, &self.filter, &self.requests);
+        let rows = rows::listed(mb, &self.search, &self.filter, &self.folds, &self.requests);
         f(&mut self.list, &rows)
     }
 

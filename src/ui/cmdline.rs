@@ -171,7 +171,7 @@ mod tests {
     fn tab_offers_commands_then_folders() {
         let f = folders(&["INBOX", "Work/Projects", "Work/Plans"]);
         assert_eq!(complete("arc", &f), ["archive"]);
-        assert_eq!(complete("tag", &f), ["tag", "tag-pattern"]);
+        assert_eq!(complete("tag", &f), ["tag", "tag-pattern", "tag-thread"]);
         assert_eq!(
             complete("move work/p", &f),
             ["move Work/Plans", "move Work/Projects"]

@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
+use crossterm::event::KeyEvent;
+
 use crate::error::{Error, Result};
 use crate::mime::Section;
 use crate::model::sort::SortOrder;
@@ -20,6 +22,7 @@ use crate::ui::prompt::{LineKind, Prompt};
 use crate::ui::reader::missing_parts;
 use crate::ui::requests::Purpose;
 use crate::ui::search::parse_line;
+use crate::ui::sort_picker::{SortPick, SortPicker};
 use crate::ui::triage::{Confirm, Deferred, count};
 
 impl App {
@@ -457,26 +460,50 @@ impl App {
         }
     }
 
-    /// `sort`: the command line with the open folder's order to edit.
-    pub(crate) fn edit_sort(&mut self) {
+    /// `sort`: the sort picker, on the open folder's order.
+    pub(crate) fn pick_sort(&mut self) {
         if let Some(order) = self.mailbox().map(|m| m.order) {
-            self.overlays
-                .open_line(LineKind::Command, format!("sort {order}"));
+            self.overlays.set_sort_picker(SortPicker::new(order));
         }
+    }
+
+    /// A key while the sort picker is open.
+    pub(crate) fn sort_picker_key(&mut self, key: &KeyEvent) -> Vec<Cmd> {
+        let Some(mut p) = self.overlays.take_sort_picker() else {
+            return Vec::new();
+        };
+        match p.key(key) {
+            SortPick::Choosing => self.overlays.set_sort_picker(p),
+            SortPick::Cancel => {}
+            SortPick::Chosen(order) => return self.sort(order),
+        }
+        Vec::new()
     }
 
     /// `:sort`: the open folder in `order`. The cursor stays on its message, and the next
     /// frame scrolls it into view.
-    pub(crate) fn sort(&mut self, order: SortOrder) {
+    pub(crate) fn sort(&mut self, order: SortOrder) -> Vec<Cmd> {
         if self.mailbox().is_none() {
             self.status.complain("No folder open to sort");
-            return;
+            return Vec::new();
         }
         self.keep_selection(&[], |app| {
             app.model.set_order(order);
             app.filter.match_again(app.model.mailbox.as_ref());
         });
         self.status.say(format!("Sorted by {order}"));
+        self.remember_view()
+    }
+
+    /// Asks the worker to keep how the open folder is listed, for the next start.
+    pub(crate) fn remember_view(&self) -> Vec<Cmd> {
+        let (Some(mb), Some(view)) = (self.mailbox(), self.model.view()) else {
+            return Vec::new();
+        };
+        vec![Cmd::RememberView {
+            folder: mb.folder.clone(),
+            view: view.to_string(),
+        }]
     }
 
     /// The folder under the folder cursor, or a notice that there is none.

@@ -5,10 +5,13 @@
 use unicode_width::UnicodeWidthStr;
 
 use crate::mime::headers::parse_headers;
-use crate::mime::sanitize::{sanitize_line, sanitize_text};
+use crate::mime::sanitize::{pad_width, sanitize_line, sanitize_text, text_width, truncate_width};
 use crate::mime::{Part, alternatives, decode_text, display_parts, html_to_text};
 use crate::model::Message;
 use crate::ui::wrap::wrap;
+
+/// The attachment list's type column is cut here.
+const MAX_TYPE_W: usize = 28;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LineKind {
@@ -106,22 +109,18 @@ pub fn build(message: Option<&Message>, mode: ReaderMode, width: usize) -> Docum
             }
         }
     }
-    if !doc.links.is_empty() {
-        doc.text("");
-        doc.notice("Links (number, then Enter, opens one):");
-        let listed: Vec<String> = doc
-            .links
-            .iter()
-            .enumerate()
-            .map(|(i, url)| format!("[{}] {}", i + 1, sanitize_line(url)))
-            .collect();
-        for line in listed {
-            for piece in wrap(&line, width) {
-                doc.push(LineKind::Notice, piece);
-            }
-        }
-    }
+    doc.list_links(width);
+    doc.list_attachments(root, width);
     doc
+}
+
+/// A part's size as the parts pane and the reader's attachment list show it.
+pub(crate) fn part_size(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b}B"),
+        b if b < 1024 * 1024 => format!("{}K", b.div_ceil(1024)),
+        b => format!("{:.1}M", b as f64 / (1024.0 * 1024.0)),
+    }
 }
 
 /// A viewer's output under its `title`, wrapped at `width`.
@@ -209,6 +208,66 @@ impl Document {
         }
         for piece in wrap(text, room) {
             self.push(LineKind::Quote, format!("{marks}{piece}"));
+        }
+    }
+
+    /// The numbered links found in the text parts.
+    fn list_links(&mut self, width: usize) {
+        if self.links.is_empty() {
+            return;
+        }
+        self.text("");
+        self.notice("Links (number, then Enter, opens one):");
+        let listed: Vec<String> = self
+            .links
+            .iter()
+            .enumerate()
+            .map(|(i, url)| format!("[{}] {}", i + 1, sanitize_line(url)))
+            .collect();
+        for line in listed {
+            for piece in wrap(&line, width) {
+                self.push(LineKind::Notice, piece);
+            }
+        }
+    }
+
+    /// Every attachment (as `S` saves them): section number, name, type and size, one a line
+    /// in aligned columns, so a part can be saved by the number shown (`:save 2`).
+    fn list_attachments(&mut self, root: &Part, width: usize) {
+        let parts: Vec<&Part> = root.walk().filter(|p| p.is_attachment()).collect();
+        if parts.is_empty() {
+            return;
+        }
+        self.text("");
+        self.notice("Attachments (:save NUMBER saves one):");
+        let rows: Vec<[String; 4]> = parts
+            .iter()
+            .map(|p| {
+                [
+                    p.section.to_string(),
+                    sanitize_line(p.filename.as_deref().unwrap_or("(no name)")),
+                    sanitize_line(&p.mime_type),
+                    part_size(p.size),
+                ]
+            })
+            .collect();
+        let widest = |i: usize| rows.iter().map(|r| text_width(&r[i])).max().unwrap_or(0);
+        // The number and size always show; the name and type share the rest, the name
+        // getting at least half of it when both do not fit.
+        let (section, size) = (widest(0), widest(3));
+        let rest = width.saturating_sub(section + size + 3);
+        let kind = widest(2).min(MAX_TYPE_W);
+        let name = widest(1).min(rest.saturating_sub(kind).max(rest / 2));
+        let kind = kind.min(rest - name);
+        for [s, n, k, z] in rows {
+            let line = format!(
+                "{} {} {} {}",
+                pad_width(&s, section),
+                pad_width(&truncate_width(&n, name), name),
+                pad_width(&truncate_width(&k, kind), kind),
+                " ".repeat(size - text_width(&z)) + &z,
+            );
+            self.push(LineKind::Text, truncate_width(&line, width));
         }
     }
 }

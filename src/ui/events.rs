@@ -17,7 +17,8 @@ impl App {
     /// Applies a worker event and returns the follow-up commands it calls for.
     pub fn on_event(&mut self, ev: Event) -> Vec<Cmd> {
         let cmds = self.apply_event(ev);
-        // Rows may have come or gone under an active filter.
+        // Rows may have come or gone in the threads or under an active filter.
+        self.refresh_threads();
         self.refresh_filter();
         cmds
     }
@@ -61,7 +62,8 @@ impl App {
             Event::Conn(ConnState::Connecting { .. })
             | Event::SyncDone { .. }
             | Event::FolderStatus { .. }
-            | Event::Namespace { .. } => self.model.apply(ev),
+            | Event::Namespace { .. }
+            | Event::View { .. } => self.model.apply(ev),
             Event::Folders(list) => {
                 self.model.apply(Event::Folders(list));
                 self.folders.listed(&self.model.folders);
@@ -255,7 +257,15 @@ impl App {
     /// so a selection repaired around the change never lands on a message that left.
     pub(crate) fn apply_rows(&mut self, ev: Event) {
         self.model.apply(ev);
+        self.folds.refresh(self.model.mailbox.as_ref());
         self.filter.match_again(self.model.mailbox.as_ref());
+    }
+
+    /// Messages joined or left threads: list them again, keeping the cursor on its message.
+    fn refresh_threads(&mut self) {
+        if self.folds.is_stale(self.model.mailbox.as_ref()) {
+            self.keep_selection(&[], |app| app.folds.refresh(app.model.mailbox.as_ref()));
+        }
     }
 
     /// Rows came or went: match again, keeping the cursor on its message.
@@ -304,8 +314,10 @@ impl App {
         let same = before.as_ref() == Some(&folder);
         if !same {
             self.filter.reset();
+            self.folds.reset();
             self.new_mail.forget();
         }
+        self.folds.refresh(self.model.mailbox.as_ref());
         self.with_rows(|list, rows| list.reopened(rows, same));
         if !same {
             self.close_reader();

@@ -38,6 +38,9 @@ impl App {
         if self.overlays.picker().is_some() {
             return self.picker_key(&key);
         }
+        if self.overlays.sort_picker().is_some() {
+            return self.sort_picker_key(&key);
+        }
         if let Some(p) = self.overlays.take_line() {
             return self.line_key(p, &key);
         }
@@ -100,7 +103,7 @@ impl App {
             Action::Back => self.back(),
             Action::Help => self.overlays.show_help(),
             Action::Command => self.overlays.set_line(Prompt::default()),
-            Action::Sort => self.edit_sort(),
+            Action::Sort => self.pick_sort(),
             Action::Down => self.move_by(n as isize),
             Action::Up => self.move_by(-(n as isize)),
             Action::PageDown => self.move_by(self.page() as isize),
@@ -110,7 +113,14 @@ impl App {
             Action::NextPane => self.cycle(1),
             Action::PrevPane => self.cycle(-1),
             Action::Open => return self.open(count),
+            Action::Collapse if self.focus == Pane::List => self.fold_thread(),
             Action::Collapse => self.toggle_collapse(),
+            Action::CollapseAll => self.fold_all(),
+            Action::Threads => return self.toggle_threads(),
+            Action::NextThread => self.jump_thread(true),
+            Action::PrevThread => self.jump_thread(false),
+            Action::NextUnreadInThread => self.next_unread_in_thread(),
+            Action::TagThread => self.tag_thread(),
             Action::AllHeaders => {
                 self.reader.toggle_mode(|m| m.all_headers = !m.all_headers);
             }
@@ -230,7 +240,7 @@ impl App {
                 }
                 Err(e) => self.status.complain(e),
             },
-            Ok(Command::Sort(order)) => self.sort(order),
+            Ok(Command::Sort(order)) => return self.sort(order),
             Ok(Command::Help) => self.overlays.show_help(),
             Ok(Command::Quit) => self.quit = true,
             Ok(Command::Run(action)) => return self.act(action, None),

@@ -145,7 +145,7 @@ impl MessageList {
         n
     }
 
-    /// Forgets tags of messages that left the folder.
+    /// Untags `gone` (messages that left the folder, or a thread untagged).
     pub(crate) fn untag(&mut self, gone: &[Uid]) {
         for u in gone {
             self.tagged.remove(u);

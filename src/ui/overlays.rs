@@ -1,5 +1,5 @@
-//! What takes the keys before the panes do: a question, the folder picker, the line being
-//! edited (with the histories it recalls), the help overlay, and a count being typed.
+//! What takes the keys before the panes do: a question, the folder picker, the sort picker,
+//! the line being edited (with the histories it recalls), the help overlay, and a count being typed.
 
 use ratatui::layout::Rect;
 
@@ -7,6 +7,7 @@ use crate::ui::action::Action;
 use crate::ui::layout::{picker_rows, scroll_to};
 use crate::ui::picker::Picker;
 use crate::ui::prompt::{LineKind, Prompt};
+use crate::ui::sort_picker::SortPicker;
 use crate::ui::triage::Confirm;
 
 /// A count larger than any folder; stops `99999999999j` from overflowing.
@@ -20,6 +21,7 @@ pub struct Overlays {
     help: Option<usize>,
     prompt: Option<Prompt>,
     picker: Option<Picker>,
+    sort_picker: Option<SortPicker>,
     confirm: Option<Confirm>,
     /// A number typed before an action.
     count: Option<usize>,
@@ -49,6 +51,10 @@ impl Overlays {
         self.picker.as_ref()
     }
 
+    pub fn sort_picker(&self) -> Option<&SortPicker> {
+        self.sort_picker.as_ref()
+    }
+
     pub fn confirm(&self) -> Option<&Confirm> {
         self.confirm.as_ref()
     }
@@ -57,9 +63,12 @@ impl Overlays {
         self.count
     }
 
-    /// The line, the picker or a question waits for keys; the mouse leaves them be.
+    /// The line, a picker or a question waits for keys; the mouse leaves them be.
     pub(crate) fn wants_keys(&self) -> bool {
-        self.prompt.is_some() || self.picker.is_some() || self.confirm.is_some()
+        self.prompt.is_some()
+            || self.picker.is_some()
+            || self.sort_picker.is_some()
+            || self.confirm.is_some()
     }
 
     pub(crate) fn open_line(&mut self, kind: LineKind, text: String) {
@@ -82,6 +91,14 @@ impl Overlays {
 
     pub(crate) fn take_picker(&mut self) -> Option<Picker> {
         self.picker.take()
+    }
+
+    pub(crate) fn set_sort_picker(&mut self, picker: SortPicker) {
+        self.sort_picker = Some(picker);
+    }
+
+    pub(crate) fn take_sort_picker(&mut self) -> Option<SortPicker> {
+        self.sort_picker.take()
     }
 
     /// Keeps the picker's cursor in view on `screen`.

@@ -9,7 +9,9 @@ use ratatui::backend::TestBackend;
 use tern::config::keys::KeyChord;
 use tern::config::theme::Theme;
 use tern::mime::{Part, from_bodystructure};
-use tern::msg::{Cmd, Event, Flags, Folder, FolderInfo, FolderStatus, SpecialUse, Summary, Uid};
+use tern::msg::{
+    Cmd, Event, Flags, Folder, FolderInfo, FolderStatus, HeaderFacts, SpecialUse, Summary, Uid,
+};
 use tern::ui::app::{App, Settings, Zone};
 use tern::ui::keymap::Keymap;
 use tern::ui::opener::Viewers;
@@ -73,6 +75,16 @@ pub fn summary(uid: Uid, from: &str, subject: &str, flags: impl Into<Flags>) -> 
         from: from.into(),
         to: "bob@example.org".into(),
         subject: subject.into(),
+        header: Default::default(),
+    }
+}
+
+/// `s` as a message with Message-ID `id` replying to the last of `references` (oldest first).
+pub fn in_thread(s: Summary, id: &str, references: &[&str]) -> Summary {
+    let parent = references.last().copied();
+    Summary {
+        header: HeaderFacts::new(None, Some(id), parent, references.iter().copied(), false),
+        ..s
     }
 }
 

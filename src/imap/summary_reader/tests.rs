@@ -311,3 +311,114 @@ fn internal_dates_parse_as_chrono_parses_them() {
         assert_eq!(internal_date(&s), chrono(d), "{d:?}");
     }
 }
+
+/// A full row whose ENVELOPE has `date`, `in_reply_to` and `message_id` (as sent) and, when
+/// there is one, the header fields item `fields` (as sent).
+fn with_facts(date: &str, in_reply_to: &str, message_id: &str, fields: Option<&str>) -> Summary {
+    let fields = fields.map_or(String::new(), |f| {
+        format!(" BODY[HEADER.FIELDS (REFERENCES CONTENT-TYPE)] {f}")
+    });
+    let reply = format!(
+        "* 1 FETCH (UID 1 INTERNALDATE \"01-Jan-2024 10:00:00 +0000\" ENVELOPE ({date} \"s\" \
+         NIL NIL NIL NIL NIL NIL {in_reply_to} {message_id}){fields})\r\nt1 OK done\r\n"
+    );
+    let mut rows = read(&reply).unwrap();
+    assert_eq!(rows.len(), 1);
+    rows.remove(0)
+}
+
+fn literal(text: &str) -> String {
+    format!("{{{}}}\r\n{text}", text.len())
+}
+
+#[test]
+fn the_date_header_ids_and_attachment_come_with_the_row() {
+    let block = "References: <root@x>\r\n\t<mid@x>\r\n <parent@x>\r\n\
+                 Content-Type: multipart/mixed;\r\n boundary=\"b\"\r\n\r\n";
+    let r = with_facts(
+        "\"Tue, 2 Jan 2024 08:00:00 -0500\"",
+        "\"<parent@x> <other@x>\"",
+        &literal("<me@x>"),
+        Some(&literal(block)),
+    );
+    assert_eq!(r.sent(), (1_704_200_400, -5 * 3600));
+    assert_eq!(r.date, 1_704_103_200, "INTERNALDATE is kept apart");
+    assert_eq!(r.message_id(), Some("me@x"));
+    assert_eq!(r.in_reply_to(), Some("parent@x"));
+    assert_eq!(
+        r.references().collect::<Vec<_>>(),
+        ["root@x", "mid@x", "parent@x"]
+    );
+    assert!(r.has_attachment());
+}
+
+#[test]
+fn missing_facts_fall_back_without_failing_the_row() {
+    let internal = (1_704_103_200, 0);
+    // NIL everywhere, and no header fields item at all.
+    let r = with_facts("NIL", "NIL", "NIL", None);
+    assert_eq!(r.sent(), internal);
+    assert_eq!((r.message_id(), r.in_reply_to()), (None, None));
+    assert_eq!(r.references().count(), 0);
+    assert!(!r.has_attachment());
+    // A Date that does not parse, an empty block, a quoted empty block, NIL.
+    for fields in ["{0}\r\n", "\"\"", "NIL", "\"\\\\\""] {
+        let r = with_facts("\"last tuesday\"", "\"\"", "\"\"", Some(fields));
+        assert_eq!(r.sent(), internal, "{fields}");
+        assert_eq!(r.message_id(), None, "{fields}");
+        assert_eq!(r.references().count(), 0, "{fields}");
+        assert!(!r.has_attachment(), "{fields}");
+    }
+    // Fields a server lists in its own case and order, and one of them missing.
+    let reply = format!(
+        "* 1 FETCH (UID 1 body[header.fields (\"content-type\" \"references\")] {} {ENV})\r\n\
+         t1 OK done\r\n",
+        literal("content-type: Application/PDF\r\n\r\n")
+    );
+    let r = &read(&reply).unwrap()[0];
+    assert!(r.has_attachment());
+    assert_eq!(r.references().count(), 0);
+    assert_eq!(r.message_id(), Some("1@x"), "from ENV");
+}
+
+#[test]
+fn a_references_header_of_ten_thousand_ids_keeps_a_few() {
+    let ids: Vec<String> = (0..10_000).map(|i| format!("<{i}@x>")).collect();
+    let block = format!("References: {}\r\n\r\n", ids.join("\r\n "));
+    let r = with_facts("NIL", "NIL", "NIL", Some(&literal(&block)));
+    let kept: Vec<&str> = r.references().collect();
+    assert_eq!(kept.len(), crate::msg::facts::MAX_REFERENCES);
+    assert_eq!(kept.first(), Some(&"0@x"));
+    assert_eq!(kept.last(), Some(&"9999@x"));
+}
+
+#[test]
+fn hostile_ids_are_dropped_and_the_rest_kept() {
+    let block = "References: <\u{1b}]0;owned\u{7}@x> <ok@x> <\u{202e}rtl@x> \
+                 <a\u{0}b@x>\r\n\r\n";
+    let r = with_facts(
+        "\"Mon, 1 Jan 2024 10:00:00 +0000\u{1b}[2J\"",
+        &literal("<\u{1b}[31m@x>"),
+        &literal("<me@x>\r\n\u{1b}[2J"),
+        Some(&literal(block)),
+    );
+    assert_eq!(r.in_reply_to(), None);
+    assert_eq!(r.message_id(), Some("me@x"));
+    assert_eq!(r.references().collect::<Vec<_>>(), ["ok@x"]);
+    assert_eq!(
+        r.sent(),
+        (1_704_103_200, 0),
+        "an unparsable Date falls back"
+    );
+    // Bytes that are not UTF-8 are no id either.
+    let block = b"References: <\xff@x>\r\n\r\n";
+    let mut reply = format!(
+        "* 1 FETCH (UID 1 BODY[HEADER.FIELDS (REFERENCES)] {{{}}}\r\n",
+        block.len()
+    )
+    .into_bytes();
+    reply.extend_from_slice(block);
+    reply.extend_from_slice(b")\r\nt1 OK done\r\n");
+    let (rows, _, _) = read_with(&reply, 3);
+    assert_eq!(rows.unwrap()[0].references().count(), 0);
+}

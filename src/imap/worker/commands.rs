@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use super::Worker;
 use super::offline::Pending;
+use crate::cache::Op;
 use crate::error::Result;
 use crate::imap::session::Connection;
 use crate::imap::{actions, folders, messages};
@@ -91,6 +92,10 @@ impl Worker {
                     Err(e) => self.fail(Some(req), e),
                 }
             }
+            Cmd::RememberView { folder, view } => self.cache_send(Op::View {
+                folder: folder.name().into(),
+                view,
+            }),
             Cmd::Reconnect => self.reconnect_now(),
             Cmd::Login(password) => {
                 self.password = password.0;

@@ -109,6 +109,7 @@ impl Worker {
         self.open = None;
         self.parked = None;
         self.displayed = Some((folder.clone(), read_only));
+        self.remembered_view(folder);
         self.idler = None;
         // Reading the cached rows, and logging in and asking what changed since they were
         // current, take about as long as each other: side by side.

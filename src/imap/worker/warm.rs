@@ -150,6 +150,19 @@ impl Worker {
         }
     }
 
+    /// Tells the UI how `folder` was last listed, before it opens.
+    pub(super) fn remembered_view(&self, folder: &Folder) {
+        let view = self.cache.as_ref().map(|c| c.view(folder.name()));
+        match view {
+            Some(Ok(Some(view))) => self.emit(Event::View {
+                folder: folder.clone(),
+                view,
+            }),
+            Some(Err(e)) => tracing::warn!("cannot read how {folder} was listed: {e}"),
+            _ => {}
+        }
+    }
+
     pub(super) fn cache_flags(&self, folder: &str, changes: &[(Uid, Flags)]) {
         self.cache_send(Op::Flags {
             folder: folder.into(),

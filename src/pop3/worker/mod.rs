@@ -368,6 +368,9 @@ impl Worker {
                     self.fail(None, e);
                 }
             }
+            // A POP3 mailbox has no header cache to keep it in: INBOX opens in the default
+            // order each run.
+            Cmd::RememberView { .. } => {}
             Cmd::Reconnect => {
                 self.close_session();
                 if let Err(e) = self.live().map(drop) {

@@ -15,7 +15,7 @@ use crate::ui::triage::{
 
 impl App {
     /// The open folder and the messages an action applies to: every tagged one (in list
-    /// order), else the one under the cursor. None, with a notice, when there are none or
+    /// order), else the one under the cursor (a folded thread: all its messages). None, with a notice, when there are none or
     /// the folder cannot be changed.
     pub(crate) fn targets(&mut self) -> Option<(Folder, Vec<Uid>)> {
         if self.focus == Pane::Folders {
@@ -31,7 +31,13 @@ impl App {
             ));
             return None;
         }
-        let uids = self.list.targets(&mb.uids);
+        let mut uids = self.list.targets(&mb.uids);
+        // A folded thread stands for all its messages.
+        if self.list.tagged().is_empty()
+            && let Some(&uid) = uids.first()
+        {
+            uids = self.folds.expand(self.threaded(), uid);
+        }
         let folder = mb.folder.clone();
         if uids.is_empty() {
             self.status.say("No message selected");

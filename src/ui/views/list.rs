@@ -10,6 +10,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::mime::sanitize::{sanitize_line, text_width, truncate_width};
 use crate::model::Mailbox;
+use crate::model::conversations::{Conversations, Row};
 use crate::msg::{Flag, Flags, Summary, Uid};
 use crate::ui::app::{App, Zone};
 use crate::ui::layout::Pane;
@@ -21,6 +22,8 @@ const FLAGS_W: usize = 6;
 const SIZE_W: usize = 6;
 /// Wide lists show the time after the date.
 const DATE_TIME_FROM: usize = 100;
+/// Levels of tree lines drawn at most.
+const MAX_INDENT: usize = 8;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let title = match app.mailbox() {
@@ -52,17 +55,74 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     for (i, uid) in rows[app.list().offset().min(end)..end].iter().enumerate() {
         let selected = app.list().offset() + i == app.selected();
         let line = Rect::new(body.x, body.y + i as u16, body.width, 1);
+        let tree = app.threaded().and_then(|c| place(app, c, *uid));
         row(
             frame.buffer_mut(),
             line,
             mb,
-            *uid,
+            (*uid, tree),
             &cols,
             selected,
             recipients,
             app,
         );
     }
+}
+
+/// Where a row sits in the thread view: the tree lines before its subject, and for a folded
+/// thread its size and how many of it are unread.
+struct Tree {
+    lines: String,
+    folded: Option<(usize, usize)>,
+}
+
+fn place(app: &App, c: &Conversations, uid: Uid) -> Option<Tree> {
+    let t = c.thread(uid)?;
+    // A thread of one message shows nothing more folded than unfolded.
+    if t.rows().len() > 1 && t.head() == uid && app.folds().is_folded(uid) {
+        let unread = t
+            .uids()
+            .filter(|u| app.flags_of(*u).is_some_and(|f| !f.has(Flag::Seen)))
+            .count();
+        return Some(Tree {
+            lines: String::new(),
+            folded: Some((t.rows().len(), unread)),
+        });
+    }
+    let i = t.rows().iter().position(|r| r.uid == uid)?;
+    Some(Tree {
+        lines: tree_lines(t.rows(), i),
+        folded: None,
+    })
+}
+
+/// The tree lines of row `i`: for each level above it, `│` while that ancestor has a reply
+/// still to come, then `├─` or `└─` (whether a sibling follows). Deep threads keep the last
+/// [`MAX_INDENT`] levels, so the subject stays readable.
+fn tree_lines(rows: &[Row], i: usize) -> String {
+    let depth = usize::from(rows[i].depth);
+    if depth == 0 {
+        return String::new();
+    }
+    // continues[k]: a later row sits at depth k with nothing shallower in between.
+    let mut continues = vec![false; depth + 1];
+    let mut shallowest = usize::MAX;
+    for r in &rows[i + 1..] {
+        let d = usize::from(r.depth);
+        if d <= shallowest && d <= depth {
+            continues[d] = true;
+        }
+        shallowest = shallowest.min(d);
+        if shallowest <= 1 && continues[1] {
+            break;
+        }
+    }
+    let from = depth.saturating_sub(MAX_INDENT) + 1;
+    let mut lines: String = (from..depth)
+        .map(|k| if continues[k] { "│ " } else { "  " })
+        .collect();
+    lines.push_str(if continues[depth] { "├─" } else { "└─" });
+    lines
 }
 
 struct Columns {
@@ -112,7 +172,7 @@ fn row(
     buf: &mut Buffer,
     area: Rect,
     mb: &Mailbox,
-    uid: Uid,
+    (uid, tree): (Uid, Option<Tree>),
     cols: &Columns,
     selected: bool,
     recipients: bool,
@@ -131,13 +191,13 @@ fn row(
         cell(buf, area, across, "loading…", theme.dim.patch(base));
         return;
     };
-    let attachment = mb
-        .messages
-        .get(&uid)
-        .and_then(|m| m.root.as_ref())
-        .is_some_and(|r| r.walk().any(|p| p.is_attachment()));
     // Flags as the user last set them, even before the server has confirmed.
-    let f = app.flags_of(uid).unwrap_or(s.flags);
+    let mut f = app.flags_of(uid).unwrap_or(s.flags);
+    let folded = tree.as_ref().and_then(|t| t.folded);
+    // A folded thread is unread while any of it is.
+    if folded.is_some_and(|(_, unread)| unread > 0) {
+        f = f.minus(Flag::Seen.into());
+    }
     let tagged = app.list().tagged().contains(&uid);
     let mut style = Style::new();
     if !f.has(Flag::Seen) {
@@ -154,7 +214,11 @@ fn row(
     }
     let style = style.patch(base);
     buf.set_style(area, style);
-    let mark = format!("{}{}", if tagged { '*' } else { ' ' }, flags(f, attachment));
+    let mark = format!(
+        "{}{}",
+        if tagged { '*' } else { ' ' },
+        flags(f, s.has_attachment())
+    );
     cell(buf, area, flags_at, &mark, style);
     let dim = style.patch(theme.dim);
     cell(
@@ -172,10 +236,22 @@ fn row(
     };
     cell(buf, area, from_at, &who, style);
     let subject = sanitize_line(&s.subject);
+    let before = match &tree {
+        Some(Tree {
+            folded: Some((n, 0)),
+            ..
+        }) => format!("[{n}] "),
+        Some(Tree {
+            folded: Some((n, unread)),
+            ..
+        }) => format!("[{n}, {unread} new] "),
+        Some(t) => t.lines.clone(),
+        None => String::new(),
+    };
     if subject.trim().is_empty() {
-        cell(buf, area, subject_at, "(no subject)", dim);
+        cell(buf, area, subject_at, &format!("{before}(no subject)"), dim);
     } else {
-        cell(buf, area, subject_at, &subject, style);
+        cell(buf, area, subject_at, &format!("{before}{subject}"), style);
     }
     let size = size(s.size);
     let right = (size_at.0 + size_at.1 as u16).saturating_sub(text_width(&size) as u16);
@@ -217,7 +293,7 @@ fn address(display: &str) -> &str {
 }
 
 /// After the `*` of a tagged row: N new, F flagged, A answered, D deleted, @ has attachments
-/// (known once opened).
+/// (from the summary, so before the message is opened).
 fn flags(f: Flags, attachment: bool) -> String {
     [
         (!f.has(Flag::Seen), 'N'),
@@ -231,14 +307,15 @@ fn flags(f: Flags, attachment: bool) -> String {
     .collect()
 }
 
-/// In the user's time zone; fixed formats keep columns aligned.
+/// When it was sent (the date the list is sorted by), in the user's time zone; fixed formats
+/// keep columns aligned.
 fn date(s: &Summary, with_time: bool, zone: Zone) -> String {
     let format = if with_time {
         "%Y-%m-%d %H:%M"
     } else {
         "%Y-%m-%d"
     };
-    zone.format(s.date, format)
+    zone.format(s.sent().0, format)
 }
 
 fn size(bytes: u32) -> String {
@@ -292,11 +369,38 @@ mod tests {
             from: "".into(),
             to: "".into(),
             subject: "".into(),
+            header: Default::default(),
         };
         let tokyo = chrono::FixedOffset::east_opt(9 * 3600).unwrap();
         assert_eq!(date(&s, true, Zone::Fixed(tokyo)), "2024-03-01 18:30");
         let samoa = chrono::FixedOffset::west_opt(11 * 3600).unwrap();
         assert_eq!(date(&s, false, Zone::Fixed(samoa)), "2024-02-29");
+    }
+
+    #[test]
+    fn tree_lines_show_which_ancestors_have_replies_to_come() {
+        // 1
+        // ├─2
+        // │ └─3
+        // └─4
+        //   ├─5
+        //   └─6
+        let rows: Vec<Row> = [(1, 0), (2, 1), (3, 2), (4, 1), (5, 2), (6, 2)]
+            .map(|(uid, depth)| Row { uid, depth })
+            .to_vec();
+        let lines: Vec<String> = (0..rows.len()).map(|i| tree_lines(&rows, i)).collect();
+        assert_eq!(lines, ["", "├─", "│ └─", "└─", "  ├─", "  └─"]);
+        let deep: Vec<Row> = (0..20)
+            .map(|d| Row {
+                uid: d,
+                depth: d as u16,
+            })
+            .collect();
+        assert_eq!(
+            tree_lines(&deep, 19).chars().count(),
+            2 * MAX_INDENT,
+            "deep threads keep the last levels"
+        );
     }
 
     #[test]

@@ -9,17 +9,19 @@ mod list;
 mod parts;
 mod picker;
 mod reader;
+mod sort_picker;
 mod status;
 
 use ratatui::Frame;
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::mime::sanitize::sanitize_line;
+use crate::mime::sanitize::{sanitize_line, truncate_width};
 use crate::msg::ConnState;
 use crate::ui::app::App;
-use crate::ui::layout::Pane;
+use crate::ui::layout::{Pane, inner};
 
 /// Draws one frame.
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
@@ -57,9 +59,24 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     if let Some(p) = app.overlays().picker() {
         picker::draw(frame, g.screen, app, p);
     }
+    if let Some(p) = app.overlays().sort_picker() {
+        sort_picker::draw(frame, g.screen, app, p);
+    }
     if let Some(scroll) = app.overlays().help() {
         help::draw(frame, g.screen, app, scroll);
     }
+}
+
+/// A box over the panes with `title` on its focused border; returns the area inside it.
+fn overlay_box(frame: &mut Frame<'_>, area: Rect, app: &App, title: &str) -> Rect {
+    frame.render_widget(Clear, area);
+    let title = truncate_width(title, area.width.saturating_sub(2) as usize);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(app.theme().focus)
+        .title(Line::from(title).style(app.theme().focus));
+    frame.render_widget(block, area);
+    inner(area)
 }
 
 /// What a pane with nothing to show yet says: the connection's state when that is why, else

@@ -10,6 +10,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::mime::Part;
 use crate::mime::sanitize::{pad_width, sanitize_line, truncate_width};
 use crate::ui::app::App;
+use crate::ui::document::part_size;
 use crate::ui::layout::Pane;
 use crate::ui::layout::inner;
 
@@ -83,7 +84,7 @@ fn line<'a>(p: &Part, cols: &Columns, selected: bool, app: &App) -> Line<'a> {
         &sanitize_line(p.filename.as_deref().unwrap_or("")),
         cols.name,
     );
-    let size = format!("{:>SIZE_W$}", human(p.size));
+    let size = format!("{:>SIZE_W$}", part_size(p.size));
     let mut style = if p.is_multipart() {
         app.theme().dim
     } else {
@@ -94,12 +95,4 @@ fn line<'a>(p: &Part, cols: &Columns, selected: bool, app: &App) -> Line<'a> {
     }
     let text = format!("{section} {mime} {name} {size}");
     Line::from(Span::raw(truncate_width(&text, cols.width))).style(style)
-}
-
-fn human(bytes: u64) -> String {
-    match bytes {
-        b if b < 1024 => format!("{b}B"),
-        b if b < 1024 * 1024 => format!("{}K", b.div_ceil(1024)),
-        b => format!("{:.1}M", b as f64 / (1024.0 * 1024.0)),
-    }
 }

@@ -4,31 +4,23 @@
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
 use crate::mime::sanitize::{pad_width, sanitize_line, truncate_width};
 use crate::ui::app::App;
-use crate::ui::layout::{inner, picker_area, picker_rows};
+use crate::ui::layout::{picker_area, picker_rows};
 use crate::ui::picker::Picker;
 use crate::ui::triage::count;
 
 pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, p: &Picker) {
     let area = picker_area(screen, p.matches.len());
-    let w = area.width;
-    frame.render_widget(Clear, area);
     let verb = if p.remove { "Move" } else { "Copy" };
     let title = format!(
         " {verb} {} to · Enter picks · Esc cancels ",
         count(p.uids.len())
     );
-    let title = truncate_width(&title, w.saturating_sub(2) as usize);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(app.theme().focus)
-        .title(Line::from(title).style(app.theme().focus));
-    frame.render_widget(block, area);
-    let body = inner(area);
+    let body = super::overlay_box(frame, area, app, &title);
     let width = body.width as usize;
     let query = truncate_width(&format!("> {}", sanitize_line(&p.query)), width);
     let cursor_x = body.x + (query.width() as u16).min(body.width.saturating_sub(1));
