@@ -228,8 +228,10 @@ fn own_cpu_ms() -> f64 {
     cpu_ms(&usage)
 }
 
-/// One `tern list --timings` run of the binary `tern`: its own timings, and its CPU and peak
-/// RSS (KiB) as the kernel counted them for this child alone.
+/// One `tern list --timings` run of the binary `tern`: its own timings, its CPU as the kernel
+/// counted it for this child alone, and its peak RSS (KiB). The peak is the child's VmHWM,
+/// polled every 5 ms: rusage's maximum counts the forked copy of this process before `exec`,
+/// which at 100 000 messages is larger than tern.
 #[allow(clippy::zombie_processes)] // reaped by wait4, which also gives its rusage
 fn tern_list(tern: &Path, config: &Path) -> (Timings, i64) {
     let mut child = Command::new(tern)
@@ -241,6 +243,24 @@ fn tern_list(tern: &Path, config: &Path) -> (Timings, i64) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run tern");
+    let pid = child.id();
+    let peak = std::thread::spawn(move || {
+        let status = format!("/proc/{pid}/status");
+        let mut peak = 0;
+        // Until the process is gone (or a zombie, without memory lines).
+        while let Some(kib) = std::fs::read_to_string(&status).ok().and_then(|s| {
+            let line = s.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+            line.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<i64>()
+                .ok()
+        }) {
+            peak = peak.max(kib);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        peak
+    });
     // The rows (megabytes) first: tern writes its few lines of timings to stderr at the end.
     let mut rows = Vec::new();
     let mut stderr = String::new();
@@ -259,7 +279,7 @@ fn tern_list(tern: &Path, config: &Path) -> (Timings, i64) {
     let mut status = 0;
     // SAFETY: wait4 reaps our own child and only writes into the values we pass.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = child.id() as libc::pid_t;
+    let pid = pid as libc::pid_t;
     assert_eq!(unsafe { libc::wait4(pid, &mut status, 0, &mut usage) }, pid);
     assert!(
         libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
@@ -267,7 +287,7 @@ fn tern_list(tern: &Path, config: &Path) -> (Timings, i64) {
     );
     let mut t = timings(&stderr);
     t.cpu = cpu_ms(&usage);
-    (t, usage.ru_maxrss)
+    (t, peak.join().expect("VmHWM poller"))
 }
 
 fn timings(stderr: &str) -> Timings {
