@@ -40,6 +40,8 @@
 //! - [`compose`] writes mail: drafts on disk, replies and forwards, the MIME message, the
 //!   editor, address completion (no network: callers fetch and send).
 //! - [`config`] loads and validates `config.toml`, naming the line of any mistake.
+//! - [`oauth`] signs `auth = "oauth2"` accounts in (`tern login`), keeps their tokens and
+//!   refreshes them; IMAP, POP3 and SMTP present the token with its SASL messages.
 //! - [`mailcap`] reads RFC 1524 mailcap files (which program views a type); `ui::opener`
 //!   chooses between a mailcap viewer, the desktop's opener and the pager.
 //! - [`policy`] is the one delete rule (and special-folder choice) the CLI and the TUI share.
@@ -65,6 +67,7 @@ pub mod mime;
 pub mod model;
 pub mod msg;
 pub mod net;
+pub mod oauth;
 pub mod policy;
 pub mod pop3;
 pub mod private;

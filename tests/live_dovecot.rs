@@ -323,3 +323,47 @@ fn a_keyword_is_stored_by_uid_and_a_bad_one_refused() {
     assert!(s.uid_search("DELETED").unwrap().is_empty());
     h.shutdown();
 }
+
+#[test]
+fn mail_moved_back_while_another_folder_is_selected_still_arrives() {
+    // An undone move: the worker selects Trash to move the message back, and a search of the
+    // folder on screen, queued behind it, brings that folder back before the worker returns
+    // to it on its own. The message must still be reported as arrived, not absorbed silently.
+    let server = Dovecot::start(DovecotOptions::default()).expect("dovecot");
+    server.create_folder("alice", "Trash").unwrap();
+    server
+        .append("alice", "INBOX", &message(0), &[], None)
+        .unwrap();
+    let trashed = server
+        .append("alice", "Trash", &message(1), &[], None)
+        .unwrap();
+    let h = open_inbox(&server, "idle = false\npoll_interval_secs = 600");
+    let inbox = Folder::named("INBOX");
+    h.commands
+        .send(Cmd::Copy {
+            req: 1,
+            folder: Folder::named("Trash"),
+            uids: vec![trashed],
+            dest: inbox.clone(),
+            remove: true,
+        })
+        .unwrap();
+    h.commands
+        .send(Cmd::Search {
+            req: 2,
+            folder: inbox,
+            query: tern::search::parse("live").unwrap(),
+        })
+        .unwrap();
+    let ev = wait_for(&h.events, "Copied", |e| matches!(e, Event::Copied { .. }));
+    let Event::Copied { dest_uids, .. } = ev else {
+        unreachable!()
+    };
+    let new = dest_uids.expect("UIDPLUS gives the new UID");
+    let ev = wait_for(&h.events, "Arrived", |e| matches!(e, Event::Arrived { .. }));
+    assert!(
+        matches!(ev, Event::Arrived { ref uids, .. } if *uids == new),
+        "{ev:?}"
+    );
+    h.shutdown();
+}

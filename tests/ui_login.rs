@@ -1,6 +1,7 @@
-//! The connection on screen: a refused login asks for the password again (masked) and loads
-//! what it could not; panes say why they are empty; a reconnect clears the old error; a cold
-//! open does not pass its first screen off as the folder's size.
+//! The connection on screen: a refused login asks for the password again (masked), or offers
+//! an OAuth2 account a sign-in, and loads what it could not; panes say why they are empty; a
+//! reconnect clears the old error; a cold open does not pass its first screen off as the
+//! folder's size.
 
 mod support;
 
@@ -63,6 +64,43 @@ fn a_refused_login_asks_for_the_password_and_loads_what_it_could_not() {
     assert_eq!(notice(&app), "", "the refusal is old news once logged in");
     // A later reconnect is an ordinary one.
     assert_eq!(press(&mut app, "C-r"), vec![Cmd::Reconnect]);
+}
+
+#[test]
+fn a_refused_oauth2_account_is_offered_a_sign_in_and_reconnects_after_it() {
+    let mut app = new_app("INBOX");
+    app.set_oauth2(true);
+    app.on_event(Event::Conn(ConnState::Offline {
+        reason: "login failed: account \"demo\": tern has no sign-in for it yet; run `tern login --account demo`".into(),
+        retry_in: None,
+    }));
+    assert!(app.overlays().prompt().is_none(), "no password line");
+    let said = notice(&app);
+    assert!(
+        said.contains("run `tern login --account demo`, or press C-r to sign in here"),
+        "{said}"
+    );
+    assert!(!app.take_sign_in(), "nothing starts before the user asks");
+    // reconnect (C-r) asks the main loop for the browser sign-in, once.
+    assert!(press(&mut app, "C-r").is_empty());
+    assert!(app.take_sign_in());
+    assert!(!app.take_sign_in());
+    assert!(press(&mut app, "C-r").is_empty());
+    assert!(!app.take_sign_in(), "one sign-in at a time");
+    assert!(notice(&app).contains("under way"), "{}", notice(&app));
+    app.sign_in_url("http://127.0.0.1:1/authorize?x");
+    assert!(notice(&app).contains("http://127.0.0.1:1/authorize?x"));
+    // A failed sign-in says why, and a new one can be asked for.
+    let failed = Err(tern::error::Error::Auth(
+        "the sign-in was not finished".into(),
+    ));
+    assert!(app.signed_in(failed).is_empty());
+    assert!(notice(&app).contains("Not signed in"), "{}", notice(&app));
+    press(&mut app, "C-r");
+    assert!(app.take_sign_in());
+    assert_eq!(app.signed_in(Ok(())), vec![Cmd::Reconnect]);
+    let cmds = app.on_event(connected());
+    assert!(cmds.contains(&Cmd::ListFolders), "{cmds:?}");
 }
 
 #[test]

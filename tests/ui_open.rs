@@ -51,7 +51,8 @@ fn app(viewers: Viewers) -> App {
     app
 }
 
-/// Presses `o` on the part under the cursor and answers its fetch.
+/// Presses `o` on the part under the cursor, answers its fetch and runs the open job as the
+/// main loop's thread would.
 fn open_part(app: &mut App, body: &[u8]) {
     let cmds = press(app, "o");
     let Some(Cmd::FetchPart { req, section, .. }) = cmds.into_iter().next() else {
@@ -64,6 +65,9 @@ fn open_part(app: &mut App, body: &[u8]) {
         section,
         bytes: body.to_vec(),
     });
+    let job = app.take_open_job().expect("a part to open");
+    assert!(app.take_open_job().is_none());
+    app.on_opened(job.run());
 }
 
 fn notice(app: &App) -> String {

@@ -4,6 +4,7 @@
 mod client;
 mod compose;
 mod local;
+mod login;
 mod manage;
 mod output;
 mod read;
@@ -51,6 +52,13 @@ pub struct Args {
 pub enum Command {
     /// Connect and log in; print greeting, TLS, capabilities and the login method.
     Check,
+    /// Sign an `auth = "oauth2"` account in: in the browser (authorization code with PKCE,
+    /// redirected to 127.0.0.1), or with --device by a code entered on another device.
+    Login {
+        /// Use the device flow (RFC 8628): for machines without a browser.
+        #[arg(long)]
+        device: bool,
+    },
     /// Folders: name, delimiter, attributes, messages, unseen, subscribed.
     Folders,
     /// Messages of FOLDER, newest first (or as sorted): UID, date, flags, from, subject.
@@ -290,6 +298,9 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
     }
     let config = load_config(args)?;
     let account = config.account(args.account.as_deref())?.clone();
+    if let Command::Login { device } = command {
+        return login::run(&account, *device, &mut std::io::stdout().lock());
+    }
     // Arguments are checked before a password is asked for or a connection made.
     let section = match command {
         Command::Save { section, .. } => Some(
@@ -487,7 +498,9 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
         // main dispatches `tern demo` itself: it needs the interactive client.
         Command::Demo { .. } => Err(Error::Config("run by main".into())),
         Command::Send { .. } | Command::Outbox { .. } => Ok(()),
-        Command::Config { .. } => Err(Error::Config("handled above".into())),
+        Command::Config { .. } | Command::Login { .. } => {
+            Err(Error::Config("handled above".into()))
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod init;
 pub mod keys;
+mod oauth2;
 mod password;
 mod sending;
 pub mod theme;
@@ -13,6 +14,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
+pub use oauth2::{AuthMethod, OAuth2, OAuth2Table, Provider};
 pub use password::{resolve_password, resolve_smtp_password};
 pub use sending::{Route, Smtp};
 
@@ -124,6 +126,9 @@ pub struct Account {
     #[serde(default = "default_tls")]
     pub tls: TlsMode,
     pub username: String,
+    /// "password" (default) or "oauth2" (with an `[account.oauth2]` table).
+    #[serde(default)]
+    pub auth: AuthMethod,
     #[serde(default)]
     pub password: Option<String>,
     #[serde(default)]
@@ -198,6 +203,9 @@ pub struct Account {
     /// `[account.smtp]`: the submission server.
     #[serde(default)]
     pub smtp: Option<Smtp>,
+    /// `[account.oauth2]`: where and how `auth = "oauth2"` signs in.
+    #[serde(default)]
+    pub oauth2: Option<OAuth2Table>,
 }
 
 fn default_notify_folders() -> Vec<String> {
@@ -424,6 +432,7 @@ fn validate(config: &Config, text: &str) -> std::result::Result<(), String> {
             ));
         }
         sending::validate(account, text)?;
+        oauth2::validate(account, text)?;
     }
     Ok(())
 }

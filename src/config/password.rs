@@ -13,6 +13,11 @@ use crate::mime::sanitize::sanitize_line;
 /// Resolves the password: `password_command` (first line of its stdout), `password_env`,
 /// the literal `password`, else an interactive masked prompt when a terminal is attached.
 pub fn resolve_password(account: &Account) -> Result<String> {
+    // An OAuth2 account has no password to ask for: every connection fetches its access
+    // token itself (crate::oauth), so this empty one is never sent.
+    if account.auth == super::AuthMethod::Oauth2 {
+        return Ok(String::new());
+    }
     let source = Source {
         command: account.password_command.as_deref(),
         env: account.password_env.as_deref(),

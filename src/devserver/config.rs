@@ -38,6 +38,21 @@ pub(crate) struct ConfigParams<'a> {
     pub lmtp: bool,
     /// The user whose mailbox takes LMTP mail for unknown addresses.
     pub catch_all: Option<&'a str>,
+    /// Bearer tokens too, with these mechanisms, through the oauth2 passdb configured in
+    /// [`OAUTH2_ARGS`].
+    pub oauth2: Option<&'a str>,
+}
+
+/// The oauth2 passdb's settings file, in the instance directory.
+pub(crate) const OAUTH2_ARGS: &str = "oauth2.conf";
+
+/// Dovecot's oauth2 passdb settings: introspect every token (POST, RFC 7662), the token's
+/// `username` naming the user (its local part, lower-cased), `active: true` required.
+pub(crate) fn oauth2_args(o: &super::OAuth2Passdb) -> String {
+    format!(
+        "introspection_mode = post\nintrospection_url = {}\nclient_id = {}\nclient_secret = {}\nusername_attribute = username\nusername_format = %Ln\nactive_attribute = active\nactive_value = true\ntimeout_msecs = 5000\nopenid_configuration_url = {}\n",
+        o.introspection_url, o.client_id, o.client_secret, o.openid_configuration_url
+    )
 }
 
 /// Dovecot's LMTP listener: an MTA (or tern's demo) delivers into the mailboxes here.
@@ -68,7 +83,13 @@ pub(crate) fn render(p: &ConfigParams) -> String {
     line(format!("ssl_key = <{d}/key.pem"));
     // Tests log in with LOGIN on the plain port; STARTTLS is still offered.
     line("disable_plaintext_auth = no".into());
-    line("auth_mechanisms = plain login".into());
+    if let Some(mechanisms) = p.oauth2 {
+        line(format!("auth_mechanisms = plain login {mechanisms}"));
+        // A cached verdict would let a revoked token in for auth_cache_ttl.
+        line("auth_cache_size = 0".into());
+    } else {
+        line("auth_mechanisms = plain login".into());
+    }
     line(format!("mail_location = maildir:{d}/mail/%n"));
     // Speed over durability: this mail is disposable.
     line("mail_fsync = never".into());
@@ -87,6 +108,14 @@ pub(crate) fn render(p: &ConfigParams) -> String {
                 line(format!("default_internal_group = {group}"));
             }
         }
+    }
+    if let Some(mechanisms) = p.oauth2 {
+        // Before the password passdb: a bearer mechanism is only ever checked here.
+        line("passdb {".into());
+        line("  driver = oauth2".into());
+        line(format!("  mechanisms = {mechanisms}"));
+        line(format!("  args = {d}/{OAUTH2_ARGS}"));
+        line("}".into());
     }
     line("passdb {".into());
     line("  driver = passwd-file".into());

@@ -58,6 +58,23 @@ pub struct DovecotOptions {
     /// Plain IMAP on this port instead of a free one (`tern demo --port`); taken, it is an
     /// error rather than another port, since the user asked for this one.
     pub imap_port: Option<u16>,
+    /// Also accept OAuth2 bearer tokens (XOAUTH2, OAUTHBEARER), checked on every login by
+    /// RFC 7662 introspection at this authorization server (the tests' own).
+    pub oauth2: Option<OAuth2Passdb>,
+}
+
+/// Where Dovecot's oauth2 passdb asks whether a token is active, and as which client.
+#[derive(Clone, Debug)]
+pub struct OAuth2Passdb {
+    /// e.g. `http://127.0.0.1:PORT/introspect`; answers `{"active": true, "username": …}`.
+    pub introspection_url: String,
+    /// Put into the XOAUTH2 error challenge (Dovecot 2.3 wants one).
+    pub openid_configuration_url: String,
+    /// Sent as HTTP Basic credentials with each introspection.
+    pub client_id: String,
+    pub client_secret: String,
+    /// The bearer mechanisms offered, e.g. `xoauth2 oauthbearer`, or one to test it alone.
+    pub mechanisms: String,
 }
 
 impl Default for DovecotOptions {
@@ -69,6 +86,7 @@ impl Default for DovecotOptions {
             root: None,
             catch_all: None,
             imap_port: None,
+            oauth2: None,
         }
     }
 }
@@ -283,6 +301,12 @@ impl Dovecot {
         }
         let users = config::users_file(&self.dir, &self.opts.users, &self.mail_owner)?;
         write(&self.dir.join("users"), users.as_bytes())?;
+        if let Some(oauth2) = &self.opts.oauth2 {
+            write(
+                &self.dir.join(config::OAUTH2_ARGS),
+                config::oauth2_args(oauth2).as_bytes(),
+            )?;
+        }
         Ok(())
     }
 
@@ -319,6 +343,7 @@ impl Dovecot {
             own_group: own_group.as_deref(),
             lmtp: lmtp_installed(),
             catch_all: self.opts.catch_all.as_deref(),
+            oauth2: self.opts.oauth2.as_ref().map(|o| o.mechanisms.as_str()),
         });
         write(&self.config_path(), text.as_bytes())?;
         self.clear_stale_pid_file()?;

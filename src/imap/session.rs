@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::imap::raw8;
 use crate::imap::stream::{self, Endpoint, Raw, Stream};
 use crate::msg::SessionInfo;
+use crate::oauth::{self, Mechanism};
 
 pub type Session = imap::Session<Stream>;
 
@@ -59,6 +60,77 @@ impl imap::Authenticator for Plain<'_> {
     }
 }
 
+/// A bearer token for SASL XOAUTH2 or OAUTHBEARER ([`crate::oauth::sasl`]).
+struct Bearer<'a> {
+    mechanism: Mechanism,
+    user: &'a str,
+    token: &'a str,
+}
+
+impl imap::Authenticator for Bearer<'_> {
+    type Response = String;
+    fn process(&self, challenge: &[u8]) -> String {
+        self.mechanism.respond(challenge, self.user, self.token)
+    }
+}
+
+/// OAuth2: the mechanism the server offers, the current access token, and after a refusal
+/// one fresh token on the same connection (the token may have been revoked or expired
+/// early); a second refusal is final.
+fn bearer_login(
+    client: imap::Client<Stream>,
+    account: &Account,
+    pre_caps: &[String],
+) -> Result<(Session, String)> {
+    let offered = pre_caps.iter().filter_map(|c| {
+        c.get(..5)
+            .filter(|p| p.eq_ignore_ascii_case("AUTH="))
+            .map(|_| &c[5..])
+    });
+    let Some(mechanism) = Mechanism::choose(offered) else {
+        return Err(Error::Auth(format!(
+            "{} offers neither OAUTHBEARER nor XOAUTH2, so an OAuth2 account cannot log in there",
+            account.host
+        )));
+    };
+    let user = account.username.as_str();
+    let token = oauth::access_token(account)?;
+    let how = format!("AUTHENTICATE {}", mechanism.name());
+    let first = Bearer {
+        mechanism,
+        user,
+        token: &token,
+    };
+    let client = match client.authenticate(mechanism.name(), &first) {
+        Ok(session) => return Ok((session, how)),
+        Err((imap::Error::No(refusal), client)) => {
+            tracing::info!(
+                "{how} refused ({}); refreshing the token",
+                refusal.information
+            );
+            client
+        }
+        Err((e, _)) => return Err(auth_err(e)),
+    };
+    let token = oauth::after_refusal(account, &token)?;
+    let second = Bearer {
+        mechanism,
+        user,
+        token: &token,
+    };
+    match client.authenticate(mechanism.name(), &second) {
+        Ok(session) => Ok((session, how)),
+        Err((imap::Error::No(n), _)) => Err(oauth::tokens::sign_in_needed(
+            account,
+            &format!(
+                "the server refused a freshly refreshed token ({})",
+                raw8::restore(n.information)
+            ),
+        )),
+        Err((e, _)) => Err(auth_err(e)),
+    }
+}
+
 pub fn connect(account: &Account, password: &str) -> Result<Connection> {
     let ep = Endpoint {
         host: &account.host,
@@ -100,7 +172,9 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
     );
     let has_pre = |c: &str| pre_caps.iter().any(|x| x.eq_ignore_ascii_case(c));
 
-    let (session, auth) = if has_pre("AUTH=PLAIN") {
+    let (session, auth) = if account.oauth2().is_some() {
+        bearer_login(client, account, &pre_caps)?
+    } else if has_pre("AUTH=PLAIN") {
         let plain = Plain {
             user: &account.username,
             password,
@@ -108,7 +182,7 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
         let s = client
             .authenticate("PLAIN", &plain)
             .map_err(|(e, _)| auth_err(e))?;
-        (s, "AUTHENTICATE PLAIN")
+        (s, "AUTHENTICATE PLAIN".to_string())
     } else if has_pre("LOGINDISABLED") {
         return Err(Error::Auth(
             "the server disables LOGIN and offers no AUTH=PLAIN on this connection".into(),
@@ -117,7 +191,7 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
         let s = client
             .login(&account.username, password)
             .map_err(|(e, _)| auth_err(e))?;
-        (s, "LOGIN")
+        (s, "LOGIN".to_string())
     };
     let mut session = session;
     let caps = capability_names(
@@ -169,7 +243,7 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
             greeting,
             tls,
             capabilities: caps.clone(),
-            auth: auth.to_string(),
+            auth,
         },
         caps,
         control: opened.control,

@@ -12,6 +12,8 @@ use crate::msg::SessionInfo;
 use crate::net::{self, Endpoint, Transport};
 use crate::pop3::wire::{Status, Wire};
 
+mod bearer;
+
 /// Most messages a maildrop may list; far above any real one, and it bounds the lists' memory.
 const MAX_MESSAGES: usize = 2_000_000;
 /// A header block from TOP past this is cut (the summary needs only the first fields).
@@ -152,6 +154,10 @@ impl Session {
 
     fn login(&mut self, account: &Account, password: &str, greeting: &str) -> Result<()> {
         let user = &account.username;
+        if account.oauth2().is_some() {
+            self.refuse_clear_text(account)?;
+            return self.bearer_login(account);
+        }
         if account.pop3_apop {
             let stamp = apop_timestamp(greeting).ok_or_else(|| {
                 Error::Refused(format!(
@@ -163,13 +169,7 @@ impl Session {
             self.info.auth = "APOP".into();
             return self.expect_login(&format!("APOP {user} {hex}"));
         }
-        // Never the password in the clear where the server offered to encrypt.
-        if self.info.tls.is_none() && self.has("STLS") {
-            return Err(Error::Refused(format!(
-                "{} offers STLS but the account has tls = \"none\": tern does not send the password unencrypted; set tls = \"starttls\"",
-                account.host
-            )));
-        }
+        self.refuse_clear_text(account)?;
         let sasl_plain = self.info.capabilities.iter().any(|c| {
             let mut words = c.split(' ');
             words.next() == Some("SASL") && words.any(|m| m == "PLAIN")
@@ -186,6 +186,17 @@ impl Session {
             return Err(login_refused(&text));
         }
         self.expect_login(&format!("PASS {password}"))
+    }
+
+    /// Never a password or token in the clear where the server offered to encrypt.
+    fn refuse_clear_text(&self, account: &Account) -> Result<()> {
+        if self.info.tls.is_none() && self.has("STLS") {
+            return Err(Error::Refused(format!(
+                "{} offers STLS but the account has tls = \"none\": tern does not send the password unencrypted; set tls = \"starttls\"",
+                account.host
+            )));
+        }
+        Ok(())
     }
 
     fn expect_login(&mut self, command: &str) -> Result<()> {

@@ -70,22 +70,7 @@ impl<S: Read + Write> Wire<S> {
     pub fn status(&mut self) -> Result<Status> {
         let line = self.line(STATUS_CAP)?;
         let text = String::from_utf8_lossy(&line);
-        let text = text.trim_end_matches(['\r', '\n']);
-        let rest = |marker: &str| {
-            text.get(..marker.len())
-                .filter(|m| m.eq_ignore_ascii_case(marker))
-                .map(|_| text[marker.len()..].trim_start().to_string())
-        };
-        if let Some(ok) = rest("+OK") {
-            Ok(Status::Ok(ok))
-        } else if let Some(err) = rest("-ERR") {
-            Ok(Status::Err(err))
-        } else {
-            Err(Error::Protocol(format!(
-                "the POP3 server sent {:?} where +OK or -ERR belongs",
-                crate::mime::sanitize_line(text)
-            )))
-        }
+        parse_status(text.trim_end_matches(['\r', '\n']))
     }
 
     /// A line up to `cap` bytes, CRLF included, within twice the read timeout.
@@ -223,6 +208,25 @@ impl<S: Read + Write> Wire<S> {
             Some(what) => Err(Error::Protocol(format!("the POP3 server sent {what}"))),
             None => Ok(lines),
         }
+    }
+}
+
+/// A status line without its CRLF: +OK or -ERR and the words after it.
+pub fn parse_status(text: &str) -> Result<Status> {
+    let rest = |marker: &str| {
+        text.get(..marker.len())
+            .filter(|m| m.eq_ignore_ascii_case(marker))
+            .map(|_| text[marker.len()..].trim_start().to_string())
+    };
+    if let Some(ok) = rest("+OK") {
+        Ok(Status::Ok(ok))
+    } else if let Some(err) = rest("-ERR") {
+        Ok(Status::Err(err))
+    } else {
+        Err(Error::Protocol(format!(
+            "the POP3 server sent {:?} where +OK or -ERR belongs",
+            crate::mime::sanitize_line(text)
+        )))
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::smtp::Login;
 use crate::config::{Account, Route};
 
 /// What one attempt came to.
@@ -44,14 +45,21 @@ pub fn deliver(
         Some(Route::Sendmail(cmd)) => super::sendmail::send(cmd, msg, final_dot),
         Some(Route::Lmtp(path)) => super::lmtp::send(path, msg, timeout, final_dot),
         Some(Route::Smtp(smtp)) => {
-            let password = match smtp_password() {
-                Ok(p) => p,
-                Err(e) => return Delivery::Permanent(e),
+            // An OAuth2 account presents its token unless [account.smtp] has a password.
+            let password = if account.oauth2().is_some() && !smtp.has_password_source() {
+                None
+            } else {
+                match smtp_password() {
+                    Ok(p) => Some(p),
+                    Err(e) => return Delivery::Permanent(e),
+                }
             };
             let target = super::smtp::SmtpTarget {
                 smtp,
                 username: smtp.username.as_deref().unwrap_or(&account.username),
-                password: &password,
+                login: password
+                    .as_deref()
+                    .map_or(Login::Bearer(account), Login::Password),
                 timeout,
             };
             super::smtp::send(&target, msg, final_dot)

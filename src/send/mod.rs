@@ -12,7 +12,8 @@
 //!
 //! - [`prepare`] fixes up the message (envelope, Bcc, missing headers, RFC 2047).
 //! - [`outbox`] keeps every message on disk until it is sent and filed.
-//! - `deliver` picks the route; `smtp` (lettre), `sendmail`, `lmtp` do one attempt each.
+//! - `deliver` picks the route; `smtp` (lettre), `sendmail`, `lmtp` do one attempt each;
+//!   `smtp_bearer` logs OAuth2 accounts in with XOAUTH2.
 //! - [`worker`] runs all this on a thread of its own for the TUI.
 
 mod attempt;
@@ -24,6 +25,7 @@ mod prepare;
 mod sendmail;
 mod sent_copy;
 mod smtp;
+mod smtp_bearer;
 pub mod worker;
 
 pub use attempt::{Secrets, Submitted, attempt, backoff_secs, is_due, now, submit, submit_to};

@@ -20,8 +20,16 @@ const CHUNK: usize = 64 * 1024;
 pub struct SmtpTarget<'a> {
     pub smtp: &'a Smtp,
     pub username: &'a str,
-    pub password: &'a str,
+    pub login: Login<'a>,
     pub timeout: Duration,
+}
+
+/// How the submission server is logged in to.
+pub enum Login<'a> {
+    /// AUTH PLAIN or LOGIN, where offered.
+    Password(&'a str),
+    /// AUTH XOAUTH2 with this OAuth2 account's token ([`super::smtp_bearer`]).
+    Bearer(&'a crate::config::Account),
 }
 
 pub fn send(target: &SmtpTarget, msg: &Message, final_dot: FinalDot) -> Delivery {
@@ -65,9 +73,19 @@ fn connect(target: &SmtpTarget) -> Result<SmtpConnection, Delivery> {
         conn.starttls(&params, &hello)
             .map_err(|e| connect_failure(&e, smtp, &place))?;
     }
+    let password = match target.login {
+        Login::Bearer(account) => {
+            if let Err(d) = super::smtp_bearer::login(&mut conn, account, target.username, &place) {
+                conn.abort();
+                return Err(d);
+            }
+            return Ok(conn);
+        }
+        Login::Password(p) => p,
+    };
     let mechanisms = [Mechanism::Plain, Mechanism::Login];
     if conn.server_info().get_auth_mechanism(&mechanisms).is_some() {
-        let credentials = Credentials::new(target.username.into(), target.password.into());
+        let credentials = Credentials::new(target.username.into(), password.into());
         if let Err(e) = conn.auth(&mechanisms, &credentials) {
             let words = server_words(&e);
             let text = format!(
@@ -87,7 +105,7 @@ fn connect(target: &SmtpTarget) -> Result<SmtpConnection, Delivery> {
         .supports_auth_mechanism(Mechanism::Xoauth2)
     {
         return Err(Delivery::Permanent(format!(
-            "{place} offers only XOAUTH2 login, which tern does not speak yet"
+            "{place} offers only XOAUTH2 login: set auth = \"oauth2\" for this account and run `tern login`"
         )));
     }
     Ok(conn)
@@ -232,7 +250,7 @@ fn verify_reason(text: &str) -> String {
 }
 
 /// The server's code and words for a negative reply, else the error chain.
-fn server_words(e: &lettre::transport::smtp::Error) -> String {
+pub(super) fn server_words(e: &lettre::transport::smtp::Error) -> String {
     match (e.status(), std::error::Error::source(e)) {
         (Some(code), Some(words)) => format!("{code} {words}"),
         _ => chain(e),

@@ -23,6 +23,7 @@ use crate::ui::layout::{self, Geometry, Pane, Shape, help_max_scroll};
 use crate::ui::login::Login;
 use crate::ui::message_list::MessageList;
 use crate::ui::notify::{NewMail, Notifier, NotifyPolicy};
+use crate::ui::open_job::OpenJob;
 use crate::ui::opener::{Run, Viewers};
 use crate::ui::overlays::Overlays;
 use crate::ui::parts::PartsPane;
@@ -154,6 +155,11 @@ impl App {
         self.triage.set_policy(policy);
     }
 
+    /// The account signs in with OAuth2 (`tern login`), not a password.
+    pub fn set_oauth2(&mut self, oauth2: bool) {
+        self.login.set_oauth2(oauth2);
+    }
+
     /// New-mail settings from the config.
     pub fn set_notify(&mut self, policy: NotifyPolicy) {
         self.new_mail.set_policy(policy);
@@ -275,6 +281,11 @@ impl App {
     /// The user asked to leave.
     pub fn should_quit(&self) -> bool {
         self.quit
+    }
+
+    /// A part the main loop is to open now, on a thread of its own ([`OpenJob::spawn`]).
+    pub fn take_open_job(&mut self) -> Option<OpenJob> {
+        self.parts.take_job()
     }
 
     /// A part viewer the main loop is to run now, with the terminal handed over to it.

@@ -13,7 +13,8 @@ use crate::save;
 use crate::ui::action::Action;
 use crate::ui::app::{App, FIRST_SCREEN_MARGIN};
 use crate::ui::layout::Pane;
-use crate::ui::opener::{Opener, test_passes};
+use crate::ui::open_job::{OpenJob, Opened};
+use crate::ui::opener::Opener;
 use crate::ui::parts::first_attachment;
 use crate::ui::prompt::{LineKind, Prompt};
 use crate::ui::reader::missing_parts;
@@ -233,7 +234,7 @@ impl App {
                     .status
                     .complain(format!("Could not save part {section}: {e}")),
             },
-            Purpose::Open => match self.open_copy(section, &name, &bytes) {
+            Purpose::Open => match self.open_copy(uid, section, &name, &bytes) {
                 Ok(said) => self.status.say(said),
                 Err(e) => self
                     .status
@@ -250,7 +251,14 @@ impl App {
         Some((save::content(part, raw), save::file_name(part)))
     }
 
-    fn open_copy(&mut self, section: &Section, name: &str, bytes: &[u8]) -> Result<String> {
+    /// Writes the part to the viewer directory and queues it to be opened off the UI thread.
+    fn open_copy(
+        &mut self,
+        uid: Uid,
+        section: &Section,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<String> {
         let path = self.viewer.write(name, bytes)?;
         let mime_type = self
             .parts()
@@ -260,14 +268,63 @@ impl App {
                 || "application/octet-stream".to_string(),
                 |p| p.mime_type.clone(),
             );
-        self.open_with(section, &path, &mime_type)
+        self.parts.open(OpenJob {
+            uid,
+            section: section.clone(),
+            path,
+            mime_type,
+            viewers: self.settings.viewers.clone(),
+        });
+        Ok(format!("Opening part {section}…"))
     }
 
-    /// Hands `path` (part `section`, of `mime_type`) to the viewer [`crate::ui::opener::Viewers`] chooses;
-    /// returns what to tell the user.
-    fn open_with(&mut self, section: &Section, path: &Path, mime_type: &str) -> Result<String> {
+    /// The viewer for a part was chosen (and, when it only prints text, ran).
+    pub fn on_opened(&mut self, opened: Opened) {
+        match opened {
+            Opened::Output {
+                uid,
+                section,
+                command,
+                text,
+            } => {
+                // The user may have moved on while the viewer ran.
+                if !self.reader.shows(uid) {
+                    return;
+                }
+                let title = format!("part {section} through {command}");
+                self.reader.show_output(title, text);
+                self.focus = Pane::Reader;
+                self.status
+                    .say(format!("Part {section} as {command} shows; Esc goes back"));
+            }
+            Opened::Chosen {
+                section,
+                path,
+                mime_type,
+                opener,
+            } => match self.start_viewer(&section, &path, &mime_type, opener) {
+                Ok(said) => self.status.say(said),
+                Err(e) => self
+                    .status
+                    .complain(format!("Could not open part {section}: {e}")),
+            },
+            Opened::Failed { section, why } => self
+                .status
+                .complain(format!("Could not open part {section}: {why}")),
+        }
+    }
+
+    /// Starts the viewer chosen for `path` (part `section`, of `mime_type`); returns what to
+    /// tell the user.
+    fn start_viewer(
+        &mut self,
+        section: &Section,
+        path: &Path,
+        mime_type: &str,
+        opener: Opener,
+    ) -> Result<String> {
         let failed = |e: std::io::Error| Error::Io(format!("cannot run the viewer: {e}"));
-        match self.settings.viewers.choose(mime_type, path, test_passes) {
+        match opener {
             Opener::System => {
                 (self.settings.launcher)(path.as_os_str())
                     .map_err(|e| Error::Io(format!("no viewer for {}: {e}", path.display())))?;
@@ -287,22 +344,8 @@ impl App {
                 std::thread::spawn(move || child.wait());
                 Ok(format!("Opened part {section} with {}", run.command))
             }
-            Opener::Output(run) => {
-                let out = run
-                    .command()
-                    .map_err(failed)?
-                    .stderr(Stdio::null())
-                    .output()
-                    .map_err(failed)?;
-                let title = format!("part {section} through {}", run.command);
-                self.reader
-                    .show_output(title, String::from_utf8_lossy(&out.stdout).into_owned());
-                self.focus = Pane::Reader;
-                Ok(format!(
-                    "Part {section} as {} shows; Esc goes back",
-                    run.command
-                ))
-            }
+            // Chosen only by the job, which runs it itself.
+            Opener::Output(run) => Err(Error::Io(format!("{} was not run", run.command))),
             Opener::Terminal(run) => {
                 self.parts.run_in_terminal(run);
                 Ok(String::new())

@@ -1,8 +1,8 @@
 //! The composer: the one message being written, from its first prompt to the server's
 //! answer. It owns the stage (addressing, fetching the original, in the editor, on the
 //! review screen), the requests for the main loop (run the editor, hand a message to the send
-//! thread) and the outbox count. The drafting rules are `compose`'s; what the keys do is in
-//! `compose_flow`.
+//! thread) and the outbox count. The drafting rules are `compose`'s; starting a draft is in
+//! `compose_flow`, the keys in `compose_review`, the answers in `compose_answers`.
 
 use std::path::PathBuf;
 

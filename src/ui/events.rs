@@ -33,13 +33,22 @@ impl App {
                 ref reason,
                 retry_in,
             }) => {
-                let text = format!("Offline: {reason}");
+                // Only a refused login waits for the user.
+                let refused = retry_in.is_none();
+                let text = if refused && !self.login.wants_password() {
+                    let keys = self.keymap().keys_for(Action::Reconnect);
+                    let key = keys.first().map_or("reconnect", String::as_str);
+                    format!("Offline: {reason}, or press {key} to sign in here")
+                } else {
+                    format!("Offline: {reason}")
+                };
                 self.status.about_connection(Notice::error(text));
                 self.model.apply(ev);
-                // Only a refused login waits for the user.
-                if retry_in.is_none() {
+                if refused {
                     self.login.refuse();
-                    self.ask_password();
+                    if self.login.wants_password() {
+                        self.ask_password();
+                    }
                 }
             }
             Event::Conn(ConnState::Connected(_)) => {
@@ -180,6 +189,35 @@ impl App {
     }
 
     /// Offers the password line, unless the user is typing in another line.
+    /// Whether the main loop should start a sign-in in the browser now.
+    pub fn take_sign_in(&mut self) -> bool {
+        self.login.take_sign_in()
+    }
+
+    /// The sign-in's address, for when no browser opened.
+    pub fn sign_in_url(&mut self, url: &str) {
+        self.status.about_connection(Notice::info(format!(
+            "Signing in: finish in the browser ({url})"
+        )));
+    }
+
+    /// The sign-in ended: reconnect with the new tokens, or say why not.
+    pub fn signed_in(&mut self, result: crate::error::Result<()>) -> Vec<Cmd> {
+        self.login.sign_in_ended();
+        match result {
+            Ok(()) => {
+                self.status
+                    .about_connection(Notice::info("Signed in; connecting…"));
+                vec![Cmd::Reconnect]
+            }
+            Err(e) => {
+                self.status
+                    .about_connection(Notice::error(format!("Not signed in: {e}")));
+                Vec::new()
+            }
+        }
+    }
+
     pub(crate) fn ask_password(&mut self) {
         if self.overlays.prompt().is_none() {
             self.overlays.open_line(LineKind::Password, String::new());

@@ -164,8 +164,19 @@ impl App {
                     "Showing all folders"
                 });
             }
-            // After a refused login the same password would be refused again.
-            Action::Reconnect if self.login.is_refused() => self.ask_password(),
+            // After a refused login the same password (or token) would be refused again.
+            Action::Reconnect if self.login.is_refused() && self.login.wants_password() => {
+                self.ask_password()
+            }
+            Action::Reconnect if self.login.is_refused() => {
+                if self.login.want_sign_in() {
+                    self.status
+                        .about_connection(Notice::info("Signing in: opening the browser…"));
+                } else {
+                    self.status
+                        .say("A sign-in is under way: finish it in the browser");
+                }
+            }
             Action::Reconnect => return vec![Cmd::Reconnect],
             Action::Compose
             | Action::Reply

@@ -18,7 +18,9 @@ pub mod app;
 mod cmdline;
 mod commands;
 mod completion;
+mod compose_answers;
 mod compose_flow;
+mod compose_review;
 pub mod composer;
 mod document;
 mod events;
@@ -34,6 +36,7 @@ pub mod login;
 pub mod message_list;
 mod mouse;
 pub mod notify;
+pub mod open_job;
 pub mod opener;
 pub mod overlays;
 pub mod parts;
@@ -43,6 +46,7 @@ pub mod reader;
 pub mod requests;
 mod rows;
 pub mod search;
+mod sign_in;
 pub mod status;
 mod term_input;
 mod terminal;
@@ -73,6 +77,7 @@ use crate::ui::composer::ComposeSettings;
 use crate::ui::keymap::Keymap;
 use crate::ui::notify::NotifyPolicy;
 use crate::ui::opener::Viewers;
+use crate::ui::sign_in::SignIn;
 use crate::ui::term_input::Received;
 use crate::ui::triage::Policy;
 
@@ -118,10 +123,18 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
         viewers: Viewers::from_env(),
     });
     app.set_policy(Policy::new(config, &account));
+    app.set_oauth2(account.oauth2().is_some());
     app.set_notify(NotifyPolicy::new(config));
     app.set_compose(ComposeSettings::new(config, &account));
     send(&handle, start);
-    let result = event_loop(&mut term, &mut app, &handle, sender.as_ref(), &input);
+    let result = event_loop(
+        &mut term,
+        &mut app,
+        &handle,
+        sender.as_ref(),
+        &input,
+        &account,
+    );
     drop(input);
     drop(term);
     drop(guard);
@@ -136,6 +149,7 @@ fn event_loop(
     handle: &Handle,
     sender: Option<&SendHandle>,
     input: &term_input::Input,
+    account: &Account,
 ) -> Result<()> {
     let draw_err = |e: std::io::Error| Error::Io(format!("cannot draw: {e}"));
     // Swapped for a channel that never fires once the worker is gone, so select! does not spin.
@@ -143,7 +157,11 @@ fn event_loop(
     let mut sent = sender.map_or_else(never, |s| s.events.clone());
     // While the editor runs: its verdict comes here, and no key is read nor frame drawn.
     let mut editor: Option<Receiver<Result<Edited>>> = None;
+    // An OAuth2 sign-in in the browser, while one is under way.
+    let mut signing: Receiver<SignIn> = never();
     let keys = input.events.clone();
+    // Parts being opened: their viewers are chosen, and text-only ones run, on threads.
+    let (opening, opened) = crossbeam_channel::unbounded();
     loop {
         let mut cmds = Vec::new();
         let typed = if editor.is_some() {
@@ -169,6 +187,19 @@ fn event_loop(
             recv(sent) -> ev => match ev {
                 Ok(ev) => cmds.extend(app.on_send_event(ev)),
                 Err(_) => sent = never(),
+            },
+            recv(signing) -> ev => match ev {
+                Ok(SignIn::Url(url)) => app.sign_in_url(&url),
+                Ok(SignIn::Done(result)) => {
+                    signing = never();
+                    cmds.extend(app.signed_in(result));
+                }
+                Err(_) => signing = never(),
+            },
+            recv(opened) -> ev => {
+                if let Ok(ev) = ev {
+                    app.on_opened(ev);
+                }
             },
             recv(edited) -> result => {
                 editor = None;
@@ -211,6 +242,9 @@ fn event_loop(
                 }));
             }
         }
+        if app.take_sign_in() {
+            signing = sign_in::start(account.clone());
+        }
         send(handle, cmds);
         if app.should_quit() {
             return Ok(());
@@ -225,6 +259,9 @@ fn event_loop(
         }
         if editor.is_some() {
             continue;
+        }
+        if let Some(job) = app.take_open_job() {
+            job.spawn(opening.clone());
         }
         if let Some(run) = app.take_viewer() {
             // A viewer that needs the terminal has it to itself until it exits; worker events

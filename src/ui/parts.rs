@@ -3,6 +3,7 @@
 use crate::mime::Part;
 use crate::ui::layout::scroll_to;
 use crate::ui::message_list::step;
+use crate::ui::open_job::OpenJob;
 use crate::ui::opener::Run;
 
 #[derive(Debug, Default)]
@@ -10,11 +11,22 @@ pub struct PartsPane {
     shown: bool,
     cursor: usize,
     offset: usize,
+    /// A part to open, for the main loop to hand to a thread.
+    job: Option<OpenJob>,
     /// A viewer that takes the terminal, for the main loop to run with the TUI suspended.
     viewer: Option<Run>,
 }
 
 impl PartsPane {
+    pub(crate) fn open(&mut self, job: OpenJob) {
+        self.job = Some(job);
+    }
+
+    /// The part the main loop is to open now, if any.
+    pub fn take_job(&mut self) -> Option<OpenJob> {
+        self.job.take()
+    }
+
     pub(crate) fn run_in_terminal(&mut self, run: Run) {
         self.viewer = Some(run);
     }

@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::imap::idler::{Idler, Notice};
 use crate::imap::session::map_err;
 use crate::imap::{folders, messages};
-use crate::msg::{Event, Flags, Uid};
+use crate::msg::{Event, Flags, Folder, Uid};
 
 impl Worker {
     pub(super) fn on_notice(&mut self, notice: Notice) {
@@ -172,6 +172,19 @@ impl Worker {
         for (uid, flags) in &changes {
             open.flags.insert(*uid, *flags);
         }
+        self.report_delta(&folder, uid_validity, gone, changes, new)
+    }
+
+    /// Tells the model what a delta sync found: expunged UIDs, changed flags, and new mail
+    /// with its summaries; the cache learns the same.
+    pub(super) fn report_delta(
+        &mut self,
+        folder: &Folder,
+        uid_validity: u32,
+        gone: Vec<Uid>,
+        changes: Vec<(Uid, Flags)>,
+        new: Vec<Uid>,
+    ) -> Result<()> {
         if !gone.is_empty() {
             self.cache_remove(folder.name(), &gone);
             self.emit(Event::Expunged {
@@ -187,22 +200,23 @@ impl Worker {
                 changes,
             });
         }
-        if !new.is_empty() {
-            self.emit(Event::Arrived {
+        if new.is_empty() {
+            return Ok(());
+        }
+        self.emit(Event::Arrived {
+            folder: folder.clone(),
+            uid_validity,
+            uids: new.clone(),
+        });
+        for chunk in new.chunks(CHUNK) {
+            let rows = self.summaries(chunk)?;
+            self.remember_flags(&rows);
+            self.cache_put(folder.name(), &rows);
+            self.emit(Event::Summaries {
                 folder: folder.clone(),
                 uid_validity,
-                uids: new.clone(),
+                chunk: rows,
             });
-            for chunk in new.chunks(CHUNK) {
-                let rows = self.summaries(chunk)?;
-                self.remember_flags(&rows);
-                self.cache_put(folder.name(), &rows);
-                self.emit(Event::Summaries {
-                    folder: folder.clone(),
-                    uid_validity,
-                    chunk: rows,
-                });
-            }
         }
         Ok(())
     }

@@ -280,6 +280,15 @@ impl Worker {
 
     /// Opens `folder` for commands without streaming its summaries.
     pub(super) fn reopen(&mut self, folder: &Folder, read_only: bool) -> Result<()> {
+        // The folder on screen comes back with its parked baseline, so the delta sync reports
+        // what changed meanwhile (a fresh UID list would swallow an undone move's arrivals).
+        if let Some((shown, shown_read_only)) = &self.displayed
+            && shown == folder
+            && (read_only || !shown_read_only)
+            && self.open.as_ref().is_none_or(|o| o.folder != *folder)
+        {
+            return self.return_to_displayed();
+        }
         let sync = self.sync.take();
         self.idler = None;
         if let Some(open) = self.open.take()
@@ -313,17 +322,23 @@ impl Worker {
     /// After a command worked in another folder, goes back to the one the user is looking
     /// at, with its baseline, so live updates keep flowing for it.
     pub(super) fn restore_displayed(&mut self) {
-        let Some((shown, read_only)) = self.displayed.clone() else {
-            return;
-        };
-        if self.conn.is_none() || self.open.as_ref().is_some_and(|o| o.folder == shown) {
+        if self.conn.is_none() {
             return;
         }
-        let parked = self.parked.take();
-        let opened = match self.retrying(|c| messages::open(c, shown.raw(), read_only)) {
-            Ok(o) => o,
-            Err(e) => return self.fail(None, e),
+        if let Err(e) = self.return_to_displayed() {
+            self.fail(None, e);
+        }
+    }
+
+    fn return_to_displayed(&mut self) -> Result<()> {
+        let Some((shown, read_only)) = self.displayed.clone() else {
+            return Ok(());
         };
+        if self.open.as_ref().is_some_and(|o| o.folder == shown) {
+            return Ok(());
+        }
+        let parked = self.parked.take();
+        let opened = self.retrying(|c| messages::open(c, shown.raw(), read_only))?;
         match parked {
             Some((p, sync)) if p.folder == shown && p.uid_validity == opened.uid_validity => {
                 self.open = Some(OpenFolder {
@@ -334,12 +349,9 @@ impl Worker {
                 self.refresh_due = true;
                 self.start_idler();
             }
-            _ => {
-                if let Err(e) = self.select(&shown, read_only, 100) {
-                    self.fail(None, e);
-                }
-            }
+            _ => self.select(&shown, read_only, 100)?,
         }
+        Ok(())
     }
 
     pub(super) fn sync_step(&mut self) {

@@ -7,7 +7,6 @@ use std::thread::JoinHandle;
 
 use crossbeam_channel::Sender;
 
-use super::sync::CHUNK;
 use super::{OpenFolder, Worker};
 use crate::cache::{Cache, Loaded, Op};
 use crate::error::Result;
@@ -123,38 +122,7 @@ impl Worker {
             uids: uids.clone(),
             flags,
         });
-        if !gone.is_empty() {
-            self.cache_remove(folder.name(), &gone);
-            self.emit(Event::Expunged {
-                req: None,
-                folder: folder.clone(),
-                uids: gone,
-            });
-        }
-        if !changes.is_empty() {
-            self.cache_flags(folder.name(), &changes);
-            self.emit(Event::FlagsChanged {
-                folder: folder.clone(),
-                changes,
-            });
-        }
-        if !new.is_empty() {
-            self.emit(Event::Arrived {
-                folder: folder.clone(),
-                uid_validity: opened.uid_validity,
-                uids: new.clone(),
-            });
-            for chunk in new.chunks(CHUNK) {
-                let rows = self.summaries(chunk)?;
-                self.remember_flags(&rows);
-                self.cache_put(folder.name(), &rows);
-                self.emit(Event::Summaries {
-                    folder: folder.clone(),
-                    uid_validity: opened.uid_validity,
-                    chunk: rows,
-                });
-            }
-        }
+        self.report_delta(folder, opened.uid_validity, gone, changes, new)?;
         self.cache_synced(folder.name(), opened.uid_validity, opened.highest_modseq);
         self.emit(Event::SyncDone {
             folder: folder.clone(),
