@@ -66,7 +66,7 @@ impl App {
             | Event::View { .. } => self.model.apply(ev),
             Event::Folders(list) => {
                 self.model.apply(Event::Folders(list));
-                self.folders.listed(&self.model.folders);
+                self.relist_folders();
             }
             Event::Selected { .. } => {
                 let before = self.mailbox().map(|m| m.folder.clone());
@@ -325,7 +325,7 @@ impl App {
                 self.focus = Pane::List;
             }
         }
-        self.folders.point_at(folder.name());
+        self.folders.point_at(self.accounts.open(), folder.name());
     }
 
     /// A final answer to `req`: on success the model takes the server's word and the undo

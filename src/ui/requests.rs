@@ -85,6 +85,11 @@ impl Requests {
         self.last
     }
 
+    /// How many requests await an answer.
+    pub(crate) fn in_flight(&self) -> usize {
+        self.pending.len()
+    }
+
     pub(crate) fn is_pending(&self, p: &Pending) -> bool {
         self.pending.values().any(|q| q == p)
     }
