@@ -7,7 +7,7 @@ mod support;
 use support::ui::{
     WIDE, connected, folder, load, new_app, notice, press, profile, render, summary, type_text,
 };
-use tern::msg::{Cmd, ConnState, Event, Flags, Folder, SpecialUse};
+use tern::msg::{Cmd, ConnState, Event, Flag, Flags, Folder, ReqId, SpecialUse};
 use tern::ui::accounts::AccountId;
 use tern::ui::app::App;
 use tern::ui::layout::Pane;
@@ -168,4 +168,174 @@ fn an_account_row_collapses() {
         .map(|r| r.label.as_str())
         .collect();
     assert_eq!(labels, ["demo", "Inbox", "Archive", "work"]);
+}
+
+/// Moves the selected message (UID 2, \Seen) of demo's INBOX to work's Projects with the
+/// picker, and answers each step as the workers would: returns what was sent, by account.
+fn move_to_work(
+    app: &mut App,
+    answer_append: impl FnOnce(ReqId) -> Event,
+) -> Vec<(AccountId, Cmd)> {
+    let mut sent = Vec::new();
+    press(app, "m");
+    type_text(app, "work: proj");
+    assert!(
+        press(app, "Enter").is_empty(),
+        "every step is routed by account"
+    );
+    let fetch = app.take_routed();
+    let [
+        (
+            AccountId(0),
+            Cmd::FetchRaw {
+                req,
+                folder,
+                uid: 2,
+            },
+        ),
+    ] = &fetch[..]
+    else {
+        panic!("{fetch:?}");
+    };
+    assert_eq!(folder.name(), "INBOX");
+    app.on_account_event(
+        AccountId(0),
+        Event::Raw {
+            req: *req,
+            folder: folder.clone(),
+            uid: 2,
+            bytes: b"Subject: Notes\r\n\r\nhi\r\n".to_vec(),
+        },
+    );
+    let append = app.take_routed();
+    let [
+        (
+            WORK,
+            Cmd::Append {
+                req,
+                folder,
+                flags,
+                date,
+                ..
+            },
+        ),
+    ] = &append[..]
+    else {
+        panic!("{append:?}");
+    };
+    assert_eq!(folder.name(), "Projects");
+    assert_eq!(
+        *flags,
+        Flags::from(Flag::Seen),
+        "the original's flags travel"
+    );
+    assert_eq!(*date, Some((summary(2, "", "", Flags::default()).date, 0)));
+    app.on_account_event(WORK, answer_append(*req));
+    sent.extend(fetch);
+    sent.extend(append);
+    sent.extend(app.take_routed());
+    sent
+}
+
+/// Answers the Store then the Expunge of a crossing's removal in demo's INBOX.
+fn confirm_removal(app: &mut App, sent: &[(AccountId, Cmd)]) {
+    let Some((AccountId(0), Cmd::Store { req, change })) = sent.last() else {
+        panic!("{sent:?}");
+    };
+    assert_eq!((change.uids.as_slice(), change.add), ([2].as_slice(), true));
+    assert_eq!(change.flags, Flags::from(Flag::Deleted));
+    app.on_account_event(
+        AccountId(0),
+        Event::Stored {
+            req: *req,
+            change: change.clone(),
+        },
+    );
+    let expunge = app.take_routed();
+    let [(AccountId(0), Cmd::Expunge { req, uids, .. })] = &expunge[..] else {
+        panic!("{expunge:?}");
+    };
+    assert_eq!(uids, &[2]);
+    app.on_account_event(
+        AccountId(0),
+        Event::Expunged {
+            req: Some(*req),
+            folder: Folder::named("INBOX"),
+            uids: vec![2],
+        },
+    );
+}
+
+#[test]
+fn a_move_to_another_account_removes_the_original_only_after_the_append() {
+    let mut app = two_accounts();
+    let sent = move_to_work(&mut app, |req| Event::Appended {
+        req,
+        folder: Folder::named("Projects"),
+        uid: Some(77),
+    });
+    assert_eq!(
+        support::ui::listed(&app),
+        [2, 1],
+        "not gone before the removal"
+    );
+    confirm_removal(&mut app, &sent);
+    assert_eq!(support::ui::listed(&app), [1]);
+    assert_eq!(notice(&app), "Moved message 2 to work: Projects");
+
+    // Undo: the same way back, from work's Projects (a parked account) to demo's INBOX.
+    press(&mut app, "u");
+    let fetch = app.take_routed();
+    let [
+        (
+            WORK,
+            Cmd::FetchRaw {
+                uid: 77, folder, ..
+            },
+        ),
+    ] = &fetch[..]
+    else {
+        panic!("{fetch:?}");
+    };
+    assert_eq!(folder.name(), "Projects");
+}
+
+#[test]
+fn a_refused_append_leaves_the_original_in_place() {
+    let mut app = two_accounts();
+    let sent = move_to_work(&mut app, |req| Event::Failed {
+        req: Some(req),
+        error: tern::error::Error::Refused("no such folder".into()),
+    });
+    assert_eq!(sent.len(), 2, "no removal was asked for: {sent:?}");
+    assert_eq!(support::ui::listed(&app), [2, 1]);
+    assert!(notice(&app).contains("still in INBOX"), "{}", notice(&app));
+    assert!(app.undo_stack().is_empty());
+    assert!(press(&mut app, "}").len() == 1, "nothing left in flight");
+}
+
+#[test]
+fn a_failed_removal_says_the_message_is_in_both_places() {
+    let mut app = two_accounts();
+    let sent = move_to_work(&mut app, |req| Event::Appended {
+        req,
+        folder: Folder::named("Projects"),
+        uid: Some(77),
+    });
+    let Some((_, Cmd::Store { req, .. })) = sent.last() else {
+        panic!("{sent:?}");
+    };
+    app.on_account_event(
+        AccountId(0),
+        Event::Failed {
+            req: Some(*req),
+            error: tern::error::Error::Network("reset".into()),
+        },
+    );
+    assert!(
+        notice(&app).contains("now in both INBOX and work: Projects"),
+        "{}",
+        notice(&app)
+    );
+    assert_eq!(support::ui::listed(&app), [2, 1]);
 }

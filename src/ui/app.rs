@@ -15,7 +15,7 @@ use crate::mime::Part;
 use crate::model::conversations::Conversations;
 use crate::model::{Mailbox, Message, Model};
 use crate::msg::{Cmd, Flags, Folder, SpecialUse, Uid};
-use crate::ui::accounts::Accounts;
+use crate::ui::accounts::{AccountId, Accounts};
 use crate::ui::composer::Composer;
 use crate::ui::filter::FilterState;
 use crate::ui::folder_pane::FolderPane;
@@ -89,6 +89,8 @@ pub struct App {
     pub(super) settings: Settings,
     /// Which account is open, and the others' state.
     pub(super) accounts: Accounts,
+    /// Commands for a named account's worker (see [`App::take_routed`]).
+    pub(super) routed: Vec<(AccountId, Cmd)>,
     pub(super) focus: Pane,
     /// Where the panes were in the last frame; mouse positions are read against it.
     pub(super) geometry: Geometry,
@@ -129,6 +131,7 @@ impl App {
             model: Model::default(),
             folders: FolderPane::new(folder.clone()),
             accounts: Accounts::new(settings.account.clone(), folder.clone()),
+            routed: Vec::new(),
             settings,
             focus: Pane::List,
             geometry,

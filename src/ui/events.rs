@@ -25,6 +25,12 @@ impl App {
 
     fn apply_event(&mut self, ev: Event) -> Vec<Cmd> {
         if let Some(req) = ev.req()
+            && self.is_crossing(req)
+        {
+            self.crossing_answered(self.accounts.open(), req, ev);
+            return Vec::new();
+        }
+        if let Some(req) = ev.req()
             && matches!(self.requests.get(req), Some(Pending::Compose(_)))
         {
             return self.compose_answered(req, ev);
@@ -385,7 +391,8 @@ impl App {
             | Pending::Part { .. }
             | Pending::Raw(_)
             | Pending::Save { .. }
-            | Pending::Compose(_) => {
+            | Pending::Compose(_)
+            | Pending::Crossing(_) => {
                 self.requests.take(req);
                 self.model.apply(ev);
                 Vec::new()
@@ -540,7 +547,8 @@ impl App {
             | Pending::Part { .. }
             | Pending::Raw(_)
             | Pending::Save { .. }
-            | Pending::Compose(_) => {
+            | Pending::Compose(_)
+            | Pending::Crossing(_) => {
                 self.requests.take(req);
                 "do that".to_string()
             }

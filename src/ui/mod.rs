@@ -249,6 +249,8 @@ fn event_loop(
         {
             signing = sign_in::start(account.clone());
         }
+        cmds.0
+            .extend(app.take_routed().into_iter().map(|(a, c)| (a, vec![c])));
         for (account, cmds) in cmds.0 {
             workers.send(account, cmds);
         }

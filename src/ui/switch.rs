@@ -29,6 +29,12 @@ impl App {
     /// one's only update its model (the pane's counts and connection state), since nothing
     /// of it is on screen and it has no request in flight (see [`App::switch_account`]).
     pub fn on_account_event(&mut self, account: AccountId, ev: Event) -> Vec<Cmd> {
+        if let Some(req) = ev.req()
+            && self.is_crossing(req)
+        {
+            self.crossing_answered(account, req, ev);
+            return Vec::new();
+        }
         let name = self.accounts.name(account).to_string();
         let Some(parked) = self.accounts.parked_mut(account) else {
             return self.on_event(ev);
