@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod accounts;
 pub mod authz;
 pub mod dovecot;
 pub mod fake_smtp;
