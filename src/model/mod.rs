@@ -360,6 +360,14 @@ impl Model {
         }
     }
 
+    /// Unseen messages in every folder whose count is known: an account's unread total.
+    pub fn unseen_total(&self) -> u32 {
+        self.folders
+            .iter()
+            .filter_map(|f| self.counts(f))
+            .fold(0, |sum, s| sum.saturating_add(s.unseen))
+    }
+
     /// How the open folder is listed.
     pub fn view(&self) -> Option<View> {
         let mb = self.mailbox.as_ref()?;
