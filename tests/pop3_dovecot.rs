@@ -259,7 +259,13 @@ fn the_tui_shows_only_inbox_opens_a_message_and_deletes_on_the_server() {
     for cmd in start {
         h.commands.send(cmd).unwrap();
     }
-    pump(&h, &mut app, |ev| matches!(ev, Event::SyncDone { .. }));
+    // The start opens INBOX before listing folders (cached rows first): wait for both.
+    let (synced, listed) = (std::cell::Cell::new(false), std::cell::Cell::new(false));
+    pump(&h, &mut app, |ev| {
+        synced.set(synced.get() || matches!(ev, Event::SyncDone { .. }));
+        listed.set(listed.get() || matches!(ev, Event::Folders(_)));
+        synced.get() && listed.get()
+    });
     let screen = render(&mut app, WIDE);
     assert!(screen.contains("Inbox"), "{screen}");
     assert!(!screen.contains("Trash"), "only INBOX: {screen}");
