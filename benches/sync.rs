@@ -93,7 +93,8 @@ fn binaries() -> Vec<(&'static str, PathBuf)> {
     bins
 }
 
-fn row(count: usize, runs: usize) {
+/// A private Dovecot whose folder Bench holds `count` of the bench's messages.
+fn seeded_server(count: usize) -> Dovecot {
     let server = Dovecot::start(DovecotOptions::default()).expect("start dovecot");
     server
         .create_folder("alice", "Bench")
@@ -103,6 +104,11 @@ fn row(count: usize, runs: usize) {
         .seed_maildir_bulk("alice", "Bench", (0..count).map(message))
         .expect("seed");
     eprintln!("seeded {count} messages in {:.2?}", seeded.elapsed());
+    server
+}
+
+fn row(count: usize, runs: usize) {
+    let server = seeded_server(count);
     let home = tempfile::tempdir().expect("tempdir");
     // Each binary keeps its own cache: their formats may differ.
     let setups: Vec<(&str, PathBuf, PathBuf, PathBuf)> = binaries()
@@ -171,13 +177,7 @@ fn row(count: usize, runs: usize) {
 /// thread view's whole cost (building the threads after the sync, printing in thread order).
 /// Wall is the whole process, as a script waiting for it sees it.
 fn threads_row(count: usize, runs: usize) {
-    let server = Dovecot::start(DovecotOptions::default()).expect("start dovecot");
-    server
-        .create_folder("alice", "Bench")
-        .expect("create folder");
-    server
-        .seed_maildir_bulk("alice", "Bench", (0..count).map(message))
-        .expect("seed");
+    let server = seeded_server(count);
     let home = tempfile::tempdir().expect("tempdir");
     let cache = home.path().join("cache.redb");
     let config = write_config(home.path(), server.imap_port, &cache);
@@ -409,13 +409,7 @@ const MARKER_ITEMS: [(&str, &str); 4] = [
 ];
 
 fn marker_row(count: usize, runs: usize) {
-    let server = Dovecot::start(DovecotOptions::default()).expect("start dovecot");
-    server
-        .create_folder("alice", "Bench")
-        .expect("create folder");
-    server
-        .seed_maildir_bulk("alice", "Bench", (0..count).map(message))
-        .expect("seed");
+    let server = seeded_server(count);
     // Dovecot caches what it was asked for once; every variant is measured warm, as a user's
     // second client would find it.
     for (_, items) in MARKER_ITEMS {
