@@ -22,6 +22,9 @@
 //! launch until the newest cached row is on screen in tmux (200×50), warm, with the server up
 //! and with nothing listening on its port.
 //!
+//! `cargo bench --bench sync -- --threads [COUNTS]` compares a cold `tern list` with a cold
+//! `tern list --threads` (wall of the whole process, CPU, peak RSS), runs interleaved.
+//!
 //! Under `cargo test --all-targets` it runs once on 200 messages, so the harness cannot rot.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -62,6 +65,13 @@ fn main() {
         };
     }
     let runs = if benching { 5 } else { 1 };
+    if std::env::args().any(|a| a == "--threads") {
+        println!("messages\tlist\twall ms\tCPU ms\tpeak RSS MB");
+        for n in counts {
+            threads_row(n, runs);
+        }
+        return;
+    }
     if std::env::args().any(|a| a == "--marker") {
         println!(
             "messages\titems\twire ms\twire MB\t+ms vs base\t+MB vs base\tparse CPU ms\tids bytes/row"
@@ -101,7 +111,7 @@ fn binaries() -> Vec<(&'static str, PathBuf)> {
     bins
 }
 
-/// A private Dovecot whose folder `Bench` holds `count` messages.
+/// A private Dovecot whose folder `Bench` holds `count` of the bench's messages.
 fn seeded(count: usize) -> Dovecot {
     let server = Dovecot::start(DovecotOptions::default()).expect("start dovecot");
     server
@@ -138,12 +148,12 @@ fn row(count: usize, runs: usize) {
     for _ in 0..runs {
         for (i, (_, tern, cache, config)) in setups.iter().enumerate() {
             let _ = std::fs::remove_file(cache);
-            cold[i].push(tern_list(tern, config));
+            cold[i].push(tern_list(tern, config, &[]));
         }
     }
     for _ in 0..runs {
         for (i, (_, tern, _, config)) in setups.iter().enumerate() {
-            warm[i].push(tern_list(tern, config).0);
+            warm[i].push(tern_list(tern, config, &[]).0);
         }
     }
     // Changes on the server are measured with this build only: they cannot be undone.
@@ -151,7 +161,7 @@ fn row(count: usize, runs: usize) {
     let changed: Vec<Timings> = (0..runs)
         .map(|i| {
             change_one_percent(&server, count, i);
-            tern_list(tern, config).0
+            tern_list(tern, config, &[]).0
         })
         .collect();
     let changed_sync = median_f(changed.iter().map(|t| t.in_sync).collect());
@@ -204,7 +214,7 @@ fn tui_row(count: usize, runs: usize) {
             let cache = up.join("cache.redb");
             let up = write_config(&up, server.imap_port, &cache);
             let down = write_config(&down, down_port, &cache);
-            tern_list(&tern, &up);
+            tern_list(&tern, &up, &[]);
             (name, tern, up, down)
         })
         .collect();
@@ -258,6 +268,36 @@ fn launch_to_text(tern: &Path, config: &Path, text: &str) -> f64 {
         .parse()
         .expect("date +%s%N");
     (seen - started) as f64 / 1e6
+}
+
+/// A cold `tern list` against `tern list --threads` on one folder, runs interleaved: the
+/// thread view's whole cost (building the threads after the sync, printing in thread order).
+/// Wall is the whole process, as a script waiting for it sees it.
+fn threads_row(count: usize, runs: usize) {
+    let server = seeded(count);
+    let home = tempfile::tempdir().expect("tempdir");
+    let cache = home.path().join("cache.redb");
+    let config = write_config(home.path(), server.imap_port, &cache);
+    let tern = PathBuf::from(env!("CARGO_BIN_EXE_tern"));
+    raw_wire(server.imap_port);
+    let modes: [(&str, &[&str]); 2] = [("plain", &[]), ("--threads", &["--threads"])];
+    let mut results: Vec<Vec<(f64, f64, i64)>> = vec![Vec::new(), Vec::new()];
+    for _ in 0..runs {
+        for (i, (_, extra)) in modes.iter().enumerate() {
+            let _ = std::fs::remove_file(&cache);
+            let start = Instant::now();
+            let (t, rss) = tern_list(&tern, &config, extra);
+            results[i].push((start.elapsed().as_secs_f64() * 1e3, t.cpu, rss));
+        }
+    }
+    for ((name, _), r) in modes.iter().zip(&results) {
+        println!(
+            "{count}\t{name}\t{:.0}\t{:.0}\t{:.1}",
+            median_f(r.iter().map(|x| x.0).collect()),
+            median_f(r.iter().map(|x| x.1).collect()),
+            median_f(r.iter().map(|x| x.2 as f64).collect()) / 1024.0,
+        );
+    }
 }
 
 fn write_config(dir: &Path, port: u16, cache: &Path) -> PathBuf {
@@ -336,11 +376,12 @@ fn own_cpu_ms() -> f64 {
 /// polled every 5 ms: rusage's maximum counts the forked copy of this process before `exec`,
 /// which at 100 000 messages is larger than tern.
 #[allow(clippy::zombie_processes)] // reaped by wait4, which also gives its rusage
-fn tern_list(tern: &Path, config: &Path) -> (Timings, i64) {
+fn tern_list(tern: &Path, config: &Path, extra: &[&str]) -> (Timings, i64) {
     let mut child = Command::new(tern)
         .arg("--config")
         .arg(config)
         .args(["list", "Bench", "--timings"])
+        .args(extra)
         .env("TERN_BENCH_PASSWORD", "wonderland")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -465,13 +506,7 @@ const MARKER_ITEMS: [(&str, &str); 4] = [
 ];
 
 fn marker_row(count: usize, runs: usize) {
-    let server = Dovecot::start(DovecotOptions::default()).expect("start dovecot");
-    server
-        .create_folder("alice", "Bench")
-        .expect("create folder");
-    server
-        .seed_maildir_bulk("alice", "Bench", (0..count).map(message))
-        .expect("seed");
+    let server = seeded(count);
     // Dovecot caches what it was asked for once; every variant is measured warm, as a user's
     // second client would find it.
     for (_, items) in MARKER_ITEMS {

@@ -6,7 +6,9 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use support::ui::{BASE_DATE, WIDE, draw, folder, load, new_app, notice, press, render, summaries};
+use support::ui::{
+    BASE_DATE, WIDE, draw, folder, listed, load, new_app, notice, press, render, summaries,
+};
 use tern::msg::{Cmd, Event, Flag, FlagChange, Flags, Folder, SpecialUse, Summary, Uid};
 use tern::ui::app::App;
 use tern::ui::notify::NotifyPolicy;
@@ -216,9 +218,8 @@ fn folder_tree_counts_follow_reading_and_new_mail() {
     assert!(tree_counts(&mut app, "Inbox").contains("2/6"));
 }
 
-/// Item 12 of issue 12: INBOX with 40 messages, the cursor on the newest, and 30 new ones
-/// arriving (as on a warm start after a few days away).
-fn forty_then_thirty_new(moved: bool) -> App {
+/// INBOX with 40 read messages, drawn, the cursor on the newest.
+fn forty_read() -> App {
     let mut app = new_app("INBOX");
     let chunk = (1..=40)
         .map(|u| support::ui::summary(u, "Old <old@example.org>", &format!("old {u}"), Flag::Seen))
@@ -226,6 +227,13 @@ fn forty_then_thirty_new(moved: bool) -> App {
     let folders = vec![folder("INBOX", Some(SpecialUse::Inbox), Some((0, 40)))];
     load(&mut app, folders, "INBOX", chunk);
     render(&mut app, (80, 24));
+    app
+}
+
+/// Item 12 of issue 12: INBOX with 40 messages, the cursor on the newest, and 30 new ones
+/// arriving (as on a warm start after a few days away).
+fn forty_then_thirty_new(moved: bool) -> App {
+    let mut app = forty_read();
     if moved {
         press(&mut app, "j");
         render(&mut app, (80, 24));
@@ -264,4 +272,29 @@ fn away_from_the_top_new_mail_is_one_key_away() {
     let screen = render(&mut app, (80, 24));
     assert!(screen.contains("fresh 70"), "{screen}");
     assert_eq!(app.selected_uid(), Some(70));
+}
+
+/// Under the default date order, mail whose summary has not come yet is placed as the newest
+/// (it is, by arrival), so the top of the list shows it at once; its summary then places it
+/// by when it was sent.
+#[test]
+fn new_mail_is_on_top_before_its_summary_and_placed_by_date_after() {
+    let mut app = forty_read();
+    arrive(&mut app, "INBOX", vec![41]);
+    render(&mut app, (80, 24));
+    assert_eq!(listed(&app)[..2], [41, 40]);
+    assert_eq!(app.selected_uid(), Some(41), "the cursor was on the newest");
+    // Delivered late: sent after the tenth message, before the eleventh.
+    let late = Summary {
+        date: support::ui::summary(10, "", "", Flags::NONE).date + 1,
+        ..support::ui::summary(41, "Late <late@example.org>", "late", Flags::NONE)
+    };
+    app.on_event(summaries("INBOX", vec![late]));
+    assert_eq!(listed(&app)[29..32], [11, 41, 10]);
+    let screen = render(&mut app, (80, 24));
+    assert!(
+        screen.contains("late"),
+        "the cursor stays on its message: {screen}"
+    );
+    assert_eq!(app.selected_uid(), Some(41));
 }
