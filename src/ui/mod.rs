@@ -59,7 +59,7 @@ pub mod views;
 mod wrap;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, never, select};
 use crossterm::event::Event as TermEvent;
@@ -86,6 +86,10 @@ use crate::ui::triage::Policy;
 
 /// How long quitting waits for the worker to log out before leaving it behind.
 const LOGOUT_WAIT: Duration = Duration::from_secs(2);
+/// Worker events are applied for at most this long before a frame is drawn: a flood of them
+/// (a big folder's cached rows, read faster than the model takes them) then shows its first
+/// rows at once instead of after its last.
+const FRAME_BUDGET: Duration = Duration::from_millis(16);
 
 /// Runs the TUI for `account` until the user quits. The terminal is restored on every way out.
 pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
@@ -216,7 +220,9 @@ fn event_loop(
                 app.on_edited(result);
             },
         }
-        // Everything already queued is applied before the one draw below.
+        // What is already queued is applied before the one draw below: every key, and worker
+        // events for up to a frame's time.
+        let frame_due = Instant::now() + FRAME_BUDGET;
         if editor.is_none() {
             while let Ok(ev) = keys.try_recv() {
                 match ev {
@@ -225,7 +231,9 @@ fn event_loop(
                 }
             }
         }
-        while let Ok(ev) = events.try_recv() {
+        while Instant::now() < frame_due
+            && let Ok(ev) = events.try_recv()
+        {
             cmds.extend(app.on_event(ev));
         }
         while let Ok(ev) = sent.try_recv() {
