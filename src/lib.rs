@@ -27,7 +27,10 @@
 //!   (folder pane, message list, reader, parts, overlays, search, filter, triage and undo,
 //!   requests in flight, status, new mail), each owning its fields. `App` only dispatches:
 //!   key → action → sub-state, and worker event → model → sub-states in one exhaustive
-//!   match. `ui::layout` sizes panes and overlays; `ui::views` only draws.
+//!   match. `ui::layout` sizes panes and overlays; `ui::views` only draws. With several
+//!   accounts, `ui::accounts` parks the state of every account but the open one (its model,
+//!   triage, login, identities) and `ui::workers` tags each worker's events with their account;
+//!   the app makes commands only for the open account, and the loop sends them to its worker.
 //! - [`model`] also orders the list (`model::sort`, kept in order chunk by chunk during a
 //!   sync) and groups conversations (`model::threads`, JWZ; `model::conversations` keeps a
 //!   folder's thread order, rebuilding only the threads a change touches); all are pure and

@@ -52,9 +52,19 @@ fn interactive(args: &Args) -> tern::error::Result<()> {
         std::process::exit(2);
     }
     let config = cli::load_config(args)?;
-    let account = config.account(args.account.as_deref())?.clone();
-    let password = tern::config::resolve_password(&account)?;
-    tern::ui::run(&config, account, password)
+    let first = config.account(args.account.as_deref())?.clone();
+    let password = tern::config::resolve_password(&first)?;
+    let mut accounts = vec![(first.clone(), password)];
+    for account in config.accounts.iter().filter(|a| a.name != first.name) {
+        // Asked before the screen is taken, like the first; one that cannot be had is asked
+        // again on the password line when its refused login is seen.
+        let password = tern::config::resolve_password(account).unwrap_or_else(|e| {
+            eprintln!("tern: {}: {}", account.name, sanitize_line(&e.to_string()));
+            String::new()
+        });
+        accounts.push((account.clone(), password));
+    }
+    tern::ui::run(&config, accounts)
 }
 
 /// `tern demo`: a local demo server, then the TUI on it (or, with --serve, only the server).
@@ -79,7 +89,10 @@ fn demo(
         dir.display(),
         demo.server.imap_port
     );
-    tern::ui::run(&demo.config, demo.account.clone(), demo.password.clone())
+    tern::ui::run(
+        &demo.config,
+        vec![(demo.account.clone(), demo.password.clone())],
+    )
 }
 
 /// Panics are logged, never shown as a stack trace; the worker thread recovers from its own.

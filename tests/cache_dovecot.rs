@@ -35,8 +35,9 @@ fn server_state(env: &Env, folder: &str) -> Vec<(u32, String)> {
     rows
 }
 
+/// Sorted as [`server_state`]: the list's own order is by date, which is not the point here.
 fn tern_state(stdout: &str) -> Vec<(u32, String)> {
-    stdout
+    let mut rows: Vec<(u32, String)> = stdout
         .lines()
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
@@ -48,7 +49,9 @@ fn tern_state(stdout: &str) -> Vec<(u32, String)> {
             names.sort();
             (f[0].parse().unwrap(), names.join(" "))
         })
-        .collect()
+        .collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
+    rows
 }
 
 fn cached_config(env: &Env) -> std::path::PathBuf {

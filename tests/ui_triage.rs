@@ -38,7 +38,7 @@ fn folders() -> Vec<FolderInfo> {
 /// The folders the move/copy picker offers, best first.
 fn picker_names(app: &App) -> Vec<&str> {
     let picker = app.overlays().picker().unwrap();
-    picker.matches.iter().map(Folder::name).collect()
+    picker.matches.iter().map(|d| d.label.as_str()).collect()
 }
 
 /// Invoices on even UIDs, lunch plans on odd ones, one a day with 45 the newest.

@@ -1,6 +1,7 @@
 //! The scriptable command line: one tab-separated record a line, everything from the server
 //! sanitised, exit codes 0 (success), 1 (runtime failure), 2 (usage or config error).
 
+mod across;
 mod client;
 mod compose;
 mod local;
@@ -62,11 +63,13 @@ pub enum Command {
     },
     /// Folders: name, delimiter, attributes, messages, unseen, subscribed.
     Folders,
-    /// Messages of FOLDER, newest first (or as sorted): UID, date, flags, from, subject.
+    /// Messages of FOLDER, newest sent first (or as sorted; `--sort arrival` for UID order):
+    /// UID, date, flags, from, subject.
     List {
         #[arg(value_parser = folder_arg)]
         folder: Folder,
-        /// Print at most N messages: only the newest N are fetched, bypassing the cache.
+        /// Print at most N messages: only the newest N by arrival (UID) are fetched, bypassing
+        /// the cache.
         #[arg(long, value_name = "N", conflicts_with = "sort")]
         limit: Option<usize>,
         /// Order by KEY (date, arrival, from, to, subject, size), optionally with `unread`
@@ -120,20 +123,26 @@ pub enum Command {
         change: String,
     },
     /// Move messages (UID MOVE, or COPY + \Deleted + UID EXPUNGE); prints UID and new UID.
+    /// With --to-account, DEST is that account's: each message is APPENDed there (with its
+    /// flags and date) and removed here only once the other server confirmed it.
     Move {
         #[arg(value_parser = folder_arg)]
         folder: Folder,
         uids: String,
         #[arg(value_parser = folder_arg)]
         dest: Folder,
+        #[arg(long, value_name = "NAME")]
+        to_account: Option<String>,
     },
-    /// Copy messages; prints UID and new UID.
+    /// Copy messages; prints UID and new UID. With --to-account, DEST is that account's.
     Copy {
         #[arg(value_parser = folder_arg)]
         folder: Folder,
         uids: String,
         #[arg(value_parser = folder_arg)]
         dest: Folder,
+        #[arg(long, value_name = "NAME")]
+        to_account: Option<String>,
     },
     /// Delete by the configured policy: move to Trash, or mark \Deleted.
     Delete {
@@ -345,6 +354,17 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
     if let Command::Mark { change, .. } = command {
         triage::parse_flag_op(change)?;
     }
+    if let Command::Move {
+        to_account: Some(other),
+        ..
+    }
+    | Command::Copy {
+        to_account: Some(other),
+        ..
+    } = command
+    {
+        config.account(Some(other))?;
+    }
     if account.is_pop3() {
         match command {
             Command::Move { .. }
@@ -458,6 +478,24 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
             output,
         } => read::export(c, folder, *uid, output.as_deref(), out),
         Command::Mark { folder, change, .. } => triage::mark(c, folder, parsed_uids, change),
+        Command::Move {
+            folder,
+            dest,
+            to_account: Some(other),
+            ..
+        }
+        | Command::Copy {
+            folder,
+            dest,
+            to_account: Some(other),
+            ..
+        } if *other != account.name => {
+            let remove = matches!(command, Command::Move { .. });
+            let target = config.account(Some(other))?.clone();
+            let password = config::resolve_password(&target)?;
+            let mut to = Client::new(target, password);
+            across::transfer(c, folder, parsed_uids, &mut to, dest, remove, out)
+        }
         Command::Move { folder, dest, .. } => {
             triage::transfer(c, folder, parsed_uids, dest, true, out)
         }

@@ -54,6 +54,8 @@ pub enum Action {
     DeleteFolder,
     ToggleSubscribed,
     SubscribedOnly,
+    NextAccount,
+    PrevAccount,
     Reconnect,
     Compose,
     Reply,
@@ -117,6 +119,8 @@ impl Action {
         Action::DeleteFolder,
         Action::ToggleSubscribed,
         Action::SubscribedOnly,
+        Action::NextAccount,
+        Action::PrevAccount,
         Action::Reconnect,
         Action::Compose,
         Action::Reply,
@@ -278,6 +282,14 @@ impl Action {
             Action::SubscribedOnly => (
                 "subscribed_only",
                 "Show only subscribed folders, or all of them",
+            ),
+            Action::NextAccount => (
+                "next_account",
+                "Open the next account at its default folder (:account NAME opens one by name)",
+            ),
+            Action::PrevAccount => (
+                "prev_account",
+                "Open the previous account at its default folder",
             ),
             Action::Reconnect => (
                 "reconnect",

@@ -15,6 +15,7 @@ use crate::mime::Part;
 use crate::model::conversations::Conversations;
 use crate::model::{Mailbox, Message, Model};
 use crate::msg::{Cmd, Flags, Folder, SpecialUse, Uid};
+use crate::ui::accounts::{AccountId, Accounts};
 use crate::ui::composer::Composer;
 use crate::ui::filter::FilterState;
 use crate::ui::folder_pane::FolderPane;
@@ -44,6 +45,7 @@ pub type Launcher = Box<dyn Fn(&OsStr) -> std::io::Result<()>>;
 
 /// Everything the constructor needs from the config and the terminal.
 pub struct Settings {
+    /// The account opened first.
     pub account: String,
     pub default_folder: String,
     pub download_dir: PathBuf,
@@ -85,6 +87,10 @@ impl Zone {
 pub struct App {
     pub(super) model: Model,
     pub(super) settings: Settings,
+    /// Which account is open, and the others' state.
+    pub(super) accounts: Accounts,
+    /// Commands for a named account's worker (see [`App::take_routed`]).
+    pub(super) routed: Vec<(AccountId, Cmd)>,
     pub(super) focus: Pane,
     /// Where the panes were in the last frame; mouse positions are read against it.
     pub(super) geometry: Geometry,
@@ -124,6 +130,8 @@ impl App {
         let app = App {
             model: Model::default(),
             folders: FolderPane::new(folder.clone()),
+            accounts: Accounts::new(settings.account.clone(), folder.clone()),
+            routed: Vec::new(),
             settings,
             focus: Pane::List,
             geometry,
@@ -187,8 +195,9 @@ impl App {
         self.model.mailbox.as_ref()
     }
 
+    /// The name of the account whose folder is open.
     pub fn account(&self) -> &str {
-        &self.settings.account
+        self.accounts.name(self.accounts.open())
     }
 
     pub fn theme(&self) -> &Theme {

@@ -5,7 +5,7 @@ use crate::msg::FolderInfo;
 use crate::ui::action::Action;
 
 /// Commands of the line itself; every action's name is one too.
-const BUILT_IN: &[&str] = &["open", "save", "folder", "help", "quit"];
+const BUILT_IN: &[&str] = &["open", "save", "folder", "account", "help", "quit"];
 /// Short forms, matched only whole.
 const ALIASES: &[(&str, &str)] = &[
     ("o", "open"),

@@ -508,7 +508,10 @@ impl App {
 
     /// The folder under the folder cursor, or a notice that there is none.
     fn cursor_folder(&mut self) -> Option<FolderInfo> {
-        let info = self.folders.cursor_folder(&self.model.folders).cloned();
+        let info = self
+            .folders
+            .cursor_folder(self.accounts.open(), &self.model.folders)
+            .cloned();
         if info.is_none() {
             self.status
                 .complain("Put the folder cursor on a folder first");

@@ -25,6 +25,12 @@ impl App {
 
     fn apply_event(&mut self, ev: Event) -> Vec<Cmd> {
         if let Some(req) = ev.req()
+            && self.is_crossing(req)
+        {
+            self.crossing_answered(self.accounts.open(), req, ev);
+            return Vec::new();
+        }
+        if let Some(req) = ev.req()
             && matches!(self.requests.get(req), Some(Pending::Compose(_)))
         {
             return self.compose_answered(req, ev);
@@ -66,7 +72,7 @@ impl App {
             | Event::View { .. } => self.model.apply(ev),
             Event::Folders(list) => {
                 self.model.apply(Event::Folders(list));
-                self.folders.listed(&self.model.folders);
+                self.relist_folders();
             }
             Event::Selected { .. } => {
                 let before = self.mailbox().map(|m| m.folder.clone());
@@ -326,7 +332,7 @@ impl App {
                 self.focus = Pane::List;
             }
         }
-        self.folders.point_at(folder.name());
+        self.folders.point_at(self.accounts.open(), folder.name());
     }
 
     /// A final answer to `req`: on success the model takes the server's word and the undo
@@ -386,7 +392,8 @@ impl App {
             | Pending::Part { .. }
             | Pending::Raw(_)
             | Pending::Save { .. }
-            | Pending::Compose(_) => {
+            | Pending::Compose(_)
+            | Pending::Crossing(_) => {
                 self.requests.take(req);
                 self.model.apply(ev);
                 Vec::new()
@@ -541,7 +548,8 @@ impl App {
             | Pending::Part { .. }
             | Pending::Raw(_)
             | Pending::Save { .. }
-            | Pending::Compose(_) => {
+            | Pending::Compose(_)
+            | Pending::Crossing(_) => {
                 self.requests.take(req);
                 "do that".to_string()
             }

@@ -6,10 +6,15 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::msg::{FolderInfo, SpecialUse};
+use crate::ui::accounts::AccountId;
 
 /// One visible row of the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreeRow {
+    /// The account the folder is in.
+    pub account: AccountId,
+    /// The row names the account itself (its name in `name`), not a folder.
+    pub is_account: bool,
     /// The folder's full decoded name, as commands need it.
     pub name: String,
     /// What to draw: the last path component, or the role label for a special-use folder.
@@ -28,7 +33,9 @@ struct Node<'a> {
     children: Vec<usize>,
 }
 
+/// `account`'s folders as rows at `depth` 0 and below.
 pub fn build<'f>(
+    account: AccountId,
     folders: impl IntoIterator<Item = &'f FolderInfo>,
     collapsed: &HashSet<String>,
 ) -> Vec<TreeRow> {
@@ -79,7 +86,7 @@ pub fn build<'f>(
         sort(&mut children, &nodes);
         let node = &nodes[id];
         let folded = collapsed.contains(&node.name);
-        rows.push(row(node, depth, folded));
+        rows.push(row(account, node, depth, folded));
         if !folded {
             stack.extend(children.iter().rev().map(|&c| (c, depth + 1)));
         }
@@ -118,7 +125,7 @@ pub fn role_label(s: SpecialUse) -> &'static str {
     }
 }
 
-fn row(node: &Node<'_>, depth: usize, collapsed: bool) -> TreeRow {
+fn row(account: AccountId, node: &Node<'_>, depth: usize, collapsed: bool) -> TreeRow {
     let special = special(node);
     let label = match special {
         Some(s) if node.leaf.eq_ignore_ascii_case(role_label(s)) => role_label(s).to_string(),
@@ -126,6 +133,8 @@ fn row(node: &Node<'_>, depth: usize, collapsed: bool) -> TreeRow {
         None => node.leaf.clone(),
     };
     TreeRow {
+        account,
+        is_account: false,
         name: node.name.clone(),
         label,
         depth,
@@ -161,7 +170,7 @@ mod tests {
             folder("INBOX", None, true),
             folder("Sent Messages", Some(SpecialUse::Sent), true),
         ];
-        let rows = build(&folders, &HashSet::new());
+        let rows = build(AccountId(0), &folders, &HashSet::new());
         let labels: Vec<(&str, usize)> = rows.iter().map(|r| (r.label.as_str(), r.depth)).collect();
         assert_eq!(
             labels,
@@ -178,7 +187,7 @@ mod tests {
             !rows[4].selectable,
             "a parent the server did not list cannot be opened"
         );
-        let folded = build(&folders, &HashSet::from(["Work".to_string()]));
+        let folded = build(AccountId(0), &folders, &HashSet::from(["Work".to_string()]));
         assert_eq!(folded.len(), 5);
         assert!(folded[4].collapsed && folded[4].has_children);
     }

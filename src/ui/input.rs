@@ -158,16 +158,21 @@ impl App {
             Action::NextHit => return self.jump_hit(true),
             Action::PrevHit => return self.jump_hit(false),
             Action::CreateFolder => {
-                let text = self
-                    .folders
-                    .new_folder_prefix(&self.model.folders, &self.model.personal_prefix);
+                let text = self.folders.new_folder_prefix(
+                    self.accounts.open(),
+                    &self.model.folders,
+                    &self.model.personal_prefix,
+                );
                 self.overlays.open_line(LineKind::CreateFolder, text);
             }
             Action::RenameFolder => self.ask_rename_folder(),
             Action::DeleteFolder => self.ask_delete_folder(),
             Action::ToggleSubscribed => return self.toggle_subscribed(),
+            Action::NextAccount => return self.step_account(1),
+            Action::PrevAccount => return self.step_account(-1),
             Action::SubscribedOnly => {
-                let on = self.folders.toggle_subscribed_only(&self.model.folders);
+                let sections = self.accounts.sections(&self.model);
+                let on = self.folders.toggle_subscribed_only(&sections);
                 self.status.say(if on {
                     "Showing subscribed folders only"
                 } else {
@@ -240,6 +245,7 @@ impl App {
                 }
                 Err(e) => self.status.complain(e),
             },
+            Ok(Command::Account(name)) => return self.account_named(&name),
             Ok(Command::Sort(order)) => return self.sort(order),
             Ok(Command::Help) => self.overlays.show_help(),
             Ok(Command::Quit) => self.quit = true,
@@ -382,8 +388,8 @@ impl App {
                     return Vec::new();
                 };
                 if row.selectable {
-                    let name = row.name.clone();
-                    self.open_folder(&name)
+                    let (account, name) = (row.account, row.name.clone());
+                    self.switch_account(account, Some(&name))
                 } else {
                     self.toggle_collapse();
                     Vec::new()
@@ -397,7 +403,8 @@ impl App {
 
     fn toggle_collapse(&mut self) {
         if self.focus == Pane::Folders {
-            self.folders.toggle_collapse(&self.model.folders);
+            let sections = self.accounts.sections(&self.model);
+            self.folders.toggle_collapse(&sections);
         }
     }
 

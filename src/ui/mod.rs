@@ -1,7 +1,8 @@
 //! The interactive client (`tern` with no command).
 //!
 //! Three sources feed one loop on the UI thread: terminal input and signals (their own
-//! threads), the IMAP worker's events, and the send thread's verdicts. There is no tick: nothing
+//! threads), every account's worker events (tagged with their account by `workers`), and the
+//! send threads' verdicts. There is no tick: nothing
 //! on screen changes by itself, so an idle tern sleeps until one of them speaks. The loop waits
 //! in `select!`, drains everything already queued, updates the [`app::App`], and then draws
 //! once — so a burst of summary chunks costs one frame,
@@ -13,6 +14,7 @@
 //! applying worker events without drawing; when it exits the terminal is taken back and
 //! redrawn at its current size.
 
+pub mod accounts;
 pub mod action;
 pub mod app;
 mod cmdline;
@@ -50,12 +52,14 @@ pub mod search;
 mod sign_in;
 pub mod sort_picker;
 pub mod status;
+mod switch;
 mod term_input;
 mod terminal;
 mod threads;
 pub mod triage;
 pub mod viewer;
 pub mod views;
+mod workers;
 mod wrap;
 
 use std::path::{Path, PathBuf};
@@ -70,11 +74,9 @@ use crate::compose::editor::{self, Edited};
 use crate::config::theme::Theme;
 use crate::config::{Account, Config};
 use crate::error::{Error, Result};
-use crate::imap::worker::Handle;
 use crate::msg::Cmd;
-use crate::send::Outbox;
-use crate::send::worker::{self as send_worker, Handle as SendHandle};
 use crate::send::worker::{SendCmd, SendEvent};
+use crate::ui::accounts::{AccountId, Profile};
 use crate::ui::app::{App, Settings, Zone};
 use crate::ui::composer::ComposeSettings;
 use crate::ui::keymap::Keymap;
@@ -83,16 +85,19 @@ use crate::ui::opener::Viewers;
 use crate::ui::sign_in::SignIn;
 use crate::ui::term_input::Received;
 use crate::ui::triage::Policy;
+use crate::ui::workers::{Tagged, Workers};
 
-/// How long quitting waits for the worker to log out before leaving it behind.
-const LOGOUT_WAIT: Duration = Duration::from_secs(2);
 /// Worker events are applied for at most this long before a frame is drawn: a flood of them
 /// (a big folder's cached rows, read faster than the model takes them) then shows its first
 /// rows at once instead of after its last.
 const FRAME_BUDGET: Duration = Duration::from_millis(16);
 
-/// Runs the TUI for `account` until the user quits. The terminal is restored on every way out.
-pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
+/// Runs the TUI for every account in `accounts` (the first opened first) until the user
+/// quits. Each comes with its password. The terminal is restored on every way out.
+pub fn run(config: &Config, accounts: Vec<(Account, String)>) -> Result<()> {
+    let Some((first, _)) = accounts.first() else {
+        return Err(Error::Config("there is no [[account]] to open".into()));
+    };
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::from_table(&config.theme, no_color).map_err(Error::Config)?;
     let keymap = Keymap::new(&config.keys);
@@ -104,22 +109,10 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
     let size = term.size().map_err(tty)?;
     let input = term_input::spawn().map_err(tty)?;
 
-    // Without an outbox nothing can be sent safely; the review screen then says so.
-    let sender = match Outbox::for_account(&account.name) {
-        Ok(outbox) => Some(send_worker::spawn(
-            account.clone(),
-            password.clone(),
-            outbox,
-        )),
-        Err(e) => {
-            tracing::error!("no outbox: {e}");
-            None
-        }
-    };
-    let handle = crate::backend::spawn(account.clone(), password);
+    let workers = Workers::spawn(&accounts);
     let (mut app, start) = App::new(Settings {
-        account: account.name.clone(),
-        default_folder: account.default_folder.clone(),
+        account: first.name.clone(),
+        default_folder: first.default_folder.clone(),
         download_dir: config.download_dir(),
         keymap,
         theme,
@@ -129,39 +122,42 @@ pub fn run(config: &Config, account: Account, password: String) -> Result<()> {
         zone: Zone::Local,
         viewers: Viewers::from_env(),
     });
-    app.set_policy(Policy::new(config, &account));
-    app.set_oauth2(account.oauth2().is_some());
+    app.set_policy(Policy::new(config, first));
+    app.set_oauth2(first.oauth2().is_some());
     app.set_notify(NotifyPolicy::new(config));
-    app.set_compose(ComposeSettings::new(config, &account));
-    send(&handle, start);
-    let result = event_loop(
-        &mut term,
-        &mut app,
-        &handle,
-        sender.as_ref(),
-        &input,
-        &account,
-    );
+    app.set_compose(ComposeSettings::new(config, first));
+    workers.send(app.open_account(), start);
+    for (account, _) in &accounts[1..] {
+        let (id, start) = app.add_account(Profile {
+            name: account.name.clone(),
+            default_folder: account.default_folder.clone(),
+            policy: Policy::new(config, account),
+            compose: ComposeSettings::new(config, account),
+            oauth2: account.oauth2().is_some(),
+        });
+        workers.send(id, start);
+    }
+    let accounts: Vec<Account> = accounts.into_iter().map(|(a, _)| a).collect();
+    let result = event_loop(&mut term, &mut app, &workers, &input, &accounts);
     drop(input);
     drop(term);
     drop(guard);
-    drop(sender);
-    shutdown(handle);
+    workers.shutdown();
     result
 }
 
 fn event_loop(
     term: &mut Terminal<CrosstermBackend<std::io::Stdout>>,
     app: &mut App,
-    handle: &Handle,
-    sender: Option<&SendHandle>,
+    workers: &Workers,
     input: &term_input::Input,
-    account: &Account,
+    accounts: &[Account],
 ) -> Result<()> {
     let draw_err = |e: std::io::Error| Error::Io(format!("cannot draw: {e}"));
-    // Swapped for a channel that never fires once the worker is gone, so select! does not spin.
-    let mut events = handle.events.clone();
-    let mut sent = sender.map_or_else(never, |s| s.events.clone());
+    // Swapped for a channel that never fires once every sender is gone, so select! does not
+    // spin.
+    let mut events = workers.events.clone();
+    let mut sent = workers.sent.clone();
     // While the editor runs: its verdict comes here, and no key is read nor frame drawn.
     let mut editor: Option<Receiver<Result<Edited>>> = None;
     // An OAuth2 sign-in in the browser, while one is under way.
@@ -170,7 +166,9 @@ fn event_loop(
     // Parts being opened: their viewers are chosen, and text-only ones run, on threads.
     let (opening, opened) = crossbeam_channel::unbounded();
     loop {
-        let mut cmds = Vec::new();
+        // Commands are tagged with the account open when they were made: a key that opens
+        // another account makes the next ones for that account.
+        let mut cmds = Routed::default();
         let typed = if editor.is_some() {
             never()
         } else {
@@ -179,27 +177,26 @@ fn event_loop(
         let edited = editor.clone().unwrap_or_else(never);
         select! {
             recv(typed) -> ev => match ev {
-                Ok(Received::Term(ev)) => cmds.extend(on_input(app, ev)),
+                Ok(Received::Term(ev)) => cmds.push(on_input(app, ev), app),
                 Ok(Received::Terminate) => return Ok(()),
                 Err(_) => return Err(Error::Io("terminal input stopped".into())),
             },
             recv(events) -> ev => match ev {
-                Ok(ev) => cmds.extend(app.on_event(ev)),
-                Err(_) => {
-                    events = never();
-                    app.status
-                        .complain("The IMAP worker stopped; quit and restart tern");
-                }
+                Ok(ev) => on_worker(app, &mut cmds, ev),
+                Err(_) => events = never(),
             },
             recv(sent) -> ev => match ev {
-                Ok(ev) => cmds.extend(app.on_send_event(ev)),
+                Ok(ev) => {
+                    let follow = app.on_send_event(ev);
+                    cmds.push(follow, app);
+                }
                 Err(_) => sent = never(),
             },
             recv(signing) -> ev => match ev {
                 Ok(SignIn::Url(url)) => app.sign_in_url(&url),
                 Ok(SignIn::Done(result)) => {
                     signing = never();
-                    cmds.extend(app.signed_in(result));
+                    cmds.push(app.signed_in(result), app);
                 }
                 Err(_) => signing = never(),
             },
@@ -226,7 +223,7 @@ fn event_loop(
         if editor.is_none() {
             while let Ok(ev) = keys.try_recv() {
                 match ev {
-                    Received::Term(ev) => cmds.extend(on_input(app, ev)),
+                    Received::Term(ev) => cmds.push(on_input(app, ev), app),
                     Received::Terminate => return Ok(()),
                 }
             }
@@ -234,11 +231,14 @@ fn event_loop(
         while Instant::now() < frame_due
             && let Ok(ev) = events.try_recv()
         {
-            cmds.extend(app.on_event(ev));
+            on_worker(app, &mut cmds, ev);
         }
         while let Ok(ev) = sent.try_recv() {
-            cmds.extend(app.on_send_event(ev));
+            let follow = app.on_send_event(ev);
+            cmds.push(follow, app);
         }
+        // The message is written from the open account, so its send thread sends it.
+        let sender = workers.sender(app.open_account());
         for cmd in app.take_send() {
             let req = match &cmd {
                 SendCmd::Submit { req, .. } => Some(*req),
@@ -247,16 +247,23 @@ fn event_loop(
             if sender.is_none_or(|s| s.commands.send(cmd).is_err()) {
                 let text =
                     "tern cannot send now (no outbox, or its thread stopped); the draft is kept";
-                cmds.extend(app.on_send_event(SendEvent::Failed {
+                let failed = app.on_send_event(SendEvent::Failed {
                     req,
                     text: text.into(),
-                }));
+                });
+                cmds.push(failed, app);
             }
         }
-        if app.take_sign_in() {
+        if app.take_sign_in()
+            && let Some(account) = accounts.get(app.open_account().0)
+        {
             signing = sign_in::start(account.clone());
         }
-        send(handle, cmds);
+        cmds.0
+            .extend(app.take_routed().into_iter().map(|(a, c)| (a, vec![c])));
+        for (account, cmds) in cmds.0 {
+            workers.send(account, cmds);
+        }
         if app.should_quit() {
             return Ok(());
         }
@@ -329,26 +336,33 @@ fn on_input(app: &mut App, ev: TermEvent) -> Vec<Cmd> {
     }
 }
 
-fn send(handle: &Handle, cmds: Vec<Cmd>) {
-    for cmd in cmds {
-        if handle.commands.send(cmd).is_err() {
-            tracing::error!("the IMAP worker is gone; command dropped");
+/// A worker's event, to the app as its account's; a stopped worker is said once.
+fn on_worker(app: &mut App, cmds: &mut Routed, (account, ev): Tagged) {
+    match ev {
+        Some(ev) => {
+            let follow = app.on_account_event(account, ev);
+            // Follow-ups are for the worker that spoke (a parked account makes none).
+            cmds.0.push((account, follow));
+        }
+        None => {
+            let name = app.accounts().name(account).to_string();
+            app.status.complain(format!(
+                "The worker of account {name} stopped; quit and restart tern"
+            ));
         }
     }
 }
 
-/// Asks the worker to log out, but does not keep the user waiting on a slow server: the
-/// terminal is already restored, and after `LOGOUT_WAIT` the process just exits.
-fn shutdown(handle: Handle) {
-    let (done_tx, done_rx) = crossbeam_channel::bounded::<()>(1);
-    let spawned = std::thread::Builder::new()
-        .name("logout".into())
-        .spawn(move || {
-            handle.shutdown();
-            let _ = done_tx.send(());
-        });
-    if spawned.is_ok() {
-        let _ = done_rx.recv_timeout(LOGOUT_WAIT);
+/// Commands in the order they were made, each batch with the account it is for.
+#[derive(Default)]
+struct Routed(Vec<(AccountId, Vec<Cmd>)>);
+
+impl Routed {
+    /// `cmds` were made by the app just now: they are for the account open now.
+    fn push(&mut self, cmds: Vec<Cmd>, app: &App) {
+        if !cmds.is_empty() {
+            self.0.push((app.open_account(), cmds));
+        }
     }
 }
 

@@ -1,10 +1,21 @@
 //! The folder picker of move and copy: type some letters of a folder's decoded name, in order
 //! but not necessarily together (`wk24` finds `Work/2024`), case-insensitively; CJK names
-//! match character by character. Folders that cannot hold messages are not offered.
+//! match character by character. Folders that cannot hold messages are not offered. With
+//! several accounts the other accounts' folders are offered too, as `ACCOUNT: FOLDER`.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::msg::{Folder, FolderInfo, Uid};
+use crate::msg::{Folder, Uid};
+use crate::ui::accounts::{AccountId, Section};
+
+/// A folder the messages can go to, and the account it is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dest {
+    pub account: AccountId,
+    pub folder: Folder,
+    /// What is shown and matched: the folder's name, after its account's for another account.
+    pub label: String,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Picker {
@@ -14,22 +25,43 @@ pub struct Picker {
     /// First match shown.
     pub offset: usize,
     /// Matching folders, best first.
-    pub matches: Vec<Folder>,
+    pub matches: Vec<Dest>,
     /// Move (true) or copy.
     pub remove: bool,
     /// Where the messages are, and which: fixed when the picker opened.
     pub folder: Folder,
     pub uids: Vec<Uid>,
     /// Every folder that can be a destination.
-    candidates: Vec<Folder>,
+    candidates: Vec<Dest>,
+    /// The account the messages are in.
+    open: AccountId,
 }
 
 impl Picker {
-    pub fn new(folders: &[FolderInfo], folder: Folder, uids: Vec<Uid>, remove: bool) -> Picker {
-        let candidates: Vec<Folder> = folders
+    /// For `uids` of `folder` in the `open` account: the folders of every section but that one.
+    pub fn new(
+        open: AccountId,
+        sections: &[Section<'_>],
+        folder: Folder,
+        uids: Vec<Uid>,
+        remove: bool,
+    ) -> Picker {
+        let candidates: Vec<Dest> = sections
             .iter()
-            .filter(|f| f.selectable && f.folder != folder)
-            .map(|f| f.folder.clone())
+            .flat_map(|s| {
+                s.folders()
+                    .iter()
+                    .filter(|f| f.selectable && (s.account != open || f.folder != folder))
+                    .map(|f| Dest {
+                        account: s.account,
+                        folder: f.folder.clone(),
+                        label: if s.account == open {
+                            f.folder.name().to_string()
+                        } else {
+                            format!("{}: {}", s.name, f.folder.name())
+                        },
+                    })
+            })
             .collect();
         let mut p = Picker {
             query: String::new(),
@@ -40,18 +72,23 @@ impl Picker {
             folder,
             uids,
             candidates,
+            open,
         };
         p.refilter();
         p
     }
 
     fn refilter(&mut self) {
-        let mut scored: Vec<((usize, usize, usize), &Folder)> = self
+        let mut scored: Vec<((usize, usize, usize), &Dest)> = self
             .candidates
             .iter()
-            .filter_map(|f| score(&self.query, f.name()).map(|s| (s, f)))
+            .filter_map(|d| score(&self.query, &d.label).map(|s| (s, d)))
             .collect();
-        scored.sort_by(|(a, x), (b, y)| (a, x.name()).cmp(&(b, y.name())));
+        // The open account's folders first, then by how well they match.
+        let open = self.open;
+        scored.sort_by(|(a, x), (b, y)| {
+            (x.account != open, a, &x.label).cmp(&(y.account != open, b, &y.label))
+        });
         self.matches = scored.into_iter().map(|(_, n)| n.clone()).collect();
         self.cursor = 0;
         self.offset = 0;
@@ -95,7 +132,7 @@ pub enum Pick {
     Editing,
     Cancel,
     /// Enter on a folder.
-    Chosen(Folder),
+    Chosen(Dest),
     /// Enter with no folder matching.
     NoMatch,
 }
@@ -146,6 +183,7 @@ fn next(at: usize, len: usize, step: isize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::msg::FolderInfo;
 
     #[test]
     fn subsequence_matching_ranks_tight_matches_first() {
@@ -169,8 +207,34 @@ mod tests {
             status: None,
         };
         let folders = [f("INBOX", true), f("Work", false), f("Work/2024", true)];
-        let p = Picker::new(&folders, Folder::named("INBOX"), vec![1], true);
-        let names: Vec<&str> = p.matches.iter().map(Folder::name).collect();
-        assert_eq!(names, ["Work/2024"]);
+        let model_of = |folders: &[FolderInfo]| {
+            let mut m = crate::model::Model::default();
+            m.folders = folders.to_vec();
+            m
+        };
+        let model = model_of(&folders);
+        let other = model_of(&[f("INBOX", true), f("Lists", false)]);
+        let sections = [
+            Section {
+                account: AccountId(0),
+                name: "home",
+                model: &model,
+            },
+            Section {
+                account: AccountId(1),
+                name: "work",
+                model: &other,
+            },
+        ];
+        let p = Picker::new(
+            AccountId(0),
+            &sections,
+            Folder::named("INBOX"),
+            vec![1],
+            true,
+        );
+        let names: Vec<&str> = p.matches.iter().map(|d| d.label.as_str()).collect();
+        assert_eq!(names, ["Work/2024", "work: INBOX"]);
+        assert_eq!(p.matches[1].account, AccountId(1));
     }
 }

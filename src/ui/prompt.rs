@@ -61,6 +61,8 @@ pub enum Command {
         output: Option<PathBuf>,
     },
     Folder(String),
+    /// `:account NAME`: open another account.
+    Account(String),
     Sort(SortOrder),
     Help,
     Quit,
@@ -249,6 +251,8 @@ pub fn parse(line: &str) -> Result<Command, String> {
         }
         "folder" if !rest.is_empty() => Ok(Command::Folder(rest.to_string())),
         "folder" => Err("usage: :folder NAME".into()),
+        "account" if !rest.is_empty() => Ok(Command::Account(rest.to_string())),
+        "account" => Err("usage: :account NAME".into()),
         "sort" => rest.parse().map(Command::Sort),
         "help" if rest.is_empty() => Ok(Command::Help),
         "quit" if rest.is_empty() => Ok(Command::Quit),
@@ -294,6 +298,8 @@ mod tests {
             parse("folder 其他文件夹/QQ邮件"),
             Ok(Command::Folder("其他文件夹/QQ邮件".into()))
         );
+        assert_eq!(parse("account work"), Ok(Command::Account("work".into())));
+        assert!(parse("account").is_err());
         assert!(parse("open x").is_err());
         assert!(parse("save").is_err());
         assert!(parse("save 1.x").is_err());

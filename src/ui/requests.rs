@@ -12,7 +12,7 @@ use crate::mime::Section;
 use crate::model::Mailbox;
 use crate::msg::{Cancel, Cmd, FlagChange, Flags, Folder, FolderOp, ReqId, SaveTo, Uid};
 use crate::search::Query;
-use crate::ui::triage::{Origin, Transfer};
+use crate::ui::triage::{Crossing, Origin, Transfer};
 
 /// Why a part was fetched, so its arrival does the right thing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +57,8 @@ pub enum Pending {
     Manage(FolderOp),
     /// A step of writing mail, answered to the composer.
     Compose(ComposeReq),
+    /// A step of a move or copy to another account.
+    Crossing(Crossing),
 }
 
 /// What the composer asked the worker for.
@@ -83,6 +85,11 @@ impl Requests {
         self.last += 1;
         self.pending.insert(self.last, pending);
         self.last
+    }
+
+    /// How many requests await an answer.
+    pub(crate) fn in_flight(&self) -> usize {
+        self.pending.len()
     }
 
     pub(crate) fn is_pending(&self, p: &Pending) -> bool {
@@ -249,6 +256,11 @@ impl Requests {
     }
 
     /// A composer request; its answer goes to the composer.
+    /// A step of a crossing; the caller sends its command to the right account.
+    pub(crate) fn crossing(&mut self, c: Crossing) -> ReqId {
+        self.send(Pending::Crossing(c))
+    }
+
     pub(crate) fn compose(&mut self, c: ComposeReq) -> ReqId {
         self.send(Pending::Compose(c))
     }
@@ -275,6 +287,7 @@ impl Pending {
                 | Pending::Raw(_)
                 | Pending::Save { .. }
                 | Pending::Compose(_)
+                | Pending::Crossing(_)
         )
     }
 }

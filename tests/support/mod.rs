@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod accounts;
 pub mod authz;
 pub mod dovecot;
 pub mod fake_smtp;
@@ -53,6 +54,25 @@ impl Env {
             "download_dir = \"{}\"\n\n[[account]]\nname = \"test\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\npassword_env = \"TERN_TEST_PASSWORD\"\nconnect_timeout_secs = 3\nread_timeout_secs = 10\n{extra}\n",
             self.downloads().display(),
             self.server.imap_port
+        );
+        std::fs::write(&path, text).expect("write config");
+        path
+    }
+
+    /// Writes a config with two accounts, "home" on this server and "work" on `work`'s (the
+    /// same user and password on both).
+    pub fn config_with(&self, work: &Env) -> PathBuf {
+        let account = |name: &str, port: u16| {
+            format!(
+                "[[account]]\nname = \"{name}\"\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nusername = \"alice\"\npassword_env = \"TERN_TEST_PASSWORD\"\nfrom = \"Alice <alice@{name}.example>\"\nconnect_timeout_secs = 3\nread_timeout_secs = 10\n\n"
+            )
+        };
+        let path = self.home.path().join("config.toml");
+        let text = format!(
+            "download_dir = \"{}\"\n\n{}{}",
+            self.downloads().display(),
+            account("home", self.server.imap_port),
+            account("work", work.server.imap_port)
         );
         std::fs::write(&path, text).expect("write config");
         path

@@ -191,3 +191,28 @@ pub fn part(bodystructure: &str) -> Part {
         other => panic!("unparseable BODYSTRUCTURE: {other:?}"),
     }
 }
+
+/// An account added after the first, writing mail as `from`, INBOX opened first.
+pub fn profile(name: &str, from: &str) -> tern::ui::accounts::Profile {
+    tern::ui::accounts::Profile {
+        name: name.into(),
+        default_folder: "INBOX".into(),
+        policy: Default::default(),
+        compose: tern::ui::composer::ComposeSettings {
+            identities: Ok(tern::compose::Identities::parse(from, &[]).unwrap()),
+            drafts_dir: None,
+            address_book: None,
+        },
+        oauth2: false,
+    }
+}
+
+/// A connection as the worker reports it after logging in.
+pub fn connected() -> Event {
+    Event::Conn(tern::msg::ConnState::Connected(tern::msg::SessionInfo {
+        greeting: "* OK ready".into(),
+        tls: None,
+        capabilities: vec!["IMAP4rev1".into()],
+        auth: "LOGIN".into(),
+    }))
+}

@@ -10,7 +10,7 @@ use crate::ui::app::App;
 use crate::ui::layout::Pane;
 use crate::ui::picker::{Pick, Picker};
 use crate::ui::triage::{
-    Confirm, Deferred, DeletePlan, Origin, Transfer, Undo, count, describe, toggle,
+    Across, Confirm, Deferred, DeletePlan, Origin, Transfer, Undo, count, describe, toggle,
 };
 
 impl App {
@@ -110,8 +110,9 @@ impl App {
         let Some((folder, uids)) = self.targets() else {
             return;
         };
-        self.overlays
-            .set_picker(Picker::new(&self.model.folders, folder, uids, remove));
+        let sections = self.accounts.sections(&self.model);
+        let picker = Picker::new(self.accounts.open(), &sections, folder, uids, remove);
+        self.overlays.set_picker(picker);
     }
 
     /// A key while the picker is open.
@@ -125,11 +126,22 @@ impl App {
             Pick::NoMatch => self
                 .status
                 .complain(format!("No folder matches \"{}\"", p.query)),
+            Pick::Chosen(dest) if dest.account != self.accounts.open() => {
+                return self.transfer_across(
+                    Across {
+                        from: (self.accounts.open(), p.folder),
+                        to: (dest.account, dest.folder),
+                        remove: p.remove,
+                        origin: Origin::User,
+                    },
+                    p.uids,
+                );
+            }
             Pick::Chosen(dest) => {
                 return self.transfer(Transfer {
                     folder: p.folder,
                     uids: p.uids,
-                    dest,
+                    dest: dest.folder,
                     remove: p.remove,
                     origin: Origin::User,
                 });
@@ -255,6 +267,13 @@ impl App {
                     origin: Origin::Undo,
                 })
             }
+            Some(Undo::Across {
+                at,
+                uid,
+                back_to,
+                flags,
+                date,
+            }) => self.undo_across(at, uid, back_to, flags, date),
             Some(Undo::Never(what)) => {
                 self.status.complain(format!("{what} cannot be undone"));
                 Vec::new()

@@ -5,9 +5,13 @@
 //! changes only when the server confirms, and a refusal just drops the overlay and says why.
 //! The undo stack takes an entry only on confirmation, so a refused action is never offered.
 //! [`Triage`] owns the policy and the undo stack and decides what an action means; `actions`
-//! turns key presses into requests and `ui::events` settles their answers.
+//! turns key presses into requests and `ui::events` settles their answers; `across` moves and
+//! copies to another account's folders.
 
+mod across;
 mod actions;
+
+pub use across::{Across, Crossing, Step};
 
 use crate::config::{Account, Config, DeletePolicy, SeenPolicy};
 use crate::msg::{Flag, FlagChange, Flags, Folder, FolderInfo, SpecialUse, Uid};
@@ -87,6 +91,15 @@ pub enum Undo {
         from: Folder,
         to: Folder,
         uids: Vec<Uid>,
+    },
+    /// A message moved to another account, where it is now `uid` in `at`; undone by moving it
+    /// back across, with its `flags` and INTERNALDATE `date`.
+    Across {
+        at: (crate::ui::accounts::AccountId, Folder),
+        uid: Uid,
+        back_to: (crate::ui::accounts::AccountId, Folder),
+        flags: Flags,
+        date: (i64, i32),
     },
     /// An action that cannot be undone, as the subject of "… cannot be undone".
     Never(String),

@@ -7,6 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::mime::sanitize::{pad_width, sanitize_line, text_width, truncate_width};
+use crate::model::Model;
+use crate::msg::{ConnState, FolderStatus};
 use crate::ui::app::App;
 use crate::ui::folder_tree::TreeRow;
 use crate::ui::layout::Pane;
@@ -18,7 +20,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let body = inner(area);
     let rows = body.height as usize;
     let start = app.folder_pane().offset();
-    let open = app.mailbox().map(|m| m.folder.name());
+    let open = app.mailbox().map(|m| (app.open_account(), m.folder.name()));
+    let sections = app.accounts().sections(app.model());
     let lines: Vec<Line<'_>> = app
         .folder_pane()
         .tree()
@@ -28,13 +31,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .take(rows)
         .map(|(i, row)| {
             let selected = i == app.folder_pane().cursor();
-            line(
-                row,
-                body.width as usize,
-                selected,
-                open == Some(row.name.as_str()),
-                app,
-            )
+            let is_open = !row.is_account && open == Some((row.account, row.name.as_str()));
+            let model = sections
+                .iter()
+                .find(|s| s.account == row.account)
+                .map_or(app.model(), |s| s.model);
+            line(row, body.width as usize, selected, is_open, model, app)
         })
         .collect();
     if lines.is_empty() {
@@ -44,7 +46,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(lines), body);
 }
 
-fn line<'a>(row: &TreeRow, width: usize, selected: bool, open: bool, app: &App) -> Line<'a> {
+fn line<'a>(
+    row: &TreeRow,
+    width: usize,
+    selected: bool,
+    open: bool,
+    model: &Model,
+    app: &App,
+) -> Line<'a> {
     let theme = app.theme();
     let marker = match (row.has_children, row.collapsed) {
         (true, true) => "▸ ",
@@ -52,14 +61,22 @@ fn line<'a>(row: &TreeRow, width: usize, selected: bool, open: bool, app: &App) 
         (false, _) => "  ",
     };
     let indent = "  ".repeat(row.depth);
-    // From the model on every frame: reading, arrivals and expunges move these counts.
-    let status = app
-        .model
-        .folders
-        .iter()
-        .find(|f| f.folder.name() == row.name)
-        .and_then(|f| app.model.counts(f));
+    // From the account's model on every frame: reading, arrivals and expunges move these
+    // counts.
+    let status = if row.is_account {
+        Some(FolderStatus {
+            unseen: model.unseen_total(),
+            ..FolderStatus::default()
+        })
+    } else {
+        model
+            .folders
+            .iter()
+            .find(|f| f.folder.name() == row.name)
+            .and_then(|f| model.counts(f))
+    };
     let counts = match status {
+        _ if row.is_account => account_counts(model),
         Some(s) if s.unseen > 0 => format!(" {}/{}", s.unseen, s.messages),
         Some(s) => format!(" {}", s.messages),
         None => String::new(),
@@ -88,4 +105,17 @@ fn line<'a>(row: &TreeRow, width: usize, selected: bool, open: bool, app: &App) 
         Span::styled(counts, theme.dim),
     ])
     .style(style)
+}
+
+/// An account row's unread total and, unless connected, its connection state.
+fn account_counts(model: &Model) -> String {
+    let state = match &model.conn {
+        Some(ConnState::Connected(_)) => "",
+        Some(ConnState::Offline { .. }) => " offline",
+        Some(ConnState::Connecting { .. }) | None => " connecting",
+    };
+    match model.unseen_total() {
+        0 => state.to_string(),
+        n => format!(" {n}{state}"),
+    }
 }

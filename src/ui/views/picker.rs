@@ -33,8 +33,8 @@ pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, p: &Picker) {
             app.theme().dim,
         ));
     }
-    for (i, name) in p.matches.iter().enumerate().skip(start).take(rows) {
-        let text = pad_width(&sanitize_line(name.name()), width);
+    for (i, dest) in p.matches.iter().enumerate().skip(start).take(rows) {
+        let text = pad_width(&sanitize_line(&dest.label), width);
         let line = if i == p.cursor {
             Line::styled(text, app.theme().selected)
         } else {

@@ -1,0 +1,137 @@
+//! The `App` with many accounts: adding them, taking each worker's events by the account they
+//! came from, and opening another account (`next_account`, `prev_account`, `:account NAME`,
+//! or a folder of another account in the folder pane).
+
+use crate::msg::{Cmd, Event, Folder};
+use crate::ui::accounts::{AccountId, Accounts, Parked, Profile};
+use crate::ui::app::{App, FIRST_SCREEN_MARGIN};
+use crate::ui::layout::Pane;
+
+impl App {
+    /// Adds an account after the first; returns its id and the commands its worker starts
+    /// with (the folder list, whose counts the pane shows).
+    pub fn add_account(&mut self, profile: Profile) -> (AccountId, Vec<Cmd>) {
+        let id = self.accounts.add(profile);
+        self.relist_folders();
+        (id, vec![Cmd::ListFolders])
+    }
+
+    pub fn accounts(&self) -> &Accounts {
+        &self.accounts
+    }
+
+    /// The account whose folder is open: every command the app makes is for its worker.
+    pub fn open_account(&self) -> AccountId {
+        self.accounts.open()
+    }
+
+    /// An event from `account`'s worker. The open account's take the usual way; a parked
+    /// one's only update its model (the pane's counts and connection state), since nothing
+    /// of it is on screen and it has no request in flight (see [`App::switch_account`]).
+    pub fn on_account_event(&mut self, account: AccountId, ev: Event) -> Vec<Cmd> {
+        if let Some(req) = ev.req()
+            && self.is_crossing(req)
+        {
+            self.crossing_answered(account, req, ev);
+            return Vec::new();
+        }
+        let name = self.accounts.name(account).to_string();
+        let Some(parked) = self.accounts.parked_mut(account) else {
+            return self.on_event(ev);
+        };
+        let relist = matches!(ev, Event::Folders(_));
+        if let Event::Failed { error, .. } = &ev {
+            self.status.complain(format!("{name}: {error}"));
+        }
+        parked.model.apply(ev);
+        if relist {
+            self.relist_folders();
+        }
+        Vec::new()
+    }
+
+    /// Rebuilds the folder pane from every account's folder list.
+    pub(crate) fn relist_folders(&mut self) {
+        let sections = self.accounts.sections(&self.model);
+        self.folders.listed(self.accounts.open(), &sections);
+    }
+
+    /// Opens `account` at `folder` (else its default folder). The open account's state is
+    /// parked first; its worker keeps its folder list and counts current. Refused while a
+    /// request is in flight, whose answer must reach the state that asked.
+    pub(crate) fn switch_account(&mut self, account: AccountId, folder: Option<&str>) -> Vec<Cmd> {
+        if account == self.accounts.open() {
+            return match folder {
+                Some(name) => self.open_folder(name),
+                None => Vec::new(),
+            };
+        }
+        let busy = self.requests.in_flight();
+        if busy > 0 {
+            let name = self.accounts.name(self.accounts.open()).to_string();
+            self.status.complain(format!(
+                "Wait: {busy} request(s) of {name} are in flight; switch when they are done"
+            ));
+            return Vec::new();
+        }
+        let mut model = std::mem::take(&mut self.model);
+        // The folder of a parked account is not on screen; reopening it loads it afresh.
+        model.mailbox = None;
+        let current = Parked {
+            model,
+            triage: std::mem::take(&mut self.triage),
+            login: std::mem::take(&mut self.login),
+            compose: std::mem::take(&mut self.composer.settings),
+        };
+        let Some(taken) = self.accounts.swap(account, current) else {
+            return Vec::new();
+        };
+        self.model = taken.model;
+        self.triage = taken.triage;
+        self.login = taken.login;
+        self.composer.settings = taken.compose;
+        self.close_reader();
+        if matches!(self.focus, Pane::Reader | Pane::Parts) {
+            self.focus = Pane::List;
+        }
+        let name = folder.unwrap_or(self.accounts.default_folder(account));
+        let name = name.to_string();
+        self.folders.want(&name);
+        self.relist_folders();
+        self.folders.point_at(account, &name);
+        self.status.clear();
+        let select = Cmd::Select {
+            folder: self
+                .model
+                .folders
+                .iter()
+                .find(|f| f.folder.name() == name)
+                .map_or_else(|| Folder::named(&name), |f| f.folder.clone()),
+            read_only: false,
+            first_screen: self.geometry.list_rows().max(1) + FIRST_SCREEN_MARGIN,
+        };
+        vec![select]
+    }
+
+    /// `next_account` / `prev_account`: the account `delta` places away, at its default folder.
+    pub(crate) fn step_account(&mut self, delta: isize) -> Vec<Cmd> {
+        if self.accounts.len() < 2 {
+            self.status.say("There is only one account");
+            return Vec::new();
+        }
+        let to = self.accounts.step(delta);
+        self.switch_account(to, None)
+    }
+
+    /// `:account NAME`.
+    pub(crate) fn account_named(&mut self, name: &str) -> Vec<Cmd> {
+        match self.accounts.find(name) {
+            Some(id) => self.switch_account(id, None),
+            None => {
+                self.status
+                    .complain(format!("There is no account \"{name}\""));
+                Vec::new()
+            }
+        }
+    }
+}
