@@ -237,16 +237,19 @@ fn tui_row(count: usize, runs: usize) {
     }
 }
 
-/// Milliseconds from the shell's `exec` of tern in a fresh 200×50 tmux session until `text` is
-/// on its screen, polled every millisecond.
+/// Milliseconds from the shell's start of tern in a fresh 200×50 tmux session until `text` is
+/// on its screen, polled every millisecond. Then tern is quit with `q`, as a user would: killed
+/// instead, it would leave the cache for the next launch to repair.
 fn launch_to_text(tern: &Path, config: &Path, text: &str) -> f64 {
     let dir = tempfile::tempdir().expect("tempdir");
     let start = dir.path().join("start");
+    let done = dir.path().join("done");
     let cmd = format!(
-        "date +%s%N >'{}'; exec '{}' --config '{}'",
+        "date +%s%N >'{}'; '{}' --config '{}'; touch '{}'; sleep 60",
         start.display(),
         tern.display(),
-        config.display()
+        config.display(),
+        done.display()
     );
     let t = tmux::Tmux::start(&cmd, &[("TERN_BENCH_PASSWORD", "wonderland")], 200, 50);
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -267,6 +270,15 @@ fn launch_to_text(tern: &Path, config: &Path, text: &str) -> f64 {
         .trim()
         .parse()
         .expect("date +%s%N");
+    t.keys(&["q"]);
+    while !done.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "tern did not quit:\n{}",
+            t.capture()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
     (seen - started) as f64 / 1e6
 }
 
@@ -305,7 +317,7 @@ fn write_config(dir: &Path, port: u16, cache: &Path) -> PathBuf {
     std::fs::write(
         &config,
         format!(
-            "[[account]]\nname = \"bench\"\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nusername = \"alice\"\npassword_env = \"TERN_BENCH_PASSWORD\"\ncache_file = \"{}\"\ndefault_folder = \"Bench\"\n",
+            "confirm_quit = false\n\n[[account]]\nname = \"bench\"\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nusername = \"alice\"\npassword_env = \"TERN_BENCH_PASSWORD\"\ncache_file = \"{}\"\ndefault_folder = \"Bench\"\n",
             cache.display()
         ),
     )

@@ -63,6 +63,7 @@ mod workers;
 mod wrap;
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, never, select};
 use crossterm::event::Event as TermEvent;
@@ -85,6 +86,11 @@ use crate::ui::sign_in::SignIn;
 use crate::ui::term_input::Received;
 use crate::ui::triage::Policy;
 use crate::ui::workers::{Tagged, Workers};
+
+/// Worker events are applied for at most this long before a frame is drawn: a flood of them
+/// (a big folder's cached rows, read faster than the model takes them) then shows its first
+/// rows at once instead of after its last.
+const FRAME_BUDGET: Duration = Duration::from_millis(16);
 
 /// Runs the TUI for every account in `accounts` (the first opened first) until the user
 /// quits. Each comes with its password. The terminal is restored on every way out.
@@ -211,7 +217,9 @@ fn event_loop(
                 app.on_edited(result);
             },
         }
-        // Everything already queued is applied before the one draw below.
+        // What is already queued is applied before the one draw below: every key, and worker
+        // events for up to a frame's time.
+        let frame_due = Instant::now() + FRAME_BUDGET;
         if editor.is_none() {
             while let Ok(ev) = keys.try_recv() {
                 match ev {
@@ -220,7 +228,9 @@ fn event_loop(
                 }
             }
         }
-        while let Ok(ev) = events.try_recv() {
+        while Instant::now() < frame_due
+            && let Ok(ev) = events.try_recv()
+        {
             on_worker(app, &mut cmds, ev);
         }
         while let Ok(ev) = sent.try_recv() {
