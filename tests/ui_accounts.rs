@@ -339,3 +339,23 @@ fn a_failed_removal_says_the_message_is_in_both_places() {
     );
     assert_eq!(support::ui::listed(&app), [2, 1]);
 }
+
+#[test]
+fn a_reader_following_the_moved_message_asks_its_own_account_for_the_next() {
+    let mut app = two_accounts();
+    press(&mut app, "Enter");
+    let sent = move_to_work(&mut app, |req| Event::Appended {
+        req,
+        folder: Folder::named("Projects"),
+        uid: Some(77),
+    });
+    confirm_removal(&mut app, &sent);
+    let next = app.take_routed();
+    assert!(
+        matches!(
+            &next[..],
+            [(AccountId(0), Cmd::FetchStructure { uid: 1, .. }), ..]
+        ),
+        "{next:?}"
+    );
+}
