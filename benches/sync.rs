@@ -23,7 +23,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use tern::devserver::{Dovecot, DovecotOptions};
@@ -65,12 +65,22 @@ fn main() {
         return;
     }
     println!(
-        "messages\twire ms\tcold first screen ms\tcold sync ms\tcold CPU ms\tcold/wire\tcold RSS MB\twarm first screen ms\twarm in-sync ms\twarm/cold\tchanged in-sync ms"
+        "messages\tbuild\twire ms\tcold first screen ms\tcold sync ms\tcold CPU ms\tcold/wire\tcold RSS MB\twarm first screen ms\twarm in-sync ms\twarm/cold\tchanged in-sync ms"
     );
     for n in counts {
         row(n, runs);
     }
     attachment_bytes();
+}
+
+/// The tern binaries measured: this build, and the one named by `TERN_BENCH_BEFORE` (say, a
+/// release build of main) to compare with on the same server, runs interleaved.
+fn binaries() -> Vec<(&'static str, PathBuf)> {
+    let mut bins = vec![("this", PathBuf::from(env!("CARGO_BIN_EXE_tern")))];
+    if let Some(before) = std::env::var_os("TERN_BENCH_BEFORE") {
+        bins.push(("before", PathBuf::from(before)));
+    }
+    bins
 }
 
 fn row(count: usize, runs: usize) {
@@ -84,44 +94,67 @@ fn row(count: usize, runs: usize) {
         .expect("seed");
     eprintln!("seeded {count} messages in {:.2?}", seeded.elapsed());
     let home = tempfile::tempdir().expect("tempdir");
-    let cache = home.path().join("cache.redb");
-    let config = write_config(home.path(), server.imap_port, &cache);
+    // Each binary keeps its own cache: their formats may differ.
+    let setups: Vec<(&str, PathBuf, PathBuf, PathBuf)> = binaries()
+        .into_iter()
+        .map(|(name, tern)| {
+            let dir = home.path().join(name);
+            std::fs::create_dir_all(&dir).expect("dir");
+            let cache = dir.join("cache.redb");
+            let config = write_config(&dir, server.imap_port, &cache);
+            (name, tern, cache, config)
+        })
+        .collect();
     // Warm Dovecot's own indexes once so every measured run sees the same server state.
     raw_wire(server.imap_port);
 
     let wire = median((0..runs).map(|_| raw_wire(server.imap_port)).collect());
-    let mut rss = 0;
-    let cold: Vec<Timings> = (0..runs)
-        .map(|_| {
-            let _ = std::fs::remove_file(&cache);
-            let (t, r) = tern_list(&config);
-            rss = rss.max(r);
-            t
-        })
-        .collect();
-    let warm: Vec<Timings> = (0..runs).map(|_| tern_list(&config).0).collect();
+    let mut cold: Vec<Vec<(Timings, i64)>> = setups.iter().map(|_| Vec::new()).collect();
+    let mut warm: Vec<Vec<Timings>> = setups.iter().map(|_| Vec::new()).collect();
+    for _ in 0..runs {
+        for (i, (_, tern, cache, config)) in setups.iter().enumerate() {
+            let _ = std::fs::remove_file(cache);
+            cold[i].push(tern_list(tern, config));
+        }
+    }
+    for _ in 0..runs {
+        for (i, (_, tern, _, config)) in setups.iter().enumerate() {
+            warm[i].push(tern_list(tern, config).0);
+        }
+    }
+    // Changes on the server are measured with this build only: they cannot be undone.
+    let (_, tern, _, config) = &setups[0];
     let changed: Vec<Timings> = (0..runs)
         .map(|i| {
             change_one_percent(&server, count, i);
-            tern_list(&config).0
+            tern_list(tern, config).0
         })
         .collect();
-
-    let first_screen = |t: &Timings| (t.first_rows - t.connected).max(0.0);
-    let cold_first = median_f(cold.iter().map(first_screen).collect());
-    // Sync times count from the process's start, login included, like the raw client's.
-    let cold_sync = median_f(cold.iter().map(|t| t.in_sync).collect());
-    let cold_cpu = median_f(cold.iter().map(|t| t.cpu).collect());
-    let warm_first = median_f(warm.iter().map(|t| t.first_rows).collect());
-    let warm_sync = median_f(warm.iter().map(|t| t.in_sync).collect());
     let changed_sync = median_f(changed.iter().map(|t| t.in_sync).collect());
-    println!(
-        "{count}\t{:.0}\t{cold_first:.0}\t{cold_sync:.0}\t{cold_cpu:.0}\t{:.2}\t{:.1}\t{warm_first:.0}\t{warm_sync:.0}\t{:.3}\t{changed_sync:.0}",
-        ms(wire),
-        cold_sync / ms(wire),
-        rss as f64 / 1024.0,
-        warm_sync / cold_sync,
-    );
+
+    for (i, (name, ..)) in setups.iter().enumerate() {
+        let cold_runs: Vec<&Timings> = cold[i].iter().map(|(t, _)| t).collect();
+        let rss = median_f(cold[i].iter().map(|(_, r)| *r as f64).collect());
+        let first_screen = |t: &&Timings| (t.first_rows - t.connected).max(0.0);
+        let cold_first = median_f(cold_runs.iter().map(first_screen).collect());
+        // Sync times count from the process's start, login included, like the raw client's.
+        let cold_sync = median_f(cold_runs.iter().map(|t| t.in_sync).collect());
+        let cold_cpu = median_f(cold_runs.iter().map(|t| t.cpu).collect());
+        let warm_first = median_f(warm[i].iter().map(|t| t.first_rows).collect());
+        let warm_sync = median_f(warm[i].iter().map(|t| t.in_sync).collect());
+        let changed = if i == 0 {
+            format!("{changed_sync:.0}")
+        } else {
+            "-".into()
+        };
+        println!(
+            "{count}\t{name}\t{:.0}\t{cold_first:.0}\t{cold_sync:.0}\t{cold_cpu:.0}\t{:.2}\t{:.1}\t{warm_first:.0}\t{warm_sync:.0}\t{:.3}\t{changed}",
+            ms(wire),
+            cold_sync / ms(wire),
+            rss / 1024.0,
+            warm_sync / cold_sync,
+        );
+    }
 }
 
 fn write_config(dir: &Path, port: u16, cache: &Path) -> PathBuf {
@@ -181,41 +214,80 @@ fn median_f(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// User plus system CPU (ms) and peak RSS (KiB) of the children reaped so far.
-fn children() -> (f64, i64) {
-    usage(libc::RUSAGE_CHILDREN)
+/// User plus system CPU (ms) in a rusage.
+fn cpu_ms(usage: &libc::rusage) -> f64 {
+    let ms = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
+    ms(usage.ru_utime) + ms(usage.ru_stime)
 }
 
-/// User plus system CPU (ms) and peak RSS (KiB) of `who` (`RUSAGE_SELF`, `RUSAGE_CHILDREN`).
-fn usage(who: libc::c_int) -> (f64, i64) {
+/// User plus system CPU (ms) of this process so far.
+fn own_cpu_ms() -> f64 {
     // SAFETY: getrusage only writes into the struct we pass.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(who, &mut usage) };
-    let ms = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
-    (ms(usage.ru_utime) + ms(usage.ru_stime), usage.ru_maxrss)
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    cpu_ms(&usage)
 }
 
-/// One `tern list --timings` run: its own timings and CPU, and the peak RSS (KiB) of every
-/// child reaped so far (all runs of a row do the same work, so the maximum is the figure
-/// wanted).
-fn tern_list(config: &Path) -> (Timings, i64) {
-    let (cpu_before, _) = children();
-    let out = Command::new(env!("CARGO_BIN_EXE_tern"))
+/// One `tern list --timings` run of the binary `tern`: its own timings, its CPU as the kernel
+/// counted it for this child alone, and its peak RSS (KiB). The peak is the child's VmHWM,
+/// polled every 5 ms: rusage's maximum counts the forked copy of this process before `exec`,
+/// which at 100 000 messages is larger than tern.
+#[allow(clippy::zombie_processes)] // reaped by wait4, which also gives its rusage
+fn tern_list(tern: &Path, config: &Path) -> (Timings, i64) {
+    let mut child = Command::new(tern)
         .arg("--config")
         .arg(config)
         .args(["list", "Bench", "--timings"])
         .env("TERN_BENCH_PASSWORD", "wonderland")
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("run tern");
+    let pid = child.id();
+    let peak = std::thread::spawn(move || {
+        let status = format!("/proc/{pid}/status");
+        let mut peak = 0;
+        // Until the process is gone (or a zombie, without memory lines).
+        while let Some(kib) = std::fs::read_to_string(&status).ok().and_then(|s| {
+            let line = s.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+            line.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<i64>()
+                .ok()
+        }) {
+            peak = peak.max(kib);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        peak
+    });
+    // The rows (megabytes) first: tern writes its few lines of timings to stderr at the end.
+    let mut rows = Vec::new();
+    let mut stderr = String::new();
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_end(&mut rows)
+        .expect("read rows");
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("read timings");
+    let mut status = 0;
+    // SAFETY: wait4 reaps our own child and only writes into the values we pass.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = pid as libc::pid_t;
+    assert_eq!(unsafe { libc::wait4(pid, &mut status, 0, &mut usage) }, pid);
     assert!(
-        out.status.success(),
-        "tern failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "tern failed: {stderr}"
     );
-    let (cpu, rss) = children();
-    let mut t = timings(&String::from_utf8_lossy(&out.stderr));
-    t.cpu = cpu - cpu_before;
-    (t, rss)
+    let mut t = timings(&stderr);
+    t.cpu = cpu_ms(&usage);
+    (t, peak.join().expect("VmHWM poller"))
 }
 
 fn timings(stderr: &str) -> Timings {
@@ -342,9 +414,9 @@ fn parse(reply: &[u8], runs: usize) -> (f64, f64) {
     };
     let times = (0..runs)
         .map(|_| {
-            let start = usage(libc::RUSAGE_SELF).0;
+            let start = own_cpu_ms();
             std::hint::black_box(read());
-            usage(libc::RUSAGE_SELF).0 - start
+            own_cpu_ms() - start
         })
         .collect();
     let rows = read();

@@ -232,14 +232,14 @@ fn keys_of<'h>(
     let ids = h
         .message_id
         .into_iter()
-        .chain(h.references.iter().copied())
         .chain(h.in_reply_to)
         .map(threads::bare)
+        .chain(threads::ids(h.references))
         .filter(|id| !id.is_empty())
         .map(|id| hasher.hash_one((0u8, id)) as u32);
     // Only a message without parents can start a thread that subject grouping joins, or be
     // joined to one; see the module documentation for the rare case this leaves out.
-    let parentless = h.references.is_empty() && h.in_reply_to.is_none();
+    let parentless = threads::ids(h.references).next().is_none() && h.in_reply_to.is_none();
     let subject = parentless
         .then(|| threads::grouping_subject(h))
         .flatten()
@@ -310,7 +310,7 @@ mod tests {
     use crate::model::threads::tests::arb_forest;
 
     /// A folder of test messages: (uid, id, references, subject), dated by UID.
-    struct Folder(Vec<(Uid, String, Vec<String>, String)>);
+    struct Folder(Vec<(Uid, String, String, String)>);
 
     impl Folder {
         fn header(&self, uid: Uid) -> Option<Header<'_>> {
@@ -318,7 +318,7 @@ mod tests {
             Some(Header {
                 uid: *uid,
                 message_id: Some(id),
-                references: refs.iter().map(String::as_str).collect(),
+                references: refs,
                 in_reply_to: None,
                 subject,
                 date: i64::from(*uid),
@@ -336,28 +336,18 @@ mod tests {
             .collect()
     }
 
-    fn message(
-        uid: Uid,
-        id: &str,
-        refs: &[&str],
-        subject: &str,
-    ) -> (Uid, String, Vec<String>, String) {
-        (
-            uid,
-            id.into(),
-            refs.iter().map(|r| r.to_string()).collect(),
-            subject.into(),
-        )
+    fn message(uid: Uid, id: &str, refs: &str, subject: &str) -> (Uid, String, String, String) {
+        (uid, id.into(), refs.into(), subject.into())
     }
 
     #[test]
     fn threads_are_cut_at_their_tops_and_placeholders_are_no_rows() {
         let f = Folder(vec![
-            message(1, "a", &[], "plan"),
-            message(2, "b", &["a"], "Re: plan"),
-            message(3, "c", &["gone"], "Re: x"),
-            message(4, "d", &["gone"], "Re: x"),
-            message(5, "e", &[], "other"),
+            message(1, "a", "", "plan"),
+            message(2, "b", "a", "Re: plan"),
+            message(3, "c", "gone", "Re: x"),
+            message(4, "d", "gone", "Re: x"),
+            message(5, "e", "", "other"),
         ]);
         let c = Conversations::build(f.headers());
         assert_eq!(
@@ -372,16 +362,16 @@ mod tests {
     #[test]
     fn a_reply_joins_its_thread_and_moves_it_to_the_top() {
         let mut f = Folder(vec![
-            message(1, "a", &[], "plan"),
-            message(2, "b", &[], "other"),
+            message(1, "a", "", "plan"),
+            message(2, "b", "", "other"),
         ]);
         let mut c = Conversations::build(f.headers());
-        f.0.push(message(3, "c", &["a"], "Re: plan"));
+        f.0.push(message(3, "c", "a", "Re: plan"));
         c.add(&[3], |u| f.header(u));
         assert_eq!(rows(&c), [vec![(1, 0), (3, 1)], vec![(2, 0)]]);
         // A parent arriving after its reply takes the reply under it.
-        f.0.push(message(4, "p", &[], "party"));
-        f.0.push(message(5, "q", &["p"], "Re: party"));
+        f.0.push(message(4, "p", "", "party"));
+        f.0.push(message(5, "q", "p", "Re: party"));
         c.add(&[5], |u| f.header(u));
         c.add(&[4], |u| f.header(u));
         assert_eq!(rows(&c)[0], [(4, 0), (5, 1)]);
@@ -390,10 +380,10 @@ mod tests {
     #[test]
     fn an_expunged_parent_leaves_its_replies_in_one_thread() {
         let f = Folder(vec![
-            message(1, "a", &[], "plan"),
-            message(2, "b", &["a"], "Re: plan"),
-            message(3, "c", &["a"], "Re: plan"),
-            message(4, "d", &[], "other"),
+            message(1, "a", "", "plan"),
+            message(2, "b", "a", "Re: plan"),
+            message(3, "c", "a", "Re: plan"),
+            message(4, "d", "", "other"),
         ]);
         let mut c = Conversations::build(f.headers());
         c.remove(&[1], |u| f.header(u).filter(|h| h.uid != 1));
@@ -414,7 +404,7 @@ mod tests {
                     i = p;
                 }
                 up.reverse();
-                up
+                up.join(" ")
             };
             let mut all = HashMap::new();
             for i in 0..parents.len() {

@@ -422,7 +422,7 @@ fn thread_header(s: &Summary) -> Header<'_> {
     Header {
         uid: s.uid,
         message_id,
-        references: references.collect(),
+        references,
         in_reply_to,
         subject: &s.subject,
         date: s.sent().0,

@@ -19,8 +19,10 @@ use crate::msg::Uid;
 pub struct Header<'a> {
     pub uid: Uid,
     pub message_id: Option<&'a str>,
-    /// The References ids, oldest ancestor first ([`parse_ids`] reads the header).
-    pub references: Vec<&'a str>,
+    /// The References ids, oldest ancestor first, as the header writes them (`<a@x> <b@x>`,
+    /// brackets optional) or a summary keeps them (blank-separated): read in place, so a
+    /// folder's worth of headers needs no list per message.
+    pub references: &'a str,
     /// The first id of In-Reply-To: the parent when there are no References.
     pub in_reply_to: Option<&'a str>,
     pub subject: &'a str,
@@ -33,14 +35,11 @@ pub struct Header<'a> {
 /// costs a walk up the chain to refuse cycles.
 const MAX_REFERENCES: usize = 128;
 
-/// The ids (`<…>`) of a References or In-Reply-To header, brackets removed, in order.
-pub fn parse_ids(header: &str) -> Vec<&str> {
-    header
-        .split('<')
-        .skip(1)
-        .filter_map(|s| s.split_once('>').map(|(id, _)| id.trim()))
+/// The ids of a References or In-Reply-To header, or of blank-separated ids, in order:
+/// brackets and blanks separate them, empty ones are skipped.
+pub fn ids(list: &str) -> impl Iterator<Item = &str> + Clone {
+    list.split(|c: char| c.is_whitespace() || c == '<' || c == '>')
         .filter(|id| !id.is_empty())
-        .collect()
 }
 
 /// An id with any brackets and blanks around it removed, so `<a@b>` and `a@b` match.
@@ -63,7 +62,7 @@ pub(super) fn bare(id: &str) -> &str {
 pub(super) fn grouping_subject<'a>(m: &Header<'a>) -> Option<&'a str> {
     let base = base_subject(m.subject);
     let starter = base.len() == m.subject.trim_start().len();
-    let orphan = m.references.is_empty() && m.in_reply_to.is_none();
+    let orphan = ids(m.references).next().is_none() && m.in_reply_to.is_none();
     (!base.is_empty() && (starter || orphan)).then_some(base)
 }
 
@@ -155,19 +154,14 @@ impl<'a> Builder<'a> {
 
         // The first reference and the last ones, or In-Reply-To without References; walked
         // in place, no copy per message.
-        let refs = &m.references[..];
-        let (first, last) = if refs.len() > MAX_REFERENCES {
-            (&refs[..1], &refs[refs.len() - (MAX_REFERENCES - 1)..])
-        } else {
-            (refs, &[][..])
-        };
-        let parent = m.in_reply_to.filter(|_| refs.is_empty());
-        let chain = first
-            .iter()
-            .chain(last)
-            .copied()
+        let count = ids(m.references).count();
+        let window = |(i, _): &(usize, &str)| *i == 0 || *i + MAX_REFERENCES > count;
+        let parent = m.in_reply_to.map(bare).filter(|_| count == 0);
+        let chain = ids(m.references)
+            .enumerate()
+            .filter(window)
+            .map(|(_, id)| id)
             .chain(parent)
-            .map(bare)
             .filter(|id| !id.is_empty());
         // Each id a child of the one before it, unless already linked or it would loop.
         let mut prev: Option<usize> = None;
@@ -273,7 +267,7 @@ impl<'a> Builder<'a> {
     fn group_by_subject(&mut self, messages: &[Header], roots: Vec<usize>) -> Vec<usize> {
         let message = |c: &Container| c.message.map(|i| &messages[i]);
         let orphan = |m: &Header| {
-            m.references.is_empty()
+            ids(m.references).next().is_none()
                 && m.in_reply_to.is_none()
                 && base_subject(m.subject).len() != m.subject.trim_start().len()
         };
@@ -358,11 +352,11 @@ pub(super) mod tests {
 
     use super::*;
 
-    fn msg<'a>(uid: Uid, id: &'a str, refs: &[&'a str], subject: &'a str) -> Header<'a> {
+    fn msg<'a>(uid: Uid, id: &'a str, refs: &'a str, subject: &'a str) -> Header<'a> {
         Header {
             uid,
             message_id: Some(id),
-            references: refs.to_vec(),
+            references: refs,
             subject,
             date: i64::from(uid),
             ..Header::default()
@@ -379,26 +373,27 @@ pub(super) mod tests {
     }
 
     #[test]
-    fn ids_are_read_from_headers() {
+    fn ids_are_read_from_headers_and_summaries() {
+        let read = |list| ids(list).collect::<Vec<_>>();
         assert_eq!(
-            parse_ids(" <a@x>\r\n\t<b@y> junk <> <c@z"),
-            ["a@x", "b@y"],
-            "an empty or unclosed id is dropped"
+            read(" <a@x>\r\n\t<b@y><c@z> <> d@w"),
+            ["a@x", "b@y", "c@z", "d@w"],
+            "folded, run together, empty, or as a summary keeps them"
         );
-        assert!(parse_ids("").is_empty());
+        assert!(read("").is_empty());
     }
 
     #[test]
     fn replies_go_under_their_parents_oldest_first() {
         let messages = [
-            msg(1, "<a@x>", &[], "plan"),
-            msg(2, "<b@x>", &["<a@x>"], "Re: plan"),
-            msg(3, "<c@x>", &["<a@x>", "<b@x>"], "Re: plan"),
+            msg(1, "<a@x>", "", "plan"),
+            msg(2, "<b@x>", "<a@x>", "Re: plan"),
+            msg(3, "<c@x>", "<a@x> <b@x>", "Re: plan"),
             Header {
                 in_reply_to: Some("a@x"),
-                ..msg(4, "<d@x>", &[], "Re: plan")
+                ..msg(4, "<d@x>", "", "Re: plan")
             },
-            msg(5, "<e@x>", &[], "other"),
+            msg(5, "<e@x>", "", "other"),
         ];
         assert_eq!(
             tree(&messages),
@@ -410,10 +405,10 @@ pub(super) mod tests {
     #[test]
     fn replies_before_their_parents_give_the_same_threads() {
         let mut messages = vec![
-            msg(1, "a", &[], "plan"),
-            msg(2, "b", &["a"], "Re: plan"),
-            msg(3, "c", &["a", "b"], "Re: plan"),
-            msg(4, "d", &["a"], "Re: plan"),
+            msg(1, "a", "", "plan"),
+            msg(2, "b", "a", "Re: plan"),
+            msg(3, "c", "a b", "Re: plan"),
+            msg(4, "d", "a", "Re: plan"),
         ];
         let forward = tree(&messages);
         messages.reverse();
@@ -424,11 +419,11 @@ pub(super) mod tests {
     #[test]
     fn missing_parents_are_placeholders_only_where_they_join() {
         let messages = [
-            msg(2, "b", &["gone"], "Re: x"),
-            msg(3, "c", &["gone"], "Re: x"),
-            msg(4, "d", &["lost"], "Re: y"),
-            msg(5, "e", &["root", "middle"], "Re: z"),
-            msg(6, "f", &["root", "middle", "e"], "Re: z"),
+            msg(2, "b", "gone", "Re: x"),
+            msg(3, "c", "gone", "Re: x"),
+            msg(4, "d", "lost", "Re: y"),
+            msg(5, "e", "root middle", "Re: z"),
+            msg(6, "f", "root middle e", "Re: z"),
         ];
         assert_eq!(
             tree(&messages),
@@ -440,11 +435,11 @@ pub(super) mod tests {
     #[test]
     fn cycles_and_self_references_are_broken() {
         let messages = [
-            msg(1, "a", &["b"], "s"),
-            msg(2, "b", &["a"], "s"),
-            msg(3, "c", &["c"], "t"),
-            msg(4, "d", &["d", "e", "d"], "u"),
-            msg(5, "e", &["x", "y", "x"], "v"),
+            msg(1, "a", "b", "s"),
+            msg(2, "b", "a", "s"),
+            msg(3, "c", "c", "t"),
+            msg(4, "d", "d e d", "u"),
+            msg(5, "e", "x y x", "v"),
         ];
         let rows = tree(&messages);
         let mut uids: Vec<Uid> = rows.iter().map(|r| r.1).filter(|u| *u != 0).collect();
@@ -456,9 +451,9 @@ pub(super) mod tests {
     #[test]
     fn duplicate_ids_stay_two_messages() {
         let messages = [
-            msg(1, "a", &[], "s"),
-            msg(2, "a", &[], "s copy"),
-            msg(3, "r", &["a"], "Re: s"),
+            msg(1, "a", "", "s"),
+            msg(2, "a", "", "s copy"),
+            msg(3, "r", "a", "Re: s"),
         ];
         assert_eq!(
             tree(&messages),
@@ -469,18 +464,16 @@ pub(super) mod tests {
 
     #[test]
     fn a_hostile_references_header_is_cheap_and_harmless() {
-        let ids: Vec<String> = (0..10_000).map(|i| format!("<{i}@evil>")).collect();
-        let header = ids.concat();
-        let refs = parse_ids(&header);
-        assert_eq!(refs.len(), 10_000);
-        let mut messages = vec![
-            msg(1, "0@evil", &[], "root"),
-            msg(2, "victim", &refs, "Re: root"),
-        ];
+        let named: Vec<String> = (0..10_000).map(|i| format!("<{i}@evil>")).collect();
+        let header = named.concat();
+        assert_eq!(ids(&header).count(), 10_000);
         // A second hostile message naming the same ids the other way round.
-        let mut backwards = refs.clone();
-        backwards.reverse();
-        messages.push(msg(3, "other", &backwards, "Re: root"));
+        let backwards: String = named.iter().rev().map(String::as_str).collect();
+        let messages = vec![
+            msg(1, "0@evil", "", "root"),
+            msg(2, "victim", &header, "Re: root"),
+            msg(3, "other", &backwards, "Re: root"),
+        ];
         let start = std::time::Instant::now();
         let rows = tree(&messages);
         assert!(start.elapsed().as_secs() < 2, "{:?}", start.elapsed());
@@ -495,14 +488,14 @@ pub(super) mod tests {
     #[test]
     fn subjects_group_only_replies_that_name_no_parent() {
         let messages = [
-            msg(1, "a", &[], "Lunch"),
+            msg(1, "a", "", "Lunch"),
             Header {
                 message_id: None,
-                ..msg(2, "", &[], "RE: lunch")
+                ..msg(2, "", "", "RE: lunch")
             },
-            msg(3, "c", &["elsewhere"], "Re: lunch"),
-            msg(4, "d", &[], "lunch"),
-            msg(5, "e", &[], "Re: dinner"),
+            msg(3, "c", "elsewhere", "Re: lunch"),
+            msg(4, "d", "", "lunch"),
+            msg(5, "e", "", "Re: dinner"),
         ];
         assert_eq!(
             tree(&messages),
@@ -544,8 +537,9 @@ pub(super) mod tests {
                     i = p;
                 }
                 up.reverse();
-                up
+                up.join(" ")
             };
+            let chains: Vec<String> = (0..parents.len()).map(chain).collect();
             let subjects: Vec<String> = (0..parents.len()).map(|i| format!("s{i}")).collect();
             let messages: Vec<Header> = order
                 .iter()
@@ -553,7 +547,7 @@ pub(super) mod tests {
                 .map(|&i| Header {
                     uid: i as Uid + 1,
                     message_id: Some(&ids[i]),
-                    references: chain(i),
+                    references: &chains[i],
                     subject: &subjects[i],
                     date: i as i64,
                     in_reply_to: None,
@@ -592,13 +586,17 @@ pub(super) mod tests {
             )
         ) {
             let ids: Vec<String> = (0..12).map(|i| format!("<{i}@x>")).collect();
+            let refs: Vec<String> = links
+                .iter()
+                .map(|(_, refs, _)| refs.iter().map(|r| ids[*r as usize].as_str()).collect())
+                .collect();
             let messages: Vec<Header> = links
                 .iter()
                 .enumerate()
-                .map(|(n, (id, refs, reply))| Header {
+                .map(|(n, (id, _, reply))| Header {
                     uid: n as Uid + 1,
                     message_id: Some(&ids[*id as usize]),
-                    references: refs.iter().map(|r| ids[*r as usize].as_str()).collect(),
+                    references: &refs[n],
                     subject: if *reply { "Re: s" } else { "s" },
                     date: (n % 5) as i64,
                     in_reply_to: None,

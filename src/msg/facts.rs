@@ -147,18 +147,20 @@ impl HeaderFacts {
         self.ids.split(' ').skip(2)
     }
 
-    /// The Message-ID, the first id of In-Reply-To and the References, as the methods above
-    /// give them, splitting the ids once: threading reads them for every message of a folder.
-    pub fn ids(&self) -> (Option<&str>, Option<&str>, impl Iterator<Item = &str>) {
-        let mut ids = self.ids.split(' ');
-        let message_id = ids.next().filter(|id| !id.is_empty());
-        let own = ids.next().filter(|id| !id.is_empty());
+    /// The Message-ID, the first id of In-Reply-To and the References (blank-separated, as
+    /// they are kept), as the methods above give them, in one pass: threading reads them for
+    /// every message of a folder.
+    pub fn ids(&self) -> (Option<&str>, Option<&str>, &str) {
+        let mut ids = self.ids.splitn(3, ' ');
+        let mut next = || ids.next().filter(|id| !id.is_empty());
+        let (message_id, own) = (next(), next());
+        let references = ids.next().unwrap_or("");
         let in_reply_to = if self.bits & REPLY_TO_LAST != 0 {
-            ids.clone().next_back()
+            references.rsplit(' ').next().filter(|id| !id.is_empty())
         } else {
             own
         };
-        (message_id, in_reply_to, ids)
+        (message_id, in_reply_to, references)
     }
 
     /// Bytes held on the heap: the packed ids (for measuring memory, as `benches/sync.rs`
@@ -263,7 +265,13 @@ mod tests {
             let (message_id, in_reply_to, references) = f.ids();
             assert_eq!(message_id, f.message_id(), "{f:?}");
             assert_eq!(in_reply_to, f.in_reply_to(), "{f:?}");
-            assert!(references.eq(f.references()), "{f:?}");
+            assert!(
+                references
+                    .split(' ')
+                    .filter(|r| !r.is_empty())
+                    .eq(f.references()),
+                "{f:?}"
+            );
         }
     }
 
