@@ -18,6 +18,10 @@
 //! instead; and tern's own parsing of the first two replies in this process (CPU and the bytes
 //! the rows hold).
 //!
+//! `cargo bench --bench sync -- --tui [COUNTS]` measures the TUI the way a user sees it: from
+//! launch until the newest cached row is on screen in tmux (200×50), warm, with the server up
+//! and with nothing listening on its port.
+//!
 //! Under `cargo test --all-targets` it runs once on 200 messages, so the harness cannot rot.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -31,6 +35,9 @@ use tern::devserver::{Dovecot, DovecotOptions};
 #[path = "../tests/support/dovecot.rs"]
 mod dovecot;
 use dovecot::Seeding;
+#[path = "../tests/support/tmux.rs"]
+#[allow(dead_code)] // the bench needs only a session and its screen
+mod tmux;
 
 struct Timings {
     connected: f64,
@@ -64,6 +71,17 @@ fn main() {
         }
         return;
     }
+    if std::env::args().any(|a| a == "--tui") || !benching {
+        println!(
+            "messages\tbuild\tTUI warm, server up: launch to rows ms (range)\tTUI warm, server down (range)"
+        );
+        for &n in &counts {
+            tui_row(n, runs);
+        }
+        if benching {
+            return;
+        }
+    }
     println!(
         "messages\tbuild\twire ms\tcold first screen ms\tcold sync ms\tcold CPU ms\tcold/wire\tcold RSS MB\twarm first screen ms\twarm in-sync ms\twarm/cold\tchanged in-sync ms"
     );
@@ -83,7 +101,8 @@ fn binaries() -> Vec<(&'static str, PathBuf)> {
     bins
 }
 
-fn row(count: usize, runs: usize) {
+/// A private Dovecot whose folder `Bench` holds `count` messages.
+fn seeded(count: usize) -> Dovecot {
     let server = Dovecot::start(DovecotOptions::default()).expect("start dovecot");
     server
         .create_folder("alice", "Bench")
@@ -93,6 +112,11 @@ fn row(count: usize, runs: usize) {
         .seed_maildir_bulk("alice", "Bench", (0..count).map(message))
         .expect("seed");
     eprintln!("seeded {count} messages in {:.2?}", seeded.elapsed());
+    server
+}
+
+fn row(count: usize, runs: usize) {
+    let server = seeded(count);
     let home = tempfile::tempdir().expect("tempdir");
     // Each binary keeps its own cache: their formats may differ.
     let setups: Vec<(&str, PathBuf, PathBuf, PathBuf)> = binaries()
@@ -157,12 +181,91 @@ fn row(count: usize, runs: usize) {
     }
 }
 
+/// Launch to the newest row on screen in the TUI, warm (the cache filled by a `tern list`
+/// first), per binary: with the server up, and with nothing listening on its port (the same
+/// cache). Median and range of `runs` launches, interleaved.
+fn tui_row(count: usize, runs: usize) {
+    let server = seeded(count);
+    let home = tempfile::tempdir().expect("tempdir");
+    // Bound and dropped: nothing listens there, so a connection is refused at once.
+    let down_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    // The subject's last word: a list may shorten or strip a `Re:` in front.
+    let subject = subject(count - 1);
+    let newest = subject.rsplit(' ').next().unwrap_or(&subject);
+    let setups: Vec<(&str, PathBuf, PathBuf, PathBuf)> = binaries()
+        .into_iter()
+        .map(|(name, tern)| {
+            let up = home.path().join(name);
+            let down = up.join("down");
+            std::fs::create_dir_all(&down).expect("dir");
+            let cache = up.join("cache.redb");
+            let up = write_config(&up, server.imap_port, &cache);
+            let down = write_config(&down, down_port, &cache);
+            tern_list(&tern, &up);
+            (name, tern, up, down)
+        })
+        .collect();
+    let mut up: Vec<Vec<f64>> = setups.iter().map(|_| Vec::new()).collect();
+    let mut down = up.clone();
+    for _ in 0..runs {
+        for (i, (_, tern, config_up, config_down)) in setups.iter().enumerate() {
+            up[i].push(launch_to_text(tern, config_up, newest));
+            down[i].push(launch_to_text(tern, config_down, newest));
+        }
+    }
+    let spread = |v: &[f64]| {
+        let (lo, hi) = v
+            .iter()
+            .fold((f64::MAX, 0f64), |(lo, hi), x| (lo.min(*x), hi.max(*x)));
+        format!("{:.0} ({lo:.0}–{hi:.0})", median_f(v.to_vec()))
+    };
+    for (i, (name, ..)) in setups.iter().enumerate() {
+        println!("{count}\t{name}\t{}\t{}", spread(&up[i]), spread(&down[i]));
+    }
+}
+
+/// Milliseconds from the shell's `exec` of tern in a fresh 200×50 tmux session until `text` is
+/// on its screen, polled every millisecond.
+fn launch_to_text(tern: &Path, config: &Path, text: &str) -> f64 {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let start = dir.path().join("start");
+    let cmd = format!(
+        "date +%s%N >'{}'; exec '{}' --config '{}'",
+        start.display(),
+        tern.display(),
+        config.display()
+    );
+    let t = tmux::Tmux::start(&cmd, &[("TERN_BENCH_PASSWORD", "wonderland")], 200, 50);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !t.capture().contains(text) {
+        assert!(
+            Instant::now() < deadline,
+            "{text} never shown:\n{}",
+            t.capture()
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let seen = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_nanos();
+    let started: u128 = std::fs::read_to_string(&start)
+        .expect("launch time")
+        .trim()
+        .parse()
+        .expect("date +%s%N");
+    (seen - started) as f64 / 1e6
+}
+
 fn write_config(dir: &Path, port: u16, cache: &Path) -> PathBuf {
     let config = dir.join("config.toml");
     std::fs::write(
         &config,
         format!(
-            "[[account]]\nname = \"bench\"\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nusername = \"alice\"\npassword_env = \"TERN_BENCH_PASSWORD\"\ncache_file = \"{}\"\n",
+            "[[account]]\nname = \"bench\"\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nusername = \"alice\"\npassword_env = \"TERN_BENCH_PASSWORD\"\ncache_file = \"{}\"\ndefault_folder = \"Bench\"\n",
             cache.display()
         ),
     )
@@ -486,16 +589,7 @@ fn message(i: usize) -> Vec<u8> {
         "Grace Hopper",
         "Hiro Tanaka",
     ];
-    const TOPICS: [&str; 6] = [
-        "Quarterly report",
-        "Lunch on Friday?",
-        "Build failed on main",
-        "Re: design review",
-        "Invoice 2026-",
-        "Your order has shipped",
-    ];
     let name = NAMES[i % NAMES.len()];
-    let topic = TOPICS[(i / 3) % TOPICS.len()];
     let from = if name.is_ascii() {
         format!(
             "{name} <{}@example.com>",
@@ -534,9 +628,22 @@ fn message(i: usize) -> Vec<u8> {
         ("text/plain; charset=utf-8".to_string(), text)
     };
     format!(
-        "From: {from}\r\nTo: alice@example.com\r\nSubject: {topic}{i}\r\nDate: {date}\r\nMessage-ID: <{i}@bench.example>\r\n{thread}MIME-Version: 1.0\r\nContent-Type: {content_type}\r\n\r\n{body}"
+        "From: {from}\r\nTo: alice@example.com\r\nSubject: {}\r\nDate: {date}\r\nMessage-ID: <{i}@bench.example>\r\n{thread}MIME-Version: 1.0\r\nContent-Type: {content_type}\r\n\r\n{body}",
+        subject(i)
     )
     .into_bytes()
+}
+
+fn subject(i: usize) -> String {
+    const TOPICS: [&str; 6] = [
+        "Quarterly report",
+        "Lunch on Friday?",
+        "Build failed on main",
+        "Re: design review",
+        "Invoice 2026-",
+        "Your order has shipped",
+    ];
+    format!("{}{i}", TOPICS[(i / 3) % TOPICS.len()])
 }
 
 fn base64(b: &[u8]) -> String {

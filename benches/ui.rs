@@ -196,7 +196,7 @@ fn sort(app: &App) {
     let Some(mb) = app.model().mailbox.as_ref() else {
         return;
     };
-    let get = |u: Uid| mb.summaries.get(&u);
+    let get = |u: Uid| mb.summaries.get(&u).into();
     for words in [
         "date",
         "arrival reverse",

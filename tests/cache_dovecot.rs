@@ -1,7 +1,7 @@
 //! The header cache against a real Dovecot: after any server-side changes by another session
 //! (new, expunged, flag changes, UIDVALIDITY reset) a warm start shows exactly the server's
 //! state — with QRESYNC, with CONDSTORE only, and with neither; and a `kill -9` during a cache
-//! write leaves a cache that still works.
+//! write leaves a cache that still works. The TUI shows the cached rows before the login ends.
 
 mod support;
 
@@ -35,8 +35,9 @@ fn server_state(env: &Env, folder: &str) -> Vec<(u32, String)> {
     rows
 }
 
+/// Sorted as [`server_state`]: the list's own order is by date, which is not the point here.
 fn tern_state(stdout: &str) -> Vec<(u32, String)> {
-    stdout
+    let mut rows: Vec<(u32, String)> = stdout
         .lines()
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
@@ -48,7 +49,9 @@ fn tern_state(stdout: &str) -> Vec<(u32, String)> {
             names.sort();
             (f[0].parse().unwrap(), names.join(" "))
         })
-        .collect()
+        .collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
+    rows
 }
 
 fn cached_config(env: &Env) -> std::path::PathBuf {
@@ -375,5 +378,91 @@ fn the_worker_serves_messages_read_before_while_offline() {
     }
     assert!(offline, "the worker knows the server is gone");
     assert_eq!(open(3), online, "the same message, from the cache");
+    h.shutdown();
+}
+
+/// The TUI's start against a server that accepts the connection but never greets: the cached
+/// rows reach the screen while the login still waits, and a wrong password is still asked for.
+#[test]
+fn cached_rows_are_on_screen_before_the_login() {
+    use support::scripted::{Reply, Script, Server};
+    use support::ui::{WIDE, listed, render, settings};
+
+    let env = Env::start();
+    let config = cached_config(&env);
+    let (cached, _) = list(&config, "INBOX");
+    let mut newest_first: Vec<u32> = cached.iter().map(|(uid, _)| *uid).collect();
+    newest_first.sort_unstable_by(|a, b| b.cmp(a));
+    let mut account = tern::config::load(&config).unwrap().config.accounts[0].clone();
+
+    // Feeds every worker event to the app until the cached rows are all on screen; says
+    // whether they came before the login attempt ended (connected, refused or timed out), and
+    // the attempt's end if it came meanwhile.
+    let start = |account: tern::config::Account, password: &str| {
+        let (mut app, cmds) = tern::ui::app::App::new(settings("INBOX", WIDE));
+        let h = tern::imap::worker::spawn(account, password.into());
+        for cmd in cmds {
+            h.commands.send(cmd).unwrap();
+        }
+        let (mut before_login, mut ended) = (true, None);
+        let mut subjects = Vec::new();
+        while subjects.len() < newest_first.len() {
+            let ev = h.events.recv_timeout(Duration::from_secs(30)).unwrap();
+            match &ev {
+                Event::Conn(ConnState::Offline { retry_in, .. }) => {
+                    before_login = false;
+                    ended = Some(*retry_in);
+                }
+                Event::Conn(ConnState::Connected(_)) | Event::Failed { .. } => before_login = false,
+                Event::Summaries { chunk, .. } => {
+                    subjects.extend(chunk.iter().map(|s| s.subject.clone()));
+                }
+                _ => {}
+            }
+            app.on_event(ev);
+        }
+        let mut shown = listed(&app);
+        shown.sort_unstable_by(|a, b| b.cmp(a));
+        assert_eq!(shown, newest_first);
+        let screen = render(&mut app, WIDE);
+        let on_screen = |s: &str| {
+            let head: String = s.chars().take(12).collect();
+            head.is_ascii() && !head.trim().is_empty() && screen.contains(&head)
+        };
+        assert!(
+            subjects.iter().any(|s| on_screen(s)),
+            "{subjects:?} in\n{screen}"
+        );
+        (h, app, before_login, ended)
+    };
+
+    let mute = Server::start(Script::new().greeting(|_| Reply::Stall(Vec::new())));
+    account.port = Some(mute.port);
+    let (h, _, before_login, _) = start(account.clone(), "wonderland");
+    assert!(
+        before_login,
+        "the rows waited for a server that never greets"
+    );
+    // Ends the stalled greeting, so the worker can take the shutdown.
+    drop(mute);
+    h.shutdown();
+
+    account.port = Some(env.server.imap_port);
+    let (h, mut app, _, ended) = start(account, "wrong");
+    let retry_in = ended.unwrap_or_else(|| {
+        loop {
+            let ev = h.events.recv_timeout(Duration::from_secs(30)).unwrap();
+            let end = match &ev {
+                Event::Conn(ConnState::Offline { retry_in, .. }) => Some(*retry_in),
+                _ => None,
+            };
+            app.on_event(ev);
+            if let Some(end) = end {
+                break end;
+            }
+        }
+    });
+    assert_eq!(retry_in, None, "a wrong password is refused, not retried");
+    assert!(app.overlays().prompt().is_some(), "and asked for again");
     h.shutdown();
 }

@@ -5,7 +5,9 @@
 
 mod support;
 
-use support::ui::{WIDE, draw, folder, new_app, notice, press, render, summary, type_text};
+use support::ui::{
+    WIDE, draw, folder, new_app, notice, press, render, selected, summaries, summary, type_text,
+};
 use tern::msg::{Cmd, ConnState, Event, Flag, Folder, Secret, SessionInfo, SpecialUse};
 
 fn refused() -> Event {
@@ -58,12 +60,35 @@ fn a_refused_login_asks_for_the_password_and_loads_what_it_could_not() {
     );
     let cmds = app.on_event(connected());
     assert!(
-        matches!(&cmds[..], [Cmd::ListFolders, Cmd::Select { folder, .. }] if folder.name() == "INBOX"),
+        matches!(&cmds[..], [Cmd::Select { folder, .. }, Cmd::ListFolders] if folder.name() == "INBOX"),
         "{cmds:?}"
     );
     assert_eq!(notice(&app), "", "the refusal is old news once logged in");
     // A later reconnect is an ordinary one.
     assert_eq!(press(&mut app, "C-r"), vec![Cmd::Reconnect]);
+}
+
+#[test]
+fn cached_rows_shown_before_a_refused_login_are_synced_once_logged_in() {
+    let mut app = new_app("INBOX");
+    // The worker shows the cached rows while it logs in; the login is then refused.
+    app.on_event(selected("INBOX", vec![2, 1]));
+    app.on_event(summaries(
+        "INBOX",
+        vec![
+            summary(1, "Ann", "Cached one", Flag::Seen),
+            summary(2, "Bob", "Cached two", Flag::Seen),
+        ],
+    ));
+    app.on_event(refused());
+    assert!(render(&mut app, WIDE).contains("Cached two"));
+    type_text(&mut app, "right");
+    press(&mut app, "Enter");
+    let cmds = app.on_event(connected());
+    assert!(
+        matches!(&cmds[..], [Cmd::Select { folder, .. }, Cmd::ListFolders] if folder.name() == "INBOX"),
+        "{cmds:?}"
+    );
 }
 
 #[test]

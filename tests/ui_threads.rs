@@ -86,7 +86,7 @@ fn threads_list_conversations_newest_first_and_fold() {
     assert_eq!(listed(&app), [6, 5, 4, 3, 2, 1]);
     let cmds = press(&mut app, "V");
     assert!(
-        matches!(&cmds[..], [Cmd::RememberView { view, .. }] if view == "arrival threads"),
+        matches!(&cmds[..], [Cmd::RememberView { view, .. }] if view == "date threads"),
         "remembered for the next start: {cmds:?}"
     );
     assert_eq!(notice(&app), "Listing conversations, newest first");

@@ -63,11 +63,13 @@ pub enum Command {
     },
     /// Folders: name, delimiter, attributes, messages, unseen, subscribed.
     Folders,
-    /// Messages of FOLDER, newest first (or as sorted): UID, date, flags, from, subject.
+    /// Messages of FOLDER, newest sent first (or as sorted; `--sort arrival` for UID order):
+    /// UID, date, flags, from, subject.
     List {
         #[arg(value_parser = folder_arg)]
         folder: Folder,
-        /// Print at most N messages: only the newest N are fetched, bypassing the cache.
+        /// Print at most N messages: only the newest N by arrival (UID) are fetched, bypassing
+        /// the cache.
         #[arg(long, value_name = "N", conflicts_with = "sort")]
         limit: Option<usize>,
         /// Order by KEY (date, arrival, from, to, subject, size), optionally with `unread`

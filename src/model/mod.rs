@@ -16,7 +16,7 @@ use crate::intern::Interner;
 use crate::mime::{Part, Section};
 use crate::msg::{ConnState, Event, Flag, Flags, Folder, FolderInfo, FolderStatus, Summary, Uid};
 use conversations::Conversations;
-use sort::SortOrder;
+use sort::{Row, SortKey, SortOrder};
 use threads::Header;
 
 #[derive(Debug, Default)]
@@ -459,18 +459,36 @@ impl Mailbox {
         }
     }
 
-    /// Sorts the list and the search hits by `order`.
-    fn sort(&mut self) {
-        let summaries = &self.summaries;
-        self.order.sort(&mut self.uids, |u| summaries.get(&u));
-        if let Some(hits) = self.search.as_mut() {
-            self.order.sort(hits, |u| summaries.get(&u));
+    /// What the sort order knows of `uid`.
+    fn row<'a>(
+        summaries: &'a foldhash::HashMap<Uid, Summary>,
+        arrivals: &std::collections::HashSet<Uid>,
+        uid: Uid,
+    ) -> Row<'a> {
+        match summaries.get(&uid) {
+            Some(s) => Row::Known(s),
+            None if arrivals.contains(&uid) => Row::Arrived,
+            None => Row::Loading,
         }
     }
 
-    /// Sorts lists as the server sends them: newest first, which is the default order.
+    /// Sorts the list and the search hits by `order`.
+    fn sort(&mut self) {
+        let (summaries, arrivals) = (&self.summaries, &self.arrivals);
+        let row = |u| Mailbox::row(summaries, arrivals, u);
+        self.order.sort(&mut self.uids, row);
+        if let Some(hits) = self.search.as_mut() {
+            self.order.sort(hits, row);
+        }
+    }
+
+    /// Sorts lists as the server sends them (newest UID first) unless that is the order.
     fn sort_from_server(&mut self) {
-        if self.order != SortOrder::default() {
+        let server = SortOrder {
+            key: SortKey::Arrival,
+            ..SortOrder::default()
+        };
+        if self.order != server {
             self.sort();
         }
     }
@@ -481,11 +499,11 @@ impl Mailbox {
         if !self.order.needs_summary() {
             return;
         }
-        let summaries = &self.summaries;
-        self.order
-            .place(&mut self.uids, moved, |u| summaries.get(&u));
+        let (summaries, arrivals) = (&self.summaries, &self.arrivals);
+        let row = |u| Mailbox::row(summaries, arrivals, u);
+        self.order.place(&mut self.uids, moved, row);
         if let Some(hits) = self.search.as_mut() {
-            self.order.place(hits, moved, |u| summaries.get(&u));
+            self.order.place(hits, moved, row);
         }
     }
 
@@ -507,9 +525,10 @@ impl Mailbox {
         }
         self.arrivals.extend(fresh.iter().copied());
         self.uids.extend(fresh.iter().copied());
-        let summaries = &self.summaries;
-        self.order
-            .place(&mut self.uids, &fresh, |u| summaries.get(&u));
+        let (summaries, arrivals) = (&self.summaries, &self.arrivals);
+        self.order.place(&mut self.uids, &fresh, |u| {
+            Mailbox::row(summaries, arrivals, u)
+        });
         fresh.len()
     }
 

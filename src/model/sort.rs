@@ -2,6 +2,11 @@
 //! direction, and "unread first" / "flagged first". One order is total (ties go to the newer
 //! UID), so a full sort and rows placed one chunk at a time during a sync give the same list.
 //!
+//! A message that arrived while the folder was open has no summary until the worker fetches
+//! it; by arrival it is the newest message, so a date order places it as the newest
+//! ([`Row::Arrived`]) and places it again once its summary comes. Other rows without a
+//! summary (a cold sync's) go last until theirs comes.
+//!
 //! `date` is when the message was sent, its Date header ([`Summary::sent`]), which imported or
 //! restored mail keeps while its INTERNALDATE is the day it was copied; INTERNALDATE stands in
 //! when the header is missing or does not parse.
@@ -18,10 +23,10 @@ use crate::msg::{Flag, Summary, Uid};
 /// What messages are ordered by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
-    /// INTERNALDATE, newest first.
+    /// The Date header (INTERNALDATE without one), newest first.
+    #[default]
     Date,
     /// UID, newest first: the server's order, and the order before summaries arrive.
-    #[default]
     Arrival,
     /// Sender, A to Z.
     From,
@@ -67,6 +72,23 @@ impl SortKey {
             (_, false) => "A to Z",
             (_, true) => "Z to A",
         }
+    }
+}
+
+/// What an order knows of a message.
+#[derive(Clone, Copy)]
+pub enum Row<'a> {
+    Known(&'a Summary),
+    /// Arrived while the folder was open, summary not fetched yet: the newest message, and
+    /// unread and unflagged as new mail is.
+    Arrived,
+    /// Summary not fetched yet (a sync in progress).
+    Loading,
+}
+
+impl<'a> From<Option<&'a Summary>> for Row<'a> {
+    fn from(s: Option<&'a Summary>) -> Row<'a> {
+        s.map_or(Row::Loading, Row::Known)
     }
 }
 
@@ -144,9 +166,11 @@ struct Rank<'a> {
     loading: bool,
     not_unread: bool,
     not_flagged: bool,
-    /// The key then the UID, in the order's direction; all ranks of one order use the same
-    /// variant, so the variants' own order never decides.
-    keyed: Directed<(Value<'a>, Reverse<Uid>)>,
+    /// The key, in the order's direction; all ranks of one order use the same variant, so the
+    /// variants' own order never decides.
+    keyed: Directed<Value<'a>>,
+    /// Ties go to the newer message, or the older when reversed, so reverse flips the list.
+    tie: Directed<Uid>,
 }
 
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
@@ -215,23 +239,36 @@ impl SortOrder {
         self.key != SortKey::Arrival || self.unread_first || self.flagged_first
     }
 
-    fn rank<'a>(&self, uid: Uid, s: Option<&'a Summary>) -> Rank<'a> {
-        let s = match s {
-            Some(s) => s,
-            None if self.needs_summary() => {
+    fn rank<'a>(&self, uid: Uid, row: Row<'a>) -> Rank<'a> {
+        let s = match row {
+            Row::Known(s) => s,
+            Row::Arrived if self.key == SortKey::Date => {
+                // Above every date, arrivals among themselves by UID.
+                let newest = i64::MAX - i64::from(Uid::MAX) + i64::from(uid);
+                return Rank {
+                    loading: false,
+                    not_unread: false,
+                    not_flagged: self.flagged_first,
+                    keyed: self.direct(Value::Number(newest)),
+                    tie: self.tie(uid),
+                };
+            }
+            _ if self.needs_summary() => {
                 return Rank {
                     loading: true,
                     not_unread: false,
                     not_flagged: false,
-                    keyed: Directed::Up((Value::Number(0), Reverse(uid))),
+                    keyed: Directed::Up(Value::Number(0)),
+                    tie: Directed::Down(Reverse(uid)),
                 };
             }
-            None => {
+            _ => {
                 return Rank {
                     loading: false,
                     not_unread: false,
                     not_flagged: false,
-                    keyed: self.direct(Value::Number(uid.into()), uid),
+                    keyed: self.direct(Value::Number(uid.into())),
+                    tie: self.tie(uid),
                 };
             }
         };
@@ -248,28 +285,35 @@ impl SortOrder {
             loading: false,
             not_unread: self.unread_first && s.flags.has(Flag::Seen),
             not_flagged: self.flagged_first && !s.flags.has(Flag::Flagged),
-            keyed: self.direct(value, uid),
+            keyed: self.direct(value),
+            tie: self.tie(uid),
         }
     }
 
-    fn direct<'a>(&self, value: Value<'a>, uid: Uid) -> Directed<(Value<'a>, Reverse<Uid>)> {
-        // Ties go to the newer message in the key's own direction; reverse flips both.
-        let t = (value, Reverse(uid));
+    fn direct<'a>(&self, value: Value<'a>) -> Directed<Value<'a>> {
         if self.key.descending() != self.reverse {
-            Directed::Down(Reverse(t))
+            Directed::Down(Reverse(value))
         } else {
-            Directed::Up(t)
+            Directed::Up(value)
+        }
+    }
+
+    fn tie(&self, uid: Uid) -> Directed<Uid> {
+        if self.reverse {
+            Directed::Up(uid)
+        } else {
+            Directed::Down(Reverse(uid))
         }
     }
 
     /// Compares two messages by this order.
-    pub fn compare(&self, a: (Uid, Option<&Summary>), b: (Uid, Option<&Summary>)) -> Ordering {
+    pub fn compare(&self, a: (Uid, Row<'_>), b: (Uid, Row<'_>)) -> Ordering {
         self.rank(a.0, a.1).cmp(&self.rank(b.0, b.1))
     }
 
     /// Sorts `uids` by this order, looking summaries up with `get`. Each message's key is
     /// computed once.
-    pub fn sort<'a>(&self, uids: &mut [Uid], get: impl Fn(Uid) -> Option<&'a Summary>) {
+    pub fn sort<'a>(&self, uids: &mut [Uid], get: impl Fn(Uid) -> Row<'a>) {
         let mut ranked: Vec<(Rank<'a>, Uid)> =
             uids.iter().map(|&u| (self.rank(u, get(u)), u)).collect();
         ranked.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -282,12 +326,7 @@ impl SortOrder {
     /// summary or flags just changed) to their place; the other rows of `uids` are in this
     /// order. Cheaper than sorting again when few rows move: each is placed by binary search,
     /// and the list copied once.
-    pub fn place<'a>(
-        &self,
-        uids: &mut Vec<Uid>,
-        moved: &[Uid],
-        get: impl Fn(Uid) -> Option<&'a Summary>,
-    ) {
+    pub fn place<'a>(&self, uids: &mut Vec<Uid>, moved: &[Uid], get: impl Fn(Uid) -> Row<'a>) {
         // Fast hashing: the whole list is looked up, 100 000 rows for a chunk of 1 000.
         let moving: foldhash::HashSet<Uid> = moved.iter().copied().collect();
         let mut fresh = Vec::new();
@@ -330,7 +369,7 @@ mod tests {
     fn sorted(order: SortOrder, rows: &[Summary]) -> Vec<Uid> {
         let by_uid: HashMap<Uid, &Summary> = rows.iter().map(|s| (s.uid, s)).collect();
         let mut uids: Vec<Uid> = rows.iter().map(|s| s.uid).collect();
-        order.sort(&mut uids, |u| by_uid.get(&u).copied());
+        order.sort(&mut uids, |u| by_uid.get(&u).copied().into());
         uids
     }
 
@@ -445,10 +484,55 @@ mod tests {
         let rows = [summary(2, "z", "s"), summary(5, "a", "s")];
         let by_uid: HashMap<Uid, &Summary> = rows.iter().map(|s| (s.uid, s)).collect();
         let mut uids = vec![9, 5, 3, 2];
-        order("from").sort(&mut uids, |u| by_uid.get(&u).copied());
+        order("from").sort(&mut uids, |u| by_uid.get(&u).copied().into());
         assert_eq!(uids, [5, 2, 9, 3]);
-        order("arrival reverse").sort(&mut uids, |u| by_uid.get(&u).copied());
+        order("arrival reverse").sort(&mut uids, |u| by_uid.get(&u).copied().into());
         assert_eq!(uids, [2, 3, 5, 9]);
+    }
+
+    #[test]
+    fn arrivals_are_the_newest_until_their_summary_places_them() {
+        let rows = [
+            Summary {
+                date: 500,
+                ..summary(1, "a", "s")
+            },
+            Summary {
+                date: 100,
+                ..summary(2, "a", "s")
+            },
+        ];
+        // The summary will say 4 was sent between 1 and 2 (a delayed delivery).
+        let late = Summary {
+            date: 300,
+            ..summary(4, "a", "s")
+        };
+        let mut known: HashMap<Uid, &Summary> = rows.iter().map(|s| (s.uid, s)).collect();
+        fn get<'a>(known: &HashMap<Uid, &'a Summary>, u: Uid) -> Row<'a> {
+            match known.get(&u) {
+                Some(s) => Row::Known(s),
+                None if u > 2 => Row::Arrived,
+                None => Row::Loading,
+            }
+        }
+        let mut uids = vec![1, 2];
+        uids.extend([3, 4]);
+        order("date").place(&mut uids, &[3, 4], |u| get(&known, u));
+        assert_eq!(uids, [4, 3, 1, 2], "new mail on top, newest first");
+        let mut oldest_first = vec![2, 1];
+        oldest_first.extend([3, 4]);
+        order("date reverse").place(&mut oldest_first, &[3, 4], |u| get(&known, u));
+        assert_eq!(oldest_first, [2, 1, 3, 4], "at the end when oldest first");
+        let mut unread = vec![1, 2, 3];
+        order("unread flagged date").sort(&mut unread, |u| get(&known, u));
+        assert_eq!(unread[0], 3, "new mail is unread and unflagged: {unread:?}");
+        known.insert(4, &late);
+        order("date").place(&mut uids, &[4], |u| get(&known, u));
+        assert_eq!(uids, [3, 1, 4, 2]);
+        // A cold sync's rows without summaries still go last.
+        let mut syncing = vec![1, 2, 0];
+        order("date").sort(&mut syncing, |u| get(&known, u));
+        assert_eq!(syncing, [1, 2, 0]);
     }
 
     fn arb_summary() -> impl Strategy<Value = Summary> {
@@ -557,11 +641,11 @@ mod tests {
             // As in a sync: every UID first, then summaries a chunk at a time.
             let mut uids: Vec<Uid> = rows.iter().map(|s| s.uid).collect();
             let mut known: HashMap<Uid, &Summary> = HashMap::new();
-            o.sort(&mut uids, |u| known.get(&u).copied());
+            o.sort(&mut uids, |u| known.get(&u).copied().into());
             for chunk in rows.chunks(cut) {
                 known.extend(chunk.iter().map(|s| (s.uid, s)));
                 let moved: Vec<Uid> = chunk.iter().map(|s| s.uid).collect();
-                o.place(&mut uids, &moved, |u| known.get(&u).copied());
+                o.place(&mut uids, &moved, |u| known.get(&u).copied().into());
             }
             prop_assert_eq!(uids, sorted(o, &rows));
         }

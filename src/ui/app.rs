@@ -114,7 +114,7 @@ pub struct App {
 }
 
 impl App {
-    /// The app and the commands to send at start: list folders, open the default folder.
+    /// The app and the commands to send at start: open the default folder, list folders.
     pub fn new(settings: Settings) -> (App, Vec<Cmd>) {
         let shape = Shape {
             focus: Pane::List,
@@ -151,13 +151,15 @@ impl App {
             login: Login::default(),
             quit: false,
         };
+        // The folder first: the worker shows its cached rows while it logs in, and the
+        // folder list needs the login, so asked for first it would hold them back.
         let cmds = vec![
-            Cmd::ListFolders,
             Cmd::Select {
                 folder: Folder::named(&folder),
                 read_only: false,
                 first_screen,
             },
+            Cmd::ListFolders,
         ];
         (app, cmds)
     }

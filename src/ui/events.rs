@@ -235,15 +235,16 @@ impl App {
     /// Logged in after a refusal: the folder list and the folder the start could not load.
     fn load_what_the_refusal_stopped(&mut self) -> Vec<Cmd> {
         let mut cmds = Vec::new();
-        if self.model.folders.is_empty() {
-            cmds.push(Cmd::ListFolders);
-        }
-        if self.mailbox().is_none() {
+        // Cached rows on screen are not an open folder: the refusal stopped its sync.
+        if self.mailbox().is_none_or(|m| !m.synced) {
             cmds.push(Cmd::Select {
                 folder: Folder::named(self.folders.wanted()),
                 read_only: false,
                 first_screen: self.geometry.list_rows().max(1) + FIRST_SCREEN_MARGIN,
             });
+        }
+        if self.model.folders.is_empty() {
+            cmds.push(Cmd::ListFolders);
         }
         cmds
     }
