@@ -339,3 +339,81 @@ fn a_failed_removal_says_the_message_is_in_both_places() {
     );
     assert_eq!(support::ui::listed(&app), [2, 1]);
 }
+
+#[test]
+fn a_reader_following_the_moved_message_asks_its_own_account_for_the_next() {
+    let mut app = two_accounts();
+    press(&mut app, "Enter");
+    let sent = move_to_work(&mut app, |req| Event::Appended {
+        req,
+        folder: Folder::named("Projects"),
+        uid: Some(77),
+    });
+    confirm_removal(&mut app, &sent);
+    let next = app.take_routed();
+    assert!(
+        matches!(
+            &next[..],
+            [(AccountId(0), Cmd::FetchStructure { uid: 1, .. }), ..]
+        ),
+        "{next:?}"
+    );
+}
+
+#[test]
+fn an_account_refused_while_parked_asks_for_its_password_when_opened() {
+    let mut app = two_accounts();
+    app.on_account_event(
+        WORK,
+        Event::Conn(ConnState::Offline {
+            reason: "authentication failed".into(),
+            retry_in: None,
+        }),
+    );
+    assert!(app.overlays().prompt().is_none(), "not while demo is open");
+    assert!(!app.login().is_refused());
+    press(&mut app, "}");
+    assert!(app.login().is_refused());
+    let prompt = app.overlays().prompt().expect("the password line");
+    assert_eq!(prompt.kind, tern::ui::prompt::LineKind::Password);
+}
+
+#[test]
+fn a_copy_to_another_account_keeps_the_original_and_cannot_be_undone() {
+    let mut app = two_accounts();
+    press(&mut app, "c");
+    type_text(&mut app, "work: inbox");
+    press(&mut app, "Enter");
+    let [(AccountId(0), Cmd::FetchRaw { req, folder, uid })] = &app.take_routed()[..] else {
+        panic!("no fetch");
+    };
+    let (req, folder, uid) = (*req, folder.clone(), *uid);
+    app.on_account_event(
+        AccountId(0),
+        Event::Raw {
+            req,
+            folder,
+            uid,
+            bytes: b"Subject: x\r\n\r\n".to_vec(),
+        },
+    );
+    let [(WORK, Cmd::Append { req, .. })] = &app.take_routed()[..] else {
+        panic!("no append");
+    };
+    let req = *req;
+    app.on_account_event(
+        WORK,
+        Event::Appended {
+            req,
+            folder: Folder::named("INBOX"),
+            uid: Some(31),
+        },
+    );
+    assert!(app.take_routed().is_empty(), "a copy removes nothing");
+    assert_eq!(support::ui::listed(&app), [2, 1]);
+    assert_eq!(notice(&app), "Copied message 2 to work: INBOX");
+    assert!(matches!(
+        app.undo_stack(),
+        [tern::ui::triage::Undo::Never(_)]
+    ));
+}

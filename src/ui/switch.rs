@@ -2,8 +2,9 @@
 //! came from, and opening another account (`next_account`, `prev_account`, `:account NAME`,
 //! or a folder of another account in the folder pane).
 
-use crate::msg::{Cmd, Event, Folder};
+use crate::msg::{Cmd, ConnState, Event, Folder};
 use crate::ui::accounts::{AccountId, Accounts, Parked, Profile};
+use crate::ui::action::Action;
 use crate::ui::app::{App, FIRST_SCREEN_MARGIN};
 use crate::ui::layout::Pane;
 
@@ -40,8 +41,11 @@ impl App {
             return self.on_event(ev);
         };
         let relist = matches!(ev, Event::Folders(_));
-        if let Event::Failed { error, .. } = &ev {
-            self.status.complain(format!("{name}: {error}"));
+        match &ev {
+            Event::Failed { error, .. } => self.status.complain(format!("{name}: {error}")),
+            // A refused login waits for the user, who is asked once the account is opened.
+            Event::Conn(ConnState::Offline { retry_in: None, .. }) => parked.login.refuse(),
+            _ => {}
         }
         parked.model.apply(ev);
         if relist {
@@ -100,6 +104,17 @@ impl App {
         self.relist_folders();
         self.folders.point_at(account, &name);
         self.status.clear();
+        // Its login was refused while it was parked: asked now, as at start.
+        if self.login.is_refused() {
+            let name = self.accounts.name(account);
+            let key = self.keymap().keys_for(Action::Reconnect);
+            let key = key.first().map_or("reconnect", String::as_str);
+            self.status
+                .complain(format!("{name} refused the login; press {key} to sign in"));
+            if self.login.wants_password() {
+                self.ask_password();
+            }
+        }
         let select = Cmd::Select {
             folder: self
                 .model

@@ -262,8 +262,11 @@ impl App {
         };
         match self.accounts.parked_mut(account) {
             Some(parked) => parked.model.apply(ev),
+            // A reader that follows the cursor asks for the next message.
             None => {
-                self.on_event(ev);
+                let follow = self.on_event(ev);
+                self.routed
+                    .extend(follow.into_iter().map(|cmd| (account, cmd)));
             }
         }
     }
