@@ -367,3 +367,36 @@ fn mail_moved_back_while_another_folder_is_selected_still_arrives() {
     );
     h.shutdown();
 }
+
+#[test]
+fn a_start_while_the_server_is_down_opens_the_folder_once_it_is_back() {
+    let mut server = Dovecot::start(DovecotOptions::default()).expect("dovecot");
+    server
+        .append("alice", "INBOX", &message(0), &[], None)
+        .unwrap();
+    server.stop();
+    let h = worker::spawn(
+        account(&server, "idle = false\npoll_interval_secs = 600"),
+        "wonderland".into(),
+    );
+    // What the TUI asks for at start.
+    h.commands
+        .send(Cmd::Select {
+            folder: Folder::named("INBOX"),
+            read_only: false,
+            first_screen: 50,
+        })
+        .unwrap();
+    h.commands.send(Cmd::ListFolders).unwrap();
+    wait_for(&h.events, "Offline", |e| {
+        matches!(e, Event::Conn(ConnState::Offline { .. }))
+    });
+    server.restart().expect("the server is back");
+    let (mut listed, mut synced) = (false, false);
+    wait_for(&h.events, "the folder list and INBOX's sync", |e| {
+        listed |= matches!(e, Event::Folders(_));
+        synced |= matches!(e, Event::SyncDone { .. });
+        listed && synced
+    });
+    h.shutdown();
+}

@@ -114,7 +114,7 @@ impl Worker {
         }
     }
 
-    fn list_folders(&mut self) {
+    pub(super) fn list_folders(&mut self) {
         match self.retrying(folders::list) {
             Ok(list) => {
                 self.folders_listed = true;

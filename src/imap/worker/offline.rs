@@ -82,6 +82,14 @@ impl Worker {
         match self.connection() {
             Ok(_) => {
                 self.offline = None;
+                // What failed while the server was out of reach (as when tern starts with it
+                // down): the folder on screen and the folder list are asked for again.
+                if self.open.is_none() {
+                    self.restore_displayed();
+                }
+                if !self.folders_listed {
+                    self.list_folders();
+                }
                 self.start_idler();
                 self.replay();
             }
