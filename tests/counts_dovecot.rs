@@ -17,15 +17,13 @@ use tern::model::Model;
 use tern::msg::{Cmd, Event, Folder};
 
 fn account(server: &Dovecot, cache: &std::path::Path) -> Account {
-    let text = format!(
-        "[[account]]\nname = \"t\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\nconnect_timeout_secs = 2\nread_timeout_secs = 5\ncache_file = \"{}\"\nstatus_interval_secs = 1\n",
-        server.imap_port,
-        cache.display()
-    );
-    tern::config::parse(&text)
-        .expect("config")
-        .accounts
-        .remove(0)
+    support::dovecot::plain_account(
+        server,
+        &format!(
+            "connect_timeout_secs = 2\nread_timeout_secs = 5\ncache_file = \"{}\"\nstatus_interval_secs = 1",
+            cache.display()
+        ),
+    )
 }
 
 fn message(n: usize) -> Vec<u8> {

@@ -15,14 +15,7 @@ use tern::msg::{Cmd, Event};
 use tern::ui::app::App;
 
 fn account(server: &Dovecot) -> Account {
-    let text = format!(
-        "[[account]]\nname = \"t\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\ncache = false\n",
-        server.imap_port
-    );
-    tern::config::parse(&text)
-        .expect("config")
-        .accounts
-        .remove(0)
+    support::dovecot::plain_account(server, "cache = false")
 }
 
 /// Sends `cmds`, then feeds the worker's events to the app until `want` matches one (30 s

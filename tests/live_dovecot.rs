@@ -14,14 +14,10 @@ use tern::imap::worker::{self, Handle};
 use tern::msg::{Cmd, ConnState, Event, Flag, FlagChange, Folder, Secret};
 
 fn account(server: &Dovecot, extra: &str) -> Account {
-    let text = format!(
-        "[[account]]\nname = \"t\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\nconnect_timeout_secs = 2\nread_timeout_secs = 5\ncache = false\n{extra}\n",
-        server.imap_port
-    );
-    tern::config::parse(&text)
-        .expect("config")
-        .accounts
-        .remove(0)
+    support::dovecot::plain_account(
+        server,
+        &format!("connect_timeout_secs = 2\nread_timeout_secs = 5\ncache = false\n{extra}"),
+    )
 }
 
 fn message(n: usize) -> Vec<u8> {

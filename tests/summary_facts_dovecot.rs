@@ -14,14 +14,10 @@ use tern::msg::{Cmd, Event, Folder, Summary};
 use tern::ui::app::App;
 
 fn account(env: &Env) -> Account {
-    let text = format!(
-        "[[account]]\nname = \"t\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\nconnect_timeout_secs = 3\nread_timeout_secs = 10\ncache = false\n",
-        env.server.imap_port
-    );
-    tern::config::parse(&text)
-        .expect("config")
-        .accounts
-        .remove(0)
+    support::dovecot::plain_account(
+        &env.server,
+        "connect_timeout_secs = 3\nread_timeout_secs = 10\ncache = false",
+    )
 }
 
 /// A reply deep in a thread: 300 References folded over lines, one of them hostile, and a Date

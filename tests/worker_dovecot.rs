@@ -12,12 +12,7 @@ use tern::imap::worker;
 use tern::msg::{Cmd, Event, Folder};
 
 fn account(server: &Dovecot) -> Account {
-    let text = format!(
-        "[[account]]\nname = \"t\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\ncache = false\n",
-        server.imap_port
-    );
-    let config = tern::config::parse(&text).expect("config");
-    let account = config.accounts[0].clone();
+    let account = support::dovecot::plain_account(server, "cache = false");
     assert_eq!(account.tls, TlsMode::None);
     account
 }

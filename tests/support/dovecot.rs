@@ -310,3 +310,15 @@ pub fn seed_fixtures(server: &Dovecot, user: &str, fixtures_dir: &Path) -> Resul
     let _ = s.logout();
     Ok(report)
 }
+
+/// alice's account on `server` over plain IMAP, with `extra` config lines (timeouts, cache, …).
+pub fn plain_account(server: &Dovecot, extra: &str) -> tern::config::Account {
+    let text = format!(
+        "[[account]]\nname = \"t\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"alice\"\n{extra}\n",
+        server.imap_port
+    );
+    tern::config::parse(&text)
+        .expect("config")
+        .accounts
+        .remove(0)
+}
