@@ -127,15 +127,16 @@ fn keys_and_the_command_line_open_accounts_and_route_the_select() {
 fn opening_another_accounts_folder_in_the_pane_switches_to_it() {
     let mut app = two_accounts();
     press(&mut app, "BackTab");
-    // demo, Inbox (the cursor, on the open folder), Archive, work, Inbox, Projects.
-    assert_eq!(app.folder_pane().cursor(), 1);
+    // All inboxes, demo, Inbox (the cursor, on the open folder), Archive, work, Inbox,
+    // Projects.
+    assert_eq!(app.folder_pane().cursor(), 2);
     let cmds = press(&mut app, "j j j j Enter");
     assert_eq!(app.open_account(), WORK);
     assert!(
         matches!(&cmds[..], [Cmd::Select { folder, .. }] if *folder == Folder::named("Projects")),
         "{cmds:?}"
     );
-    assert_eq!(app.folder_pane().cursor(), 5);
+    assert_eq!(app.folder_pane().cursor(), 6);
 }
 
 #[test]
@@ -167,7 +168,7 @@ fn an_account_row_collapses() {
         .iter()
         .map(|r| r.label.as_str())
         .collect();
-    assert_eq!(labels, ["demo", "Inbox", "Archive", "work"]);
+    assert_eq!(labels, ["All inboxes", "demo", "Inbox", "Archive", "work"]);
 }
 
 /// Moves the selected message (UID 2, \Seen) of demo's INBOX to work's Projects with the

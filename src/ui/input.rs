@@ -98,6 +98,11 @@ impl App {
     /// Runs `action`; `count` is a number typed before it.
     pub fn act(&mut self, action: Action, count: Option<usize>) -> Vec<Cmd> {
         let n = count.unwrap_or(1);
+        if self.inboxes.is_active()
+            && let Some(cmds) = self.inbox_act(action, n)
+        {
+            return cmds;
+        }
         match action {
             Action::Quit => self.quit = true,
             Action::Back => self.back(),
@@ -387,7 +392,9 @@ impl App {
                 let Some(row) = self.folders.cursor_row() else {
                     return Vec::new();
                 };
-                if row.selectable {
+                if row.all_inboxes {
+                    self.open_all_inboxes()
+                } else if row.selectable {
                     let (account, name) = (row.account, row.name.clone());
                     self.switch_account(account, Some(&name))
                 } else {

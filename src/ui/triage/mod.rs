@@ -133,6 +133,15 @@ pub struct Triage {
     policy: Policy,
     /// The session's confirmed actions, newest last.
     undo: Vec<Undo>,
+    /// When each of `undo` was recorded, on the session's clock ([`next_stamp`]): each
+    /// account has its own stack, and All inboxes undoes the newest entry of any of them.
+    stamps: Vec<u64>,
+}
+
+/// The order of undo entries across the accounts' stacks.
+fn next_stamp() -> u64 {
+    static CLOCK: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    CLOCK.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// What deleting the targets means.
@@ -160,10 +169,17 @@ impl Triage {
 
     pub(crate) fn record(&mut self, undo: Undo) {
         self.undo.push(undo);
+        self.stamps.push(next_stamp());
     }
 
     pub(crate) fn pop(&mut self) -> Option<Undo> {
+        self.stamps.pop();
         self.undo.pop()
+    }
+
+    /// When the newest entry was recorded, for finding the newest of several stacks.
+    pub(crate) fn newest(&self) -> Option<u64> {
+        self.stamps.last().copied()
     }
 
     /// Whether opening a message marks it \Seen.
