@@ -74,6 +74,10 @@ impl Inboxes {
         self.offset
     }
 
+    pub fn tagged_count(&self) -> usize {
+        self.tagged.len()
+    }
+
     pub fn is_tagged(&self, key: &InboxKey) -> bool {
         self.tagged.contains(key)
     }
