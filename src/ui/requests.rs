@@ -151,19 +151,25 @@ impl Requests {
         self.hidden_in(self.account, folder)
     }
 
-    /// [`Requests::hidden`] in `account`'s `folder`.
+    /// [`Requests::hidden`] in `account`'s `folder`: moves within the account, and moves
+    /// to another account at any step (the original goes only once the copy is confirmed,
+    /// but the user sees it gone at once, and back if it fails before that).
     pub(crate) fn hidden_in(&self, account: AccountId, folder: &Folder) -> HashSet<Uid> {
-        self.pending
-            .values()
-            .filter_map(|(a, p)| match p {
+        let mut hidden = HashSet::new();
+        for (a, p) in self.pending.values() {
+            match p {
                 Pending::Transfer(t) if *a == account && t.remove && t.folder == *folder => {
-                    Some(&t.uids)
+                    hidden.extend(t.uids.iter().copied());
                 }
-                _ => None,
-            })
-            .flatten()
-            .copied()
-            .collect()
+                Pending::Crossing(c)
+                    if c.across.remove && c.across.from == (account, folder.clone()) =>
+                {
+                    hidden.insert(c.uid);
+                }
+                _ => {}
+            }
+        }
+        hidden
     }
 
     /// `Store` for `change`; nothing when it changes no message.

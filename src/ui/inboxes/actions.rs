@@ -294,6 +294,7 @@ impl App {
                             to,
                             remove,
                             origin: Origin::User,
+                            batch: crate::ui::triage::next_stamp(),
                         };
                         app.transfer_across(across, uids)
                     }

@@ -146,6 +146,7 @@ impl App {
                         to: (dest.account, dest.folder),
                         remove: p.remove,
                         origin: Origin::User,
+                        batch: crate::ui::triage::next_stamp(),
                     },
                     p.uids,
                 );
@@ -295,12 +296,8 @@ impl App {
                 })
             }
             Some(Undo::Across {
-                at,
-                uid,
-                back_to,
-                flags,
-                date,
-            }) => self.undo_across(at, uid, back_to, flags, date),
+                at, back_to, moved, ..
+            }) => self.undo_across(at, back_to, moved),
             Some(Undo::Never(what)) => {
                 self.status.complain(format!("{what} cannot be undone"));
                 Vec::new()
