@@ -497,3 +497,36 @@ fn a_move_of_several_messages_across_is_one_undo_entry() {
     );
     assert!(app.undo_stack().is_empty(), "an undo is not undone");
 }
+
+#[test]
+fn the_command_line_moves_to_another_accounts_folder() {
+    let mut app = two_accounts();
+    press(&mut app, ":");
+    type_text(&mut app, "move work:pro");
+    press(&mut app, "Tab");
+    assert_eq!(
+        app.overlays().prompt().map(|p| p.text.as_str()),
+        Some("move work: Projects")
+    );
+    assert!(press(&mut app, "Enter").is_empty());
+    let sent = app.take_routed();
+    assert!(
+        matches!(&sent[..], [(AccountId(0), Cmd::FetchRaw { uid: 2, .. })]),
+        "across, from demo: {sent:?}"
+    );
+    assert_eq!(support::ui::listed(&app), [1]);
+    let [(_, Cmd::FetchRaw { req, folder, .. })] = &sent[..] else {
+        unreachable!()
+    };
+    app.on_account_event(
+        AccountId(0),
+        Event::Raw {
+            req: *req,
+            folder: folder.clone(),
+            uid: 2,
+            bytes: b"Subject: x\r\n\r\n".to_vec(),
+        },
+    );
+    answer_routed(&mut app);
+    assert_eq!(notice(&app), "Moved message 2 to work: Projects");
+}

@@ -266,6 +266,18 @@ impl App {
         self.inboxes.set_picking(groups);
     }
 
+    /// `:move` / `:copy` in All inboxes: the targets, each from its account, to `dest`.
+    pub(crate) fn transfer_rows(&mut self, dest: Dest, remove: bool) -> Vec<Cmd> {
+        let rows = self.inbox_rows();
+        self.inboxes.follow(&rows);
+        let groups = by_account(&self.inboxes.targets(&rows));
+        if groups.is_empty() {
+            self.status.say("No message selected");
+        }
+        self.transfer_groups(groups, dest, remove);
+        Vec::new()
+    }
+
     /// Moves or copies each account's rows to `dest`: within the account, or across.
     pub(crate) fn transfer_groups(
         &mut self,
