@@ -83,7 +83,7 @@ fn two_inboxes() -> App {
 fn all_inboxes_merges_both_inboxes_by_date_with_each_rows_account() {
     let mut app = two_inboxes();
     assert_eq!(
-        app.inbox_rows(),
+        *app.inbox_rows(),
         [key(WORK, 2), key(DEMO, 2), key(WORK, 1), key(DEMO, 1)]
     );
     insta::assert_snapshot!(render(&mut app, WIDE));
@@ -107,7 +107,7 @@ fn all_inboxes_merges_both_inboxes_by_date_with_each_rows_account() {
         },
     );
     assert_eq!(
-        app.inbox_rows(),
+        *app.inbox_rows(),
         [key(WORK, 3), key(DEMO, 2), key(WORK, 1), key(DEMO, 1)]
     );
 }
@@ -199,7 +199,7 @@ fn tagged_rows_of_both_accounts_are_archived_each_in_its_own() {
         [(WORK, vec![2], "Archive"), (DEMO, vec![2, 1], "Archive")]
     );
     // The moved rows leave the list at once; work's 1 stays.
-    assert_eq!(app.inbox_rows(), [key(WORK, 1)]);
+    assert_eq!(*app.inbox_rows(), [key(WORK, 1)]);
     // Work's server refuses: only its row comes back.
     let Cmd::Copy { req, .. } = &sent[0].1 else {
         unreachable!()
@@ -211,7 +211,7 @@ fn tagged_rows_of_both_accounts_are_archived_each_in_its_own() {
             error: tern::error::Error::Protocol("NO over quota".into()),
         },
     );
-    assert_eq!(app.inbox_rows(), [key(WORK, 2), key(WORK, 1)]);
+    assert_eq!(*app.inbox_rows(), [key(WORK, 2), key(WORK, 1)]);
     assert!(
         notice(&app).starts_with("Could not move 1 message to Archive"),
         "{}",

@@ -425,9 +425,8 @@ impl App {
         let (listed, parts) = (self.rows().len(), self.parts().len());
         self.list.scroll(g.list_rows(), listed);
         if self.inboxes.is_active() {
-            let rows = self.inbox_rows();
-            self.inboxes.follow(&rows);
-            self.inboxes.scroll(g.list_rows(), rows.len());
+            self.refresh_inbox_rows();
+            self.inboxes.settle(g.list_rows());
         }
         self.parts.scroll(g.parts_rows(), parts);
         self.folders.scroll(g.folder_rows());

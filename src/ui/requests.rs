@@ -96,6 +96,12 @@ impl Requests {
         self.account = account;
     }
 
+    /// Changes whenever a request is made or answered: what is derived from the requests in
+    /// flight (rows hidden by a move) can tell it is stale.
+    pub(crate) fn version(&self) -> (ReqId, usize) {
+        (self.last, self.pending.len())
+    }
+
     /// How many requests of the open account await an answer.
     pub(crate) fn in_flight(&self) -> usize {
         self.pending

@@ -162,9 +162,9 @@ impl App {
 
     /// Runs `f` with `account` open, then opens again the account that was: for acting on,
     /// or settling the answers of, a parked account's messages with the open account's code.
-    /// Its state moves in and back out (never copied); the reader and the parts pane, which
-    /// show the open account's message, are set aside meanwhile. None if there is no such
-    /// account.
+    /// Its state moves in and back out (never copied); the view of the open folder (list
+    /// cursor and tags, reader, parts, search, filter, folds), which is not the borrowed
+    /// account's, is set aside meanwhile, so `f` sees none. None if there is no such account.
     pub(crate) fn as_account<T>(
         &mut self,
         account: AccountId,
@@ -177,11 +177,23 @@ impl App {
         self.accounts.parked_mut(account)?;
         let current = self.park_open();
         self.unpark(account, current);
-        let reader = std::mem::take(&mut self.reader);
-        let parts = std::mem::take(&mut self.parts);
+        let view = (
+            std::mem::take(&mut self.list),
+            std::mem::take(&mut self.reader),
+            std::mem::take(&mut self.parts),
+            std::mem::take(&mut self.search),
+            std::mem::take(&mut self.filter),
+            std::mem::take(&mut self.folds),
+        );
         let out = f(self);
-        self.reader = reader;
-        self.parts = parts;
+        (
+            self.list,
+            self.reader,
+            self.parts,
+            self.search,
+            self.filter,
+            self.folds,
+        ) = view;
         let borrowed = self.park_open();
         self.unpark(home, borrowed);
         Some(out)

@@ -8,7 +8,9 @@ use crate::msg::{Cmd, Flag, FlagChange, Flags, Folder, Uid};
 use crate::ui::accounts::AccountId;
 use crate::ui::action::Action;
 use crate::ui::app::{App, FIRST_SCREEN_MARGIN};
-use crate::ui::inboxes::{InboxKey, Inboxes, by_account, merge};
+use std::borrow::Cow;
+
+use crate::ui::inboxes::{InboxKey, Inboxes, Stamp, by_account, merge};
 use crate::ui::layout::Pane;
 use crate::ui::picker::{Dest, Picker};
 use crate::ui::triage::{Across, Origin, Transfer, count};
@@ -48,8 +50,37 @@ impl App {
             .filter(|m| is_inbox(m))
     }
 
-    /// The rows of All inboxes, newest first.
-    pub fn inbox_rows(&self) -> Vec<InboxKey> {
+    /// The rows of All inboxes, newest first: the last merge while nothing changed since.
+    pub fn inbox_rows(&self) -> Cow<'_, [InboxKey]> {
+        let stamp = self.inbox_stamp();
+        match self.inboxes.merged(&stamp) {
+            Some(rows) => Cow::Borrowed(rows),
+            None => Cow::Owned(self.merge_inboxes()),
+        }
+    }
+
+    /// Merges again if anything changed since the last merge (once per frame, and before an
+    /// action reads the rows).
+    pub(crate) fn refresh_inbox_rows(&mut self) {
+        let stamp = self.inbox_stamp();
+        if self.inboxes.merged(&stamp).is_none() {
+            let rows = self.merge_inboxes();
+            self.inboxes.keep_merged(stamp, rows);
+        }
+    }
+
+    fn inbox_stamp(&self) -> Stamp {
+        let inboxes = (0..self.accounts.len())
+            .map(AccountId)
+            .filter_map(|a| {
+                let mb = self.inbox(a)?;
+                Some((a, mb.uid_validity, mb.generation))
+            })
+            .collect();
+        (inboxes, self.requests.version())
+    }
+
+    fn merge_inboxes(&self) -> Vec<InboxKey> {
         let sections = self.accounts.sections(&self.model);
         let hidden: Vec<_> = sections
             .iter()
@@ -124,7 +155,8 @@ impl App {
         if self.focus != Pane::List {
             return None;
         }
-        let rows = self.inbox_rows();
+        self.refresh_inbox_rows();
+        let rows = self.inbox_rows().into_owned();
         self.inboxes.follow(&rows);
         let page = self.geometry.list_rows().max(1) as isize;
         let n = n as isize;
@@ -268,7 +300,7 @@ impl App {
 
     /// `:move` / `:copy` in All inboxes: the targets, each from its account, to `dest`.
     pub(crate) fn transfer_rows(&mut self, dest: Dest, remove: bool) -> Vec<Cmd> {
-        let rows = self.inbox_rows();
+        let rows = self.inbox_rows().into_owned();
         self.inboxes.follow(&rows);
         let groups = by_account(&self.inboxes.targets(&rows));
         if groups.is_empty() {

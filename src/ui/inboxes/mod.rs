@@ -47,10 +47,16 @@ pub fn merge(sources: &[(AccountId, &Mailbox, &HashSet<Uid>)]) -> Vec<InboxKey> 
     rows.into_iter().map(|(_, k)| k).collect()
 }
 
+/// What the merged rows were made from: each INBOX's identity and generation, and the
+/// requests' version (moves in flight hide rows). Equal stamps, equal rows.
+pub(crate) type Stamp = (Vec<(AccountId, u32, u64)>, (u64, usize));
+
 /// The view state of All inboxes: whether it shows, the cursor (kept on its message as rows
-/// come and go), the scroll offset and the tagged rows.
+/// come and go), the scroll offset, the tagged rows, and the last merge, kept while its
+/// stamp holds so a frame does not sort every INBOX again (derived, like the filter's hits).
 #[derive(Debug, Default)]
 pub struct Inboxes {
+    merged: Option<(Stamp, Vec<InboxKey>)>,
     active: bool,
     cursor: usize,
     /// The message under the cursor when the rows were last seen.
@@ -146,6 +152,29 @@ impl Inboxes {
         } else {
             tagged
         }
+    }
+
+    /// After a merge, before drawing: the cursor follows its message, the window scrolls to
+    /// it.
+    pub(crate) fn settle(&mut self, visible: usize) {
+        let Some((stamp, rows)) = self.merged.take() else {
+            return;
+        };
+        self.follow(&rows);
+        self.scroll(visible, rows.len());
+        self.merged = Some((stamp, rows));
+    }
+
+    /// The last merge, if it was made from `stamp`.
+    pub(crate) fn merged(&self, stamp: &Stamp) -> Option<&[InboxKey]> {
+        self.merged
+            .as_ref()
+            .filter(|(s, _)| s == stamp)
+            .map(|(_, rows)| rows.as_slice())
+    }
+
+    pub(crate) fn keep_merged(&mut self, stamp: Stamp, rows: Vec<InboxKey>) {
+        self.merged = Some((stamp, rows));
     }
 
     pub(crate) fn set_picking(&mut self, groups: Vec<(AccountId, Vec<Uid>)>) {
