@@ -244,3 +244,29 @@ fn reading_a_row_opens_it_in_its_account() {
     );
     assert!(app.model_of(DEMO).unwrap().mailbox.is_none());
 }
+
+#[test]
+fn a_click_picks_a_row_of_all_inboxes_and_a_second_click_reads_it() {
+    let mut app = two_inboxes();
+    render(&mut app, WIDE);
+    // The list's body starts on the screen's second line, right of the folder pane.
+    let click = |app: &mut App, row: u16| {
+        let ev = crossterm::event::MouseEvent {
+            kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column: 30,
+            row,
+            modifiers: crossterm::event::KeyModifiers::NONE,
+        };
+        app.on_mouse(ev)
+    };
+    click(&mut app, 2);
+    assert_eq!(app.inboxes().selected(), Some(key(DEMO, 2)));
+    let cmds = click(&mut app, 2);
+    assert_eq!(app.reader().map(|r| r.uid), Some(2));
+    assert_eq!(app.open_account(), DEMO);
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::FetchStructure { uid: 2, .. })),
+        "{cmds:?}"
+    );
+}

@@ -512,6 +512,10 @@ impl App {
                 let f = &self.folders;
                 Some((f.offset(), f.cursor(), f.tree().len()))
             }
+            Pane::List if self.inboxes.is_active() => {
+                let v = &self.inboxes;
+                Some((v.offset(), v.cursor(), self.inbox_rows().len()))
+            }
             Pane::List => Some((self.list.offset(), self.list.selected(), self.rows().len())),
             Pane::Parts => {
                 let p = &self.parts;
@@ -524,6 +528,10 @@ impl App {
     fn set_window(&mut self, pane: Pane, offset: usize, cursor: usize) {
         match pane {
             Pane::Folders => self.folders.set_window(offset, cursor),
+            Pane::List if self.inboxes.is_active() => {
+                let rows = self.inbox_rows().into_owned();
+                self.inboxes.set_window(&rows, offset, cursor);
+            }
             Pane::List => self.with_rows(|list, rows| list.set_window(rows, offset, cursor)),
             Pane::Parts => self.parts.set_window(offset, cursor),
             Pane::Reader => {}

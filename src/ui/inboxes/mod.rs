@@ -114,6 +114,13 @@ impl Inboxes {
         self.at = rows.get(self.cursor).copied();
     }
 
+    /// The mouse moved the window or picked a row.
+    pub(crate) fn set_window(&mut self, rows: &[InboxKey], offset: usize, cursor: usize) {
+        self.offset = offset;
+        self.cursor = cursor.min(rows.len().saturating_sub(1));
+        self.at = rows.get(self.cursor).copied();
+    }
+
     pub(crate) fn scroll(&mut self, visible: usize, len: usize) {
         self.offset = crate::ui::layout::scroll_to(self.offset, self.cursor, visible, len);
     }
