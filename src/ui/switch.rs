@@ -74,8 +74,8 @@ impl App {
     /// parked first; its worker keeps its folder list and counts current. Refused while a
     /// request is in flight, whose answer must reach the state that asked.
     pub(crate) fn switch_account(&mut self, account: AccountId, folder: Option<&str>) -> Vec<Cmd> {
-        self.leave_all_inboxes();
         if account == self.accounts.open() {
+            self.leave_all_inboxes();
             return match folder {
                 Some(name) => self.open_folder(name),
                 None => Vec::new(),
@@ -92,12 +92,10 @@ impl App {
         if self.accounts.parked_mut(account).is_none() {
             return Vec::new();
         }
+        self.leave_all_inboxes();
         let mut current = self.park_open();
         // The folder of a parked account is not on screen; reopening it loads it afresh.
-        // In All inboxes it is: its INBOX stays, a part of the merged list.
-        if !self.inboxes.is_active() {
-            current.model.mailbox = None;
-        }
+        current.model.mailbox = None;
         if !self.unpark(account, current) {
             return Vec::new();
         }
