@@ -89,6 +89,7 @@ fn all_inboxes_merges_both_inboxes_by_date_with_each_rows_account() {
     insta::assert_snapshot!(render(&mut app, WIDE));
     // New mail in the parked account shows at once, above the rest.
     app.on_account_event(WORK, support::ui::arrived("INBOX", vec![3]));
+    assert_eq!(notice(&app), "1 new message in work");
     app.on_account_event(
         WORK,
         summaries(

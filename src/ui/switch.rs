@@ -57,7 +57,18 @@ impl App {
             Event::Conn(ConnState::Offline { retry_in: None, .. }) => parked.login.refuse(),
             _ => {}
         }
+        // In All inboxes its new mail is on screen: said as for the open folder.
+        let listed = |p: &Parked| p.model.mailbox.as_ref().map_or(0, |m| m.uids.len());
+        let before = listed(parked);
+        let arrived = matches!(ev, Event::Arrived { .. });
         parked.model.apply(ev);
+        let fresh = listed(parked).saturating_sub(before);
+        if arrived && fresh > 0 && self.inboxes.is_active() {
+            self.status.say(format!(
+                "{} in {name}",
+                crate::ui::notify::new_messages(fresh)
+            ));
+        }
         if relist {
             self.relist_folders();
         }
