@@ -87,6 +87,8 @@ fn all_inboxes_merges_both_inboxes_by_date_with_each_rows_account() {
         [key(WORK, 2), key(DEMO, 2), key(WORK, 1), key(DEMO, 1)]
     );
     insta::assert_snapshot!(render(&mut app, WIDE));
+    // Narrow: the account column keeps its width, the subject gives way.
+    insta::assert_snapshot!("narrow", render(&mut app, (50, 12)));
     // New mail in the parked account shows at once, above the rest.
     app.on_account_event(WORK, support::ui::arrived("INBOX", vec![3]));
     assert_eq!(notice(&app), "1 new message in work");
