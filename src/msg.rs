@@ -555,6 +555,8 @@ pub enum Event {
         uid: Uid,
         root: Box<Part>,
         header: Vec<u8>,
+        /// Gmail's labels (X-GM-EXT-1), named for display; empty elsewhere.
+        labels: Vec<String>,
     },
     PartData {
         req: ReqId,

@@ -142,6 +142,7 @@ fn the_marker_and_the_date_come_from_the_summary_before_opening() {
         uid,
         root: Box::new(root),
         header: Vec::new(),
+        labels: Vec::new(),
     };
     let text =
         part(r#"("TEXT" "PLAIN" ("CHARSET" "utf-8") NIL NIL "8BIT" 300 10 NIL NIL NIL NIL)"#);

@@ -25,13 +25,17 @@ impl Worker {
                 }
             }
             Cmd::FetchStructure { req, folder, uid } => match self.structure(&folder, uid) {
-                Ok((root, header)) => self.emit(Event::Structure {
-                    req,
-                    folder,
-                    uid,
-                    root: Box::new(root),
-                    header,
-                }),
+                Ok((root, header)) => {
+                    let labels = self.gmail_labels(&folder, uid);
+                    self.emit(Event::Structure {
+                        req,
+                        folder,
+                        uid,
+                        root: Box::new(root),
+                        header,
+                        labels,
+                    })
+                }
                 Err(e) => self.fail(Some(req), e),
             },
             Cmd::FetchPart {

@@ -270,6 +270,7 @@ impl Worker {
                         uid,
                         root: Box::new(root),
                         header,
+                        labels: Vec::new(),
                     }),
                     Err(e) => self.fail(Some(req), e),
                 }
