@@ -223,6 +223,7 @@ impl App {
             LineKind::Command => self.submit(line),
             LineKind::Password => {
                 self.status.about_connection(Notice::info("Logging in…"));
+                self.composer.password_typed(Secret(line.clone()));
                 vec![Cmd::Login(Secret(line))]
             }
             LineKind::TagPattern => {

@@ -244,7 +244,9 @@ fn event_loop(
                 SendCmd::Submit { req, .. } => Some(*req),
                 _ => None,
             };
-            if sender.is_none_or(|s| s.commands.send(cmd).is_err()) {
+            // A password for a thread that is gone has nothing to send with; nothing is lost.
+            let matters = !matches!(cmd, SendCmd::Password(_));
+            if sender.is_none_or(|s| s.commands.send(cmd).is_err()) && matters {
                 let text =
                     "tern cannot send now (no outbox, or its thread stopped); the draft is kept";
                 let failed = app.on_send_event(SendEvent::Failed {
