@@ -119,6 +119,9 @@ pub enum Cmd {
     /// Remember how `folder` is listed (the words `model::View` prints: sort order, and
     /// `threads`), to list it so again when it is next opened, in this run or the next.
     RememberView { folder: Folder, view: String },
+    /// Fresh counts of a folder changed outside the worker (the send thread filed a copy in
+    /// Sent), as `FolderStatus`; the folder on screen is left to the live updates.
+    Counts(Folder),
     /// Reconnect now (after a refused login, or to skip the backoff wait).
     Reconnect,
     /// Log in again with this password (after a refused login).

@@ -100,6 +100,7 @@ impl Worker {
                 folder: folder.name().into(),
                 view,
             }),
+            Cmd::Counts(folder) => self.announce_counts(&folder),
             Cmd::Reconnect => self.reconnect_now(),
             Cmd::Login(password) => {
                 self.password = password.0;

@@ -372,6 +372,8 @@ impl Worker {
             // A POP3 mailbox has no header cache to keep it in: INBOX opens in the default
             // order each run.
             Cmd::RememberView { .. } => {}
+            // Sending from a POP3 account files no Sent copy.
+            Cmd::Counts(_) => {}
             Cmd::Reconnect => {
                 self.close_session();
                 if let Err(e) = self.live().map(drop) {
