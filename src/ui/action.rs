@@ -25,6 +25,7 @@ pub enum Action {
     PrevThread,
     NextUnreadInThread,
     TagThread,
+    Conversation,
     AllHeaders,
     Alternative,
     Raw,
@@ -84,6 +85,7 @@ impl Action {
         Action::PrevPane,
         Action::Open,
         Action::Collapse,
+        Action::Conversation,
         Action::AllHeaders,
         Action::Alternative,
         Action::Raw,
@@ -186,7 +188,7 @@ impl Action {
             ),
             Action::Collapse => (
                 "collapse",
-                "Collapse or expand the folder under the cursor; in the list, fold or unfold the thread",
+                "Collapse or expand the folder under the cursor; in the list, fold or unfold the thread; in a conversation, unfold or fold the quotes",
             ),
             Action::CollapseAll => (
                 "collapse_all",
@@ -208,6 +210,10 @@ impl Action {
             Action::TagThread => (
                 "tag_thread",
                 "Tag every message of the thread, or untag them if all are tagged",
+            ),
+            Action::Conversation => (
+                "conversation",
+                "Read the open message's whole thread in date order, with your replies from Sent and quotes folded (z unfolds them)",
             ),
             Action::AllHeaders => ("all_headers", "Show all headers or only the usual five"),
             Action::Alternative => (
