@@ -85,7 +85,6 @@ impl Action {
         Action::PrevPane,
         Action::Open,
         Action::Collapse,
-        Action::Conversation,
         Action::AllHeaders,
         Action::Alternative,
         Action::Raw,
@@ -114,6 +113,7 @@ impl Action {
         Action::NextThread,
         Action::PrevThread,
         Action::NextUnreadInThread,
+        Action::Conversation,
         Action::NextHit,
         Action::PrevHit,
         Action::CreateFolder,
@@ -188,7 +188,7 @@ impl Action {
             ),
             Action::Collapse => (
                 "collapse",
-                "Collapse or expand the folder under the cursor; in the list, fold or unfold the thread; in a conversation, unfold or fold the quotes",
+                "Collapse or expand the folder under the cursor; in the list, fold or unfold the thread",
             ),
             Action::CollapseAll => (
                 "collapse_all",
