@@ -8,6 +8,7 @@ use crate::mime::{Part, Section};
 use crate::utf7;
 
 pub mod facts;
+pub mod related;
 pub use facts::HeaderFacts;
 
 pub type Uid = u32;
@@ -72,6 +73,15 @@ pub enum Cmd {
         req: ReqId,
         folder: Folder,
         uids: Vec<Uid>,
+    },
+    /// Summaries of the messages of `folder` (another than the open one, e.g. Sent) that
+    /// belong with a conversation known by `ids` (see [`related`]): answered by `Related`
+    /// from the header cache at once, by another `Related` from the server when online
+    /// (replacing it), then `Done`.
+    Related {
+        req: ReqId,
+        folder: Folder,
+        ids: Vec<String>,
     },
     /// `UID STORE ±FLAGS.SILENT`: add or remove system flags on exactly these UIDs.
     Store { req: ReqId, change: FlagChange },
@@ -614,6 +624,13 @@ pub enum Event {
         folder: Folder,
         uids: Vec<Uid>,
     },
+    /// The messages of `folder` that belong with a conversation ([`Cmd::Related`]), oldest
+    /// first; a later answer to the same request replaces this one.
+    Related {
+        req: ReqId,
+        folder: Folder,
+        found: Vec<Summary>,
+    },
     Appended {
         req: ReqId,
         folder: Folder,
@@ -659,6 +676,7 @@ impl Event {
             | Event::Stored { req, .. }
             | Event::Copied { req, .. }
             | Event::SearchResult { req, .. }
+            | Event::Related { req, .. }
             | Event::Appended { req, .. }
             | Event::Queued { req }
             | Event::Done { req } => Some(*req),

@@ -310,7 +310,9 @@ impl Model {
             }
             Event::FlagsChanged { folder, changes } => self.set_flags(&folder, changes),
             Event::Notice(text) => self.notice = Some(text),
-            Event::Appended { .. }
+            // Messages of another folder, for the conversation view only.
+            Event::Related { .. }
+            | Event::Appended { .. }
             | Event::Done { .. }
             | Event::Queued { .. }
             | Event::SaveProgress { .. }

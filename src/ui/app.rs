@@ -17,6 +17,7 @@ use crate::model::{Mailbox, Message, Model};
 use crate::msg::{Cmd, Flags, Folder, SpecialUse, Uid};
 use crate::ui::accounts::{AccountId, Accounts};
 use crate::ui::composer::Composer;
+use crate::ui::conversation::{Conversation, ConversationPane};
 use crate::ui::filter::FilterState;
 use crate::ui::folder_pane::FolderPane;
 use crate::ui::folds::Folds;
@@ -97,6 +98,8 @@ pub struct App {
     pub(super) folders: FolderPane,
     pub(super) list: MessageList,
     pub(super) reader: ReaderPane,
+    /// The open message's conversation, shown in the reader pane instead of it.
+    pub(super) conversation: ConversationPane,
     pub(super) parts: PartsPane,
     pub(super) overlays: Overlays,
     pub(super) search: SearchState,
@@ -137,6 +140,7 @@ impl App {
             geometry,
             list: MessageList::default(),
             reader: ReaderPane::default(),
+            conversation: ConversationPane::default(),
             parts: PartsPane::default(),
             overlays: Overlays::default(),
             search: SearchState::default(),
@@ -262,6 +266,11 @@ impl App {
     /// The open message, if any.
     pub fn reader(&self) -> Option<&Reader> {
         self.reader.open()
+    }
+
+    /// The conversation shown in the reader pane, if any.
+    pub fn conversation(&self) -> Option<&Conversation> {
+        self.conversation.open()
     }
 
     pub fn parts_pane(&self) -> &PartsPane {
@@ -435,5 +444,6 @@ impl App {
             .and_then(|r| self.model.mailbox.as_ref()?.messages.get(&r.uid));
         let (width, height) = (inner.width as usize, inner.height as usize);
         self.reader.layout(message, width, height);
+        self.conversation.layout(width, height, self.settings.zone);
     }
 }

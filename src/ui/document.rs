@@ -134,7 +134,7 @@ pub fn output(title: &str, text: &str, width: usize) -> Document {
 }
 
 impl Document {
-    fn push(&mut self, kind: LineKind, text: String) {
+    pub(crate) fn push(&mut self, kind: LineKind, text: String) {
         self.lines.push(DocLine { kind, text });
     }
 
@@ -192,7 +192,7 @@ impl Document {
         }
     }
 
-    fn body_line(&mut self, line: &str, width: usize) {
+    pub(crate) fn body_line(&mut self, line: &str, width: usize) {
         if !line.trim_start().starts_with('>') {
             for piece in wrap(line, width) {
                 self.push(LineKind::Text, piece);

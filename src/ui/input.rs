@@ -114,6 +114,9 @@ impl App {
             Action::PrevPane => self.cycle(-1),
             Action::Open => return self.open(count),
             Action::Collapse if self.focus == Pane::List => self.fold_thread(),
+            Action::Collapse if self.focus == Pane::Reader && self.conversation.is_open() => {
+                self.toggle_quotes()
+            }
             Action::Collapse => self.toggle_collapse(),
             Action::CollapseAll => self.fold_all(),
             Action::Threads => return self.toggle_threads(),
@@ -121,6 +124,7 @@ impl App {
             Action::PrevThread => self.jump_thread(false),
             Action::NextUnreadInThread => self.next_unread_in_thread(),
             Action::TagThread => self.tag_thread(),
+            Action::Conversation => return self.open_conversation(),
             Action::AllHeaders => {
                 self.reader.toggle_mode(|m| m.all_headers = !m.all_headers);
             }
@@ -309,6 +313,7 @@ impl App {
                 self.parts.hide();
                 self.focus = Pane::Reader;
             }
+            Pane::Reader if self.conversation.is_open() => self.conversation.close(),
             Pane::Reader if self.reader.close_output() => {}
             Pane::Reader => {
                 self.close_reader();
@@ -329,6 +334,7 @@ impl App {
     /// Closes the reader and the parts pane with it.
     pub(crate) fn close_reader(&mut self) {
         self.reader.close();
+        self.conversation.close();
         self.parts.hide();
     }
 
@@ -348,6 +354,7 @@ impl App {
             Pane::Folders => self.folders.move_by(delta),
             Pane::List => self.with_rows(|list, rows| list.move_by(rows, delta)),
             // prepare() clamps to the layout; here only the document length is known.
+            Pane::Reader if self.conversation.is_open() => self.conversation.scroll_by(delta),
             Pane::Reader => self.reader.scroll_by(delta),
             Pane::Parts => {
                 let len = self.parts().len();
@@ -461,7 +468,9 @@ impl App {
 
     /// Scrolls `pane` (`rows` high) by `delta` rows.
     fn wheel(&mut self, pane: Pane, delta: isize, rows: usize) {
-        if pane == Pane::Reader {
+        if pane == Pane::Reader && self.conversation.is_open() {
+            self.conversation.wheel(delta, rows);
+        } else if pane == Pane::Reader {
             self.reader.wheel(delta, rows);
         } else if let Some((offset, cursor)) = self
             .window(pane)

@@ -90,6 +90,7 @@ impl Worker {
                     Err(e) => self.fail(Some(req), e),
                 }
             }
+            Cmd::Related { req, folder, ids } => self.related(req, &folder, &ids),
             Cmd::Search { req, folder, query } => {
                 match self.in_folder(&folder, |c| actions::search(c, &query)) {
                     Ok(uids) => self.emit(Event::SearchResult { req, folder, uids }),

@@ -14,6 +14,7 @@ mod commands;
 mod live;
 mod offline;
 mod pace;
+mod related;
 mod save;
 mod sync;
 mod warm;

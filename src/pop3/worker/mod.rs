@@ -357,6 +357,15 @@ impl Worker {
                     Err(e) => self.fail(Some(req), e),
                 }
             }
+            // Only INBOX: no Sent folder to find the user's replies in.
+            Cmd::Related { req, folder, .. } => {
+                self.emit(Event::Related {
+                    req,
+                    folder,
+                    found: Vec::new(),
+                });
+                self.emit(Event::Done { req });
+            }
             // Keywords (`$Forwarded`) are a courtesy to other IMAP clients; POP3 has none.
             Cmd::Keyword { req, .. } => self.emit(Event::Done { req }),
             Cmd::Copy { req, .. } | Cmd::Manage { req, .. } | Cmd::Append { req, .. } => {
