@@ -59,6 +59,7 @@ mod threads;
 pub mod triage;
 pub mod viewer;
 pub mod views;
+mod visible;
 mod workers;
 mod wrap;
 
@@ -299,6 +300,9 @@ fn event_loop(
             views::draw(frame, app);
         })
         .map_err(draw_err)?;
+        if let Some(cmd) = app.fetch_visible() {
+            workers.send(app.open_account(), vec![cmd]);
+        }
         if app.take_bell() {
             ring(term.backend_mut()).map_err(draw_err)?;
         }

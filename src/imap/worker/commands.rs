@@ -86,6 +86,7 @@ impl Worker {
                     Err(e) => self.fail(Some(req), e),
                 }
             }
+            Cmd::FetchVisible { folder, uids } => self.fetch_visible(&folder, &uids),
             Cmd::Search { req, folder, query } => {
                 match self.in_folder(&folder, |c| actions::search(c, &query)) {
                     Ok(uids) => self.emit(Event::SearchResult { req, folder, uids }),

@@ -385,6 +385,45 @@ impl Worker {
         }
     }
 
+    /// Rows the user is about to see, ahead of the sync's order: fetched now on the worker's
+    /// own connection (idle while the fetchers work, else free between two chunks) and taken
+    /// out of the chunks it has yet to fetch. Chunks already handed to the fetchers keep
+    /// them: a screenful fetched twice costs less than taking work back from another thread.
+    pub(super) fn fetch_visible(&mut self, folder: &Folder, uids: &[Uid]) {
+        let Some(open) = self.open.as_ref().filter(|o| o.folder == *folder) else {
+            // The folder on screen is not the open one any more: its sync brings the rows.
+            return;
+        };
+        let uid_validity = open.uid_validity;
+        let want: Vec<Uid> = uids
+            .iter()
+            .copied()
+            .filter(|u| !open.flags.contains_key(u))
+            .collect();
+        if want.is_empty() {
+            return;
+        }
+        if let Some(sync) = self.sync.as_mut().filter(|s| s.folder == *folder) {
+            let taken: std::collections::HashSet<Uid> = want.iter().copied().collect();
+            for chunk in sync.chunks.iter_mut() {
+                chunk.retain(|u| !taken.contains(u));
+            }
+            sync.chunks.retain(|c| !c.is_empty());
+        }
+        match self.summaries(&want) {
+            Ok(chunk) => {
+                self.remember_flags(&chunk);
+                self.cache_put(folder.name(), &chunk);
+                self.emit(Event::Summaries {
+                    folder: folder.clone(),
+                    uid_validity,
+                    chunk,
+                });
+            }
+            Err(e) => self.fail(None, e),
+        }
+    }
+
     /// Summaries of `uids` on the worker's connection. A server whose ENVELOPE the parser
     /// refuses leaves the session unusable: reconnect and ask for the raw header fields.
     pub(super) fn summaries(&mut self, uids: &[Uid]) -> Result<Vec<crate::msg::Summary>> {
