@@ -166,6 +166,7 @@ fn event_loop(
     let keys = input.events.clone();
     // Parts being opened: their viewers are chosen, and text-only ones run, on threads.
     let (opening, opened) = crossbeam_channel::unbounded();
+    let mut rows_drawn = false;
     loop {
         // Commands are tagged with the account open when they were made: a key that opens
         // another account makes the next ones for that account.
@@ -300,6 +301,10 @@ fn event_loop(
             views::draw(frame, app);
         })
         .map_err(draw_err)?;
+        if !rows_drawn && app.mailbox().is_some_and(|m| !m.summaries.is_empty()) {
+            rows_drawn = true;
+            tracing::debug!("timing: first frame with rows");
+        }
         if let Some(cmd) = app.fetch_visible() {
             workers.send(app.open_account(), vec![cmd]);
         }

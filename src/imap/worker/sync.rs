@@ -117,6 +117,7 @@ impl Worker {
         let opened = self.retrying(|c| messages::open_with(c, folder.raw(), read_only, known));
         let cached = loading.and_then(|l| l.join().ok()).flatten();
         let (opened, delta) = opened?;
+        tracing::debug!("timing: {folder} opened, {} messages", opened.exists);
         if let Some(conn) = &self.conn {
             self.show_alerts(conn);
         }
@@ -163,6 +164,7 @@ impl Worker {
             }
             other => other?,
         };
+        tracing::debug!("timing: first screen fetched, {} rows", first.len());
         self.emit(Event::Selected {
             folder: folder.clone(),
             uid_validity: uv,
@@ -179,6 +181,7 @@ impl Worker {
             });
         }
         let uids = self.retrying(messages::uids)?;
+        tracing::debug!("timing: UID list, {} UIDs", uids.len());
         let have: std::collections::HashSet<Uid> = first.iter().map(|s| s.uid).collect();
         self.open = Some(OpenFolder {
             folder: folder.clone(),
