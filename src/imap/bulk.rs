@@ -3,8 +3,9 @@
 //! other decodes, so the server's work and ours overlap instead of taking turns — and the
 //! worker's own connection stays free for whatever the user asks meanwhile.
 //!
-//! The fetchers connect as soon as a folder looks big enough, and the chunks follow once the
-//! worker has the UID list: logging in costs about as much as fetching 1 000 summaries.
+//! The fetchers connect once the first screen is fetched (their logins would slow it on a
+//! small machine), and the chunks follow once the worker has the UID list: logging in costs
+//! about as much as fetching 1 000 summaries.
 
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};

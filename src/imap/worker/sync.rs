@@ -148,13 +148,6 @@ impl Worker {
     ) -> Result<()> {
         let uv = opened.uid_validity;
         self.cache_begin(folder.name(), uv);
-        // Big folders are fetched in parallel; a few chunks are not worth the connections.
-        // Those connect now, while the first screen and the UID list are fetched here.
-        let expected_chunks = (opened.exists as usize)
-            .saturating_sub(first_screen)
-            .div_ceil(CHUNK);
-        let big = expected_chunks >= MIN_BULK_CHUNKS;
-        let mut bulk = big.then(|| Bulk::start(&self.account, &self.password, folder.raw(), uv));
         let screen = u32::try_from(first_screen.max(1)).unwrap_or(u32::MAX);
         let first = match self.retrying(|c| messages::newest(c, opened.exists, screen, false)) {
             Err(Error::Protocol(why)) => {
@@ -180,6 +173,14 @@ impl Worker {
                 chunk: first.clone(),
             });
         }
+        // Big folders are fetched in parallel; a few chunks are not worth the connections.
+        // Those connect now, while the UID list is fetched here: not before the first
+        // screen, whose fetch their logins would slow on a small machine.
+        let expected_chunks = (opened.exists as usize)
+            .saturating_sub(first_screen)
+            .div_ceil(CHUNK);
+        let big = expected_chunks >= MIN_BULK_CHUNKS;
+        let mut bulk = big.then(|| Bulk::start(&self.account, &self.password, folder.raw(), uv));
         let uids = self.retrying(messages::uids)?;
         tracing::debug!("timing: UID list, {} UIDs", uids.len());
         let have: std::collections::HashSet<Uid> = first.iter().map(|s| s.uid).collect();
