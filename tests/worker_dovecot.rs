@@ -127,7 +127,7 @@ fn rows_coming_into_view_are_fetched_before_the_sync_order_reaches_them() {
         }
     };
     assert_eq!(uids.len(), 3000);
-    let first_chunk = gate.held();
+    let first_chunk = gate.held(1).remove(0);
     // End: the last rows of the list, the oldest messages.
     let oldest: Vec<Uid> = uids[uids.len() - 20..].to_vec();
     h.commands
@@ -160,6 +160,76 @@ fn rows_coming_into_view_are_fetched_before_the_sync_order_reaches_them() {
         .collect();
     assert_eq!(fetches[0], first_chunk);
     assert_eq!(fetches.len(), 4, "{fetches:#?}");
+    h.shutdown();
+}
+
+/// The same with parallel fetchers: rows fetched ahead are left out of their chunks. The
+/// relay holds both fetchers at their EXAMINE (the worker's own connection SELECTs), so the
+/// worker fetches its chunk and the rows in view before they fetch anything.
+#[test]
+fn rows_fetched_ahead_are_left_out_of_the_parallel_chunks() {
+    let server = Dovecot::start(DovecotOptions::default()).expect("dovecot");
+    big_folder(&server, 5000);
+    let gate = Gate::start(server.imap_port, |line| line.contains(" EXAMINE "));
+    let mut account = account(&server);
+    account.port = Some(gate.port);
+    // The IDLE connection EXAMINEs the folder too.
+    account.idle = false;
+    let h = worker::spawn(account, "wonderland".into());
+    let big = Folder::named("Big");
+    h.commands
+        .send(Cmd::Select {
+            folder: big.clone(),
+            read_only: false,
+            first_screen: 40,
+        })
+        .unwrap();
+    let mut chunks = Vec::new();
+    let uids = loop {
+        match next(&h.events) {
+            Event::Listed { uids, .. } => break uids,
+            Event::Summaries { chunk, .. } => chunks.push(chunk),
+            Event::Failed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    };
+    gate.held(2);
+    // The worker's own chunk, the newest after the first screen.
+    loop {
+        match next(&h.events) {
+            Event::Summaries { chunk, .. } => break chunks.push(chunk),
+            Event::Failed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+    let oldest: Vec<Uid> = uids[uids.len() - 20..].to_vec();
+    h.commands
+        .send(Cmd::FetchVisible {
+            folder: big.clone(),
+            uids: oldest.clone(),
+        })
+        .unwrap();
+    let ahead = loop {
+        match next(&h.events) {
+            Event::Summaries { chunk, .. } => break chunk,
+            Event::Failed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    };
+    assert_eq!(ahead.iter().map(|s| s.uid).collect::<Vec<_>>(), oldest);
+    chunks.push(ahead);
+    gate.release();
+    loop {
+        match next(&h.events) {
+            Event::Summaries { chunk, .. } => chunks.push(chunk),
+            Event::SyncDone { .. } => break,
+            Event::Failed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+    let fetched: Vec<Uid> = chunks.iter().flatten().map(|s| s.uid).collect();
+    let once: std::collections::HashSet<Uid> = fetched.iter().copied().collect();
+    assert_eq!((fetched.len(), once.len()), (5000, 5000), "each row once");
     h.shutdown();
 }
 

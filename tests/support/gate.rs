@@ -1,6 +1,6 @@
-//! A TCP relay between tern and a real server that holds one client command back until the
-//! test lets it through, and logs every command line. "The worker is in the middle of a
-//! chunk" then lasts exactly as long as the test needs, without timing.
+//! A TCP relay between tern and a real server that holds client commands back until the test
+//! lets them through, and logs every command line. "The worker is in the middle of a chunk"
+//! then lasts exactly as long as the test needs, without timing.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -10,9 +10,8 @@ use std::time::Duration;
 type Hold = Box<dyn Fn(&str) -> bool + Send>;
 
 struct State {
-    /// Whether a command matching `hold` may still be held (one is held, once).
-    armed: bool,
-    held: Option<String>,
+    /// Commands held back, in the order they came (each connection stops at its first).
+    held: Vec<String>,
     released: bool,
     log: Vec<String>,
     hold: Hold,
@@ -24,15 +23,14 @@ pub struct Gate {
 }
 
 impl Gate {
-    /// Relays every connection to `target` on 127.0.0.1; the first command line for which
-    /// `hold` is true waits for [`Gate::release`].
+    /// Relays every connection to `target` on 127.0.0.1; a command line for which `hold` is
+    /// true waits for [`Gate::release`].
     pub fn start(target: u16, hold: impl Fn(&str) -> bool + Send + 'static) -> Gate {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let state = Arc::new((
             Mutex::new(State {
-                armed: true,
-                held: None,
+                held: Vec::new(),
                 released: false,
                 log: Vec::new(),
                 hold: Box::new(hold),
@@ -51,15 +49,15 @@ impl Gate {
         Gate { port, state }
     }
 
-    /// Waits until a command is held back; returns it.
-    pub fn held(&self) -> String {
+    /// Waits until `n` commands are held back; returns them.
+    pub fn held(&self, n: usize) -> Vec<String> {
         let (lock, cvar) = &*self.state;
         let state = lock.lock().unwrap();
         let (state, timeout) = cvar
-            .wait_timeout_while(state, Duration::from_secs(60), |s| s.held.is_none())
+            .wait_timeout_while(state, Duration::from_secs(60), |s| s.held.len() < n)
             .unwrap();
-        assert!(!timeout.timed_out(), "no command was held");
-        state.held.clone().unwrap()
+        assert!(!timeout.timed_out(), "{n} commands were not held");
+        state.held.clone()
     }
 
     /// Lets the held command (and every later one) through.
@@ -100,9 +98,8 @@ fn relay(client: TcpStream, server: TcpStream, state: Arc<(Mutex<State>, Condvar
                 let (lock, cvar) = &*state;
                 let mut s = lock.lock().unwrap();
                 s.log.push(text.clone());
-                if s.armed && (s.hold)(&text) {
-                    s.armed = false;
-                    s.held = Some(text);
+                if !s.released && (s.hold)(&text) {
+                    s.held.push(text);
                     cvar.notify_all();
                     let _s = cvar.wait_while(s, |s| !s.released).unwrap();
                 }

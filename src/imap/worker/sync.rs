@@ -260,7 +260,8 @@ impl Worker {
             // Nothing left for the fetchers: the normal end of a sync (SyncDone) follows.
             sync.bulk = None;
         }
-        for rows in ready {
+        // A chunk is empty when every row of it was fetched ahead (`fetch_visible`).
+        for rows in ready.into_iter().filter(|r| !r.is_empty()) {
             self.remember_flags(&rows);
             self.cache_put(folder.name(), &rows);
             self.emit(Event::Summaries {
@@ -391,8 +392,7 @@ impl Worker {
 
     /// Rows the user is about to see, ahead of the sync's order: fetched now on the worker's
     /// own connection (idle while the fetchers work, else free between two chunks) and taken
-    /// out of the chunks it has yet to fetch. Chunks already handed to the fetchers keep
-    /// them: a screenful fetched twice costs less than taking work back from another thread.
+    /// out of the chunks still to fetch, its own and the fetchers'.
     pub(super) fn fetch_visible(&mut self, folder: &Folder, uids: &[Uid]) {
         let Some(open) = self.open.as_ref().filter(|o| o.folder == *folder) else {
             // The folder on screen is not the open one any more: its sync brings the rows.
@@ -413,6 +413,9 @@ impl Worker {
                 chunk.retain(|u| !taken.contains(u));
             }
             sync.chunks.retain(|c| !c.is_empty());
+            if let Some(b) = &sync.bulk {
+                b.bulk.skip(&want);
+            }
         }
         match self.summaries(&want) {
             Ok(chunk) => {
