@@ -83,6 +83,9 @@ pub enum Cmd {
         folder: Folder,
         ids: Vec<String>,
     },
+    /// Summaries of rows coming into view while the folder is still syncing (End, a page far
+    /// down, a click): fetched ahead of the sync's own order, answered by `Summaries` alone.
+    FetchVisible { folder: Folder, uids: Vec<Uid> },
     /// `UID STORE ±FLAGS.SILENT`: add or remove system flags on exactly these UIDs.
     Store { req: ReqId, change: FlagChange },
     /// `UID STORE ±FLAGS.SILENT (keyword)`: a keyword such as `$Forwarded` (RFC 5788), which

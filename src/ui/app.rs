@@ -107,6 +107,8 @@ pub struct App {
     pub(super) folds: Folds,
     pub(super) triage: Triage,
     pub(super) requests: Requests,
+    /// Rows asked for because they came into view during a sync.
+    pub(super) visible: crate::ui::visible::Visible,
     pub(super) status: Status,
     pub(super) new_mail: NewMail,
     /// Copies of parts opened with the system viewer; removed when the app is dropped.
@@ -148,6 +150,7 @@ impl App {
             folds: Folds::default(),
             triage: Triage::default(),
             requests: Requests::default(),
+            visible: Default::default(),
             status: Status::default(),
             new_mail: NewMail::default(),
             viewer: Default::default(),

@@ -109,7 +109,12 @@ impl App {
             Action::PageDown => self.move_by(self.page() as isize),
             Action::PageUp => self.move_by(-(self.page() as isize)),
             Action::Top => self.move_by(isize::MIN / 2),
-            Action::Bottom => self.move_by(isize::MAX / 2),
+            Action::Bottom => {
+                self.move_by(isize::MAX / 2);
+                if self.focus == Pane::List && self.mailbox().is_some_and(|m| !m.listed) {
+                    self.list.await_end();
+                }
+            }
             Action::NextPane => self.cycle(1),
             Action::PrevPane => self.cycle(-1),
             Action::Open => return self.open(count),

@@ -62,6 +62,7 @@ mod threads;
 pub mod triage;
 pub mod viewer;
 pub mod views;
+mod visible;
 mod workers;
 mod wrap;
 
@@ -168,6 +169,7 @@ fn event_loop(
     let keys = input.events.clone();
     // Parts being opened: their viewers are chosen, and text-only ones run, on threads.
     let (opening, opened) = crossbeam_channel::unbounded();
+    let mut rows_drawn = false;
     loop {
         // Commands are tagged with the account open when they were made: a key that opens
         // another account makes the next ones for that account.
@@ -304,6 +306,13 @@ fn event_loop(
             views::draw(frame, app);
         })
         .map_err(draw_err)?;
+        if !rows_drawn && app.mailbox().is_some_and(|m| !m.summaries.is_empty()) {
+            rows_drawn = true;
+            tracing::debug!("timing: first frame with rows");
+        }
+        if let Some(cmd) = app.fetch_visible() {
+            workers.send(app.open_account(), vec![cmd]);
+        }
         if app.take_bell() {
             ring(term.backend_mut()).map_err(draw_err)?;
         }

@@ -91,6 +91,7 @@ impl Worker {
                 }
             }
             Cmd::Related { req, folder, ids } => self.related(req, &folder, &ids),
+            Cmd::FetchVisible { folder, uids } => self.fetch_visible(&folder, &uids),
             Cmd::Search { req, folder, query } => {
                 match self.in_folder(&folder, |c| actions::search(c, &query)) {
                     Ok(uids) => self.emit(Event::SearchResult { req, folder, uids }),

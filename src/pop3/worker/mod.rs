@@ -335,6 +335,16 @@ impl Worker {
                     Err(e) => self.fail(Some(req), e),
                 }
             }
+            Cmd::FetchVisible { folder, uids } => {
+                match inbox(&folder).and_then(|()| self.summaries(&uids)) {
+                    Ok(chunk) => self.emit(Event::Summaries {
+                        folder,
+                        uid_validity: UID_VALIDITY,
+                        chunk,
+                    }),
+                    Err(e) => self.fail(None, e),
+                }
+            }
             Cmd::Store { req, change } => {
                 match inbox(&change.folder).and_then(|()| self.flag(&change)) {
                     Ok(()) => self.emit(Event::Stored { req, change }),
