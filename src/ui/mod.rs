@@ -33,6 +33,7 @@ pub mod folder_pane;
 mod folder_tree;
 pub mod folds;
 pub mod help;
+pub mod inboxes;
 mod input;
 pub mod keymap;
 pub mod layout;

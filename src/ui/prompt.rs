@@ -38,7 +38,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         ":move FOLDER, :copy FOLDER",
-        "Move or copy to FOLDER without the picker, e.g. :move Work/Projects",
+        "Move or copy to FOLDER without the picker, e.g. :move Work/Projects; another account's as :move work: INBOX",
     ),
     (
         ":tag-pattern TEXT, :search QUERY, :filter TEXT",
@@ -50,7 +50,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         "Tab on the : line",
-        "Completes command names, then folder names after :folder, :move and :copy",
+        "Completes command names, then folder names after :folder, :move and :copy (other accounts' too after :move and :copy)",
     ),
 ];
 
