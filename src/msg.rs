@@ -8,6 +8,7 @@ use crate::mime::{Part, Section};
 use crate::utf7;
 
 pub mod facts;
+pub mod related;
 pub use facts::HeaderFacts;
 
 pub type Uid = u32;
@@ -73,6 +74,18 @@ pub enum Cmd {
         folder: Folder,
         uids: Vec<Uid>,
     },
+    /// Summaries of the messages of `folder` (another than the open one, e.g. Sent) that
+    /// belong with a conversation known by `ids` (see [`related`]): answered by `Related`
+    /// from the header cache at once, by another `Related` from the server when online
+    /// (replacing it), then `Done`.
+    Related {
+        req: ReqId,
+        folder: Folder,
+        ids: Vec<String>,
+    },
+    /// Summaries of rows coming into view while the folder is still syncing (End, a page far
+    /// down, a click): fetched ahead of the sync's own order, answered by `Summaries` alone.
+    FetchVisible { folder: Folder, uids: Vec<Uid> },
     /// `UID STORE ±FLAGS.SILENT`: add or remove system flags on exactly these UIDs.
     Store { req: ReqId, change: FlagChange },
     /// `UID STORE ±FLAGS.SILENT (keyword)`: a keyword such as `$Forwarded` (RFC 5788), which
@@ -119,6 +132,9 @@ pub enum Cmd {
     /// Remember how `folder` is listed (the words `model::View` prints: sort order, and
     /// `threads`), to list it so again when it is next opened, in this run or the next.
     RememberView { folder: Folder, view: String },
+    /// Fresh counts of a folder changed outside the worker (the send thread filed a copy in
+    /// Sent), as `FolderStatus`; the folder on screen is left to the live updates.
+    Counts(Folder),
     /// Reconnect now (after a refused login, or to skip the backoff wait).
     Reconnect,
     /// Log in again with this password (after a refused login).
@@ -555,6 +571,8 @@ pub enum Event {
         uid: Uid,
         root: Box<Part>,
         header: Vec<u8>,
+        /// Gmail's labels (X-GM-EXT-1), named for display; empty elsewhere.
+        labels: Vec<String>,
     },
     PartData {
         req: ReqId,
@@ -609,6 +627,13 @@ pub enum Event {
         folder: Folder,
         uids: Vec<Uid>,
     },
+    /// The messages of `folder` that belong with a conversation ([`Cmd::Related`]), oldest
+    /// first; a later answer to the same request replaces this one.
+    Related {
+        req: ReqId,
+        folder: Folder,
+        found: Vec<Summary>,
+    },
     Appended {
         req: ReqId,
         folder: Folder,
@@ -654,6 +679,7 @@ impl Event {
             | Event::Stored { req, .. }
             | Event::Copied { req, .. }
             | Event::SearchResult { req, .. }
+            | Event::Related { req, .. }
             | Event::Appended { req, .. }
             | Event::Queued { req }
             | Event::Done { req } => Some(*req),

@@ -112,6 +112,8 @@ pub struct Message {
     /// Raw (transfer-encoded) part bytes by section.
     pub parts: HashMap<Section, Vec<u8>>,
     pub raw: Option<Vec<u8>>,
+    /// Gmail's labels, as of the last time the message was opened.
+    pub labels: Vec<String>,
 }
 
 impl Model {
@@ -214,6 +216,7 @@ impl Model {
                 uid,
                 root,
                 header,
+                labels,
                 ..
             } => {
                 if let Some(mb) = self.open(&folder) {
@@ -224,6 +227,7 @@ impl Model {
                     let m = mb.message_mut(uid);
                     m.root = Some(*root);
                     m.header = header;
+                    m.labels = labels;
                     mb.trim_bodies();
                 }
             }
@@ -306,7 +310,9 @@ impl Model {
             }
             Event::FlagsChanged { folder, changes } => self.set_flags(&folder, changes),
             Event::Notice(text) => self.notice = Some(text),
-            Event::Appended { .. }
+            // Messages of another folder, for the conversation view only.
+            Event::Related { .. }
+            | Event::Appended { .. }
             | Event::Done { .. }
             | Event::Queued { .. }
             | Event::SaveProgress { .. }

@@ -25,6 +25,7 @@ pub enum Action {
     PrevThread,
     NextUnreadInThread,
     TagThread,
+    Conversation,
     AllHeaders,
     Alternative,
     Raw,
@@ -112,6 +113,7 @@ impl Action {
         Action::NextThread,
         Action::PrevThread,
         Action::NextUnreadInThread,
+        Action::Conversation,
         Action::NextHit,
         Action::PrevHit,
         Action::CreateFolder,
@@ -208,6 +210,10 @@ impl Action {
             Action::TagThread => (
                 "tag_thread",
                 "Tag every message of the thread, or untag them if all are tagged",
+            ),
+            Action::Conversation => (
+                "conversation",
+                "Read the open message's whole thread in date order, with your replies from Sent and quotes folded (z unfolds them)",
             ),
             Action::AllHeaders => ("all_headers", "Show all headers or only the usual five"),
             Action::Alternative => (

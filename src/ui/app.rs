@@ -17,6 +17,7 @@ use crate::model::{Mailbox, Message, Model};
 use crate::msg::{Cmd, Flags, Folder, SpecialUse, Uid};
 use crate::ui::accounts::{AccountId, Accounts};
 use crate::ui::composer::Composer;
+use crate::ui::conversation::{Conversation, ConversationPane};
 use crate::ui::filter::FilterState;
 use crate::ui::folder_pane::FolderPane;
 use crate::ui::folds::Folds;
@@ -98,6 +99,8 @@ pub struct App {
     pub(super) folders: FolderPane,
     pub(super) list: MessageList,
     pub(super) reader: ReaderPane,
+    /// The open message's conversation, shown in the reader pane instead of it.
+    pub(super) conversation: ConversationPane,
     pub(super) parts: PartsPane,
     pub(super) overlays: Overlays,
     pub(super) search: SearchState,
@@ -105,6 +108,8 @@ pub struct App {
     pub(super) folds: Folds,
     pub(super) triage: Triage,
     pub(super) requests: Requests,
+    /// Rows asked for because they came into view during a sync.
+    pub(super) visible: crate::ui::visible::Visible,
     pub(super) status: Status,
     pub(super) new_mail: NewMail,
     /// Copies of parts opened with the system viewer; removed when the app is dropped.
@@ -140,6 +145,7 @@ impl App {
             geometry,
             list: MessageList::default(),
             reader: ReaderPane::default(),
+            conversation: ConversationPane::default(),
             parts: PartsPane::default(),
             overlays: Overlays::default(),
             search: SearchState::default(),
@@ -147,6 +153,7 @@ impl App {
             folds: Folds::default(),
             triage: Triage::default(),
             requests: Requests::default(),
+            visible: Default::default(),
             status: Status::default(),
             new_mail: NewMail::default(),
             viewer: Default::default(),
@@ -266,6 +273,11 @@ impl App {
     /// The open message, if any.
     pub fn reader(&self) -> Option<&Reader> {
         self.reader.open()
+    }
+
+    /// The conversation shown in the reader pane, if any.
+    pub fn conversation(&self) -> Option<&Conversation> {
+        self.conversation.open()
     }
 
     pub fn parts_pane(&self) -> &PartsPane {
@@ -443,5 +455,6 @@ impl App {
             .and_then(|r| self.model.mailbox.as_ref()?.messages.get(&r.uid));
         let (width, height) = (inner.width as usize, inner.height as usize);
         self.reader.layout(message, width, height);
+        self.conversation.layout(width, height, self.settings.zone);
     }
 }

@@ -59,6 +59,7 @@ impl App {
             return Vec::new();
         };
         self.reader.show(uid, folder.clone());
+        self.conversation.close();
         self.parts.hide();
         self.focus = Pane::Reader;
         let have = self.message().is_some_and(|m| m.root.is_some());

@@ -35,6 +35,11 @@ impl App {
         {
             return self.compose_answered(req, ev);
         }
+        if let Some(req) = ev.req()
+            && matches!(self.requests.get(req), Some(Pending::Conversation(_)))
+        {
+            return self.conversation_answered(req, ev);
+        }
         match ev {
             Event::Conn(ConnState::Offline {
                 ref reason,
@@ -70,6 +75,8 @@ impl App {
             | Event::FolderStatus { .. }
             | Event::Namespace { .. }
             | Event::View { .. } => self.model.apply(ev),
+            // For a conversation view closed since it asked.
+            Event::Related { .. } => {}
             Event::Folders(list) => {
                 self.model.apply(Event::Folders(list));
                 self.relist_folders();
@@ -395,7 +402,8 @@ impl App {
             | Pending::Raw(_)
             | Pending::Save { .. }
             | Pending::Compose(_)
-            | Pending::Crossing(_) => {
+            | Pending::Crossing(_)
+            | Pending::Conversation(_) => {
                 self.requests.take(req);
                 self.model.apply(ev);
                 Vec::new()
@@ -551,7 +559,8 @@ impl App {
             | Pending::Raw(_)
             | Pending::Save { .. }
             | Pending::Compose(_)
-            | Pending::Crossing(_) => {
+            | Pending::Crossing(_)
+            | Pending::Conversation(_) => {
                 self.requests.take(req);
                 "do that".to_string()
             }

@@ -118,11 +118,19 @@ impl App {
             Action::PageDown => self.move_by(self.page() as isize),
             Action::PageUp => self.move_by(-(self.page() as isize)),
             Action::Top => self.move_by(isize::MIN / 2),
-            Action::Bottom => self.move_by(isize::MAX / 2),
+            Action::Bottom => {
+                self.move_by(isize::MAX / 2);
+                if self.focus == Pane::List && self.mailbox().is_some_and(|m| !m.listed) {
+                    self.list.await_end();
+                }
+            }
             Action::NextPane => self.cycle(1),
             Action::PrevPane => self.cycle(-1),
             Action::Open => return self.open(count),
             Action::Collapse if self.focus == Pane::List => self.fold_thread(),
+            Action::Collapse if self.focus == Pane::Reader && self.conversation.is_open() => {
+                self.toggle_quotes()
+            }
             Action::Collapse => self.toggle_collapse(),
             Action::CollapseAll => self.fold_all(),
             Action::Threads => return self.toggle_threads(),
@@ -130,6 +138,7 @@ impl App {
             Action::PrevThread => self.jump_thread(false),
             Action::NextUnreadInThread => self.next_unread_in_thread(),
             Action::TagThread => self.tag_thread(),
+            Action::Conversation => return self.open_conversation(),
             Action::AllHeaders => {
                 self.reader.toggle_mode(|m| m.all_headers = !m.all_headers);
             }
@@ -232,6 +241,7 @@ impl App {
             LineKind::Command => self.submit(line),
             LineKind::Password => {
                 self.status.about_connection(Notice::info("Logging in…"));
+                self.composer.password_typed(Secret(line.clone()));
                 vec![Cmd::Login(Secret(line))]
             }
             LineKind::TagPattern => {
@@ -341,6 +351,7 @@ impl App {
                 self.parts.hide();
                 self.focus = Pane::Reader;
             }
+            Pane::Reader if self.conversation.is_open() => self.conversation.close(),
             Pane::Reader if self.reader.close_output() => {}
             Pane::Reader => {
                 self.close_reader();
@@ -361,6 +372,7 @@ impl App {
     /// Closes the reader and the parts pane with it.
     pub(crate) fn close_reader(&mut self) {
         self.reader.close();
+        self.conversation.close();
         self.parts.hide();
     }
 
@@ -380,6 +392,7 @@ impl App {
             Pane::Folders => self.folders.move_by(delta),
             Pane::List => self.with_rows(|list, rows| list.move_by(rows, delta)),
             // prepare() clamps to the layout; here only the document length is known.
+            Pane::Reader if self.conversation.is_open() => self.conversation.scroll_by(delta),
             Pane::Reader => self.reader.scroll_by(delta),
             Pane::Parts => {
                 let len = self.parts().len();
@@ -495,7 +508,9 @@ impl App {
 
     /// Scrolls `pane` (`rows` high) by `delta` rows.
     fn wheel(&mut self, pane: Pane, delta: isize, rows: usize) {
-        if pane == Pane::Reader {
+        if pane == Pane::Reader && self.conversation.is_open() {
+            self.conversation.wheel(delta, rows);
+        } else if pane == Pane::Reader {
             self.reader.wheel(delta, rows);
         } else if let Some((offset, cursor)) = self
             .window(pane)

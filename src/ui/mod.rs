@@ -24,6 +24,8 @@ mod compose_answers;
 mod compose_flow;
 mod compose_review;
 pub mod composer;
+pub mod conversation;
+mod conversation_flow;
 mod document;
 mod events;
 pub mod filter;
@@ -46,6 +48,7 @@ pub mod overlays;
 pub mod parts;
 pub mod picker;
 pub mod prompt;
+mod quotes;
 pub mod reader;
 pub mod requests;
 mod rows;
@@ -60,6 +63,7 @@ mod threads;
 pub mod triage;
 pub mod viewer;
 pub mod views;
+mod visible;
 mod workers;
 mod wrap;
 
@@ -166,6 +170,7 @@ fn event_loop(
     let keys = input.events.clone();
     // Parts being opened: their viewers are chosen, and text-only ones run, on threads.
     let (opening, opened) = crossbeam_channel::unbounded();
+    let mut rows_drawn = false;
     loop {
         // Commands are tagged with the account open when they were made: a key that opens
         // another account makes the next ones for that account.
@@ -245,7 +250,9 @@ fn event_loop(
                 SendCmd::Submit { req, .. } => Some(*req),
                 _ => None,
             };
-            if sender.is_none_or(|s| s.commands.send(cmd).is_err()) {
+            // A password for a thread that is gone has nothing to send with; nothing is lost.
+            let matters = !matches!(cmd, SendCmd::Password(_));
+            if sender.is_none_or(|s| s.commands.send(cmd).is_err()) && matters {
                 let text =
                     "tern cannot send now (no outbox, or its thread stopped); the draft is kept";
                 let failed = app.on_send_event(SendEvent::Failed {
@@ -300,6 +307,13 @@ fn event_loop(
             views::draw(frame, app);
         })
         .map_err(draw_err)?;
+        if !rows_drawn && app.mailbox().is_some_and(|m| !m.summaries.is_empty()) {
+            rows_drawn = true;
+            tracing::debug!("timing: first frame with rows");
+        }
+        if let Some(cmd) = app.fetch_visible() {
+            workers.send(app.open_account(), vec![cmd]);
+        }
         if app.take_bell() {
             ring(term.backend_mut()).map_err(draw_err)?;
         }

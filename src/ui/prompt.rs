@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::config::expand_home;
 use crate::mime::Section;
 use crate::model::sort::SortOrder;
 use crate::msg::Folder;
@@ -263,13 +264,6 @@ pub fn parse(line: &str) -> Result<Command, String> {
             }
             _ => Err(format!(":{other} takes nothing after it")),
         },
-    }
-}
-
-fn expand_home(path: &str) -> PathBuf {
-    match (path.strip_prefix("~/"), directories::BaseDirs::new()) {
-        (Some(rest), Some(dirs)) => dirs.home_dir().join(rest),
-        _ => PathBuf::from(path),
     }
 }
 

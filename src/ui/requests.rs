@@ -60,6 +60,24 @@ pub enum Pending {
     Compose(ComposeReq),
     /// A step of a move or copy to another account.
     Crossing(Crossing),
+    /// A fetch for the conversation view, answered to it.
+    Conversation(ConvReq),
+}
+
+/// What the conversation view asked the worker for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConvReq {
+    /// The user's replies in Sent.
+    Related,
+    Structure {
+        folder: Folder,
+        uid: Uid,
+    },
+    Part {
+        folder: Folder,
+        uid: Uid,
+        section: Section,
+    },
 }
 
 /// What the composer asked the worker for.
@@ -310,6 +328,44 @@ impl Requests {
         self.send(Pending::Compose(c))
     }
 
+    /// The messages of `folder` (Sent) that belong with a conversation known by `ids`.
+    pub(crate) fn related(&mut self, folder: Folder, ids: Vec<String>) -> Cmd {
+        let req = self.send(Pending::Conversation(ConvReq::Related));
+        Cmd::Related { req, folder, ids }
+    }
+
+    /// A message's structure for the conversation view, unless already asked for.
+    pub(crate) fn conv_structure(&mut self, folder: Folder, uid: Uid) -> Option<Cmd> {
+        let p = Pending::Conversation(ConvReq::Structure {
+            folder: folder.clone(),
+            uid,
+        });
+        if self.is_pending(&p) {
+            return None;
+        }
+        let req = self.send(p);
+        Some(Cmd::FetchStructure { req, folder, uid })
+    }
+
+    /// A text part for the conversation view, unless already asked for.
+    pub(crate) fn conv_part(&mut self, folder: Folder, uid: Uid, section: Section) -> Option<Cmd> {
+        let p = Pending::Conversation(ConvReq::Part {
+            folder: folder.clone(),
+            uid,
+            section: section.clone(),
+        });
+        if self.is_pending(&p) {
+            return None;
+        }
+        let req = self.send(p);
+        Some(Cmd::FetchPart {
+            req,
+            folder,
+            uid,
+            section,
+        })
+    }
+
     /// `FetchRaw`, unless it is already asked for.
     pub(crate) fn raw(&mut self, folder: Folder, uid: Uid) -> Option<Cmd> {
         let p = Pending::Raw(uid);
@@ -333,6 +389,7 @@ impl Pending {
                 | Pending::Save { .. }
                 | Pending::Compose(_)
                 | Pending::Crossing(_)
+                | Pending::Conversation(_)
         )
     }
 }

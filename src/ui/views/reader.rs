@@ -6,29 +6,56 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::ui::app::App;
-use crate::ui::document::{DocLine, LineKind, ReaderMode, shown_parts};
+use crate::ui::document::{DocLine, Document, LineKind, ReaderMode, shown_parts};
 use crate::ui::layout::Pane;
 use crate::ui::layout::inner;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    if let Some(c) = app.conversation() {
+        let (total, mine) = c.counts();
+        let from_sent = match mine {
+            0 => String::new(),
+            n => format!(", {n} from Sent"),
+        };
+        let title = format!(" conversation · {total} messages{from_sent} ");
+        return window(frame, area, app, title, &c.doc, c.scroll);
+    }
     let Some(reader) = app.reader() else {
         return;
     };
-    let body = inner(area);
-    let total = reader.doc.lines.len();
     let view = if reader.mode.raw {
         "raw source"
     } else {
         kind(app, reader.mode)
     };
-    let shown_to = (reader.scroll + body.height as usize).min(total);
-    let title = format!(" {view} · {shown_to}/{total} ");
+    window(
+        frame,
+        area,
+        app,
+        format!(" {view} "),
+        &reader.doc,
+        reader.scroll,
+    );
+}
+
+/// The pane titled `title` and how far down it is, showing `doc` from line `scroll`.
+fn window(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    app: &App,
+    title: String,
+    doc: &Document,
+    scroll: usize,
+) {
+    let body = inner(area);
+    let total = doc.lines.len();
+    let shown_to = (scroll + body.height as usize).min(total);
+    let title = format!("{title}· {shown_to}/{total} ");
     frame.render_widget(super::pane(Line::from(title), app, Pane::Reader), area);
-    let lines: Vec<Line<'_>> = reader
-        .doc
+    let lines: Vec<Line<'_>> = doc
         .lines
         .iter()
-        .skip(reader.scroll)
+        .skip(scroll)
         .take(body.height as usize)
         .map(|l| line(l, app))
         .collect();
