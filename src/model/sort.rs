@@ -21,7 +21,7 @@ use std::str::FromStr;
 
 use super::filter::fold;
 use crate::mime::subject::base_subject;
-use crate::msg::{Flag, Summary, Uid};
+use crate::msg::{Flag, SummaryRef, Uid};
 
 /// What messages are ordered by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -81,7 +81,7 @@ impl SortKey {
 /// What an order knows of a message.
 #[derive(Clone, Copy)]
 pub enum Row<'a> {
-    Known(&'a Summary),
+    Known(SummaryRef<'a>),
     /// Arrived while the folder was open, summary not fetched yet: the newest message, and
     /// unread and unflagged as new mail is.
     Arrived,
@@ -89,8 +89,8 @@ pub enum Row<'a> {
     Loading,
 }
 
-impl<'a> From<Option<&'a Summary>> for Row<'a> {
-    fn from(s: Option<&'a Summary>) -> Row<'a> {
+impl<'a> From<Option<SummaryRef<'a>>> for Row<'a> {
+    fn from(s: Option<SummaryRef<'a>>) -> Row<'a> {
         s.map_or(Row::Loading, Row::Known)
     }
 }
@@ -279,9 +279,9 @@ impl SortOrder {
         let value = match self.key {
             SortKey::Date => Value::Number(s.sent().0),
             SortKey::Arrival => Value::Number(uid.into()),
-            SortKey::From => text(&s.from),
-            SortKey::To => text(&s.to),
-            SortKey::Subject => text(base_subject(&s.subject)),
+            SortKey::From => text(s.from),
+            SortKey::To => text(s.to),
+            SortKey::Subject => text(base_subject(s.subject)),
             SortKey::Size => Value::Number(s.size.into()),
         };
         Rank {
@@ -423,7 +423,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::msg::{Flags, HeaderFacts};
+    use crate::msg::{Flags, HeaderFacts, Summary};
     use crate::test_fixtures::summary;
 
     fn order(s: &str) -> SortOrder {
@@ -433,7 +433,7 @@ mod tests {
     fn sorted(order: SortOrder, rows: &[Summary]) -> Vec<Uid> {
         let by_uid: HashMap<Uid, &Summary> = rows.iter().map(|s| (s.uid, s)).collect();
         let mut uids: Vec<Uid> = rows.iter().map(|s| s.uid).collect();
-        order.sort(&mut uids, |u| by_uid.get(&u).copied().into());
+        order.sort(&mut uids, |u| by_uid.get(&u).map(|s| s.view()).into());
         uids
     }
 
@@ -548,9 +548,9 @@ mod tests {
         let rows = [summary(2, "z", "s"), summary(5, "a", "s")];
         let by_uid: HashMap<Uid, &Summary> = rows.iter().map(|s| (s.uid, s)).collect();
         let mut uids = vec![9, 5, 3, 2];
-        order("from").sort(&mut uids, |u| by_uid.get(&u).copied().into());
+        order("from").sort(&mut uids, |u| by_uid.get(&u).map(|s| s.view()).into());
         assert_eq!(uids, [5, 2, 9, 3]);
-        order("arrival reverse").sort(&mut uids, |u| by_uid.get(&u).copied().into());
+        order("arrival reverse").sort(&mut uids, |u| by_uid.get(&u).map(|s| s.view()).into());
         assert_eq!(uids, [2, 3, 5, 9]);
     }
 
@@ -574,7 +574,7 @@ mod tests {
         let mut known: HashMap<Uid, &Summary> = rows.iter().map(|s| (s.uid, s)).collect();
         fn get<'a>(known: &HashMap<Uid, &'a Summary>, u: Uid) -> Row<'a> {
             match known.get(&u) {
-                Some(s) => Row::Known(s),
+                Some(s) => Row::Known(s.view()),
                 None if u > 2 => Row::Arrived,
                 None => Row::Loading,
             }
@@ -608,7 +608,7 @@ mod tests {
         let rows = [dated(8, 800), dated(5, 500), dated(2, 200)];
         let mut known: HashMap<Uid, &Summary> = rows.iter().map(|s| (s.uid, s)).collect();
         fn get<'a>(known: &HashMap<Uid, &'a Summary>, u: Uid) -> Row<'a> {
-            known.get(&u).copied().into()
+            known.get(&u).map(|s| s.view()).into()
         }
         let mut uids = vec![1, 2, 3, 5, 6, 8, 9];
         order("date").sort(&mut uids, |u| get(&known, u));
@@ -741,11 +741,11 @@ mod tests {
             // As in a sync: every UID first, then summaries a chunk at a time.
             let mut uids: Vec<Uid> = rows.iter().map(|s| s.uid).collect();
             let mut known: HashMap<Uid, &Summary> = HashMap::new();
-            o.sort(&mut uids, |u| known.get(&u).copied().into());
+            o.sort(&mut uids, |u| known.get(&u).map(|s| s.view()).into());
             for chunk in rows.chunks(cut) {
                 known.extend(chunk.iter().map(|s| (s.uid, s)));
                 let moved: Vec<Uid> = chunk.iter().map(|s| s.uid).collect();
-                o.place(&mut uids, &moved, |u| known.get(&u).copied().into());
+                o.place(&mut uids, &moved, |u| known.get(&u).map(|s| s.view()).into());
             }
             prop_assert_eq!(uids, sorted(o, &rows));
         }
