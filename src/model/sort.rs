@@ -391,11 +391,11 @@ impl SortOrder {
     }
 
     fn place_ranked<'a>(&self, uids: &mut Vec<Uid>, moved: &[Uid], get: impl Fn(Uid) -> Row<'a>) {
-        // Fast hashing: the whole list is looked up, 100 000 rows for a chunk of 1 000.
-        let moving: foldhash::HashSet<Uid> = moved.iter().copied().collect();
+        // The whole list is looked up, 100 000 rows for a chunk of 1 000.
+        let moving = Moving::new(moved);
         let mut fresh = Vec::new();
         uids.retain(|&u| {
-            let stays = !moving.contains(&u);
+            let stays = !moving.contains(u);
             if !stays {
                 fresh.push(u);
             }
@@ -416,6 +416,45 @@ impl SortOrder {
     }
 }
 
+/// The UIDs being placed, for a test on every row of a list. A sync chunk is a run of UIDs,
+/// so a bitmap over their range answers with a shift and a mask (a hash lookup per row was a
+/// quarter of the UI thread's time in a cold sync); UIDs spread wide go in a hash set.
+enum Moving {
+    Bits { first: Uid, words: Vec<u64> },
+    Set(foldhash::HashSet<Uid>),
+}
+
+impl Moving {
+    fn new(uids: &[Uid]) -> Moving {
+        let (Some(&first), Some(&last)) = (uids.iter().min(), uids.iter().max()) else {
+            return Moving::Set(Default::default());
+        };
+        let span = (last - first) as usize + 1;
+        // At most 64 bits a UID placed: never larger than the hash set would be.
+        if span > uids.len().saturating_mul(64) {
+            return Moving::Set(uids.iter().copied().collect());
+        }
+        let mut words = vec![0u64; span.div_ceil(64)];
+        for u in uids {
+            let at = (u - first) as usize;
+            words[at / 64] |= 1 << (at % 64);
+        }
+        Moving::Bits { first, words }
+    }
+
+    fn contains(&self, uid: Uid) -> bool {
+        match self {
+            Moving::Bits { first, words } => uid.checked_sub(*first).is_some_and(|at| {
+                let at = at as usize;
+                words
+                    .get(at / 64)
+                    .is_some_and(|w| w & (1 << (at % 64)) != 0)
+            }),
+            Moving::Set(set) => set.contains(&uid),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::{HashMap, HashSet};
@@ -428,6 +467,29 @@ mod tests {
 
     fn order(s: &str) -> SortOrder {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn moving_uids_are_found_in_a_run_or_spread_wide() {
+        for uids in [
+            vec![],
+            vec![7],
+            (100..1100).collect::<Vec<Uid>>(),
+            vec![5, 64, 65, 127, 128],
+            vec![1, u32::MAX],
+            vec![u32::MAX - 1, u32::MAX],
+        ] {
+            let moving = Moving::new(&uids);
+            let set: HashSet<Uid> = uids.iter().copied().collect();
+            let probes = uids
+                .iter()
+                .flat_map(|u| [u.wrapping_sub(1), *u, u.wrapping_add(1)]);
+            for u in probes.chain([0, 1, 63, 64, 1100, u32::MAX]) {
+                assert_eq!(moving.contains(u), set.contains(&u), "{u} in {uids:?}");
+            }
+        }
+        assert!(matches!(Moving::new(&[1, u32::MAX]), Moving::Set(_)));
+        assert!(matches!(Moving::new(&[3, 9, 4]), Moving::Bits { .. }));
     }
 
     fn sorted(order: SortOrder, rows: &[Summary]) -> Vec<Uid> {
