@@ -96,7 +96,7 @@ fn main() {
         if Instant::now() >= next_action {
             next_action = Instant::now() + Duration::from_secs(2);
             if let Some(mb) = &model.mailbox {
-                let rows: Vec<Uid> = mb.summaries.keys().copied().collect();
+                let rows: Vec<Uid> = mb.summaries.keys().collect();
                 if !rows.is_empty() {
                     let uid = rows[rng.next(rows.len() as u64) as usize];
                     outcomes.entry(next_req).or_default();

@@ -41,6 +41,7 @@
 //! - [`pop3`] serves a POP3 mailbox through the same contract: its own worker answers the
 //!   same [`msg::Cmd`]s for INBOX from a local store, so the UI and CLI need no POP3 code;
 //!   [`net`] holds the TCP and TLS setup both protocols share.
+//! - [`memory`] hands what a sync freed back to the system once it is done.
 //! - [`cache`] keeps summaries, flags, MODSEQ, structures and text bodies on disk (redb),
 //!   written by a thread of its own; [`intern`] shares repeated senders and recipients.
 //! - [`compose`] writes mail: drafts on disk, replies and forwards, the MIME message, the
@@ -69,6 +70,7 @@ pub mod imap;
 pub mod intern;
 pub mod logging;
 pub mod mailcap;
+pub mod memory;
 pub mod mime;
 pub mod model;
 pub mod msg;

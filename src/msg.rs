@@ -9,7 +9,9 @@ use crate::utf7;
 
 pub mod facts;
 pub mod related;
+mod summary_ref;
 pub use facts::HeaderFacts;
+pub use summary_ref::SummaryRef;
 
 pub type Uid = u32;
 /// Chosen by the sender of a [`Cmd`] so it can match the answering [`Event`].
@@ -469,9 +471,9 @@ impl FlagChange {
     }
 }
 
-/// One row of a message list: 104 bytes plus the subject's and the ids'. A folder holds few
-/// distinct senders and recipients, so the model shares one copy of each ([`crate::model`]
-/// interns them); subjects are mostly unique and are owned.
+/// One row of a message list as it travels (worker → model, cache, CLI): 104 bytes plus the
+/// subject's and the ids'. The open folder's model keeps rows compact instead
+/// ([`crate::model::store`]) and lends them out as [`SummaryRef`]s.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     pub uid: Uid,
@@ -516,6 +518,11 @@ impl Summary {
     /// Whether the list marks the message `@` (see [`crate::mime::facts`] for the rule).
     pub fn has_attachment(&self) -> bool {
         self.header.has_attachment()
+    }
+
+    /// The row borrowed, as the model's store hands rows out.
+    pub fn view(&self) -> SummaryRef<'_> {
+        SummaryRef::from(self)
     }
 }
 

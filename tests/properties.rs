@@ -346,7 +346,10 @@ fn check_model(ops: &[Op]) -> Result<(), TestCaseError> {
         let rows: Vec<Uid> = mb.rows().map(|s| s.uid).collect();
         // Newest first: by date, and every date here is the UID.
         prop_assert!(rows.windows(2).all(|w| w[0] > w[1]), "rows {:?}", rows);
-        prop_assert!(rows.iter().all(|u| mb.summaries[u].uid == *u));
+        prop_assert!(
+            rows.iter()
+                .all(|u| mb.summaries.get(u).is_some_and(|s| s.uid == *u))
+        );
     }
     Ok(())
 }

@@ -139,9 +139,9 @@ fn a_flag_goes_to_the_rows_account_by_uid_and_is_undone_there() {
         },
     );
     let work = app.model_of(WORK).unwrap().mailbox.as_ref().unwrap();
-    assert!(work.summaries[&2].flags.has(Flag::Flagged));
+    assert!(work.summaries.get(&2).unwrap().flags.has(Flag::Flagged));
     let demo = app.model().mailbox.as_ref().unwrap();
-    assert!(!demo.summaries[&2].flags.has(Flag::Flagged));
+    assert!(!demo.summaries.get(&2).unwrap().flags.has(Flag::Flagged));
 
     // Then demo's 2, marked unread, in demo.
     press(&mut app, "j r");

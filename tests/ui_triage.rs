@@ -374,7 +374,11 @@ fn optimistic_flags_are_shown_then_rolled_back_on_failure() {
         "shown before the server answers"
     );
     assert!(
-        !app.mailbox().unwrap().summaries[&44]
+        !app.mailbox()
+            .unwrap()
+            .summaries
+            .get(&44)
+            .unwrap()
             .flags
             .has(Flag::Flagged),
         "model untouched"
@@ -400,7 +404,15 @@ fn stored_makes_the_model_the_truth() {
         change: change.clone(),
     };
     app.on_event(ev);
-    assert!(app.mailbox().unwrap().summaries[&43].flags.has(Flag::Seen));
+    assert!(
+        app.mailbox()
+            .unwrap()
+            .summaries
+            .get(&43)
+            .unwrap()
+            .flags
+            .has(Flag::Seen)
+    );
     assert!(app.flags_of(43).unwrap().has(Flag::Seen));
 }
 

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use crate::error::{Error, Result};
 use crate::mime::sanitize::sanitize_line;
-use crate::msg::Summary;
+use crate::msg::SummaryRef;
 
 pub fn io_err(e: std::io::Error) -> Error {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
@@ -21,13 +21,13 @@ pub fn record(out: &mut impl Write, fields: &[&str]) -> Result<()> {
 
 /// The `list`/`search` row: UID, date sent (RFC 3339), flags (and `@` for attachments, as the
 /// TUI's list marks them), from, subject.
-pub fn summary(out: &mut impl Write, s: &Summary) -> Result<()> {
+pub fn summary(out: &mut impl Write, s: SummaryRef<'_>) -> Result<()> {
     let fields = summary_fields(s);
     let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
     record(out, &refs)
 }
 
-pub fn summary_fields(s: &Summary) -> Vec<String> {
+pub fn summary_fields(s: SummaryRef<'_>) -> Vec<String> {
     let (sent, offset) = s.sent();
     let date = chrono::DateTime::from_timestamp(sent, 0)
         .zip(chrono::FixedOffset::east_opt(offset))

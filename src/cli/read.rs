@@ -91,7 +91,7 @@ pub fn list(
             Event::Selected { uids, .. } => uids.is_empty() && limit.is_some(),
             Event::Summaries { chunk, .. } if limit.is_some() => {
                 for s in chunk.iter().take(wanted - printed) {
-                    summary(out, s)?;
+                    summary(out, s.view())?;
                     printed += 1;
                 }
                 printed >= wanted

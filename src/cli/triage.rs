@@ -180,7 +180,7 @@ pub fn search(
         return Ok(());
     }
     for s in client.summaries(folder, uids)? {
-        summary(out, &s)?;
+        summary(out, s.view())?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::address::{self, Mailbox};
 use crate::cache::Cache;
 use crate::error::{Error, Result};
-use crate::msg::Summary;
+use crate::msg::{Summary, SummaryRef};
 
 /// A mail seen this many days ago counts half as much as one seen today.
 const HALF_LIFE_DAYS: f64 = 30.0;
@@ -25,12 +25,12 @@ pub struct People {
 
 impl People {
     /// From message summaries (each sender and first recipient), `now` in Unix seconds.
-    pub fn from_summaries<'a>(rows: impl IntoIterator<Item = &'a Summary>, now: i64) -> People {
+    pub fn from_summaries<'a>(rows: impl IntoIterator<Item = SummaryRef<'a>>, now: i64) -> People {
         let mut seen: foldhash::HashMap<String, (Mailbox, f64)> = Default::default();
         for s in rows {
             let age_days = (now - s.date).max(0) as f64 / 86_400.0;
             let weight = 0.5f64.powf(age_days / HALF_LIFE_DAYS);
-            for shown in [&*s.from, &*s.to] {
+            for shown in [s.from, s.to] {
                 let Ok(m) = address::parse_one(shown) else {
                     continue;
                 };
@@ -58,7 +58,7 @@ impl People {
                 rows.extend(cached.summaries);
             }
         }
-        Ok(People::from_summaries(&rows, now))
+        Ok(People::from_summaries(rows.iter().map(Summary::view), now))
     }
 
     /// Up to `limit` people whose address, or a word of whose name, starts with `query`
@@ -197,7 +197,7 @@ mod tests {
             row("alice@example.org", "Daisy <daisy@x.org>", 0),
             row("not an address", "", 0),
         ];
-        let people = People::from_summaries(&rows, NOW);
+        let people = People::from_summaries(rows.iter().map(Summary::view), NOW);
         let got: Vec<String> = people
             .complete("d", 10)
             .iter()
@@ -232,7 +232,8 @@ mod tests {
                 Mailbox::new(None, "q-fr@x.org")
             ]
         );
-        let people = People::from_summaries(&[row("Frank <frank@x.org>", "fred@x.org", 0)], NOW);
+        let people =
+            People::from_summaries([row("Frank <frank@x.org>", "fred@x.org", 0).view()], NOW);
         let merged = complete(&people, Some(&script.display().to_string()), "fr", 10);
         let addrs: Vec<&str> = merged.iter().map(|m| m.addr.as_str()).collect();
         assert_eq!(addrs, ["frank@x.org", "q-fr@x.org", "fred@x.org"]);

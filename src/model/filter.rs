@@ -3,7 +3,6 @@
 //! trip, so it can run on every keystroke.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -34,7 +33,7 @@ pub struct Index {
     /// Each distinct sender and recipient folded once: a folder has far fewer of them than
     /// messages, so building the index mostly folds subjects.
     names: Vec<Box<str>>,
-    name_ids: HashMap<Arc<str>, u32>,
+    name_ids: HashMap<Box<str>, u32>,
 }
 
 #[derive(Debug)]
@@ -77,9 +76,9 @@ impl Index {
                 self.known.insert(uid);
                 Entry {
                     uid,
-                    subject: fold(&s.subject).into(),
-                    from: self.name(&s.from),
-                    to: self.name(&s.to),
+                    subject: fold(s.subject).into(),
+                    from: self.name(s.from),
+                    to: self.name(s.to),
                 }
             });
             entries.push(entry);
@@ -101,13 +100,13 @@ impl Index {
         self.entries = entries;
     }
 
-    fn name(&mut self, name: &Arc<str>) -> u32 {
+    fn name(&mut self, name: &str) -> u32 {
         if let Some(id) = self.name_ids.get(name) {
             return *id;
         }
         let id = self.names.len() as u32;
         self.names.push(fold(name).into());
-        self.name_ids.insert(name.clone(), id);
+        self.name_ids.insert(name.into(), id);
         id
     }
 
@@ -289,8 +288,10 @@ mod tests {
         arrive_summaries(&mut m, &[1]);
         let mut index = Index::build(m.mailbox.as_ref().unwrap());
         // Not something the server does; it shows which text the index kept.
-        if let Some(s) = m.mailbox.as_mut().and_then(|mb| mb.summaries.get_mut(&1)) {
+        if let Some(mb) = m.mailbox.as_mut() {
+            let mut s = mb.summaries.get(&1).unwrap().to_summary();
             s.subject = "changed".into();
+            mb.summaries.insert(&s.view());
         }
         arrive_summaries(&mut m, &[2]);
         index.update(m.mailbox.as_ref().unwrap());

@@ -8,15 +8,18 @@
 pub mod conversations;
 pub mod filter;
 pub mod sort;
+pub mod store;
 pub mod threads;
 
 use std::collections::HashMap;
 
-use crate::intern::Interner;
 use crate::mime::{Part, Section};
-use crate::msg::{ConnState, Event, Flag, Flags, Folder, FolderInfo, FolderStatus, Summary, Uid};
+use crate::msg::{
+    ConnState, Event, Flag, Flags, Folder, FolderInfo, FolderStatus, SummaryRef, Uid,
+};
 use conversations::Conversations;
 use sort::{Row, SortKey, SortOrder};
+use store::Summaries;
 use threads::Header;
 
 #[derive(Debug, Default)]
@@ -83,8 +86,8 @@ pub struct Mailbox {
     /// The thread order of the messages with a summary, while the folder is listed as
     /// conversations.
     pub threads: Option<Conversations>,
-    /// Seeded fast hashing: a warm start inserts 100 000 rows at once.
-    pub summaries: foldhash::HashMap<Uid, Summary>,
+    /// Compact ([`store`]): a folder may hold 100 000 of them.
+    pub summaries: Summaries,
     pub synced: bool,
     pub messages: HashMap<Uid, Message>,
     /// Hits of the last server search, in `order`; None when no search is active.
@@ -94,8 +97,6 @@ pub struct Mailbox {
     /// Rows in `summaries` without `\Seen`, kept in step with them: the open folder's unread
     /// count ([`Model::counts`]).
     unseen_rows: usize,
-    /// The one copy of each sender and recipient the rows point at.
-    names: Interner,
     /// UIDs in `messages`, least recently fetched first: what goes when over the budget.
     fetched: std::collections::VecDeque<Uid>,
     /// Bumped whenever `uids` or `summaries` change, so what is derived from them (the local
@@ -150,10 +151,11 @@ impl Model {
                     uid_validity,
                     read_only,
                     listed: complete,
-                    summaries: foldhash::HashMap::with_capacity_and_hasher(
-                        uids.len(),
-                        Default::default(),
-                    ),
+                    summaries: {
+                        let mut all = Summaries::default();
+                        all.reserve(uids.len());
+                        all
+                    },
                     uids,
                     generation: self.mailbox.as_ref().map_or(0, |m| m.generation + 1),
                     synced: false,
@@ -161,7 +163,6 @@ impl Model {
                     search: None,
                     arrivals: Default::default(),
                     unseen_rows: 0,
-                    names: Interner::default(),
                     fetched: Default::default(),
                 };
                 mb.sort_from_server();
@@ -174,18 +175,16 @@ impl Model {
             } => {
                 if let Some(mb) = self.current(&folder, uid_validity) {
                     let uids: Vec<Uid> = chunk.iter().map(|s| s.uid).collect();
-                    for mut s in chunk {
+                    for s in &chunk {
+                        let mut s = s.view();
                         mb.arrivals.remove(&s.uid);
                         if let Some(root) = mb.messages.get(&s.uid).and_then(|m| m.root.as_ref()) {
-                            s.header.set_attachment(root.has_attachments());
+                            s.header = s.header.with_attachment(root.has_attachments());
                         }
-                        mb.names.share(&mut s.from);
-                        mb.names.share(&mut s.to);
-                        let unseen = !s.flags.has(Flag::Seen);
-                        if let Some(old) = mb.summaries.insert(s.uid, s) {
-                            mb.unseen_rows -= usize::from(!old.flags.has(Flag::Seen));
+                        if let Some(old) = mb.summaries.insert(&s) {
+                            mb.unseen_rows -= usize::from(!old.has(Flag::Seen));
                         }
-                        mb.unseen_rows += usize::from(unseen);
+                        mb.unseen_rows += usize::from(!s.flags.has(Flag::Seen));
                     }
                     mb.reorder(&uids);
                     mb.thread(&uids);
@@ -198,8 +197,7 @@ impl Model {
                 uids,
             } => {
                 if let Some(mb) = self.current(&folder, uid_validity) {
-                    mb.summaries
-                        .reserve(uids.len().saturating_sub(mb.summaries.len()));
+                    mb.summaries.reserve(uids.len());
                     mb.uids = uids;
                     mb.listed = true;
                     mb.sort_from_server();
@@ -221,9 +219,7 @@ impl Model {
             } => {
                 if let Some(mb) = self.open(&folder) {
                     // The structure says exactly what the summary's Content-Type suggested.
-                    if let Some(s) = mb.summaries.get_mut(&uid) {
-                        s.header.set_attachment(root.has_attachments());
-                    }
+                    mb.summaries.set_attachment(&uid, root.has_attachments());
                     let m = mb.message_mut(uid);
                     m.root = Some(*root);
                     m.header = header;
@@ -328,10 +324,9 @@ impl Model {
         };
         let mut changed = Vec::with_capacity(changes.len());
         for (uid, flags) in changes {
-            if let Some(s) = mb.summaries.get_mut(&uid) {
-                mb.unseen_rows -= usize::from(!s.flags.has(Flag::Seen));
+            if let Some(old) = mb.summaries.set_flags(&uid, flags) {
+                mb.unseen_rows -= usize::from(!old.has(Flag::Seen));
                 mb.unseen_rows += usize::from(!flags.has(Flag::Seen));
-                s.flags = flags;
                 changed.push(uid);
             }
         }
@@ -423,14 +418,14 @@ impl Model {
 }
 
 /// What threading reads of a summary.
-fn thread_header(s: &Summary) -> Header<'_> {
+fn thread_header(s: SummaryRef<'_>) -> Header<'_> {
     let (message_id, in_reply_to, references) = s.header.ids();
     Header {
         uid: s.uid,
         message_id,
         references,
         in_reply_to,
-        subject: &s.subject,
+        subject: s.subject,
         date: s.sent().0,
     }
 }
@@ -467,7 +462,7 @@ impl Mailbox {
 
     /// What the sort order knows of `uid`.
     fn row<'a>(
-        summaries: &'a foldhash::HashMap<Uid, Summary>,
+        summaries: &'a Summaries,
         arrivals: &std::collections::HashSet<Uid>,
         uid: Uid,
     ) -> Row<'a> {
@@ -553,8 +548,8 @@ impl Mailbox {
             c.remove(&gone, |u| summaries.get(&u).map(thread_header));
         }
         for u in &gone {
-            if let Some(s) = self.summaries.remove(u) {
-                self.unseen_rows -= usize::from(!s.flags.has(Flag::Seen));
+            if let Some(old) = self.summaries.remove(u) {
+                self.unseen_rows -= usize::from(!old.has(Flag::Seen));
             }
             self.messages.remove(u);
             self.arrivals.remove(u);
@@ -569,7 +564,7 @@ impl Mailbox {
     }
 
     /// Summaries in list order, skipping rows not fetched yet.
-    pub fn rows(&self) -> impl Iterator<Item = &Summary> {
+    pub fn rows(&self) -> impl Iterator<Item = SummaryRef<'_>> {
         self.uids.iter().filter_map(|u| self.summaries.get(u))
     }
 }
@@ -577,7 +572,7 @@ impl Mailbox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::msg::FlagChange;
+    use crate::msg::{FlagChange, Summary};
     use crate::test_fixtures;
 
     fn summary(uid: Uid) -> Summary {

@@ -114,8 +114,103 @@ impl HeaderFacts {
         )
     }
 
+    /// The facts as a borrowed view: what the accessors read, and what a compact store keeps
+    /// of them ([`FactsRef::parts`]).
+    pub fn view(&self) -> FactsRef<'_> {
+        FactsRef {
+            sent: self.sent,
+            sent_offset: self.sent_offset,
+            bits: self.bits,
+            ids: &self.ids,
+        }
+    }
+
     /// The Date header (seconds since the epoch, UTC offset in seconds), when it had one that
     /// parsed.
+    pub fn sent(&self) -> Option<(i64, i32)> {
+        self.view().sent()
+    }
+
+    pub fn has_attachment(&self) -> bool {
+        self.view().has_attachment()
+    }
+
+    /// Marks whether the message carries attachments, once its structure says so exactly.
+    pub fn set_attachment(&mut self, attachment: bool) {
+        self.bits = with_attachment(self.bits, attachment);
+    }
+
+    /// The Message-ID, without angle brackets.
+    pub fn message_id(&self) -> Option<&str> {
+        self.view().message_id()
+    }
+
+    /// The first id of In-Reply-To, without angle brackets.
+    pub fn in_reply_to(&self) -> Option<&str> {
+        self.view().in_reply_to()
+    }
+
+    /// The References ids kept, oldest first, without angle brackets.
+    pub fn references(&self) -> impl Iterator<Item = &str> {
+        self.view().references()
+    }
+
+    /// See [`FactsRef::ids`].
+    pub fn ids(&self) -> (Option<&str>, Option<&str>, &str) {
+        self.view().ids()
+    }
+
+    /// Bytes held on the heap: the packed ids (for measuring memory, as `benches/sync.rs`
+    /// does).
+    pub fn heap_bytes(&self) -> usize {
+        self.ids.len()
+    }
+}
+
+/// [`HeaderFacts`] borrowed: the same fields, the ids wherever they are kept (in the facts, or
+/// in a compact store's text).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FactsRef<'a> {
+    sent: i64,
+    sent_offset: i32,
+    bits: u8,
+    ids: &'a str,
+}
+
+impl<'a> FactsRef<'a> {
+    /// The fields as kept: the Date header's time and offset, the bits, the packed ids.
+    pub fn parts(&self) -> (i64, i32, u8, &'a str) {
+        (self.sent, self.sent_offset, self.bits, self.ids)
+    }
+
+    /// The view of fields [`FactsRef::parts`] gave.
+    pub fn from_parts(sent: i64, sent_offset: i32, bits: u8, ids: &'a str) -> FactsRef<'a> {
+        FactsRef {
+            sent,
+            sent_offset,
+            bits,
+            ids,
+        }
+    }
+
+    /// Owned facts, as [`HeaderFacts::new`] made them.
+    pub fn to_facts(&self) -> HeaderFacts {
+        HeaderFacts {
+            sent: self.sent,
+            sent_offset: self.sent_offset,
+            bits: self.bits,
+            ids: self.ids.into(),
+        }
+    }
+
+    /// The same facts with the attachment bit set to `attachment`.
+    pub fn with_attachment(self, attachment: bool) -> FactsRef<'a> {
+        FactsRef {
+            bits: with_attachment(self.bits, attachment),
+            ..self
+        }
+    }
+
     pub fn sent(&self) -> Option<(i64, i32)> {
         (self.bits & HAS_SENT != 0).then_some((self.sent, self.sent_offset))
     }
@@ -124,33 +219,25 @@ impl HeaderFacts {
         self.bits & ATTACHMENT != 0
     }
 
-    /// Marks whether the message carries attachments, once its structure says so exactly.
-    pub fn set_attachment(&mut self, attachment: bool) {
-        self.bits = (self.bits & !ATTACHMENT) | if attachment { ATTACHMENT } else { 0 };
-    }
-
-    /// The Message-ID, without angle brackets.
-    pub fn message_id(&self) -> Option<&str> {
+    pub fn message_id(&self) -> Option<&'a str> {
         self.field(0)
     }
 
-    /// The first id of In-Reply-To, without angle brackets.
-    pub fn in_reply_to(&self) -> Option<&str> {
+    pub fn in_reply_to(&self) -> Option<&'a str> {
         if self.bits & REPLY_TO_LAST != 0 {
             return self.references().last();
         }
         self.field(1)
     }
 
-    /// The References ids kept, oldest first, without angle brackets.
-    pub fn references(&self) -> impl Iterator<Item = &str> {
+    pub fn references(&self) -> impl Iterator<Item = &'a str> + use<'a> {
         self.ids.split(' ').skip(2)
     }
 
     /// The Message-ID, the first id of In-Reply-To and the References (blank-separated, as
     /// they are kept), as the methods above give them, in one pass: threading reads them for
     /// every message of a folder.
-    pub fn ids(&self) -> (Option<&str>, Option<&str>, &str) {
+    pub fn ids(&self) -> (Option<&'a str>, Option<&'a str>, &'a str) {
         let mut ids = self.ids.splitn(3, ' ');
         let mut next = || ids.next().filter(|id| !id.is_empty());
         let (message_id, own) = (next(), next());
@@ -163,15 +250,13 @@ impl HeaderFacts {
         (message_id, in_reply_to, references)
     }
 
-    /// Bytes held on the heap: the packed ids (for measuring memory, as `benches/sync.rs`
-    /// does).
-    pub fn heap_bytes(&self) -> usize {
-        self.ids.len()
-    }
-
-    fn field(&self, n: usize) -> Option<&str> {
+    fn field(&self, n: usize) -> Option<&'a str> {
         self.ids.split(' ').nth(n).filter(|id| !id.is_empty())
     }
+}
+
+fn with_attachment(bits: u8, attachment: bool) -> u8 {
+    (bits & !ATTACHMENT) | if attachment { ATTACHMENT } else { 0 }
 }
 
 /// Not empty, not too long, and nothing that would break the packing or a terminal (blanks,

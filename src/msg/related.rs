@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use super::{Summary, Uid};
+use super::{SummaryRef, Uid};
 
 /// Passes over the candidates at most: each one can only add messages that name an id a
 /// message of the pass before brought in, and real conversations settle in two or three.
@@ -20,14 +20,14 @@ pub struct Ids(HashSet<Box<str>>);
 
 impl Ids {
     /// The ids `s` carries: its own, its parent's and its references.
-    pub fn of(s: &Summary) -> Ids {
+    pub fn of(s: SummaryRef<'_>) -> Ids {
         let mut ids = Ids::default();
         ids.add(s);
         ids
     }
 
     /// Adds the ids `s` carries; says whether any was new.
-    pub fn add(&mut self, s: &Summary) -> bool {
+    pub fn add(&mut self, s: SummaryRef<'_>) -> bool {
         let mut grew = false;
         for id in carried(s) {
             if !self.0.contains(id) {
@@ -39,7 +39,7 @@ impl Ids {
     }
 
     /// Whether `s` names one of the ids.
-    pub fn touches(&self, s: &Summary) -> bool {
+    pub fn touches(&self, s: SummaryRef<'_>) -> bool {
         carried(s).any(|id| self.0.contains(id))
     }
 
@@ -62,7 +62,7 @@ impl Ids {
     /// join (see the module doc). `rows` is walked once per pass.
     pub fn gather<'a, I>(&mut self, rows: impl Fn() -> I) -> Vec<Uid>
     where
-        I: Iterator<Item = &'a Summary>,
+        I: Iterator<Item = SummaryRef<'a>>,
     {
         let mut found: HashSet<Uid> = HashSet::new();
         for _ in 0..MAX_PASSES {
@@ -95,7 +95,7 @@ impl FromIterator<String> for Ids {
 }
 
 /// Every id a summary names.
-fn carried(s: &Summary) -> impl Iterator<Item = &str> {
+fn carried(s: SummaryRef<'_>) -> impl Iterator<Item = &str> {
     s.message_id()
         .into_iter()
         .chain(s.in_reply_to())
@@ -107,6 +107,7 @@ fn carried(s: &Summary) -> impl Iterator<Item = &str> {
 mod tests {
     use super::*;
     use crate::msg::HeaderFacts;
+    use crate::msg::Summary;
     use crate::test_fixtures;
 
     fn mail(uid: Uid, id: &str, parent: Option<&str>, refs: &[&str]) -> Summary {
@@ -121,8 +122,8 @@ mod tests {
         // The thread in INBOX: a root and a reply to the user's own (missing) reply.
         let root = mail(1, "root@x", None, &[]);
         let theirs = mail(2, "c@x", Some("mine@me"), &["root@x", "mine@me"]);
-        let mut ids = Ids::of(&root);
-        ids.add(&theirs);
+        let mut ids = Ids::of(root.view());
+        ids.add(theirs.view());
         let sent = [
             // The user's reply: In-Reply-To the root, and named by the other reply.
             mail(10, "mine@me", Some("root@x"), &["root@x"]),
@@ -134,7 +135,7 @@ mod tests {
             mail(13, "other@me", Some("else@x"), &["else@x"]),
             test_fixtures::summary(14, "me", "no ids"),
         ];
-        assert_eq!(ids.gather(|| sent.iter()), [10, 11, 12]);
+        assert_eq!(ids.gather(|| sent.iter().map(Summary::view)), [10, 11, 12]);
     }
 
     #[test]
@@ -144,7 +145,10 @@ mod tests {
             .map(|i| mail(i, &format!("m{i}@x"), Some(&format!("m{}@x", i + 1)), &[]))
             .collect();
         let mut ids: Ids = ["m6@x".to_string()].into_iter().collect();
-        assert_eq!(ids.gather(|| rows.iter()), [1, 2, 3, 4, 5]);
+        assert_eq!(
+            ids.gather(|| rows.iter().map(Summary::view)),
+            [1, 2, 3, 4, 5]
+        );
         assert_eq!(ids.len(), 6);
     }
 

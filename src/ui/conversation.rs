@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::mime::sanitize::{sanitize_line, sanitize_text, truncate_width};
 use crate::mime::{Part, Section, decode_text, html_to_text};
-use crate::msg::{Folder, Summary, Uid};
+use crate::msg::{Folder, Summary, SummaryRef, Uid};
 use crate::ui::app::Zone;
 use crate::ui::document::{Document, LineKind, ReaderMode, shown_parts};
 use crate::ui::message_list::step;
@@ -37,7 +37,7 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn new(folder: Folder, s: &Summary, mine: bool) -> Entry {
+    pub fn new(folder: Folder, s: SummaryRef<'_>, mine: bool) -> Entry {
         Entry {
             folder,
             uid: s.uid,
@@ -167,7 +167,7 @@ impl ConversationPane {
         for s in found {
             match before.get(&s.uid) {
                 Some(e) => c.entries.push(e.clone()),
-                None => c.entries.push(Entry::new(folder.clone(), s, true)),
+                None => c.entries.push(Entry::new(folder.clone(), s.view(), true)),
             }
         }
         c.sort();

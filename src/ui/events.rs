@@ -70,8 +70,11 @@ impl App {
                     return self.load_what_the_refusal_stopped();
                 }
             }
+            Event::SyncDone { .. } => {
+                self.model.apply(ev);
+                crate::memory::give_back();
+            }
             Event::Conn(ConnState::Connecting { .. })
-            | Event::SyncDone { .. }
             | Event::FolderStatus { .. }
             | Event::Namespace { .. }
             | Event::View { .. } => self.model.apply(ev),

@@ -145,8 +145,8 @@ impl NewMail {
         };
         let body = format!(
             "From {}: {}",
-            sanitize_line(&s.from),
-            sanitize_line(&s.subject)
+            sanitize_line(s.from),
+            sanitize_line(s.subject)
         );
         let mut argv = command.clone();
         argv.extend([title, truncate_width(&body, BODY_W)]);

@@ -75,7 +75,7 @@ impl Worker {
 /// matches substrings, so its hits are checked again here.
 fn matching(ids: &[String], rows: Vec<Summary>) -> Vec<Summary> {
     let mut set: Ids = ids.iter().cloned().collect();
-    let keep = set.gather(|| rows.iter());
+    let keep = set.gather(|| rows.iter().map(Summary::view));
     let mut found: Vec<Summary> = rows
         .into_iter()
         .filter(|s| keep.binary_search(&s.uid).is_ok())

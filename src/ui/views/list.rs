@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 use crate::mime::sanitize::{sanitize_line, text_width, truncate_width};
 use crate::model::Mailbox;
 use crate::model::conversations::{Conversations, Row};
-use crate::msg::{Flag, Flags, Summary, Uid};
+use crate::msg::{Flag, Flags, SummaryRef, Uid};
 use crate::ui::app::{App, Zone};
 use crate::ui::layout::Pane;
 use crate::ui::layout::inner;
@@ -314,14 +314,14 @@ fn row(
         &date(s, cols.with_time, app.zone()),
         dim,
     );
-    let own = recipients || app.is_mine(address(&s.from));
+    let own = recipients || app.is_mine(address(s.from));
     let who = if own {
-        format!("To: {}", person(&s.to, from_at.1.saturating_sub(4)))
+        format!("To: {}", person(s.to, from_at.1.saturating_sub(4)))
     } else {
-        person(&s.from, from_at.1)
+        person(s.from, from_at.1)
     };
     cell(buf, area, from_at, &who, style);
-    let subject = sanitize_line(&s.subject);
+    let subject = sanitize_line(s.subject);
     let before = match &tree {
         Some(Tree {
             folded: Some((n, 0)),
@@ -395,7 +395,7 @@ fn flags(f: Flags, attachment: bool) -> String {
 
 /// When it was sent (the date the list is sorted by), in the user's time zone; fixed formats
 /// keep columns aligned.
-fn date(s: &Summary, with_time: bool, zone: Zone) -> String {
+fn date(s: SummaryRef<'_>, with_time: bool, zone: Zone) -> String {
     let format = if with_time {
         "%Y-%m-%d %H:%M"
     } else {
@@ -423,6 +423,7 @@ fn size(bytes: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::msg::Summary;
 
     #[test]
     fn sizes_are_short() {
@@ -458,9 +459,9 @@ mod tests {
             header: Default::default(),
         };
         let tokyo = chrono::FixedOffset::east_opt(9 * 3600).unwrap();
-        assert_eq!(date(&s, true, Zone::Fixed(tokyo)), "2024-03-01 18:30");
+        assert_eq!(date(s.view(), true, Zone::Fixed(tokyo)), "2024-03-01 18:30");
         let samoa = chrono::FixedOffset::west_opt(11 * 3600).unwrap();
-        assert_eq!(date(&s, false, Zone::Fixed(samoa)), "2024-02-29");
+        assert_eq!(date(s.view(), false, Zone::Fixed(samoa)), "2024-02-29");
     }
 
     #[test]
