@@ -105,6 +105,8 @@ pub struct App {
     pub(super) search: SearchState,
     pub(super) filter: FilterState,
     pub(super) folds: Folds,
+    /// A thread build for the main loop to start ([`App::take_thread_job`]).
+    pub(super) thread_job: Option<crate::model::thread_job::ThreadJob>,
     pub(super) triage: Triage,
     pub(super) requests: Requests,
     pub(super) status: Status,
@@ -146,6 +148,7 @@ impl App {
             search: SearchState::default(),
             filter: FilterState::default(),
             folds: Folds::default(),
+            thread_job: None,
             triage: Triage::default(),
             requests: Requests::default(),
             status: Status::default(),
