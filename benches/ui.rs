@@ -250,6 +250,23 @@ fn threaded(uid: Uid) -> Summary {
     support::in_thread(summary(uid), &format!("{u}@bench"), &references)
 }
 
+/// Opens the conversation of the message in the reader (best of three) and says how long the
+/// UI thread took.
+fn conversation(app: &mut App, how: &str) {
+    let (mut cpu, mut shown) = (Duration::MAX, 0);
+    for _ in 0..3 {
+        let start = thread_cpu();
+        app.act(Action::Conversation, None);
+        cpu = cpu.min(thread_cpu().saturating_sub(start));
+        shown = app.conversation().map_or(0, |c| c.counts().0);
+        app.act(Action::Back, None);
+    }
+    println!(
+        "conversation of a message opened {how}: cpu {:.1} ms (best of 3, {shown} messages)",
+        cpu.as_secs_f64() * 1e3
+    );
+}
+
 /// The thread view of 100 000 messages: turning it on (every thread built, the rows listed),
 /// the memory it holds, then one sync chunk of 1 000 replies joining threads all over the
 /// folder, and one expunge of 1 000 messages.
@@ -270,6 +287,11 @@ fn threads(messages: u32) {
             chunk: chunk.iter().map(|u| threaded(*u)).collect(),
         });
     }
+    // The conversation of the newest message, found by its ids alone
+    // (no thread view) and from the threads (below).
+    app.act(Action::Open, None);
+    conversation(&mut app, "by its ids");
+    app.act(Action::Back, None);
     trim();
     let before = rss_kib();
     let (mut wall, mut cpu) = (Duration::MAX, Duration::MAX);
@@ -312,6 +334,9 @@ fn threads(messages: u32) {
         key.as_secs_f64() * 1e3,
         apply.as_secs_f64() * 1e3,
     );
+    app.act(Action::Open, None);
+    conversation(&mut app, "from the thread view");
+    app.act(Action::Back, None);
     // Replies to every hundredth thread, arriving as one chunk of a sync.
     let new: Vec<Uid> = (messages + 1..=messages + 1000).collect();
     app.on_event(Event::Arrived {
