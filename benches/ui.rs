@@ -287,8 +287,9 @@ fn threads(messages: u32) {
             chunk: chunk.iter().map(|u| threaded(*u)).collect(),
         });
     }
-    // The conversation of the newest message, found by its ids alone
-    // (no thread view) and from the threads (below).
+    // The conversation of the second newest message (the last of a thread of five), found by
+    // its ids alone (no thread view) and from the threads (below).
+    app.act(Action::Down, None);
     app.act(Action::Open, None);
     conversation(&mut app, "by its ids");
     app.act(Action::Back, None);

@@ -45,7 +45,9 @@ impl ThreadJob {
             folder,
             token,
             rows: Vec::with_capacity(summaries.len()),
-            text: String::new(),
+            // About what a row's ids and subject take, so the buffer is seldom copied as it
+            // grows.
+            text: String::with_capacity(summaries.len() * 96),
         };
         for s in summaries {
             let (message_id, in_reply_to, references) = s.header.ids();
