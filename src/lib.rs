@@ -32,7 +32,8 @@
 //!   triage, login, identities) and `ui::workers` tags each worker's events with their account;
 //!   the app makes commands only for the open account, and the loop sends them to its worker.
 //! - [`model`] also orders the list (`model::sort`, kept in order chunk by chunk during a
-//!   sync) and groups conversations (`model::threads`, JWZ; `model::conversations` keeps a
+//!   sync; in date order, rows still loading are placed by UID, so the last row is the oldest
+//!   message before its summary comes, and the UI asks for the rows it shows) and groups conversations (`model::threads`, JWZ; `model::conversations` keeps a
 //!   folder's thread order, rebuilding only the threads a change touches); all are pure and
 //!   know no UI. `ui::folds` only hides the replies of folded threads; a full thread build
 //!   runs on a helper thread (`model::thread_job`). `ui::conversation` shows a message's

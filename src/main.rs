@@ -8,6 +8,8 @@ use tern::mime::sanitize::sanitize_line;
 fn main() {
     let args = Args::parse();
     let log = tern::logging::init(&args.log_level);
+    // Milestones from launch to the first screen (`--log-level debug`), to see where it goes.
+    tracing::debug!("timing: started");
     install_panic_hook(log);
     let code = match &args.command {
         Some(Command::Demo { dir, serve, port }) => match demo(dir.clone(), *serve, *port) {

@@ -83,6 +83,9 @@ pub enum Cmd {
         folder: Folder,
         ids: Vec<String>,
     },
+    /// Summaries of rows coming into view while the folder is still syncing (End, a page far
+    /// down, a click): fetched ahead of the sync's own order, answered by `Summaries` alone.
+    FetchVisible { folder: Folder, uids: Vec<Uid> },
     /// `UID STORE ±FLAGS.SILENT`: add or remove system flags on exactly these UIDs.
     Store { req: ReqId, change: FlagChange },
     /// `UID STORE ±FLAGS.SILENT (keyword)`: a keyword such as `$Forwarded` (RFC 5788), which
@@ -129,6 +132,9 @@ pub enum Cmd {
     /// Remember how `folder` is listed (the words `model::View` prints: sort order, and
     /// `threads`), to list it so again when it is next opened, in this run or the next.
     RememberView { folder: Folder, view: String },
+    /// Fresh counts of a folder changed outside the worker (the send thread filed a copy in
+    /// Sent), as `FolderStatus`; the folder on screen is left to the live updates.
+    Counts(Folder),
     /// Reconnect now (after a refused login, or to skip the backoff wait).
     Reconnect,
     /// Log in again with this password (after a refused login).
@@ -565,6 +571,8 @@ pub enum Event {
         uid: Uid,
         root: Box<Part>,
         header: Vec<u8>,
+        /// Gmail's labels (X-GM-EXT-1), named for display; empty elsewhere.
+        labels: Vec<String>,
     },
     PartData {
         req: ReqId,

@@ -195,11 +195,16 @@ fn tui_keeps_the_message_when_the_destination_refuses_the_append() {
         .delete("Work/Projects")
         .unwrap();
     move_with_picker(&mut s, uid, "work: work/proj");
+    // A refusal, not a broken link: the worker neither reconnects nor tries again.
+    let mut reconnected = false;
     s.run_until("the refusal", |account, ev| {
+        reconnected |= account == WORK && matches!(ev, Event::Conn(_) | Event::Queued { .. });
         account == WORK && matches!(ev, Event::Failed { .. })
     });
+    assert!(!reconnected);
     assert!(
-        notice(&s.app).contains("still in INBOX"),
+        notice(&s.app).contains("refused to store the message in Work/Projects")
+            && notice(&s.app).contains("still in INBOX"),
         "{}",
         notice(&s.app)
     );

@@ -204,3 +204,27 @@ fn other_folders_counts_refresh_without_list_status() {
         "IMAP4rev1 IDLE NAMESPACE UIDPLUS MOVE CONDSTORE QRESYNC ENABLE SPECIAL-USE LIST-EXTENDED",
     ));
 }
+
+/// What the send thread files in Sent is counted when the UI asks (`Cmd::Counts`, answered by
+/// `FolderStatus`), not only at the next refresh (which answers with `Folders`).
+#[test]
+fn counts_asked_for_come_from_the_server_at_once() {
+    let server = Dovecot::start(DovecotOptions::default()).expect("dovecot");
+    let home = tempfile::tempdir().unwrap();
+    let mut model = Model::default();
+    let h = start(&server, &home.path().join("cache.redb"), &mut model);
+    assert_eq!(shown(&model, "Sent"), (0, 0));
+    server
+        .append("alice", "Sent", &message(1), &["\\Seen"], None)
+        .unwrap();
+    h.commands.send(Cmd::Counts(Folder::named("Sent"))).unwrap();
+    settle(
+        &h.events,
+        &mut model,
+        "Sent's counts",
+        |e| matches!(e, Event::FolderStatus { folder, status } if folder.name() == "Sent" && status.messages == 1),
+    );
+    assert_eq!(shown(&model, "Sent"), server_says(&server, "Sent"));
+    assert_eq!(shown(&model, "Sent"), (1, 0));
+    h.shutdown();
+}

@@ -1,6 +1,6 @@
-//! Provider quirks at login, against the scripted fake server (`support::scripted`) playing a
-//! Coremail server (NetEase 163/126): SELECT is refused with "Unsafe Login" on a connection
-//! that has not sent ID, whatever its CAPABILITY says.
+//! Provider quirks, against the scripted fake server (`support::scripted`) playing a Coremail
+//! server (NetEase 163/126: SELECT is refused with "Unsafe Login" on a connection that has not
+//! sent ID, whatever its CAPABILITY says) and Gmail (labels, which no test Dovecot keeps).
 
 mod support;
 
@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use support::scripted::{Reply, Script, Server};
+use support::watched::run_with_config;
 use tern::error::Error;
 use tern::imap::{messages, session};
 
@@ -105,4 +106,39 @@ fn authenticate_plain_waits_for_the_challenge_even_where_sasl_ir_is_offered() {
         .find(|c| c.verb == "AUTHENTICATE")
         .expect("AUTHENTICATE sent");
     assert_eq!(auth.args, "PLAIN", "an initial response was sent");
+}
+
+/// A one-message server with `caps` that knows the message's Gmail labels.
+fn labelled(caps: &'static str) -> Server {
+    Server::start(Script::new().messages(1).capabilities(caps).on(|c| {
+        if c.verb == "UID FETCH" && c.args.contains("X-GM-LABELS") {
+            let labels =
+                "* 1 FETCH (X-GM-LABELS (\\Inbox \\Important \"&XeVPXA-\" Work/Q3) UID 1)\r\n";
+            Reply::Send([labels.as_bytes(), &c.tagged("OK FETCH completed")].concat())
+        } else {
+            Reply::Default
+        }
+    }))
+}
+
+#[test]
+fn gmail_labels_are_shown_with_the_message_and_only_asked_of_gmail() {
+    let gmail = labelled("IMAP4rev1 UIDPLUS X-GM-EXT-1");
+    let run = run_with_config(&gmail.config(""), &["read", "INBOX", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("\nLabels: Inbox, Important, 工作, Work/Q3\n"),
+        "{}",
+        run.stdout
+    );
+
+    let other = labelled("IMAP4rev1 UIDPLUS");
+    let run = run_with_config(&other.config(""), &["read", "INBOX", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("Labels:"), "{}", run.stdout);
+    assert!(
+        !other.log().iter().any(|c| c.args.contains("X-GM-LABELS")),
+        "a server without X-GM-EXT-1 was asked for labels"
+    );
 }

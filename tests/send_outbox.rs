@@ -239,3 +239,62 @@ fn the_send_worker_reports_the_outbox_and_retries_when_asked() {
     );
     assert_eq!(mta.wait_for("bob", "INBOX", &t, 1).len(), 1);
 }
+
+/// The TUI hands the send thread the password the user typed again after a refused login:
+/// sending (and the Sent copy) use it from then on.
+#[test]
+fn a_password_typed_again_is_used_for_sending_too() {
+    use tern::msg::Secret;
+    use tern::send::worker::{self, SendCmd, SendEvent};
+    let mta = Mta::start();
+    let dir = tempfile::tempdir().unwrap();
+    let account = mta.account(dir.path(), mta.postfix.smtps_port, "implicit", TRUST);
+    let outbox = tern::send::Outbox::at(dir.path().join("outbox")).unwrap();
+    let handle = worker::spawn(account, "not-wonderland".into(), outbox);
+    let submit = |req, t: &str| {
+        let raw = format!("To: bob@{DOMAIN}\nSubject: {t}\n\nretyped\n");
+        handle
+            .commands
+            .send(SendCmd::Submit {
+                req,
+                raw: raw.into_bytes(),
+            })
+            .unwrap();
+    };
+    // The verdict on `req`, skipping the outbox counts.
+    let verdict = |req| loop {
+        let event = handle
+            .events
+            .recv_timeout(Duration::from_secs(30))
+            .expect("an event from the send worker");
+        match event {
+            SendEvent::Outbox { .. } => {}
+            SendEvent::Sent { req: Some(r), .. }
+            | SendEvent::Refused { req: Some(r), .. }
+            | SendEvent::Queued { req: Some(r), .. }
+                if r == req =>
+            {
+                return event;
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    submit(1, &tag("refused"));
+    let SendEvent::Refused { text, .. } = verdict(1) else {
+        panic!("sent with the wrong password");
+    };
+    assert!(text.contains("535"), "{text}");
+
+    handle
+        .commands
+        .send(SendCmd::Password(Secret("wonderland".into())))
+        .unwrap();
+    let t = tag("retyped");
+    submit(2, &t);
+    let SendEvent::Sent { warning, .. } = verdict(2) else {
+        panic!("not sent with the password typed again");
+    };
+    assert_eq!(warning, None, "the Sent copy failed");
+    assert_eq!(mta.wait_for("bob", "INBOX", &t, 1).len(), 1);
+    assert_eq!(mta.wait_for("alice", "Sent", &t, 1).len(), 1);
+}

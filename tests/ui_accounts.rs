@@ -11,6 +11,7 @@ use tern::msg::{Cmd, ConnState, Event, Flag, Flags, Folder, ReqId, SpecialUse};
 use tern::ui::accounts::AccountId;
 use tern::ui::app::App;
 use tern::ui::layout::Pane;
+use tern::ui::triage::Undo;
 
 const WORK: AccountId = AccountId(1);
 
@@ -127,15 +128,16 @@ fn keys_and_the_command_line_open_accounts_and_route_the_select() {
 fn opening_another_accounts_folder_in_the_pane_switches_to_it() {
     let mut app = two_accounts();
     press(&mut app, "BackTab");
-    // demo, Inbox (the cursor, on the open folder), Archive, work, Inbox, Projects.
-    assert_eq!(app.folder_pane().cursor(), 1);
+    // All inboxes, demo, Inbox (the cursor, on the open folder), Archive, work, Inbox,
+    // Projects.
+    assert_eq!(app.folder_pane().cursor(), 2);
     let cmds = press(&mut app, "j j j j Enter");
     assert_eq!(app.open_account(), WORK);
     assert!(
         matches!(&cmds[..], [Cmd::Select { folder, .. }] if *folder == Folder::named("Projects")),
         "{cmds:?}"
     );
-    assert_eq!(app.folder_pane().cursor(), 5);
+    assert_eq!(app.folder_pane().cursor(), 6);
 }
 
 #[test]
@@ -167,7 +169,7 @@ fn an_account_row_collapses() {
         .iter()
         .map(|r| r.label.as_str())
         .collect();
-    assert_eq!(labels, ["demo", "Inbox", "Archive", "work"]);
+    assert_eq!(labels, ["All inboxes", "demo", "Inbox", "Archive", "work"]);
 }
 
 /// Moves the selected message (UID 2, \Seen) of demo's INBOX to work's Projects with the
@@ -176,13 +178,15 @@ fn move_to_work(
     app: &mut App,
     answer_append: impl FnOnce(ReqId) -> Event,
 ) -> Vec<(AccountId, Cmd)> {
-    let mut sent = Vec::new();
     press(app, "m");
     type_text(app, "work: proj");
-    assert!(
-        press(app, "Enter").is_empty(),
-        "every step is routed by account"
-    );
+    // Only a reader following the cursor asks the open account for something; every step
+    // of the move is routed by account.
+    let mut sent: Vec<(AccountId, Cmd)> = press(app, "Enter")
+        .into_iter()
+        .map(|c| (AccountId(0), c))
+        .collect();
+    assert_eq!(support::ui::listed(app), [1], "gone from the list at once");
     let fetch = app.take_routed();
     let [
         (
@@ -276,8 +280,8 @@ fn a_move_to_another_account_removes_the_original_only_after_the_append() {
     });
     assert_eq!(
         support::ui::listed(&app),
-        [2, 1],
-        "not gone before the removal"
+        [1],
+        "hidden while the original is being removed"
     );
     confirm_removal(&mut app, &sent);
     assert_eq!(support::ui::listed(&app), [1]);
@@ -349,15 +353,16 @@ fn a_reader_following_the_moved_message_asks_its_own_account_for_the_next() {
         folder: Folder::named("Projects"),
         uid: Some(77),
     });
-    confirm_removal(&mut app, &sent);
-    let next = app.take_routed();
+    // The reader followed the cursor to the next message as soon as the move was asked.
     assert!(
         matches!(
-            &next[..],
+            &sent[..],
             [(AccountId(0), Cmd::FetchStructure { uid: 1, .. }), ..]
         ),
-        "{next:?}"
+        "{sent:?}"
     );
+    confirm_removal(&mut app, &sent);
+    assert_eq!(support::ui::listed(&app), [1]);
 }
 
 #[test]
@@ -416,4 +421,112 @@ fn a_copy_to_another_account_keeps_the_original_and_cannot_be_undone() {
         app.undo_stack(),
         [tern::ui::triage::Undo::Never(_)]
     ));
+}
+
+/// Answers every routed command as the workers would (all succeed; APPENDs get UIDs from
+/// 100 on), until nothing more is asked; returns what was sent.
+fn answer_routed(app: &mut App) -> Vec<(AccountId, Cmd)> {
+    let (mut all, mut next_uid) = (Vec::new(), 100);
+    loop {
+        let sent = app.take_routed();
+        if sent.is_empty() {
+            return all;
+        }
+        for (account, cmd) in &sent {
+            let ev = match cmd.clone() {
+                Cmd::FetchRaw { req, folder, uid } => Event::Raw {
+                    req,
+                    folder,
+                    uid,
+                    bytes: b"Subject: x\r\n\r\n".to_vec(),
+                },
+                Cmd::Append { req, folder, .. } => {
+                    next_uid += 1;
+                    Event::Appended {
+                        req,
+                        folder,
+                        uid: Some(next_uid),
+                    }
+                }
+                Cmd::Store { req, change } => Event::Stored { req, change },
+                Cmd::Expunge {
+                    req, folder, uids, ..
+                } => Event::Expunged {
+                    req: Some(req),
+                    folder,
+                    uids,
+                },
+                other => panic!("{other:?}"),
+            };
+            app.on_account_event(*account, ev);
+        }
+        all.extend(sent);
+    }
+}
+
+#[test]
+fn a_move_of_several_messages_across_is_one_undo_entry() {
+    let mut app = two_accounts();
+    press(&mut app, "t t m");
+    type_text(&mut app, "work: proj");
+    press(&mut app, "Enter");
+    assert!(support::ui::listed(&app).is_empty(), "both gone at once");
+    answer_routed(&mut app);
+    assert_eq!(notice(&app), "Moved message 1 to work: Projects");
+    let [Undo::Across { moved, .. }] = app.undo_stack() else {
+        panic!("{:?}", app.undo_stack());
+    };
+    let mut uids: Vec<u32> = moved.iter().map(|m| m.uid).collect();
+    uids.sort_unstable();
+    assert_eq!(uids, [101, 102]);
+    press(&mut app, "u");
+    assert_eq!(notice(&app), "Undo: moving 2 messages back to demo: INBOX");
+    let sent = answer_routed(&mut app);
+    let fetched: Vec<(AccountId, u32)> = sent
+        .iter()
+        .filter_map(|(a, c)| match c {
+            Cmd::FetchRaw { uid, .. } => Some((*a, *uid)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(fetched.len(), 2);
+    assert!(
+        fetched
+            .iter()
+            .all(|(a, u)| *a == WORK && [101, 102].contains(u))
+    );
+    assert!(app.undo_stack().is_empty(), "an undo is not undone");
+}
+
+#[test]
+fn the_command_line_moves_to_another_accounts_folder() {
+    let mut app = two_accounts();
+    press(&mut app, ":");
+    type_text(&mut app, "move work:pro");
+    press(&mut app, "Tab");
+    assert_eq!(
+        app.overlays().prompt().map(|p| p.text.as_str()),
+        Some("move work: Projects")
+    );
+    assert!(press(&mut app, "Enter").is_empty());
+    let sent = app.take_routed();
+    assert!(
+        matches!(&sent[..], [(AccountId(0), Cmd::FetchRaw { uid: 2, .. })]),
+        "across, from demo: {sent:?}"
+    );
+    assert_eq!(support::ui::listed(&app), [1]);
+    let [(_, Cmd::FetchRaw { req, folder, .. })] = &sent[..] else {
+        unreachable!()
+    };
+    app.on_account_event(
+        AccountId(0),
+        Event::Raw {
+            req: *req,
+            folder: folder.clone(),
+            uid: 2,
+            bytes: b"Subject: x\r\n\r\n".to_vec(),
+        },
+    );
+    answer_routed(&mut app);
+    assert_eq!(notice(&app), "Moved message 2 to work: Projects");
 }

@@ -435,3 +435,27 @@ fn the_status_bar_counts_the_outbox_when_it_is_not_empty() {
     });
     assert!(!render(&mut app, SIZE).contains("in outbox"));
 }
+
+#[test]
+fn a_message_sent_asks_for_the_counts_of_sent() {
+    let mut app = new_app("INBOX");
+    let folders = vec![
+        folder("INBOX", Some(SpecialUse::Inbox), Some((0, 1))),
+        folder("Sent Messages", Some(SpecialUse::Sent), Some((0, 4))),
+    ];
+    load(&mut app, folders, "INBOX", Vec::new());
+    // Sent from the outbox in the background: no draft under review, the counts all the same.
+    let cmds = app.on_send_event(SendEvent::Sent {
+        req: None,
+        message_id: "<later@example.org>".into(),
+        warning: None,
+    });
+    assert_eq!(cmds, [Cmd::Counts(Folder::named("Sent Messages"))]);
+    // Not filed in Sent: nothing to count.
+    let cmds = app.on_send_event(SendEvent::Sent {
+        req: None,
+        message_id: "<later@example.org>".into(),
+        warning: Some("sent, but the copy in Sent failed".into()),
+    });
+    assert_eq!(cmds, []);
+}

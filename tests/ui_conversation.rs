@@ -86,6 +86,7 @@ fn answer(app: &mut App, mut cmds: Vec<Cmd>) {
                     uid,
                     root: Box::new(part(PLAIN)),
                     header: Vec::new(),
+                    labels: Vec::new(),
                 },
                 Cmd::FetchPart {
                     req,

@@ -5,7 +5,7 @@ mod support;
 
 use chrono::FixedOffset;
 
-use support::ui::{BASE_DATE, NESTED, WIDE, draw, folder, load, part, settings, summary};
+use support::ui::{BASE_DATE, NESTED, WIDE, draw, folder, load, part, render, settings, summary};
 use tern::compose::Identities;
 use tern::msg::{Event, Flag, Folder, HeaderFacts, SpecialUse, Summary};
 use tern::ui::app::{App, Settings, Zone};
@@ -142,6 +142,7 @@ fn the_marker_and_the_date_come_from_the_summary_before_opening() {
         uid,
         root: Box::new(root),
         header: Vec::new(),
+        labels: Vec::new(),
     };
     let text =
         part(r#"("TEXT" "PLAIN" ("CHARSET" "utf-8") NIL NIL "8BIT" 300 10 NIL NIL NIL NIL)"#);
@@ -149,4 +150,70 @@ fn the_marker_and_the_date_come_from_the_summary_before_opening() {
     app.on_event(structure(29, part(NESTED)));
     assert!(!row_of(&mut app, "Report attached").contains('@'));
     assert!(row_of(&mut app, "Just text").contains('@'));
+}
+
+/// End during a cold sync (issue 17 item 3): before the folder's UIDs are listed it waits for
+/// them, then goes to the oldest message; the rows on screen still loading are asked for,
+/// and their summaries show where End put the cursor.
+#[test]
+fn end_during_a_cold_sync_goes_to_the_oldest_and_asks_for_it() {
+    use tern::msg::{Cmd, Flags, Uid};
+    let mut app = support::ui::new_app("INBOX");
+    let row = |u: Uid| summary(u, "a@example.org", &format!("number {u}"), Flags::NONE);
+    let first: Vec<Uid> = (961..=1000).rev().collect();
+    app.on_event(Event::Selected {
+        folder: Folder::named("INBOX"),
+        uid_validity: 7,
+        read_only: false,
+        complete: false,
+        uids: first.clone(),
+    });
+    app.on_event(support::ui::summaries(
+        "INBOX",
+        first.iter().map(|&u| row(u)).collect(),
+    ));
+    draw(&mut app, WIDE);
+    assert!(app.fetch_visible().is_none(), "the first screen is loaded");
+    support::ui::press(&mut app, "End");
+    app.on_event(Event::Listed {
+        folder: Folder::named("INBOX"),
+        uid_validity: 7,
+        uids: (1..=1000).rev().collect(),
+    });
+    assert_eq!(
+        support::ui::listed(&app).last(),
+        Some(&1),
+        "the oldest UID is last"
+    );
+    // Rows of the list (not the folder pane, which waits for the folder list) still loading.
+    let loading = |screen: &str| {
+        screen
+            .lines()
+            .filter(|l| {
+                l.split_once('┃')
+                    .is_some_and(|(_, list)| list.contains("loading…"))
+            })
+            .count()
+    };
+    let screen = render(&mut app, WIDE);
+    assert!(loading(&screen) > 10, "{screen}");
+    let asked = match app.fetch_visible() {
+        Some(Cmd::FetchVisible { folder, uids }) => {
+            assert_eq!(folder, Folder::named("INBOX"));
+            uids
+        }
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        asked.contains(&1) && asked.iter().all(|&u| u < 961),
+        "{asked:?}"
+    );
+    assert!(app.fetch_visible().is_none(), "asked once");
+    app.on_event(support::ui::summaries(
+        "INBOX",
+        asked.iter().map(|&u| row(u)).collect(),
+    ));
+    let screen = render(&mut app, WIDE);
+    assert!(screen.contains("number 1 "), "{screen}");
+    assert_eq!(loading(&screen), 0, "{screen}");
 }

@@ -9,6 +9,7 @@ use support::ui::{
     WIDE, draw, folder, new_app, notice, press, render, selected, summaries, summary, type_text,
 };
 use tern::msg::{Cmd, ConnState, Event, Flag, Folder, Secret, SessionInfo, SpecialUse};
+use tern::send::worker::SendCmd;
 
 fn refused() -> Event {
     Event::Conn(ConnState::Offline {
@@ -48,6 +49,11 @@ fn a_refused_login_asks_for_the_password_and_loads_what_it_could_not() {
     let cmds = press(&mut app, "Enter");
     assert_eq!(cmds, vec![Cmd::Login(Secret("s3cret ".into()))]);
     assert_eq!(format!("{:?}", cmds[0]), "Login(Secret(…))");
+    // The send thread gets it too: SMTP uses the account's password unless it has its own.
+    assert_eq!(
+        app.take_send(),
+        vec![SendCmd::Password(Secret("s3cret ".into()))]
+    );
     app.on_event(refused());
     press(&mut app, "Esc");
     assert!(app.overlays().prompt().is_none());

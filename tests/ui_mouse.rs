@@ -98,6 +98,7 @@ fn open_mixed(app: &mut App, row: u16) {
         uid,
         root: Box::new(part(MIXED)),
         header: b"From: Alice <alice@example.org>\r\nSubject: Long\r\n\r\n".to_vec(),
+        labels: Vec::new(),
     });
     let [
         Cmd::FetchPart {

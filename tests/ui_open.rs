@@ -35,6 +35,7 @@ fn app(viewers: Viewers) -> App {
         uid: 5,
         root: Box::new(part(MIXED)),
         header: b"Subject: Report\r\n\r\n".to_vec(),
+        labels: Vec::new(),
     });
     for cmd in cmds {
         if let Cmd::FetchPart { req, section, .. } = cmd {

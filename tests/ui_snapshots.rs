@@ -113,6 +113,17 @@ fn command(app: &mut App, text: &str) -> Vec<Cmd> {
 /// Opens the message under the cursor and answers its fetches with `header` and `bodies`
 /// (raw part bytes, by section).
 fn open_message(app: &mut App, root: Part, header: &str, bodies: &[(&str, &[u8])]) {
+    open_labelled(app, root, header, Vec::new(), bodies);
+}
+
+/// [`open_message`] on a server that keeps Gmail's `labels`.
+fn open_labelled(
+    app: &mut App,
+    root: Part,
+    header: &str,
+    labels: Vec<String>,
+    bodies: &[(&str, &[u8])],
+) {
     let cmds = press(app, "Enter");
     // Opening an unread message also marks it \Seen (seen_policy = "open").
     let (req, uid) = match cmds.as_slice() {
@@ -129,6 +140,7 @@ fn open_message(app: &mut App, root: Part, header: &str, bodies: &[(&str, &[u8])
         uid,
         root: Box::new(root),
         header: header.as_bytes().to_vec(),
+        labels,
     });
     for cmd in fetches {
         let Cmd::FetchPart {
@@ -279,6 +291,29 @@ fn cjk_list_is_laid_out_by_display_width() {
 
 const PLAIN_HEADER: &str = "From: Alice Example <alice@example.org>\r\nTo: bob@example.org\r\nDate: Fri, 1 Mar 2024 09:30:00 +0800\r\nSubject: Lunch on Friday?\r\nX-Mailer: test\r\n\r\n";
 const PLAIN_BODY: &[u8] = b"Hi Bob,\r\n\r\nShall we try the new noodle place on Friday? The menu is at https://noodles.example/menu and it opens at noon.\r\n\r\n> Last time you said you wanted dumplings.\r\n> Still true?\r\n\r\nAlice\r\n";
+
+#[test]
+fn reader_names_gmail_labels_under_the_subject() {
+    let mut app = app_with(WIDE, 30);
+    let labels = vec![
+        "Inbox".to_string(),
+        "工作".to_string(),
+        "\x1b[2Jx".to_string(),
+    ];
+    open_labelled(
+        &mut app,
+        part(PLAIN),
+        PLAIN_HEADER,
+        labels,
+        &[("1", PLAIN_BODY)],
+    );
+    let screen = draw(&mut app, WIDE);
+    assert_no_escape(&screen);
+    let text = screen.backend().to_string();
+    let subject = text.find("Lunch on Friday?").expect("subject shown");
+    let labels = text.find("Labels: Inbox, 工作").expect("labels shown");
+    assert!(subject < labels, "{text}");
+}
 
 #[test]
 fn reader_plain_text() {

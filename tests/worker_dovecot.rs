@@ -6,10 +6,11 @@ mod support;
 use std::time::Duration;
 
 use support::dovecot::Seeding;
+use support::gate::Gate;
 use tern::config::{Account, TlsMode};
 use tern::devserver::{Dovecot, DovecotOptions};
 use tern::imap::worker;
-use tern::msg::{Cmd, Event, Folder};
+use tern::msg::{Cmd, Event, Folder, Uid};
 
 fn account(server: &Dovecot) -> Account {
     let account = support::dovecot::plain_account(server, "cache = false");
@@ -95,6 +96,140 @@ fn first_screen_comes_first_and_requests_are_served_mid_sync() {
         "the body request did not wait for the whole sync ({at} of {} chunks)",
         chunks.len()
     );
+    h.shutdown();
+}
+
+/// End during a cold sync (issue 17 item 3). The relay holds the first background chunk's
+/// UID FETCH back, so the worker is mid-chunk for as long as the test needs; the rows asked
+/// for meanwhile, the oldest, which the background order fetches last, come right after
+/// that chunk, on the wire and as events, and are not fetched again.
+#[test]
+fn rows_coming_into_view_are_fetched_before_the_sync_order_reaches_them() {
+    let server = Dovecot::start(DovecotOptions::default()).expect("dovecot");
+    big_folder(&server, 3000);
+    let gate = Gate::start(server.imap_port, |line| line.contains(" UID FETCH "));
+    let mut account = account(&server);
+    account.port = Some(gate.port);
+    let h = worker::spawn(account, "wonderland".into());
+    let big = Folder::named("Big");
+    h.commands
+        .send(Cmd::Select {
+            folder: big.clone(),
+            read_only: true,
+            first_screen: 40,
+        })
+        .unwrap();
+    let uids = loop {
+        match next(&h.events) {
+            Event::Listed { uids, .. } => break uids,
+            Event::Failed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    };
+    assert_eq!(uids.len(), 3000);
+    let first_chunk = gate.held(1).remove(0);
+    // End: the last rows of the list, the oldest messages.
+    let oldest: Vec<Uid> = uids[uids.len() - 20..].to_vec();
+    h.commands
+        .send(Cmd::FetchVisible {
+            folder: big.clone(),
+            uids: oldest.clone(),
+        })
+        .unwrap();
+    gate.release();
+    let mut chunks = Vec::new();
+    loop {
+        match next(&h.events) {
+            Event::Summaries { chunk, .. } => chunks.push(chunk),
+            Event::SyncDone { .. } => break,
+            Event::Failed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+    let rows = |c: &Vec<tern::msg::Summary>| c.iter().map(|s| s.uid).collect::<Vec<Uid>>();
+    assert_eq!(chunks[0].len(), 1000, "the chunk that was under way");
+    assert_eq!(rows(&chunks[1]), oldest, "then the rows in view");
+    assert_eq!(chunks[1].last().map(|s| &*s.subject), Some("m0"));
+    let fetched: Vec<Uid> = chunks.iter().flat_map(rows).collect();
+    let once: std::collections::HashSet<Uid> = fetched.iter().copied().collect();
+    assert_eq!((fetched.len(), once.len()), (2960, 2960), "each row once");
+    let fetches: Vec<String> = gate
+        .log()
+        .into_iter()
+        .filter(|l| l.contains(" UID FETCH "))
+        .collect();
+    assert_eq!(fetches[0], first_chunk);
+    assert_eq!(fetches.len(), 4, "{fetches:#?}");
+    h.shutdown();
+}
+
+/// The same with parallel fetchers: rows fetched ahead are left out of their chunks. The
+/// relay holds both fetchers at their EXAMINE (the worker's own connection SELECTs), so the
+/// worker fetches its chunk and the rows in view before they fetch anything.
+#[test]
+fn rows_fetched_ahead_are_left_out_of_the_parallel_chunks() {
+    let server = Dovecot::start(DovecotOptions::default()).expect("dovecot");
+    big_folder(&server, 5000);
+    let gate = Gate::start(server.imap_port, |line| line.contains(" EXAMINE "));
+    let mut account = account(&server);
+    account.port = Some(gate.port);
+    // The IDLE connection EXAMINEs the folder too.
+    account.idle = false;
+    let h = worker::spawn(account, "wonderland".into());
+    let big = Folder::named("Big");
+    h.commands
+        .send(Cmd::Select {
+            folder: big.clone(),
+            read_only: false,
+            first_screen: 40,
+        })
+        .unwrap();
+    let mut chunks = Vec::new();
+    let uids = loop {
+        match next(&h.events) {
+            Event::Listed { uids, .. } => break uids,
+            Event::Summaries { chunk, .. } => chunks.push(chunk),
+            Event::Failed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    };
+    gate.held(2);
+    // The worker's own chunk, the newest after the first screen.
+    loop {
+        match next(&h.events) {
+            Event::Summaries { chunk, .. } => break chunks.push(chunk),
+            Event::Failed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+    let oldest: Vec<Uid> = uids[uids.len() - 20..].to_vec();
+    h.commands
+        .send(Cmd::FetchVisible {
+            folder: big.clone(),
+            uids: oldest.clone(),
+        })
+        .unwrap();
+    let ahead = loop {
+        match next(&h.events) {
+            Event::Summaries { chunk, .. } => break chunk,
+            Event::Failed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    };
+    assert_eq!(ahead.iter().map(|s| s.uid).collect::<Vec<_>>(), oldest);
+    chunks.push(ahead);
+    gate.release();
+    loop {
+        match next(&h.events) {
+            Event::Summaries { chunk, .. } => chunks.push(chunk),
+            Event::SyncDone { .. } => break,
+            Event::Failed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+    let fetched: Vec<Uid> = chunks.iter().flatten().map(|s| s.uid).collect();
+    let once: std::collections::HashSet<Uid> = fetched.iter().copied().collect();
+    assert_eq!((fetched.len(), once.len()), (5000, 5000), "each row once");
     h.shutdown();
 }
 

@@ -70,12 +70,27 @@ impl Client {
 
     /// Structure and header of one message, without opening the folder for a full sync.
     pub fn structure(&mut self, folder: &Folder, uid: Uid) -> Result<(Part, Vec<u8>)> {
+        self.structure_and_labels(folder, uid)
+            .map(|(root, header, _)| (root, header))
+    }
+
+    /// [`Client::structure`] and Gmail's labels of the message (empty elsewhere).
+    pub fn structure_and_labels(
+        &mut self,
+        folder: &Folder,
+        uid: Uid,
+    ) -> Result<(Part, Vec<u8>, Vec<String>)> {
         match self.call(|req| Cmd::FetchStructure {
             req,
             folder: folder.clone(),
             uid,
         })? {
-            Event::Structure { root, header, .. } => Ok((*root, header)),
+            Event::Structure {
+                root,
+                header,
+                labels,
+                ..
+            } => Ok((*root, header, labels)),
             _ => Err(Error::NotFound(format!("no message with UID {uid}"))),
         }
     }

@@ -174,14 +174,16 @@ pub fn read(
     timings: bool,
     out: &mut impl Write,
 ) -> Result<()> {
-    let (root, header) = client.structure(folder, uid)?;
+    let (root, header, labels) = client.structure_and_labels(folder, uid)?;
     let h = parse_headers(&header);
+    let labels = labels.join(", ");
     for (name, value) in [
         ("From", &h.from),
         ("To", &h.to),
         ("Cc", &h.cc),
         ("Date", &h.date),
         ("Subject", &h.subject),
+        ("Labels", &labels),
     ] {
         if !value.is_empty() {
             writeln!(out, "{name}: {}", sanitize_line(value)).map_err(io_err)?;

@@ -12,7 +12,7 @@ pub struct Smtp {
     pub host: String,
     #[serde(default)]
     pub port: Option<u16>,
-    #[serde(default = "super::default_tls")]
+    #[serde(default = "super::account::default_tls")]
     pub tls: TlsMode,
     /// Default: the account's IMAP username.
     #[serde(default)]

@@ -234,7 +234,16 @@ pub fn append(
     }) {
         cmd.internal_date(d);
     }
-    let appended = cmd.finish().map_err(|e| map_err("APPEND", e))?;
+    let appended = cmd.finish().map_err(|e| match e {
+        // The server answered the command with its tagged NO (or BAD) instead of asking for
+        // the message: nothing was stored, the exchange is over, and sending it again would
+        // be refused again. The crate keeps the server's words to itself.
+        imap::Error::Append => Error::Refused(format!(
+            "the server refused to store the message in {}",
+            crate::utf7::decode(folder_raw)
+        )),
+        e => map_err("APPEND", e),
+    })?;
     Ok(appended.uids.and_then(|set| match set.first() {
         Some(UidSetMember::Uid(u)) => Some(*u),
         Some(UidSetMember::UidRange(r)) => Some(*r.start()),

@@ -3,9 +3,11 @@
 //! other decodes, so the server's work and ours overlap instead of taking turns — and the
 //! worker's own connection stays free for whatever the user asks meanwhile.
 //!
-//! The fetchers connect as soon as a folder looks big enough, and the chunks follow once the
-//! worker has the UID list: logging in costs about as much as fetching 1 000 summaries.
+//! The fetchers connect once the first screen is fetched (their logins would slow it on a
+//! small machine), and the chunks follow once the worker has the UID list: logging in costs
+//! about as much as fetching 1 000 summaries.
 
+use std::collections::HashSet;
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -38,6 +40,8 @@ pub struct Bulk {
     chunks: Option<Sender<Chunk>>,
     cancel: Arc<AtomicBool>,
     sockets: Arc<Mutex<Vec<TcpStream>>>,
+    /// UIDs fetched elsewhere meanwhile (rows the user scrolled to): left out of the chunks.
+    taken: Arc<Mutex<HashSet<Uid>>>,
 }
 
 impl Bulk {
@@ -48,6 +52,7 @@ impl Bulk {
         let (tx, rx) = unbounded();
         let cancel = Arc::new(AtomicBool::new(false));
         let sockets = Arc::new(Mutex::new(Vec::new()));
+        let taken = Arc::new(Mutex::new(HashSet::new()));
         for n in 0..FETCHERS {
             let job = Job {
                 account: account.clone(),
@@ -58,6 +63,7 @@ impl Bulk {
                 out: tx.clone(),
                 cancel: cancel.clone(),
                 sockets: sockets.clone(),
+                taken: taken.clone(),
             };
             let spawned = std::thread::Builder::new()
                 .name(format!("imap-bulk-{n}"))
@@ -71,6 +77,14 @@ impl Bulk {
             chunks: Some(chunk_tx),
             cancel,
             sockets,
+            taken,
+        }
+    }
+
+    /// `uids` were fetched on another connection: the chunks not started yet leave them out.
+    pub fn skip(&self, uids: &[Uid]) {
+        if let Ok(mut taken) = self.taken.lock() {
+            taken.extend(uids.iter().copied());
         }
     }
 
@@ -106,6 +120,7 @@ struct Job {
     out: Sender<Message>,
     cancel: Arc<AtomicBool>,
     sockets: Arc<Mutex<Vec<TcpStream>>>,
+    taken: Arc<Mutex<HashSet<Uid>>>,
 }
 
 impl Job {
@@ -132,7 +147,15 @@ impl Job {
             if self.cancel.load(Ordering::SeqCst) {
                 break;
             }
-            let rows = messages::summaries(&mut conn, &uids, false)?;
+            let uids: Vec<Uid> = match self.taken.lock() {
+                Ok(taken) => uids.into_iter().filter(|u| !taken.contains(u)).collect(),
+                Err(_) => uids,
+            };
+            let rows = if uids.is_empty() {
+                Vec::new()
+            } else {
+                messages::summaries(&mut conn, &uids, false)?
+            };
             if self.out.send(Message::Chunk(index, rows)).is_err() {
                 break;
             }

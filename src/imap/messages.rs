@@ -9,7 +9,7 @@ use imap_proto::types::{
 use crate::error::{Error, Result};
 use crate::imap::guard::Expect;
 use crate::imap::session::{Connection, map_err};
-use crate::imap::{summary_reader, uidset};
+use crate::imap::{quirks, summary_reader, uidset};
 use crate::mime::headers::{decode_words, parse_headers};
 use crate::mime::{Part, Section};
 use crate::msg::{Flag, Flags, HeaderFacts, Summary, Uid};
@@ -345,6 +345,16 @@ pub fn structure(conn: &mut Connection, uid: Uid) -> Result<(Part, Vec<u8>)> {
             crate::mime::structure::from_bodystructure(bs),
             f.header().unwrap_or_default().to_vec(),
         ))
+    })
+}
+
+/// Gmail's labels of one message (X-GM-EXT-1), named for display: read-only in tern, since a
+/// label change is a copy or move on Gmail and those have their own commands.
+pub fn gmail_labels(conn: &mut Connection, uid: Uid) -> Result<Vec<String>> {
+    fetch_one(conn, uid, "(UID X-GM-LABELS)", |f| {
+        Ok(f.gmail_labels()
+            .map(|labels| labels.map(quirks::label_name).collect())
+            .unwrap_or_default())
     })
 }
 

@@ -10,7 +10,8 @@
 //! - QQ Mail is sent ID the same way.
 //! - Gmail (X-GM-EXT-1) needs nothing at login: its folders carry the SPECIAL-USE attributes
 //!   the delete and archive rules go by (`\Trash`, and `\All` for archiving, in
-//!   [`crate::policy`]), and `save_sent = false` comes from the provider table.
+//!   [`crate::policy`]), and `save_sent = false` comes from the provider table. Its labels
+//!   (X-GM-LABELS) are shown with the open message, read-only.
 
 use crate::config::providers::NETEASE_HINT;
 
@@ -43,6 +44,18 @@ impl Family {
     /// Whether to send ID even where CAPABILITY does not list it.
     pub fn must_identify(self) -> bool {
         matches!(self, Family::Coremail | Family::Qq)
+    }
+}
+
+/// The capability of servers that keep Gmail's labels.
+pub const GMAIL: &str = "X-GM-EXT-1";
+
+/// A label as Gmail sends it, for display: system labels (`\Inbox`, `\Important`) without their
+/// backslash, user labels decoded from modified UTF-7 like folder names.
+pub fn label_name(raw: &str) -> String {
+    match raw.strip_prefix('\\') {
+        Some(system) => system.to_string(),
+        None => crate::utf7::decode(raw),
     }
 }
 
@@ -79,6 +92,13 @@ mod tests {
             Family::Other
         );
         assert!(Family::Coremail.must_identify() && !Family::Other.must_identify());
+    }
+
+    #[test]
+    fn labels_are_named_without_backslash_and_decoded() {
+        assert_eq!(label_name("\\Important"), "Important");
+        assert_eq!(label_name("&XeVPXA-"), "工作");
+        assert_eq!(label_name("Work/Projects"), "Work/Projects");
     }
 
     #[test]

@@ -142,6 +142,7 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
         read_timeout: Duration::from_secs(account.read_timeout_secs.max(1)),
     };
     let opened = stream::open(&ep)?;
+    tracing::debug!("timing: connected to {}:{}", ep.host, ep.port);
     let tls = opened.stream.tls_description();
     let warnings = opened.stream.warnings();
     let raw = opened.stream.raw();
@@ -196,6 +197,7 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
         (s, "LOGIN".to_string())
     };
     let mut session = session;
+    tracing::debug!("timing: logged in");
     let caps = capability_names(
         &session
             .capabilities()
@@ -237,6 +239,7 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
             }
         }
     }
+    tracing::debug!("timing: session ready");
     Ok(Connection {
         warnings,
         raw,

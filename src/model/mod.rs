@@ -129,6 +129,8 @@ pub struct Message {
     /// Raw (transfer-encoded) part bytes by section.
     pub parts: HashMap<Section, Vec<u8>>,
     pub raw: Option<Vec<u8>>,
+    /// Gmail's labels, as of the last time the message was opened.
+    pub labels: Vec<String>,
 }
 
 impl Model {
@@ -232,6 +234,7 @@ impl Model {
                 uid,
                 root,
                 header,
+                labels,
                 ..
             } => {
                 if let Some(mb) = self.open(&folder) {
@@ -242,6 +245,7 @@ impl Model {
                     let m = mb.message_mut(uid);
                     m.root = Some(*root);
                     m.header = header;
+                    m.labels = labels;
                     mb.trim_bodies();
                 }
             }

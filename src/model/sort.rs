@@ -5,7 +5,10 @@
 //! A message that arrived while the folder was open has no summary until the worker fetches
 //! it; by arrival it is the newest message, so a date order places it as the newest
 //! ([`Row::Arrived`]) and places it again once its summary comes. Other rows without a
-//! summary (a cold sync's) go last until theirs comes.
+//! summary (a cold sync's) go last until theirs comes, except in plain date order: there they
+//! are placed among the known rows by UID ([`SortOrder::interleaves`]), since UIDs grow with
+//! time. So the last row is the oldest message before its summary is known, and a row whose
+//! summary was fetched because it came into view (End during a sync) mostly stays where it was.
 //!
 //! `date` is when the message was sent, its Date header ([`Summary::sent`]), which imported or
 //! restored mail keeps while its INTERNALDATE is the day it was copied; INTERNALDATE stands in
@@ -311,9 +314,59 @@ impl SortOrder {
         self.rank(a.0, a.1).cmp(&self.rank(b.0, b.1))
     }
 
+    /// Whether rows still loading are merged among the known ones by UID instead of going
+    /// last: in plain date order, where a message's UID is a good guess of where its date puts
+    /// it. With "unread first" or "flagged first" no guess places them, so they go last.
+    fn interleaves(&self) -> bool {
+        self.key == SortKey::Date && !self.unread_first && !self.flagged_first
+    }
+
     /// Sorts `uids` by this order, looking summaries up with `get`. Each message's key is
     /// computed once.
     pub fn sort<'a>(&self, uids: &mut [Uid], get: impl Fn(Uid) -> Row<'a>) {
+        if self.interleaves() {
+            let (mut known, loading) = self.split(uids.iter().copied(), &get);
+            self.sort_ranked(&mut known, &get);
+            self.merge(uids, &known, &loading);
+            return;
+        }
+        self.sort_ranked(uids, get);
+    }
+
+    /// The known (or arrived) rows in their given order, and the rows still loading sorted
+    /// by UID in the order's direction.
+    fn split<'a>(
+        &self,
+        uids: impl Iterator<Item = Uid>,
+        get: impl Fn(Uid) -> Row<'a>,
+    ) -> (Vec<Uid>, Vec<Uid>) {
+        let (known, mut loading): (Vec<Uid>, Vec<Uid>) =
+            uids.partition(|&u| !matches!(get(u), Row::Loading));
+        loading.sort_unstable_by_key(|&u| self.tie(u));
+        (known, loading)
+    }
+
+    /// Writes `known` (in rank order) and `loading` (in UID order) into `out`, a loading row
+    /// going before the first known row it is newer than (older, when reversed).
+    fn merge(&self, out: &mut [Uid], known: &[Uid], loading: &[Uid]) {
+        let (mut k, mut l) = (0, 0);
+        for slot in out.iter_mut() {
+            let take_loading = match (known.get(k), loading.get(l)) {
+                (Some(&kn), Some(&lo)) => self.tie(lo) < self.tie(kn),
+                (None, _) => true,
+                (Some(_), None) => false,
+            };
+            if take_loading {
+                *slot = loading[l];
+                l += 1;
+            } else {
+                *slot = known[k];
+                k += 1;
+            }
+        }
+    }
+
+    fn sort_ranked<'a>(&self, uids: &mut [Uid], get: impl Fn(Uid) -> Row<'a>) {
         let mut ranked: Vec<(Rank<'a>, Uid)> =
             uids.iter().map(|&u| (self.rank(u, get(u)), u)).collect();
         ranked.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -327,6 +380,17 @@ impl SortOrder {
     /// order. Cheaper than sorting again when few rows move: each is placed by binary search,
     /// and the list copied once.
     pub fn place<'a>(&self, uids: &mut Vec<Uid>, moved: &[Uid], get: impl Fn(Uid) -> Row<'a>) {
+        if self.interleaves() {
+            // The known rows are placed among themselves, then the loading ones merged in.
+            let (mut known, loading) = self.split(uids.iter().copied(), &get);
+            self.place_ranked(&mut known, moved, &get);
+            self.merge(uids, &known, &loading);
+            return;
+        }
+        self.place_ranked(uids, moved, get);
+    }
+
+    fn place_ranked<'a>(&self, uids: &mut Vec<Uid>, moved: &[Uid], get: impl Fn(Uid) -> Row<'a>) {
         // Fast hashing: the whole list is looked up, 100 000 rows for a chunk of 1 000.
         let moving: foldhash::HashSet<Uid> = moved.iter().copied().collect();
         let mut fresh = Vec::new();
@@ -337,7 +401,7 @@ impl SortOrder {
             }
             stays
         });
-        self.sort(&mut fresh, &get);
+        self.sort_ranked(&mut fresh, &get);
         let rest = std::mem::take(uids);
         uids.reserve(rest.len() + fresh.len());
         let mut from = 0;
@@ -529,10 +593,46 @@ mod tests {
         known.insert(4, &late);
         order("date").place(&mut uids, &[4], |u| get(&known, u));
         assert_eq!(uids, [3, 1, 4, 2]);
-        // A cold sync's rows without summaries still go last.
-        let mut syncing = vec![1, 2, 0];
+        // A cold sync's rows without summaries go by UID: 0 is older than 2's UID.
+        let mut syncing = vec![0, 1, 2];
         order("date").sort(&mut syncing, |u| get(&known, u));
         assert_eq!(syncing, [1, 2, 0]);
+    }
+
+    #[test]
+    fn rows_still_loading_go_by_uid_in_date_order() {
+        let dated = |uid, date| Summary {
+            date,
+            ..summary(uid, "a", "s")
+        };
+        let rows = [dated(8, 800), dated(5, 500), dated(2, 200)];
+        let mut known: HashMap<Uid, &Summary> = rows.iter().map(|s| (s.uid, s)).collect();
+        fn get<'a>(known: &HashMap<Uid, &'a Summary>, u: Uid) -> Row<'a> {
+            known.get(&u).copied().into()
+        }
+        let mut uids = vec![1, 2, 3, 5, 6, 8, 9];
+        order("date").sort(&mut uids, |u| get(&known, u));
+        assert_eq!(
+            uids,
+            [9, 8, 6, 5, 3, 2, 1],
+            "the last row is the oldest UID"
+        );
+        let mut reversed = uids.clone();
+        order("date reverse").sort(&mut reversed, |u| get(&known, u));
+        assert_eq!(reversed, [1, 2, 3, 5, 6, 8, 9]);
+        let mut unread = uids.clone();
+        order("unread date").sort(&mut unread, |u| get(&known, u));
+        assert_eq!(unread, [8, 5, 2, 9, 6, 3, 1], "no guess: loading rows last");
+        // End showed 1 and its summary came first: it stays the last row.
+        let oldest = dated(1, 100);
+        known.insert(1, &oldest);
+        order("date").place(&mut uids, &[1], |u| get(&known, u));
+        assert_eq!(uids, [9, 8, 6, 5, 3, 2, 1]);
+        // A message whose date does not follow its UID moves to its date.
+        let late = dated(6, 900);
+        known.insert(6, &late);
+        order("date").place(&mut uids, &[6], |u| get(&known, u));
+        assert_eq!(uids, [9, 6, 8, 5, 3, 2, 1]);
     }
 
     fn arb_summary() -> impl Strategy<Value = Summary> {

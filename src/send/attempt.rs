@@ -2,7 +2,7 @@
 //! then the acknowledgement is recorded before the Sent copy, so a tern killed at any
 //! moment neither loses the message nor sends twice what the server acknowledged.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 
 use super::deliver::{self, Delivery, Message};
 use super::outbox::{Entry, Outbox, Status};
@@ -24,7 +24,8 @@ pub enum Submitted {
 /// Passwords, each resolved at most once and only when a step needs it.
 pub struct Secrets<'a> {
     account: &'a Account,
-    imap: OnceCell<Result<String, String>>,
+    /// Replaced when the user types the account's password again.
+    imap: RefCell<Option<Result<String, String>>>,
     smtp: OnceCell<Result<String, String>>,
 }
 
@@ -32,7 +33,7 @@ impl<'a> Secrets<'a> {
     pub fn new(account: &'a Account) -> Self {
         Secrets {
             account,
-            imap: OnceCell::new(),
+            imap: RefCell::new(None),
             smtp: OnceCell::new(),
         }
     }
@@ -40,14 +41,23 @@ impl<'a> Secrets<'a> {
     /// When the IMAP password is known already (the TUI logged in with it).
     pub fn with_imap_password(account: &'a Account, password: String) -> Self {
         let s = Secrets::new(account);
-        let _ = s.imap.set(Ok(password));
+        s.replace_imap_password(password);
         s
     }
 
+    /// The account's password as the user typed it again after the server refused the one
+    /// tern had: later attempts use it (SMTP too, unless `[account.smtp]` has its own).
+    pub fn replace_imap_password(&self, password: String) {
+        self.imap.replace(Some(Ok(password)));
+    }
+
     fn imap(&self) -> Result<String, String> {
-        self.imap
-            .get_or_init(|| config::resolve_password(self.account).map_err(|e| e.to_string()))
-            .clone()
+        if let Some(known) = self.imap.borrow().as_ref() {
+            return known.clone();
+        }
+        let resolved = config::resolve_password(self.account).map_err(|e| e.to_string());
+        self.imap.replace(Some(resolved.clone()));
+        resolved
     }
 
     fn smtp(&self) -> Result<String, String> {

@@ -13,7 +13,7 @@ use super::attempt::{self, Secrets, Submitted};
 use super::outbox::{Outbox, Status};
 use super::{SendError, submit_to};
 use crate::config::Account;
-use crate::msg::ReqId;
+use crate::msg::{ReqId, Secret};
 
 /// UI → send worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +33,8 @@ pub enum SendCmd {
     Discard {
         id: String,
     },
+    /// The account's password, typed again after the IMAP server refused the one tern had.
+    Password(Secret),
     Shutdown,
 }
 
@@ -153,6 +155,9 @@ impl Worker<'_> {
                             text: e.to_string(),
                         });
                     }
+                }
+                Ok(SendCmd::Password(Secret(password))) => {
+                    self.secrets.replace_imap_password(password);
                 }
                 Err(RecvTimeoutError::Timeout) => self.retry(false),
             }

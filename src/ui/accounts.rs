@@ -147,6 +147,13 @@ impl Accounts {
         Some(taken)
     }
 
+    /// Every parked account forgets its open folder (All inboxes closed).
+    pub(crate) fn forget_mailboxes(&mut self) {
+        for p in self.entries.iter_mut().filter_map(|e| e.parked.as_mut()) {
+            p.model.mailbox = None;
+        }
+    }
+
     /// Every account's folders in config order, the open one's from `open_model`.
     pub fn sections<'a>(&'a self, open_model: &'a Model) -> Vec<Section<'a>> {
         self.entries

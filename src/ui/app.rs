@@ -22,6 +22,7 @@ use crate::ui::filter::FilterState;
 use crate::ui::folder_pane::FolderPane;
 use crate::ui::folds::Folds;
 use crate::ui::help;
+use crate::ui::inboxes::Inboxes;
 use crate::ui::keymap::Keymap;
 use crate::ui::layout::{self, Geometry, Pane, Shape, help_max_scroll};
 use crate::ui::login::Login;
@@ -109,12 +110,16 @@ pub struct App {
     pub(super) thread_job: Option<crate::model::thread_job::ThreadJob>,
     pub(super) triage: Triage,
     pub(super) requests: Requests,
+    /// Rows asked for because they came into view during a sync.
+    pub(super) visible: crate::ui::visible::Visible,
     pub(super) status: Status,
     pub(super) new_mail: NewMail,
     /// Copies of parts opened with the system viewer; removed when the app is dropped.
     pub(super) viewer: crate::ui::viewer::ViewerDir,
     pub(super) composer: Composer,
     pub(super) login: Login,
+    /// "All inboxes": whether it shows, and its cursor and tags.
+    pub(super) inboxes: Inboxes,
     pub(super) quit: bool,
 }
 
@@ -151,11 +156,13 @@ impl App {
             thread_job: None,
             triage: Triage::default(),
             requests: Requests::default(),
+            visible: Default::default(),
             status: Status::default(),
             new_mail: NewMail::default(),
             viewer: Default::default(),
             composer: Composer::default(),
             login: Login::default(),
+            inboxes: Inboxes::default(),
             quit: false,
         };
         // The folder first: the worker shows its cached rows while it logs in, and the
@@ -432,6 +439,11 @@ impl App {
         let g = self.geometry;
         let (listed, parts) = (self.rows().len(), self.parts().len());
         self.list.scroll(g.list_rows(), listed);
+        if self.inboxes.is_active() {
+            let rows = self.inbox_rows();
+            self.inboxes.follow(&rows);
+            self.inboxes.scroll(g.list_rows(), rows.len());
+        }
         self.parts.scroll(g.parts_rows(), parts);
         self.folders.scroll(g.folder_rows());
         self.overlays.scroll_picker(g.screen);

@@ -1,8 +1,17 @@
 //! Names on the `:` line: commands and actions by a case-insensitive, unambiguous prefix
-//! (`-` and `_` alike), folders by name or prefix, and what Tab completes to.
+//! (`-` and `_` alike), folders by name or prefix (another account's as `work: INBOX`, as
+//! the folder picker shows them), and what Tab completes to.
 
 use crate::msg::FolderInfo;
+use crate::ui::accounts::AccountId;
 use crate::ui::action::Action;
+
+/// Another account's folders, for `:move` and `:copy`.
+pub struct Other<'a> {
+    pub account: AccountId,
+    pub name: &'a str,
+    pub folders: &'a [FolderInfo],
+}
 
 /// Commands of the line itself; every action's name is one too.
 const BUILT_IN: &[&str] = &["open", "save", "folder", "account", "help", "quit"];
@@ -82,9 +91,34 @@ pub fn folder<'a>(folders: &'a [FolderInfo], typed: &str) -> Result<&'a FolderIn
     }
 }
 
+/// Where `:move` and `:copy` send messages: a folder of the open account (by [`folder`]),
+/// else `ACCOUNT: FOLDER` (space optional) for another account's; the account is None for
+/// the open one. An exact folder name of the open account wins over an account prefix.
+pub fn destination<'a>(
+    folders: &'a [FolderInfo],
+    others: &[Other<'a>],
+    typed: &str,
+) -> Result<(Option<AccountId>, &'a FolderInfo), String> {
+    if let Some(f) = folders.iter().find(|f| f.folder.name() == typed) {
+        return Ok((None, f));
+    }
+    let other = typed.split_once(':').and_then(|(name, rest)| {
+        let name = name.trim().to_lowercase();
+        let o = others.iter().find(|o| o.name.to_lowercase() == name)?;
+        Some((o, rest.trim()))
+    });
+    match other {
+        Some((o, rest)) => folder(o.folders, rest)
+            .map(|f| (Some(o.account), f))
+            .map_err(|e| format!("{}: {e}", o.name)),
+        None => folder(folders, typed).map(|f| (None, f)),
+    }
+}
+
 /// What Tab offers for `text`: command names while the first word is typed, then folder
-/// names after a command that takes a folder.
-pub fn complete(text: &str, folders: &[FolderInfo]) -> Vec<String> {
+/// names after a command that takes a folder (after `move` and `copy`, the other accounts'
+/// too, as `work: INBOX`).
+pub fn complete(text: &str, folders: &[FolderInfo], others: &[Other<'_>]) -> Vec<String> {
     let Some((word, rest)) = text.split_once(' ') else {
         let typed = text.to_lowercase().replace('_', "-");
         let mut out: Vec<String> = names()
@@ -94,19 +128,35 @@ pub fn complete(text: &str, folders: &[FolderInfo]) -> Vec<String> {
         out.sort();
         return out;
     };
-    let takes_folder =
-        resolve(word).is_ok_and(|n| matches!(n.as_str(), "folder" | "move" | "copy"));
-    if !takes_folder {
+    let command = resolve(word).unwrap_or_default();
+    let across = matches!(command.as_str(), "move" | "copy");
+    if !across && command != "folder" {
         return Vec::new();
     }
     let typed = rest.trim_start().to_lowercase();
     let mut out: Vec<String> = folders
         .iter()
-        .map(|f| f.folder.name())
+        .map(|f| f.folder.name().to_string())
         .filter(|n| n.to_lowercase().starts_with(&typed))
         .map(|n| format!("{word} {n}"))
         .collect();
     out.sort();
+    if across {
+        // "work:inbox" and "work: inbox" alike.
+        let typed = typed.replacen(':', ": ", 1).replace(":  ", ": ");
+        for o in others {
+            let mut theirs: Vec<String> = o
+                .folders
+                .iter()
+                .filter(|f| f.selectable)
+                .map(|f| format!("{}: {}", o.name, f.folder.name()))
+                .filter(|n| n.to_lowercase().starts_with(&typed))
+                .map(|n| format!("{word} {n}"))
+                .collect();
+            theirs.sort();
+            out.extend(theirs);
+        }
+    }
     out
 }
 
@@ -170,13 +220,61 @@ mod tests {
     #[test]
     fn tab_offers_commands_then_folders() {
         let f = folders(&["INBOX", "Work/Projects", "Work/Plans"]);
-        assert_eq!(complete("arc", &f), ["archive"]);
-        assert_eq!(complete("tag", &f), ["tag", "tag-pattern", "tag-thread"]);
+        assert_eq!(complete("arc", &f, &[]), ["archive"]);
         assert_eq!(
-            complete("move work/p", &f),
+            complete("tag", &f, &[]),
+            ["tag", "tag-pattern", "tag-thread"]
+        );
+        assert_eq!(
+            complete("move work/p", &f, &[]),
             ["move Work/Plans", "move Work/Projects"]
         );
-        assert_eq!(complete("f in", &f), ["f INBOX"]);
-        assert!(complete("archive x", &f).is_empty());
+        assert_eq!(complete("f in", &f, &[]), ["f INBOX"]);
+        assert!(complete("archive x", &f, &[]).is_empty());
+    }
+
+    #[test]
+    fn move_and_copy_reach_other_accounts_folders() {
+        let home = folders(&["INBOX", "Work/Projects"]);
+        let theirs = folders(&["INBOX", "Projects", "a:b"]);
+        let others = [Other {
+            account: AccountId(1),
+            name: "work",
+            folders: &theirs,
+        }];
+        assert_eq!(
+            complete("move work:", &home, &others),
+            ["move work: INBOX", "move work: Projects", "move work: a:b"]
+        );
+        assert_eq!(
+            complete("copy Work: pro", &home, &others),
+            ["copy work: Projects"]
+        );
+        assert_eq!(
+            complete("move w", &home, &others),
+            [
+                "move Work/Projects",
+                "move work: INBOX",
+                "move work: Projects",
+                "move work: a:b"
+            ]
+        );
+        assert!(
+            complete("folder work:", &home, &others).is_empty(),
+            "one account's"
+        );
+        let to = |typed| {
+            destination(&home, &others, typed).map(|(a, f)| (a, f.folder.name().to_string()))
+        };
+        assert_eq!(to("work: INBOX"), Ok((Some(AccountId(1)), "INBOX".into())));
+        assert_eq!(to("WORK:proj"), Ok((Some(AccountId(1)), "Projects".into())));
+        assert_eq!(to("work: a:b"), Ok((Some(AccountId(1)), "a:b".into())));
+        assert_eq!(to("inbox"), Ok((None, "INBOX".into())));
+        assert!(
+            to("work: Nope")
+                .unwrap_err()
+                .starts_with("work: There is no folder")
+        );
+        assert!(to("home: INBOX").unwrap_err().contains("no folder"));
     }
 }

@@ -27,6 +27,7 @@ use crate::ui::triage::{Confirm, Deferred, count};
 
 impl App {
     pub(crate) fn open_folder(&mut self, name: &str) -> Vec<Cmd> {
+        self.leave_all_inboxes();
         let Some(info) = self.model.folders.iter().find(|f| f.folder.name() == name) else {
             self.status
                 .complain(format!("There is no folder \"{name}\""));

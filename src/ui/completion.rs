@@ -1,9 +1,10 @@
 //! Tab completion on the composer's lines: file paths for `attach`, addresses for To. The
 //! first Tab finds the candidates for what was typed; each further Tab shows the next one.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::compose::people::{self, People};
+use crate::config::expand_home;
 
 /// Candidates shown at most, and asked of the address sources.
 const MAX_CANDIDATES: usize = 50;
@@ -74,14 +75,6 @@ pub fn paths(typed: &str) -> Vec<String> {
         .collect();
     out.sort();
     out
-}
-
-/// `~/x` as a path under the home directory; anything else as it is.
-pub fn expand_home(typed: &str) -> PathBuf {
-    match (typed.strip_prefix("~/"), directories::BaseDirs::new()) {
-        (Some(rest), Some(dirs)) => dirs.home_dir().join(rest),
-        _ => Path::new(typed).to_path_buf(),
-    }
 }
 
 /// The line with its last address (after the last comma) completed: the address book's

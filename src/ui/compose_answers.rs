@@ -3,7 +3,8 @@
 
 use crate::compose::followup::{self, Step};
 use crate::compose::meta::{Mark, MarkKind};
-use crate::msg::{Cmd, Event, Flag, FlagChange, Folder, ReqId};
+use crate::msg::{Cmd, Event, Flag, FlagChange, Folder, ReqId, SpecialUse};
+use crate::policy;
 use crate::send::worker::SendEvent;
 use crate::ui::app::App;
 use crate::ui::composer::{Ask, Busy, Stage};
@@ -13,6 +14,24 @@ use crate::ui::triage::Origin;
 impl App {
     /// What the send thread said.
     pub fn on_send_event(&mut self, ev: SendEvent) -> Vec<Cmd> {
+        let mut cmds = self.sent_counts(&ev);
+        cmds.extend(self.answer_send_event(ev));
+        cmds
+    }
+
+    /// A message sent (also one from the outbox later) is in Sent now, filed by tern or, as
+    /// Gmail does, by the server: its counts now, not at the next refresh.
+    fn sent_counts(&self, ev: &SendEvent) -> Vec<Cmd> {
+        let SendEvent::Sent { warning: None, .. } = ev else {
+            return Vec::new();
+        };
+        policy::special_folder(None, &self.model.folders, SpecialUse::Sent)
+            .map(Cmd::Counts)
+            .into_iter()
+            .collect()
+    }
+
+    fn answer_send_event(&mut self, ev: SendEvent) -> Vec<Cmd> {
         let (req, message_id) = match &ev {
             SendEvent::Outbox { queued, attention } => {
                 self.composer.set_outbox(queued + attention);

@@ -176,7 +176,7 @@ impl App {
 
     /// Attaches `text` (a path); the line comes back empty for another file.
     fn attach(&mut self, r: &mut Review, mut line: LineEdit, text: &str) {
-        let path = completion::expand_home(text);
+        let path = crate::config::expand_home(text);
         if !path.exists() {
             line.error = Some(format!("{text}: no such file"));
             r.line = Some((LineFor::Attach, line));

@@ -10,7 +10,7 @@ use crate::compose::address::{self, Mailbox};
 use crate::compose::meta::AttachmentRef;
 use crate::compose::{Draft, DraftDir, DraftStore, Identities, MessageRef};
 use crate::config::{Account, Config};
-use crate::msg::ReqId;
+use crate::msg::{ReqId, Secret};
 use crate::send::worker::SendCmd;
 use crate::ui::completion::Completion;
 
@@ -347,6 +347,11 @@ impl Composer {
 
     pub(crate) fn discard(&mut self, id: String) {
         self.outgoing.push(SendCmd::Discard { id });
+    }
+
+    /// The account's password typed again: sending uses it from now on too.
+    pub(crate) fn password_typed(&mut self, password: Secret) {
+        self.outgoing.push(SendCmd::Password(password));
     }
 }
 

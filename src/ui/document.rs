@@ -77,7 +77,7 @@ pub fn build(message: Option<&Message>, mode: ReaderMode, width: usize) -> Docum
         }
         return doc;
     }
-    doc.headers(&message.header, mode.all_headers, width);
+    doc.headers(&message.header, &message.labels, mode.all_headers, width);
     let Some(root) = &message.root else {
         doc.notice("Loading the message…");
         return doc;
@@ -146,9 +146,9 @@ impl Document {
         self.push(LineKind::Text, text.to_string());
     }
 
-    fn headers(&mut self, raw: &[u8], all: bool, width: usize) {
+    fn headers(&mut self, raw: &[u8], labels: &[String], all: bool, width: usize) {
         let view = parse_headers(raw);
-        let fields: Vec<(String, String)> = if all {
+        let mut fields: Vec<(String, String)> = if all {
             view.all
         } else {
             [
@@ -163,6 +163,9 @@ impl Document {
             .map(|(n, v)| (n.to_string(), v))
             .collect()
         };
+        if !labels.is_empty() {
+            fields.push(("Labels".into(), labels.join(", ")));
+        }
         for (name, value) in fields {
             let name = format!("{}: ", sanitize_line(&name));
             let room = width.saturating_sub(name.width()).max(10);

@@ -339,7 +339,9 @@ impl App {
                 self.focus = Pane::List;
             }
         }
-        self.folders.point_at(self.accounts.open(), folder.name());
+        if !self.inboxes.is_active() {
+            self.folders.point_at(self.accounts.open(), folder.name());
+        }
     }
 
     /// A final answer to `req`: on success the model takes the server's word and the undo

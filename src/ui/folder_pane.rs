@@ -84,6 +84,20 @@ impl FolderPane {
         let only = self.subscribed_only;
         let headed = sections.len() > 1;
         self.tree.clear();
+        if headed {
+            self.tree.push(TreeRow {
+                account: AccountId(0),
+                is_account: false,
+                all_inboxes: true,
+                name: String::new(),
+                label: "All inboxes".into(),
+                depth: 0,
+                has_children: false,
+                collapsed: false,
+                selectable: true,
+                special: None,
+            });
+        }
         for s in sections {
             let collapsed: HashSet<String> = self
                 .collapsed
@@ -104,6 +118,7 @@ impl FolderPane {
             self.tree.push(TreeRow {
                 account: s.account,
                 is_account: true,
+                all_inboxes: false,
                 name: s.name.to_string(),
                 label: s.name.to_string(),
                 depth: 0,

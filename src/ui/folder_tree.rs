@@ -15,6 +15,8 @@ pub struct TreeRow {
     pub account: AccountId,
     /// The row names the account itself (its name in `name`), not a folder.
     pub is_account: bool,
+    /// The row is "All inboxes" (see `ui::inboxes`), not a folder or an account.
+    pub all_inboxes: bool,
     /// The folder's full decoded name, as commands need it.
     pub name: String,
     /// What to draw: the last path component, or the role label for a special-use folder.
@@ -135,6 +137,7 @@ fn row(account: AccountId, node: &Node<'_>, depth: usize, collapsed: bool) -> Tr
     TreeRow {
         account,
         is_account: false,
+        all_inboxes: false,
         name: node.name.clone(),
         label,
         depth,

@@ -5,15 +5,17 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent};
 
 use crate::msg::{Cmd, Flag, Secret};
+use crate::ui::accounts::{AccountId, Section};
 use crate::ui::action::Action;
 use crate::ui::app::App;
 use crate::ui::cmdline;
 use crate::ui::layout::Pane;
 use crate::ui::mouse::{self, Pointer};
 use crate::ui::overlays::HelpKey;
+use crate::ui::picker::Dest;
 use crate::ui::prompt::{self, Command, Edit, LineKind, Prompt};
 use crate::ui::status::Notice;
-use crate::ui::triage::{Confirm, Deferred, Origin, Transfer};
+use crate::ui::triage::{Across, Confirm, Deferred, Origin, Transfer};
 
 impl App {
     /// Handles one key press and returns the commands it calls for.
@@ -72,7 +74,9 @@ impl App {
     /// A key while a line is being edited.
     fn line_key(&mut self, mut p: Prompt, key: &KeyEvent) -> Vec<Cmd> {
         if key.code == KeyCode::Tab && p.kind == LineKind::Command {
-            p.complete(|text| cmdline::complete(text, &self.model.folders));
+            let sections = self.accounts.sections(&self.model);
+            let others = other_accounts(self.accounts.open(), &sections);
+            p.complete(|text| cmdline::complete(text, &self.model.folders, &others));
             self.overlays.set_line(p);
             return Vec::new();
         }
@@ -98,6 +102,11 @@ impl App {
     /// Runs `action`; `count` is a number typed before it.
     pub fn act(&mut self, action: Action, count: Option<usize>) -> Vec<Cmd> {
         let n = count.unwrap_or(1);
+        if self.inboxes.is_active()
+            && let Some(cmds) = self.inbox_act(action, n)
+        {
+            return cmds;
+        }
         match action {
             Action::Quit => self.quit = true,
             Action::Back => self.back(),
@@ -109,7 +118,12 @@ impl App {
             Action::PageDown => self.move_by(self.page() as isize),
             Action::PageUp => self.move_by(-(self.page() as isize)),
             Action::Top => self.move_by(isize::MIN / 2),
-            Action::Bottom => self.move_by(isize::MAX / 2),
+            Action::Bottom => {
+                self.move_by(isize::MAX / 2);
+                if self.focus == Pane::List && self.mailbox().is_some_and(|m| !m.listed) {
+                    self.list.await_end();
+                }
+            }
             Action::NextPane => self.cycle(1),
             Action::PrevPane => self.cycle(-1),
             Action::Open => return self.open(count),
@@ -227,6 +241,7 @@ impl App {
             LineKind::Command => self.submit(line),
             LineKind::Password => {
                 self.status.about_connection(Notice::info("Logging in…"));
+                self.composer.password_typed(Secret(line.clone()));
                 vec![Cmd::Login(Secret(line))]
             }
             LineKind::TagPattern => {
@@ -264,21 +279,45 @@ impl App {
     fn act_with(&mut self, action: Action, text: String) -> Vec<Cmd> {
         match action {
             Action::Move | Action::Copy => {
-                let dest = match cmdline::folder(&self.model.folders, &text) {
-                    Ok(f) => f.folder.clone(),
-                    Err(e) => {
-                        self.status.complain(e);
-                        return Vec::new();
-                    }
-                };
+                let remove = action == Action::Move;
+                let open = self.accounts.open();
+                let sections = self.accounts.sections(&self.model);
+                let others = other_accounts(open, &sections);
+                let (account, dest) =
+                    match cmdline::destination(&self.model.folders, &others, &text) {
+                        Ok((account, f)) => (account.unwrap_or(open), f.folder.clone()),
+                        Err(e) => {
+                            self.status.complain(e);
+                            return Vec::new();
+                        }
+                    };
+                if self.inboxes.is_active() {
+                    let label = dest.name().to_string();
+                    let dest = Dest {
+                        account,
+                        folder: dest,
+                        label,
+                    };
+                    return self.transfer_rows(dest, remove);
+                }
                 let Some((folder, uids)) = self.targets() else {
                     return Vec::new();
                 };
+                if account != open {
+                    let across = Across {
+                        from: (open, folder),
+                        to: (account, dest),
+                        remove,
+                        origin: Origin::User,
+                        batch: crate::ui::triage::next_stamp(),
+                    };
+                    return self.transfer_across(across, uids);
+                }
                 return self.transfer(Transfer {
                     folder,
                     uids,
                     dest,
-                    remove: action == Action::Move,
+                    remove,
                     origin: Origin::User,
                 });
             }
@@ -394,7 +433,9 @@ impl App {
                 let Some(row) = self.folders.cursor_row() else {
                     return Vec::new();
                 };
-                if row.selectable {
+                if row.all_inboxes {
+                    self.open_all_inboxes()
+                } else if row.selectable {
                     let (account, name) = (row.account, row.name.clone());
                     self.switch_account(account, Some(&name))
                 } else {
@@ -503,4 +544,17 @@ impl App {
             Pane::Reader => {}
         }
     }
+}
+
+/// The folders of every account but `open`, for the `:` line.
+fn other_accounts<'a>(open: AccountId, sections: &[Section<'a>]) -> Vec<cmdline::Other<'a>> {
+    sections
+        .iter()
+        .filter(|s| s.account != open)
+        .map(|s| cmdline::Other {
+            account: s.account,
+            name: s.name,
+            folders: &s.model.folders,
+        })
+        .collect()
 }

@@ -15,6 +15,9 @@ pub struct MessageList {
     offset: usize,
     /// Tagged messages of the open folder, by UID.
     tagged: HashSet<Uid>,
+    /// End was pressed before the folder's size was known (a cold open lists the first
+    /// screen before its UIDs): the cursor goes to the last row once they are listed.
+    to_end: bool,
 }
 
 impl MessageList {
@@ -38,6 +41,7 @@ impl MessageList {
 
     /// Selects row `i` of `rows` (no message when there is no such row).
     pub(crate) fn select(&mut self, rows: &[Uid], i: usize) {
+        self.to_end = false;
         self.selected = i;
         self.selected_uid = rows.get(i).copied();
     }
@@ -69,6 +73,11 @@ impl MessageList {
         self.select(rows, i);
     }
 
+    /// The list shows part of the folder only: the last row once all are listed.
+    pub(crate) fn await_end(&mut self) {
+        self.to_end = true;
+    }
+
     /// The rows above the cursor, taken before rows come or go, for [`MessageList::repair`].
     pub(crate) fn above(&self, rows: &[Uid]) -> Vec<Uid> {
         rows[..self.selected.min(rows.len())].to_vec()
@@ -77,6 +86,10 @@ impl MessageList {
     /// Puts the cursor back on its message after rows came or went, or, if that message left
     /// the list, on the row that took its place (the last row when it was at the end).
     pub(crate) fn repair(&mut self, rows: &[Uid], above: &[Uid]) {
+        if self.to_end {
+            self.select(rows, rows.len().saturating_sub(1));
+            return;
+        }
         if rows.get(self.selected).copied() == self.selected_uid && self.selected_uid.is_some() {
             return;
         }
@@ -194,5 +207,22 @@ mod tests {
         );
         list.repair(&[], &[]);
         assert_eq!(list.selected_uid(), None);
+    }
+
+    #[test]
+    fn end_before_the_folder_is_listed_goes_to_the_last_row_once_it_is() {
+        let mut list = MessageList::default();
+        let first_screen = [100, 99, 98];
+        list.move_by(&first_screen, isize::MAX / 2);
+        list.await_end();
+        let all: Vec<Uid> = (1..=100).rev().collect();
+        let above = list.above(&first_screen);
+        list.repair(&all, &above);
+        assert_eq!((list.selected(), list.selected_uid()), (99, Some(1)));
+        // Only once: later rows do not pull the cursor down again.
+        list.move_by(&all, -5);
+        let above = list.above(&all);
+        list.repair(&all, &above);
+        assert_eq!(list.selected_uid(), Some(6));
     }
 }

@@ -33,6 +33,7 @@ pub mod folder_pane;
 mod folder_tree;
 pub mod folds;
 pub mod help;
+pub mod inboxes;
 mod input;
 pub mod keymap;
 pub mod layout;
@@ -62,6 +63,7 @@ mod threads;
 pub mod triage;
 pub mod viewer;
 pub mod views;
+mod visible;
 mod workers;
 mod wrap;
 
@@ -171,6 +173,7 @@ fn event_loop(
     let (opening, opened) = crossbeam_channel::unbounded();
     // Thread builds, on threads of their own (they take ~100 ms at 100 000 messages).
     let (threading, threaded) = crossbeam_channel::unbounded();
+    let mut rows_drawn = false;
     loop {
         // Commands are tagged with the account open when they were made: a key that opens
         // another account makes the next ones for that account.
@@ -255,7 +258,9 @@ fn event_loop(
                 SendCmd::Submit { req, .. } => Some(*req),
                 _ => None,
             };
-            if sender.is_none_or(|s| s.commands.send(cmd).is_err()) {
+            // A password for a thread that is gone has nothing to send with; nothing is lost.
+            let matters = !matches!(cmd, SendCmd::Password(_));
+            if sender.is_none_or(|s| s.commands.send(cmd).is_err()) && matters {
                 let text =
                     "tern cannot send now (no outbox, or its thread stopped); the draft is kept";
                 let failed = app.on_send_event(SendEvent::Failed {
@@ -313,6 +318,13 @@ fn event_loop(
             views::draw(frame, app);
         })
         .map_err(draw_err)?;
+        if !rows_drawn && app.mailbox().is_some_and(|m| !m.summaries.is_empty()) {
+            rows_drawn = true;
+            tracing::debug!("timing: first frame with rows");
+        }
+        if let Some(cmd) = app.fetch_visible() {
+            workers.send(app.open_account(), vec![cmd]);
+        }
         if app.take_bell() {
             ring(term.backend_mut()).map_err(draw_err)?;
         }

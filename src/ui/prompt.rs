@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::config::expand_home;
 use crate::mime::Section;
 use crate::model::sort::SortOrder;
 use crate::msg::Folder;
@@ -37,7 +38,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         ":move FOLDER, :copy FOLDER",
-        "Move or copy to FOLDER without the picker, e.g. :move Work/Projects",
+        "Move or copy to FOLDER without the picker, e.g. :move Work/Projects; another account's as :move work: INBOX",
     ),
     (
         ":tag-pattern TEXT, :search QUERY, :filter TEXT",
@@ -49,7 +50,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         "Tab on the : line",
-        "Completes command names, then folder names after :folder, :move and :copy",
+        "Completes command names, then folder names after :folder, :move and :copy (other accounts' too after :move and :copy)",
     ),
 ];
 
@@ -263,13 +264,6 @@ pub fn parse(line: &str) -> Result<Command, String> {
             }
             _ => Err(format!(":{other} takes nothing after it")),
         },
-    }
-}
-
-fn expand_home(path: &str) -> PathBuf {
-    match (path.strip_prefix("~/"), directories::BaseDirs::new()) {
-        (Some(rest), Some(dirs)) => dirs.home_dir().join(rest),
-        _ => PathBuf::from(path),
     }
 }
 

@@ -12,6 +12,7 @@ use crate::mime::Section;
 use crate::model::Mailbox;
 use crate::msg::{Cancel, Cmd, FlagChange, Flags, Folder, FolderOp, ReqId, SaveTo, Uid};
 use crate::search::Query;
+use crate::ui::accounts::AccountId;
 use crate::ui::triage::{Crossing, Origin, Transfer};
 
 /// Why a part was fetched, so its arrival does the right thing.
@@ -91,44 +92,68 @@ pub enum ComposeReq {
 }
 
 /// The requests in flight, in the order they were sent: flag changes among them are applied
-/// in this order on top of the model.
+/// in this order on top of the model. Each is for the account that was open when it was made
+/// (two accounts' INBOXes share a name and their UIDs, so a request is matched by both).
 #[derive(Debug, Default)]
 pub struct Requests {
-    pending: BTreeMap<ReqId, Pending>,
+    pending: BTreeMap<ReqId, (AccountId, Pending)>,
     last: ReqId,
+    /// The account requests are made for now: the open one.
+    account: AccountId,
 }
 
 impl Requests {
     fn send(&mut self, pending: Pending) -> ReqId {
         self.last += 1;
-        self.pending.insert(self.last, pending);
+        self.pending.insert(self.last, (self.account, pending));
         self.last
     }
 
-    /// How many requests await an answer.
+    /// Requests made from now on are for `account` (it was opened).
+    pub(crate) fn set_account(&mut self, account: AccountId) {
+        self.account = account;
+    }
+
+    /// How many requests of the open account await an answer.
     pub(crate) fn in_flight(&self) -> usize {
-        self.pending.len()
+        self.pending
+            .values()
+            .filter(|(a, _)| *a == self.account)
+            .count()
     }
 
     pub(crate) fn is_pending(&self, p: &Pending) -> bool {
-        self.pending.values().any(|q| q == p)
+        self.pending
+            .values()
+            .any(|(a, q)| *a == self.account && q == p)
     }
 
     pub(crate) fn get(&self, req: ReqId) -> Option<&Pending> {
-        self.pending.get(&req)
+        self.pending.get(&req).map(|(_, p)| p)
+    }
+
+    /// The account `req` was sent to.
+    pub(crate) fn account_of(&self, req: ReqId) -> Option<AccountId> {
+        self.pending.get(&req).map(|(a, _)| *a)
     }
 
     /// The request is answered: forget it.
     pub(crate) fn take(&mut self, req: ReqId) -> Option<Pending> {
-        self.pending.remove(&req)
+        self.pending.remove(&req).map(|(_, p)| p)
     }
 
     /// `uid`'s flags as the user should see them: the model's, with the flag changes still
     /// in flight applied in the order they were sent.
     pub fn flags_of(&self, mb: &Mailbox, uid: Uid) -> Option<Flags> {
+        self.flags_in(self.account, mb, uid)
+    }
+
+    /// [`Requests::flags_of`] for a message of `account`'s open folder `mb`.
+    pub fn flags_in(&self, account: AccountId, mb: &Mailbox, uid: Uid) -> Option<Flags> {
         let mut flags = mb.summaries.get(&uid)?.flags;
-        for p in self.pending.values() {
+        for (a, p) in self.pending.values() {
             if let Pending::Store { change, .. } = p
+                && *a == account
                 && change.folder == mb.folder
                 && change.uids.contains(&uid)
             {
@@ -138,17 +163,31 @@ impl Requests {
         Some(flags)
     }
 
-    /// Messages of `folder` with a move in flight: shown as gone at once, back on failure.
+    /// Messages of the open account's `folder` with a move in flight: shown as gone at once,
+    /// back on failure.
     pub(crate) fn hidden(&self, folder: &Folder) -> HashSet<Uid> {
-        self.pending
-            .values()
-            .filter_map(|p| match p {
-                Pending::Transfer(t) if t.remove && t.folder == *folder => Some(&t.uids),
-                _ => None,
-            })
-            .flatten()
-            .copied()
-            .collect()
+        self.hidden_in(self.account, folder)
+    }
+
+    /// [`Requests::hidden`] in `account`'s `folder`: moves within the account, and moves
+    /// to another account at any step (the original goes only once the copy is confirmed,
+    /// but the user sees it gone at once, and back if it fails before that).
+    pub(crate) fn hidden_in(&self, account: AccountId, folder: &Folder) -> HashSet<Uid> {
+        let mut hidden = HashSet::new();
+        for (a, p) in self.pending.values() {
+            match p {
+                Pending::Transfer(t) if *a == account && t.remove && t.folder == *folder => {
+                    hidden.extend(t.uids.iter().copied());
+                }
+                Pending::Crossing(c)
+                    if c.across.remove && c.across.from == (account, folder.clone()) =>
+                {
+                    hidden.insert(c.uid);
+                }
+                _ => {}
+            }
+        }
+        hidden
     }
 
     /// `Store` for `change`; nothing when it changes no message.
@@ -265,7 +304,7 @@ impl Requests {
     pub(crate) fn cancel_saves(&self) -> usize {
         self.pending
             .values()
-            .filter_map(|p| match p {
+            .filter_map(|(_, p)| match p {
                 Pending::Save { cancel, .. } if !cancel.is_cancelled() => Some(cancel),
                 _ => None,
             })

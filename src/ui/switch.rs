@@ -36,6 +36,16 @@ impl App {
             self.crossing_answered(account, req, ev);
             return Vec::new();
         }
+        // The answer to a request of a parked account (made in All inboxes, or before it
+        // was parked there): settled in that account's state, as if it were open.
+        if let Some(req) = ev.req()
+            && account != self.accounts.open()
+            && self.requests.account_of(req) == Some(account)
+        {
+            return self
+                .as_account(account, |app| app.on_event(ev))
+                .unwrap_or_default();
+        }
         let name = self.accounts.name(account).to_string();
         let Some(parked) = self.accounts.parked_mut(account) else {
             return self.on_event(ev);
@@ -64,6 +74,7 @@ impl App {
     /// parked first; its worker keeps its folder list and counts current. Refused while a
     /// request is in flight, whose answer must reach the state that asked.
     pub(crate) fn switch_account(&mut self, account: AccountId, folder: Option<&str>) -> Vec<Cmd> {
+        self.leave_all_inboxes();
         if account == self.accounts.open() {
             return match folder {
                 Some(name) => self.open_folder(name),
@@ -78,22 +89,18 @@ impl App {
             ));
             return Vec::new();
         }
-        let mut model = std::mem::take(&mut self.model);
-        // The folder of a parked account is not on screen; reopening it loads it afresh.
-        model.mailbox = None;
-        let current = Parked {
-            model,
-            triage: std::mem::take(&mut self.triage),
-            login: std::mem::take(&mut self.login),
-            compose: std::mem::take(&mut self.composer.settings),
-        };
-        let Some(taken) = self.accounts.swap(account, current) else {
+        if self.accounts.parked_mut(account).is_none() {
             return Vec::new();
-        };
-        self.model = taken.model;
-        self.triage = taken.triage;
-        self.login = taken.login;
-        self.composer.settings = taken.compose;
+        }
+        let mut current = self.park_open();
+        // The folder of a parked account is not on screen; reopening it loads it afresh.
+        // In All inboxes it is: its INBOX stays, a part of the merged list.
+        if !self.inboxes.is_active() {
+            current.model.mailbox = None;
+        }
+        if !self.unpark(account, current) {
+            return Vec::new();
+        }
         self.close_reader();
         if matches!(self.focus, Pane::Reader | Pane::Parts) {
             self.focus = Pane::List;
@@ -126,6 +133,58 @@ impl App {
             first_screen: self.geometry.list_rows().max(1) + FIRST_SCREEN_MARGIN,
         };
         vec![select]
+    }
+
+    /// The open account's state, taken out of the `App` to be parked.
+    pub(crate) fn park_open(&mut self) -> Parked {
+        Parked {
+            model: std::mem::take(&mut self.model),
+            triage: std::mem::take(&mut self.triage),
+            login: std::mem::take(&mut self.login),
+            compose: std::mem::take(&mut self.composer.settings),
+        }
+    }
+
+    /// Opens `account`, parking `current` (the open one's state). Only for a parked
+    /// `account`: otherwise `current` would be lost, and false says so.
+    pub(crate) fn unpark(&mut self, account: AccountId, current: Parked) -> bool {
+        let Some(taken) = self.accounts.swap(account, current) else {
+            tracing::error!("account {} is not parked; its state is lost", account.0);
+            return false;
+        };
+        self.model = taken.model;
+        self.triage = taken.triage;
+        self.login = taken.login;
+        self.composer.settings = taken.compose;
+        self.requests.set_account(account);
+        true
+    }
+
+    /// Runs `f` with `account` open, then opens again the account that was: for acting on,
+    /// or settling the answers of, a parked account's messages with the open account's code.
+    /// Its state moves in and back out (never copied); the reader and the parts pane, which
+    /// show the open account's message, are set aside meanwhile. None if there is no such
+    /// account.
+    pub(crate) fn as_account<T>(
+        &mut self,
+        account: AccountId,
+        f: impl FnOnce(&mut App) -> T,
+    ) -> Option<T> {
+        let home = self.accounts.open();
+        if account == home {
+            return Some(f(self));
+        }
+        self.accounts.parked_mut(account)?;
+        let current = self.park_open();
+        self.unpark(account, current);
+        let reader = std::mem::take(&mut self.reader);
+        let parts = std::mem::take(&mut self.parts);
+        let out = f(self);
+        self.reader = reader;
+        self.parts = parts;
+        let borrowed = self.park_open();
+        self.unpark(home, borrowed);
+        Some(out)
     }
 
     /// `next_account` / `prev_account`: the account `delta` places away, at its default folder.

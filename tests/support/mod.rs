@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod authz;
 pub mod dovecot;
 pub mod fake_smtp;
+pub mod gate;
 pub mod mta;
 pub mod pop3_fake;
 pub mod scripted;

@@ -5,7 +5,7 @@
 use super::Worker;
 use crate::cache::{Cache, Op};
 use crate::error::Result;
-use crate::imap::messages;
+use crate::imap::{messages, quirks};
 use crate::mime::{Part, Section};
 use crate::msg::{Folder, Uid};
 
@@ -32,6 +32,19 @@ impl Worker {
             ));
         }
         Ok((root, header))
+    }
+
+    /// Gmail's labels of a message, where the server keeps them. Not cached: they change
+    /// without the message changing. A failure only leaves them out.
+    pub(super) fn gmail_labels(&mut self, folder: &Folder, uid: Uid) -> Vec<String> {
+        if !self.conn.as_ref().is_some_and(|c| c.has(quirks::GMAIL)) {
+            return Vec::new();
+        }
+        self.in_folder(folder, |c| messages::gmail_labels(c, uid))
+            .unwrap_or_else(|e| {
+                tracing::warn!("cannot fetch the labels of message {uid}: {e}");
+                Vec::new()
+            })
     }
 
     pub(super) fn part(&mut self, folder: &Folder, uid: Uid, section: &Section) -> Result<Vec<u8>> {

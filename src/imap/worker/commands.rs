@@ -25,13 +25,17 @@ impl Worker {
                 }
             }
             Cmd::FetchStructure { req, folder, uid } => match self.structure(&folder, uid) {
-                Ok((root, header)) => self.emit(Event::Structure {
-                    req,
-                    folder,
-                    uid,
-                    root: Box::new(root),
-                    header,
-                }),
+                Ok((root, header)) => {
+                    let labels = self.gmail_labels(&folder, uid);
+                    self.emit(Event::Structure {
+                        req,
+                        folder,
+                        uid,
+                        root: Box::new(root),
+                        header,
+                        labels,
+                    })
+                }
                 Err(e) => self.fail(Some(req), e),
             },
             Cmd::FetchPart {
@@ -87,6 +91,7 @@ impl Worker {
                 }
             }
             Cmd::Related { req, folder, ids } => self.related(req, &folder, &ids),
+            Cmd::FetchVisible { folder, uids } => self.fetch_visible(&folder, &uids),
             Cmd::Search { req, folder, query } => {
                 match self.in_folder(&folder, |c| actions::search(c, &query)) {
                     Ok(uids) => self.emit(Event::SearchResult { req, folder, uids }),
@@ -97,6 +102,7 @@ impl Worker {
                 folder: folder.name().into(),
                 view,
             }),
+            Cmd::Counts(folder) => self.announce_counts(&folder),
             Cmd::Reconnect => self.reconnect_now(),
             Cmd::Login(password) => {
                 self.password = password.0;

@@ -2,7 +2,8 @@
 //!
 //! - Between summary chunks of a folder sync it serves whatever commands are waiting, so
 //!   opening a message never waits for a 100 000-message folder; a new `Select` abandons the
-//!   old folder's sync ([`sync`]).
+//!   old folder's sync ([`sync`]). Rows the list is about to show (`Cmd::FetchVisible`: End,
+//!   a page far down, a click) are fetched then, ahead of the sync's newest-first order.
 //! - It keeps the open folder in step with the server: an IDLE connection (or a poll timer)
 //!   says when something changed, and a delta sync works out what ([`live`]).
 //! - A dropped connection is retried with backoff; changes made meanwhile are queued and

@@ -117,6 +117,7 @@ impl Worker {
         let opened = self.retrying(|c| messages::open_with(c, folder.raw(), read_only, known));
         let cached = loading.and_then(|l| l.join().ok()).flatten();
         let (opened, delta) = opened?;
+        tracing::debug!("timing: {folder} opened, {} messages", opened.exists);
         if let Some(conn) = &self.conn {
             self.show_alerts(conn);
         }
@@ -147,13 +148,6 @@ impl Worker {
     ) -> Result<()> {
         let uv = opened.uid_validity;
         self.cache_begin(folder.name(), uv);
-        // Big folders are fetched in parallel; a few chunks are not worth the connections.
-        // Those connect now, while the first screen and the UID list are fetched here.
-        let expected_chunks = (opened.exists as usize)
-            .saturating_sub(first_screen)
-            .div_ceil(CHUNK);
-        let big = expected_chunks >= MIN_BULK_CHUNKS;
-        let mut bulk = big.then(|| Bulk::start(&self.account, &self.password, folder.raw(), uv));
         let screen = u32::try_from(first_screen.max(1)).unwrap_or(u32::MAX);
         let first = match self.retrying(|c| messages::newest(c, opened.exists, screen, false)) {
             Err(Error::Protocol(why)) => {
@@ -163,6 +157,7 @@ impl Worker {
             }
             other => other?,
         };
+        tracing::debug!("timing: first screen fetched, {} rows", first.len());
         self.emit(Event::Selected {
             folder: folder.clone(),
             uid_validity: uv,
@@ -178,7 +173,16 @@ impl Worker {
                 chunk: first.clone(),
             });
         }
+        // Big folders are fetched in parallel; a few chunks are not worth the connections.
+        // Those connect now, while the UID list is fetched here: not before the first
+        // screen, whose fetch their logins would slow on a small machine.
+        let expected_chunks = (opened.exists as usize)
+            .saturating_sub(first_screen)
+            .div_ceil(CHUNK);
+        let big = expected_chunks >= MIN_BULK_CHUNKS;
+        let mut bulk = big.then(|| Bulk::start(&self.account, &self.password, folder.raw(), uv));
         let uids = self.retrying(messages::uids)?;
+        tracing::debug!("timing: UID list, {} UIDs", uids.len());
         let have: std::collections::HashSet<Uid> = first.iter().map(|s| s.uid).collect();
         self.open = Some(OpenFolder {
             folder: folder.clone(),
@@ -256,7 +260,8 @@ impl Worker {
             // Nothing left for the fetchers: the normal end of a sync (SyncDone) follows.
             sync.bulk = None;
         }
-        for rows in ready {
+        // A chunk is empty when every row of it was fetched ahead (`fetch_visible`).
+        for rows in ready.into_iter().filter(|r| !r.is_empty()) {
             self.remember_flags(&rows);
             self.cache_put(folder.name(), &rows);
             self.emit(Event::Summaries {
@@ -382,6 +387,47 @@ impl Worker {
                 self.sync = None;
                 self.fail(None, e);
             }
+        }
+    }
+
+    /// Rows the user is about to see, ahead of the sync's order: fetched now on the worker's
+    /// own connection (idle while the fetchers work, else free between two chunks) and taken
+    /// out of the chunks still to fetch, its own and the fetchers'.
+    pub(super) fn fetch_visible(&mut self, folder: &Folder, uids: &[Uid]) {
+        let Some(open) = self.open.as_ref().filter(|o| o.folder == *folder) else {
+            // The folder on screen is not the open one any more: its sync brings the rows.
+            return;
+        };
+        let uid_validity = open.uid_validity;
+        let want: Vec<Uid> = uids
+            .iter()
+            .copied()
+            .filter(|u| !open.flags.contains_key(u))
+            .collect();
+        if want.is_empty() {
+            return;
+        }
+        if let Some(sync) = self.sync.as_mut().filter(|s| s.folder == *folder) {
+            let taken: std::collections::HashSet<Uid> = want.iter().copied().collect();
+            for chunk in sync.chunks.iter_mut() {
+                chunk.retain(|u| !taken.contains(u));
+            }
+            sync.chunks.retain(|c| !c.is_empty());
+            if let Some(b) = &sync.bulk {
+                b.bulk.skip(&want);
+            }
+        }
+        match self.summaries(&want) {
+            Ok(chunk) => {
+                self.remember_flags(&chunk);
+                self.cache_put(folder.name(), &chunk);
+                self.emit(Event::Summaries {
+                    folder: folder.clone(),
+                    uid_validity,
+                    chunk,
+                });
+            }
+            Err(e) => self.fail(None, e),
         }
     }
 

@@ -270,6 +270,7 @@ impl Worker {
                         uid,
                         root: Box::new(root),
                         header,
+                        labels: Vec::new(),
                     }),
                     Err(e) => self.fail(Some(req), e),
                 }
@@ -334,6 +335,16 @@ impl Worker {
                     Err(e) => self.fail(Some(req), e),
                 }
             }
+            Cmd::FetchVisible { folder, uids } => {
+                match inbox(&folder).and_then(|()| self.summaries(&uids)) {
+                    Ok(chunk) => self.emit(Event::Summaries {
+                        folder,
+                        uid_validity: UID_VALIDITY,
+                        chunk,
+                    }),
+                    Err(e) => self.fail(None, e),
+                }
+            }
             Cmd::Store { req, change } => {
                 match inbox(&change.folder).and_then(|()| self.flag(&change)) {
                     Ok(()) => self.emit(Event::Stored { req, change }),
@@ -380,6 +391,8 @@ impl Worker {
             // A POP3 mailbox has no header cache to keep it in: INBOX opens in the default
             // order each run.
             Cmd::RememberView { .. } => {}
+            // Sending from a POP3 account files no Sent copy.
+            Cmd::Counts(_) => {}
             Cmd::Reconnect => {
                 self.close_session();
                 if let Err(e) = self.live().map(drop) {

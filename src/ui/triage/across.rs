@@ -12,7 +12,7 @@ use crate::msg::{Cmd, Event, Flag, FlagChange, Flags, Folder, ReqId, Uid};
 use crate::ui::accounts::AccountId;
 use crate::ui::app::App;
 use crate::ui::requests::Pending;
-use crate::ui::triage::{Origin, Undo, count};
+use crate::ui::triage::{Moved, Origin, Undo, count};
 
 /// A move (`remove`) or copy between the folders of two accounts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +21,8 @@ pub struct Across {
     pub to: (AccountId, Folder),
     pub remove: bool,
     pub origin: Origin,
+    /// The messages sent across together share it, and make one undo entry.
+    pub batch: u64,
 }
 
 /// One message on its way across: a request in flight at `step`.
@@ -77,16 +79,23 @@ impl App {
             self.accounts.name(across.to.0),
             across.to.1
         ));
-        for (uid, flags, date) in known {
-            self.cross(Crossing {
-                across: across.clone(),
-                uid,
-                flags,
-                date,
-                step: Step::Fetch,
-            });
-        }
-        Vec::new()
+        // A move's messages leave the list at once, as within an account.
+        let gone: Vec<Uid> = if across.remove && self.is_open(&across.from.1) {
+            known.iter().map(|(uid, ..)| *uid).collect()
+        } else {
+            Vec::new()
+        };
+        self.keep_selection(&gone, |app| {
+            for (uid, flags, date) in known {
+                app.cross(Crossing {
+                    across: across.clone(),
+                    uid,
+                    flags,
+                    date,
+                    step: Step::Fetch,
+                });
+            }
+        })
     }
 
     /// Starts `c` at its first step: fetching the original.
@@ -189,6 +198,7 @@ impl App {
             to,
             remove,
             origin,
+            batch,
         } = c.across;
         let dest = format!("{}: {}", self.accounts.name(to.0), to.1);
         self.status.say(format!(
@@ -199,47 +209,60 @@ impl App {
         if origin != Origin::User {
             return;
         }
-        self.triage.record(match (remove, new) {
-            (true, Some(uid)) => Undo::Across {
-                at: to,
-                uid,
-                back_to: from,
-                flags: c.flags,
-                date: c.date,
-            },
-            (true, None) => Undo::Never(format!(
+        match (remove, new) {
+            (true, Some(uid)) => {
+                let moved = Moved {
+                    uid,
+                    flags: c.flags,
+                    date: c.date,
+                };
+                if !self.triage.add_to_batch(batch, moved.clone()) {
+                    self.triage.record(Undo::Across {
+                        at: to,
+                        back_to: from,
+                        batch,
+                        moved: vec![moved],
+                    });
+                }
+            }
+            (true, None) => self.triage.record(Undo::Never(format!(
                 "Moving to {dest}, whose server does not say the new UID,"
-            )),
-            (false, _) => Undo::Never(format!("Copying to {dest}")),
-        });
+            ))),
+            (false, _) => self
+                .triage
+                .record(Undo::Never(format!("Copying to {dest}"))),
+        }
     }
 
-    /// Undoes a move across: the message goes back the way it came.
+    /// Undoes a move across: the messages go back the way they came, together.
     pub(crate) fn undo_across(
         &mut self,
         at: (AccountId, Folder),
-        uid: Uid,
         back_to: (AccountId, Folder),
-        flags: Flags,
-        date: (i64, i32),
+        moved: Vec<Moved>,
     ) -> Vec<Cmd> {
         self.status.say(format!(
-            "Undo: moving message back to {}: {}",
+            "Undo: moving {} back to {}: {}",
+            count(moved.len()),
             self.accounts.name(back_to.0),
             back_to.1
         ));
-        self.cross(Crossing {
-            across: Across {
-                from: at,
-                to: back_to,
-                remove: true,
-                origin: Origin::Undo,
-            },
-            uid,
-            flags,
-            date,
-            step: Step::Fetch,
-        });
+        let across = Across {
+            from: at,
+            to: back_to,
+            remove: true,
+            origin: Origin::Undo,
+            batch: super::next_stamp(),
+        };
+        for m in moved {
+            self.cross(Crossing {
+                across: across.clone(),
+                uid: m.uid,
+                flags: m.flags,
+                date: m.date,
+                step: Step::Fetch,
+            });
+        }
         Vec::new()
     }
 

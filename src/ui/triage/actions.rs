@@ -120,7 +120,20 @@ impl App {
         let Some(mut p) = self.overlays.take_picker() else {
             return Vec::new();
         };
-        match p.key(key) {
+        let pick = p.key(key);
+        // Rows of All inboxes go each to its account's worker.
+        if !matches!(pick, Pick::Editing)
+            && let Some(groups) = self.inboxes.take_picking()
+        {
+            if let Pick::Chosen(dest) = pick {
+                self.transfer_groups(groups, dest, p.remove);
+            } else if let Pick::NoMatch = pick {
+                self.status
+                    .complain(format!("No folder matches \"{}\"", p.query));
+            }
+            return Vec::new();
+        }
+        match pick {
             Pick::Editing => self.overlays.set_picker(p),
             Pick::Cancel => {}
             Pick::NoMatch => self
@@ -133,6 +146,7 @@ impl App {
                         to: (dest.account, dest.folder),
                         remove: p.remove,
                         origin: Origin::User,
+                        batch: crate::ui::triage::next_stamp(),
                     },
                     p.uids,
                 );
@@ -151,15 +165,24 @@ impl App {
     }
 
     pub(crate) fn archive(&mut self) -> Vec<Cmd> {
+        if let Err(notice) = self.triage.archive_folder(&self.model.folders) {
+            self.status.show(notice);
+            return Vec::new();
+        }
+        let Some((folder, uids)) = self.targets() else {
+            return Vec::new();
+        };
+        self.archive_these(folder, uids)
+    }
+
+    /// Moves `uids` of `folder` to the account's archive.
+    pub(crate) fn archive_these(&mut self, folder: Folder, uids: Vec<Uid>) -> Vec<Cmd> {
         let archive = match self.triage.archive_folder(&self.model.folders) {
             Ok(f) => f,
             Err(notice) => {
                 self.status.show(notice);
                 return Vec::new();
             }
-        };
-        let Some((folder, uids)) = self.targets() else {
-            return Vec::new();
         };
         self.transfer(Transfer {
             folder,
@@ -174,6 +197,11 @@ impl App {
         let Some((folder, uids)) = self.targets() else {
             return Vec::new();
         };
+        self.delete_these(folder, uids)
+    }
+
+    /// Deletes `uids` of `folder` as the account's policy says.
+    pub(crate) fn delete_these(&mut self, folder: Folder, uids: Vec<Uid>) -> Vec<Cmd> {
         let folders = &self.model.folders;
         let plan = self
             .triage
@@ -268,12 +296,8 @@ impl App {
                 })
             }
             Some(Undo::Across {
-                at,
-                uid,
-                back_to,
-                flags,
-                date,
-            }) => self.undo_across(at, uid, back_to, flags, date),
+                at, back_to, moved, ..
+            }) => self.undo_across(at, back_to, moved),
             Some(Undo::Never(what)) => {
                 self.status.complain(format!("{what} cannot be undone"));
                 Vec::new()

@@ -92,17 +92,25 @@ pub enum Undo {
         to: Folder,
         uids: Vec<Uid>,
     },
-    /// A message moved to another account, where it is now `uid` in `at`; undone by moving it
-    /// back across, with its `flags` and INTERNALDATE `date`.
+    /// Messages moved to another account's folder `at` together (one `batch`); undone by
+    /// moving them back across.
     Across {
         at: (crate::ui::accounts::AccountId, Folder),
-        uid: Uid,
         back_to: (crate::ui::accounts::AccountId, Folder),
-        flags: Flags,
-        date: (i64, i32),
+        batch: u64,
+        moved: Vec<Moved>,
     },
     /// An action that cannot be undone, as the subject of "… cannot be undone".
     Never(String),
+}
+
+/// A message moved across: its UID where it is now, and the flags and INTERNALDATE it goes
+/// back with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moved {
+    pub uid: Uid,
+    pub flags: Flags,
+    pub date: (i64, i32),
 }
 
 /// A question on the status line that only `y` answers yes.
@@ -133,6 +141,16 @@ pub struct Triage {
     policy: Policy,
     /// The session's confirmed actions, newest last.
     undo: Vec<Undo>,
+    /// When each of `undo` was recorded, on the session's clock ([`next_stamp`]): each
+    /// account has its own stack, and All inboxes undoes the newest entry of any of them.
+    stamps: Vec<u64>,
+}
+
+/// The order of undo entries across the accounts' stacks; also names a batch of messages
+/// moved across together.
+pub(crate) fn next_stamp() -> u64 {
+    static CLOCK: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    CLOCK.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// What deleting the targets means.
@@ -160,10 +178,35 @@ impl Triage {
 
     pub(crate) fn record(&mut self, undo: Undo) {
         self.undo.push(undo);
+        self.stamps.push(next_stamp());
     }
 
     pub(crate) fn pop(&mut self) -> Option<Undo> {
+        self.stamps.pop();
         self.undo.pop()
+    }
+
+    /// Adds a message of `batch` to its entry, if the batch has one already (the messages of
+    /// a move across arrive one by one, and are undone together); false if not.
+    pub(crate) fn add_to_batch(&mut self, batch: u64, m: Moved) -> bool {
+        let entry = self.undo.iter_mut().rev().find_map(|u| match u {
+            Undo::Across {
+                batch: b, moved, ..
+            } if *b == batch => Some(moved),
+            _ => None,
+        });
+        match entry {
+            Some(moved) => {
+                moved.push(m);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// When the newest entry was recorded, for finding the newest of several stacks.
+    pub(crate) fn newest(&self) -> Option<u64> {
+        self.stamps.last().copied()
     }
 
     /// Whether opening a message marks it \Seen.

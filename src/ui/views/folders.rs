@@ -31,7 +31,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .take(rows)
         .map(|(i, row)| {
             let selected = i == app.folder_pane().cursor();
-            let is_open = !row.is_account && open == Some((row.account, row.name.as_str()));
+            let is_open = if app.inboxes().is_active() {
+                row.all_inboxes
+            } else {
+                !row.is_account
+                    && !row.all_inboxes
+                    && open == Some((row.account, row.name.as_str()))
+            };
             let model = sections
                 .iter()
                 .find(|s| s.account == row.account)
@@ -63,7 +69,12 @@ fn line<'a>(
     let indent = "  ".repeat(row.depth);
     // From the account's model on every frame: reading, arrivals and expunges move these
     // counts.
-    let status = if row.is_account {
+    let status = if row.all_inboxes {
+        Some(FolderStatus {
+            unseen: inbox_unseen(app),
+            ..FolderStatus::default()
+        })
+    } else if row.is_account {
         Some(FolderStatus {
             unseen: model.unseen_total(),
             ..FolderStatus::default()
@@ -76,6 +87,8 @@ fn line<'a>(
             .and_then(|f| model.counts(f))
     };
     let counts = match status {
+        Some(s) if row.all_inboxes && s.unseen > 0 => format!(" {}", s.unseen),
+        _ if row.all_inboxes => String::new(),
         _ if row.is_account => account_counts(model),
         Some(s) if s.unseen > 0 => format!(" {}/{}", s.unseen, s.messages),
         Some(s) => format!(" {}", s.messages),
@@ -105,6 +118,21 @@ fn line<'a>(
         Span::styled(counts, theme.dim),
     ])
     .style(style)
+}
+
+/// Unread messages in every account's INBOX.
+fn inbox_unseen(app: &App) -> u32 {
+    app.accounts()
+        .sections(app.model())
+        .iter()
+        .filter_map(|s| {
+            let f = s
+                .folders()
+                .iter()
+                .find(|f| f.folder.name().eq_ignore_ascii_case("INBOX"))?;
+            s.model.counts(f)
+        })
+        .fold(0, |sum, c| sum.saturating_add(c.unseen))
 }
 
 /// An account row's unread total and, unless connected, its connection state.

@@ -22,10 +22,15 @@ const FLAGS_W: usize = 6;
 const SIZE_W: usize = 6;
 /// Wide lists show the time after the date.
 const DATE_TIME_FROM: usize = 100;
+/// The account column of All inboxes at most.
+const ACCOUNT_W: usize = 8;
 /// Levels of tree lines drawn at most.
 const MAX_INDENT: usize = 8;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    if app.inboxes().is_active() {
+        return draw_inboxes(frame, area, app);
+    }
     let title = match app.mailbox() {
         Some(mb) => format!(" {} ", sanitize_line(mb.folder.name())),
         None => format!(" {} ", sanitize_line(app.folder_pane().wanted())),
@@ -56,17 +61,80 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         let selected = app.list().offset() + i == app.selected();
         let line = Rect::new(body.x, body.y + i as u16, body.width, 1);
         let tree = app.threaded().and_then(|c| place(app, c, *uid));
+        let mark = Mark {
+            flags: app.flags_of(*uid),
+            tagged: app.list().tagged().contains(uid),
+            account: None,
+        };
         row(
             frame.buffer_mut(),
             line,
             mb,
             (*uid, tree),
             &cols,
-            selected,
+            (selected, mark),
             recipients,
             app,
         );
     }
+}
+
+/// All inboxes: every account's INBOX rows, newest first, each after its account's name.
+fn draw_inboxes(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let title = truncate_width(" All inboxes ", area.width.saturating_sub(2) as usize);
+    frame.render_widget(super::pane(Line::from(title), app, Pane::List), area);
+    let body = inner(area);
+    let rows = app.inbox_rows();
+    if rows.is_empty() {
+        let note = Line::styled(
+            truncate_width("no messages (or still opening)", body.width as usize),
+            app.theme().dim,
+        );
+        frame.render_widget(Paragraph::new(note), body);
+        return;
+    }
+    let accounts = app.accounts();
+    // As wide as the longest account name, within reason: the tag tells rows apart, the
+    // status bar and folder pane give the name in full.
+    let tag_w = (0..accounts.len())
+        .map(|i| text_width(accounts.name(crate::ui::accounts::AccountId(i))))
+        .max()
+        .unwrap_or(0)
+        .clamp(1, ACCOUNT_W);
+    let cols = Columns::for_width((body.width as usize).saturating_sub(tag_w + 1));
+    let v = app.inboxes();
+    let end = (v.offset() + body.height as usize).min(rows.len());
+    for (i, key) in rows[v.offset().min(end)..end].iter().enumerate() {
+        let Some(mb) = app.inbox(key.account) else {
+            continue;
+        };
+        let line = Rect::new(body.x, body.y + i as u16, body.width, 1);
+        let name = accounts.name(key.account);
+        let mark = Mark {
+            flags: app.inbox_flags(*key),
+            tagged: v.is_tagged(key),
+            account: Some((name, tag_w)),
+        };
+        let selected = v.offset() + i == v.cursor();
+        row(
+            frame.buffer_mut(),
+            line,
+            mb,
+            (key.uid, None),
+            &cols,
+            (selected, mark),
+            false,
+            app,
+        );
+    }
+}
+
+/// What a row shows besides its summary: its flags with changes in flight, its tag, and in
+/// All inboxes its account's name (and the width of that column).
+struct Mark<'a> {
+    flags: Option<Flags>,
+    tagged: bool,
+    account: Option<(&'a str, usize)>,
 }
 
 /// Where a row sits in the thread view: the tree lines before its subject, and for a folded
@@ -174,17 +242,35 @@ fn row(
     mb: &Mailbox,
     (uid, tree): (Uid, Option<Tree>),
     cols: &Columns,
-    selected: bool,
+    (selected, mark): (bool, Mark<'_>),
     recipients: bool,
     app: &App,
 ) {
     let theme = app.theme();
+    // The account's column comes first; the others move right by its width.
+    let (area, account) = match mark.account {
+        Some((name, w)) => {
+            let cell_at = (area.x, w);
+            let rest = Rect::new(
+                area.x + w as u16 + 1,
+                area.y,
+                area.width.saturating_sub(w as u16 + 1),
+                1,
+            );
+            (rest, Some((name, cell_at, area)))
+        }
+        None => (area, None),
+    };
     let base = if selected {
         theme.selected
     } else {
         Style::new()
     };
     let [flags_at, date_at, from_at, subject_at, size_at] = cols.cells(area.x);
+    if let Some((name, at, whole)) = account {
+        buf.set_style(whole, base);
+        cell(buf, whole, at, name, theme.dim.patch(base));
+    }
     let Some(s) = mb.summaries.get(&uid) else {
         buf.set_style(area, theme.dim.patch(base));
         let across = (from_at.0, from_at.1 + 1 + subject_at.1);
@@ -192,13 +278,13 @@ fn row(
         return;
     };
     // Flags as the user last set them, even before the server has confirmed.
-    let mut f = app.flags_of(uid).unwrap_or(s.flags);
+    let mut f = mark.flags.unwrap_or(s.flags);
     let folded = tree.as_ref().and_then(|t| t.folded);
     // A folded thread is unread while any of it is.
     if folded.is_some_and(|(_, unread)| unread > 0) {
         f = f.minus(Flag::Seen.into());
     }
-    let tagged = app.list().tagged().contains(&uid);
+    let tagged = mark.tagged;
     let mut style = Style::new();
     if !f.has(Flag::Seen) {
         style = style.patch(theme.unread);

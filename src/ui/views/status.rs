@@ -12,6 +12,7 @@ use crate::msg::ConnState;
 use crate::ui::action::Action;
 use crate::ui::app::App;
 use crate::ui::prompt::{LineError, LineKind, Prompt};
+use crate::ui::triage;
 
 /// The latest error, on its own line in the error style. A refused search line is drawn here
 /// instead, so that its error can point up at the bad token from the line below.
@@ -42,7 +43,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         return;
     }
     let mut left = format!(" {}", sanitize_line(app.account()));
-    if let Some(mb) = app.mailbox() {
+    if app.inboxes().is_active() {
+        // The account of the row being read comes first, as for a folder.
+        let n = app.inbox_rows().len();
+        left.push_str(&format!(" · All inboxes · {}", triage::count(n)));
+    } else if let Some(mb) = app.mailbox() {
         let progress = if mb.synced {
             match mb.uids.len() {
                 1 => "1 message".to_string(),
@@ -59,8 +64,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             sanitize_line(mb.folder.name())
         ));
     }
-    if !app.list().tagged().is_empty() {
-        left.push_str(&format!(" · {} tagged", app.list().tagged().len()));
+    let tagged = if app.inboxes().is_active() {
+        app.inboxes().tagged_count()
+    } else {
+        app.list().tagged().len()
+    };
+    if tagged > 0 {
+        left.push_str(&format!(" · {tagged} tagged"));
     }
     match app.search().active() {
         Some(s) if s.done => left.push_str(&format!(
