@@ -250,6 +250,23 @@ fn threaded(uid: Uid) -> Summary {
     support::in_thread(summary(uid), &format!("{u}@bench"), &references)
 }
 
+/// Opens the conversation of the message in the reader (best of three) and says how long the
+/// UI thread took.
+fn conversation(app: &mut App, how: &str) {
+    let (mut cpu, mut shown) = (Duration::MAX, 0);
+    for _ in 0..3 {
+        let start = thread_cpu();
+        app.act(Action::Conversation, None);
+        cpu = cpu.min(thread_cpu().saturating_sub(start));
+        shown = app.conversation().map_or(0, |c| c.counts().0);
+        app.act(Action::Back, None);
+    }
+    println!(
+        "conversation of a message opened {how}: cpu {:.1} ms (best of 3, {shown} messages)",
+        cpu.as_secs_f64() * 1e3
+    );
+}
+
 /// The thread view of 100 000 messages: turning it on (every thread built, the rows listed),
 /// the memory it holds, then one sync chunk of 1 000 replies joining threads all over the
 /// folder, and one expunge of 1 000 messages.
@@ -270,9 +287,17 @@ fn threads(messages: u32) {
             chunk: chunk.iter().map(|u| threaded(*u)).collect(),
         });
     }
+    // The conversation of the second newest message (the last of a thread of five), found by
+    // its ids alone (no thread view) and from the threads (below).
+    app.act(Action::Down, None);
+    app.act(Action::Open, None);
+    conversation(&mut app, "by its ids");
+    app.act(Action::Back, None);
     trim();
     let before = rss_kib();
     let (mut wall, mut cpu) = (Duration::MAX, Duration::MAX);
+    // The UI thread's part: the key (copying what threading reads) and taking the result.
+    let (mut key, mut apply) = (Duration::MAX, Duration::MAX);
     let (mut grown, mut held) = (0, 0);
     // Best of three, as the sorts: on, off, on, off, on.
     for round in 0..3 {
@@ -281,6 +306,13 @@ fn threads(messages: u32) {
         }
         let (start, cpu_start) = (Instant::now(), thread_cpu());
         app.act(Action::Threads, None);
+        let job = app.take_thread_job().expect("V starts a thread build");
+        let keyed = thread_cpu().saturating_sub(cpu_start);
+        let built = job.run();
+        let applying = thread_cpu();
+        app.threads_built(built);
+        apply = apply.min(thread_cpu().saturating_sub(applying));
+        key = key.min(keyed);
         cpu = cpu.min(thread_cpu().saturating_sub(cpu_start));
         wall = wall.min(start.elapsed());
         if round == 0 {
@@ -298,6 +330,14 @@ fn threads(messages: u32) {
         mb(grown),
         mb(held),
     );
+    println!(
+        "  of which on the UI thread: the key {:.1} ms, taking the built threads {:.1} ms (the rest on a helper thread)",
+        key.as_secs_f64() * 1e3,
+        apply.as_secs_f64() * 1e3,
+    );
+    app.act(Action::Open, None);
+    conversation(&mut app, "from the thread view");
+    app.act(Action::Back, None);
     // Replies to every hundredth thread, arriving as one chunk of a sync.
     let new: Vec<Uid> = (messages + 1..=messages + 1000).collect();
     app.on_event(Event::Arrived {

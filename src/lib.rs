@@ -35,7 +35,10 @@
 //!   sync; in date order, rows still loading are placed by UID, so the last row is the oldest
 //!   message before its summary comes, and the UI asks for the rows it shows) and groups conversations (`model::threads`, JWZ; `model::conversations` keeps a
 //!   folder's thread order, rebuilding only the threads a change touches); all are pure and
-//!   know no UI. `ui::folds` only hides the replies of folded threads.
+//!   know no UI. `ui::folds` only hides the replies of folded threads; a full thread build
+//!   runs on a helper thread (`model::thread_job`). `ui::conversation` shows a message's
+//!   thread with the user's replies from Sent, which the worker finds by the ids in
+//!   [`msg::related`] (header cache first, then the server).
 //! - [`mime`] turns BODYSTRUCTURE into a part tree with RFC 3501 section numbers, decodes
 //!   transfer encodings and charsets, renders HTML, and sanitises anything bound for a screen.
 //! - [`pop3`] serves a POP3 mailbox through the same contract: its own worker answers the

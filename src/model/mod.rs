@@ -9,6 +9,7 @@ pub mod conversations;
 pub mod filter;
 pub mod sort;
 pub mod store;
+pub mod thread_job;
 pub mod threads;
 
 use std::collections::HashMap;
@@ -20,6 +21,7 @@ use crate::msg::{
 use conversations::Conversations;
 use sort::{Row, SortKey, SortOrder};
 use store::Summaries;
+use thread_job::{Built, ThreadJob};
 use threads::Header;
 
 #[derive(Debug, Default)]
@@ -37,6 +39,10 @@ pub struct Model {
     /// default order, not threaded.
     views: HashMap<Folder, View>,
 }
+
+/// Names each thread build ([`Model::start_threads`]) across every account's model, so a
+/// build's result can only land where it was started.
+static THREAD_BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// How a folder is listed: its sort order, and whether as conversations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -86,6 +92,8 @@ pub struct Mailbox {
     /// The thread order of the messages with a summary, while the folder is listed as
     /// conversations.
     pub threads: Option<Conversations>,
+    /// A thread build under way on another thread, and what changed since its snapshot.
+    threading: Option<Threading>,
     /// Compact ([`store`]): a folder may hold 100 000 of them.
     pub summaries: Summaries,
     pub synced: bool,
@@ -103,6 +111,15 @@ pub struct Mailbox {
     /// filter's index) can tell it is stale without looking at them. A Select carries it on
     /// from the folder open before, so one value never stands for two different mailboxes.
     pub generation: u64,
+}
+
+/// The messages that came (or got a new summary) and went while a thread build ran, threaded
+/// into its result when it comes.
+#[derive(Debug)]
+struct Threading {
+    token: u64,
+    added: Vec<Uid>,
+    removed: Vec<Uid>,
 }
 
 /// What has been fetched of one message.
@@ -147,6 +164,7 @@ impl Model {
                 let mut mb = Mailbox {
                     order: view.order,
                     threads: view.threads.then(Conversations::default),
+                    threading: None,
                     folder,
                     uid_validity,
                     read_only,
@@ -374,7 +392,7 @@ impl Model {
         let mb = self.mailbox.as_ref()?;
         Some(View {
             order: mb.order,
-            threads: mb.threads.is_some(),
+            threads: mb.is_threaded(),
         })
     }
 
@@ -397,11 +415,53 @@ impl Model {
             return;
         };
         self.views.entry(mb.folder.clone()).or_default().threads = on;
+        mb.threading = None;
         // The summaries in the map's own order, read where they lie: one lookup per UID would
         // miss the cache on every message of a large folder.
         mb.threads =
             on.then(|| Conversations::build(mb.summaries.values().map(thread_header).collect()));
         mb.generation += 1;
+    }
+
+    /// Lists the open folder as conversations from now on, once the returned job, run on
+    /// another thread, has built them ([`Model::threads_built`]); until then it is listed as
+    /// before.
+    pub fn start_threads(&mut self) -> Option<ThreadJob> {
+        let mb = self.mailbox.as_mut()?;
+        self.views.entry(mb.folder.clone()).or_default().threads = true;
+        let token = THREAD_BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        mb.threads = None;
+        mb.threading = Some(Threading {
+            token,
+            added: Vec::new(),
+            removed: Vec::new(),
+        });
+        // The summaries in the map's own order, read where they lie (as in `set_threads`).
+        Some(ThreadJob::new(
+            mb.folder.clone(),
+            token,
+            mb.summaries.len(),
+            mb.summaries.values(),
+        ))
+    }
+
+    /// The threads a [`ThreadJob`] built: the folder is listed as them, with the messages
+    /// that came and went meanwhile threaded in. False when the build is stale (another
+    /// folder, or the thread view turned off or started again since).
+    pub fn threads_built(&mut self, built: Built) -> bool {
+        let Some(mb) = self.mailbox.as_mut().filter(|m| m.folder == built.folder) else {
+            return false;
+        };
+        let Some(t) = mb.threading.take_if(|t| t.token == built.token) else {
+            return false;
+        };
+        let mut c = built.conversations;
+        let summaries = &mb.summaries;
+        c.remove(&t.removed, |u| summaries.get(&u).map(thread_header));
+        c.add(&t.added, |u| summaries.get(&u).map(thread_header));
+        mb.threads = Some(c);
+        mb.generation += 1;
+        true
     }
 
     fn open(&mut self, folder: &Folder) -> Option<&mut Mailbox> {
@@ -508,8 +568,16 @@ impl Mailbox {
         }
     }
 
+    /// Whether the folder is listed as conversations, or will be once their build is done.
+    pub fn is_threaded(&self) -> bool {
+        self.threads.is_some() || self.threading.is_some()
+    }
+
     /// Threads `changed` (new summaries) when listed as conversations.
     fn thread(&mut self, changed: &[Uid]) {
+        if let Some(t) = self.threading.as_mut() {
+            t.added.extend_from_slice(changed);
+        }
         let summaries = &self.summaries;
         if let Some(c) = self.threads.as_mut() {
             c.add(changed, |u| summaries.get(&u).map(thread_header));
@@ -542,6 +610,9 @@ impl Mailbox {
             hits.retain(|u| !gone.contains(u));
         }
         self.fetched.retain(|u| !gone.contains(u));
+        if let Some(t) = self.threading.as_mut() {
+            t.removed.extend(gone.iter().copied());
+        }
         if let Some(c) = self.threads.as_mut() {
             let gone: Vec<Uid> = gone.iter().copied().collect();
             let summaries = &self.summaries;
@@ -745,6 +816,55 @@ mod tests {
             chunk: vec![summary(4), read],
         });
         assert_eq!(counts(&m, "INBOX"), (5, 4));
+    }
+
+    fn reply(uid: Uid, id: &str, parent: Option<&str>) -> Summary {
+        Summary {
+            date: i64::from(uid),
+            header: crate::msg::HeaderFacts::new(None, Some(id), parent, parent, false),
+            ..summary(uid)
+        }
+    }
+
+    /// The thread build runs elsewhere while mail comes and goes: its result takes them in,
+    /// and a build started before the view was turned off and on again is dropped.
+    #[test]
+    fn a_thread_build_takes_in_what_changed_while_it_ran() {
+        let mut m = synced_inbox();
+        let inbox = Folder::named("INBOX");
+        m.apply(Event::Summaries {
+            folder: inbox.clone(),
+            uid_validity: 7,
+            chunk: vec![reply(1, "a@x", None), reply(2, "b@x", Some("a@x"))],
+        });
+        let stale = m.start_threads().unwrap();
+        let job = m.start_threads().unwrap();
+        assert!(m.view().unwrap().threads, "threaded as soon as asked");
+        assert!(
+            m.mailbox.as_ref().unwrap().threads.is_none(),
+            "not listed yet"
+        );
+        m.apply(Event::Arrived {
+            folder: inbox.clone(),
+            uid_validity: 7,
+            uids: vec![4],
+        });
+        m.apply(Event::Summaries {
+            folder: inbox.clone(),
+            uid_validity: 7,
+            chunk: vec![reply(4, "d@x", Some("a@x"))],
+        });
+        m.apply(Event::Expunged {
+            req: None,
+            folder: inbox,
+            uids: vec![2],
+        });
+        assert!(!m.threads_built(stale.run()), "an earlier build is dropped");
+        assert!(m.threads_built(job.run()));
+        let c = m.mailbox.as_ref().unwrap().threads.as_ref().unwrap();
+        assert_eq!(c.thread(1).unwrap().uids().collect::<Vec<_>>(), [1, 4]);
+        assert!(c.thread(2).is_none(), "the expunged message is gone");
+        assert_eq!(c.len(), 3, "1 and 4, and 3 alone");
     }
 
     #[test]

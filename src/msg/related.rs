@@ -6,8 +6,6 @@
 //! the conversation's ids; once it belongs, its own ids join them, so a reply to a reply is
 //! found too. Messages without ids never join by this rule.
 
-use std::collections::HashSet;
-
 use super::{SummaryRef, Uid};
 
 /// Passes over the candidates at most: each one can only add messages that name an id a
@@ -16,7 +14,7 @@ const MAX_PASSES: usize = 8;
 
 /// The ids a conversation is known by (without angle brackets).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Ids(HashSet<Box<str>>);
+pub struct Ids(foldhash::HashSet<Box<str>>);
 
 impl Ids {
     /// The ids `s` carries: its own, its parent's and its references.
@@ -64,7 +62,7 @@ impl Ids {
     where
         I: Iterator<Item = SummaryRef<'a>>,
     {
-        let mut found: HashSet<Uid> = HashSet::new();
+        let mut found: foldhash::HashSet<Uid> = Default::default();
         for _ in 0..MAX_PASSES {
             let mut grew = false;
             for s in rows() {

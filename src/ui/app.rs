@@ -106,6 +106,8 @@ pub struct App {
     pub(super) search: SearchState,
     pub(super) filter: FilterState,
     pub(super) folds: Folds,
+    /// A thread build for the main loop to start ([`App::take_thread_job`]).
+    pub(super) thread_job: Option<crate::model::thread_job::ThreadJob>,
     pub(super) triage: Triage,
     pub(super) requests: Requests,
     /// Rows asked for because they came into view during a sync.
@@ -151,6 +153,7 @@ impl App {
             search: SearchState::default(),
             filter: FilterState::default(),
             folds: Folds::default(),
+            thread_job: None,
             triage: Triage::default(),
             requests: Requests::default(),
             visible: Default::default(),

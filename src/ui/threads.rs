@@ -2,6 +2,7 @@
 //! tagging a whole thread. The model keeps the threads; [`Folds`](crate::ui::folds::Folds)
 //! what is folded.
 
+use crate::model::thread_job::{Built, ThreadJob};
 use crate::msg::{Cmd, Flag, Uid};
 use crate::ui::action::Action;
 use crate::ui::app::App;
@@ -11,21 +12,45 @@ impl App {
     /// `threads`: the open folder as conversations, or as messages again (remembered for the
     /// next start). The cursor stays on its message.
     pub(crate) fn toggle_threads(&mut self) -> Vec<Cmd> {
-        let Some(on) = self.mailbox().map(|m| m.threads.is_none()) else {
+        let Some(on) = self.mailbox().map(|m| !m.is_threaded()) else {
             self.status.complain("No folder open");
             return Vec::new();
         };
-        self.keep_selection(&[], |app| {
-            app.model.set_threads(on);
-            app.folds.reset();
-            app.folds.refresh(app.model.mailbox.as_ref());
-        });
-        self.status.say(if on {
-            "Listing conversations, newest first"
+        if on {
+            // Built on another thread ([`App::take_thread_job`]); listed when it is done.
+            self.thread_job = self.model.start_threads();
+            self.status.say("Threading…");
         } else {
-            "Listing messages"
-        });
+            self.thread_job = None;
+            self.keep_selection(&[], |app| {
+                app.model.set_threads(false);
+                app.folds.reset();
+                app.folds.refresh(app.model.mailbox.as_ref());
+            });
+            self.status.say("Listing messages");
+        }
         self.remember_view()
+    }
+
+    /// A thread build the main loop is to run now, on a thread of its own.
+    pub fn take_thread_job(&mut self) -> Option<ThreadJob> {
+        self.thread_job.take()
+    }
+
+    /// A thread build is done: the folder is listed as conversations, the cursor on its
+    /// message. A stale build (the view turned off, another folder opened since) is dropped.
+    pub fn threads_built(&mut self, built: Built) {
+        let mut listed = false;
+        self.keep_selection(&[], |app| {
+            listed = app.model.threads_built(built);
+            if listed {
+                app.folds.reset();
+                app.folds.refresh(app.model.mailbox.as_ref());
+            }
+        });
+        if listed {
+            self.status.say("Listing conversations, newest first");
+        }
     }
 
     /// `collapse` in the list: folds the thread under the cursor to its first message (the

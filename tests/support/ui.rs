@@ -130,13 +130,19 @@ pub fn load(app: &mut App, folders: Vec<FolderInfo>, folder: &str, chunk: Vec<Su
     });
 }
 
-/// Presses space-separated keys, written as in the keymap ("j", "Enter", "C-c", "Space").
+/// Presses space-separated keys, written as in the keymap ("j", "Enter", "C-c", "Space"). A
+/// thread build a key starts is run before the next key, as the main loop's helper thread
+/// would.
 pub fn press(app: &mut App, keys: &str) -> Vec<Cmd> {
     keys.split(' ')
         .filter(|k| !k.is_empty())
         .flat_map(|k| {
             let chord: KeyChord = k.parse().unwrap();
-            app.on_key(KeyEvent::new(chord.code, chord.mods))
+            let cmds = app.on_key(KeyEvent::new(chord.code, chord.mods));
+            if let Some(job) = app.take_thread_job() {
+                app.threads_built(job.run());
+            }
+            cmds
         })
         .collect()
 }
