@@ -66,6 +66,7 @@ fn interactive(args: &Args) -> tern::error::Result<()> {
         });
         accounts.push((account.clone(), password));
     }
+    tracing::debug!("timing: config loaded");
     tern::ui::run(&config, accounts)
 }
 

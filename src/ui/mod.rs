@@ -109,12 +109,9 @@ pub fn run(config: &Config, accounts: Vec<(Account, String)>) -> Result<()> {
     let keymap = Keymap::new(&config.keys);
     let tty = |e: std::io::Error| Error::Io(format!("cannot use the terminal: {e}"));
 
-    let guard = terminal::TerminalGuard::enter(config.mouse).map_err(tty)?;
-    terminal::install_panic_hook();
-    let mut term = Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(tty)?;
-    let size = term.size().map_err(tty)?;
-    let input = term_input::spawn().map_err(tty)?;
-
+    // The folder is asked for before the terminal is set up: the login is most of the wait
+    // for the first screen, and it needs nothing from the terminal but its size.
+    let size = crossterm::terminal::size().map_err(tty)?;
     let workers = Workers::spawn(&accounts);
     let (mut app, start) = App::new(Settings {
         account: first.name.clone(),
@@ -122,7 +119,7 @@ pub fn run(config: &Config, accounts: Vec<(Account, String)>) -> Result<()> {
         download_dir: config.download_dir(),
         keymap,
         theme,
-        size: (size.width, size.height),
+        size,
         launcher: Box::new(|target| open::that_detached(target)),
         confirm_quit: config.confirm_quit,
         zone: Zone::Local,
@@ -131,8 +128,8 @@ pub fn run(config: &Config, accounts: Vec<(Account, String)>) -> Result<()> {
     app.set_policy(Policy::new(config, first));
     app.set_oauth2(first.oauth2().is_some());
     app.set_notify(NotifyPolicy::new(config));
-    app.set_compose(ComposeSettings::new(config, first));
     workers.send(app.open_account(), start);
+    app.set_compose(ComposeSettings::new(config, first));
     for (account, _) in &accounts[1..] {
         let (id, start) = app.add_account(Profile {
             name: account.name.clone(),
@@ -143,6 +140,22 @@ pub fn run(config: &Config, accounts: Vec<(Account, String)>) -> Result<()> {
         });
         workers.send(id, start);
     }
+
+    let setup = (|| {
+        let guard = terminal::TerminalGuard::enter(config.mouse)?;
+        terminal::install_panic_hook();
+        let term = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
+        let input = term_input::spawn()?;
+        Ok((guard, term, input))
+    })();
+    let (guard, mut term, input) = match setup {
+        Ok(t) => t,
+        Err(e) => {
+            workers.shutdown();
+            return Err(tty(e));
+        }
+    };
+    tracing::debug!("timing: terminal ready");
     let accounts: Vec<Account> = accounts.into_iter().map(|(a, _)| a).collect();
     let result = event_loop(&mut term, &mut app, &workers, &input, &accounts);
     drop(input);

@@ -158,6 +158,7 @@ impl Worker {
                 .ok()
                 .map(Arc::new)
         });
+        tracing::debug!("timing: cache open");
         Worker {
             cache_writes: cache
                 .as_ref()

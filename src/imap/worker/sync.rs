@@ -201,13 +201,13 @@ impl Worker {
         if bulk.is_none() && chunks.len() >= MIN_BULK_CHUNKS {
             bulk = Some(Bulk::start(&self.account, &self.password, folder.raw(), uv));
         }
-        // With fetchers, this connection still takes the newest chunk: it is idle until they
-        // have logged in.
+        // With fetchers, this connection takes no chunk: it stays free for the rows the user
+        // scrolls or jumps to (`fetch_visible`), which then wait for no chunk of 1 000.
         let mut own: VecDeque<Vec<Uid>> = chunks.into();
         // EXISTS promised more than UID SEARCH found (another client emptied the folder
         // meanwhile, or a server that miscounts): the fetchers may have nothing to do.
         let bulk = bulk.filter(|_| own.len() > 1).map(|mut bulk| {
-            let parallel: Vec<Vec<Uid>> = own.drain(1..).collect();
+            let parallel: Vec<Vec<Uid>> = own.drain(..).collect();
             bulk.fetch(&parallel);
             BulkSync {
                 bulk,
