@@ -112,6 +112,16 @@ fn id_refused_before_login_is_sent_again_after_it() {
 }
 
 #[test]
+fn a_server_listing_id_before_login_is_identified_once_there() {
+    let server = Server::start(Script::new().capabilities("IMAP4rev1 ID"));
+    connect(&server);
+    let verbs = verbs(&server);
+    let ids: Vec<usize> = (0..verbs.len()).filter(|&i| verbs[i] == "ID").collect();
+    let login = verbs.iter().position(|v| v == "LOGIN").expect("LOGIN");
+    assert!(ids.len() == 1 && ids[0] < login, "{verbs:?}");
+}
+
+#[test]
 fn unsafe_login_says_how_to_get_an_authorization_code() {
     // Not recognisable as Coremail and no ID in CAPABILITY: tern does not identify, and the
     // refusal it gets must say what to do.
@@ -161,6 +171,12 @@ fn authenticate_plain_waits_for_the_challenge_even_where_sasl_ir_is_offered() {
         .find(|c| c.verb == "AUTHENTICATE")
         .expect("AUTHENTICATE sent");
     assert_eq!(auth.args, "PLAIN", "an initial response was sent");
+    let verbs = verbs(&server);
+    let at = |verb: &str| verbs.iter().position(|v| v == verb);
+    assert!(
+        at("ID").is_some() && at("ID") < at("AUTHENTICATE"),
+        "{verbs:?}"
+    );
 }
 
 /// A one-message server with `caps` that knows the message's Gmail labels.
