@@ -267,6 +267,8 @@ fn id_command() -> String {
 
 /// ID before login, under a tag of our own (the `imap` crate offers no command before login),
 /// between the crate's CAPABILITY and its LOGIN or AUTHENTICATE; whether the server took it.
+/// Safe there: the guard ends the crate's reads at CAPABILITY's tagged line, so nothing of ours
+/// can be in the crate's buffer, and what follows our reply goes back to the guard.
 fn identify_before_login(raw: &Raw) -> Result<bool> {
     // The answer is one `* ID (...)` line of a few fields.
     const MAX_ID_REPLY: usize = 64 << 10;
@@ -276,7 +278,7 @@ fn identify_before_login(raw: &Raw) -> Result<bool> {
         .map_err(|e| map_err("ID", imap::Error::Io(e)))?;
     if !reply.ok() {
         tracing::info!(
-            "ID before login refused ({}); trying again after login",
+            "ID before login refused ({}); it is sent again after login where needed",
             raw8::restore(reply.status)
         );
         return Ok(false);
