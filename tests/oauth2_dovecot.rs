@@ -1,6 +1,6 @@
 //! OAuth2 end to end: `tern login` (browser and device flows) against the tests'
 //! authorization server, then IMAP logins with OAUTHBEARER and XOAUTH2 at a real Dovecot
-//! that introspects every token there; refreshing before expiry and after a refusal, rotated
+//! that introspects every token there, and SMTP submission through Postfix with either; refreshing before expiry and after a refusal, rotated
 //! refresh tokens saved, a revoked sign-in ending in one clear error, the token file private.
 //! Each test has its own Dovecot: refused logins make Dovecot slow down the next ones from
 //! the same address.
@@ -278,12 +278,13 @@ fn without_a_sign_in_the_error_says_to_run_tern_login() {
     assert_eq!(s.auth.introspections(), 0);
 }
 
-#[test]
-fn mail_is_sent_through_postfix_with_xoauth2_after_a_refresh() {
-    let mut s = Setup::start(3600, "xoauth2 oauthbearer");
+/// Sends a message with `tern send` through Postfix, whose Dovecot offers `mechanisms`, after
+/// the first token was forgotten (refused at SMTP AUTH too: tern answers the error challenge
+/// and refreshes); the Postfix log once the message arrived.
+fn send_after_a_refresh(mechanisms: &str) -> String {
+    let mut s = Setup::start(3600, mechanisms);
     s.postfix = Some(Postfix::start(&s.dovecot, PostfixOptions::default()).expect("start postfix"));
     assert_eq!(s.login_in_browser().code, 0);
-    // The first token is refused at SMTP AUTH too; tern answers the challenge and refreshes.
     s.auth.forget_access_tokens();
     let t = tag("oauth2");
     let raw = format!("To: bob@{DOMAIN}\nSubject: {t}\n\nSent with a bearer token.\n");
@@ -314,6 +315,20 @@ fn mail_is_sent_through_postfix_with_xoauth2_after_a_refresh() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     };
     assert!(arrived, "nothing arrived for bob\n{log}");
+    s.postfix.as_ref().unwrap().log()
+}
+
+#[test]
+fn mail_is_sent_through_postfix_with_oauthbearer_where_offered_after_a_refresh() {
+    let log = send_after_a_refresh("xoauth2 oauthbearer");
+    assert!(log.contains("sasl_method=OAUTHBEARER"), "{log}");
+    assert!(!log.contains("sasl_method=XOAUTH2"), "{log}");
+}
+
+#[test]
+fn mail_is_sent_through_postfix_with_xoauth2_where_only_it_is_offered() {
+    let log = send_after_a_refresh("xoauth2");
+    assert!(log.contains("sasl_method=XOAUTH2"), "{log}");
 }
 
 #[test]

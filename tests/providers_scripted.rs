@@ -1,13 +1,13 @@
 //! Provider quirks, against the scripted fake server (`support::scripted`) playing a Coremail
-//! server (NetEase 163/126: SELECT is refused with "Unsafe Login" on a connection that has not
-//! sent ID, whatever its CAPABILITY says) and Gmail (labels, which no test Dovecot keeps).
+//! server (NetEase 163/126: LOGIN or SELECT is refused with "Unsafe Login" on a connection that
+//! has not sent ID, whatever its CAPABILITY says) and Gmail (labels, which no test Dovecot keeps).
 
 mod support;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
-use support::scripted::{Reply, Script, Server};
+use support::scripted::{Command, Reply, Script, Server};
 use support::watched::run_with_config;
 use tern::error::Error;
 use tern::imap::{messages, session};
@@ -16,18 +16,48 @@ const COREMAIL: &str =
     "* OK Coremail System IMap Server Ready(163com[726cd87d72d896a1ac393507346040fa])\r\n";
 const UNSAFE: &str = "NO SELECT Unsafe Login. Please contact kefu@188.com for help";
 
-/// A server that, like 163.com, does not list ID and refuses SELECT until it has had one.
-fn netease(greeting: &'static str) -> Server {
+/// What a NetEase-like server insists on.
+#[derive(Clone, Copy)]
+enum Strict {
+    /// SELECT is refused until the connection has sent ID (in any state).
+    Select,
+    /// LOGIN and AUTHENTICATE too.
+    Login,
+    /// SELECT needs ID, but ID before login is answered BAD (and does not count).
+    IdOnlyAfterLogin,
+}
+
+/// A server that, like 163.com, does not list ID and refuses what `strict` says until it has
+/// had one.
+fn netease(greeting: &'static str, strict: Strict) -> Server {
     let identified = Arc::new(Mutex::new(HashSet::new()));
+    let logged_in = Arc::new(Mutex::new(HashSet::new()));
     Server::start(
         Script::new()
             .capabilities("IMAP4rev1 UIDPLUS")
             .greeting(move |_| Reply::Send(greeting.as_bytes().to_vec()))
-            .on(move |c| {
+            .on(move |c: &Command| {
                 let mut identified = identified.lock().unwrap();
+                let mut logged_in = logged_in.lock().unwrap();
                 match c.verb.as_str() {
+                    "ID" if matches!(strict, Strict::IdOnlyAfterLogin)
+                        && !logged_in.contains(&c.conn) =>
+                    {
+                        Reply::Send(c.tagged("BAD command not support"))
+                    }
                     "ID" => {
                         identified.insert(c.conn);
+                        Reply::Default
+                    }
+                    "LOGIN" | "AUTHENTICATE"
+                        if matches!(strict, Strict::Login) && !identified.contains(&c.conn) =>
+                    {
+                        Reply::Send(
+                            c.tagged("NO LOGIN Unsafe Login. Please contact kefu@188.com for help"),
+                        )
+                    }
+                    "LOGIN" => {
+                        logged_in.insert(c.conn);
                         Reply::Default
                     }
                     "SELECT" | "EXAMINE" if !identified.contains(&c.conn) => {
@@ -43,24 +73,59 @@ fn connect(server: &Server) -> session::Connection {
     session::connect(&server.account(""), "secret").expect("login")
 }
 
+fn verbs(server: &Server) -> Vec<String> {
+    server.log().into_iter().map(|c| c.verb).collect()
+}
+
 #[test]
-fn coremail_is_identified_after_login_and_before_select() {
-    let server = netease(COREMAIL);
+fn coremail_is_identified_before_login() {
+    for strict in [Strict::Select, Strict::Login] {
+        let server = netease(COREMAIL, strict);
+        let mut conn = connect(&server);
+        messages::open(&mut conn, "INBOX", false).expect("SELECT after ID");
+        let verbs = verbs(&server);
+        let at = |verb: &str| verbs.iter().position(|v| v == verb);
+        assert!(
+            at("ID").is_some() && at("ID") < at("LOGIN") && at("LOGIN") < at("SELECT"),
+            "{verbs:?}"
+        );
+        assert_eq!(
+            verbs.iter().filter(|v| *v == "ID").count(),
+            1,
+            "ID sent again after it was taken: {verbs:?}"
+        );
+    }
+}
+
+#[test]
+fn id_refused_before_login_is_sent_again_after_it() {
+    let server = netease(COREMAIL, Strict::IdOnlyAfterLogin);
     let mut conn = connect(&server);
-    messages::open(&mut conn, "INBOX", false).expect("SELECT after ID");
-    let verbs: Vec<String> = server.log().into_iter().map(|c| c.verb).collect();
-    let at = |verb: &str| verbs.iter().position(|v| v == verb);
+    messages::open(&mut conn, "INBOX", false).expect("SELECT after the second ID");
+    let verbs = verbs(&server);
+    let ids: Vec<usize> = (0..verbs.len()).filter(|&i| verbs[i] == "ID").collect();
+    let login = verbs.iter().position(|v| v == "LOGIN").expect("LOGIN");
     assert!(
-        at("LOGIN") < at("ID") && at("ID") < at("SELECT"),
+        ids.len() == 2 && ids[0] < login && login < ids[1],
         "{verbs:?}"
     );
+}
+
+#[test]
+fn a_server_listing_id_before_login_is_identified_once_there() {
+    let server = Server::start(Script::new().capabilities("IMAP4rev1 ID"));
+    connect(&server);
+    let verbs = verbs(&server);
+    let ids: Vec<usize> = (0..verbs.len()).filter(|&i| verbs[i] == "ID").collect();
+    let login = verbs.iter().position(|v| v == "LOGIN").expect("LOGIN");
+    assert!(ids.len() == 1 && ids[0] < login, "{verbs:?}");
 }
 
 #[test]
 fn unsafe_login_says_how_to_get_an_authorization_code() {
     // Not recognisable as Coremail and no ID in CAPABILITY: tern does not identify, and the
     // refusal it gets must say what to do.
-    let server = netease("* OK IMAP4rev1 ready\r\n");
+    let server = netease("* OK IMAP4rev1 ready\r\n", Strict::Select);
     let mut conn = connect(&server);
     let error = messages::open(&mut conn, "INBOX", false).expect_err("refused");
     assert!(
@@ -106,6 +171,12 @@ fn authenticate_plain_waits_for_the_challenge_even_where_sasl_ir_is_offered() {
         .find(|c| c.verb == "AUTHENTICATE")
         .expect("AUTHENTICATE sent");
     assert_eq!(auth.args, "PLAIN", "an initial response was sent");
+    let verbs = verbs(&server);
+    let at = |verb: &str| verbs.iter().position(|v| v == verb);
+    assert!(
+        at("ID").is_some() && at("ID") < at("AUTHENTICATE"),
+        "{verbs:?}"
+    );
 }
 
 /// A one-message server with `caps` that knows the message's Gmail labels.

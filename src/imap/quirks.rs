@@ -1,13 +1,16 @@
 //! Servers that need something the standard does not ask for, recognised from the host
 //! name or the greeting.
 //!
-//! - Coremail (NetEase 163/126/yeah.net) refuses SELECT with "Unsafe Login" from a client that
-//!   has not sent `ID` (rust-imap #151, #296), so ID goes out right after login, before any
-//!   SELECT, whether or not CAPABILITY lists it; a refusal in those words says how to get an
-//!   authorization code. (ID before login would need a command the `imap` crate only offers
-//!   after login; after login is what those servers check.) Coremail also mishandles SASL-IR;
-//!   the `imap` crate never sends an initial response, so there is nothing to switch off.
-//! - QQ Mail is sent ID the same way.
+//! - Coremail (NetEase 163/126/yeah.net) refuses LOGIN or SELECT with "Unsafe Login" from a
+//!   client that has not sent `ID` (rust-imap #151, #296), and its greeting lists no
+//!   capabilities, so ID goes out before login (RFC 2971 allows it in any state) whether or not
+//!   CAPABILITY lists it; a server that refuses it there is sent it again after login, before
+//!   any SELECT. A refusal in those words says how to get an authorization code. Coremail also
+//!   mishandles SASL-IR; the `imap` crate never sends an initial response, so there is nothing
+//!   to switch off.
+//! - QQ Mail (which lists ID in its greeting) is sent ID the same way; so is any server that
+//!   lists ID before login (tern identified itself to those after login before: same round
+//!   trip, earlier).
 //! - Gmail (X-GM-EXT-1) needs nothing at login: its folders carry the SPECIAL-USE attributes
 //!   the delete and archive rules go by (`\Trash`, and `\All` for archiving, in
 //!   [`crate::policy`]), and `save_sent = false` comes from the provider table. Its labels
@@ -41,7 +44,7 @@ impl Family {
         }
     }
 
-    /// Whether to send ID even where CAPABILITY does not list it.
+    /// Whether to send ID (before login) even where CAPABILITY does not list it.
     pub fn must_identify(self) -> bool {
         matches!(self, Family::Coremail | Family::Qq)
     }

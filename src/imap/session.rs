@@ -1,4 +1,4 @@
-//! Connecting and logging in: greeting, CAPABILITY, LOGIN or AUTHENTICATE PLAIN, ID.
+//! Connecting and logging in: greeting, CAPABILITY, ID, LOGIN or AUTHENTICATE.
 
 use std::net::TcpStream;
 use std::time::Duration;
@@ -174,6 +174,10 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
     );
     let has_pre = |c: &str| pre_caps.iter().any(|x| x.eq_ignore_ascii_case(c));
     let family = Family::recognise(&account.host, &greeting);
+    // RFC 2971 allows ID in any state; Coremail checks for it at login (and QQ lists it before
+    // login), so it goes out before authenticating. A refusal is not fatal: ID is tried again
+    // after login, where some servers only accept it.
+    let identified = (family.must_identify() || has_pre("ID")) && identify_before_login(&raw)?;
 
     let (session, auth) = if account.oauth2().is_some() {
         bearer_login(client, account, &pre_caps)?
@@ -203,14 +207,11 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
             .capabilities()
             .map_err(|e| map_err("CAPABILITY", e))?,
     );
-    if family.must_identify() || caps.iter().any(|c| c.eq_ignore_ascii_case("ID")) {
+    if !identified && (family.must_identify() || caps.iter().any(|c| c.eq_ignore_ascii_case("ID")))
+    {
         // Coremail (163.com, 126.com) answers SELECT with "Unsafe Login" unless we identify,
         // and does not always list ID: it is recognised by host or greeting instead.
-        let id = format!(
-            r#"ID ("name" "tern" "version" "{}" "vendor" "tern")"#,
-            env!("CARGO_PKG_VERSION")
-        );
-        if let Err(e) = session.run_command_and_check_ok(id) {
+        if let Err(e) = session.run_command_and_check_ok(id_command()) {
             let e = map_err("ID", e);
             if e.is_fatal_for_connection() {
                 return Err(e);
@@ -254,6 +255,35 @@ pub fn connect(account: &Account, password: &str) -> Result<Connection> {
         caps,
         control: opened.control,
     })
+}
+
+/// What tern tells a server about itself with ID (RFC 2971).
+fn id_command() -> String {
+    format!(
+        r#"ID ("name" "tern" "version" "{}" "vendor" "tern")"#,
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// ID before login, under a tag of our own (the `imap` crate offers no command before login),
+/// between the crate's CAPABILITY and its LOGIN or AUTHENTICATE; whether the server took it.
+/// Safe there: the guard ends the crate's reads at CAPABILITY's tagged line, so nothing of ours
+/// can be in the crate's buffer, and what follows our reply goes back to the guard.
+fn identify_before_login(raw: &Raw) -> Result<bool> {
+    // The answer is one `* ID (...)` line of a few fields.
+    const MAX_ID_REPLY: usize = 64 << 10;
+    let reply = raw
+        .lock()
+        .command(&id_command(), MAX_ID_REPLY)
+        .map_err(|e| map_err("ID", imap::Error::Io(e)))?;
+    if !reply.ok() {
+        tracing::info!(
+            "ID before login refused ({}); it is sent again after login where needed",
+            raw8::restore(reply.status)
+        );
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 fn capability_names(caps: &imap::types::Capabilities) -> Vec<String> {

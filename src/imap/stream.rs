@@ -157,6 +157,73 @@ impl Wire {
     pub fn give_back(&mut self, rest: &[u8]) -> io::Result<()> {
         self.guard.feed(rest)
     }
+
+    /// Sends `command` under our own tag and reads its whole reply (at most `max` bytes),
+    /// through the tagged line; what arrives after that line goes back to the guard, so the
+    /// crate's next read starts exactly where our reply ended. For commands whose untagged
+    /// answer does not matter to us (ID): only the tagged line is kept.
+    pub fn command(&mut self, command: &str, max: usize) -> io::Result<Tagged> {
+        let tag = self.send(command)?;
+        let (mut buf, _) = self.take_pending()?;
+        let end = loop {
+            if let Some(end) = tagged_end(&buf, &tag) {
+                break end;
+            }
+            if buf.len() > max {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "the reply is longer than any answer to this command",
+                ));
+            }
+            let mut chunk = [0u8; 4096];
+            let got = self.read(&mut chunk)?;
+            if got == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            buf.extend_from_slice(&chunk[..got]);
+        };
+        self.give_back(&buf[end..])?;
+        buf.truncate(end);
+        let start = buf[..end - 2]
+            .windows(2)
+            .rposition(|w| w == b"\r\n")
+            .map_or(0, |at| at + 2);
+        let status = String::from_utf8_lossy(&buf[start + tag.len() + 1..end - 2]).into_owned();
+        Ok(Tagged { status })
+    }
+}
+
+/// The tagged line that ended a reply read with [`Wire::command`].
+#[derive(Debug)]
+pub struct Tagged {
+    /// What follows the tag: `OK ...`, `NO ...` or `BAD ...`.
+    pub status: String,
+}
+
+impl Tagged {
+    pub fn ok(&self) -> bool {
+        self.status
+            .get(..3)
+            .is_some_and(|s| s.eq_ignore_ascii_case("OK "))
+            || self.status.eq_ignore_ascii_case("OK")
+    }
+}
+
+/// Where the line tagged `tag` ends (after its CRLF), if it has arrived whole.
+fn tagged_end(buf: &[u8], tag: &str) -> Option<usize> {
+    let mut line_start = 0;
+    while let Some(len) = buf[line_start..].windows(2).position(|w| w == b"\r\n") {
+        let line = &buf[line_start..line_start + len];
+        let next = line_start + len + 2;
+        if line
+            .strip_prefix(tag.as_bytes())
+            .is_some_and(|r| r.starts_with(b" "))
+        {
+            return Some(next);
+        }
+        line_start = next;
+    }
+    None
 }
 
 /// The socket itself, unfiltered: for [`Raw`] readers. A read past the answer's deadline

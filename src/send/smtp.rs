@@ -28,7 +28,7 @@ pub struct SmtpTarget<'a> {
 pub enum Login<'a> {
     /// AUTH PLAIN or LOGIN, where offered.
     Password(&'a str),
-    /// AUTH XOAUTH2 with this OAuth2 account's token ([`super::smtp_bearer`]).
+    /// AUTH OAUTHBEARER or XOAUTH2 with this OAuth2 account's token ([`super::smtp_bearer`]).
     Bearer(&'a crate::config::Account),
 }
 
@@ -75,7 +75,9 @@ fn connect(target: &SmtpTarget) -> Result<SmtpConnection, Delivery> {
     }
     let password = match target.login {
         Login::Bearer(account) => {
-            if let Err(d) = super::smtp_bearer::login(&mut conn, account, target.username, &place) {
+            if let Err(d) =
+                super::smtp_bearer::login(&mut conn, &hello, account, target.username, &place)
+            {
                 conn.abort();
                 return Err(d);
             }
