@@ -5,12 +5,10 @@
 
 mod support;
 
-use std::path::Path;
-
 use mail_parser::{MessageParser, MimeHeaders};
 use support::dovecot::Seeding;
-use support::mta::{DOMAIN, Mta, TRUST, flags, tag};
-use support::tmux::{DEADLINE, Tmux, eventually};
+use support::mta::{DOMAIN, Mta, flags, tag};
+use support::tmux::{DEADLINE, eventually};
 
 /// The editor: fills an empty Subject with `$E2E_TAG` and adds a line to the body. With
 /// `$E2E_HOLD` set, it first says it started (that file + `.started`) and waits for that
@@ -23,32 +21,6 @@ if [ -n \"$E2E_HOLD\" ]; then\n\
 fi\n\
 sed -i \"s/^Subject:\\$/Subject: $E2E_TAG/\" \"$1\"\n\
 echo \"Written in the editor for $E2E_TAG.\" >> \"$1\"\n";
-
-/// A shell in tmux with the editor script and a private state directory, and the config for
-/// alice sending through the shared Postfix.
-fn session(mta: &Mta, home: &Path, t: &str, hold: &str) -> (Tmux, std::path::PathBuf) {
-    let editor = home.join("editor.sh");
-    std::fs::write(&editor, EDITOR).unwrap();
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let state = home.join("state");
-    let (editor, state) = (editor.to_str().unwrap(), state.to_str().unwrap());
-    let tmux = Tmux::shell(
-        &[
-            ("TERN_TEST_PASSWORD", "wonderland"),
-            ("XDG_STATE_HOME", state),
-            ("XDG_CACHE_HOME", state),
-            ("VISUAL", ""),
-            ("EDITOR", editor),
-            ("E2E_TAG", t),
-            ("E2E_HOLD", hold),
-        ],
-        100,
-        30,
-    );
-    let config = mta.config(home, mta.postfix.smtps_port, "implicit", TRUST);
-    (tmux, config)
-}
 
 fn header<'a>(m: &'a mail_parser::Message<'a>, name: &str) -> String {
     m.header_raw(name).unwrap_or_default().trim().to_string()
@@ -68,7 +40,12 @@ fn reply_in_the_editor_send_and_read_it_back_as_the_recipient() {
         .append("alice", "INBOX", original.as_bytes(), &["\\Seen"], None)
         .unwrap();
     let hold = home.path().join("hold");
-    let (mut tmux, config) = session(&mta, home.path(), &t, hold.to_str().unwrap());
+    let (mut tmux, config) = mta.composing(
+        home.path(),
+        EDITOR,
+        &[("E2E_TAG", &t), ("E2E_HOLD", hold.to_str().unwrap())],
+        (100, 30),
+    );
     tmux.launch_tern(&config);
     // The newest message is the one under the cursor.
     tmux.wait_for(&format!("lunch {t}"), DEADLINE);
@@ -126,7 +103,7 @@ fn compose_with_an_attachment_postpone_resume_from_drafts_and_send() {
     let pdf = home.path().join("report.pdf");
     let bytes: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
     std::fs::write(&pdf, &bytes).unwrap();
-    let (mut tmux, config) = session(&mta, home.path(), &t, "");
+    let (mut tmux, config) = mta.composing(home.path(), EDITOR, &[("E2E_TAG", &t)], (100, 30));
     tmux.launch_tern(&config);
     tmux.wait_for("INBOX ·", DEADLINE);
 

@@ -5,38 +5,13 @@
 
 mod support;
 
-use std::path::Path;
-
 use mail_parser::MessageParser;
 use support::dovecot::Seeding;
-use support::mta::{DOMAIN, Mta, TRUST, tag};
-use support::tmux::{DEADLINE, Tmux};
+use support::mta::{DOMAIN, Mta, tag};
+use support::tmux::DEADLINE;
 
 /// Adds a line to the reply's body.
 const EDITOR: &str = "#!/bin/sh\necho \"Count me in for $E2E_TAG.\" >> \"$1\"\n";
-
-fn session(mta: &Mta, home: &Path, t: &str) -> (Tmux, std::path::PathBuf) {
-    let editor = home.join("editor.sh");
-    std::fs::write(&editor, EDITOR).unwrap();
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let state = home.join("state");
-    let (editor, state) = (editor.to_str().unwrap(), state.to_str().unwrap());
-    let tmux = Tmux::shell(
-        &[
-            ("TERN_TEST_PASSWORD", "wonderland"),
-            ("XDG_STATE_HOME", state),
-            ("XDG_CACHE_HOME", state),
-            ("VISUAL", ""),
-            ("EDITOR", editor),
-            ("E2E_TAG", t),
-        ],
-        100,
-        44,
-    );
-    let config = mta.config(home, mta.postfix.smtps_port, "implicit", TRUST);
-    (tmux, config)
-}
 
 #[test]
 fn the_conversation_shows_the_reply_tern_sent_between_the_others() {
@@ -52,7 +27,7 @@ fn the_conversation_shows_the_reply_tern_sent_between_the_others() {
     mta.dovecot
         .append("alice", "INBOX", plan.as_bytes(), &["\\Seen"], None)
         .unwrap();
-    let (mut tmux, config) = session(&mta, home.path(), &t);
+    let (mut tmux, config) = mta.composing(home.path(), EDITOR, &[("E2E_TAG", &t)], (100, 44));
     tmux.launch_tern(&config);
     tmux.wait_for(&format!("Offsite {t}"), DEADLINE);
     tmux.act(&["reply"]);

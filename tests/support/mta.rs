@@ -77,6 +77,36 @@ impl Mta {
         path
     }
 
+    /// A shell in tmux (`width`×`height`) for alice writing mail: `editor` (a shell script's
+    /// text) as `EDITOR`, a private state directory under `home`, and `vars` besides; and
+    /// her config, sending through the Postfix on implicit TLS.
+    pub fn composing(
+        &self,
+        home: &Path,
+        editor: &str,
+        vars: &[(&str, &str)],
+        (width, height): (u16, u16),
+    ) -> (super::tmux::Tmux, PathBuf) {
+        use std::os::unix::fs::PermissionsExt as _;
+        let script = home.join("editor.sh");
+        std::fs::write(&script, editor).expect("write the editor script");
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+            .expect("make the editor script executable");
+        let state = home.join("state");
+        let (script, state) = (script.to_str().unwrap(), state.to_str().unwrap());
+        let mut env = vec![
+            ("TERN_TEST_PASSWORD", "wonderland"),
+            ("XDG_STATE_HOME", state),
+            ("XDG_CACHE_HOME", state),
+            ("VISUAL", ""),
+            ("EDITOR", script),
+        ];
+        env.extend_from_slice(vars);
+        let tmux = super::tmux::Tmux::shell(&env, width, height);
+        let config = self.config(home, self.postfix.smtps_port, "implicit", TRUST);
+        (tmux, config)
+    }
+
     /// The account of that config, parsed.
     pub fn account(&self, dir: &Path, port: u16, tls: &str, extra: &str) -> tern::config::Account {
         let path = self.config(dir, port, tls, extra);
