@@ -160,9 +160,9 @@ impl Wire {
 
     /// Sends `command` under our own tag and reads its whole reply (at most `max` bytes),
     /// through the tagged line; what arrives after that line goes back to the guard, so the
-    /// crate's next read starts exactly where our reply ended. For commands whose untagged
-    /// answer does not matter to us (ID): only the tagged line is kept.
-    pub fn command(&mut self, command: &str, max: usize) -> io::Result<Tagged> {
+    /// crate's next read starts exactly where our reply ended. For replies neither crate
+    /// parses (NAMESPACE); the tag is the reply's.
+    pub fn exchange(&mut self, command: &str, max: usize) -> io::Result<(String, Vec<u8>)> {
         let tag = self.send(command)?;
         let (mut buf, _) = self.take_pending()?;
         let end = loop {
@@ -184,6 +184,14 @@ impl Wire {
         };
         self.give_back(&buf[end..])?;
         buf.truncate(end);
+        Ok((tag, buf))
+    }
+
+    /// [`Wire::exchange`] for commands whose untagged answer does not matter to us (ID): only
+    /// the tagged line is kept.
+    pub fn command(&mut self, command: &str, max: usize) -> io::Result<Tagged> {
+        let (tag, buf) = self.exchange(command, max)?;
+        let end = buf.len();
         let start = buf[..end - 2]
             .windows(2)
             .rposition(|w| w == b"\r\n")
@@ -469,5 +477,18 @@ impl imap::extensions::idle::SetReadTimeout for Stream {
             .tcp()
             .set_read_timeout(timeout)
             .map_err(imap::Error::Io)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tagged_end;
+
+    #[test]
+    fn the_tagged_line_ends_the_reply() {
+        let reply = b"* NAMESPACE ((\"\" \"/\")) NIL NIL\r\nt3 OK done\r\n* 4 EXISTS\r\n";
+        assert_eq!(tagged_end(reply, "t3"), Some(reply.len() - 12));
+        assert_eq!(tagged_end(b"t30 OK\r\n", "t3"), None);
+        assert_eq!(tagged_end(b"* NAMESPACE NIL NIL NIL\r\nt3 OK", "t3"), None);
     }
 }
