@@ -8,7 +8,7 @@
 //!
 //! - *newest on screen*: launch (a `date +%s%N` in the pane's shell, just before `exec`) to
 //!   the newest message's subject on screen;
-//! - *oldest on screen*: `End` (`G` in aerc) is sent the moment the newest is seen; launch to
+//! - *oldest on screen*: `End` (`*` in NeoMutt, `G` in aerc) is sent the moment the newest is seen; launch to
 //!   the oldest message's subject on screen;
 //! - *whole list loaded*: launch to the client saying it holds every message (tern's status
 //!   bar `N messages`, NeoMutt's `Msgs:N`); aerc fetches only the rows it shows, so none;
@@ -289,7 +289,8 @@ fn setup(client: Client, scratch: &Path, port: u16, count: usize) -> Setup {
             (
                 format!("neomutt -n -F '{h}/muttrc'"),
                 Some(format!("Msgs:{count}")),
-                "End",
+                // NeoMutt's last-entry; it does not bind End.
+                "*",
             )
         }
         Client::Aerc => {

@@ -381,7 +381,7 @@ fn person(n: usize, cs: Charset) -> (String, String) {
     let first = names[n % names.len()];
     let last = names[(n / names.len() + 3) % names.len()];
     let name = match cs.join() {
-        "" => format!("{last}{first}"),
+        "" if !first.is_ascii() => format!("{last}{first}"),
         _ => format!(
             "{} {}",
             first.split(' ').next().unwrap_or(first),
