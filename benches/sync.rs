@@ -1,6 +1,7 @@
-//! `cargo bench --bench sync`: seeds a private Dovecot with 10 000 and 100 000 plausible
-//! messages (or the counts given as arguments) and prints one table, each figure a median of
-//! several runs of the real `tern` binary:
+//! `cargo bench --bench sync`: seeds a private Dovecot with 10 000 and 100 000 messages of the
+//! realistic bench corpus (tests/support/corpus.rs; or the counts given as arguments; `--small`
+//! for the corpus's small shape, as for a million messages) and prints one table, each figure a
+//! median of several runs of the real `tern` binary:
 //!
 //! - raw wire: a minimal client reading `UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE
 //!   ENVELOPE)` to the tagged OK: the floor for a cold sync;
@@ -25,22 +26,29 @@
 //! `cargo bench --bench sync -- --threads [COUNTS]` compares a cold `tern list` with a cold
 //! `tern list --threads` (wall of the whole process, CPU, peak RSS), runs interleaved.
 //!
+//! `--runs N` sets the runs per figure (5); `cargo bench --bench sync -- --small --runs 3
+//! 1000000` is the million-message table (issue 17, item 6).
+//!
 //! Under `cargo test --all-targets` it runs once on 200 messages, so the harness cannot rot.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use tern::devserver::{Dovecot, DovecotOptions};
 
+#[path = "../tests/support/corpus.rs"]
+mod corpus;
 #[path = "../tests/support/dovecot.rs"]
 mod dovecot;
+use corpus::{Corpus, Shape};
 use dovecot::Seeding;
 #[path = "../tests/support/tmux.rs"]
 #[allow(dead_code)] // the bench needs only a session and its screen
 mod tmux;
+#[path = "../tests/support/wire.rs"]
+mod wire;
 
 struct Timings {
     connected: f64,
@@ -53,9 +61,17 @@ struct Timings {
 
 fn main() {
     let benching = std::env::args().any(|a| a == "--bench");
-    let mut counts: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `--runs N`: runs per figure (5 by default).
+    let runs_arg = args
+        .iter()
+        .position(|a| a == "--runs")
+        .and_then(|i| args.get(i + 1)?.parse::<usize>().ok());
+    let mut counts: Vec<usize> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i == 0 || args[i - 1] != "--runs")
+        .filter_map(|(_, a)| a.parse().ok())
         .collect();
     if counts.is_empty() {
         counts = if benching {
@@ -64,7 +80,7 @@ fn main() {
             vec![200]
         };
     }
-    let runs = if benching { 5 } else { 1 };
+    let runs = runs_arg.unwrap_or(if benching { 5 } else { 1 });
     if std::env::args().any(|a| a == "--threads") {
         println!("messages\tlist\twall ms\tCPU ms\tpeak RSS MB");
         for n in counts {
@@ -119,7 +135,7 @@ fn seeded(count: usize) -> Dovecot {
         .expect("create folder");
     let seeded = Instant::now();
     server
-        .seed_maildir_bulk("alice", "Bench", (0..count).map(message))
+        .seed_maildir_bulk("alice", "Bench", corpus().messages(count))
         .expect("seed");
     eprintln!("seeded {count} messages in {:.2?}", seeded.elapsed());
     server
@@ -202,9 +218,8 @@ fn tui_row(count: usize, runs: usize) {
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
-    // The subject's last word: a list may shorten or strip a `Re:` in front.
-    let subject = subject(count - 1);
-    let newest = subject.rsplit(' ').next().unwrap_or(&subject);
+    // The subject's token: a list may shorten or strip a `Re:` in front.
+    let newest = &corpus::token(count - 1);
     let setups: Vec<(&str, PathBuf, PathBuf, PathBuf)> = binaries()
         .into_iter()
         .map(|(name, tern)| {
@@ -347,7 +362,7 @@ fn change_one_percent(server: &Dovecot, count: usize, round: usize) {
             .append(
                 "alice",
                 "Bench",
-                &message(count + round * 100 + i),
+                &corpus().message(count + round * 100 + i),
                 &[],
                 None,
             )
@@ -582,115 +597,18 @@ fn raw_wire(port: u16) -> Duration {
 
 /// [`raw_wire`] fetching `items`: its time, and the reply to the fetch as received.
 fn raw_fetch(port: u16, items: &str) -> (Duration, Vec<u8>) {
-    let start = Instant::now();
-    let mut reply = Vec::new();
-    let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    stream.set_nodelay(true).expect("nodelay");
-    let mut w = stream.try_clone().expect("clone");
-    let mut r = BufReader::with_capacity(1 << 16, stream);
-    let mut line = Vec::new();
-    r.read_until(b'\n', &mut line).expect("greeting");
-    for (tag, cmd) in [
-        ("a1", "LOGIN alice wonderland"),
-        ("a2", "SELECT Bench"),
-        ("a3", &format!("UID FETCH 1:* {items}")),
-    ] {
-        write!(w, "{tag} {cmd}\r\n").expect("send");
-        reply.clear();
-        loop {
-            line.clear();
-            r.read_until(b'\n', &mut line).expect("read");
-            reply.extend_from_slice(&line);
-            // Read literals ({n}) whole so a subject line cannot be mistaken for the tagged reply.
-            if let Some(n) = literal_len(&line) {
-                let at = reply.len();
-                reply.resize(at + n, 0);
-                r.read_exact(&mut reply[at..]).expect("literal");
-                continue;
-            }
-            if line.starts_with(tag.as_bytes()) {
-                break;
-            }
-        }
-    }
-    (start.elapsed(), reply)
+    wire::fetch_all(port, "alice", "wonderland", "Bench", items)
 }
 
-fn literal_len(line: &[u8]) -> Option<usize> {
-    let body = line.strip_suffix(b"}\r\n")?;
-    let open = body.iter().rposition(|b| *b == b'{')?;
-    std::str::from_utf8(&body[open + 1..]).ok()?.parse().ok()
-}
-
-/// A plausible message: varied senders, subjects and sizes, dates one minute apart; threads
-/// of ten (each message a reply to the one before, naming all its ancestors in References,
-/// folded one per line as mailers do), and every fifth with a small attachment.
-fn message(i: usize) -> Vec<u8> {
-    const NAMES: [&str; 8] = [
-        "Alice Martin",
-        "Bob Chen",
-        "Chloé Dubois",
-        "Dmitri Ivanov",
-        "Eve Adams",
-        "王小明",
-        "Grace Hopper",
-        "Hiro Tanaka",
-    ];
-    let name = NAMES[i % NAMES.len()];
-    let from = if name.is_ascii() {
-        format!(
-            "{name} <{}@example.com>",
-            name.split(' ').next().unwrap_or("x").to_lowercase()
-        )
+/// The bench's mail: realistic (tests/support/corpus.rs), or small with `--small` (for a
+/// million messages).
+fn corpus() -> Corpus {
+    let small = std::env::args().any(|a| a == "--small");
+    Corpus::new(if small {
+        Shape::Small
     } else {
-        format!("=?UTF-8?B?{}?= <wang@example.cn>", base64(name.as_bytes()))
-    };
-    let date = chrono::DateTime::from_timestamp(1_760_000_000 + i as i64 * 60, 0)
-        .unwrap_or_default()
-        .to_rfc2822();
-    let text = "Lorem ipsum dolor sit amet, consectetur adipiscing elit.\r\n".repeat(10 + i % 40);
-    let root = i - i % 10;
-    let thread = if i > root {
-        let ancestors: Vec<String> = (root..i).map(|a| format!("<{a}@bench.example>")).collect();
-        format!(
-            "In-Reply-To: <{}@bench.example>\r\nReferences: {}\r\n",
-            i - 1,
-            ancestors.join("\r\n ")
-        )
-    } else {
-        String::new()
-    };
-    let (content_type, body) = if i.is_multiple_of(5) {
-        let attachment = base64(&text.as_bytes()[..text.len().min(700)]);
-        (
-            "multipart/mixed; boundary=\"b\"".to_string(),
-            format!(
-                "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}--b\r\n\
-                 Content-Type: text/csv; name=\"data{i}.csv\"\r\n\
-                 Content-Disposition: attachment; filename=\"data{i}.csv\"\r\n\
-                 Content-Transfer-Encoding: base64\r\n\r\n{attachment}\r\n--b--\r\n"
-            ),
-        )
-    } else {
-        ("text/plain; charset=utf-8".to_string(), text)
-    };
-    format!(
-        "From: {from}\r\nTo: alice@example.com\r\nSubject: {}\r\nDate: {date}\r\nMessage-ID: <{i}@bench.example>\r\n{thread}MIME-Version: 1.0\r\nContent-Type: {content_type}\r\n\r\n{body}",
-        subject(i)
-    )
-    .into_bytes()
-}
-
-fn subject(i: usize) -> String {
-    const TOPICS: [&str; 6] = [
-        "Quarterly report",
-        "Lunch on Friday?",
-        "Build failed on main",
-        "Re: design review",
-        "Invoice 2026-",
-        "Your order has shipped",
-    ];
-    format!("{}{i}", TOPICS[(i / 3) % TOPICS.len()])
+        Shape::Realistic
+    })
 }
 
 fn base64(b: &[u8]) -> String {

@@ -1,4 +1,4 @@
-//! `cargo bench --bench ui`: the UI side at 100 000 messages.
+//! `cargo bench --bench ui`: the UI side at 100 000 messages (`-- 1000000`: another count).
 //!
 //! - Frame time of the message list drawn into ratatui's TestBackend at 200x50 while
 //!   scrolling: median, 95th percentile and maximum of 200 frames, in wall time and in this
@@ -156,7 +156,11 @@ fn rss_kib() -> u64 {
 
 fn main() {
     let benching = std::env::args().any(|a| a == "--bench");
-    let (messages, frames) = if benching { (100_000, 200) } else { (2_000, 5) };
+    let (mut messages, frames) = if benching { (100_000, 200) } else { (2_000, 5) };
+    // `cargo bench --bench ui -- 1000000`: another folder size (issue 17's million).
+    if let Some(n) = std::env::args().skip(1).find_map(|a| a.parse().ok()) {
+        messages = n;
+    }
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
 
     let before = rss_kib();

@@ -87,6 +87,12 @@ impl Seeding for Dovecot {
         messages: impl Iterator<Item = Vec<u8>>,
     ) -> Result<usize> {
         self.create_folder(user, folder)?;
+        if folder.eq_ignore_ascii_case("INBOX") {
+            // Dovecot makes the INBOX's Maildir when it is first opened.
+            let mut s = session(self, user)?;
+            s.select("INBOX").map_err(imap_err("SELECT INBOX"))?;
+            let _ = s.logout();
+        }
         let cur = maildir_of(self, user, folder).join("cur");
         // Dovecot created the folder, so `cur/` has the mail owner (the `dovecot` user when
         // the tests run as root); the files must have it too or Dovecot cannot read them.
