@@ -19,7 +19,7 @@ use crate::msg::{
     ConnState, Event, Flag, Flags, Folder, FolderInfo, FolderStatus, SummaryRef, Uid,
 };
 use conversations::Conversations;
-use sort::{Row, SortKey, SortOrder};
+use sort::{Row, Rows, SortKey, SortOrder};
 use store::Summaries;
 use thread_job::{Built, ThreadJob};
 use threads::Header;
@@ -494,6 +494,26 @@ fn thread_header(s: SummaryRef<'_>) -> Header<'_> {
 /// must not keep every message it ever showed.
 pub const BODY_BUDGET: usize = 64 << 20;
 
+/// What the sort order knows of the open folder's messages: their summaries, and the UIDs
+/// that arrived while it was open.
+#[derive(Clone, Copy)]
+struct Known<'a>(&'a Summaries, &'a std::collections::HashSet<Uid>);
+
+impl<'a> Rows<'a> for Known<'a> {
+    fn row(&self, uid: Uid) -> Row<'a> {
+        match self.0.get(&uid) {
+            Some(s) => Row::Known(s),
+            None if self.1.contains(&uid) => Row::Arrived,
+            None => Row::Loading,
+        }
+    }
+
+    /// A presence test, without building the row.
+    fn loading(&self, uid: Uid) -> bool {
+        !self.0.contains_key(&uid) && !self.1.contains(&uid)
+    }
+}
+
 impl Mailbox {
     /// The fetched data of `uid`, marked as the most recently used.
     fn message_mut(&mut self, uid: Uid) -> &mut Message {
@@ -520,26 +540,12 @@ impl Mailbox {
         }
     }
 
-    /// What the sort order knows of `uid`.
-    fn row<'a>(
-        summaries: &'a Summaries,
-        arrivals: &std::collections::HashSet<Uid>,
-        uid: Uid,
-    ) -> Row<'a> {
-        match summaries.get(&uid) {
-            Some(s) => Row::Known(s),
-            None if arrivals.contains(&uid) => Row::Arrived,
-            None => Row::Loading,
-        }
-    }
-
     /// Sorts the list and the search hits by `order`.
     fn sort(&mut self) {
-        let (summaries, arrivals) = (&self.summaries, &self.arrivals);
-        let row = |u| Mailbox::row(summaries, arrivals, u);
-        self.order.sort(&mut self.uids, row);
+        let rows = Known(&self.summaries, &self.arrivals);
+        self.order.sort(&mut self.uids, rows);
         if let Some(hits) = self.search.as_mut() {
-            self.order.sort(hits, row);
+            self.order.sort(hits, rows);
         }
     }
 
@@ -560,11 +566,10 @@ impl Mailbox {
         if !self.order.needs_summary() {
             return;
         }
-        let (summaries, arrivals) = (&self.summaries, &self.arrivals);
-        let row = |u| Mailbox::row(summaries, arrivals, u);
-        self.order.place(&mut self.uids, moved, row);
+        let rows = Known(&self.summaries, &self.arrivals);
+        self.order.place(&mut self.uids, moved, rows);
         if let Some(hits) = self.search.as_mut() {
-            self.order.place(hits, moved, row);
+            self.order.place(hits, moved, rows);
         }
     }
 
@@ -594,10 +599,8 @@ impl Mailbox {
         }
         self.arrivals.extend(fresh.iter().copied());
         self.uids.extend(fresh.iter().copied());
-        let (summaries, arrivals) = (&self.summaries, &self.arrivals);
-        self.order.place(&mut self.uids, &fresh, |u| {
-            Mailbox::row(summaries, arrivals, u)
-        });
+        let rows = Known(&self.summaries, &self.arrivals);
+        self.order.place(&mut self.uids, &fresh, rows);
         fresh.len()
     }
 

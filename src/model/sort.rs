@@ -89,6 +89,24 @@ pub enum Row<'a> {
     Loading,
 }
 
+/// What an order asks of the messages it sorts: each row, and (more often, cheaper) whether a
+/// row is still loading. Any `Fn(Uid) -> Row` answers both through the row.
+pub trait Rows<'a> {
+    fn row(&self, uid: Uid) -> Row<'a>;
+
+    /// Whether `uid`'s summary is not known yet ([`Row::Loading`]). Date order asks it of every
+    /// row of the list for every sync chunk, so a store answers it without building the row.
+    fn loading(&self, uid: Uid) -> bool {
+        matches!(self.row(uid), Row::Loading)
+    }
+}
+
+impl<'a, F: Fn(Uid) -> Row<'a>> Rows<'a> for F {
+    fn row(&self, uid: Uid) -> Row<'a> {
+        self(uid)
+    }
+}
+
 impl<'a> From<Option<SummaryRef<'a>>> for Row<'a> {
     fn from(s: Option<SummaryRef<'a>>) -> Row<'a> {
         s.map_or(Row::Loading, Row::Known)
@@ -323,14 +341,14 @@ impl SortOrder {
 
     /// Sorts `uids` by this order, looking summaries up with `get`. Each message's key is
     /// computed once.
-    pub fn sort<'a>(&self, uids: &mut [Uid], get: impl Fn(Uid) -> Row<'a>) {
+    pub fn sort<'a>(&self, uids: &mut [Uid], get: impl Rows<'a>) {
         if self.interleaves() {
             let (mut known, loading) = self.split(uids.iter().copied(), &get);
             self.sort_ranked(&mut known, &get);
             self.merge(uids, &known, &loading);
             return;
         }
-        self.sort_ranked(uids, get);
+        self.sort_ranked(uids, &get);
     }
 
     /// The known (or arrived) rows in their given order, and the rows still loading sorted
@@ -338,10 +356,9 @@ impl SortOrder {
     fn split<'a>(
         &self,
         uids: impl Iterator<Item = Uid>,
-        get: impl Fn(Uid) -> Row<'a>,
+        get: &impl Rows<'a>,
     ) -> (Vec<Uid>, Vec<Uid>) {
-        let (known, mut loading): (Vec<Uid>, Vec<Uid>) =
-            uids.partition(|&u| !matches!(get(u), Row::Loading));
+        let (known, mut loading): (Vec<Uid>, Vec<Uid>) = uids.partition(|&u| !get.loading(u));
         loading.sort_unstable_by_key(|&u| self.tie(u));
         (known, loading)
     }
@@ -366,9 +383,11 @@ impl SortOrder {
         }
     }
 
-    fn sort_ranked<'a>(&self, uids: &mut [Uid], get: impl Fn(Uid) -> Row<'a>) {
-        let mut ranked: Vec<(Rank<'a>, Uid)> =
-            uids.iter().map(|&u| (self.rank(u, get(u)), u)).collect();
+    fn sort_ranked<'a>(&self, uids: &mut [Uid], get: &impl Rows<'a>) {
+        let mut ranked: Vec<(Rank<'a>, Uid)> = uids
+            .iter()
+            .map(|&u| (self.rank(u, get.row(u)), u))
+            .collect();
         ranked.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         for (slot, (_, u)) in uids.iter_mut().zip(ranked) {
             *slot = u;
@@ -379,7 +398,7 @@ impl SortOrder {
     /// summary or flags just changed) to their place; the other rows of `uids` are in this
     /// order. Cheaper than sorting again when few rows move: each is placed by binary search,
     /// and the list copied once.
-    pub fn place<'a>(&self, uids: &mut Vec<Uid>, moved: &[Uid], get: impl Fn(Uid) -> Row<'a>) {
+    pub fn place<'a>(&self, uids: &mut Vec<Uid>, moved: &[Uid], get: impl Rows<'a>) {
         if self.interleaves() {
             // The known rows are placed among themselves, then the loading ones merged in.
             let (mut known, loading) = self.split(uids.iter().copied(), &get);
@@ -387,10 +406,10 @@ impl SortOrder {
             self.merge(uids, &known, &loading);
             return;
         }
-        self.place_ranked(uids, moved, get);
+        self.place_ranked(uids, moved, &get);
     }
 
-    fn place_ranked<'a>(&self, uids: &mut Vec<Uid>, moved: &[Uid], get: impl Fn(Uid) -> Row<'a>) {
+    fn place_ranked<'a>(&self, uids: &mut Vec<Uid>, moved: &[Uid], get: &impl Rows<'a>) {
         // The whole list is looked up, 100 000 rows for a chunk of 1 000.
         let moving = Moving::new(moved);
         let mut fresh = Vec::new();
@@ -401,13 +420,13 @@ impl SortOrder {
             }
             stays
         });
-        self.sort_ranked(&mut fresh, &get);
+        self.sort_ranked(&mut fresh, get);
         let rest = std::mem::take(uids);
         uids.reserve(rest.len() + fresh.len());
         let mut from = 0;
         for u in fresh {
-            let rank = self.rank(u, get(u));
-            let at = from + rest[from..].partition_point(|&x| self.rank(x, get(x)) < rank);
+            let rank = self.rank(u, get.row(u));
+            let at = from + rest[from..].partition_point(|&x| self.rank(x, get.row(x)) < rank);
             uids.extend_from_slice(&rest[from..at]);
             uids.push(u);
             from = at;
