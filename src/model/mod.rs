@@ -417,9 +417,9 @@ impl Model {
         mb.generation += 1;
     }
 
-    /// Lists the open folder as conversations from now on, once the returned job, run on
-    /// another thread, has built them ([`Model::threads_built`]); until then it is listed as
-    /// before.
+    /// Lists the open folder as conversations from now on, once the returned job, copied
+    /// ([`Model::copy_threads`]) and run on another thread, has built them
+    /// ([`Model::threads_built`]); until then it is listed as before.
     pub fn start_threads(&mut self) -> Option<ThreadJob> {
         let mb = self.mailbox.as_mut()?;
         self.views.entry(mb.folder.clone()).or_default().threads = true;
@@ -430,13 +430,21 @@ impl Model {
             added: Vec::new(),
             removed: Vec::new(),
         });
-        // The summaries in the map's own order, read where they lie (as in `set_threads`).
+        // The summaries in the map's own order, so that copying reads them where they lie
+        // (as in `set_threads`).
         Some(ThreadJob::new(
             mb.folder.clone(),
             token,
-            mb.summaries.len(),
-            mb.summaries.values(),
+            mb.summaries.keys().collect(),
         ))
+    }
+
+    /// Copies up to `max` more messages into `job`: Some(true) once it can run, None when it
+    /// is stale (another folder, or the thread view turned off or started again since).
+    pub fn copy_threads(&self, job: &mut ThreadJob, max: usize) -> Option<bool> {
+        let mb = self.mailbox.as_ref().filter(|m| m.folder == job.folder)?;
+        mb.threading.as_ref().filter(|t| t.token == job.token)?;
+        Some(job.copy(&mb.summaries, max))
     }
 
     /// The threads a [`ThreadJob`] built: the folder is listed as them, with the messages
@@ -834,8 +842,9 @@ mod tests {
         }
     }
 
-    /// The thread build runs elsewhere while mail comes and goes: its result takes them in,
-    /// and a build started before the view was turned off and on again is dropped.
+    /// The thread build is copied over several frames and runs elsewhere while mail comes
+    /// and goes: its result takes them in, and a build started before the view was turned
+    /// off and on again is dropped.
     #[test]
     fn a_thread_build_takes_in_what_changed_while_it_ran() {
         let mut m = synced_inbox();
@@ -845,8 +854,14 @@ mod tests {
             uid_validity: 7,
             chunk: vec![reply(1, "a@x", None), reply(2, "b@x", Some("a@x"))],
         });
-        let stale = m.start_threads().unwrap();
-        let job = m.start_threads().unwrap();
+        let mut stale = m.start_threads().unwrap();
+        let mut job = m.start_threads().unwrap();
+        assert_eq!(m.copy_threads(&mut stale, 10), None, "stale at once");
+        assert_eq!(
+            m.copy_threads(&mut job, 1),
+            Some(false),
+            "a slice per frame"
+        );
         assert!(m.view().unwrap().threads, "threaded as soon as asked");
         assert!(
             m.mailbox.as_ref().unwrap().threads.is_none(),
@@ -867,6 +882,7 @@ mod tests {
             folder: inbox,
             uids: vec![2],
         });
+        assert_eq!(m.copy_threads(&mut job, 10), Some(true), "the rest");
         assert!(!m.threads_built(stale.run()), "an earlier build is dropped");
         assert!(m.threads_built(job.run()));
         let c = m.mailbox.as_ref().unwrap().threads.as_ref().unwrap();

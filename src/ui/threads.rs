@@ -8,6 +8,9 @@ use crate::ui::action::Action;
 use crate::ui::app::App;
 use crate::ui::triage::count;
 
+/// Messages copied for a thread build per frame: ~1–2 ms of the UI thread's time.
+pub const COPY_PER_FRAME: usize = 10_000;
+
 impl App {
     /// `threads`: the open folder as conversations, or as messages again (remembered for the
     /// next start). The cursor stays on its message.
@@ -32,9 +35,24 @@ impl App {
         self.remember_view()
     }
 
-    /// A thread build the main loop is to run now, on a thread of its own.
+    /// A thread build the main loop is to run now, on a thread of its own, once copied: each
+    /// call copies up to [`COPY_PER_FRAME`] more messages, so that no frame waits for a whole
+    /// large folder's copy.
     pub fn take_thread_job(&mut self) -> Option<ThreadJob> {
-        self.thread_job.take()
+        let mut job = self.thread_job.take()?;
+        match self.model.copy_threads(&mut job, COPY_PER_FRAME)? {
+            true => Some(job),
+            false => {
+                self.thread_job = Some(job);
+                None
+            }
+        }
+    }
+
+    /// Whether a thread build is being copied: the main loop comes back for the rest without
+    /// waiting for an event.
+    pub fn copying_threads(&self) -> bool {
+        self.thread_job.is_some()
     }
 
     /// A thread build is done: the folder is listed as conversations, the cursor on its
