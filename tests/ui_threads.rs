@@ -8,6 +8,7 @@ use support::ui::{
     summary,
 };
 use tern::msg::{Cmd, Event, Flag, Flags, Folder, SpecialUse, Summary, Uid};
+use tern::ui::action::Action;
 use tern::ui::app::App;
 
 /// Three conversations, dated by UID: a Chinese plan (1, 2 replying to 1, 4 to 2; 4 unread),
@@ -324,4 +325,48 @@ fn hostile_remembered_folds_are_ignored() {
     let words = format!("date threads <a@x {huge} <\u{202e}c@x> folded> <<>>");
     let app = restarted(&words, messages());
     assert_eq!(listed(&app), [6, 3, 5, 1, 2, 4], "threaded, nothing folded");
+}
+
+#[test]
+fn a_large_folder_is_threaded_over_several_frames_while_mail_comes() {
+    let n: Uid = 25_000;
+    let seen = Flags::from(Flag::Seen);
+    let alone = |u: Uid| {
+        in_thread(
+            summary(u, "Dave <d@x>", "Note", seen),
+            &format!("{u}@x"),
+            &[],
+        )
+    };
+    let mut app = new_app("INBOX");
+    let inbox = vec![folder("INBOX", None, Some((0, n)))];
+    load(&mut app, inbox, "INBOX", (1..=n).map(alone).collect());
+    press(&mut app, "j j");
+    let on = app.selected_uid();
+    assert_eq!(on, Some(n - 2));
+
+    app.act(Action::Threads, None);
+    assert!(
+        app.take_thread_job().is_none(),
+        "one slice copied, the rest later"
+    );
+    assert!(app.copying_threads());
+    // A reply to the first message arrives between two frames.
+    app.on_event(arrived("INBOX", vec![n + 1]));
+    let reply = summary(n + 1, "Erin <e@x>", "Re: Note", Flags::NONE);
+    app.on_event(summaries("INBOX", vec![in_thread(reply, "r@x", &["1@x"])]));
+    let mut frames = 1;
+    let job = loop {
+        frames += 1;
+        if let Some(job) = app.take_thread_job() {
+            break job;
+        }
+    };
+    assert_eq!(frames, 3, "10 000 messages a frame");
+    assert!(app.threaded().is_none(), "listed as messages until built");
+    app.threads_built(job.run());
+    let c = app.threaded().expect("threaded");
+    assert_eq!(c.thread(1).unwrap().uids().collect::<Vec<_>>(), [1, n + 1]);
+    assert_eq!(c.len(), n as usize + 1);
+    assert_eq!(app.selected_uid(), on, "the cursor stays on its message");
 }
