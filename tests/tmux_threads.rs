@@ -1,7 +1,7 @@
 //! Conversations end to end: the real `tern` binary in tmux, driven by the default keymap's
 //! keys, against a private Dovecot. Threads are listed with tree lines, folded, a folded
-//! thread is archived with one key (checked on the server), and the thread view is there
-//! again after a restart.
+//! thread is archived with one key (checked on the server), and the thread view and its
+//! folds are there again after a restart.
 
 mod support;
 
@@ -113,13 +113,19 @@ fn threads_fold_and_a_folded_thread_is_archived_with_one_key() {
     });
     t.wait_for("Moved 3 messages to Archive", DEADLINE);
 
-    // The folder stays listed as threads after a restart; a reply that came meanwhile is
-    // under its parent.
+    // The folder stays listed as threads after a restart, every thread still folded: a reply
+    // that came meanwhile is in its parent's folded thread.
     t.quit();
     let raw = message("re3@t", "<lunch@t>", "Re: Lunch on Friday", 13);
     env.server
         .append("alice", "Lists", &raw, &[], None)
         .expect("append the reply");
+    t.launch_tern(&config);
+    t.wait_for("[2, 1 new] Lunch on Friday", DEADLINE);
+    // Unfolded, it stays unfolded after the next restart.
+    t.act(&["collapse"]);
+    t.wait_for("└─Re: Lunch on Friday", DEADLINE);
+    t.quit();
     t.launch_tern(&config);
     t.wait_for("└─Re: Lunch on Friday", DEADLINE);
     t.quit();

@@ -8,6 +8,7 @@ use support::ui::{
     summary,
 };
 use tern::msg::{Cmd, Event, Flag, Flags, Folder, SpecialUse, Summary, Uid};
+use tern::ui::action::Action;
 use tern::ui::app::App;
 
 /// Three conversations, dated by UID: a Chinese plan (1, 2 replying to 1, 4 to 2; 4 unread),
@@ -251,4 +252,121 @@ fn a_remembered_view_lists_the_folder_so_when_it_opens() {
     app.on_event(support::ui::selected("INBOX", (1..=6).rev().collect()));
     app.on_event(summaries("INBOX", messages()));
     assert!(app.threaded().is_none(), "still listed as messages");
+}
+
+/// The words `cmds` asked the worker to remember for the open folder.
+fn remembered(cmds: &[Cmd]) -> String {
+    cmds.iter()
+        .find_map(|c| match c {
+            Cmd::RememberView { view, .. } => Some(view.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("a view to remember: {cmds:?}"))
+}
+
+/// A restart: a new App told by the cache how INBOX was listed, then loading `chunk`.
+fn restarted(words: &str, chunk: Vec<Summary>) -> App {
+    let mut app = new_app("INBOX");
+    app.on_event(Event::View {
+        folder: Folder::named("INBOX"),
+        view: words.into(),
+    });
+    load(
+        &mut app,
+        vec![folder("INBOX", None, Some((2, 6)))],
+        "INBOX",
+        chunk,
+    );
+    app
+}
+
+#[test]
+fn folds_are_remembered_by_thread_across_a_restart() {
+    let mut app = inbox();
+    press(&mut app, "V");
+    let words = remembered(&press(&mut app, "j z"));
+    assert_eq!(words, "date threads <c@x>", "lunch, named by its root");
+    assert_eq!(listed(&app), [6, 3, 1, 2, 4]);
+
+    let mut app = restarted(&words, messages());
+    assert_eq!(listed(&app), [6, 3, 1, 2, 4], "lunch folded again");
+    // Unfolding forgets it.
+    press(&mut app, "j");
+    assert_eq!(remembered(&press(&mut app, "z")), "date threads");
+    assert_eq!(listed(&app), [6, 3, 5, 1, 2, 4]);
+
+    // Every thread folded but one.
+    press(&mut app, "Z");
+    let words = remembered(&press(&mut app, "g j j z"));
+    assert_eq!(words, "date threads folded <a@x>");
+    assert_eq!(listed(&app), [6, 3, 1, 2, 4]);
+    let app = restarted(&words, messages());
+    assert_eq!(listed(&app), [6, 3, 1, 2, 4], "only the plan unfolded");
+}
+
+#[test]
+fn a_fold_follows_its_thread_when_the_missing_root_comes() {
+    // The plan's first message (1) is not there yet: its replies hang from a placeholder.
+    let without_root: Vec<Summary> = messages().into_iter().filter(|s| s.uid != 1).collect();
+    let mut app = restarted("date threads", without_root);
+    assert_eq!(listed(&app), [6, 3, 5, 2, 4]);
+    let words = remembered(&press(&mut app, "j j j z"));
+    assert_eq!(words, "date threads <a@x>");
+    assert_eq!(listed(&app), [6, 3, 5, 2]);
+
+    // Next start the root is in the folder and heads the thread: still folded.
+    let app = restarted(&words, messages());
+    assert_eq!(listed(&app), [6, 3, 5, 1]);
+}
+
+#[test]
+fn hostile_remembered_folds_are_ignored() {
+    let huge = format!("<{}>", "x".repeat(100_000));
+    let words = format!("date threads <a@x {huge} <\u{202e}c@x> folded> <<>>");
+    let app = restarted(&words, messages());
+    assert_eq!(listed(&app), [6, 3, 5, 1, 2, 4], "threaded, nothing folded");
+}
+
+#[test]
+fn a_large_folder_is_threaded_over_several_frames_while_mail_comes() {
+    let n: Uid = 25_000;
+    let seen = Flags::from(Flag::Seen);
+    let alone = |u: Uid| {
+        in_thread(
+            summary(u, "Dave <d@x>", "Note", seen),
+            &format!("{u}@x"),
+            &[],
+        )
+    };
+    let mut app = new_app("INBOX");
+    let inbox = vec![folder("INBOX", None, Some((0, n)))];
+    load(&mut app, inbox, "INBOX", (1..=n).map(alone).collect());
+    press(&mut app, "j j");
+    let on = app.selected_uid();
+    assert_eq!(on, Some(n - 2));
+
+    app.act(Action::Threads, None);
+    assert!(
+        app.take_thread_job().is_none(),
+        "one slice copied, the rest later"
+    );
+    assert!(app.copying_threads());
+    // A reply to the first message arrives between two frames.
+    app.on_event(arrived("INBOX", vec![n + 1]));
+    let reply = summary(n + 1, "Erin <e@x>", "Re: Note", Flags::NONE);
+    app.on_event(summaries("INBOX", vec![in_thread(reply, "r@x", &["1@x"])]));
+    let mut frames = 1;
+    let job = loop {
+        frames += 1;
+        if let Some(job) = app.take_thread_job() {
+            break job;
+        }
+    };
+    assert_eq!(frames, 3, "10 000 messages a frame");
+    assert!(app.threaded().is_none(), "listed as messages until built");
+    app.threads_built(job.run());
+    let c = app.threaded().expect("threaded");
+    assert_eq!(c.thread(1).unwrap().uids().collect::<Vec<_>>(), [1, n + 1]);
+    assert_eq!(c.len(), n as usize + 1);
+    assert_eq!(app.selected_uid(), on, "the cursor stays on its message");
 }

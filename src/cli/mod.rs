@@ -449,6 +449,7 @@ pub fn run(args: &Args, command: &Command) -> Result<()> {
                     ..o
                 }),
                 threads: *threads,
+                ..View::default()
             };
             read::list(c, folder, *limit, view, *timings, out)
         }

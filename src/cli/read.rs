@@ -108,7 +108,7 @@ pub fn list(
     let in_sync = start.elapsed();
     // Once, over the whole folder, rather than as each chunk arrives; the options decide, not
     // how the TUI last listed the folder.
-    if model.view() != Some(view) {
+    if model.view().map(|v| (v.order, v.threads)) != Some((view.order, view.threads)) {
         model.set_order(view.order);
         model.set_threads(view.threads);
     }

@@ -110,6 +110,17 @@ impl Conversations {
         self.thread_of(uid).and_then(|i| self.thread_at(i))
     }
 
+    /// A message of a thread that names `id` (as its Message-ID, In-Reply-To or a
+    /// References id), if one does. Ids are indexed by hash: a collision or an id two threads
+    /// name may give another thread, so the caller checks what it finds.
+    pub fn naming(&self, id: &str) -> Option<Uid> {
+        let key = self.hasher.hash_one((0u8, threads::bare(id))) as u32;
+        self.keys
+            .get(&key)
+            .copied()
+            .filter(|u| self.at.contains_key(u))
+    }
+
     /// How many messages are threaded.
     pub fn len(&self) -> usize {
         self.rows.len()

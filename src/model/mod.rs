@@ -11,6 +11,7 @@ pub mod sort;
 pub mod store;
 pub mod thread_job;
 pub mod threads;
+pub mod view;
 
 use std::collections::HashMap;
 
@@ -23,6 +24,7 @@ use sort::{Row, Rows, SortKey, SortOrder};
 use store::Summaries;
 use thread_job::{Built, ThreadJob};
 use threads::Header;
+pub use view::{Folded, View};
 
 #[derive(Debug, Default)]
 pub struct Model {
@@ -43,38 +45,6 @@ pub struct Model {
 /// Names each thread build ([`Model::start_threads`]) across every account's model, so a
 /// build's result can only land where it was started.
 static THREAD_BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// How a folder is listed: its sort order, and whether as conversations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct View {
-    pub order: SortOrder,
-    pub threads: bool,
-}
-
-impl std::fmt::Display for View {
-    /// The words [`View::from_str`] reads back, as the cache keeps them: the order, then
-    /// `threads` when threaded (`size reverse threads`).
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.order)?;
-        if self.threads {
-            f.write_str(" threads")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::str::FromStr for View {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<View, String> {
-        let threads = s.split_whitespace().any(|w| w == "threads");
-        let order: Vec<&str> = s.split_whitespace().filter(|w| *w != "threads").collect();
-        Ok(View {
-            order: order.join(" ").parse()?,
-            threads,
-        })
-    }
-}
 
 /// The open folder.
 #[derive(Debug)]
@@ -160,10 +130,13 @@ impl Model {
                 complete,
                 uids,
             } => {
-                let view = self.views.get(&folder).copied().unwrap_or_default();
+                let (order, threads) = self
+                    .views
+                    .get(&folder)
+                    .map_or((SortOrder::default(), false), |v| (v.order, v.threads));
                 let mut mb = Mailbox {
-                    order: view.order,
-                    threads: view.threads.then(Conversations::default),
+                    order,
+                    threads: threads.then(Conversations::default),
                     threading: None,
                     folder,
                     uid_validity,
@@ -393,7 +366,24 @@ impl Model {
         Some(View {
             order: mb.order,
             threads: mb.is_threaded(),
+            folds: self.folded(&mb.folder),
         })
+    }
+
+    /// Which threads of `folder` were last folded ([`Model::set_folds`]), this session or,
+    /// as the cache remembered them, before.
+    pub fn folded(&self, folder: &Folder) -> Folded {
+        self.views
+            .get(folder)
+            .map(|v| v.folds.clone())
+            .unwrap_or_default()
+    }
+
+    /// Remembers which threads of the open folder are folded, for when it is reopened.
+    pub fn set_folds(&mut self, folds: Folded) {
+        if let Some(mb) = &self.mailbox {
+            self.views.entry(mb.folder.clone()).or_default().folds = folds;
+        }
     }
 
     /// Lists the open folder in `order` from now on, and again whenever it is reopened this
@@ -414,7 +404,11 @@ impl Model {
         let Some(mb) = self.mailbox.as_mut() else {
             return;
         };
-        self.views.entry(mb.folder.clone()).or_default().threads = on;
+        let view = self.views.entry(mb.folder.clone()).or_default();
+        view.threads = on;
+        if !on {
+            view.folds = Folded::default();
+        }
         mb.threading = None;
         // The summaries in the map's own order, read where they lie: one lookup per UID would
         // miss the cache on every message of a large folder.
@@ -423,9 +417,9 @@ impl Model {
         mb.generation += 1;
     }
 
-    /// Lists the open folder as conversations from now on, once the returned job, run on
-    /// another thread, has built them ([`Model::threads_built`]); until then it is listed as
-    /// before.
+    /// Lists the open folder as conversations from now on, once the returned job, copied
+    /// ([`Model::copy_threads`]) and run on another thread, has built them
+    /// ([`Model::threads_built`]); until then it is listed as before.
     pub fn start_threads(&mut self) -> Option<ThreadJob> {
         let mb = self.mailbox.as_mut()?;
         self.views.entry(mb.folder.clone()).or_default().threads = true;
@@ -436,13 +430,21 @@ impl Model {
             added: Vec::new(),
             removed: Vec::new(),
         });
-        // The summaries in the map's own order, read where they lie (as in `set_threads`).
+        // The summaries in the map's own order, so that copying reads them where they lie
+        // (as in `set_threads`).
         Some(ThreadJob::new(
             mb.folder.clone(),
             token,
-            mb.summaries.len(),
-            mb.summaries.values(),
+            mb.summaries.keys().collect(),
         ))
+    }
+
+    /// Copies up to `max` more messages into `job`: Some(true) once it can run, None when it
+    /// is stale (another folder, or the thread view turned off or started again since).
+    pub fn copy_threads(&self, job: &mut ThreadJob, max: usize) -> Option<bool> {
+        let mb = self.mailbox.as_ref().filter(|m| m.folder == job.folder)?;
+        mb.threading.as_ref().filter(|t| t.token == job.token)?;
+        Some(job.copy(&mb.summaries, max))
     }
 
     /// The threads a [`ThreadJob`] built: the folder is listed as them, with the messages
@@ -574,6 +576,20 @@ impl Mailbox {
     }
 
     /// Whether the folder is listed as conversations, or will be once their build is done.
+    /// What names `uid`'s thread across restarts: the first id its first message names (the
+    /// root of its References, else the message it replies to, else its own Message-ID). A
+    /// placeholder root has no UID, and the first message may change as older mail comes;
+    /// the root's id stays.
+    pub fn thread_name(&self, uid: Uid) -> Option<&str> {
+        let head = self.threads.as_ref()?.thread(uid)?.head();
+        let h = thread_header(self.summaries.get(&head)?);
+        threads::ids(h.references)
+            .next()
+            .or(h.in_reply_to.map(threads::bare))
+            .or(h.message_id.map(threads::bare))
+            .filter(|id| !id.is_empty())
+    }
+
     pub fn is_threaded(&self) -> bool {
         self.threads.is_some() || self.threading.is_some()
     }
@@ -829,8 +845,9 @@ mod tests {
         }
     }
 
-    /// The thread build runs elsewhere while mail comes and goes: its result takes them in,
-    /// and a build started before the view was turned off and on again is dropped.
+    /// The thread build is copied over several frames and runs elsewhere while mail comes
+    /// and goes: its result takes them in, and a build started before the view was turned
+    /// off and on again is dropped.
     #[test]
     fn a_thread_build_takes_in_what_changed_while_it_ran() {
         let mut m = synced_inbox();
@@ -840,8 +857,14 @@ mod tests {
             uid_validity: 7,
             chunk: vec![reply(1, "a@x", None), reply(2, "b@x", Some("a@x"))],
         });
-        let stale = m.start_threads().unwrap();
-        let job = m.start_threads().unwrap();
+        let mut stale = m.start_threads().unwrap();
+        let mut job = m.start_threads().unwrap();
+        assert_eq!(m.copy_threads(&mut stale, 10), None, "stale at once");
+        assert_eq!(
+            m.copy_threads(&mut job, 1),
+            Some(false),
+            "a slice per frame"
+        );
         assert!(m.view().unwrap().threads, "threaded as soon as asked");
         assert!(
             m.mailbox.as_ref().unwrap().threads.is_none(),
@@ -862,6 +885,7 @@ mod tests {
             folder: inbox,
             uids: vec![2],
         });
+        assert_eq!(m.copy_threads(&mut job, 10), Some(true), "the rest");
         assert!(!m.threads_built(stale.run()), "an earlier build is dropped");
         assert!(m.threads_built(job.run()));
         let c = m.mailbox.as_ref().unwrap().threads.as_ref().unwrap();

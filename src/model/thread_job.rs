@@ -1,10 +1,13 @@
 //! Building a folder's threads on another thread. At 100 000 messages a full build takes
 //! ~100 ms: done where the keys are read, the screen would freeze for that long. The UI thread
-//! only copies what threading reads into one buffer ([`ThreadJob`], a few milliseconds of
-//! memory copies), a helper thread builds from it, and [`Model::threads_built`](super::Model)
-//! takes the result, with the messages that came or went meanwhile threaded in then.
+//! only copies what threading reads into one buffer ([`ThreadJob`]), a slice of the folder per
+//! frame ([`Model::copy_threads`](super::Model::copy_threads)) so that no frame waits for the
+//! whole copy; a helper thread builds from it, and
+//! [`Model::threads_built`](super::Model::threads_built) takes the result, with the messages
+//! that came or went meanwhile threaded in then.
 
 use super::conversations::Conversations;
+use super::store::Summaries;
 use super::threads::Header;
 use crate::msg::{Folder, SummaryRef, Uid};
 
@@ -14,6 +17,11 @@ pub struct ThreadJob {
     pub(super) folder: Folder,
     /// Which start of the thread view this is, so a late build of an earlier one is dropped.
     pub(super) token: u64,
+    /// The folder's UIDs when the build started, in the summaries' own order; those before
+    /// `next` are copied. A summary that comes or goes meanwhile is threaded in or out when
+    /// the build is done, whether or not it was copied.
+    uids: Vec<Uid>,
+    next: usize,
     rows: Vec<Row>,
     text: String,
 }
@@ -36,33 +44,49 @@ pub struct Built {
 }
 
 impl ThreadJob {
-    pub(super) fn new<'a>(
-        folder: Folder,
-        token: u64,
-        count: usize,
-        summaries: impl Iterator<Item = SummaryRef<'a>>,
-    ) -> ThreadJob {
-        let mut job = ThreadJob {
+    /// A build of `uids`' summaries, none copied yet.
+    pub(super) fn new(folder: Folder, token: u64, uids: Vec<Uid>) -> ThreadJob {
+        let count = uids.len();
+        ThreadJob {
             folder,
             token,
+            uids,
+            next: 0,
             rows: Vec::with_capacity(count),
             // About what a row's ids and subject take, so the buffer is seldom copied as it
             // grows.
             text: String::with_capacity(count * 96),
-        };
-        for s in summaries {
-            let (message_id, in_reply_to, references) = s.header.ids();
-            let row = Row {
-                uid: s.uid,
-                date: s.sent().0,
-                message_id: job.keep(message_id.unwrap_or("")),
-                in_reply_to: job.keep(in_reply_to.unwrap_or("")),
-                references: job.keep(references),
-                subject: job.keep(s.subject),
-            };
-            job.rows.push(row);
         }
-        job
+    }
+
+    /// Copies what threading reads of up to `max` more messages; true once every one is.
+    pub(super) fn copy(&mut self, summaries: &Summaries, max: usize) -> bool {
+        let end = self.next.saturating_add(max).min(self.uids.len());
+        for i in self.next..end {
+            if let Some(s) = summaries.get(&self.uids[i]) {
+                self.push(s);
+            }
+        }
+        self.next = end;
+        self.is_copied()
+    }
+
+    /// Whether every message is copied: the build can run.
+    pub fn is_copied(&self) -> bool {
+        self.next == self.uids.len()
+    }
+
+    fn push(&mut self, s: SummaryRef<'_>) {
+        let (message_id, in_reply_to, references) = s.header.ids();
+        let row = Row {
+            uid: s.uid,
+            date: s.sent().0,
+            message_id: self.keep(message_id.unwrap_or("")),
+            in_reply_to: self.keep(in_reply_to.unwrap_or("")),
+            references: self.keep(references),
+            subject: self.keep(s.subject),
+        };
+        self.rows.push(row);
     }
 
     /// How many messages it threads.

@@ -43,7 +43,7 @@ pub fn ids(list: &str) -> impl Iterator<Item = &str> + Clone {
 }
 
 /// An id with any brackets and blanks around it removed, so `<a@b>` and `a@b` match.
-pub(super) fn bare(id: &str) -> &str {
+pub(crate) fn bare(id: &str) -> &str {
     // Ids as summaries keep them are bare already: no scan needed.
     let edge =
         |b: Option<&u8>| b.is_some_and(|b| *b == b'<' || *b == b'>' || b.is_ascii_whitespace());

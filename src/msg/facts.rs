@@ -261,7 +261,7 @@ fn with_attachment(bits: u8, attachment: bool) -> u8 {
 
 /// Not empty, not too long, and nothing that would break the packing or a terminal (blanks,
 /// brackets, and what [`mime::sanitize`] never writes: controls, bidi overrides, invisibles).
-fn is_id(id: &str) -> bool {
+pub(crate) fn is_id(id: &str) -> bool {
     let ascii = |b: u8| b.is_ascii_graphic() && b != b'<' && b != b'>';
     if id.is_empty() || id.len() > MAX_ID {
         return false;

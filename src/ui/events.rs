@@ -331,7 +331,7 @@ impl App {
         let same = before.as_ref() == Some(&folder);
         if !same {
             self.filter.reset();
-            self.folds.reset();
+            self.folds.restore(self.model.folded(&folder));
             self.new_mail.forget();
         }
         self.folds.refresh(self.model.mailbox.as_ref());

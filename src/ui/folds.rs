@@ -1,21 +1,26 @@
 //! The thread view's state: which threads are folded, and the rows that leaves listed. The
 //! thread order itself is the model's ([`Conversations`]); this only hides replies.
 //!
-//! A thread is named by its head (its first message), which stays the same as replies come.
-//! The listed rows are computed when the threads or the folds change, not on every frame:
-//! `App::rows` borrows them.
+//! A thread is named by its root's id ([`Mailbox::thread_name`]), which stays the same as
+//! replies and older mail come and across restarts: folds are kept by name, and the model
+//! remembers them per folder ([`Folded`]). A thread without any id is folded by its head (its
+//! first message) for this session only. The listed rows are computed when the threads or
+//! the folds change, not on every frame: `App::rows` borrows them.
 
 use std::collections::HashSet;
 
-use crate::model::Mailbox;
 use crate::model::conversations::Conversations;
+use crate::model::{Folded, Mailbox};
 use crate::msg::Uid;
 
 #[derive(Debug, Default)]
 pub struct Folds {
-    /// Every thread is folded, except those in `toggled`; or the other way round.
-    all_folded: bool,
-    /// Heads of the threads folded (or unfolded) against `all_folded`.
+    /// Every thread is folded, except those named in it; or the other way round.
+    named: Folded,
+    /// Heads of the threads without a name folded (or unfolded) against `named.all`.
+    unnamed: HashSet<Uid>,
+    /// Heads of every thread folded (or unfolded) against `named.all`, as of the last
+    /// [`Folds::refresh`]: the names found among the threads, and `unnamed`.
     toggled: HashSet<Uid>,
     /// The thread order with folded threads' replies left out.
     visible: Vec<Uid>,
@@ -28,12 +33,17 @@ pub struct Folds {
 impl Folds {
     /// Whether the thread whose head is `head` shows only its head.
     pub fn is_folded(&self, head: Uid) -> bool {
-        self.all_folded != self.toggled.contains(&head)
+        self.named.all != self.toggled.contains(&head)
     }
 
     /// The listed rows, as of the last [`Folds::refresh`].
     pub(crate) fn visible(&self) -> &[Uid] {
         &self.visible
+    }
+
+    /// The folds to remember for the open folder.
+    pub(crate) fn remembered(&self) -> Folded {
+        self.named.clone()
     }
 
     /// Whether the threads or the folds changed since the last [`Folds::refresh`].
@@ -49,9 +59,10 @@ impl Folds {
         self.generation = mb.map(|m| m.generation);
         self.current = true;
         self.visible.clear();
-        let Some(c) = mb.and_then(|m| m.threads.as_ref()) else {
+        let Some((mb, c)) = mb.and_then(|m| Some((m, m.threads.as_ref()?))) else {
             return;
         };
+        self.find_named(mb, c);
         for t in c.threads() {
             if self.is_folded(t.head()) {
                 self.visible.push(t.head());
@@ -61,12 +72,35 @@ impl Folds {
         }
     }
 
+    /// The heads of the named threads, looked up by name: a few hundred lookups at most,
+    /// however large the folder.
+    fn find_named(&mut self, mb: &Mailbox, c: &Conversations) {
+        self.toggled.clone_from(&self.unnamed);
+        for id in self.named.ids() {
+            let head = c
+                .naming(id)
+                .filter(|&u| mb.thread_name(u) == Some(id.as_str()))
+                .and_then(|u| c.thread(u));
+            self.toggled.extend(head.map(|t| t.head()));
+        }
+    }
+
     /// Folds `uid`'s thread, or unfolds it; returns the thread's head, where the cursor goes
     /// when it folds.
-    pub(crate) fn toggle(&mut self, c: &Conversations, uid: Uid) -> Option<Uid> {
-        let head = c.thread(uid)?.head();
-        if !self.toggled.remove(&head) {
+    pub(crate) fn toggle(&mut self, mb: &Mailbox, uid: Uid) -> Option<Uid> {
+        let head = mb.threads.as_ref()?.thread(uid)?.head();
+        let on = !self.toggled.contains(&head);
+        match mb.thread_name(head) {
+            Some(id) if on => self.named.insert(id),
+            Some(id) => self.named.remove(id),
+            None if on => _ = self.unnamed.insert(head),
+            None => _ = self.unnamed.remove(&head),
+        }
+        // Known at once, for `is_folded` before the next refresh.
+        if on {
             self.toggled.insert(head);
+        } else {
+            self.toggled.remove(&head);
         }
         self.current = false;
         Some(head)
@@ -75,24 +109,32 @@ impl Folds {
     /// Folds every thread, or unfolds every thread when all are folded already; returns
     /// whether they are folded now.
     pub(crate) fn toggle_all(&mut self) -> bool {
-        self.all_folded = !(self.all_folded && self.toggled.is_empty());
+        let all = !(self.named.all && self.toggled.is_empty());
+        self.named = Folded::new(all);
+        self.unnamed.clear();
         self.toggled.clear();
         self.current = false;
-        self.all_folded
+        all
     }
 
-    /// Unfolds `uid`'s thread if it is folded.
-    pub(crate) fn unfold(&mut self, c: &Conversations, uid: Uid) {
-        if let Some(head) = c.thread(uid).map(|t| t.head())
-            && self.is_folded(head)
-        {
-            self.toggle(c, head);
+    /// Unfolds `uid`'s thread if it is folded; returns whether it was.
+    pub(crate) fn unfold(&mut self, mb: &Mailbox, uid: Uid) -> bool {
+        let head = mb
+            .threads
+            .as_ref()
+            .and_then(|c| c.thread(uid))
+            .map(|t| t.head());
+        match head {
+            Some(head) if self.is_folded(head) => self.toggle(mb, head).is_some(),
+            _ => false,
         }
     }
 
-    /// Another folder, or the thread view turned on or off: every thread unfolded.
-    pub(crate) fn reset(&mut self) {
-        self.all_folded = false;
+    /// Another folder opened, or the thread view turned on or off: the folds remembered for
+    /// it (none when the view is turned on or off).
+    pub(crate) fn restore(&mut self, folds: Folded) {
+        self.named = folds;
+        self.unnamed.clear();
         self.toggled.clear();
         self.current = false;
     }

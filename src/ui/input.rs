@@ -127,16 +127,16 @@ impl App {
             Action::NextPane => self.cycle(1),
             Action::PrevPane => self.cycle(-1),
             Action::Open => return self.open(count),
-            Action::Collapse if self.focus == Pane::List => self.fold_thread(),
+            Action::Collapse if self.focus == Pane::List => return self.fold_thread(),
             Action::Collapse if self.focus == Pane::Reader && self.conversation.is_open() => {
                 self.toggle_quotes()
             }
             Action::Collapse => self.toggle_collapse(),
-            Action::CollapseAll => self.fold_all(),
+            Action::CollapseAll => return self.fold_all(),
             Action::Threads => return self.toggle_threads(),
             Action::NextThread => self.jump_thread(true),
             Action::PrevThread => self.jump_thread(false),
-            Action::NextUnreadInThread => self.next_unread_in_thread(),
+            Action::NextUnreadInThread => return self.next_unread_in_thread(),
             Action::TagThread => self.tag_thread(),
             Action::Conversation => return self.open_conversation(),
             Action::AllHeaders => {

@@ -208,6 +208,12 @@ fn event_loop(
             keys.clone()
         };
         let edited = editor.clone().unwrap_or_else(never);
+        // A thread build being copied, a slice per frame: the next slice is due at once.
+        let copying = if app.copying_threads() {
+            crossbeam_channel::after(Duration::ZERO)
+        } else {
+            never()
+        };
         select! {
             recv(typed) -> ev => match ev {
                 Ok(Received::Term(ev)) => cmds.push(on_input(app, ev), app),
@@ -242,6 +248,7 @@ fn event_loop(
                     app.on_opened(ev);
                 }
             },
+            recv(copying) -> _ => {},
             recv(threaded) -> built => {
                 if let Ok(built) = built {
                     app.threads_built(built);

@@ -8,6 +8,9 @@ use crate::ui::action::Action;
 use crate::ui::app::App;
 use crate::ui::triage::count;
 
+/// Messages copied for a thread build per frame: ~1–2 ms of the UI thread's time.
+pub const COPY_PER_FRAME: usize = 10_000;
+
 impl App {
     /// `threads`: the open folder as conversations, or as messages again (remembered for the
     /// next start). The cursor stays on its message.
@@ -24,7 +27,7 @@ impl App {
             self.thread_job = None;
             self.keep_selection(&[], |app| {
                 app.model.set_threads(false);
-                app.folds.reset();
+                app.folds.restore(Default::default());
                 app.folds.refresh(app.model.mailbox.as_ref());
             });
             self.status.say("Listing messages");
@@ -32,9 +35,24 @@ impl App {
         self.remember_view()
     }
 
-    /// A thread build the main loop is to run now, on a thread of its own.
+    /// A thread build the main loop is to run now, on a thread of its own, once copied: each
+    /// call copies up to [`COPY_PER_FRAME`] more messages, so that no frame waits for a whole
+    /// large folder's copy.
     pub fn take_thread_job(&mut self) -> Option<ThreadJob> {
-        self.thread_job.take()
+        let mut job = self.thread_job.take()?;
+        match self.model.copy_threads(&mut job, COPY_PER_FRAME)? {
+            true => Some(job),
+            false => {
+                self.thread_job = Some(job);
+                None
+            }
+        }
+    }
+
+    /// Whether a thread build is being copied: the main loop comes back for the rest without
+    /// waiting for an event.
+    pub fn copying_threads(&self) -> bool {
+        self.thread_job.is_some()
     }
 
     /// A thread build is done: the folder is listed as conversations, the cursor on its
@@ -44,7 +62,7 @@ impl App {
         self.keep_selection(&[], |app| {
             listed = app.model.threads_built(built);
             if listed {
-                app.folds.reset();
+                app.folds.restore(Default::default());
                 app.folds.refresh(app.model.mailbox.as_ref());
             }
         });
@@ -54,17 +72,18 @@ impl App {
     }
 
     /// `collapse` in the list: folds the thread under the cursor to its first message (the
-    /// cursor goes there), or unfolds it.
-    pub(crate) fn fold_thread(&mut self) {
+    /// cursor goes there), or unfolds it. Remembered for the next start.
+    pub(crate) fn fold_thread(&mut self) -> Vec<Cmd> {
         let Some(uid) = self.threaded_cursor() else {
-            return;
+            return Vec::new();
         };
-        let mb = self.model.mailbox.as_ref();
-        let Some(head) = mb
-            .and_then(|m| m.threads.as_ref())
-            .and_then(|c| self.folds.toggle(c, uid))
+        let Some(head) = self
+            .model
+            .mailbox
+            .as_ref()
+            .and_then(|mb| self.folds.toggle(mb, uid))
         else {
-            return;
+            return Vec::new();
         };
         let want = if self.folds.is_folded(head) {
             head
@@ -72,12 +91,14 @@ impl App {
             uid
         };
         self.relist(want);
+        self.remember_folds()
     }
 
-    /// `collapse_all`: every thread folded, or every one unfolded.
-    pub(crate) fn fold_all(&mut self) {
+    /// `collapse_all`: every thread folded, or every one unfolded. Remembered for the next
+    /// start.
+    pub(crate) fn fold_all(&mut self) -> Vec<Cmd> {
         let Some(uid) = self.threaded_cursor() else {
-            return;
+            return Vec::new();
         };
         let folded = self.folds.toggle_all();
         let head = self
@@ -90,6 +111,13 @@ impl App {
         } else {
             "Every thread unfolded"
         });
+        self.remember_folds()
+    }
+
+    /// The folds changed: kept for when the folder is reopened, this session and the next.
+    fn remember_folds(&mut self) -> Vec<Cmd> {
+        self.model.set_folds(self.folds.remembered());
+        self.remember_view()
     }
 
     /// `next_thread` / `prev_thread`: the first message of the next thread; back, the first
@@ -120,9 +148,9 @@ impl App {
 
     /// `next_unread_in_thread`: the next unread message after the cursor in its thread,
     /// unfolding the thread to show it.
-    pub(crate) fn next_unread_in_thread(&mut self) {
+    pub(crate) fn next_unread_in_thread(&mut self) -> Vec<Cmd> {
         let Some(uid) = self.threaded_cursor() else {
-            return;
+            return Vec::new();
         };
         let next = self.threaded().and_then(|c| c.thread(uid)).and_then(|t| {
             t.uids()
@@ -132,12 +160,15 @@ impl App {
         });
         let Some(next) = next else {
             self.status.say("No more unread messages in this thread");
-            return;
+            return Vec::new();
         };
-        if let Some(c) = self.model.mailbox.as_ref().and_then(|m| m.threads.as_ref()) {
-            self.folds.unfold(c, next);
-        }
+        let unfolded = (self.model.mailbox.as_ref()).is_some_and(|mb| self.folds.unfold(mb, next));
         self.relist(next);
+        if unfolded {
+            self.remember_folds()
+        } else {
+            Vec::new()
+        }
     }
 
     /// `tag_thread`: tags every message of the thread under the cursor (untags them if all

@@ -139,8 +139,11 @@ pub fn press(app: &mut App, keys: &str) -> Vec<Cmd> {
         .flat_map(|k| {
             let chord: KeyChord = k.parse().unwrap();
             let cmds = app.on_key(KeyEvent::new(chord.code, chord.mods));
-            if let Some(job) = app.take_thread_job() {
-                app.threads_built(job.run());
+            // The main loop copies a thread build a slice per frame.
+            while app.copying_threads() {
+                if let Some(job) = app.take_thread_job() {
+                    app.threads_built(job.run());
+                }
             }
             cmds
         })
