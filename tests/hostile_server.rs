@@ -151,6 +151,49 @@ fn reset_inside_a_fetch_literal_fails_that_request_and_the_worker_recovers() {
     h.shutdown();
 }
 
+/// A sync whose connection drops on one chunk, and again on the reconnect that retries it,
+/// resumes once the worker is back online: every row comes, none twice.
+#[test]
+fn a_sync_cut_off_by_a_lost_connection_resumes_after_the_reconnect() {
+    let drops = std::sync::Arc::new(std::sync::Mutex::new(0));
+    let counted = drops.clone();
+    let server = Server::start(Script::new().messages(2500).on(move |c| {
+        let mut drops = counted.lock().unwrap();
+        if c.verb == "UID FETCH"
+            && c.args.contains("ENVELOPE")
+            && c.uids().contains(&1)
+            && *drops < 2
+        {
+            *drops += 1;
+            Reply::Reset(b"* 1 FETCH (UID 1 FLAGS (".to_vec())
+        } else {
+            Reply::Default
+        }
+    }));
+    let h = spawn(&server);
+    select(&h);
+    let (_, seen) = wait_for(&h.events, "SyncDone after the reconnect", |e| {
+        matches!(e, Event::SyncDone { .. })
+    });
+    assert!(
+        seen.iter().any(|e| matches!(e, Event::Failed { .. })),
+        "the lost connection was not reported"
+    );
+    let mut uids: Vec<u32> = seen
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Summaries { chunk, .. } => Some(chunk),
+            _ => None,
+        })
+        .flatten()
+        .map(|s| s.uid)
+        .collect();
+    uids.sort_unstable();
+    assert_eq!(uids, (1..=2500).collect::<Vec<u32>>());
+    assert_eq!(*drops.lock().unwrap(), 2);
+    h.shutdown();
+}
+
 #[test]
 fn a_reply_that_never_completes_reports_not_responding() {
     let server = Server::start(Script::new().on(|c| {

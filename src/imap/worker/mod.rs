@@ -211,7 +211,7 @@ impl Worker {
                 }
                 continue;
             }
-            if self.sync.is_some() {
+            if self.sync.is_some() && self.offline.is_none() {
                 // Mid-sync: waiting commands first, then notices, then the next chunk.
                 match commands.try_recv() {
                     Ok(Cmd::Shutdown) | Err(TryRecvError::Disconnected) => break,

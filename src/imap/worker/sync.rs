@@ -383,6 +383,15 @@ impl Worker {
                     chunk,
                 })
             }
+            // The connection went (twice: `summaries` retries once): the rest of the sync
+            // waits for the reconnect and resumes then. Dropped, its rows would never come,
+            // since a refresh only looks for UIDs the folder did not list.
+            Err(e) if e.is_fatal_for_connection() => {
+                if let Some(sync) = self.sync.as_mut() {
+                    sync.chunks.push_front(chunk);
+                }
+                self.fail(None, e);
+            }
             Err(e) => {
                 self.sync = None;
                 self.fail(None, e);
