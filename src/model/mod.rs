@@ -10,6 +10,7 @@ pub mod filter;
 pub mod sort;
 pub mod store;
 pub mod thread_job;
+mod threading;
 pub mod threads;
 pub mod view;
 
@@ -22,8 +23,7 @@ use crate::msg::{
 use conversations::Conversations;
 use sort::{Row, Rows, SortKey, SortOrder};
 use store::Summaries;
-use thread_job::{Built, ThreadJob};
-use threads::Header;
+use threading::thread_header;
 pub use view::{Folded, View};
 
 #[derive(Debug, Default)]
@@ -398,74 +398,6 @@ impl Model {
         mb.generation += 1;
     }
 
-    /// Lists the open folder as conversations (or not) from now on, and again whenever it is
-    /// reopened this session.
-    pub fn set_threads(&mut self, on: bool) {
-        let Some(mb) = self.mailbox.as_mut() else {
-            return;
-        };
-        let view = self.views.entry(mb.folder.clone()).or_default();
-        view.threads = on;
-        if !on {
-            view.folds = Folded::default();
-        }
-        mb.threading = None;
-        // The summaries in the map's own order, read where they lie: one lookup per UID would
-        // miss the cache on every message of a large folder.
-        mb.threads =
-            on.then(|| Conversations::build(mb.summaries.values().map(thread_header).collect()));
-        mb.generation += 1;
-    }
-
-    /// Lists the open folder as conversations from now on, once the returned job, copied
-    /// ([`Model::copy_threads`]) and run on another thread, has built them
-    /// ([`Model::threads_built`]); until then it is listed as before.
-    pub fn start_threads(&mut self) -> Option<ThreadJob> {
-        let mb = self.mailbox.as_mut()?;
-        self.views.entry(mb.folder.clone()).or_default().threads = true;
-        let token = THREAD_BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        mb.threads = None;
-        mb.threading = Some(Threading {
-            token,
-            added: Vec::new(),
-            removed: Vec::new(),
-        });
-        // The summaries in the map's own order, so that copying reads them where they lie
-        // (as in `set_threads`).
-        Some(ThreadJob::new(
-            mb.folder.clone(),
-            token,
-            mb.summaries.keys().collect(),
-        ))
-    }
-
-    /// Copies up to `max` more messages into `job`: Some(true) once it can run, None when it
-    /// is stale (another folder, or the thread view turned off or started again since).
-    pub fn copy_threads(&self, job: &mut ThreadJob, max: usize) -> Option<bool> {
-        let mb = self.mailbox.as_ref().filter(|m| m.folder == job.folder)?;
-        mb.threading.as_ref().filter(|t| t.token == job.token)?;
-        Some(job.copy(&mb.summaries, max))
-    }
-
-    /// The threads a [`ThreadJob`] built: the folder is listed as them, with the messages
-    /// that came and went meanwhile threaded in. False when the build is stale (another
-    /// folder, or the thread view turned off or started again since).
-    pub fn threads_built(&mut self, built: Built) -> bool {
-        let Some(mb) = self.mailbox.as_mut().filter(|m| m.folder == built.folder) else {
-            return false;
-        };
-        let Some(t) = mb.threading.take_if(|t| t.token == built.token) else {
-            return false;
-        };
-        let mut c = built.conversations;
-        let summaries = &mb.summaries;
-        c.remove(&t.removed, |u| summaries.get(&u).map(thread_header));
-        c.add(&t.added, |u| summaries.get(&u).map(thread_header));
-        mb.threads = Some(c);
-        mb.generation += 1;
-        true
-    }
-
     fn open(&mut self, folder: &Folder) -> Option<&mut Mailbox> {
         self.mailbox.as_mut().filter(|m| m.folder == *folder)
     }
@@ -476,19 +408,6 @@ impl Model {
         self.mailbox
             .as_mut()
             .filter(|m| m.folder == *folder && m.uid_validity == uid_validity)
-    }
-}
-
-/// What threading reads of a summary.
-fn thread_header(s: SummaryRef<'_>) -> Header<'_> {
-    let (message_id, in_reply_to, references) = s.header.ids();
-    Header {
-        uid: s.uid,
-        message_id,
-        references,
-        in_reply_to,
-        subject: s.subject,
-        date: s.sent().0,
     }
 }
 
@@ -572,36 +491,6 @@ impl Mailbox {
         self.order.place(&mut self.uids, moved, rows);
         if let Some(hits) = self.search.as_mut() {
             self.order.place(hits, moved, rows);
-        }
-    }
-
-    /// Whether the folder is listed as conversations, or will be once their build is done.
-    /// What names `uid`'s thread across restarts: the first id its first message names (the
-    /// root of its References, else the message it replies to, else its own Message-ID). A
-    /// placeholder root has no UID, and the first message may change as older mail comes;
-    /// the root's id stays.
-    pub fn thread_name(&self, uid: Uid) -> Option<&str> {
-        let head = self.threads.as_ref()?.thread(uid)?.head();
-        let h = thread_header(self.summaries.get(&head)?);
-        threads::ids(h.references)
-            .next()
-            .or(h.in_reply_to.map(threads::bare))
-            .or(h.message_id.map(threads::bare))
-            .filter(|id| !id.is_empty())
-    }
-
-    pub fn is_threaded(&self) -> bool {
-        self.threads.is_some() || self.threading.is_some()
-    }
-
-    /// Threads `changed` (new summaries) when listed as conversations.
-    fn thread(&mut self, changed: &[Uid]) {
-        if let Some(t) = self.threading.as_mut() {
-            t.added.extend_from_slice(changed);
-        }
-        let summaries = &self.summaries;
-        if let Some(c) = self.threads.as_mut() {
-            c.add(changed, |u| summaries.get(&u).map(thread_header));
         }
     }
 
