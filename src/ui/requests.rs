@@ -13,7 +13,7 @@ use crate::model::Mailbox;
 use crate::msg::{Cancel, Cmd, FlagChange, Flags, Folder, FolderOp, ReqId, SaveTo, Uid};
 use crate::search::Query;
 use crate::ui::accounts::AccountId;
-use crate::ui::triage::{Crossing, Origin, Transfer};
+use crate::ui::triage::{Crossing, Origin, Transfer, Uncopy};
 
 /// Why a part was fetched, so its arrival does the right thing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +60,8 @@ pub enum Pending {
     Compose(ComposeReq),
     /// A step of a move or copy to another account.
     Crossing(Crossing),
+    /// A step of undoing a copy.
+    Uncopy(Uncopy),
     /// A fetch for the conversation view, answered to it.
     Conversation(ConvReq),
 }
@@ -324,6 +326,10 @@ impl Requests {
         self.send(Pending::Crossing(c))
     }
 
+    pub(crate) fn uncopy(&mut self, u: Uncopy) -> ReqId {
+        self.send(Pending::Uncopy(u))
+    }
+
     pub(crate) fn compose(&mut self, c: ComposeReq) -> ReqId {
         self.send(Pending::Compose(c))
     }
@@ -389,6 +395,7 @@ impl Pending {
                 | Pending::Save { .. }
                 | Pending::Compose(_)
                 | Pending::Crossing(_)
+                | Pending::Uncopy(_)
                 | Pending::Conversation(_)
         )
     }
