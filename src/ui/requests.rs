@@ -253,17 +253,21 @@ impl Requests {
         Cmd::FetchSummaries { req, folder, uids }
     }
 
+    /// The command `make` makes for `p`, unless the same request is already in flight.
+    fn send_once(&mut self, p: Pending, make: impl FnOnce(ReqId) -> Cmd) -> Option<Cmd> {
+        if self.is_pending(&p) {
+            return None;
+        }
+        Some(make(self.send(p)))
+    }
+
     /// `FetchStructure`, unless it is already asked for.
     pub(crate) fn structure(&mut self, folder: Folder, uid: Uid) -> Option<Cmd> {
         let p = Pending::Structure {
             folder: folder.clone(),
             uid,
         };
-        if self.is_pending(&p) {
-            return None;
-        }
-        let req = self.send(p);
-        Some(Cmd::FetchStructure { req, folder, uid })
+        self.send_once(p, |req| Cmd::FetchStructure { req, folder, uid })
     }
 
     /// `FetchPart`, unless the same part is already asked for the same purpose.
@@ -279,11 +283,7 @@ impl Requests {
             section: section.clone(),
             purpose,
         };
-        if self.is_pending(&p) {
-            return None;
-        }
-        let req = self.send(p);
-        Some(Cmd::FetchPart {
+        self.send_once(p, |req| Cmd::FetchPart {
             req,
             folder,
             uid,
@@ -346,11 +346,7 @@ impl Requests {
             folder: folder.clone(),
             uid,
         });
-        if self.is_pending(&p) {
-            return None;
-        }
-        let req = self.send(p);
-        Some(Cmd::FetchStructure { req, folder, uid })
+        self.send_once(p, |req| Cmd::FetchStructure { req, folder, uid })
     }
 
     /// A text part for the conversation view, unless already asked for.
@@ -360,11 +356,7 @@ impl Requests {
             uid,
             section: section.clone(),
         });
-        if self.is_pending(&p) {
-            return None;
-        }
-        let req = self.send(p);
-        Some(Cmd::FetchPart {
+        self.send_once(p, |req| Cmd::FetchPart {
             req,
             folder,
             uid,
@@ -374,12 +366,7 @@ impl Requests {
 
     /// `FetchRaw`, unless it is already asked for.
     pub(crate) fn raw(&mut self, folder: Folder, uid: Uid) -> Option<Cmd> {
-        let p = Pending::Raw(uid);
-        if self.is_pending(&p) {
-            return None;
-        }
-        let req = self.send(p);
-        Some(Cmd::FetchRaw { req, folder, uid })
+        self.send_once(Pending::Raw(uid), |req| Cmd::FetchRaw { req, folder, uid })
     }
 }
 
