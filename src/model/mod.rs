@@ -7,6 +7,7 @@
 
 pub mod conversations;
 pub mod filter;
+pub mod job;
 pub mod sort;
 pub mod store;
 pub mod thread_job;
@@ -42,10 +43,6 @@ pub struct Model {
     views: HashMap<Folder, View>,
 }
 
-/// Names each thread build ([`Model::start_threads`]) across every account's model, so a
-/// build's result can only land where it was started.
-static THREAD_BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
 /// The open folder.
 #[derive(Debug)]
 pub struct Mailbox {
@@ -63,7 +60,7 @@ pub struct Mailbox {
     /// conversations.
     pub threads: Option<Conversations>,
     /// A thread build under way on another thread, and what changed since its snapshot.
-    threading: Option<Threading>,
+    threading: Option<job::Changes>,
     /// Compact ([`store`]): a folder may hold 100 000 of them.
     pub summaries: Summaries,
     pub synced: bool,
@@ -81,15 +78,6 @@ pub struct Mailbox {
     /// filter's index) can tell it is stale without looking at them. A Select carries it on
     /// from the folder open before, so one value never stands for two different mailboxes.
     pub generation: u64,
-}
-
-/// The messages that came (or got a new summary) and went while a thread build ran, threaded
-/// into its result when it comes.
-#[derive(Debug)]
-struct Threading {
-    token: u64,
-    added: Vec<Uid>,
-    removed: Vec<Uid>,
 }
 
 /// What has been fetched of one message.

@@ -2,9 +2,10 @@
 //! helper thread ([`ThreadJob`]) and taking its result, and threading new summaries in.
 
 use super::conversations::Conversations;
+use super::job::{self, Changes};
 use super::thread_job::{Built, ThreadJob};
 use super::threads::{self, Header};
-use super::{Folded, Mailbox, Model, THREAD_BUILDS, Threading};
+use super::{Folded, Mailbox, Model};
 use crate::msg::{SummaryRef, Uid};
 
 impl Model {
@@ -33,20 +34,10 @@ impl Model {
     pub fn start_threads(&mut self) -> Option<ThreadJob> {
         let mb = self.mailbox.as_mut()?;
         self.views.entry(mb.folder.clone()).or_default().threads = true;
-        let token = THREAD_BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let token = job::token();
         mb.threads = None;
-        mb.threading = Some(Threading {
-            token,
-            added: Vec::new(),
-            removed: Vec::new(),
-        });
-        // The summaries in the map's own order, so that copying reads them where they lie
-        // (as in `set_threads`).
-        Some(ThreadJob::new(
-            mb.folder.clone(),
-            token,
-            mb.summaries.keys().collect(),
-        ))
+        mb.threading = Some(Changes::new(token));
+        Some(ThreadJob::new(mb.folder.clone(), token, &mb.summaries))
     }
 
     /// Copies up to `max` more messages into `job`: Some(true) once it can run, None when it
@@ -70,7 +61,7 @@ impl Model {
         let mut c = built.conversations;
         let summaries = &mb.summaries;
         c.remove(&t.removed, |u| summaries.get(&u).map(thread_header));
-        c.add(&t.added, |u| summaries.get(&u).map(thread_header));
+        c.add(&t.moved, |u| summaries.get(&u).map(thread_header));
         mb.threads = Some(c);
         mb.generation += 1;
         true
@@ -100,7 +91,7 @@ impl Mailbox {
     /// Threads `changed` (new summaries) when listed as conversations.
     pub(super) fn thread(&mut self, changed: &[Uid]) {
         if let Some(t) = self.threading.as_mut() {
-            t.added.extend_from_slice(changed);
+            t.moved.extend_from_slice(changed);
         }
         let summaries = &self.summaries;
         if let Some(c) = self.threads.as_mut() {

@@ -186,9 +186,10 @@ impl Worker {
     }
 }
 
-/// Puts the cached list on screen (every UID at once, then the rows newest first in slices
-/// as they are read) and keeps only what the warm sync compares against (the rows themselves move into
-/// the events). None if the folder is not cached.
+/// Puts the cached list on screen: the newest and the oldest rows first (a screenful whichever
+/// way the list is sorted), then the rows between in slices as they are read, then every UID.
+/// Keeps only what the warm sync compares against (the rows themselves move into the events).
+/// None if the folder is not cached.
 fn show_cached(
     cache: &Cache,
     events: &Sender<Event>,
@@ -203,17 +204,29 @@ fn show_cached(
     let mut known = foldhash::HashMap::<Uid, Flags>::default();
     let mut uid_validity = 0;
     let loaded = cache.load_slices(folder.name(), |loaded| match loaded {
-        Loaded::Uids((uv, _), all) => {
+        Loaded::First {
+            meta: (uv, _),
+            rows,
+            complete,
+        } => {
             uid_validity = uv;
-            known.reserve(all.len());
+            tracing::debug!("timing: first cached rows read, {}", rows.len());
+            known.extend(rows.iter().map(|s| (s.uid, s.flags)));
+            uids = rows.iter().map(|s| s.uid).collect();
             emit(Event::Selected {
                 folder: folder.clone(),
                 uid_validity,
                 read_only,
-                complete: true,
-                uids: all.clone(),
+                complete,
+                uids: uids.clone(),
             });
-            uids = all;
+            if !rows.is_empty() {
+                emit(Event::Summaries {
+                    folder: folder.clone(),
+                    uid_validity,
+                    chunk: rows,
+                });
+            }
         }
         Loaded::Rows(rows) => {
             known.extend(rows.iter().map(|s| (s.uid, s.flags)));
@@ -222,6 +235,15 @@ fn show_cached(
                 uid_validity,
                 chunk: rows,
             });
+        }
+        Loaded::Uids(all) => {
+            tracing::debug!("timing: every cached row read, {}", all.len());
+            emit(Event::Listed {
+                folder: folder.clone(),
+                uid_validity,
+                uids: all.clone(),
+            });
+            uids = all;
         }
     });
     let (uid_validity, highest_modseq) = loaded
