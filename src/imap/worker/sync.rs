@@ -115,9 +115,11 @@ impl Worker {
         // current, take about as long as each other: side by side.
         let (known, loading) = self.load_cached(folder, read_only).unzip();
         let opened = self.retrying(|c| messages::open_with(c, folder.raw(), read_only, known));
+        if let Ok((o, _)) = &opened {
+            tracing::debug!("timing: {folder} opened, {} messages", o.exists);
+        }
         let cached = loading.and_then(|l| l.join().ok()).flatten();
         let (opened, delta) = opened?;
-        tracing::debug!("timing: {folder} opened, {} messages", opened.exists);
         if let Some(conn) = &self.conn {
             self.show_alerts(conn);
         }

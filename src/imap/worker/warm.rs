@@ -124,6 +124,7 @@ impl Worker {
         });
         self.report_delta(folder, opened.uid_validity, gone, changes, new)?;
         self.cache_synced(folder.name(), opened.uid_validity, opened.highest_modseq);
+        tracing::debug!("timing: {folder} in sync");
         self.emit(Event::SyncDone {
             folder: folder.clone(),
         });
