@@ -166,13 +166,16 @@ impl Model {
             } => {
                 if let Some(mb) = self.current(&folder, uid_validity) {
                     let uids: Vec<Uid> = chunk.iter().map(|s| s.uid).collect();
-                    for s in &chunk {
-                        let mut s = s.view();
-                        mb.arrivals.remove(&s.uid);
-                        if let Some(root) = mb.messages.get(&s.uid).and_then(|m| m.root.as_ref()) {
+                    let messages = &mb.messages;
+                    let replaced = mb.summaries.insert_all(&chunk, |mut s| {
+                        if let Some(root) = messages.get(&s.uid).and_then(|m| m.root.as_ref()) {
                             s.header = s.header.with_attachment(root.has_attachments());
                         }
-                        if let Some(old) = mb.summaries.insert(&s) {
+                        s
+                    });
+                    for (s, old) in chunk.iter().zip(replaced) {
+                        mb.arrivals.remove(&s.uid);
+                        if let Some(old) = old {
                             mb.unseen_rows -= usize::from(!old.has(Flag::Seen));
                         }
                         mb.unseen_rows += usize::from(!s.flags.has(Flag::Seen));
