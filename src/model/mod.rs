@@ -177,6 +177,9 @@ impl Model {
                         }
                         mb.unseen_rows += usize::from(!s.flags.has(Flag::Seen));
                     }
+                    if !mb.listed {
+                        mb.include(&uids);
+                    }
                     mb.reorder(&uids);
                     mb.thread(&uids);
                     mb.generation += 1;
@@ -467,6 +470,19 @@ impl Mailbox {
         self.order.sort(&mut self.uids, rows);
         if let Some(hits) = self.search.as_mut() {
             self.order.sort(hits, rows);
+        }
+    }
+
+    /// Before a cold open's `Listed`, the list is the rows fetched so far: rows fetched by
+    /// sequence number (End's oldest screenful) join it, in server order (the list is a few
+    /// screens long then), and `reorder` places them by the folder's order.
+    fn include(&mut self, uids: &[Uid]) {
+        let known: std::collections::HashSet<Uid> = self.uids.iter().copied().collect();
+        let before = self.uids.len();
+        self.uids.extend(uids.iter().filter(|u| !known.contains(u)));
+        if self.uids.len() > before {
+            self.uids.sort_unstable_by_key(|u| std::cmp::Reverse(*u));
+            self.sort_from_server();
         }
     }
 
