@@ -288,7 +288,7 @@ fn the_oldest_screenful_asked_for_before_the_uid_list_comes_by_sequence_number()
         .collect();
     assert!(asked[0].starts_with("FETCH 2961:3000 "), "{asked:#?}");
     assert!(asked[1].starts_with("FETCH 1:20 "), "{asked:#?}");
-    assert_eq!(asked[2], "UID SEARCH ALL", "{asked:#?}");
+    assert!(asked[2].starts_with("UID SEARCH "), "{asked:#?}");
     h.shutdown();
 }
 

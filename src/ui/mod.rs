@@ -222,7 +222,7 @@ fn event_loop(
             },
             recv(events) -> ev => match ev {
                 Ok(ev) => {
-                    urgent = false;
+                    urgent = app.brings_awaited(ev.0, ev.1.as_ref());
                     on_worker(app, &mut cmds, ev);
                 }
                 Err(_) => events = never(),
@@ -286,6 +286,7 @@ fn event_loop(
             && !rows_due(app)
             && let Ok(ev) = events.try_recv()
         {
+            urgent |= app.brings_awaited(ev.0, ev.1.as_ref());
             on_worker(app, &mut cmds, ev);
         }
         while let Ok(ev) = sent.try_recv() {

@@ -6,7 +6,8 @@
 use std::collections::HashSet;
 
 use crate::model::Mailbox;
-use crate::msg::{Cmd, Folder, Uid};
+use crate::msg::{Cmd, Event, Folder, Summary, Uid};
+use crate::ui::accounts::AccountId;
 use crate::ui::app::App;
 use crate::ui::rows;
 
@@ -18,6 +19,10 @@ pub(crate) struct Visible {
     /// The oldest screenful was asked for by sequence number (End before the UIDs were
     /// listed).
     asked_oldest: bool,
+    /// What the user waits for and has not come yet: rows asked for, and End's oldest
+    /// screenful. The frame bringing them is drawn at once, not paced like a sync's.
+    pending: HashSet<Uid>,
+    oldest_pending: bool,
 }
 
 impl Visible {
@@ -27,6 +32,8 @@ impl Visible {
         if self.folder.as_ref() != Some(&key) {
             self.asked.clear();
             self.asked_oldest = false;
+            self.pending.clear();
+            self.oldest_pending = false;
             self.folder = Some(key);
         }
     }
@@ -44,6 +51,7 @@ impl Visible {
             .copied()
             .filter(|u| !mb.summaries.contains_key(u) && self.asked.insert(*u))
             .collect();
+        self.pending.extend(uids.iter().copied());
         (!uids.is_empty()).then(|| Cmd::FetchVisible {
             folder: mb.folder.clone(),
             uids,
@@ -58,14 +66,39 @@ impl Visible {
             return None;
         }
         self.asked_oldest = true;
+        self.oldest_pending = true;
         Some(Cmd::FetchOldest {
             folder: mb.folder.clone(),
             count: u32::try_from(count.max(1)).unwrap_or(u32::MAX),
         })
     }
+
+    /// Whether rows of `folder` that came (`chunk`) are ones the user waits for; they are
+    /// not waited for any more. End's oldest screenful is the first rows to come after it.
+    fn awaited(&mut self, folder: &Folder, chunk: &[Summary]) -> bool {
+        if self.folder.as_ref().is_none_or(|(f, _)| f != folder) {
+            return false;
+        }
+        let mut hit = std::mem::take(&mut self.oldest_pending);
+        for s in chunk {
+            hit |= self.pending.remove(&s.uid);
+        }
+        hit
+    }
 }
 
 impl App {
+    /// Whether worker event `ev` brings rows the user waits for on screen (asked for in view,
+    /// or End's oldest): its frame is drawn at once rather than paced.
+    pub fn brings_awaited(&mut self, account: AccountId, ev: Option<&Event>) -> bool {
+        match ev {
+            Some(Event::Summaries { folder, chunk, .. }) if account == self.open_account() => {
+                self.visible.awaited(folder, chunk)
+            }
+            _ => false,
+        }
+    }
+
     /// End pressed before the open folder's UIDs are listed (a cold open): its oldest
     /// screenful, asked for at once rather than after the UID list.
     pub fn fetch_oldest(&mut self) -> Option<Cmd> {
@@ -93,7 +126,6 @@ impl App {
 mod tests {
     use super::*;
     use crate::model::Model;
-    use crate::msg::Event;
     use crate::test_fixtures;
 
     fn syncing(uids: Vec<Uid>, known: &[Uid]) -> Model {
@@ -144,6 +176,49 @@ mod tests {
         });
         let mb = m.mailbox.as_ref().unwrap();
         assert_eq!(asked(v.wanted(mb, &[7, 6])), Vec::<Uid>::new(), "synced");
+    }
+
+    #[test]
+    fn rows_asked_for_are_awaited_until_they_come() {
+        let m = syncing((1..=10).rev().collect(), &[10, 9, 8]);
+        let mut v = Visible::default();
+        let mb = m.mailbox.as_ref().unwrap();
+        asked(v.wanted(mb, &[3, 2, 1]));
+        let rows = |uids: &[Uid]| -> Vec<Summary> {
+            uids.iter()
+                .map(|&u| test_fixtures::summary(u, "a", "s"))
+                .collect()
+        };
+        let inbox = Folder::named("INBOX");
+        assert!(!v.awaited(&inbox, &rows(&[7, 6])), "a sync chunk");
+        assert!(!v.awaited(&Folder::named("Other"), &rows(&[3])));
+        assert!(v.awaited(&inbox, &rows(&[4, 3])));
+        assert!(v.awaited(&inbox, &rows(&[2, 1])));
+        assert!(!v.awaited(&inbox, &rows(&[2, 1])), "come already");
+    }
+
+    #[test]
+    fn end_before_the_list_asks_for_the_oldest_once_and_awaits_it() {
+        let mut m = syncing(vec![10, 9, 8], &[10, 9, 8]);
+        m.mailbox.as_mut().unwrap().listed = false;
+        let mut v = Visible::default();
+        let mb = m.mailbox.as_ref().unwrap();
+        match v.oldest(mb, 3) {
+            Some(Cmd::FetchOldest { folder, count }) => {
+                assert_eq!((folder, count), (Folder::named("INBOX"), 3));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(v.oldest(mb, 3).is_none(), "asked once");
+        let oldest = [test_fixtures::summary(1, "a", "s")];
+        assert!(v.awaited(&Folder::named("INBOX"), &oldest));
+        assert!(!v.awaited(&Folder::named("INBOX"), &oldest));
+        m.mailbox.as_mut().unwrap().listed = true;
+        let mut fresh = Visible::default();
+        assert!(
+            fresh.oldest(m.mailbox.as_ref().unwrap(), 3).is_none(),
+            "listed: End goes to the last row, whose rows are asked for in view"
+        );
     }
 
     #[test]

@@ -102,11 +102,14 @@ impl Seeding for Dovecot {
         let mut count = 0;
         for raw in messages {
             let us = next_stamp_us();
+            // Named as Dovecot names the mail it delivers: the size (S) and the size with CRLF
+            // line ends (W, what RFC822.SIZE reports), so a size is never read from the file.
             let name = format!(
-                "{}.M{}P{pid}.tern-seed,S={}:2,S",
+                "{}.M{}P{pid}.tern-seed,S={},W={}:2,S",
                 us / 1_000_000,
                 us % 1_000_000,
-                raw.len()
+                raw.len(),
+                crlf_size(&raw)
             );
             let path = cur.join(name);
             let mut f =
@@ -121,6 +124,16 @@ impl Seeding for Dovecot {
         }
         Ok(count)
     }
+}
+
+/// `raw`'s size with every bare LF counted as CRLF: RFC822.SIZE.
+fn crlf_size(raw: &[u8]) -> usize {
+    let bare = raw
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' && (i == 0 || raw[i - 1] != b'\r'))
+        .count();
+    raw.len() + bare
 }
 
 /// Last timestamp (µs) used in a Maildir file name. Dovecot assigns UIDs to new files sorted

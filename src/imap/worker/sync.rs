@@ -29,7 +29,14 @@ impl Worker {
                     wait.as_secs().max(1)
                 )));
             }
-            let mut conn = session::connect(&self.account, &self.password)?;
+            let early = self.early.take().and_then(|login| login.join().ok());
+            let mut conn = match early {
+                Some(Ok(conn)) => conn,
+                // Refused: asking again at once would be refused too.
+                Some(Err(e @ Error::Auth(_))) => return Err(e),
+                // The server may have come up since (or the network back): try now.
+                _ => session::connect(&self.account, &self.password)?,
+            };
             self.show_alerts(&conn);
             self.emit(Event::Conn(ConnState::Connected(conn.info.clone())));
             self.offline = None;
