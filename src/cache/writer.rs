@@ -86,6 +86,13 @@ fn run(cache: &Cache, queue: &Receiver<Msg>) {
             tracing::warn!("header cache: writes stopped after a failure: {e}");
             failed = true;
         }
+        // A sync's last write: the rows it encoded (on the worker's thread, so in that
+        // thread's arena) are freed now, after the UI handed memory back at the sync's end.
+        let synced = ops.iter().any(|op| matches!(op, Op::Synced { .. }));
+        drop(ops);
+        if synced && queue.is_empty() {
+            crate::memory::give_back();
+        }
         for done in waiting {
             let _ = done.send(());
         }
