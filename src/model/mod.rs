@@ -1,7 +1,8 @@
 //! The in-memory picture of an account that views render: folders, the open folder's
 //! summaries (by UID, listed in the folder's [`sort`] order), and fetched message structure
 //! and parts. Changed only by [`Model::apply`] with events from the worker, and by
-//! [`Model::set_order`] and [`Model::set_threads`] when the user sorts or lists threads.
+//! [`Model::set_order`] / [`Model::start_sort`] and [`Model::set_threads`] /
+//! [`Model::start_threads`] when the user sorts or lists threads.
 //! [`threads`] groups messages into conversations, [`conversations`] keeps a folder's thread
 //! order up to date.
 
@@ -9,6 +10,8 @@ pub mod conversations;
 pub mod filter;
 pub mod job;
 pub mod sort;
+pub mod sort_job;
+mod sorting;
 pub mod store;
 pub mod thread_job;
 mod threading;
@@ -61,6 +64,8 @@ pub struct Mailbox {
     pub threads: Option<Conversations>,
     /// A thread build under way on another thread, and what changed since its snapshot.
     threading: Option<job::Changes>,
+    /// A sort under way on another thread ([`Model::start_sort`]).
+    sorting: Option<sorting::Sorting>,
     /// Compact ([`store`]): a folder may hold 100 000 of them.
     pub summaries: Summaries,
     pub synced: bool,
@@ -126,6 +131,7 @@ impl Model {
                     order,
                     threads: threads.then(Conversations::default),
                     threading: None,
+                    sorting: None,
                     folder,
                     uid_validity,
                     read_only,
@@ -166,6 +172,7 @@ impl Model {
                         mb.unseen_rows += usize::from(!s.flags.has(Flag::Seen));
                     }
                     mb.reorder(&uids);
+                    mb.sort_moved(&uids);
                     mb.thread(&uids);
                     mb.generation += 1;
                 }
@@ -179,6 +186,7 @@ impl Model {
                     mb.summaries.reserve(uids.len());
                     mb.uids = uids;
                     mb.listed = true;
+                    mb.sort_now();
                     mb.sort_from_server();
                     mb.generation += 1;
                 }
@@ -309,6 +317,7 @@ impl Model {
                 changed.push(uid);
             }
         }
+        mb.sort_moved(&changed);
         // Unread or flagged first: a message read or flagged moves.
         if mb.order.unread_first || mb.order.flagged_first {
             mb.reorder(&changed);
@@ -352,7 +361,7 @@ impl Model {
     pub fn view(&self) -> Option<View> {
         let mb = self.mailbox.as_ref()?;
         Some(View {
-            order: mb.order,
+            order: mb.wanted_order(),
             threads: mb.is_threaded(),
             folds: self.folded(&mb.folder),
         })
@@ -381,6 +390,7 @@ impl Model {
             return;
         };
         self.views.entry(mb.folder.clone()).or_default().order = order;
+        mb.sorting = None;
         mb.order = order;
         mb.sort();
         mb.generation += 1;
@@ -491,6 +501,7 @@ impl Mailbox {
             return 0;
         }
         self.arrivals.extend(fresh.iter().copied());
+        self.sort_moved(&fresh);
         self.uids.extend(fresh.iter().copied());
         let rows = Known(&self.summaries, &self.arrivals);
         self.order.place(&mut self.uids, &fresh, rows);
@@ -509,6 +520,7 @@ impl Mailbox {
         if let Some(t) = self.threading.as_mut() {
             t.removed.extend(gone.iter().copied());
         }
+        self.sort_removed(gone.iter().copied());
         if let Some(c) = self.threads.as_mut() {
             let gone: Vec<Uid> = gone.iter().copied().collect();
             let summaries = &self.summaries;
