@@ -1,5 +1,5 @@
-//! What the open folder's helper-thread jobs share (a thread build, [`ThreadJob`], and a
-//! sort, [`SortJob`]): at 100 000 messages either takes ~100 ms, a frozen screen if done
+//! What the open folder's helper-thread jobs share (a thread build, [`ThreadJob`], a sort,
+//! [`SortJob`], and gathering a conversation, [`GatherJob`]): at 100 000 messages either takes ~100 ms, a frozen screen if done
 //! where the summaries are read. The UI thread copies what the job reads, a slice of the
 //! folder per frame ([`Snapshot`], into one [`Text`] buffer); a helper thread runs it; the
 //! model takes the result with what came, changed and went meanwhile ([`Changes`]) put in.
@@ -7,6 +7,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::gather_job::{GatherJob, Gathered};
 use super::sort_job::{SortJob, Sorted};
 use super::store::Summaries;
 use super::thread_job::{Built, ThreadJob};
@@ -129,6 +130,7 @@ pub(super) struct Changes {
 pub enum Job {
     Threads(ThreadJob),
     Sort(SortJob),
+    Gather(GatherJob),
 }
 
 /// A job's result, for the model ([`Model::threads_built`](super::Model::threads_built),
@@ -137,6 +139,7 @@ pub enum Job {
 pub enum Done {
     Threads(Built),
     Sorted(Sorted),
+    Gathered(Gathered),
 }
 
 impl Job {
@@ -145,6 +148,7 @@ impl Job {
         match self {
             Job::Threads(job) => Done::Threads(job.run()),
             Job::Sort(job) => Done::Sorted(job.run()),
+            Job::Gather(job) => Done::Gathered(job.run()),
         }
     }
 }

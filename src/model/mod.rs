@@ -8,6 +8,7 @@
 
 pub mod conversations;
 pub mod filter;
+pub mod gather_job;
 pub mod job;
 pub mod sort;
 pub mod sort_job;
@@ -66,6 +67,8 @@ pub struct Mailbox {
     threading: Option<job::Changes>,
     /// A sort under way on another thread ([`Model::start_sort`]).
     sorting: Option<sorting::Sorting>,
+    /// A conversation gathered on another thread ([`Model::start_gather`]).
+    gathering: Option<gather_job::Gathering>,
     /// Compact ([`store`]): a folder may hold 100 000 of them.
     pub summaries: Summaries,
     pub synced: bool,
@@ -132,6 +135,7 @@ impl Model {
                     threads: threads.then(Conversations::default),
                     threading: None,
                     sorting: None,
+                    gathering: None,
                     folder,
                     uid_validity,
                     read_only,
@@ -172,7 +176,7 @@ impl Model {
                         mb.unseen_rows += usize::from(!s.flags.has(Flag::Seen));
                     }
                     mb.reorder(&uids);
-                    mb.sort_moved(&uids);
+                    mb.note_moved(&uids);
                     mb.thread(&uids);
                     mb.generation += 1;
                 }
@@ -317,7 +321,7 @@ impl Model {
                 changed.push(uid);
             }
         }
-        mb.sort_moved(&changed);
+        mb.note_moved(&changed);
         // Unread or flagged first: a message read or flagged moves.
         if mb.order.unread_first || mb.order.flagged_first {
             mb.reorder(&changed);
@@ -501,7 +505,7 @@ impl Mailbox {
             return 0;
         }
         self.arrivals.extend(fresh.iter().copied());
-        self.sort_moved(&fresh);
+        self.note_moved(&fresh);
         self.uids.extend(fresh.iter().copied());
         let rows = Known(&self.summaries, &self.arrivals);
         self.order.place(&mut self.uids, &fresh, rows);
@@ -510,6 +514,7 @@ impl Mailbox {
 
     /// Forgets messages that left the folder; returns how many it knew.
     pub fn remove(&mut self, gone: &[Uid]) -> usize {
+        self.note_removed(gone);
         let gone: std::collections::HashSet<Uid> = gone.iter().copied().collect();
         let before = self.uids.len();
         self.uids.retain(|u| !gone.contains(u));
@@ -520,7 +525,6 @@ impl Mailbox {
         if let Some(t) = self.threading.as_mut() {
             t.removed.extend(gone.iter().copied());
         }
-        self.sort_removed(gone.iter().copied());
         if let Some(c) = self.threads.as_mut() {
             let gone: Vec<Uid> = gone.iter().copied().collect();
             let summaries = &self.summaries;

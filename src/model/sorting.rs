@@ -70,17 +70,24 @@ impl Mailbox {
         self.sorting.as_ref().map(|s| &s.changes)
     }
 
-    /// Notes messages that came or whose summary or flags changed, for a sort under way.
-    pub(super) fn sort_moved(&mut self, uids: &[Uid]) {
+    /// Notes messages that came or whose summary or flags changed, for a sort or a gather
+    /// under way.
+    pub(super) fn note_moved(&mut self, uids: &[Uid]) {
         if let Some(s) = self.sorting.as_mut() {
             s.changes.moved.extend_from_slice(uids);
         }
+        if let Some(c) = self.gathering_changes() {
+            c.moved.extend_from_slice(uids);
+        }
     }
 
-    /// Notes messages that went, for a sort under way.
-    pub(super) fn sort_removed(&mut self, uids: impl IntoIterator<Item = Uid>) {
+    /// Notes messages that went, for a sort or a gather under way.
+    pub(super) fn note_removed(&mut self, uids: &[Uid]) {
         if let Some(s) = self.sorting.as_mut() {
-            s.changes.removed.extend(uids);
+            s.changes.removed.extend_from_slice(uids);
+        }
+        if let Some(c) = self.gathering_changes() {
+            c.removed.extend_from_slice(uids);
         }
     }
 

@@ -109,6 +109,8 @@ pub struct App {
     /// A thread build and a sort for the main loop to start ([`App::take_jobs`]).
     pub(super) thread_job: Option<crate::model::thread_job::ThreadJob>,
     pub(super) sort_job: Option<crate::model::sort_job::SortJob>,
+    /// The conversation of the open message, gathered by its ids.
+    pub(super) gather_job: Option<crate::model::gather_job::GatherJob>,
     pub(super) triage: Triage,
     pub(super) requests: Requests,
     /// Rows asked for because they came into view during a sync.
@@ -156,6 +158,7 @@ impl App {
             folds: Folds::default(),
             thread_job: None,
             sort_job: None,
+            gather_job: None,
             triage: Triage::default(),
             requests: Requests::default(),
             visible: Default::default(),

@@ -252,7 +252,8 @@ fn event_loop(
             recv(copying) -> _ => {},
             recv(done) -> done => {
                 if let Ok(done) = done {
-                    app.job_done(done);
+                    let follow = app.job_done(done);
+                    cmds.push(follow, app);
                 }
             },
             recv(edited) -> result => {

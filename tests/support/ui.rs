@@ -138,11 +138,11 @@ pub fn press(app: &mut App, keys: &str) -> Vec<Cmd> {
         .filter(|k| !k.is_empty())
         .flat_map(|k| {
             let chord: KeyChord = k.parse().unwrap();
-            let cmds = app.on_key(KeyEvent::new(chord.code, chord.mods));
+            let mut cmds = app.on_key(KeyEvent::new(chord.code, chord.mods));
             // The main loop copies a job a slice per frame.
             while app.copying() {
                 for job in app.take_jobs() {
-                    app.job_done(job.run());
+                    cmds.extend(app.job_done(job.run()));
                 }
             }
             cmds
