@@ -247,6 +247,16 @@ mod tests {
         m
     }
 
+    /// Two accounts' INBOXes merged, nothing hidden.
+    fn merged(home: &Model, work: &Model) -> Vec<InboxKey> {
+        let none = HashSet::new();
+        let (h, w) = (
+            home.mailbox.as_ref().unwrap(),
+            work.mailbox.as_ref().unwrap(),
+        );
+        merge(&[(AccountId(0), h, &none), (AccountId(1), w, &none)])
+    }
+
     fn key(account: usize, uid: Uid) -> InboxKey {
         InboxKey {
             account: AccountId(account),
@@ -259,14 +269,8 @@ mod tests {
         // The same UIDs in both INBOXes, dates interleaved, one date shared.
         let home = inbox(&[(1, 100), (2, 300), (3, 500)]);
         let work = inbox(&[(1, 200), (2, 300), (3, 400)]);
-        let none = HashSet::new();
-        let (h, w) = (
-            home.mailbox.as_ref().unwrap(),
-            work.mailbox.as_ref().unwrap(),
-        );
-        let rows = merge(&[(AccountId(0), h, &none), (AccountId(1), w, &none)]);
         assert_eq!(
-            rows,
+            merged(&home, &work),
             vec![
                 key(0, 3),
                 key(1, 3),
@@ -277,6 +281,11 @@ mod tests {
             ]
         );
         // A move in flight hides only that account's row of that UID.
+        let none = HashSet::new();
+        let (h, w) = (
+            home.mailbox.as_ref().unwrap(),
+            work.mailbox.as_ref().unwrap(),
+        );
         let hidden: HashSet<Uid> = [2].into();
         let rows = merge(&[(AccountId(0), h, &none), (AccountId(1), w, &hidden)]);
         assert!(rows.contains(&key(0, 2)) && !rows.contains(&key(1, 2)));
@@ -288,14 +297,8 @@ mod tests {
         let home = inbox(&[(1, 100), (2, 300), (3, 500)]);
         let mut work = inbox(&[(1, 400), (2, 200), (3, 600)]);
         work.set_order("size reverse".parse().unwrap());
-        let none = HashSet::new();
-        let (h, w) = (
-            home.mailbox.as_ref().unwrap(),
-            work.mailbox.as_ref().unwrap(),
-        );
-        let rows = merge(&[(AccountId(0), h, &none), (AccountId(1), w, &none)]);
         assert_eq!(
-            rows,
+            merged(&home, &work),
             [
                 key(1, 3),
                 key(0, 3),
