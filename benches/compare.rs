@@ -16,7 +16,10 @@
 //!   bar `N messages`, NeoMutt's `Msgs:N`); aerc fetches only the rows it shows, so none;
 //! - *RSS* (VmRSS) and *CPU* (user + system, all threads, from `/proc/PID/stat`) once the
 //!   last of those is seen and the client's CPU has stopped moving (everything loaded);
-//! - *raw wire*: a bare client's `UID FETCH 1:* ENVELOPE` (connect, login, select, fetch).
+//! - *raw wire*: a bare client's `UID FETCH 1:* ENVELOPE` (connect, login, select, fetch);
+//!   with `raw` chosen, each round also times the same bare client asking for tern's summary
+//!   items ([`tern::imap::summary_reader::ITEMS`]), what tern's own fetch costs the server and
+//!   the wire, printed apart (the ratios stay to the ENVELOPE fetch).
 //!
 //! Clients: tern cold (its cache removed before each launch), tern warm (cache filled by an
 //! untimed launch), NeoMutt plain, NeoMutt with its header cache and QRESYNC (warm), aerc.
@@ -27,6 +30,11 @@
 //! Options: `--messages N` (default 100 000), `--rounds N` (default 6), `--small` (the
 //! corpus's small shape, for a million messages), `--only a,b` (columns by key: raw, cold,
 //! warm, neomutt, hcache, aerc).
+//!
+//! `TERN_BENCH_KEEP=DIR` keeps the server's directory (its Maildir and Dovecot's index) in
+//! DIR between runs: a later run with the same `--messages` and shape starts Dovecot on it
+//! and skips the fill and the index build (for a million, about three minutes). DIR must be
+//! short (Dovecot's sockets live under it) and is never removed by the bench.
 //!
 //! Under `cargo test --all-targets` it runs one round of tern on 200 messages, so the harness
 //! cannot rot.
@@ -209,6 +217,7 @@ fn main() {
         eprintln!("{}: untimed first launch {first:?}", s.client.title());
     }
     let mut wire_ms = Vec::new();
+    let mut wire_tern_ms = Vec::new();
     let mut results: Vec<Vec<Launch>> = setups.iter().map(|_| Vec::new()).collect();
     for round in 0..o.rounds {
         if wanted("raw") {
@@ -220,6 +229,19 @@ fn main() {
                 reply.len() as f64 / 1e6
             );
             wire_ms.push(ms(t));
+            let (t, reply) = wire::fetch_all(
+                server.imap_port,
+                "alice",
+                PASSWORD,
+                "INBOX",
+                tern::imap::summary_reader::ITEMS,
+            );
+            eprintln!(
+                "round {round}: raw wire with tern's items {:.0} ms, {:.1} MB",
+                ms(t),
+                reply.len() as f64 / 1e6
+            );
+            wire_tern_ms.push(ms(t));
         }
         for k in 0..setups.len() {
             let i = (k + round) % setups.len();
@@ -231,11 +253,58 @@ fn main() {
     }
     println!("load after: {}", uptime());
     report(&o, &setups, &wire_ms, &results);
+    if let Some((m, lo, hi)) = spread(&wire_tern_ms) {
+        let w = spread(&wire_ms).map_or(f64::NAN, |(w, ..)| w);
+        println!(
+            "\nraw wire with tern's summary items {}: {:.2} s ({:.2}–{:.2}) = {:.2}× the ENVELOPE fetch",
+            tern::imap::summary_reader::ITEMS,
+            m / 1e3,
+            lo / 1e3,
+            hi / 1e3,
+            m / w
+        );
+    }
 }
 
-/// A private Dovecot whose INBOX holds `count` messages of the corpus, its index built.
+/// A private Dovecot whose INBOX holds `count` messages of the corpus, its index built: in
+/// `TERN_BENCH_KEEP`'s directory when set, filled there only once for a count and shape.
 fn seeded(count: usize, shape: Shape) -> Dovecot {
-    let server = Dovecot::start(DovecotOptions::default()).expect("start dovecot");
+    let keep = std::env::var_os("TERN_BENCH_KEEP").map(PathBuf::from);
+    let server = Dovecot::start(DovecotOptions {
+        root: keep.clone(),
+        ..Default::default()
+    })
+    .expect("start dovecot");
+    // What the kept directory holds, written once its fill and index build are complete.
+    let filled = format!("{count} {shape:?} seed {}\n", corpus::SEED);
+    let marker = keep.map(|d| d.join("bench-corpus"));
+    if let Some(m) = &marker {
+        match std::fs::read_to_string(m) {
+            Ok(held) if held == filled => {
+                let (first, _) =
+                    wire::fetch_all(server.imap_port, "alice", PASSWORD, "INBOX", "(ENVELOPE)");
+                println!(
+                    "corpus: kept in {} ({}), Dovecot's first fetch {first:.1?}",
+                    server.dir.display(),
+                    held.trim()
+                );
+                return server;
+            }
+            Ok(held) => panic!(
+                "TERN_BENCH_KEEP={} holds another corpus ({}): remove it or choose another directory",
+                server.dir.display(),
+                held.trim()
+            ),
+            Err(_) => {
+                let cur = server.dir.join("mail/alice/cur");
+                assert!(
+                    std::fs::read_dir(&cur).map_or(true, |mut d| d.next().is_none()),
+                    "TERN_BENCH_KEEP={}: an unfinished fill is there (no bench-corpus marker): remove it",
+                    server.dir.display()
+                );
+            }
+        }
+    }
     let started = Instant::now();
     let mut bytes = 0u64;
     let messages = Corpus::new(shape)
@@ -252,6 +321,9 @@ fn seeded(count: usize, shape: Shape) -> Dovecot {
         corpus::SEED,
         bytes as f64 / 1e9,
     );
+    if let Some(m) = &marker {
+        std::fs::write(m, filled).expect("bench-corpus marker");
+    }
     server
 }
 

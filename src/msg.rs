@@ -88,6 +88,10 @@ pub enum Cmd {
     /// Summaries of rows coming into view while the folder is still syncing (End, a page far
     /// down, a click): fetched ahead of the sync's own order, answered by `Summaries` alone.
     FetchVisible { folder: Folder, uids: Vec<Uid> },
+    /// The oldest `count` messages of `folder`, while a cold open has not listed its UIDs yet
+    /// (End pressed at once): fetched by sequence number (`1:count` are the lowest UIDs), so
+    /// without waiting for the UID list; answered by `Summaries` alone.
+    FetchOldest { folder: Folder, count: u32 },
     /// `UID STORE ±FLAGS.SILENT`: add or remove system flags on exactly these UIDs.
     Store { req: ReqId, change: FlagChange },
     /// `UID STORE ±FLAGS.SILENT (keyword)`: a keyword such as `$Forwarded` (RFC 5788), which

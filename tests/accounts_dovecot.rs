@@ -6,6 +6,7 @@
 mod support;
 
 use support::accounts::Session;
+use support::dovecot::Seeding;
 use support::ui::notice;
 use support::{Env, tern_with};
 use tern::msg::Event;
@@ -140,12 +141,27 @@ fn session(home: &Env, work: &Env) -> Session {
 
 /// Puts the list cursor on `uid` and moves it with the picker to `dest` (as typed).
 fn move_with_picker(s: &mut Session, uid: u32, dest: &str) {
+    with_picker(s, uid, "m", dest);
+}
+
+/// Puts the list cursor on `uid` and sends it with `key` (m or c) and the picker to `dest`.
+fn with_picker(s: &mut Session, uid: u32, key: &str, dest: &str) {
     let row = s.app.rows().iter().position(|u| *u == uid).unwrap();
+    s.press("g");
     s.press(&"j ".repeat(row));
     assert_eq!(s.app.selected_uid(), Some(uid));
-    s.press("m");
+    s.press(key);
     s.type_text(dest);
     s.press("Enter");
+}
+
+/// The UIDs in `folder` on the server.
+fn uids(env: &Env, folder: &str) -> Vec<u32> {
+    let mut s = env.server.session("alice").unwrap();
+    s.select(folder).unwrap();
+    let mut all: Vec<u32> = s.uid_search("ALL").unwrap().into_iter().collect();
+    all.sort_unstable();
+    all
 }
 
 const WORK: AccountId = AccountId(1);
@@ -210,4 +226,54 @@ fn tui_keeps_the_message_when_the_destination_refuses_the_append() {
     );
     assert_eq!(facts(&home, "INBOX", uid), Some(before));
     assert!(s.app.rows().contains(&uid));
+}
+
+#[test]
+fn tui_undoes_copies_in_the_account_and_across_removing_only_the_copies() {
+    let (home, work) = (Env::start(), Env::start());
+    let uid = home.uid("INBOX", "plain.eml");
+    // A message already marked \Deleted in the destination: undoing a copy must not take it.
+    home.server
+        .append(
+            "alice",
+            "Work/Projects",
+            b"Subject: keep me\r\n\r\nhi\r\n",
+            &["\\Deleted"],
+            None,
+        )
+        .unwrap();
+    let kept = uids(&home, "Work/Projects");
+    let mut s = session(&home, &work);
+
+    with_picker(&mut s, uid, "c", "work/proj");
+    s.run_until("the copy", |account, ev| {
+        account == AccountId(0) && matches!(ev, Event::Copied { .. })
+    });
+    assert_eq!(uids(&home, "Work/Projects").len(), kept.len() + 1);
+    s.press("u");
+    s.run_until("the copy removed", |account, ev| {
+        account == AccountId(0) && matches!(ev, Event::Expunged { .. })
+    });
+    assert_eq!(notice(&s.app), "Undone: the copies left Work/Projects");
+    assert_eq!(uids(&home, "Work/Projects"), kept, "only the copy went");
+    assert!(facts(&home, "INBOX", uid).is_some(), "the original stays");
+
+    let before = uids(&work, "Work/Projects");
+    with_picker(&mut s, uid, "c", "work: work/proj");
+    s.run_until("the copy appended at work", |account, ev| {
+        account == WORK && matches!(ev, Event::Appended { .. })
+    });
+    assert_eq!(uids(&work, "Work/Projects").len(), before.len() + 1);
+    s.press("u");
+    s.run_until("the copy removed from work", |account, ev| {
+        account == WORK && matches!(ev, Event::Expunged { .. })
+    });
+    assert_eq!(
+        notice(&s.app),
+        "Undone: the copies left work: Work/Projects"
+    );
+    assert_eq!(uids(&work, "Work/Projects"), before);
+    assert!(facts(&home, "INBOX", uid).is_some(), "the original stays");
+    s.press("u");
+    assert_eq!(notice(&s.app), "Nothing to undo");
 }

@@ -466,3 +466,101 @@ fn cached_rows_are_on_screen_before_the_login() {
     assert!(app.overlays().prompt().is_some(), "and asked for again");
     h.shutdown();
 }
+
+/// A folder of several thousand cached rows, against a server that never greets: the first
+/// rows the worker hands over are the newest (and the oldest), on screen at once; the rest
+/// follow, then the whole list, each row once, all before the login ends.
+#[test]
+fn a_big_folder_shows_its_newest_cached_rows_first_and_the_rest_after() {
+    use std::collections::HashSet;
+    use support::scripted::{Reply, Script, Server};
+    use support::ui::{WIDE, listed, render, settings};
+
+    const COUNT: u32 = 6000;
+    let env = Env::start();
+    env.server.create_folder("alice", "Big").unwrap();
+    // Dates in UID order, a minute apart: the newest by date is the highest UID.
+    let messages = (0..COUNT).map(|i| {
+        let (d, h, m) = (1 + i / 1440, i / 60 % 24, i % 60);
+        format!("From: a@example.com\r\nSubject: row {i}\r\nDate: {d} Jan 2024 {h:02}:{m:02}:00 +0000\r\n\r\nbody\r\n")
+            .into_bytes()
+    });
+    env.server
+        .seed_maildir_bulk("alice", "Big", messages)
+        .unwrap();
+    let config = cached_config(&env);
+    let (cached, _) = list(&config, "Big");
+    assert_eq!(cached.len(), COUNT as usize);
+    let newest_first: Vec<u32> = cached.iter().map(|(uid, _)| *uid).collect();
+
+    let mute = Server::start(Script::new().greeting(|_| Reply::Stall(Vec::new())));
+    let mut account = tern::config::load(&config).unwrap().config.accounts[0].clone();
+    account.port = Some(mute.port);
+    let (mut app, cmds) = tern::ui::app::App::new(settings("Big", WIDE));
+    let h = tern::imap::worker::spawn(account, "wonderland".into());
+    for cmd in cmds {
+        h.commands.send(cmd).unwrap();
+    }
+    let next = || {
+        let ev = h.events.recv_timeout(Duration::from_secs(30)).unwrap();
+        assert!(
+            !matches!(
+                ev,
+                Event::Conn(ConnState::Connected(_) | ConnState::Offline { .. })
+            ),
+            "the login ended before the cached rows were all in: {ev:?}"
+        );
+        ev
+    };
+    let first = loop {
+        let ev = next();
+        let selected = match &ev {
+            Event::Selected { uids, complete, .. } => {
+                assert!(!complete, "only the first slice");
+                Some(uids.clone())
+            }
+            Event::Summaries { .. } | Event::Listed { .. } => panic!("rows before the folder"),
+            _ => None,
+        };
+        app.on_event(ev);
+        if let Some(uids) = selected {
+            break uids;
+        }
+    };
+    assert!(
+        first.contains(&COUNT) && first.contains(&1),
+        "both ends: {first:?}"
+    );
+    assert!(first.len() < COUNT as usize / 2);
+    let mut seen: Vec<u32> = Vec::new();
+    loop {
+        let ev = next();
+        let (rows, done) = match &ev {
+            Event::Summaries { chunk, .. } => (chunk.iter().map(|s| s.uid).collect(), false),
+            Event::Listed { uids, .. } => {
+                assert_eq!(uids, &newest_first, "every UID, newest first");
+                (Vec::new(), true)
+            }
+            _ => (Vec::new(), false),
+        };
+        let shown_first = seen.is_empty() && !rows.is_empty();
+        if shown_first {
+            assert_eq!(rows, first, "the first rows are the first slice's");
+        }
+        seen.extend(rows);
+        app.on_event(ev);
+        if shown_first {
+            let screen = render(&mut app, WIDE);
+            assert!(screen.contains(&format!("row {}", COUNT - 1)), "{screen}");
+        }
+        if done {
+            break;
+        }
+    }
+    let unique: HashSet<u32> = seen.iter().copied().collect();
+    assert_eq!(unique.len(), seen.len(), "no row twice");
+    assert_eq!(unique, newest_first.iter().copied().collect(), "none lost");
+    assert_eq!(listed(&app), newest_first, "listed newest first by date");
+    drop(mute);
+    h.shutdown();
+}

@@ -384,7 +384,7 @@ fn an_account_refused_while_parked_asks_for_its_password_when_opened() {
 }
 
 #[test]
-fn a_copy_to_another_account_keeps_the_original_and_cannot_be_undone() {
+fn a_copy_to_another_account_keeps_the_original_and_undo_removes_the_copy() {
     let mut app = two_accounts();
     press(&mut app, "c");
     type_text(&mut app, "work: inbox");
@@ -417,10 +417,31 @@ fn a_copy_to_another_account_keeps_the_original_and_cannot_be_undone() {
     assert!(app.take_routed().is_empty(), "a copy removes nothing");
     assert_eq!(support::ui::listed(&app), [2, 1]);
     assert_eq!(notice(&app), "Copied message 2 to work: INBOX");
-    assert!(matches!(
-        app.undo_stack(),
-        [tern::ui::triage::Undo::Never(_)]
-    ));
+    press(&mut app, "u");
+    let [(WORK, Cmd::Store { req, change })] = &app.take_routed()[..] else {
+        panic!("no store at work");
+    };
+    assert_eq!(
+        (change.folder.name(), change.uids.as_slice()),
+        ("INBOX", &[31][..])
+    );
+    let (req, change) = (*req, change.clone());
+    app.on_account_event(WORK, Event::Stored { req, change });
+    let [(WORK, Cmd::Expunge { req, uids, .. })] = &app.take_routed()[..] else {
+        panic!("no expunge at work");
+    };
+    assert_eq!(uids, &[31]);
+    let req = *req;
+    app.on_account_event(
+        WORK,
+        Event::Expunged {
+            req: Some(req),
+            folder: Folder::named("INBOX"),
+            uids: vec![31],
+        },
+    );
+    assert_eq!(notice(&app), "Undone: the copies left work: INBOX");
+    assert_eq!(support::ui::listed(&app), [2, 1], "home's rows stay");
 }
 
 /// Answers every routed command as the workers would (all succeed; APPENDs get UIDs from

@@ -217,3 +217,64 @@ fn end_during_a_cold_sync_goes_to_the_oldest_and_asks_for_it() {
     assert!(screen.contains("number 1 "), "{screen}");
     assert_eq!(loading(&screen), 0, "{screen}");
 }
+
+/// End at launch (issue 17 items 1 and 3): before the folder's UIDs are listed, End asks for
+/// the oldest screenful by sequence number (once); its rows show as they come, with the
+/// cursor on the oldest, which stays there when the whole list comes; none of those rows is
+/// asked for again.
+#[test]
+fn end_before_the_list_asks_for_the_oldest_screenful_and_shows_it() {
+    use tern::msg::{Cmd, Flags, Uid};
+    let mut app = support::ui::new_app("INBOX");
+    let row = |u: Uid| summary(u, "a@example.org", &format!("number {u}"), Flags::NONE);
+    let first: Vec<Uid> = (961..=1000).rev().collect();
+    app.on_event(Event::Selected {
+        folder: Folder::named("INBOX"),
+        uid_validity: 7,
+        read_only: false,
+        complete: false,
+        uids: first.clone(),
+    });
+    app.on_event(support::ui::summaries(
+        "INBOX",
+        first.iter().map(|&u| row(u)).collect(),
+    ));
+    draw(&mut app, WIDE);
+    let count = match support::ui::press(&mut app, "End").as_slice() {
+        [Cmd::FetchOldest { folder, count }] => {
+            assert_eq!(*folder, Folder::named("INBOX"));
+            *count
+        }
+        other => panic!("{other:?}"),
+    };
+    assert!(count >= 20, "a screenful: {count}");
+    assert!(
+        support::ui::press(&mut app, "End").is_empty(),
+        "asked for once"
+    );
+    // The worker's answer: messages 1..=count by sequence number, the lowest UIDs.
+    app.on_event(support::ui::summaries(
+        "INBOX",
+        (1..=count).rev().map(row).collect(),
+    ));
+    let screen = render(&mut app, WIDE);
+    assert!(screen.contains("number 1 "), "{screen}");
+    assert_eq!(app.selected_uid(), Some(1));
+    assert!(
+        app.fetch_visible().is_none(),
+        "the rows on screen are loaded"
+    );
+    app.on_event(Event::Listed {
+        folder: Folder::named("INBOX"),
+        uid_validity: 7,
+        uids: (1..=1000).rev().collect(),
+    });
+    assert_eq!(support::ui::listed(&app).last(), Some(&1));
+    assert_eq!(app.selected_uid(), Some(1), "End stays on the oldest");
+    let screen = render(&mut app, WIDE);
+    assert!(screen.contains("number 1 "), "{screen}");
+    assert!(
+        app.fetch_visible().is_none(),
+        "nothing on screen is fetched again"
+    );
+}

@@ -212,23 +212,30 @@ fn picker_offers_no_noselect_folder_and_matches_cjk() {
     assert_eq!(listed(&app).len(), 6, "a copy leaves the rows");
 }
 
+/// Moves the first two messages to Work/2024; the server answers with `dest_uids`.
 fn moved(app: &mut App, dest_uids: Option<Vec<Uid>>) {
     press(app, "t t");
-    let cmds = press(app, "m");
-    assert!(cmds.is_empty());
+    to_2024(app, "m", dest_uids);
+}
+
+/// Sends the tagged messages (or the cursor's) to Work/2024 with `key` (m or c), the server
+/// answering with `dest_uids`.
+fn to_2024(app: &mut App, key: &str, dest_uids: Option<Vec<Uid>>) {
+    assert!(press(app, key).is_empty());
     type_text(app, "2024");
     let cmds = press(app, "Enter");
     let [Cmd::Copy { req, uids, .. }] = &cmds[..] else {
         panic!("{cmds:?}");
     };
+    let moved = key == "m";
     app.on_event(Event::Copied {
         req: *req,
         folder: Folder::named("INBOX"),
         dest: Folder::named("Work/2024"),
         uids: uids.clone(),
         dest_uids,
-        moved: true,
-        expunged: true,
+        moved,
+        expunged: moved,
     });
 }
 
@@ -442,20 +449,9 @@ fn expunge_asks_and_only_y_sends_the_deleted_ones() {
     assert!(app.overlays().confirm().is_none());
     press(&mut app, "x");
     let cmds = press(&mut app, "y");
-    let [
-        Cmd::Expunge {
-            req,
-            folder,
-            uids,
-            all_deleted: false,
-        },
-    ] = &cmds[..]
-    else {
-        panic!("{cmds:?}");
-    };
-    assert_eq!((folder.name(), uids.as_slice()), ("Trash", &[45][..]));
+    let req = expunge_of(&cmds, "Trash", &[45]);
     app.on_event(Event::Expunged {
-        req: Some(*req),
+        req: Some(req),
         folder: Folder::named("Trash"),
         uids: vec![45],
     });
@@ -756,4 +752,88 @@ fn snapshot_search_results() {
         uids: vec![44, 42, 40],
     });
     insta::assert_snapshot!("triage_search_80x24", draw(&mut app, WIDE).backend());
+}
+
+/// The request of the one command in `cmds`, a UID EXPUNGE of exactly `uids` in `folder`.
+fn expunge_of(cmds: &[Cmd], folder: &str, uids: &[Uid]) -> u64 {
+    let [
+        Cmd::Expunge {
+            req,
+            folder: f,
+            uids: u,
+            all_deleted: false,
+        },
+    ] = cmds
+    else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!((f.name(), u.as_slice()), (folder, uids));
+    *req
+}
+
+#[test]
+fn u_after_a_copy_removes_exactly_the_copies_by_uid() {
+    let mut app = inbox();
+    to_2024(&mut app, "c", Some(vec![9]));
+    assert!(press(&mut app, "u").is_empty());
+    assert_eq!(
+        notice(&app),
+        "Undo: removing the 1 message copied to Work/2024…"
+    );
+    let routed = app.take_routed();
+    let [(_, Cmd::Store { req, change })] = &routed[..] else {
+        panic!("{routed:?}");
+    };
+    assert_eq!(
+        (change.folder.name(), change.uids.as_slice(), change.add),
+        ("Work/2024", &[9][..], true)
+    );
+    assert!(change.flags.has(Flag::Deleted));
+    app.on_event(Event::Stored {
+        req: *req,
+        change: change.clone(),
+    });
+    let routed: Vec<Cmd> = app.take_routed().into_iter().map(|(_, c)| c).collect();
+    let req = expunge_of(&routed, "Work/2024", &[9]);
+    app.on_event(Event::Expunged {
+        req: Some(req),
+        folder: Folder::named("Work/2024"),
+        uids: vec![9],
+    });
+    assert_eq!(notice(&app), "Undone: the copies left Work/2024");
+    assert_eq!(listed(&app), [45, 44, 43, 42, 41, 40], "the originals stay");
+    assert!(app.undo_stack().is_empty());
+}
+
+#[test]
+fn a_refused_undo_of_a_copy_goes_back_on_the_stack_and_no_copyuid_cannot_be_undone() {
+    let mut app = inbox();
+    to_2024(&mut app, "c", Some(vec![9]));
+    press(&mut app, "u");
+    let routed = app.take_routed();
+    let [(_, Cmd::Store { req, .. })] = &routed[..] else {
+        panic!("{routed:?}");
+    };
+    app.on_event(refused(*req, "UID STORE", "mailbox is read-only"));
+    assert!(
+        notice(&app).contains("copies stay in Work/2024"),
+        "{}",
+        notice(&app)
+    );
+    assert!(app.take_routed().is_empty(), "nothing expunged");
+    assert!(
+        matches!(app.undo_stack(), [tern::ui::triage::Undo::Copies { uids, .. }] if uids == &[9]),
+        "{:?}",
+        app.undo_stack()
+    );
+
+    let mut app = inbox();
+    to_2024(&mut app, "c", None);
+    press(&mut app, "u");
+    assert!(
+        notice(&app).contains("cannot be undone"),
+        "{}",
+        notice(&app)
+    );
+    assert!(app.take_routed().is_empty());
 }

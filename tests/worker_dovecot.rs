@@ -226,6 +226,72 @@ fn rows_fetched_ahead_are_left_out_of_the_parallel_chunks() {
     h.shutdown();
 }
 
+/// End at launch (issue 17 items 1 and 3): asked for while the first screen is on its way,
+/// before the folder's UIDs are listed, the oldest screenful comes by sequence number right
+/// after the first screen, ahead of the UID list; then the sync fetches every other row once.
+/// The relay holds the first screen's FETCH until the request is queued.
+#[test]
+fn the_oldest_screenful_asked_for_before_the_uid_list_comes_by_sequence_number() {
+    let server = Dovecot::start(DovecotOptions::default()).expect("dovecot");
+    big_folder(&server, 3000);
+    let gate = Gate::start(server.imap_port, |line| line.contains(" FETCH 2961:3000 "));
+    let mut account = account(&server);
+    account.port = Some(gate.port);
+    account.idle = false;
+    let h = worker::spawn(account, "wonderland".into());
+    let big = Folder::named("Big");
+    h.commands
+        .send(Cmd::Select {
+            folder: big.clone(),
+            read_only: true,
+            first_screen: 40,
+        })
+        .unwrap();
+    gate.held(1);
+    h.commands
+        .send(Cmd::FetchOldest {
+            folder: big.clone(),
+            count: 20,
+        })
+        .unwrap();
+    gate.release();
+    let mut chunks = Vec::new();
+    let mut listed_after = None;
+    loop {
+        match next(&h.events) {
+            Event::Summaries { chunk, .. } => chunks.push(chunk),
+            Event::Listed { uids, .. } => {
+                assert_eq!(uids.len(), 3000);
+                listed_after = Some(chunks.len());
+            }
+            Event::SyncDone { .. } => break,
+            Event::Failed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    }
+    let rows = |c: &Vec<tern::msg::Summary>| c.iter().map(|s| s.uid).collect::<Vec<Uid>>();
+    assert_eq!(
+        listed_after,
+        Some(2),
+        "the first screen and the oldest, then the list"
+    );
+    assert_eq!(rows(&chunks[1]), (1..=20).rev().collect::<Vec<Uid>>());
+    assert_eq!(chunks[1].last().map(|s| &*s.subject), Some("m0"));
+    let fetched: Vec<Uid> = chunks.iter().flat_map(rows).collect();
+    let once: std::collections::HashSet<Uid> = fetched.iter().copied().collect();
+    assert_eq!((fetched.len(), once.len()), (3000, 3000), "each row once");
+    let asked: Vec<String> = gate
+        .log()
+        .into_iter()
+        .filter(|l| l.contains("FETCH") || l.contains("SEARCH"))
+        .map(|l| l.split_once(' ').map_or(l.clone(), |(_, c)| c.to_string()))
+        .collect();
+    assert!(asked[0].starts_with("FETCH 2961:3000 "), "{asked:#?}");
+    assert!(asked[1].starts_with("FETCH 1:20 "), "{asked:#?}");
+    assert_eq!(asked[2], "UID SEARCH ALL", "{asked:#?}");
+    h.shutdown();
+}
+
 #[test]
 fn a_new_select_abandons_the_old_sync() {
     let server = Dovecot::start(DovecotOptions::default()).expect("dovecot");

@@ -37,8 +37,9 @@ const META: TableDefinition<&str, (u32, u64)> = TableDefinition::new("meta");
 /// Kept apart from the rows: a folder reset on the server keeps its view.
 const VIEWS: TableDefinition<&str, &str> = TableDefinition::new("views");
 
-/// Rows per slice of [`Cache::load_slices`]: the first a few screenfuls, the rest large
-/// enough that handing them over costs little.
+/// Rows per slice of [`Cache::load_slices`]: the first holds a few screenfuls of the newest
+/// rows and as many of the oldest, the rest are large enough that handing them over costs
+/// little.
 const FIRST_SLICE: usize = 1024;
 const SLICE: usize = 16 * 1024;
 
@@ -67,12 +68,19 @@ impl Handle {
     }
 }
 
-/// A folder's cached list as [`Cache::load_slices`] reads it.
+/// A folder's cached list as [`Cache::load_slices`] reads it, in this order.
 pub enum Loaded {
-    /// Every UID, newest first, with the UIDVALIDITY and MODSEQ the rows belong to.
-    Uids((u32, u64), Vec<Uid>),
-    /// The next rows, newest first.
+    /// The newest rows and the oldest ones, newest first, with the UIDVALIDITY and MODSEQ
+    /// the rows belong to; `complete` when they are all the folder's rows (nothing follows).
+    First {
+        meta: (u32, u64),
+        rows: Vec<Summary>,
+        complete: bool,
+    },
+    /// The next rows, newest first: those between the two ends of `First`.
     Rows(Vec<Summary>),
+    /// Every UID, newest first, once every row has been handed over.
+    Uids(Vec<Uid>),
 }
 
 /// What the cache holds for one folder.
@@ -141,11 +149,12 @@ impl Cache {
     /// folder count as never synced (it is fetched afresh and rewritten).
     pub fn load(&self, folder: &str) -> Result<Option<CachedFolder>> {
         let mut summaries = Vec::new();
-        let meta = self.load_slices(folder, |loaded| {
-            if let Loaded::Rows(rows) = loaded {
-                summaries.extend(rows);
-            }
+        let meta = self.load_slices(folder, |loaded| match loaded {
+            Loaded::First { rows, .. } | Loaded::Rows(rows) => summaries.extend(rows),
+            Loaded::Uids(_) => {}
         })?;
+        // The oldest rows came with the first slice.
+        summaries.sort_unstable_by_key(|s| std::cmp::Reverse(s.uid));
         Ok(meta.map(|(uid_validity, highest_modseq)| CachedFolder {
             uid_validity,
             highest_modseq,
@@ -153,12 +162,12 @@ impl Cache {
         }))
     }
 
-    /// Reads `folder`'s cached list: first every UID, newest first, with the folder's
-    /// UIDVALIDITY and MODSEQ (only lengths are read for that, so it is quick); then the rows,
-    /// newest first, in slices as they are decoded, the first one small so
-    /// a screenful arrives before the rest is read. Returns UIDVALIDITY and MODSEQ, or None if
-    /// the folder was never synced or its rows do not decode (then it is forgotten, to be
-    /// fetched afresh).
+    /// Reads `folder`'s cached list, newest first, in slices as it is decoded: first the
+    /// newest and the oldest rows ([`FIRST_SLICE`] of each, whichever end the list shows on
+    /// top) with the folder's UIDVALIDITY and MODSEQ, so a screenful is on its way after a
+    /// few blocks; then the rows between; then every UID. Returns UIDVALIDITY and MODSEQ, or
+    /// None if the folder was never synced or its rows do not decode (then it is forgotten,
+    /// to be fetched afresh).
     pub fn load_slices(
         &self,
         folder: &str,
@@ -170,39 +179,91 @@ impl Cache {
                 return Ok(None);
             };
             let Some(blocks) = table(&r, BLOCKS)? else {
-                each(Loaded::Uids(meta, Vec::new()));
+                each(Loaded::First {
+                    meta,
+                    rows: Vec::new(),
+                    complete: true,
+                });
                 return Ok(Some(meta));
             };
-            let range = (folder, 0)..=(folder, u32::MAX);
-            let mut uids = Vec::new();
-            for entry in blocks.range(range.clone()).map_err(db_err)?.rev() {
-                let (k, v) = entry.map_err(db_err)?;
-                let block = k.value().1;
-                let rows = codec::split(block, v.value()).ok_or_else(|| damaged(block))?;
-                uids.extend(rows.iter().rev().map(|(uid, _)| *uid));
-            }
-            each(Loaded::Uids(meta, uids));
-            let mut limit = FIRST_SLICE;
-            let mut slice = Vec::with_capacity(limit);
-            let mut names = Interner::default();
-            for entry in blocks.range(range).map_err(db_err)?.rev() {
-                let (k, v) = entry.map_err(db_err)?;
-                let block = k.value().1;
-                let rows = codec::split(block, v.value()).ok_or_else(|| damaged(block))?;
-                for (uid, row) in rows.into_iter().rev() {
-                    let s =
-                        codec::decode_row(uid, row, &mut names).ok_or_else(|| damaged(block))?;
-                    slice.push(s);
+            let mut reader = BlockReader::default();
+            // The newest blocks, then the oldest below them: `first` ends newest first.
+            let mut first = Vec::with_capacity(2 * FIRST_SLICE);
+            let mut top = None;
+            for entry in blocks
+                .range((folder, 0)..=(folder, u32::MAX))
+                .map_err(db_err)?
+                .rev()
+            {
+                if first.len() >= FIRST_SLICE {
+                    break;
                 }
-                if slice.len() >= limit {
-                    limit = SLICE;
-                    let full = std::mem::replace(&mut slice, Vec::with_capacity(limit));
-                    each(Loaded::Rows(full));
+                let (k, v) = entry.map_err(db_err)?;
+                top = Some(k.value().1);
+                reader.newest_first(k.value().1, v.value(), &mut first)?;
+            }
+            let mut oldest = Vec::with_capacity(FIRST_SLICE);
+            let mut bottom = None;
+            if let Some(below) = top.and_then(|t| t.checked_sub(1)) {
+                for entry in blocks
+                    .range((folder, 0)..=(folder, below))
+                    .map_err(db_err)?
+                {
+                    if oldest.len() >= FIRST_SLICE {
+                        break;
+                    }
+                    let (k, v) = entry.map_err(db_err)?;
+                    bottom = Some(k.value().1);
+                    let at = oldest.len();
+                    reader.newest_first(k.value().1, v.value(), &mut oldest)?;
+                    oldest[at..].reverse();
+                }
+            }
+            oldest.reverse();
+            // The blocks between the two ends, if any.
+            let middle = match (bottom.map_or(Some(0), |b| b.checked_add(1)), top) {
+                (Some(from), Some(to)) if from < to => Some((folder, from)..=(folder, to - 1)),
+                _ => None,
+            };
+            let mut rest = match &middle {
+                Some(m) => Some(blocks.range(m.clone()).map_err(db_err)?.rev().peekable()),
+                None => None,
+            };
+            let complete = rest.as_mut().is_none_or(|r| r.peek().is_none());
+            // Every UID, newest first, for the end; the oldest go last.
+            let mut uids: Vec<Uid> = Vec::new();
+            let mut tail: Vec<Uid> = Vec::new();
+            if !complete {
+                uids.extend(first.iter().map(|s| s.uid));
+                tail.extend(oldest.iter().map(|s| s.uid));
+            }
+            first.append(&mut oldest);
+            each(Loaded::First {
+                meta,
+                rows: first,
+                complete,
+            });
+            if complete {
+                return Ok(Some(meta));
+            }
+            let mut slice = Vec::with_capacity(SLICE);
+            for entry in rest.into_iter().flatten() {
+                let (k, v) = entry.map_err(db_err)?;
+                let at = slice.len();
+                reader.newest_first(k.value().1, v.value(), &mut slice)?;
+                uids.extend(slice[at..].iter().map(|s| s.uid));
+                if slice.len() >= SLICE {
+                    each(Loaded::Rows(std::mem::replace(
+                        &mut slice,
+                        Vec::with_capacity(SLICE),
+                    )));
                 }
             }
             if !slice.is_empty() {
                 each(Loaded::Rows(slice));
             }
+            uids.extend(tail);
+            each(Loaded::Uids(uids));
             Ok(Some(meta))
         });
         match loaded {
@@ -409,6 +470,24 @@ impl Op {
     }
 }
 
+/// Decodes stored blocks into summaries, sharing senders and recipients across them.
+#[derive(Default)]
+struct BlockReader {
+    names: Interner,
+}
+
+impl BlockReader {
+    /// Appends the rows of `block` to `out`, newest first.
+    fn newest_first(&mut self, block: u32, bytes: &[u8], out: &mut Vec<Summary>) -> Result<()> {
+        let rows = codec::split(block, bytes).ok_or_else(|| damaged(block))?;
+        for (uid, row) in rows.into_iter().rev() {
+            let s = codec::decode_row(uid, row, &mut self.names).ok_or_else(|| damaged(block))?;
+            out.push(s);
+        }
+        Ok(())
+    }
+}
+
 /// One block's rows while it is being edited.
 struct Block {
     key: u32,
@@ -513,7 +592,20 @@ fn try_open(path: &Path) -> std::result::Result<Cache, Unusable> {
         Err(redb::DatabaseError::DatabaseAlreadyOpen) => return Err(Unusable::InUse),
         Err(e) => return Err(Unusable::Damaged(e.to_string())),
     };
+    // Read first: a write, even of nothing new, is a durable commit (a disk flush) at every
+    // start.
+    let known = guard(|| {
+        let r = db.begin_read().map_err(db_err)?;
+        match table(&r, INFO)? {
+            Some(info) => Ok(info.get("schema").map_err(db_err)?.map(|g| g.value())),
+            None => Ok(None),
+        }
+    })
+    .map_err(|e| Unusable::Damaged(e.to_string()))?;
     let schema = guard(|| {
+        if known.is_some() {
+            return Ok(known);
+        }
         let w = db.begin_write().map_err(db_err)?;
         let found = {
             let mut info = w.open_table(INFO).map_err(db_err)?;
@@ -769,34 +861,87 @@ mod tests {
         assert!(!got[1].flags.has(Flag::Flagged));
     }
 
+    /// Every event of a load, and the rows in the order they came.
+    fn slices(cache: &Cache, folder: &str) -> (Vec<Loaded>, Vec<Uid>) {
+        let mut got: Vec<Loaded> = Vec::new();
+        cache.load_slices(folder, |l| got.push(l)).unwrap().unwrap();
+        let rows = got
+            .iter()
+            .flat_map(|l| match l {
+                Loaded::First { rows, .. } | Loaded::Rows(rows) => {
+                    rows.iter().map(|r| r.uid).collect()
+                }
+                Loaded::Uids(_) => Vec::new(),
+            })
+            .collect();
+        (got, rows)
+    }
+
     #[test]
-    fn slices_come_after_every_uid_newest_first_the_first_one_small() {
+    fn the_newest_and_oldest_rows_come_first_then_the_rest_then_every_uid() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(&dir.path().join("c.redb")).unwrap();
         cache.begin_folder("F", 4).unwrap();
-        let rows: Vec<Summary> = (1..=20_000).map(|u| row(u, "x")).collect();
+        let rows: Vec<Summary> = (1..=40_000).map(|u| row(u, "x")).collect();
         cache.put("F", &rows).unwrap();
-        let mut got: Vec<Loaded> = Vec::new();
-        let meta = cache.load_slices("F", |l| got.push(l)).unwrap();
-        assert_eq!(meta, Some((4, 0)));
-        let Some(Loaded::Uids(_, uids)) = got.first() else {
-            panic!("the UIDs come first");
+        cache.set_modseq("F", 4, 9).unwrap();
+        let (got, order) = slices(&cache, "F");
+        let Some(Loaded::First {
+            meta,
+            rows: first,
+            complete: false,
+        }) = got.first()
+        else {
+            panic!("the first slice comes first, and is not all");
         };
-        let want: Vec<Uid> = (1..=20_000).rev().collect();
-        assert_eq!(uids, &want);
-        let slices: Vec<&Vec<Summary>> = got[1..]
-            .iter()
-            .map(|l| match l {
-                Loaded::Rows(r) => r,
-                Loaded::Uids(..) => panic!("UIDs twice"),
-            })
+        assert_eq!(*meta, (4, 9));
+        // Whole blocks (of 256 UIDs) from each end, at least FIRST_SLICE rows of each.
+        let first: Vec<Uid> = first.iter().map(|s| s.uid).collect();
+        let split = first.iter().position(|u| *u < 20_000).unwrap();
+        let (newest, oldest) = first.split_at(split);
+        assert!(newest.len() >= FIRST_SLICE && oldest.len() >= FIRST_SLICE);
+        let low = 40_000 - newest.len() as Uid + 1;
+        assert!(newest.iter().copied().eq((low..=40_000).rev()) && low.is_multiple_of(256));
+        let high = oldest.len() as Uid;
+        assert!(oldest.iter().copied().eq((1..=high).rev()) && (high + 1).is_multiple_of(256));
+        let Some(Loaded::Uids(all)) = got.last() else {
+            panic!("every UID comes last");
+        };
+        let want: Vec<Uid> = (1..=40_000).rev().collect();
+        assert_eq!(all, &want);
+        // Each row once; the rows between the ends newest first, in slices after the first.
+        let mut each = order.clone();
+        each.sort_unstable_by(|a, b| b.cmp(a));
+        assert_eq!(each, want);
+        assert!(
+            order[first.len()..]
+                .iter()
+                .copied()
+                .eq((high + 1..low).rev())
+        );
+        assert!(got.len() > 4, "the rows between come in slices");
+    }
+
+    #[test]
+    fn a_small_folder_is_one_complete_slice() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(&dir.path().join("c.redb")).unwrap();
+        cache.begin_folder("F", 4).unwrap();
+        // Two ends with nothing between, across a gap of blocks.
+        let rows: Vec<Summary> = (1..=1500)
+            .chain(90_000..=90_500)
+            .map(|u| row(u, "x"))
             .collect();
-        assert!(slices.len() > 2 && slices[0].len() < slices[1].len());
-        let order: Vec<Uid> = slices
-            .iter()
-            .flat_map(|s| s.iter().map(|r| r.uid))
-            .collect();
+        cache.put("F", &rows).unwrap();
+        let (got, order) = slices(&cache, "F");
+        assert!(matches!(got[..], [Loaded::First { complete: true, .. }]));
+        let want: Vec<Uid> = (90_000..=90_500).rev().chain((1..=1500).rev()).collect();
         assert_eq!(order, want);
+
+        cache.begin_folder("Empty", 4).unwrap();
+        let (got, order) = slices(&cache, "Empty");
+        assert!(matches!(got[..], [Loaded::First { complete: true, .. }]));
+        assert!(order.is_empty());
     }
 
     #[test]

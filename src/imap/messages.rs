@@ -172,21 +172,21 @@ pub fn uids(conn: &mut Connection) -> Result<Vec<Uid>> {
 const FALLBACK_ITEMS: &str = "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS \
      (DATE FROM TO SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE)])";
 
-/// Summaries of the newest `count` messages by sequence number, newest first: the first
-/// screen of a folder without waiting for its UID list. `fallback` as for [`summaries`].
-pub fn newest(
+/// Summaries of the messages numbered `first..=last` (sequence numbers), newest first: a
+/// screenful of a folder without waiting for its UID list, the newest (`EXISTS-n+1:EXISTS`,
+/// the first screen) or the oldest (`1:n`, End). `fallback` as for [`summaries`].
+pub fn by_sequence(
     conn: &mut Connection,
-    exists: u32,
-    count: u32,
+    first: u32,
+    last: u32,
     fallback: bool,
 ) -> Result<Vec<Summary>> {
-    if exists == 0 || count == 0 {
+    if first == 0 || last < first {
         return Ok(Vec::new());
     }
-    let first = exists.saturating_sub(count) + 1;
-    let set = format!("{first}:{exists}");
+    let set = format!("{first}:{last}");
     if !fallback {
-        return summary_reader::fetch(conn, "FETCH", &set, count as usize);
+        return summary_reader::fetch(conn, "FETCH", &set, (last - first + 1) as usize);
     }
     let fetches = conn
         .session

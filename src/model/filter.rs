@@ -2,13 +2,15 @@
 //! (sender, recipient, subject), ignoring case and accents, CJK included. No server round
 //! trip, so it can run on every keystroke.
 
-use std::collections::{HashMap, HashSet};
+mod scan;
 
+use memchr::memmem::Finder;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use super::Mailbox;
 use crate::msg::Uid;
+use scan::{Bits, Rows};
 
 /// Lower-cased, accents removed: "Grüße" and "GRUSSE" both contain "gru".
 pub fn fold(s: &str) -> String {
@@ -23,26 +25,55 @@ pub fn fold(s: &str) -> String {
         .collect()
 }
 
-/// Folded text of every summary in list order, built once and reused while the user types,
-/// and brought up to date with [`Index::update`] as rows come and go.
+/// Query results kept for narrowing: a longer query searches only within an earlier one's
+/// hits, and a backspace finds its query's hits here.
+const KEPT: usize = 32;
+/// Rows left after which the next word is checked row by row rather than by a scan of the
+/// whole text: a row's check costs a few times a scan's share of it.
+const NARROW_BELOW: usize = 4;
+
+/// Folded text of every summary, built once and reused while the user types, and brought up
+/// to date with [`Index::update`] as rows come and go.
 #[derive(Debug, Default)]
 pub struct Index {
-    entries: Vec<Entry>,
-    /// The UIDs in `entries`, to tell summaries already folded from new ones.
-    known: HashSet<Uid>,
-    /// Each distinct sender and recipient folded once: a folder has far fewer of them than
-    /// messages, so building the index mostly folds subjects.
-    names: Vec<Box<str>>,
-    name_ids: HashMap<Box<str>, u32>,
+    rows: Rows,
+    /// The listed rows, in list order (into `rows`).
+    order: Vec<u32>,
+    /// UID → its row, for the rows listed.
+    row_of: foldhash::HashMap<Uid, u32>,
+    /// Rows no longer listed (their text stays until the index is built again).
+    dead: usize,
+    names: Names,
+    /// The latest queries' hits, newest last.
+    kept: Vec<Kept>,
 }
 
+/// Each distinct sender and recipient folded once: a folder has far fewer of them than
+/// messages, so building the index mostly folds subjects.
+#[derive(Debug, Default)]
+struct Names {
+    folded: Vec<Box<str>>,
+    ids: foldhash::HashMap<Box<str>, u32>,
+}
+
+impl Names {
+    fn id(&mut self, name: &str) -> u32 {
+        if let Some(id) = self.ids.get(name) {
+            return *id;
+        }
+        let id = self.folded.len() as u32;
+        self.folded.push(fold(name).into());
+        self.ids.insert(name.into(), id);
+        id
+    }
+}
+
+/// One query's hits over the rows up to `upto`.
 #[derive(Debug)]
-struct Entry {
-    uid: Uid,
-    subject: Box<str>,
-    /// Into `names`.
-    from: u32,
-    to: u32,
+struct Kept {
+    words: Vec<String>,
+    hits: Bits,
+    upto: usize,
 }
 
 impl Index {
@@ -53,96 +84,171 @@ impl Index {
     }
 
     /// Brings the index up to `mailbox`'s rows: folds only the summaries it has not seen,
-    /// drops the UIDs that left, and keeps list order. Rows already indexed cost a comparison,
-    /// not a lookup, so this is cheap enough for every summary chunk of a sync.
+    /// forgets the UIDs that left, and follows the list order. A row already indexed costs a
+    /// comparison when the order is unchanged, so this is cheap enough for every summary chunk
+    /// of a sync.
     pub fn update(&mut self, mailbox: &Mailbox) {
-        let mut old = std::mem::take(&mut self.entries).into_iter().peekable();
-        let mut entries = Vec::with_capacity(mailbox.summaries.len());
+        let mut listed = Bits::default();
+        let mut order = Vec::with_capacity(mailbox.summaries.len());
+        let old_order = std::mem::take(&mut self.order);
+        let mut old = old_order.iter().copied().peekable();
         for &uid in &mailbox.uids {
-            // Old entries are in list order too, so the next one is usually this row's.
-            if let Some(entry) = old.next_if(|e| e.uid == uid) {
-                entries.push(entry);
+            // Old rows are in list order too, so the next one is usually this row's.
+            if let Some(row) = old.next_if(|r| self.rows.uid(*r) == uid) {
+                listed.set(row as usize);
+                order.push(row);
                 continue;
             }
-            let Some(s) = mailbox.summaries.get(&uid) else {
-                continue;
-            };
-            let entry = if self.known.contains(&uid) {
-                skip_to(&mut old, uid, &mut self.known)
-            } else {
-                None
-            };
-            let entry = entry.unwrap_or_else(|| {
-                self.known.insert(uid);
-                Entry {
-                    uid,
-                    subject: fold(s.subject).into(),
-                    from: self.name(s.from),
-                    to: self.name(s.to),
+            let row = match self.row_of.get(&uid) {
+                Some(&row) => row,
+                None => {
+                    let Some(s) = mailbox.summaries.get(&uid) else {
+                        continue;
+                    };
+                    let (from, to) = (self.names.id(s.from), self.names.id(s.to));
+                    let row = self.rows.push(uid, from, to, |t| fold_into(s.subject, t));
+                    self.row_of.insert(uid, row);
+                    row
                 }
-            });
-            entries.push(entry);
-        }
-        for e in old {
-            self.known.remove(&e.uid);
+            };
+            // A row listed twice cannot come from a folder; list it once.
+            if !listed.contains(row as usize) {
+                listed.set(row as usize);
+                order.push(row);
+            }
         }
         // Summaries leave only with their UIDs, except when a Select replaced the mailbox:
-        // then there are more entries than summaries.
-        if entries.len() > mailbox.summaries.len() {
-            entries.retain(|e| {
-                let keep = mailbox.summaries.contains_key(&e.uid);
-                if !keep {
-                    self.known.remove(&e.uid);
-                }
-                keep
-            });
+        // then UIDs are listed that have no summary.
+        if order.len() > mailbox.summaries.len() {
+            order.retain(|r| mailbox.summaries.contains_key(&self.rows.uid(*r)));
+            listed = Bits::default();
+            for r in &order {
+                listed.set(*r as usize);
+            }
         }
-        self.entries = entries;
-    }
-
-    fn name(&mut self, name: &str) -> u32 {
-        if let Some(id) = self.name_ids.get(name) {
-            return *id;
+        if order.len() != self.row_of.len() {
+            self.row_of.retain(|_, r| listed.contains(*r as usize));
+            self.dead = self.rows.len() - self.row_of.len();
         }
-        let id = self.names.len() as u32;
-        self.names.push(fold(name).into());
-        self.name_ids.insert(name.into(), id);
-        id
+        self.order = order;
+        if self.dead > self.row_of.len().max(1 << 16) {
+            // Most of the text is of rows gone: fold the listed ones again.
+            *self = Index::build(mailbox);
+        }
     }
 
     /// UIDs (in list order) whose sender, recipient or subject contains every word of
     /// `query`.
-    pub fn matches(&self, query: &str) -> Vec<Uid> {
+    pub fn matches(&mut self, query: &str) -> Vec<Uid> {
         let folded = fold(query);
         let words: Vec<&str> = folded.split_whitespace().collect();
-        let name = |id: u32| self.names.get(id as usize).map_or("", |n| n);
-        self.entries
+        if words.is_empty() {
+            return self.order.iter().map(|r| self.rows.uid(*r)).collect();
+        }
+        let hits = self.hits(&words);
+        let listed = self
+            .order
             .iter()
-            .filter(|e| {
-                let (from, to) = (name(e.from), name(e.to));
-                words
+            .filter(|r| hits.contains(**r as usize))
+            .map(|r| self.rows.uid(*r))
+            .collect();
+        self.kept.retain(|k| k.words != words);
+        if self.kept.len() == KEPT {
+            self.kept.remove(0);
+        }
+        self.kept.push(Kept {
+            words: words.iter().map(|w| w.to_string()).collect(),
+            hits,
+            upto: self.rows.len(),
+        });
+        listed
+    }
+
+    /// The rows holding every word: from the kept query with the fewest hits that every
+    /// row of the answer must match too (each of its words lies within one of `words`),
+    /// else from a scan of all rows.
+    fn hits(&mut self, words: &[&str]) -> Bits {
+        let n = self.rows.len();
+        let base = self
+            .kept
+            .iter_mut()
+            .filter(|k| {
+                k.words
                     .iter()
-                    .all(|w| e.subject.contains(w) || from.contains(w) || to.contains(w))
+                    .all(|old| words.iter().any(|w| w.contains(old.as_str())))
             })
-            .map(|e| e.uid)
-            .collect()
+            .min_by_key(|k| k.hits.count());
+        let (mut hits, mut todo): (Option<Bits>, Vec<&str>) = match base {
+            Some(k) => {
+                // Rows folded since: looked at for the kept query's words.
+                if k.upto < n {
+                    let fresh = matching(&self.rows, &self.names.folded, &k.words, k.upto);
+                    for r in k.upto..n {
+                        if fresh.contains(r) {
+                            k.hits.set(r);
+                        }
+                    }
+                    k.upto = n;
+                }
+                let todo = words
+                    .iter()
+                    .copied()
+                    .filter(|w| !k.words.iter().any(|old| old == w))
+                    .collect();
+                (Some(k.hits.clone()), todo)
+            }
+            None => (None, words.to_vec()),
+        };
+        // Longer words first: they match fewer rows, so the rest are checked on fewer.
+        todo.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        todo.dedup();
+        for w in todo {
+            let finder = Finder::new(w);
+            let names = name_hits(&self.names.folded, w);
+            match hits.as_mut() {
+                Some(h) if h.count() * NARROW_BELOW < self.order.len() => {
+                    self.rows.narrow(&finder, &names, h);
+                }
+                _ => {
+                    let mut found = Bits::default();
+                    self.rows.scan(&finder, &names, 0, &mut found);
+                    match hits.as_mut() {
+                        Some(h) => h.and(&found),
+                        None => hits = Some(found),
+                    }
+                }
+            }
+        }
+        hits.unwrap_or_else(|| Bits::all(n))
     }
 }
 
-/// The entry of `uid` further on in `old`; the entries skipped on the way have left the
-/// folder (or, should the order ever change, are folded again when their turn comes).
-fn skip_to(
-    old: &mut impl Iterator<Item = Entry>,
-    uid: Uid,
-    known: &mut HashSet<Uid>,
-) -> Option<Entry> {
-    for e in old {
-        if e.uid == uid {
-            return Some(e);
+/// Which of `names` (folded) hold `word`, by name number.
+fn name_hits(names: &[Box<str>], word: &str) -> Vec<bool> {
+    names.iter().map(|n| n.contains(word)).collect()
+}
+
+/// The rows from `first` on that hold every one of `words`.
+fn matching(rows: &Rows, names: &[Box<str>], words: &[String], first: usize) -> Bits {
+    let mut all: Option<Bits> = None;
+    for w in words {
+        let mut found = Bits::default();
+        rows.scan(&Finder::new(w), &name_hits(names, w), first, &mut found);
+        match all.as_mut() {
+            Some(a) => a.and(&found),
+            None => all = Some(found),
         }
-        known.remove(&e.uid);
     }
-    None
+    all.unwrap_or_default()
+}
+
+/// [`fold`] onto the end of `out`; ASCII text (most headers) without an allocation.
+fn fold_into(s: &str, out: &mut Vec<u8>) {
+    if s.is_ascii() {
+        out.extend(s.bytes().map(|b| b.to_ascii_lowercase()));
+    } else {
+        out.extend_from_slice(fold(s).as_bytes());
+    }
 }
 
 #[cfg(test)]
@@ -179,7 +285,7 @@ mod tests {
                 row(4, "Bob <bob@example.com>", "lunch?"),
             ],
         });
-        let index = Index::build(m.mailbox.as_ref().unwrap());
+        let mut index = Index::build(m.mailbox.as_ref().unwrap());
         assert_eq!(index.matches("MULLER"), vec![1]);
         assert_eq!(index.matches("grusse"), Vec::<Uid>::new(), "ß is not ss");
         assert_eq!(index.matches("gruße koln"), vec![1]);
@@ -218,7 +324,7 @@ mod tests {
         index.update(mb);
         let all = index.matches("");
         assert_eq!(all, Index::build(mb).matches(""));
-        assert_eq!(index.known.len(), all.len());
+        assert_eq!(index.row_of.len(), all.len());
         all
     }
 
@@ -298,5 +404,136 @@ mod tests {
         assert_eq!(index.matches("s1"), [1], "folded once, when it arrived");
         assert_eq!(index.matches("changed"), Vec::<Uid>::new());
         assert_eq!(index.matches("s2"), [2]);
+    }
+
+    /// What the filter must answer, the slow way: every listed summary, folded anew.
+    fn reference(m: &crate::model::Model, query: &str) -> Vec<Uid> {
+        let mb = m.mailbox.as_ref().unwrap();
+        let folded = fold(query);
+        mb.uids
+            .iter()
+            .filter_map(|u| mb.summaries.get(u))
+            .filter(|s| {
+                let fields = [fold(s.subject), fold(s.from), fold(s.to)];
+                folded
+                    .split_whitespace()
+                    .all(|w| fields.iter().any(|f| f.contains(w)))
+            })
+            .map(|s| s.uid)
+            .collect()
+    }
+
+    #[test]
+    fn narrowing_and_backspace_answer_as_a_full_scan() {
+        let mut m = inbox((1..=300).rev().collect());
+        let words = ["Weekly", "wee", "Grüße", "报告", "report", "4", "42", "Ann"];
+        let chunk = |m: &mut crate::model::Model, uids: std::ops::RangeInclusive<Uid>| {
+            m.apply(Event::Summaries {
+                folder: Folder::named("INBOX"),
+                uid_validity: 1,
+                chunk: uids
+                    .map(|u| {
+                        let w = words[u as usize % words.len()];
+                        let from = if u % 7 == 0 { "Weekly Bot" } else { "Ann" };
+                        row(u, from, &format!("{w} {u} {}", words[u as usize % 3]))
+                    })
+                    .collect(),
+            })
+        };
+        chunk(&mut m, 201..=300);
+        let mut index = Index::build(m.mailbox.as_ref().unwrap());
+        let typed = "weekly 42 grü";
+        let check = |index: &mut Index, m: &crate::model::Model, q: &str| {
+            assert_eq!(index.matches(q), reference(m, q), "query {q:?}");
+        };
+        for end in (1..=typed.len()).filter(|e| typed.is_char_boundary(*e)) {
+            check(&mut index, &m, &typed[..end]);
+        }
+        // Rows arrive while the query is kept: narrowing from a kept result counts them.
+        chunk(&mut m, 101..=200);
+        index.update(m.mailbox.as_ref().unwrap());
+        for end in (1..=typed.len())
+            .rev()
+            .filter(|e| typed.is_char_boundary(*e))
+        {
+            check(&mut index, &m, &typed[..end]);
+        }
+        m.apply(Event::Expunged {
+            req: None,
+            folder: Folder::named("INBOX"),
+            uids: (150..=250).collect(),
+        });
+        chunk(&mut m, 1..=100);
+        index.update(m.mailbox.as_ref().unwrap());
+        for q in [
+            "weekly 4",
+            "weekly 42",
+            "4 weekly",
+            "ann 4",
+            "报",
+            "报告 1",
+            "",
+            "zzz",
+        ] {
+            check(&mut index, &m, q);
+        }
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::Model;
+    use crate::msg::{Event, Folder};
+    use crate::test_fixtures;
+
+    fn model(subjects: &[String]) -> Model {
+        let mut m = Model::default();
+        let n = subjects.len() as Uid;
+        m.apply(Event::Selected {
+            folder: Folder::named("INBOX"),
+            uid_validity: 1,
+            read_only: false,
+            complete: true,
+            uids: (1..=n).rev().collect(),
+        });
+        m.apply(Event::Summaries {
+            folder: Folder::named("INBOX"),
+            uid_validity: 1,
+            chunk: subjects
+                .iter()
+                .enumerate()
+                .map(|(i, s)| test_fixtures::summary(i as Uid + 1, "Zoë <z@x>", s))
+                .collect(),
+        });
+        m
+    }
+
+    proptest! {
+        /// Whatever is typed, kept or narrowed results equal a fresh index's full scan.
+        #[test]
+        fn every_keystroke_answers_as_a_fresh_index(
+            subjects in proptest::collection::vec("[aAbé报 zZ]{0,8}", 1..40),
+            keys in proptest::collection::vec(prop_oneof![
+                4 => "[aAbé报 zZ]".prop_map(Some),
+                1 => Just(None),
+            ], 1..24),
+        ) {
+            let m = model(&subjects);
+            let mb = m.mailbox.as_ref().unwrap();
+            let mut index = Index::build(mb);
+            let mut line = String::new();
+            for k in keys {
+                match k {
+                    Some(c) => line.push_str(&c),
+                    None => {
+                        line.pop();
+                    }
+                }
+                prop_assert_eq!(index.matches(&line), Index::build(mb).matches(&line), "{:?}", line);
+            }
+        }
     }
 }

@@ -164,16 +164,22 @@ impl Model {
             } => {
                 if let Some(mb) = self.current(&folder, uid_validity) {
                     let uids: Vec<Uid> = chunk.iter().map(|s| s.uid).collect();
-                    for s in &chunk {
-                        let mut s = s.view();
-                        mb.arrivals.remove(&s.uid);
-                        if let Some(root) = mb.messages.get(&s.uid).and_then(|m| m.root.as_ref()) {
+                    let messages = &mb.messages;
+                    let replaced = mb.summaries.insert_all(&chunk, |mut s| {
+                        if let Some(root) = messages.get(&s.uid).and_then(|m| m.root.as_ref()) {
                             s.header = s.header.with_attachment(root.has_attachments());
                         }
-                        if let Some(old) = mb.summaries.insert(&s) {
+                        s
+                    });
+                    for (s, old) in chunk.iter().zip(replaced) {
+                        mb.arrivals.remove(&s.uid);
+                        if let Some(old) = old {
                             mb.unseen_rows -= usize::from(!old.has(Flag::Seen));
                         }
                         mb.unseen_rows += usize::from(!s.flags.has(Flag::Seen));
+                    }
+                    if !mb.listed {
+                        mb.include(&uids);
                     }
                     mb.reorder(&uids);
                     mb.note_moved(&uids);
@@ -469,6 +475,19 @@ impl Mailbox {
         self.order.sort(&mut self.uids, rows);
         if let Some(hits) = self.search.as_mut() {
             self.order.sort(hits, rows);
+        }
+    }
+
+    /// Before a cold open's `Listed`, the list is the rows fetched so far: rows fetched by
+    /// sequence number (End's oldest screenful) join it, in server order (the list is a few
+    /// screens long then), and `reorder` places them by the folder's order.
+    fn include(&mut self, uids: &[Uid]) {
+        let known: std::collections::HashSet<Uid> = self.uids.iter().copied().collect();
+        let before = self.uids.len();
+        self.uids.extend(uids.iter().filter(|u| !known.contains(u)));
+        if self.uids.len() > before {
+            self.uids.sort_unstable_by_key(|u| std::cmp::Reverse(*u));
+            self.sort_from_server();
         }
     }
 

@@ -96,6 +96,39 @@ impl Summaries {
 
     /// Keeps `s`, replacing any row of its UID; returns the flags the replaced row had.
     pub fn insert(&mut self, s: &SummaryRef) -> Option<Flags> {
+        let (from, to) = (self.names.id(s.from), self.names.id(s.to));
+        self.insert_named(s, from, to)
+    }
+
+    /// Keeps every row of `rows` as [`Summaries::insert`] would, each as `adjust` makes it
+    /// (its sender and recipient stay the row's own); returns the flags each replaced row
+    /// had, in order. Rows naming the same shared sender
+    /// or recipient (one `Arc`, as the cache and the reader hand them over) look it up once
+    /// per call, by address: a warm start's slice of 16 000 rows names a few thousand people,
+    /// and looking each row's names up by their text was a tenth of a warm start's CPU.
+    pub fn insert_all<'a>(
+        &mut self,
+        rows: &'a [Summary],
+        adjust: impl Fn(SummaryRef<'a>) -> SummaryRef<'a>,
+    ) -> Vec<Option<Flags>> {
+        // While `rows` is borrowed, no shared name in it is freed, so no address is reused.
+        let mut by_address = foldhash::HashMap::<*const u8, u32>::default();
+        let mut id = |names: &mut Names, name: &Arc<str>| {
+            *by_address
+                .entry(Arc::as_ptr(name).cast())
+                .or_insert_with(|| names.id(name))
+        };
+        self.rows.reserve(rows.len());
+        self.index.reserve(rows.len());
+        rows.iter()
+            .map(|s| {
+                let (from, to) = (id(&mut self.names, &s.from), id(&mut self.names, &s.to));
+                self.insert_named(&adjust(s.view()), from, to)
+            })
+            .collect()
+    }
+
+    fn insert_named(&mut self, s: &SummaryRef, from: u32, to: u32) -> Option<Flags> {
         let (sent, sent_offset, bits, ids) = s.header.parts();
         // Thread ids are bounded well below this (`facts::MAX_ID`, `MAX_REFERENCES`); a longer
         // run could only come from a change there, and is dropped rather than cut mid-id.
@@ -112,8 +145,8 @@ impl Summaries {
             size: s.size,
             date_offset: s.date_offset,
             sent_offset,
-            from: self.names.id(s.from),
-            to: self.names.id(s.to),
+            from,
+            to,
             text,
             ids_len: ids.len() as u16,
             flags: s.flags,
@@ -342,6 +375,46 @@ mod tests {
             ),
             ..test_fixtures::summary(uid, &format!("Sender {}", uid % 3), subject)
         }
+    }
+
+    #[test]
+    fn rows_kept_together_are_kept_as_one_by_one_and_share_their_names() {
+        // Names shared by address (one Arc) and equal names in Arcs of their own.
+        let shared: Arc<str> = "Ann <ann@example.org>".into();
+        let rows: Vec<Summary> = (1..=300)
+            .map(|u| Summary {
+                from: if u % 2 == 0 {
+                    shared.clone()
+                } else {
+                    format!("Sender {}", u % 7).into()
+                },
+                to: shared.clone(),
+                flags: if u % 3 == 0 {
+                    Flags::from(Flag::Seen)
+                } else {
+                    Flags::NONE
+                },
+                ..row(u, "s")
+            })
+            .collect();
+        let mut together: Summaries = rows[..100].iter().cloned().collect();
+        let replaced = together.insert_all(&rows[50..], |mut s| {
+            s.header = s.header.with_attachment(s.uid == 77);
+            s
+        });
+        let mut one_by_one: Summaries = rows[..100].iter().cloned().collect();
+        let want: Vec<Option<Flags>> = rows[50..]
+            .iter()
+            .map(|s| {
+                let mut v = s.view();
+                v.header = v.header.with_attachment(s.uid == 77);
+                one_by_one.insert(&v)
+            })
+            .collect();
+        assert_eq!(replaced, want);
+        assert_eq!(together, one_by_one);
+        assert!(together.get(&77).unwrap().header.has_attachment());
+        assert_eq!(together.names.all.len(), 1 + 7, "each name kept once");
     }
 
     #[test]

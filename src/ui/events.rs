@@ -25,9 +25,9 @@ impl App {
 
     fn apply_event(&mut self, ev: Event) -> Vec<Cmd> {
         if let Some(req) = ev.req()
-            && self.is_crossing(req)
+            && self.is_routed(req)
         {
-            self.crossing_answered(self.accounts.open(), req, ev);
+            self.routed_answered(self.accounts.open(), req, ev);
             return Vec::new();
         }
         if let Some(req) = ev.req()
@@ -406,6 +406,7 @@ impl App {
             | Pending::Save { .. }
             | Pending::Compose(_)
             | Pending::Crossing(_)
+            | Pending::Uncopy(_)
             | Pending::Conversation(_) => {
                 self.requests.take(req);
                 self.model.apply(ev);
@@ -449,9 +450,16 @@ impl App {
             ));
         }
         match origin {
-            Origin::User if !remove => self
-                .triage
-                .record(Undo::Never(format!("Copying {n} to {dest}"))),
+            Origin::User if !remove => self.triage.record(match dest_uids {
+                Some(new) if new.len() == uids.len() => Undo::Copies {
+                    at: (self.accounts.open(), dest),
+                    batch: crate::ui::triage::next_stamp(),
+                    uids: new,
+                },
+                _ => Undo::Never(format!(
+                    "Copying {n} to {dest} (the server did not say where they went)"
+                )),
+            }),
             Origin::User => self.triage.record(match dest_uids {
                 Some(new) if new.len() == uids.len() => Undo::Move {
                     from: folder,
@@ -563,6 +571,7 @@ impl App {
             | Pending::Save { .. }
             | Pending::Compose(_)
             | Pending::Crossing(_)
+            | Pending::Uncopy(_)
             | Pending::Conversation(_) => {
                 self.requests.take(req);
                 "do that".to_string()

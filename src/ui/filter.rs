@@ -48,7 +48,7 @@ struct Built {
 impl FilterIndex {
     /// The index for `mb`: updated first if the rows changed, built anew for another folder
     /// (or the same one under a new UIDVALIDITY, where the same UIDs mean other messages).
-    fn get(&mut self, mb: &Mailbox) -> &Index {
+    fn get(&mut self, mb: &Mailbox) -> &mut Index {
         let built = match self.built.take() {
             Some(mut b) if b.folder == mb.folder && b.uid_validity == mb.uid_validity => {
                 if b.generation != mb.generation {
@@ -64,7 +64,7 @@ impl FilterIndex {
                 index: Index::build(mb),
             },
         };
-        &self.built.insert(built).index
+        &mut self.built.insert(built).index
     }
 
     fn is_current(&self, mb: &Mailbox) -> bool {

@@ -122,6 +122,7 @@ impl App {
                 self.move_by(isize::MAX / 2);
                 if self.focus == Pane::List && self.mailbox().is_some_and(|m| !m.listed) {
                     self.list.await_end();
+                    return self.fetch_oldest().into_iter().collect();
                 }
             }
             Action::NextPane => self.cycle(1),

@@ -280,7 +280,12 @@ fn event_loop(
                 }
             }
         }
+        // A folder's first rows are drawn as soon as they are in, not after a frame's worth of
+        // the rows that follow them.
+        let rows_due =
+            |app: &App| !rows_drawn && app.mailbox().is_some_and(|m| !m.summaries.is_empty());
         while Instant::now() < frame_due
+            && !rows_due(app)
             && let Ok(ev) = events.try_recv()
         {
             on_worker(app, &mut cmds, ev);
@@ -351,7 +356,7 @@ fn event_loop(
             input.resume();
             app.viewer_done(&run, status);
         }
-        let first_rows = !rows_drawn && app.mailbox().is_some_and(|m| !m.summaries.is_empty());
+        let first_rows = rows_due(app);
         if let Some(at) = drawn_at
             && !urgent
             && !first_rows

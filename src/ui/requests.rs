@@ -13,7 +13,7 @@ use crate::model::Mailbox;
 use crate::msg::{Cancel, Cmd, FlagChange, Flags, Folder, FolderOp, ReqId, SaveTo, Uid};
 use crate::search::Query;
 use crate::ui::accounts::AccountId;
-use crate::ui::triage::{Crossing, Origin, Transfer};
+use crate::ui::triage::{Crossing, Origin, Transfer, Uncopy};
 
 /// Why a part was fetched, so its arrival does the right thing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +60,8 @@ pub enum Pending {
     Compose(ComposeReq),
     /// A step of a move or copy to another account.
     Crossing(Crossing),
+    /// A step of undoing a copy.
+    Uncopy(Uncopy),
     /// A fetch for the conversation view, answered to it.
     Conversation(ConvReq),
 }
@@ -251,17 +253,21 @@ impl Requests {
         Cmd::FetchSummaries { req, folder, uids }
     }
 
+    /// The command `make` makes for `p`, unless the same request is already in flight.
+    fn send_once(&mut self, p: Pending, make: impl FnOnce(ReqId) -> Cmd) -> Option<Cmd> {
+        if self.is_pending(&p) {
+            return None;
+        }
+        Some(make(self.send(p)))
+    }
+
     /// `FetchStructure`, unless it is already asked for.
     pub(crate) fn structure(&mut self, folder: Folder, uid: Uid) -> Option<Cmd> {
         let p = Pending::Structure {
             folder: folder.clone(),
             uid,
         };
-        if self.is_pending(&p) {
-            return None;
-        }
-        let req = self.send(p);
-        Some(Cmd::FetchStructure { req, folder, uid })
+        self.send_once(p, |req| Cmd::FetchStructure { req, folder, uid })
     }
 
     /// `FetchPart`, unless the same part is already asked for the same purpose.
@@ -277,11 +283,7 @@ impl Requests {
             section: section.clone(),
             purpose,
         };
-        if self.is_pending(&p) {
-            return None;
-        }
-        let req = self.send(p);
-        Some(Cmd::FetchPart {
+        self.send_once(p, |req| Cmd::FetchPart {
             req,
             folder,
             uid,
@@ -324,6 +326,10 @@ impl Requests {
         self.send(Pending::Crossing(c))
     }
 
+    pub(crate) fn uncopy(&mut self, u: Uncopy) -> ReqId {
+        self.send(Pending::Uncopy(u))
+    }
+
     pub(crate) fn compose(&mut self, c: ComposeReq) -> ReqId {
         self.send(Pending::Compose(c))
     }
@@ -340,11 +346,7 @@ impl Requests {
             folder: folder.clone(),
             uid,
         });
-        if self.is_pending(&p) {
-            return None;
-        }
-        let req = self.send(p);
-        Some(Cmd::FetchStructure { req, folder, uid })
+        self.send_once(p, |req| Cmd::FetchStructure { req, folder, uid })
     }
 
     /// A text part for the conversation view, unless already asked for.
@@ -354,11 +356,7 @@ impl Requests {
             uid,
             section: section.clone(),
         });
-        if self.is_pending(&p) {
-            return None;
-        }
-        let req = self.send(p);
-        Some(Cmd::FetchPart {
+        self.send_once(p, |req| Cmd::FetchPart {
             req,
             folder,
             uid,
@@ -368,12 +366,7 @@ impl Requests {
 
     /// `FetchRaw`, unless it is already asked for.
     pub(crate) fn raw(&mut self, folder: Folder, uid: Uid) -> Option<Cmd> {
-        let p = Pending::Raw(uid);
-        if self.is_pending(&p) {
-            return None;
-        }
-        let req = self.send(p);
-        Some(Cmd::FetchRaw { req, folder, uid })
+        self.send_once(Pending::Raw(uid), |req| Cmd::FetchRaw { req, folder, uid })
     }
 }
 
@@ -389,6 +382,7 @@ impl Pending {
                 | Pending::Save { .. }
                 | Pending::Compose(_)
                 | Pending::Crossing(_)
+                | Pending::Uncopy(_)
                 | Pending::Conversation(_)
         )
     }

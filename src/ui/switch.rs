@@ -31,9 +31,9 @@ impl App {
     /// of it is on screen and it has no request in flight (see [`App::switch_account`]).
     pub fn on_account_event(&mut self, account: AccountId, ev: Event) -> Vec<Cmd> {
         if let Some(req) = ev.req()
-            && self.is_crossing(req)
+            && self.is_routed(req)
         {
-            self.crossing_answered(account, req, ev);
+            self.routed_answered(account, req, ev);
             return Vec::new();
         }
         // The answer to a request of a parked account (made in All inboxes, or before it

@@ -15,17 +15,26 @@ pub(crate) struct Visible {
     /// The folder (and UIDVALIDITY) the UIDs below belong to.
     folder: Option<(Folder, u32)>,
     asked: HashSet<Uid>,
+    /// The oldest screenful was asked for by sequence number (End before the UIDs were
+    /// listed).
+    asked_oldest: bool,
 }
 
 impl Visible {
-    /// The command fetching the rows of `window` that `mb` has no summary for and that were
-    /// not asked for yet.
-    fn wanted(&mut self, mb: &Mailbox, window: &[Uid]) -> Option<Cmd> {
+    /// Forgets what was asked for when `mb` is another folder (or UIDVALIDITY) than before.
+    fn follow(&mut self, mb: &Mailbox) {
         let key = (mb.folder.clone(), mb.uid_validity);
         if self.folder.as_ref() != Some(&key) {
             self.asked.clear();
+            self.asked_oldest = false;
             self.folder = Some(key);
         }
+    }
+
+    /// The command fetching the rows of `window` that `mb` has no summary for and that were
+    /// not asked for yet.
+    fn wanted(&mut self, mb: &Mailbox, window: &[Uid]) -> Option<Cmd> {
+        self.follow(mb);
         // Once synced, the only rows without summaries are arrivals the worker fetches itself.
         if mb.synced {
             return None;
@@ -40,9 +49,30 @@ impl Visible {
             uids,
         })
     }
+
+    /// End before `mb`'s UIDs are listed: the command fetching its oldest `count` rows, once
+    /// per folder.
+    fn oldest(&mut self, mb: &Mailbox, count: usize) -> Option<Cmd> {
+        self.follow(mb);
+        if mb.listed || self.asked_oldest {
+            return None;
+        }
+        self.asked_oldest = true;
+        Some(Cmd::FetchOldest {
+            folder: mb.folder.clone(),
+            count: u32::try_from(count.max(1)).unwrap_or(u32::MAX),
+        })
+    }
 }
 
 impl App {
+    /// End pressed before the open folder's UIDs are listed (a cold open): its oldest
+    /// screenful, asked for at once rather than after the UID list.
+    pub fn fetch_oldest(&mut self) -> Option<Cmd> {
+        let mb = self.model.mailbox.as_ref()?;
+        self.visible.oldest(mb, self.geometry.list_rows())
+    }
+
     /// After a frame: the rows it showed still loading, for the worker to fetch next.
     pub fn fetch_visible(&mut self) -> Option<Cmd> {
         let mb = self.model.mailbox.as_ref()?;

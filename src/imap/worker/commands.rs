@@ -92,6 +92,7 @@ impl Worker {
             }
             Cmd::Related { req, folder, ids } => self.related(req, &folder, &ids),
             Cmd::FetchVisible { folder, uids } => self.fetch_visible(&folder, &uids),
+            Cmd::FetchOldest { folder, count } => self.fetch_oldest(&folder, count),
             Cmd::Search { req, folder, query } => {
                 match self.in_folder(&folder, |c| actions::search(c, &query)) {
                     Ok(uids) => self.emit(Event::SearchResult { req, folder, uids }),

@@ -106,6 +106,17 @@ struct Sync {
     /// Chunks being fetched in parallel on other connections, and the rows that came back
     /// ahead of their turn (they are passed on newest first).
     bulk: Option<BulkSync>,
+    /// A cold open's first screen is out but its UIDs are not listed yet: listing them is the
+    /// sync's next step, after the commands already waiting (End's oldest rows).
+    listing: Option<Listing>,
+}
+
+struct Listing {
+    /// EXISTS at the open, and how many of the newest the first screen fetched.
+    exists: u32,
+    newest: u32,
+    /// The parallel fetchers, logging in meanwhile.
+    bulk: Option<Bulk>,
 }
 
 struct BulkSync {

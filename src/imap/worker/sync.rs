@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::{BulkSync, OpenFolder, Sync, Worker};
+use super::{BulkSync, Listing, OpenFolder, Sync, Worker};
 use crate::error::{Error, Result};
 use crate::imap::bulk::{Bulk, Message as BulkMessage};
 use crate::imap::messages;
@@ -115,9 +115,11 @@ impl Worker {
         // current, take about as long as each other: side by side.
         let (known, loading) = self.load_cached(folder, read_only).unzip();
         let opened = self.retrying(|c| messages::open_with(c, folder.raw(), read_only, known));
+        if let Ok((o, _)) = &opened {
+            tracing::debug!("timing: {folder} opened, {} messages", o.exists);
+        }
         let cached = loading.and_then(|l| l.join().ok()).flatten();
         let (opened, delta) = opened?;
-        tracing::debug!("timing: {folder} opened, {} messages", opened.exists);
         if let Some(conn) = &self.conn {
             self.show_alerts(conn);
         }
@@ -138,8 +140,10 @@ impl Worker {
         Ok(())
     }
 
-    /// No usable cache: the newest screenful by sequence number first (no UID list needed),
-    /// then the UID list, then the rest newest-first in chunks between other commands.
+    /// No usable cache: the newest screenful by sequence number first (no UID list needed);
+    /// the UID list is the sync's next step ([`Worker::list_step`]), so a command already
+    /// waiting (End's oldest rows, [`Worker::fetch_oldest`]) goes before it; then the rest
+    /// newest-first in chunks between other commands.
     fn cold_sync(
         &mut self,
         folder: &Folder,
@@ -149,14 +153,8 @@ impl Worker {
         let uv = opened.uid_validity;
         self.cache_begin(folder.name(), uv);
         let screen = u32::try_from(first_screen.max(1)).unwrap_or(u32::MAX);
-        let first = match self.retrying(|c| messages::newest(c, opened.exists, screen, false)) {
-            Err(Error::Protocol(why)) => {
-                tracing::warn!("ENVELOPE fetch failed ({why}); falling back to header fields");
-                self.conn = None;
-                self.retrying(|c| messages::newest(c, opened.exists, screen, true))?
-            }
-            other => other?,
-        };
+        let from = opened.exists.saturating_sub(screen) + 1;
+        let first = self.by_sequence(from, opened.exists)?;
         tracing::debug!("timing: first screen fetched, {} rows", first.len());
         self.emit(Event::Selected {
             folder: folder.clone(),
@@ -180,24 +178,81 @@ impl Worker {
             .saturating_sub(first_screen)
             .div_ceil(CHUNK);
         let big = expected_chunks >= MIN_BULK_CHUNKS;
-        let mut bulk = big.then(|| Bulk::start(&self.account, &self.password, folder.raw(), uv));
-        let uids = self.retrying(messages::uids)?;
-        tracing::debug!("timing: UID list, {} UIDs", uids.len());
-        let have: std::collections::HashSet<Uid> = first.iter().map(|s| s.uid).collect();
+        let bulk = big.then(|| Bulk::start(&self.account, &self.password, folder.raw(), uv));
+        // Open with the rows known so far; the UID list completes `uids`.
         self.open = Some(OpenFolder {
             folder: folder.clone(),
             read_only: opened.read_only,
             uid_validity: uv,
-            uids: uids.clone(),
+            uids: first.iter().map(|s| s.uid).collect(),
             flags: first.iter().map(|s| (s.uid, s.flags)).collect(),
         });
-        let rest: Vec<Uid> = uids.iter().copied().filter(|u| !have.contains(u)).collect();
-        self.emit(Event::Listed {
+        self.sync = Some(Sync {
             folder: folder.clone(),
             uid_validity: uv,
-            uids,
+            highest_modseq: opened.highest_modseq,
+            chunks: VecDeque::new(),
+            bulk: None,
+            listing: Some(Listing {
+                exists: opened.exists,
+                newest: u32::try_from(first.len()).unwrap_or(u32::MAX),
+                bulk,
+            }),
         });
+        Ok(())
+    }
+
+    /// Summaries of the messages numbered `first..=last`. A server whose ENVELOPE the parser
+    /// refuses leaves the session unusable: reconnect and ask for the raw header fields.
+    fn by_sequence(&mut self, first: u32, last: u32) -> Result<Vec<crate::msg::Summary>> {
+        match self.retrying(|c| messages::by_sequence(c, first, last, false)) {
+            Err(Error::Protocol(why)) => {
+                tracing::warn!("ENVELOPE fetch failed ({why}); falling back to header fields");
+                self.conn = None;
+                self.retrying(|c| messages::by_sequence(c, first, last, true))
+            }
+            other => other,
+        }
+    }
+
+    /// The cold open's UID list: the rows not fetched yet (neither on the first screen nor
+    /// ahead of it) become the sync's chunks, for the fetchers when the folder is big.
+    fn list_step(&mut self) {
+        let Some(listing) = self.sync.as_mut().and_then(|s| s.listing.take()) else {
+            return;
+        };
+        let uids = match self.retrying(messages::uids) {
+            Ok(uids) => uids,
+            // Lost twice: listed after the reconnect, like a chunk (`sync_step`).
+            Err(e) if e.is_fatal_for_connection() => {
+                if let Some(sync) = self.sync.as_mut() {
+                    sync.listing = Some(Listing {
+                        bulk: None,
+                        ..listing
+                    });
+                }
+                self.fail(None, e);
+                return;
+            }
+            Err(e) => {
+                self.sync = None;
+                self.fail(None, e);
+                return;
+            }
+        };
+        tracing::debug!("timing: UID list, {} UIDs", uids.len());
+        let (Some(sync), Some(open)) = (self.sync.as_mut(), self.open.as_mut()) else {
+            return;
+        };
+        let (folder, uv) = (sync.folder.clone(), sync.uid_validity);
+        open.uids = uids.clone();
+        let rest: Vec<Uid> = uids
+            .iter()
+            .copied()
+            .filter(|u| !open.flags.contains_key(u))
+            .collect();
         let chunks: Vec<Vec<Uid>> = rest.chunks(CHUNK).map(<[Uid]>::to_vec).collect();
+        let mut bulk = listing.bulk;
         if bulk.is_none() && chunks.len() >= MIN_BULK_CHUNKS {
             bulk = Some(Bulk::start(&self.account, &self.password, folder.raw(), uv));
         }
@@ -206,7 +261,7 @@ impl Worker {
         let mut own: VecDeque<Vec<Uid>> = chunks.into();
         // EXISTS promised more than UID SEARCH found (another client emptied the folder
         // meanwhile, or a server that miscounts): the fetchers may have nothing to do.
-        let bulk = bulk.filter(|_| own.len() > 1).map(|mut bulk| {
+        sync.bulk = bulk.filter(|_| own.len() > 1).map(|mut bulk| {
             let parallel: Vec<Vec<Uid>> = own.drain(..).collect();
             bulk.fetch(&parallel);
             BulkSync {
@@ -216,14 +271,54 @@ impl Worker {
                 early: BTreeMap::new(),
             }
         });
-        self.sync = Some(Sync {
-            folder: folder.clone(),
+        sync.chunks = own;
+        self.emit(Event::Listed {
+            folder,
             uid_validity: uv,
-            highest_modseq: opened.highest_modseq,
-            chunks: own,
-            bulk,
+            uids,
         });
-        Ok(())
+    }
+
+    /// End pressed before the folder is listed: its oldest `count` rows. Before the UID list
+    /// they are messages `1:count` by sequence number (the lowest UIDs), so they need not
+    /// wait for it; once listed, the lowest `count` UIDs, fetched as rows in view.
+    pub(super) fn fetch_oldest(&mut self, folder: &Folder, count: u32) {
+        let unlisted = self
+            .sync
+            .as_ref()
+            .filter(|s| s.folder == *folder)
+            .and_then(|s| s.listing.as_ref())
+            .map(|l| (l.exists, l.newest));
+        let Some((exists, newest)) = unlisted else {
+            let oldest: Vec<Uid> = self
+                .open
+                .as_ref()
+                .filter(|o| o.folder == *folder)
+                .map(|o| {
+                    let from = o.uids.len().saturating_sub(count as usize);
+                    o.uids[from..].to_vec()
+                })
+                .unwrap_or_default();
+            self.fetch_visible(folder, &oldest);
+            return;
+        };
+        // Not the rows the first screen has already.
+        let last = count.min(exists.saturating_sub(newest));
+        let uid_validity = self.sync.as_ref().map_or(0, |s| s.uid_validity);
+        match self.by_sequence(1, last) {
+            Ok(rows) if rows.is_empty() => {}
+            Ok(rows) => {
+                tracing::debug!("timing: oldest {} rows fetched", rows.len());
+                self.remember_flags(&rows);
+                self.cache_put(folder.name(), &rows);
+                self.emit(Event::Summaries {
+                    folder: folder.clone(),
+                    uid_validity,
+                    chunk: rows,
+                });
+            }
+            Err(e) => self.fail(None, e),
+        }
     }
 
     /// Rows from a parallel fetcher: passed on in chunk order. A failed fetcher hands what is
@@ -364,6 +459,10 @@ impl Worker {
         let Some(sync) = self.sync.as_mut() else {
             return;
         };
+        if sync.listing.is_some() {
+            self.list_step();
+            return;
+        }
         let Some(chunk) = sync.chunks.pop_front() else {
             let (folder, uid_validity, modseq) =
                 (sync.folder.clone(), sync.uid_validity, sync.highest_modseq);

@@ -65,23 +65,28 @@ impl Worker {
         let known = cached.known;
         let qresync =
             cached.highest_modseq > 0 && self.conn.as_ref().is_some_and(|c| c.enabled("QRESYNC"));
-        let (gone, server_flags, uids): (Vec<Uid>, Vec<(Uid, Flags)>, Vec<Uid>) = if qresync {
+        // The new messages are those the server names that the cache does not know: with
+        // QRESYNC only the changes it reports, else every UID (a million lookups at a million).
+        type Found = (Vec<Uid>, Vec<(Uid, Flags)>, Vec<Uid>, Option<Vec<Uid>>);
+        let (gone, server_flags, uids, new): Found = if qresync {
             let vanished = &delta.vanished;
             let mut uids: Vec<Uid> = cached.uids;
             uids.retain(|u| !vanished.contains(*u));
-            uids.extend(
-                delta
-                    .changed
-                    .iter()
-                    .map(|(u, _)| *u)
-                    .filter(|u| !known.contains_key(u)),
-            );
+            let mut new: Vec<Uid> = delta
+                .changed
+                .iter()
+                .map(|(u, _)| *u)
+                .filter(|u| !known.contains_key(u))
+                .collect();
+            new.sort_unstable_by_key(|u| std::cmp::Reverse(*u));
+            new.dedup();
+            uids.extend(&new);
             let gone = known
                 .keys()
                 .copied()
                 .filter(|u| vanished.contains(*u))
                 .collect();
-            (gone, delta.changed, uids)
+            (gone, delta.changed, uids, Some(new))
         } else {
             let uids = self.retrying(messages::uids)?;
             let now: HashSet<Uid> = uids.iter().copied().collect();
@@ -95,16 +100,17 @@ impl Worker {
             } else {
                 Vec::new()
             };
-            (gone, flags, uids)
+            (gone, flags, uids, None)
         };
         let mut uids = uids;
         uids.sort_unstable_by_key(|u| std::cmp::Reverse(*u));
         uids.dedup();
-        let new: Vec<Uid> = uids
-            .iter()
-            .copied()
-            .filter(|u| !known.contains_key(u))
-            .collect();
+        let new: Vec<Uid> = new.unwrap_or_else(|| {
+            uids.iter()
+                .copied()
+                .filter(|u| !known.contains_key(u))
+                .collect()
+        });
         let changes: Vec<(Uid, Flags)> = server_flags
             .into_iter()
             .filter(|(u, f)| known.get(u).is_some_and(|k| k != f))
@@ -124,6 +130,7 @@ impl Worker {
         });
         self.report_delta(folder, opened.uid_validity, gone, changes, new)?;
         self.cache_synced(folder.name(), opened.uid_validity, opened.highest_modseq);
+        tracing::debug!("timing: {folder} in sync");
         self.emit(Event::SyncDone {
             folder: folder.clone(),
         });
@@ -186,9 +193,10 @@ impl Worker {
     }
 }
 
-/// Puts the cached list on screen (every UID at once, then the rows newest first in slices
-/// as they are read) and keeps only what the warm sync compares against (the rows themselves move into
-/// the events). None if the folder is not cached.
+/// Puts the cached list on screen: the newest and the oldest rows first (a screenful whichever
+/// way the list is sorted), then the rows between in slices as they are read, then every UID.
+/// Keeps only what the warm sync compares against (the rows themselves move into the events).
+/// None if the folder is not cached.
 fn show_cached(
     cache: &Cache,
     events: &Sender<Event>,
@@ -203,17 +211,29 @@ fn show_cached(
     let mut known = foldhash::HashMap::<Uid, Flags>::default();
     let mut uid_validity = 0;
     let loaded = cache.load_slices(folder.name(), |loaded| match loaded {
-        Loaded::Uids((uv, _), all) => {
+        Loaded::First {
+            meta: (uv, _),
+            rows,
+            complete,
+        } => {
             uid_validity = uv;
-            known.reserve(all.len());
+            tracing::debug!("timing: first cached rows read, {}", rows.len());
+            known.extend(rows.iter().map(|s| (s.uid, s.flags)));
+            uids = rows.iter().map(|s| s.uid).collect();
             emit(Event::Selected {
                 folder: folder.clone(),
                 uid_validity,
                 read_only,
-                complete: true,
-                uids: all.clone(),
+                complete,
+                uids: uids.clone(),
             });
-            uids = all;
+            if !rows.is_empty() {
+                emit(Event::Summaries {
+                    folder: folder.clone(),
+                    uid_validity,
+                    chunk: rows,
+                });
+            }
         }
         Loaded::Rows(rows) => {
             known.extend(rows.iter().map(|s| (s.uid, s.flags)));
@@ -222,6 +242,15 @@ fn show_cached(
                 uid_validity,
                 chunk: rows,
             });
+        }
+        Loaded::Uids(all) => {
+            tracing::debug!("timing: every cached row read, {}", all.len());
+            emit(Event::Listed {
+                folder: folder.clone(),
+                uid_validity,
+                uids: all.clone(),
+            });
+            uids = all;
         }
     });
     let (uid_validity, highest_modseq) = loaded

@@ -335,6 +335,9 @@ impl Worker {
                     Err(e) => self.fail(Some(req), e),
                 }
             }
+            // A POP3 mailbox is listed whole when opened (`Selected` is complete), so End
+            // never waits for its list.
+            Cmd::FetchOldest { .. } => {}
             Cmd::FetchVisible { folder, uids } => {
                 match inbox(&folder).and_then(|()| self.summaries(&uids)) {
                     Ok(chunk) => self.emit(Event::Summaries {

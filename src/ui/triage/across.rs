@@ -107,13 +107,25 @@ impl App {
             .push((account, Cmd::FetchRaw { req, folder, uid }));
     }
 
-    /// Whether `req` is a step of a crossing (whose answer may come from any account).
-    pub(crate) fn is_crossing(&self, req: ReqId) -> bool {
-        matches!(self.requests.get(req), Some(Pending::Crossing(_)))
+    /// Whether `req` is a step of a crossing or of undoing a copy (whose answer may come from
+    /// any account).
+    pub(crate) fn is_routed(&self, req: ReqId) -> bool {
+        matches!(
+            self.requests.get(req),
+            Some(Pending::Crossing(_) | Pending::Uncopy(_))
+        )
+    }
+
+    /// The answer to a routed step (see [`App::is_routed`]), from `account`'s worker.
+    pub(crate) fn routed_answered(&mut self, account: AccountId, req: ReqId, ev: Event) {
+        match self.requests.get(req) {
+            Some(Pending::Uncopy(_)) => self.uncopy_answered(account, req, ev),
+            _ => self.crossing_answered(account, req, ev),
+        }
     }
 
     /// The answer to a crossing's step, from `account`'s worker: the next step, or the end.
-    pub(crate) fn crossing_answered(&mut self, account: AccountId, req: ReqId, ev: Event) {
+    fn crossing_answered(&mut self, account: AccountId, req: ReqId, ev: Event) {
         // A change queued while offline is answered once the worker has carried it out.
         if matches!(ev, Event::Queued { .. }) {
             return;
@@ -216,21 +228,28 @@ impl App {
                     flags: c.flags,
                     date: c.date,
                 };
-                if !self.triage.add_to_batch(batch, moved.clone()) {
-                    self.triage.record(Undo::Across {
+                match self.triage.batch_entry(batch) {
+                    Some(Undo::Across { moved: all, .. }) => all.push(moved),
+                    _ => self.triage.record(Undo::Across {
                         at: to,
                         back_to: from,
                         batch,
                         moved: vec![moved],
-                    });
+                    }),
                 }
             }
-            (true, None) => self.triage.record(Undo::Never(format!(
-                "Moving to {dest}, whose server does not say the new UID,"
+            (false, Some(uid)) => match self.triage.batch_entry(batch) {
+                Some(Undo::Copies { uids, .. }) => uids.push(uid),
+                _ => self.triage.record(Undo::Copies {
+                    at: to,
+                    batch,
+                    uids: vec![uid],
+                }),
+            },
+            (remove, None) => self.triage.record(Undo::Never(format!(
+                "{} to {dest}, whose server does not say the new UID,",
+                if remove { "Moving" } else { "Copying" }
             ))),
-            (false, _) => self
-                .triage
-                .record(Undo::Never(format!("Copying to {dest}"))),
         }
     }
 
@@ -277,7 +296,7 @@ impl App {
     }
 
     /// `uids` left `folder` of `account`: the model that holds that account's state learns it.
-    fn expunged_in(&mut self, account: AccountId, folder: Folder, uids: Vec<Uid>) {
+    pub(super) fn expunged_in(&mut self, account: AccountId, folder: Folder, uids: Vec<Uid>) {
         let ev = Event::Expunged {
             req: None,
             folder,

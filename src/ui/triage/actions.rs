@@ -298,6 +298,7 @@ impl App {
             Some(Undo::Across {
                 at, back_to, moved, ..
             }) => self.undo_across(at, back_to, moved),
+            Some(Undo::Copies { at, uids, .. }) => self.undo_copies(at, uids),
             Some(Undo::Never(what)) => {
                 self.status.complain(format!("{what} cannot be undone"));
                 Vec::new()

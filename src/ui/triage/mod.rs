@@ -10,8 +10,10 @@
 
 mod across;
 mod actions;
+mod uncopy;
 
 pub use across::{Across, Crossing, Step};
+pub use uncopy::{Uncopy, UncopyStep};
 
 use crate::config::{Account, Config, DeletePolicy, SeenPolicy};
 use crate::msg::{Flag, FlagChange, Flags, Folder, FolderInfo, SpecialUse, Uid};
@@ -100,6 +102,13 @@ pub enum Undo {
         batch: u64,
         moved: Vec<Moved>,
     },
+    /// Copies made in `at` (their UIDs there, from COPYUID or APPENDUID), together (one
+    /// `batch`: copies across arrive one by one); undone by removing exactly those.
+    Copies {
+        at: (crate::ui::accounts::AccountId, Folder),
+        batch: u64,
+        uids: Vec<Uid>,
+    },
     /// An action that cannot be undone, as the subject of "… cannot be undone".
     Never(String),
 }
@@ -186,22 +195,12 @@ impl Triage {
         self.undo.pop()
     }
 
-    /// Adds a message of `batch` to its entry, if the batch has one already (the messages of
-    /// a move across arrive one by one, and are undone together); false if not.
-    pub(crate) fn add_to_batch(&mut self, batch: u64, m: Moved) -> bool {
-        let entry = self.undo.iter_mut().rev().find_map(|u| match u {
-            Undo::Across {
-                batch: b, moved, ..
-            } if *b == batch => Some(moved),
-            _ => None,
-        });
-        match entry {
-            Some(moved) => {
-                moved.push(m);
-                true
-            }
-            None => false,
-        }
+    /// The entry of `batch`, if it has one already: the messages of a move or copy across
+    /// arrive one by one, and are undone together.
+    pub(crate) fn batch_entry(&mut self, batch: u64) -> Option<&mut Undo> {
+        self.undo.iter_mut().rev().find(|u| {
+            matches!(u, Undo::Across { batch: b, .. } | Undo::Copies { batch: b, .. } if *b == batch)
+        })
     }
 
     /// When the newest entry was recorded, for finding the newest of several stacks.
