@@ -240,3 +240,59 @@ fn without_an_open_message_there_is_no_conversation() {
         "Open a message first, then see its conversation"
     );
 }
+
+/// With the thread view off the conversation is gathered on another thread: a hint until it
+/// lands, a reply that arrives meanwhile joins it, and a gather for a message no longer open
+/// shows nothing.
+#[test]
+fn a_conversation_is_gathered_beside_the_ui() {
+    let (mut app, _) = inbox();
+    let cmds = press(&mut app, "G Enter");
+    answer(&mut app, cmds);
+    app.on_key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('i'),
+        crossterm::event::KeyModifiers::NONE,
+    ));
+    assert!(app.copying(), "gathered by a job");
+    assert!(app.conversation().is_none(), "not shown until gathered");
+    assert!(render(&mut app, WIDE).contains("Gathering the conversation…"));
+    // Dave's second answer arrives before the job lands.
+    app.on_event(support::ui::arrived("INBOX", vec![4]));
+    let late = in_thread(
+        summary(4, "Dave <dave@example.com>", "Re: again", Flag::Seen),
+        "e@x",
+        &["a@x", "d@x"],
+    );
+    app.on_event(support::ui::summaries("INBOX", vec![late]));
+    let mut cmds = Vec::new();
+    for job in app.take_jobs() {
+        cmds.extend(app.job_done(job.run()));
+    }
+    assert!(!app.copying());
+    let c = app.conversation().expect("shown once gathered");
+    assert_eq!(c.counts(), (3, 0), "1, 3 and the late 4");
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::Related { ids, .. } if ids.contains(&"e@x".to_string()))),
+        "Sent is asked with the late reply's ids too: {cmds:?}"
+    );
+    // Gathered for 1, but the user went back and opened 2 meanwhile.
+    press(&mut app, "Esc");
+    assert_eq!(app.reader().map(|r| r.uid), Some(1));
+    app.on_key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('i'),
+        crossterm::event::KeyModifiers::NONE,
+    ));
+    let jobs = app.take_jobs();
+    assert_eq!(jobs.len(), 1, "a gather for 1");
+    press(&mut app, "Esc k Enter");
+    assert_eq!(app.reader().map(|r| r.uid), Some(2));
+    for job in jobs {
+        assert!(app.job_done(job.run()).is_empty());
+    }
+    assert!(
+        app.conversation().is_none(),
+        "{:?}",
+        app.reader().map(|r| r.uid)
+    );
+}

@@ -3,6 +3,7 @@
 
 mod support;
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use support::ui::{
     WIDE, arrived, draw, folder, listed, load, new_app, notice, press, render, selected, summaries,
     type_text,
@@ -25,7 +26,7 @@ fn summary(uid: Uid) -> Summary {
         Flags::from(Flag::Seen)
     };
     Summary {
-        size: 100_000 - uid * 10,
+        size: 1_000_000 - uid * 10,
         ..support::ui::summary(uid, "Alice <alice@example.com>", &subject, flags)
     }
 }
@@ -166,4 +167,50 @@ fn each_folder_keeps_its_order_this_session() {
     app.on_event(selected("INBOX", (1..=4).rev().collect()));
     app.on_event(summaries("INBOX", (1..=4).map(summary).collect()));
     assert_eq!(listed(&app), [1, 2, 3, 4]);
+}
+
+/// Types `:sort WORDS` and Enter, leaving the sort it starts to the caller's frames.
+fn start_sort(app: &mut App, words: &str) {
+    press(app, ":");
+    type_text(app, &format!("sort {words}"));
+    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+}
+
+/// Runs the jobs under way as the main loop does: a slice copied per frame, then the helper
+/// thread's part. How many frames the copy took.
+fn frames(app: &mut App) -> usize {
+    let mut n = 0;
+    while app.copying() {
+        n += 1;
+        for job in app.take_jobs() {
+            app.job_done(job.run());
+        }
+    }
+    n
+}
+
+#[test]
+fn a_sort_runs_beside_the_ui_and_the_newest_wins() {
+    let mut app = inbox(25_000);
+    press(&mut app, "j j");
+    let on = app.selected_uid();
+    assert_eq!(on, Some(24_998));
+    start_sort(&mut app, "size");
+    assert!(app.copying());
+    let screen = render(&mut app, WIDE);
+    assert!(screen.contains("Sorting by size…"), "{screen}");
+    assert_eq!(listed(&app)[0], 25_000, "listed as before until sorted");
+    // The user changes their mind while the first sort is copied.
+    assert!(app.take_jobs().is_empty(), "one slice a frame");
+    start_sort(&mut app, "arrival reverse");
+    // New mail comes between two frames.
+    app.on_event(arrived("INBOX", vec![25_001]));
+    app.on_event(summaries("INBOX", vec![summary(25_001)]));
+    assert_eq!(frames(&mut app), 3, "10 000 messages a frame");
+    assert_eq!(listed(&app)[..3], [1, 2, 3], "the newest sort, not size's");
+    assert_eq!(listed(&app).last(), Some(&25_001), "new mail in its place");
+    assert_eq!(app.selected_uid(), on, "the cursor stays on its message");
+    let screen = render(&mut app, WIDE);
+    assert!(screen.contains("Sorted by arrival reverse"), "{screen}");
+    assert!(screen.contains("topic 24998"), "in view: {screen}");
 }

@@ -347,10 +347,10 @@ fn a_large_folder_is_threaded_over_several_frames_while_mail_comes() {
 
     app.act(Action::Threads, None);
     assert!(
-        app.take_thread_job().is_none(),
+        app.take_jobs().is_empty(),
         "one slice copied, the rest later"
     );
-    assert!(app.copying_threads());
+    assert!(app.copying());
     // A reply to the first message arrives between two frames.
     app.on_event(arrived("INBOX", vec![n + 1]));
     let reply = summary(n + 1, "Erin <e@x>", "Re: Note", Flags::NONE);
@@ -358,13 +358,13 @@ fn a_large_folder_is_threaded_over_several_frames_while_mail_comes() {
     let mut frames = 1;
     let job = loop {
         frames += 1;
-        if let Some(job) = app.take_thread_job() {
+        if let Some(job) = app.take_jobs().pop() {
             break job;
         }
     };
     assert_eq!(frames, 3, "10 000 messages a frame");
     assert!(app.threaded().is_none(), "listed as messages until built");
-    app.threads_built(job.run());
+    app.job_done(job.run());
     let c = app.threaded().expect("threaded");
     assert_eq!(c.thread(1).unwrap().uids().collect::<Vec<_>>(), [1, n + 1]);
     assert_eq!(c.len(), n as usize + 1);

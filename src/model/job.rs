@@ -1,22 +1,47 @@
-//! What the open folder's helper-thread jobs share (a thread build,
-//! [`ThreadJob`](super::thread_job::ThreadJob)): at 100 000 messages either takes ~100 ms, a frozen screen if done
+//! What the open folder's helper-thread jobs share (a thread build, [`ThreadJob`], a sort,
+//! [`SortJob`], and gathering a conversation, [`GatherJob`]): at 100 000 messages either takes ~100 ms, a frozen screen if done
 //! where the summaries are read. The UI thread copies what the job reads, a slice of the
 //! folder per frame ([`Snapshot`], into one [`Text`] buffer); a helper thread runs it; the
 //! model takes the result with what came, changed and went meanwhile ([`Changes`]) put in.
-//! A token names each start, so a late result of an earlier one is dropped.
+//! A [`Stamp`] names each start, so a late result of an earlier one is dropped.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::gather_job::{GatherJob, Gathered};
+use super::sort_job::{SortJob, Sorted};
 use super::store::Summaries;
-use crate::msg::{SummaryRef, Uid};
+use super::thread_job::{Built, ThreadJob};
+use crate::msg::{Folder, SummaryRef, Uid};
 
 /// Names each job started, across every account's model, so a result can only land where
 /// its job was started.
 static STARTED: AtomicU64 = AtomicU64::new(0);
 
-/// A token for a new job.
-pub(super) fn token() -> u64 {
-    STARTED.fetch_add(1, Ordering::Relaxed)
+/// Which start of a job of which folder a job, or its result, is: it is copied and lands only
+/// in that folder, and only while the mailbox notes changes for that start.
+#[derive(Debug)]
+pub(super) struct Stamp {
+    pub(super) folder: Folder,
+    token: u64,
+}
+
+impl Stamp {
+    /// A new start in `folder`, and the changes the mailbox is to note for it.
+    pub(super) fn new(folder: Folder) -> (Stamp, Changes) {
+        let token = STARTED.fetch_add(1, Ordering::Relaxed);
+        let changes = Changes {
+            token,
+            moved: Vec::new(),
+            removed: Vec::new(),
+        };
+        (Stamp { folder, token }, changes)
+    }
+
+    /// Whether the job is current in the open `folder`, which notes `changes` for the job
+    /// under way (if any).
+    pub(super) fn is_current(&self, folder: &Folder, changes: Option<&Changes>) -> bool {
+        self.folder == *folder && changes.is_some_and(|c| c.token == self.token)
+    }
 }
 
 /// The summaries' UIDs when a job started, in the store's own order, and how many of them
@@ -96,17 +121,34 @@ impl Text {
 /// a job ran: its result takes them in when it lands.
 #[derive(Debug)]
 pub(super) struct Changes {
-    pub(super) token: u64,
+    token: u64,
     pub(super) moved: Vec<Uid>,
     pub(super) removed: Vec<Uid>,
 }
+/// A job for a helper thread, once copied.
+#[derive(Debug)]
+pub enum Job {
+    Threads(ThreadJob),
+    Sort(SortJob),
+    Gather(GatherJob),
+}
 
-impl Changes {
-    pub(super) fn new(token: u64) -> Changes {
-        Changes {
-            token,
-            moved: Vec::new(),
-            removed: Vec::new(),
+/// A job's result, for the model ([`Model::threads_built`](super::Model::threads_built),
+/// [`Model::sorted`](super::Model::sorted)).
+#[derive(Debug)]
+pub enum Done {
+    Threads(Built),
+    Sorted(Sorted),
+    Gathered(Gathered),
+}
+
+impl Job {
+    /// The slow part, for a helper thread.
+    pub fn run(self) -> Done {
+        match self {
+            Job::Threads(job) => Done::Threads(job.run()),
+            Job::Sort(job) => Done::Sorted(job.run()),
+            Job::Gather(job) => Done::Gathered(job.run()),
         }
     }
 }

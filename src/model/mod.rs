@@ -1,14 +1,18 @@
 //! The in-memory picture of an account that views render: folders, the open folder's
 //! summaries (by UID, listed in the folder's [`sort`] order), and fetched message structure
 //! and parts. Changed only by [`Model::apply`] with events from the worker, and by
-//! [`Model::set_order`] and [`Model::set_threads`] when the user sorts or lists threads.
+//! [`Model::set_order`] / [`Model::start_sort`] and [`Model::set_threads`] /
+//! [`Model::start_threads`] when the user sorts or lists threads.
 //! [`threads`] groups messages into conversations, [`conversations`] keeps a folder's thread
 //! order up to date.
 
 pub mod conversations;
 pub mod filter;
+pub mod gather_job;
 pub mod job;
 pub mod sort;
+pub mod sort_job;
+mod sorting;
 pub mod store;
 pub mod thread_job;
 mod threading;
@@ -61,6 +65,10 @@ pub struct Mailbox {
     pub threads: Option<Conversations>,
     /// A thread build under way on another thread, and what changed since its snapshot.
     threading: Option<job::Changes>,
+    /// A sort under way on another thread ([`Model::start_sort`]).
+    sorting: Option<sorting::Sorting>,
+    /// A conversation gathered on another thread ([`Model::start_gather`]).
+    gathering: Option<gather_job::Gathering>,
     /// Compact ([`store`]): a folder may hold 100 000 of them.
     pub summaries: Summaries,
     pub synced: bool,
@@ -126,6 +134,8 @@ impl Model {
                     order,
                     threads: threads.then(Conversations::default),
                     threading: None,
+                    sorting: None,
+                    gathering: None,
                     folder,
                     uid_validity,
                     read_only,
@@ -172,6 +182,7 @@ impl Model {
                         mb.include(&uids);
                     }
                     mb.reorder(&uids);
+                    mb.note_moved(&uids);
                     mb.thread(&uids);
                     mb.generation += 1;
                 }
@@ -185,6 +196,7 @@ impl Model {
                     mb.summaries.reserve(uids.len());
                     mb.uids = uids;
                     mb.listed = true;
+                    mb.sort_now();
                     mb.sort_from_server();
                     mb.generation += 1;
                 }
@@ -315,6 +327,7 @@ impl Model {
                 changed.push(uid);
             }
         }
+        mb.note_moved(&changed);
         // Unread or flagged first: a message read or flagged moves.
         if mb.order.unread_first || mb.order.flagged_first {
             mb.reorder(&changed);
@@ -358,7 +371,7 @@ impl Model {
     pub fn view(&self) -> Option<View> {
         let mb = self.mailbox.as_ref()?;
         Some(View {
-            order: mb.order,
+            order: mb.wanted_order(),
             threads: mb.is_threaded(),
             folds: self.folded(&mb.folder),
         })
@@ -387,6 +400,7 @@ impl Model {
             return;
         };
         self.views.entry(mb.folder.clone()).or_default().order = order;
+        mb.sorting = None;
         mb.order = order;
         mb.sort();
         mb.generation += 1;
@@ -510,6 +524,7 @@ impl Mailbox {
             return 0;
         }
         self.arrivals.extend(fresh.iter().copied());
+        self.note_moved(&fresh);
         self.uids.extend(fresh.iter().copied());
         let rows = Known(&self.summaries, &self.arrivals);
         self.order.place(&mut self.uids, &fresh, rows);
@@ -518,6 +533,7 @@ impl Mailbox {
 
     /// Forgets messages that left the folder; returns how many it knew.
     pub fn remove(&mut self, gone: &[Uid]) -> usize {
+        self.note_removed(gone);
         let gone: std::collections::HashSet<Uid> = gone.iter().copied().collect();
         let before = self.uids.len();
         self.uids.retain(|u| !gone.contains(u));

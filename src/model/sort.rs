@@ -65,6 +65,17 @@ impl SortKey {
         matches!(self, SortKey::Date | SortKey::Arrival | SortKey::Size)
     }
 
+    /// The text the key orders by (before `Re:`-style prefixes are taken off a subject),
+    /// empty for the keys that are numbers: what a sort job copies of each message.
+    pub(super) fn text(self, s: SummaryRef<'_>) -> &str {
+        match self {
+            SortKey::From => s.from,
+            SortKey::To => s.to,
+            SortKey::Subject => s.subject,
+            SortKey::Date | SortKey::Arrival | SortKey::Size => "",
+        }
+    }
+
     /// The direction in words: `newest first`, or reversed `oldest first`.
     pub fn direction(self, reverse: bool) -> &'static str {
         match (self, reverse) {
@@ -297,9 +308,8 @@ impl SortOrder {
         let value = match self.key {
             SortKey::Date => Value::Number(s.sent().0),
             SortKey::Arrival => Value::Number(uid.into()),
-            SortKey::From => text(s.from),
-            SortKey::To => text(s.to),
-            SortKey::Subject => text(base_subject(s.subject)),
+            SortKey::From | SortKey::To => text(self.key.text(s)),
+            SortKey::Subject => text(base_subject(self.key.text(s))),
             SortKey::Size => Value::Number(s.size.into()),
         };
         Rank {

@@ -5,17 +5,16 @@
 //! that came or went meanwhile threaded in then.
 
 use super::conversations::Conversations;
-use super::job::{Piece, Snapshot, Text};
+use super::job::{Piece, Snapshot, Stamp, Text};
 use super::store::Summaries;
 use super::threads::Header;
-use crate::msg::{Folder, SummaryRef, Uid};
+use crate::msg::{SummaryRef, Uid};
 
 /// What threading reads of every message of a folder, owned: the strings one after the other
 /// in `text`, each row naming its pieces by offset.
 pub struct ThreadJob {
-    pub(super) folder: Folder,
     /// Which start of the thread view this is, so a late build of an earlier one is dropped.
-    pub(super) token: u64,
+    pub(super) stamp: Stamp,
     /// A summary that comes or goes meanwhile is threaded in or out when the build is done,
     /// whether or not it was copied.
     snapshot: Snapshot,
@@ -35,19 +34,17 @@ struct Row {
 
 /// A finished build, for [`Model::threads_built`](super::Model::threads_built).
 pub struct Built {
-    pub(super) folder: Folder,
-    pub(super) token: u64,
+    pub(super) stamp: Stamp,
     pub(super) conversations: Conversations,
 }
 
 impl ThreadJob {
     /// A build of the summaries held now, none copied yet.
-    pub(super) fn new(folder: Folder, token: u64, summaries: &Summaries) -> ThreadJob {
+    pub(super) fn new(stamp: Stamp, summaries: &Summaries) -> ThreadJob {
         let snapshot = Snapshot::of(summaries);
         let count = snapshot.len();
         ThreadJob {
-            folder,
-            token,
+            stamp,
             snapshot,
             rows: Vec::with_capacity(count),
             // About what a row's ids and subject take, so the buffer is seldom copied as it
@@ -99,8 +96,7 @@ impl ThreadJob {
             .collect();
         let conversations = Conversations::build(headers);
         Built {
-            folder: self.folder,
-            token: self.token,
+            stamp: self.stamp,
             conversations,
         }
     }
@@ -125,7 +121,7 @@ impl std::fmt::Debug for ThreadJob {
         write!(
             f,
             "ThreadJob({}, {} messages)",
-            self.folder,
+            self.stamp.folder,
             self.rows.len()
         )
     }
@@ -136,7 +132,7 @@ impl std::fmt::Debug for Built {
         write!(
             f,
             "Built({}, {} messages)",
-            self.folder,
+            self.stamp.folder,
             self.conversations.len()
         )
     }

@@ -2,7 +2,7 @@
 //! helper thread ([`ThreadJob`]) and taking its result, and threading new summaries in.
 
 use super::conversations::Conversations;
-use super::job::{self, Changes};
+use super::job::Stamp;
 use super::thread_job::{Built, ThreadJob};
 use super::threads::{self, Header};
 use super::{Folded, Mailbox, Model};
@@ -34,28 +34,31 @@ impl Model {
     pub fn start_threads(&mut self) -> Option<ThreadJob> {
         let mb = self.mailbox.as_mut()?;
         self.views.entry(mb.folder.clone()).or_default().threads = true;
-        let token = job::token();
+        let (stamp, changes) = Stamp::new(mb.folder.clone());
         mb.threads = None;
-        mb.threading = Some(Changes::new(token));
-        Some(ThreadJob::new(mb.folder.clone(), token, &mb.summaries))
+        mb.threading = Some(changes);
+        Some(ThreadJob::new(stamp, &mb.summaries))
     }
 
     /// Copies up to `max` more messages into `job`: Some(true) once it can run, None when it
     /// is stale (another folder, or the thread view turned off or started again since).
     pub fn copy_threads(&self, job: &mut ThreadJob, max: usize) -> Option<bool> {
-        let mb = self.mailbox.as_ref().filter(|m| m.folder == job.folder)?;
-        mb.threading.as_ref().filter(|t| t.token == job.token)?;
-        Some(job.copy(&mb.summaries, max))
+        let mb = self.mailbox.as_ref()?;
+        let current = job.stamp.is_current(&mb.folder, mb.threading.as_ref());
+        current.then(|| job.copy(&mb.summaries, max))
     }
 
     /// The threads a [`ThreadJob`] built: the folder is listed as them, with the messages
     /// that came and went meanwhile threaded in. False when the build is stale (another
     /// folder, or the thread view turned off or started again since).
     pub fn threads_built(&mut self, built: Built) -> bool {
-        let Some(mb) = self.mailbox.as_mut().filter(|m| m.folder == built.folder) else {
+        let Some(mb) = self.mailbox.as_mut() else {
             return false;
         };
-        let Some(t) = mb.threading.take_if(|t| t.token == built.token) else {
+        if !built.stamp.is_current(&mb.folder, mb.threading.as_ref()) {
+            return false;
+        }
+        let Some(t) = mb.threading.take() else {
             return false;
         };
         let mut c = built.conversations;

@@ -106,8 +106,11 @@ pub struct App {
     pub(super) search: SearchState,
     pub(super) filter: FilterState,
     pub(super) folds: Folds,
-    /// A thread build for the main loop to start ([`App::take_thread_job`]).
+    /// A thread build and a sort for the main loop to start ([`App::take_jobs`]).
     pub(super) thread_job: Option<crate::model::thread_job::ThreadJob>,
+    pub(super) sort_job: Option<crate::model::sort_job::SortJob>,
+    /// The conversation of the open message, gathered by its ids.
+    pub(super) gather_job: Option<crate::model::gather_job::GatherJob>,
     pub(super) triage: Triage,
     pub(super) requests: Requests,
     /// Rows asked for because they came into view during a sync.
@@ -154,6 +157,8 @@ impl App {
             filter: FilterState::default(),
             folds: Folds::default(),
             thread_job: None,
+            sort_job: None,
+            gather_job: None,
             triage: Triage::default(),
             requests: Requests::default(),
             visible: Default::default(),

@@ -464,7 +464,7 @@ impl App {
 
     /// `sort`: the sort picker, on the open folder's order.
     pub(crate) fn pick_sort(&mut self) {
-        if let Some(order) = self.mailbox().map(|m| m.order) {
+        if let Some(order) = self.mailbox().map(|m| m.wanted_order()) {
             self.overlays.set_sort_picker(SortPicker::new(order));
         }
     }
@@ -482,18 +482,16 @@ impl App {
         Vec::new()
     }
 
-    /// `:sort`: the open folder in `order`. The cursor stays on its message, and the next
-    /// frame scrolls it into view.
+    /// `:sort`: the open folder in `order`, sorted on another thread ([`App::take_jobs`]);
+    /// when it lands the cursor stays on its message, and the next frame scrolls it into
+    /// view. A sort asked for while one runs replaces it.
     pub(crate) fn sort(&mut self, order: SortOrder) -> Vec<Cmd> {
         if self.mailbox().is_none() {
             self.status.complain("No folder open to sort");
             return Vec::new();
         }
-        self.keep_selection(&[], |app| {
-            app.model.set_order(order);
-            app.filter.match_again(app.model.mailbox.as_ref());
-        });
-        self.status.say(format!("Sorted by {order}"));
+        self.sort_job = self.model.start_sort(order);
+        self.status.say(format!("Sorting by {order}…"));
         self.remember_view()
     }
 

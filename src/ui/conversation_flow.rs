@@ -2,6 +2,7 @@
 //! worker for the user's replies in Sent and for every message's text, and taking the
 //! answers. The state is [`ConversationPane`](crate::ui::conversation::ConversationPane)'s.
 
+use crate::model::gather_job::Gathered;
 use crate::msg::related::Ids;
 use crate::msg::{Cmd, Event, Folder, ReqId, SpecialUse, Uid};
 use crate::policy;
@@ -12,7 +13,8 @@ use crate::ui::requests::{ConvReq, Pending};
 
 impl App {
     /// Shows the open message's thread with the user's replies from Sent, fetching what is
-    /// not here yet.
+    /// not here yet. With the thread view on its thread is at hand; else it is gathered by
+    /// its ids on another thread ([`App::take_jobs`]) and shown when that lands.
     pub(crate) fn open_conversation(&mut self) -> Vec<Cmd> {
         let Some((uid, folder)) = self.reader.open().map(|r| (r.uid, r.folder.clone())) else {
             self.status
@@ -26,13 +28,44 @@ impl App {
             self.status.say("The message is still loading");
             return Vec::new();
         };
-        let mut ids = Ids::of(anchor);
-        // The thread as listed when the folder shows threads; else by the ids alone, so it
-        // needs no thread build.
-        let mut members: Vec<Uid> = match mb.threads.as_ref().and_then(|c| c.thread(uid)) {
-            Some(t) => t.uids().collect(),
-            None => ids.gather(|| mb.summaries.values()),
+        let ids = Ids::of(anchor);
+        match mb.threads.as_ref().and_then(|c| c.thread(uid)) {
+            Some(t) => {
+                let members = t.uids().collect();
+                self.show_conversation(uid, members, ids)
+            }
+            None => {
+                self.gather_job = self.model.start_gather(uid);
+                self.status.say("Gathering the conversation…");
+                Vec::new()
+            }
+        }
+    }
+
+    /// The conversation gathered by its ids: shown if its message is still the one open.
+    pub(crate) fn conversation_gathered(&mut self, g: Gathered) -> Vec<Cmd> {
+        let Some(g) = self.model.gathered(g) else {
+            return Vec::new();
         };
+        let open = self.reader.open().map(|r| (r.uid, &r.folder));
+        let here = self.model.mailbox.as_ref().map(|m| &m.folder);
+        if open.is_none_or(|(uid, folder)| uid != g.anchor || Some(folder) != here) {
+            return Vec::new();
+        }
+        self.status.clear();
+        self.show_conversation(g.anchor, g.members, g.ids)
+    }
+
+    /// Shows `members` (the open folder's messages of `uid`'s conversation, known by `ids`)
+    /// and asks for the user's replies in Sent and what is not fetched yet.
+    fn show_conversation(&mut self, uid: Uid, mut members: Vec<Uid>, mut ids: Ids) -> Vec<Cmd> {
+        let Some(mb) = self.model.mailbox.as_ref() else {
+            return Vec::new();
+        };
+        let Some(anchor) = mb.summaries.get(&uid) else {
+            return Vec::new();
+        };
+        let folder = mb.folder.clone();
         if !members.contains(&uid) {
             members.push(uid);
         }

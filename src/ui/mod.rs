@@ -35,6 +35,7 @@ pub mod folds;
 pub mod help;
 pub mod inboxes;
 mod input;
+mod jobs;
 pub mod keymap;
 pub mod layout;
 mod links;
@@ -79,7 +80,7 @@ use crate::compose::editor::{self, Edited};
 use crate::config::theme::Theme;
 use crate::config::{Account, Config};
 use crate::error::{Error, Result};
-use crate::model::thread_job::{Built, ThreadJob};
+use crate::model::job::{Done, Job};
 use crate::msg::Cmd;
 use crate::send::worker::{SendCmd, SendEvent};
 use crate::ui::accounts::{AccountId, Profile};
@@ -189,8 +190,8 @@ fn event_loop(
     let keys = input.events.clone();
     // Parts being opened: their viewers are chosen, and text-only ones run, on threads.
     let (opening, opened) = crossbeam_channel::unbounded();
-    // Thread builds, on threads of their own (they take ~100 ms at 100 000 messages).
-    let (threading, threaded) = crossbeam_channel::unbounded();
+    // Thread builds and sorts, on threads of their own (~100 ms at 100 000 messages).
+    let (jobs, done) = crossbeam_channel::unbounded();
     let mut rows_drawn = false;
     let mut drawn_at: Option<Instant> = None;
     // When a frame held back by FRAME_INTERVAL is drawn, if no key comes first.
@@ -208,8 +209,8 @@ fn event_loop(
             keys.clone()
         };
         let edited = editor.clone().unwrap_or_else(never);
-        // A thread build being copied, a slice per frame: the next slice is due at once.
-        let copying = if app.copying_threads() {
+        // A job being copied, a slice per frame: the next slice is due at once.
+        let copying = if app.copying() {
             crossbeam_channel::after(Duration::ZERO)
         } else {
             never()
@@ -249,9 +250,10 @@ fn event_loop(
                 }
             },
             recv(copying) -> _ => {},
-            recv(threaded) -> built => {
-                if let Ok(built) = built {
-                    app.threads_built(built);
+            recv(done) -> done => {
+                if let Ok(done) = done {
+                    let follow = app.job_done(done);
+                    cmds.push(follow, app);
                 }
             },
             recv(edited) -> result => {
@@ -339,8 +341,8 @@ fn event_loop(
         if let Some(job) = app.take_open_job() {
             job.spawn(opening.clone());
         }
-        if let Some(job) = app.take_thread_job() {
-            spawn_thread_job(job, threading.clone());
+        for job in app.take_jobs() {
+            spawn_job(job, jobs.clone());
         }
         if let Some(run) = app.take_viewer() {
             // A viewer that needs the terminal has it to itself until it exits; worker events
@@ -400,11 +402,12 @@ fn run_editor(file: PathBuf) -> Receiver<Result<Edited>> {
     rx
 }
 
-/// Builds threads on a thread of their own; the result arrives on `done`. Without a thread
-/// (the system out of them) the build runs here: slower to show, but the view still works.
-fn spawn_thread_job(job: ThreadJob, done: Sender<Built>) {
+/// Runs a job (a thread build, a sort) on a thread of its own; the result arrives on `done`.
+/// Without a thread (the system out of them) the job runs here: slower to show, but the view
+/// still works.
+fn spawn_job(job: Job, done: Sender<Done>) {
     let job = std::sync::Arc::new(std::sync::Mutex::new(Some(job)));
-    let spawned = std::thread::Builder::new().name("threads".into()).spawn({
+    let spawned = std::thread::Builder::new().name("job".into()).spawn({
         let (job, done) = (job.clone(), done.clone());
         move || {
             if let Some(job) = job.lock().ok().and_then(|mut j| j.take()) {

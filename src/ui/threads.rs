@@ -2,14 +2,11 @@
 //! tagging a whole thread. The model keeps the threads; [`Folds`](crate::ui::folds::Folds)
 //! what is folded.
 
-use crate::model::thread_job::{Built, ThreadJob};
+use crate::model::thread_job::Built;
 use crate::msg::{Cmd, Flag, Uid};
 use crate::ui::action::Action;
 use crate::ui::app::App;
 use crate::ui::triage::count;
-
-/// Messages copied for a thread build per frame: ~1–2 ms of the UI thread's time.
-pub const COPY_PER_FRAME: usize = 10_000;
 
 impl App {
     /// `threads`: the open folder as conversations, or as messages again (remembered for the
@@ -20,7 +17,7 @@ impl App {
             return Vec::new();
         };
         if on {
-            // Built on another thread ([`App::take_thread_job`]); listed when it is done.
+            // Built on another thread ([`App::take_jobs`]); listed when it is done.
             self.thread_job = self.model.start_threads();
             self.status.say("Threading…");
         } else {
@@ -35,29 +32,9 @@ impl App {
         self.remember_view()
     }
 
-    /// A thread build the main loop is to run now, on a thread of its own, once copied: each
-    /// call copies up to [`COPY_PER_FRAME`] more messages, so that no frame waits for a whole
-    /// large folder's copy.
-    pub fn take_thread_job(&mut self) -> Option<ThreadJob> {
-        let mut job = self.thread_job.take()?;
-        match self.model.copy_threads(&mut job, COPY_PER_FRAME)? {
-            true => Some(job),
-            false => {
-                self.thread_job = Some(job);
-                None
-            }
-        }
-    }
-
-    /// Whether a thread build is being copied: the main loop comes back for the rest without
-    /// waiting for an event.
-    pub fn copying_threads(&self) -> bool {
-        self.thread_job.is_some()
-    }
-
     /// A thread build is done: the folder is listed as conversations, the cursor on its
     /// message. A stale build (the view turned off, another folder opened since) is dropped.
-    pub fn threads_built(&mut self, built: Built) {
+    pub(super) fn threads_built(&mut self, built: Built) {
         let mut listed = false;
         self.keep_selection(&[], |app| {
             listed = app.model.threads_built(built);

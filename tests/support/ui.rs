@@ -131,18 +131,18 @@ pub fn load(app: &mut App, folders: Vec<FolderInfo>, folder: &str, chunk: Vec<Su
 }
 
 /// Presses space-separated keys, written as in the keymap ("j", "Enter", "C-c", "Space"). A
-/// thread build a key starts is run before the next key, as the main loop's helper thread
-/// would.
+/// job a key starts (a thread build, a sort) is run before the next key, as the main loop's
+/// helper thread would.
 pub fn press(app: &mut App, keys: &str) -> Vec<Cmd> {
     keys.split(' ')
         .filter(|k| !k.is_empty())
         .flat_map(|k| {
             let chord: KeyChord = k.parse().unwrap();
-            let cmds = app.on_key(KeyEvent::new(chord.code, chord.mods));
-            // The main loop copies a thread build a slice per frame.
-            while app.copying_threads() {
-                if let Some(job) = app.take_thread_job() {
-                    app.threads_built(job.run());
+            let mut cmds = app.on_key(KeyEvent::new(chord.code, chord.mods));
+            // The main loop copies a job a slice per frame.
+            while app.copying() {
+                for job in app.take_jobs() {
+                    cmds.extend(app.job_done(job.run()));
                 }
             }
             cmds
