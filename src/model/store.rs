@@ -120,7 +120,6 @@ impl Summaries {
                 .or_insert_with(|| names.id(name))
         };
         self.rows.reserve(rows.len());
-        self.index.reserve(rows.len());
         rows.iter()
             .map(|s| {
                 let (from, to) = (id(&mut self.names, &s.from), id(&mut self.names, &s.to));
