@@ -40,7 +40,7 @@ const VIEWS: TableDefinition<&str, &str> = TableDefinition::new("views");
 /// Rows per slice of [`Cache::load_slices`]: the first holds a few screenfuls of the newest
 /// rows and as many of the oldest, the rest are large enough that handing them over costs
 /// little.
-const FIRST_SLICE: usize = 1024;
+const FIRST_SLICE: usize = 256;
 const SLICE: usize = 16 * 1024;
 
 /// redb keeps recently used pages in memory. Rows are written and read in blocks, a block
@@ -928,14 +928,14 @@ mod tests {
         let cache = Cache::open(&dir.path().join("c.redb")).unwrap();
         cache.begin_folder("F", 4).unwrap();
         // Two ends with nothing between, across a gap of blocks.
-        let rows: Vec<Summary> = (1..=1500)
-            .chain(90_000..=90_500)
+        let rows: Vec<Summary> = (1..=300)
+            .chain(90_112..=90_400)
             .map(|u| row(u, "x"))
             .collect();
         cache.put("F", &rows).unwrap();
         let (got, order) = slices(&cache, "F");
         assert!(matches!(got[..], [Loaded::First { complete: true, .. }]));
-        let want: Vec<Uid> = (90_000..=90_500).rev().chain((1..=1500).rev()).collect();
+        let want: Vec<Uid> = (90_112..=90_400).rev().chain((1..=300).rev()).collect();
         assert_eq!(order, want);
 
         cache.begin_folder("Empty", 4).unwrap();

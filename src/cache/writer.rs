@@ -18,6 +18,9 @@ enum Msg {
 pub struct Writer {
     queue: Option<Sender<Msg>>,
     thread: Option<JoinHandle<()>>,
+    /// Something was sent since the last flush: a flush with nothing to wait for (as at
+    /// start, before a folder's cached rows are read) does not wake the writer's thread.
+    unflushed: std::cell::Cell<bool>,
 }
 
 impl Writer {
@@ -31,17 +34,22 @@ impl Writer {
         Writer {
             queue: thread.as_ref().map(|_| tx),
             thread,
+            unflushed: std::cell::Cell::new(false),
         }
     }
 
     pub fn send(&self, op: Op) {
         if let Some(q) = &self.queue {
+            self.unflushed.set(true);
             let _ = q.send(Msg::Op(op));
         }
     }
 
     /// Waits until everything sent so far is on disk, so a read sees it.
     pub fn flush(&self) {
+        if !self.unflushed.replace(false) {
+            return;
+        }
         let (done, wait) = bounded(1);
         if let Some(q) = &self.queue
             && q.send(Msg::Flush(done)).is_ok()
