@@ -90,6 +90,10 @@ impl Index {
     pub fn update(&mut self, mailbox: &Mailbox) {
         let mut listed = Bits::default();
         let mut order = Vec::with_capacity(mailbox.summaries.len());
+        // Sized once for a folder's rows, not grown (and rehashed) as they are folded.
+        let more = mailbox.summaries.len().saturating_sub(self.row_of.len());
+        self.row_of.reserve(more);
+        self.rows.reserve(more);
         let old_order = std::mem::take(&mut self.order);
         let mut old = old_order.iter().copied().peekable();
         for &uid in &mailbox.uids {

@@ -34,6 +34,14 @@ impl Rows {
         self.uids[row as usize]
     }
 
+    /// Room for `n` more rows.
+    pub(super) fn reserve(&mut self, n: usize) {
+        self.uids.reserve(n);
+        self.from.reserve(n);
+        self.to.reserve(n);
+        self.starts.reserve(n + 1);
+    }
+
     /// Adds a row whose subject `fold_into` writes; returns its number.
     pub(super) fn push(
         &mut self,
