@@ -572,6 +572,15 @@ pub enum Event {
         uid_validity: u32,
         chunk: Vec<Summary>,
     },
+    /// A warm start's cached rows between its first screen (`Selected`) and its `Listed`:
+    /// they go into the folder's store only, and `Listed`, which names them, puts them in the
+    /// list with one sort. As `Summaries`, a million rows in slices of 16 000 were merged
+    /// into the list slice by slice, each time with a sort of every row so far.
+    CachedSummaries {
+        folder: Folder,
+        uid_validity: u32,
+        chunk: Vec<Summary>,
+    },
     /// Every summary of the open folder has been sent.
     SyncDone {
         folder: Folder,

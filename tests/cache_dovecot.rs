@@ -414,7 +414,7 @@ fn cached_rows_are_on_screen_before_the_login() {
                     ended = Some(*retry_in);
                 }
                 Event::Conn(ConnState::Connected(_)) | Event::Failed { .. } => before_login = false,
-                Event::Summaries { chunk, .. } => {
+                Event::Summaries { chunk, .. } | Event::CachedSummaries { chunk, .. } => {
                     subjects.extend(chunk.iter().map(|s| s.subject.clone()));
                 }
                 _ => {}
@@ -533,7 +533,9 @@ fn newest_cached_rows_first(account: tern::config::Account, newest_first: &[u32]
                 assert!(!complete, "only the first slice");
                 Some(uids.clone())
             }
-            Event::Summaries { .. } | Event::Listed { .. } => panic!("rows before the folder"),
+            Event::Summaries { .. } | Event::CachedSummaries { .. } | Event::Listed { .. } => {
+                panic!("rows before the folder")
+            }
             _ => None,
         };
         app.on_event(ev);
@@ -551,6 +553,11 @@ fn newest_cached_rows_first(account: tern::config::Account, newest_first: &[u32]
         let ev = next();
         let (rows, done) = match &ev {
             Event::Summaries { chunk, .. } => (chunk.iter().map(|s| s.uid).collect(), false),
+            // The rows between the ends: into the store, listed with `Listed` in one sort.
+            Event::CachedSummaries { chunk, .. } => {
+                assert!(!seen.is_empty(), "the first slice comes first");
+                (chunk.iter().map(|s| s.uid).collect(), false)
+            }
             Event::Listed { uids, .. } => {
                 assert_eq!(uids, newest_first, "every UID, newest first");
                 (Vec::new(), true)

@@ -84,12 +84,16 @@ pub fn list(
         let event = client.next()?;
         match &event {
             Event::Conn(ConnState::Connected(_)) => connected = connected.or(Some(start.elapsed())),
-            Event::Summaries { .. } => first_rows = first_rows.or(Some(start.elapsed())),
+            Event::Summaries { .. } | Event::CachedSummaries { .. } => {
+                first_rows = first_rows.or(Some(start.elapsed()))
+            }
             _ => {}
         }
         let done = match &event {
             Event::Selected { uids, .. } => uids.is_empty() && limit.is_some(),
-            Event::Summaries { chunk, .. } if limit.is_some() => {
+            Event::Summaries { chunk, .. } | Event::CachedSummaries { chunk, .. }
+                if limit.is_some() =>
+            {
                 for s in chunk.iter().take(wanted - printed) {
                     summary(out, s.view())?;
                     printed += 1;

@@ -163,28 +163,28 @@ impl Model {
                 chunk,
             } => {
                 if let Some(mb) = self.current(&folder, uid_validity) {
-                    let uids: Vec<Uid> = chunk.iter().map(|s| s.uid).collect();
-                    let messages = &mb.messages;
-                    let replaced = mb.summaries.insert_all(&chunk, |mut s| {
-                        if let Some(root) = messages.get(&s.uid).and_then(|m| m.root.as_ref()) {
-                            s.header = s.header.with_attachment(root.has_attachments());
-                        }
-                        s
-                    });
-                    for (s, old) in chunk.iter().zip(replaced) {
-                        mb.arrivals.remove(&s.uid);
-                        if let Some(old) = old {
-                            mb.unseen_rows -= usize::from(!old.has(Flag::Seen));
-                        }
-                        mb.unseen_rows += usize::from(!s.flags.has(Flag::Seen));
-                    }
+                    let uids = mb.store(&chunk);
                     if !mb.listed {
                         mb.include(&uids);
                     }
-                    mb.reorder(&uids);
-                    mb.note_moved(&uids);
-                    mb.thread(&uids);
-                    mb.generation += 1;
+                    mb.placed(&uids);
+                }
+            }
+            Event::CachedSummaries {
+                folder,
+                uid_validity,
+                chunk,
+            } => {
+                if let Some(mb) = self.current(&folder, uid_validity) {
+                    let uids = mb.store(&chunk);
+                    // Until `Listed`, the list stays the first screen's.
+                    if mb.listed {
+                        mb.placed(&uids);
+                    } else {
+                        mb.note_moved(&uids);
+                        mb.thread(&uids);
+                        mb.generation += 1;
+                    }
                 }
             }
             Event::Listed {
@@ -469,6 +469,34 @@ impl Mailbox {
         }
     }
 
+    /// Keeps a chunk of summaries, replacing rows of the same UIDs; returns their UIDs.
+    fn store(&mut self, chunk: &[crate::msg::Summary]) -> Vec<Uid> {
+        let uids: Vec<Uid> = chunk.iter().map(|s| s.uid).collect();
+        let messages = &self.messages;
+        let replaced = self.summaries.insert_all(chunk, |mut s| {
+            if let Some(root) = messages.get(&s.uid).and_then(|m| m.root.as_ref()) {
+                s.header = s.header.with_attachment(root.has_attachments());
+            }
+            s
+        });
+        for (s, old) in chunk.iter().zip(replaced) {
+            self.arrivals.remove(&s.uid);
+            if let Some(old) = old {
+                self.unseen_rows -= usize::from(!old.has(Flag::Seen));
+            }
+            self.unseen_rows += usize::from(!s.flags.has(Flag::Seen));
+        }
+        uids
+    }
+
+    /// After rows of the list were stored: each in its place, and in the threads.
+    fn placed(&mut self, uids: &[Uid]) {
+        self.reorder(uids);
+        self.note_moved(uids);
+        self.thread(uids);
+        self.generation += 1;
+    }
+
     /// Sorts the list and the search hits by `order`.
     fn sort(&mut self) {
         let rows = Known(&self.summaries, &self.arrivals);
@@ -607,6 +635,51 @@ mod tests {
         });
         let uids: Vec<Uid> = m.mailbox.as_ref().unwrap().rows().map(|s| s.uid).collect();
         assert_eq!(uids, vec![3, 1]);
+    }
+
+    /// A warm start's rows between its first screen and `Listed` wait in the store: the list
+    /// stays the first screen's until `Listed` sorts every row once.
+    #[test]
+    fn cached_rows_before_the_list_wait_for_it() {
+        let mut m = Model::default();
+        let inbox = || Folder::named("INBOX");
+        m.apply(Event::Selected {
+            folder: inbox(),
+            uid_validity: 7,
+            read_only: false,
+            complete: false,
+            uids: vec![6, 1],
+        });
+        m.apply(Event::Summaries {
+            folder: inbox(),
+            uid_validity: 7,
+            chunk: vec![summary(6), summary(1)],
+        });
+        m.apply(Event::CachedSummaries {
+            folder: inbox(),
+            uid_validity: 7,
+            chunk: (2..=5).map(summary).collect(),
+        });
+        let mb = m.mailbox.as_ref().unwrap();
+        assert_eq!(mb.uids, [6, 1], "listed by `Listed`, not slice by slice");
+        assert_eq!(mb.summaries.len(), 6);
+        m.apply(Event::Listed {
+            folder: inbox(),
+            uid_validity: 7,
+            uids: (1..=6).rev().collect(),
+        });
+        let uids: Vec<Uid> = m.mailbox.as_ref().unwrap().rows().map(|s| s.uid).collect();
+        assert_eq!(uids, [6, 5, 4, 3, 2, 1]);
+        // A late slice (none comes after `Listed`, but one may) is placed like any row.
+        let mut newer = summary(3);
+        newer.date = 100;
+        m.apply(Event::CachedSummaries {
+            folder: inbox(),
+            uid_validity: 7,
+            chunk: vec![newer],
+        });
+        let uids: Vec<Uid> = m.mailbox.as_ref().unwrap().rows().map(|s| s.uid).collect();
+        assert_eq!(uids[0], 3, "{uids:?}");
     }
 
     fn folder(name: &str, messages: u32, unseen: u32) -> FolderInfo {

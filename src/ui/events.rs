@@ -89,7 +89,7 @@ impl App {
                 self.model.apply(ev);
                 self.after_select(before);
             }
-            Event::Summaries { .. } => {
+            Event::Summaries { .. } | Event::CachedSummaries { .. } => {
                 self.model.apply(ev);
                 self.notify_if_ready();
             }

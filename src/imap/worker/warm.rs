@@ -237,7 +237,7 @@ fn show_cached(
         }
         Loaded::Rows(rows) => {
             known.extend(rows.iter().map(|s| (s.uid, s.flags)));
-            emit(Event::Summaries {
+            emit(Event::CachedSummaries {
                 folder: folder.clone(),
                 uid_validity,
                 chunk: rows,
