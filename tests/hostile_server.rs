@@ -1004,3 +1004,63 @@ fn a_saved_part_larger_than_its_structure_says_is_refused_when_announced() {
     assert!(error.to_string().contains("announced 4095 MiB"), "{error}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+/// A big folder's first screen is asked for without RFC822.SIZE (on Dovecot's Maildir the
+/// first size of a session reads the folder's whole UID list: 1.4 s at a million), shown at
+/// once, then the same rows come again with their sizes. A small folder's comes whole.
+#[test]
+fn a_big_folder_shows_its_first_screen_before_the_sizes() {
+    const COUNT: u32 = tern::imap::worker::SIZES_APART_FROM + 10;
+    let server = Server::start(Script::new().messages(COUNT).on(|c| {
+        if c.verb != "FETCH" {
+            return Reply::Default;
+        }
+        if c.args.ends_with("(UID RFC822.SIZE)") {
+            let mut reply: Vec<u8> = c
+                .uids()
+                .iter()
+                .flat_map(|n| format!("* {n} FETCH (UID {n} RFC822.SIZE 4242)\r\n").into_bytes())
+                .collect();
+            reply.extend(c.tagged("OK Fetch completed."));
+            return Reply::Send(reply);
+        }
+        assert!(!c.args.contains("RFC822.SIZE"), "{}", c.args);
+        let without = String::from_utf8(c.default_reply())
+            .unwrap()
+            .replace(" RFC822.SIZE 100", "");
+        Reply::Send(without.into_bytes())
+    }));
+    let h = spawn(&server);
+    select(&h);
+    let mut chunks = Vec::new();
+    while chunks.len() < 2 {
+        let (ev, _) = wait_for(&h.events, "the first screen", |e| {
+            matches!(e, Event::Summaries { .. })
+        });
+        if let Event::Summaries { chunk, .. } = ev {
+            chunks.push(chunk);
+        }
+    }
+    let newest: Vec<u32> = (COUNT - 49..=COUNT).rev().collect();
+    for (chunk, size) in chunks.iter().zip([0, 4242]) {
+        let uids: Vec<u32> = chunk.iter().map(|s| s.uid).collect();
+        assert_eq!(uids, newest);
+        assert!(chunk.iter().all(|s| s.size == size), "{size}: {chunk:?}");
+        assert!(
+            chunk
+                .iter()
+                .all(|s| *s.subject == format!("message {}", s.uid))
+        );
+    }
+    h.shutdown();
+
+    let small = Server::start(Script::new());
+    assert_eq!(sync_rows(&spawn(&small)).unwrap(), default_rows());
+    assert!(
+        !small
+            .log()
+            .iter()
+            .any(|c| c.args.ends_with("(UID RFC822.SIZE)")),
+        "a small folder's sizes come with its rows"
+    );
+}

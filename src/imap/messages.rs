@@ -239,6 +239,36 @@ pub fn by_sequence(
     Ok(summaries_from(&fetches))
 }
 
+/// [`by_sequence`] without the sizes (each 0), for a big folder's first screen: see
+/// [`summary_reader::ITEMS_WITHOUT_SIZE`]; [`sizes_by_sequence`] brings them.
+pub fn by_sequence_without_size(
+    conn: &mut Connection,
+    first: u32,
+    last: u32,
+) -> Result<Vec<Summary>> {
+    if first == 0 || last < first {
+        return Ok(Vec::new());
+    }
+    let items = summary_reader::ITEMS_WITHOUT_SIZE;
+    let count = (last - first + 1) as usize;
+    summary_reader::fetch_items(conn, "FETCH", &format!("{first}:{last}"), count, items)
+}
+
+/// The sizes (RFC822.SIZE) of the messages numbered `first..=last`, by UID.
+pub fn sizes_by_sequence(conn: &mut Connection, first: u32, last: u32) -> Result<Vec<(Uid, u32)>> {
+    if first == 0 || last < first {
+        return Ok(Vec::new());
+    }
+    let fetches = conn
+        .session
+        .fetch(format!("{first}:{last}"), "(UID RFC822.SIZE)")
+        .map_err(|e| map_err("FETCH", e))?;
+    Ok(fetches
+        .iter()
+        .filter_map(|f| Some((f.uid?, f.size?)))
+        .collect())
+}
+
 /// Summaries for `uids`, newest (highest UID) first. `fallback` asks for header fields instead of
 /// ENVELOPE (after a parse failure on this chunk).
 pub fn summaries(conn: &mut Connection, uids: &[Uid], fallback: bool) -> Result<Vec<Summary>> {

@@ -20,6 +20,8 @@ mod save;
 mod sync;
 mod warm;
 
+pub use sync::SIZES_APART_FROM;
+
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;

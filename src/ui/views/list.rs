@@ -406,6 +406,10 @@ fn date(s: SummaryRef<'_>, with_time: bool, zone: Zone) -> String {
 
 fn size(bytes: u32) -> String {
     const K: f64 = 1024.0;
+    // Not known yet: a big folder's first screen comes before its sizes.
+    if bytes == 0 {
+        return String::new();
+    }
     let b = f64::from(bytes);
     if b < K {
         format!("{bytes}B")
