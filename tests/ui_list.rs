@@ -252,6 +252,12 @@ fn end_before_the_list_asks_for_the_oldest_screenful_and_shows_it() {
         support::ui::press(&mut app, "End").is_empty(),
         "asked for once"
     );
+    // A big folder's first screen comes again first, with its sizes: End still waits.
+    app.on_event(support::ui::summaries(
+        "INBOX",
+        first.iter().map(|&u| row(u)).collect(),
+    ));
+    draw(&mut app, WIDE);
     // The worker's answer: messages 1..=count by sequence number, the lowest UIDs.
     app.on_event(support::ui::summaries(
         "INBOX",

@@ -395,6 +395,9 @@ impl App {
         let above = self.with_rows(|list, rows| list.above(rows));
         change(self);
         self.with_rows(|list, rows| list.repair(rows, &above));
+        if self.mailbox().is_none_or(|m| m.listed) {
+            self.list.listed();
+        }
         if !self.reader.open().is_some_and(|r| gone.contains(&r.uid)) {
             return Vec::new();
         }

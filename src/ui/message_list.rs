@@ -78,6 +78,12 @@ impl MessageList {
         self.to_end = true;
     }
 
+    /// The folder's UIDs are all listed: End pressed before is done once the cursor is on
+    /// the last row.
+    pub(crate) fn listed(&mut self) {
+        self.to_end = false;
+    }
+
     /// The rows above the cursor, taken before rows come or go, for [`MessageList::repair`].
     pub(crate) fn above(&self, rows: &[Uid]) -> Vec<Uid> {
         rows[..self.selected.min(rows.len())].to_vec()
@@ -88,6 +94,9 @@ impl MessageList {
     pub(crate) fn repair(&mut self, rows: &[Uid], above: &[Uid]) {
         if self.to_end {
             self.select(rows, rows.len().saturating_sub(1));
+            // Rows may still come below until the folder is listed ([`MessageList::listed`]):
+            // a big folder's first screen comes twice (again with its sizes) before End's.
+            self.to_end = true;
             return;
         }
         if rows.get(self.selected).copied() == self.selected_uid && self.selected_uid.is_some() {
@@ -215,9 +224,16 @@ mod tests {
         let first_screen = [100, 99, 98];
         list.move_by(&first_screen, isize::MAX / 2);
         list.await_end();
+        // Rows that come before the list (End's own, or the first screen again) keep it at
+        // the end.
+        list.repair(&first_screen, &list.above(&first_screen));
+        let oldest = [100, 99, 98, 2, 1];
+        list.repair(&oldest, &list.above(&first_screen));
+        assert_eq!((list.selected(), list.selected_uid()), (4, Some(1)));
         let all: Vec<Uid> = (1..=100).rev().collect();
-        let above = list.above(&first_screen);
+        let above = list.above(&oldest);
         list.repair(&all, &above);
+        list.listed();
         assert_eq!((list.selected(), list.selected_uid()), (99, Some(1)));
         // Only once: later rows do not pull the cursor down again.
         list.move_by(&all, -5);
