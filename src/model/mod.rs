@@ -163,11 +163,7 @@ impl Model {
                 chunk,
             } => {
                 if let Some(mb) = self.current(&folder, uid_validity) {
-                    let uids = mb.store(&chunk);
-                    if !mb.listed {
-                        mb.include(&uids);
-                    }
-                    mb.placed(&uids);
+                    mb.rows_came(&chunk, false);
                 }
             }
             Event::CachedSummaries {
@@ -176,15 +172,7 @@ impl Model {
                 chunk,
             } => {
                 if let Some(mb) = self.current(&folder, uid_validity) {
-                    let uids = mb.store(&chunk);
-                    // Until `Listed`, the list stays the first screen's.
-                    if mb.listed {
-                        mb.placed(&uids);
-                    } else {
-                        mb.note_moved(&uids);
-                        mb.thread(&uids);
-                        mb.generation += 1;
-                    }
+                    mb.rows_came(&chunk, true);
                 }
             }
             Event::Listed {
@@ -466,6 +454,23 @@ impl Mailbox {
             {
                 total -= size(&m);
             }
+        }
+    }
+
+    /// A chunk of summaries from the server, or `cached` ones read at a warm start. Before
+    /// `Listed`, the server's join the list (End's rows, the first screen), the cached ones
+    /// wait in the store: `Listed` names them and sorts every row once.
+    fn rows_came(&mut self, chunk: &[crate::msg::Summary], cached: bool) {
+        let uids = self.store(chunk);
+        if self.listed {
+            self.placed(&uids);
+        } else if cached {
+            self.note_moved(&uids);
+            self.thread(&uids);
+            self.generation += 1;
+        } else {
+            self.include(&uids);
+            self.placed(&uids);
         }
     }
 
