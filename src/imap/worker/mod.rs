@@ -11,6 +11,7 @@
 //! - A message read before is served from the disk cache, with no round trip ([`bodies`]).
 
 mod bodies;
+mod cold;
 mod commands;
 mod live;
 mod offline;
@@ -20,7 +21,7 @@ mod save;
 mod sync;
 mod warm;
 
-pub use sync::SIZES_APART_FROM;
+pub use cold::SIZES_APART_FROM;
 
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
