@@ -277,13 +277,7 @@ impl Worker {
             Ok(rows) if rows.is_empty() => {}
             Ok(rows) => {
                 tracing::debug!("timing: oldest {} rows fetched", rows.len());
-                self.remember_flags(&rows);
-                self.cache_put(folder.name(), &rows);
-                self.emit(Event::Summaries {
-                    folder: folder.clone(),
-                    uid_validity,
-                    chunk: rows,
-                });
+                self.rows_fetched(folder, uid_validity, rows);
             }
             Err(e) => self.fail(None, e),
         }

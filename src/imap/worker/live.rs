@@ -210,13 +210,7 @@ impl Worker {
         });
         for chunk in new.chunks(CHUNK) {
             let rows = self.summaries(chunk)?;
-            self.remember_flags(&rows);
-            self.cache_put(folder.name(), &rows);
-            self.emit(Event::Summaries {
-                folder: folder.clone(),
-                uid_validity,
-                chunk: rows,
-            });
+            self.rows_fetched(folder, uid_validity, rows);
         }
         Ok(())
     }

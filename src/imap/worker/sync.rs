@@ -137,13 +137,7 @@ impl Worker {
         }
         // A chunk is empty when every row of it was fetched ahead (`fetch_visible`).
         for rows in ready.into_iter().filter(|r| !r.is_empty()) {
-            self.remember_flags(&rows);
-            self.cache_put(folder.name(), &rows);
-            self.emit(Event::Summaries {
-                folder: folder.clone(),
-                uid_validity: uv,
-                chunk: rows,
-            });
+            self.rows_fetched(&folder, uv, rows);
         }
     }
 
@@ -253,15 +247,7 @@ impl Worker {
         };
         let (folder, uid_validity) = (sync.folder.clone(), sync.uid_validity);
         match self.summaries(&chunk) {
-            Ok(chunk) => {
-                self.remember_flags(&chunk);
-                self.cache_put(folder.name(), &chunk);
-                self.emit(Event::Summaries {
-                    folder,
-                    uid_validity,
-                    chunk,
-                })
-            }
+            Ok(chunk) => self.rows_fetched(&folder, uid_validity, chunk),
             // The connection went (twice: `summaries` retries once): the rest of the sync
             // waits for the reconnect and resumes then. Dropped, its rows would never come,
             // since a refresh only looks for UIDs the folder did not list.
@@ -306,15 +292,7 @@ impl Worker {
             }
         }
         match self.summaries(&want) {
-            Ok(chunk) => {
-                self.remember_flags(&chunk);
-                self.cache_put(folder.name(), &chunk);
-                self.emit(Event::Summaries {
-                    folder: folder.clone(),
-                    uid_validity,
-                    chunk,
-                });
-            }
+            Ok(chunk) => self.rows_fetched(folder, uid_validity, chunk),
             Err(e) => self.fail(None, e),
         }
     }
@@ -335,6 +313,23 @@ impl Worker {
             rows.extend(got);
         }
         Ok(rows)
+    }
+
+    /// Summaries fetched for the open folder: their flags remembered, kept in the cache and
+    /// handed to the model.
+    pub(super) fn rows_fetched(
+        &mut self,
+        folder: &Folder,
+        uid_validity: u32,
+        rows: Vec<crate::msg::Summary>,
+    ) {
+        self.remember_flags(&rows);
+        self.cache_put(folder.name(), &rows);
+        self.emit(Event::Summaries {
+            folder: folder.clone(),
+            uid_validity,
+            chunk: rows,
+        });
     }
 
     pub(super) fn remember_flags(&mut self, rows: &[crate::msg::Summary]) {
