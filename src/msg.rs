@@ -12,6 +12,7 @@ mod folder;
 pub mod related;
 mod summary;
 mod summary_ref;
+pub mod uid_map;
 pub use facts::HeaderFacts;
 pub use flags::{Flag, FlagChange, Flags};
 pub use folder::{Folder, FolderInfo, FolderStatus, SpecialUse};

@@ -6,7 +6,7 @@
 //! - Senders and recipients are interned as `u32` numbers: a folder has a few thousand of them.
 //! - A row's subject and thread ids are one run of text in an [`Arena`] of large pages, with no
 //!   allocation (and no allocator overhead) per row.
-//! - A UID finds its record through an [`Index`]: a plain array over the folder's UID range
+//! - A UID finds its record through a [`UidMap`]: a plain array over the folder's UID range
 //!   (UIDs are dense in practice), so a lookup is one load; a UID far outside that range goes
 //!   in a small map instead.
 //!
@@ -15,6 +15,7 @@
 use std::sync::Arc;
 
 use crate::msg::facts::FactsRef;
+use crate::msg::uid_map::UidMap;
 use crate::msg::{Flags, Summary, SummaryRef, Uid};
 
 /// One row without its text. 56 bytes.
@@ -49,7 +50,7 @@ struct Span {
 pub struct Summaries {
     rows: Vec<Packed>,
     /// UID → index into `rows`.
-    index: Index,
+    index: UidMap<u32>,
     names: Names,
     text: Arena,
 }
@@ -70,7 +71,7 @@ impl Summaries {
     }
 
     pub fn contains_key(&self, uid: &Uid) -> bool {
-        self.index.get(*uid).is_some()
+        self.index.contains(*uid)
     }
 
     pub fn get(&self, uid: &Uid) -> Option<SummaryRef<'_>> {
@@ -162,8 +163,7 @@ impl Summaries {
             }
             None => {
                 self.rows.push(packed);
-                self.index
-                    .set(s.uid, self.rows.len() as u32 - 1, self.rows.len());
+                self.index.insert(s.uid, self.rows.len() as u32 - 1);
                 None
             }
         }
@@ -174,7 +174,7 @@ impl Summaries {
         let i = self.index.remove(*uid)? as usize;
         let old = self.rows.swap_remove(i);
         if let Some(moved) = self.rows.get(i) {
-            self.index.set(moved.uid, i as u32, self.rows.len());
+            self.index.insert(moved.uid, i as u32);
         }
         self.text
             .release(old.text.subject_len as usize + usize::from(old.ids_len));
@@ -255,114 +255,6 @@ impl FromIterator<Summary> for Summaries {
             all.insert(&s.view());
         }
         all
-    }
-}
-
-/// UID → row number. The UIDs of a folder are nearly dense (a run from its oldest kept
-/// message to its newest, with the gaps of expunged ones), so most are kept in `slots`, one
-/// `u32` a UID of the range `base..base + slots.len()`; looking one up is a load, where a hash
-/// map hashed and probed (the sort order asks whether each row of the list is loaded, for every
-/// chunk of a sync). The range grows to take in a new UID while it stays within
-/// [`Index::span_limit`] slots, so it never holds more than a few slots a row; a UID beyond it
-/// (a hostile or very sparse folder) goes in `far`.
-#[derive(Debug, Default, Clone)]
-struct Index {
-    base: Uid,
-    /// Row number, or [`Index::NONE`].
-    slots: Vec<u32>,
-    far: foldhash::HashMap<Uid, u32>,
-}
-
-impl Index {
-    const NONE: u32 = u32::MAX;
-
-    fn get(&self, uid: Uid) -> Option<u32> {
-        match self.slot(uid) {
-            Some(at) => Some(self.slots[at]).filter(|&i| i != Index::NONE),
-            None => self.far.get(&uid).copied(),
-        }
-    }
-
-    /// Where `uid` is kept in `slots`, if its range holds it.
-    fn slot(&self, uid: Uid) -> Option<usize> {
-        let at = uid.checked_sub(self.base)? as usize;
-        (at < self.slots.len()).then_some(at)
-    }
-
-    /// Keeps `uid` at row `row`; `rows` is how many rows there are, which bounds the range.
-    fn set(&mut self, uid: Uid, row: u32, rows: usize) {
-        if self.slot(uid).is_none() {
-            self.widen(uid, rows);
-        }
-        match self.slot(uid) {
-            Some(at) => self.slots[at] = row,
-            None => {
-                self.far.insert(uid, row);
-            }
-        }
-    }
-
-    fn remove(&mut self, uid: Uid) -> Option<u32> {
-        match self.slot(uid) {
-            Some(at) => Some(std::mem::replace(&mut self.slots[at], Index::NONE))
-                .filter(|&i| i != Index::NONE),
-            None => self.far.remove(&uid),
-        }
-    }
-
-    /// At most this many slots for `rows` rows: four a row (what a hash map of them took),
-    /// and never less than a small folder needs.
-    fn span_limit(rows: usize) -> usize {
-        rows.saturating_mul(4).max(1 << 14)
-    }
-
-    /// Grows the range to hold `uid` (with room to spare on that side, so a sync coming
-    /// down or up the UIDs a chunk at a time widens it a few times, not once a chunk), when
-    /// that stays within the limit; the UIDs of `far` it now covers move in.
-    fn widen(&mut self, uid: Uid, rows: usize) {
-        let limit = Index::span_limit(rows) as u64;
-        let uid = u64::from(uid);
-        let (base, end) = (
-            u64::from(self.base),
-            u64::from(self.base) + self.slots.len() as u64,
-        );
-        let (lo, hi) = if self.slots.is_empty() {
-            (uid, uid + 1)
-        } else {
-            (base.min(uid), end.max(uid + 1))
-        };
-        if hi - lo > limit {
-            return;
-        }
-        let spare = ((hi - lo) / 2).max(1 << 10).min(limit - (hi - lo));
-        let (lo, hi) = if self.slots.is_empty() {
-            (lo.saturating_sub(spare / 2), hi + spare / 2)
-        } else if uid < base {
-            (lo.saturating_sub(spare), hi)
-        } else {
-            (lo, hi + spare)
-        };
-        let hi = hi.min(u64::from(Uid::MAX) + 1);
-        let mut slots = vec![Index::NONE; (hi - lo) as usize];
-        if !self.slots.is_empty() {
-            let shift = (base - lo) as usize;
-            slots[shift..shift + self.slots.len()].copy_from_slice(&self.slots);
-        }
-        self.base = lo as Uid;
-        self.slots = slots;
-        for (u, row) in std::mem::take(&mut self.far) {
-            match self.slot(u) {
-                Some(at) => self.slots[at] = row,
-                None => {
-                    self.far.insert(u, row);
-                }
-            }
-        }
-    }
-
-    fn heap_bytes(&self) -> usize {
-        self.slots.capacity() * size_of::<u32>()
-            + self.far.capacity() * (size_of::<(Uid, u32)>() + 1)
     }
 }
 
@@ -596,60 +488,6 @@ mod tests {
         assert_eq!(store.get(&2).unwrap().subject, huge);
         assert_eq!(store.get(&3).unwrap().subject, "b");
         assert_eq!(store.text.pages.len(), 2);
-    }
-
-    /// UIDs a server may send: a run coming down a chunk at a time, then the oldest fetched
-    /// ahead, UIDs at both ends of the range, and a spread no array should cover.
-    #[test]
-    fn uids_anywhere_are_found_and_the_index_stays_small() {
-        let mut uids: Vec<Uid> = (1..=20_000).rev().collect();
-        uids.extend([0, 1_000_000, Uid::MAX, Uid::MAX - 1, 3_000_000_000]);
-        uids.extend((0..200).map(|k| k * 21_474_836));
-        let mut store = Summaries::default();
-        for &u in &uids {
-            store.insert(&row(u, "s").view());
-        }
-        uids.sort_unstable();
-        uids.dedup();
-        assert_eq!(store.len(), uids.len());
-        for &u in &uids {
-            assert_eq!(store.get(&u).map(|s| s.uid), Some(u), "uid {u}");
-        }
-        for u in [20_001, 999_999, 1_000_001, 2, Uid::MAX - 2] {
-            assert!(uids.contains(&u) || !store.contains_key(&u), "uid {u}");
-        }
-        assert!(store.index.far.len() >= 200, "{}", store.index.far.len());
-        assert!(
-            store.index.slots.len() <= Index::span_limit(store.len()),
-            "{} slots for {} rows",
-            store.index.slots.len(),
-            store.len()
-        );
-        // Removing moves the last row into the gap: every UID still finds its own row.
-        for &u in uids.iter().step_by(3) {
-            assert_eq!(store.remove(&u), Some(Flags::NONE));
-        }
-        for (k, &u) in uids.iter().enumerate() {
-            let kept = k % 3 != 0;
-            assert_eq!(store.get(&u).map(|s| s.uid), kept.then_some(u), "uid {u}");
-        }
-    }
-
-    /// A folder met from the middle (rows fetched ahead before the sync reaches them) ends
-    /// with every UID of its range in the array, however the range grew.
-    #[test]
-    fn the_range_takes_in_uids_kept_aside_once_there_are_rows_enough() {
-        let mut store = Summaries::default();
-        store.insert(&row(500_000, "newest").view());
-        store.insert(&row(1, "oldest").view());
-        assert_eq!(store.index.far.len(), 1);
-        for u in (2..=200_000).rev() {
-            store.insert(&row(u, "s").view());
-        }
-        assert!(store.index.far.len() <= 1, "{}", store.index.far.len());
-        assert_eq!(store.get(&1).unwrap().subject, "oldest");
-        assert_eq!(store.get(&500_000).unwrap().subject, "newest");
-        assert_eq!(store.len(), 200_001);
     }
 
     #[test]

@@ -52,6 +52,11 @@ impl Flag {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Flags(u8);
 
+/// Six flags use six bits: every bit set is no set of them, so it can mark an empty slot.
+impl super::uid_map::Slot for Flags {
+    const EMPTY: Flags = Flags(u8::MAX);
+}
+
 impl Flags {
     pub const NONE: Flags = Flags(0);
 

@@ -214,7 +214,7 @@ impl Worker {
         let rest: Vec<Uid> = uids
             .iter()
             .copied()
-            .filter(|u| !open.flags.contains_key(u))
+            .filter(|u| !open.flags.contains(*u))
             .collect();
         let chunks: Vec<Vec<Uid>> = rest
             .chunks(chunk_len(rest.len()))

@@ -170,9 +170,9 @@ impl Worker {
                 let mut now = Vec::with_capacity(change.uids.len());
                 if let Some(open) = self.open.as_mut() {
                     for uid in &change.uids {
-                        let f = open.flags.entry(*uid).or_default();
-                        *f = change.apply(*f);
-                        now.push((*uid, *f));
+                        let f = change.apply(open.flags.get(*uid).unwrap_or_default());
+                        open.flags.insert(*uid, f);
+                        now.push((*uid, f));
                     }
                 }
                 self.cache_flags(change.folder.name(), &now);
@@ -317,7 +317,7 @@ impl Worker {
         if let Some(open) = self.open.as_mut() {
             let gone: HashSet<Uid> = gone.iter().copied().collect();
             open.uids.retain(|u| !gone.contains(u));
-            open.flags.retain(|u, _| !gone.contains(u));
+            open.flags.retain(|u| !gone.contains(&u));
         }
     }
 }

@@ -165,10 +165,10 @@ impl Worker {
             .collect();
         let changes: Vec<(Uid, Flags)> = server_flags
             .into_iter()
-            .filter(|(uid, flags)| open.flags.get(uid).is_some_and(|known| known != flags))
+            .filter(|(uid, flags)| open.flags.get(*uid).is_some_and(|known| known != *flags))
             .collect();
         open.uids = now;
-        open.flags.retain(|u, _| after.contains(u));
+        open.flags.retain(|u| after.contains(&u));
         for (uid, flags) in &changes {
             open.flags.insert(*uid, *flags);
         }

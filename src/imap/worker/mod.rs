@@ -37,6 +37,7 @@ use crate::error::Error;
 use crate::imap::bulk::Bulk;
 use crate::imap::idler::{Idler, Notice};
 use crate::imap::session::Connection;
+use crate::msg::uid_map::UidMap;
 use crate::msg::{Cmd, Event, Flags, Folder, ReqId, Uid};
 
 /// A panic within this long of the last one reported is not reported again.
@@ -116,7 +117,7 @@ struct OpenFolder {
     /// Every UID the server has told us about, and the flags of those we have fetched: the
     /// baseline a delta sync compares against.
     uids: Vec<Uid>,
-    flags: foldhash::HashMap<Uid, Flags>,
+    flags: UidMap<Flags>,
 }
 
 struct Sync {

@@ -276,7 +276,7 @@ impl Worker {
         let want: Vec<Uid> = uids
             .iter()
             .copied()
-            .filter(|u| !open.flags.contains_key(u))
+            .filter(|u| !open.flags.contains(*u))
             .collect();
         if want.is_empty() {
             return;

@@ -11,13 +11,14 @@ use super::{OpenFolder, Worker};
 use crate::cache::{Cache, Loaded, Op};
 use crate::error::Result;
 use crate::imap::messages::{self, Delta, Opened};
+use crate::msg::uid_map::UidMap;
 use crate::msg::{Event, Flags, Folder, Summary, Uid};
 
 /// What a warm sync starts from: the cached folder's identity and every message's flags.
 pub struct Baseline {
     pub uid_validity: u32,
     pub highest_modseq: u64,
-    known: foldhash::HashMap<Uid, Flags>,
+    known: UidMap<Flags>,
     /// The cached UIDs, newest first.
     uids: Vec<Uid>,
 }
@@ -76,21 +77,17 @@ impl Worker {
                 .changed
                 .iter()
                 .map(|(u, _)| *u)
-                .filter(|u| !known.contains_key(u))
+                .filter(|u| !known.contains(*u))
                 .collect();
             new.sort_unstable_by_key(|u| std::cmp::Reverse(*u));
             new.dedup();
             uids.extend(&new);
-            let gone = known
-                .keys()
-                .copied()
-                .filter(|u| vanished.contains(*u))
-                .collect();
+            let gone = known.keys().filter(|u| vanished.contains(*u)).collect();
             (gone, delta.changed, uids, Some(new))
         } else {
             let uids = self.retrying(messages::uids)?;
             let now: HashSet<Uid> = uids.iter().copied().collect();
-            let gone = known.keys().copied().filter(|u| !now.contains(u)).collect();
+            let gone = known.keys().filter(|u| !now.contains(u)).collect();
             let modseq = cached.highest_modseq;
             let flags = if modseq > 0 && self.conn.as_ref().is_some_and(|c| c.enabled("CONDSTORE"))
             {
@@ -108,17 +105,17 @@ impl Worker {
         let new: Vec<Uid> = new.unwrap_or_else(|| {
             uids.iter()
                 .copied()
-                .filter(|u| !known.contains_key(u))
+                .filter(|u| !known.contains(*u))
                 .collect()
         });
         let changes: Vec<(Uid, Flags)> = server_flags
             .into_iter()
-            .filter(|(u, f)| known.get(u).is_some_and(|k| k != f))
+            .filter(|(u, f)| known.get(*u).is_some_and(|k| k != *f))
             .collect();
 
         let mut flags = known;
         for u in &gone {
-            flags.remove(u);
+            flags.remove(*u);
         }
         flags.extend(changes.iter().copied());
         self.open = Some(OpenFolder {
@@ -208,7 +205,7 @@ fn show_cached(
         let _ = events.send(ev);
     };
     let mut uids: Vec<Uid> = Vec::new();
-    let mut known = foldhash::HashMap::<Uid, Flags>::default();
+    let mut known = UidMap::<Flags>::default();
     let mut uid_validity = 0;
     let loaded = cache.load_slices(folder.name(), |loaded| match loaded {
         Loaded::First {
