@@ -6,6 +6,7 @@ use tern::cli::{self, Args, Command};
 use tern::mime::sanitize::sanitize_line;
 
 fn main() {
+    tern::memory::configure();
     let args = Args::parse();
     let log = tern::logging::init(&args.log_level);
     // Milestones from launch to the first screen (`--log-level debug`), to see where it goes.
