@@ -9,6 +9,7 @@ use crate::mime::{Part, Section};
 pub mod facts;
 mod flags;
 mod folder;
+pub mod id_hash;
 pub mod related;
 mod summary;
 mod summary_ref;
@@ -83,13 +84,16 @@ pub enum Cmd {
         uids: Vec<Uid>,
     },
     /// Summaries of the messages of `folder` (another than the open one, e.g. Sent) that
-    /// belong with a conversation known by `ids` (see [`related`]): answered by `Related`
-    /// from the header cache at once, by another `Related` from the server when online
-    /// (replacing it), then `Done`.
+    /// belong with a conversation known by `ids` (see [`related`]), whose messages in
+    /// `members_of` are `members`: answered by `Related` from the header cache at once, by
+    /// another `Related` from the server when online (replacing it), then `Done`. The server
+    /// is searched for the members' ids, fetched first: the model keeps only their hashes.
     Related {
         req: ReqId,
         folder: Folder,
-        ids: Vec<String>,
+        ids: related::Ids,
+        members_of: Folder,
+        members: Vec<Uid>,
     },
     /// Summaries of rows coming into view while the folder is still syncing (End, a page far
     /// down, a click): fetched ahead of the sync's own order, answered by `Summaries` alone.

@@ -8,6 +8,7 @@ use support::ui::{
     WIDE, draw, folder, in_thread, load, new_app, notice, part, press, render, summary,
 };
 use tern::error::Error;
+use tern::msg::related::Ids;
 use tern::msg::{Cmd, Event, Flag, Folder, SpecialUse, Summary, Uid};
 use tern::ui::app::App;
 
@@ -128,14 +129,27 @@ fn the_conversation_shows_the_reply_from_sent_between_the_others_with_quotes_fol
     assert_eq!(app.reader().map(|r| r.uid), Some(1));
 
     let cmds = press(&mut app, "i");
-    let (req, ids) = cmds
+    let (req, ids, members) = cmds
         .iter()
         .find_map(|c| match c {
-            Cmd::Related { req, folder, ids } if folder.name() == "Sent" => Some((*req, ids)),
+            Cmd::Related {
+                req,
+                folder,
+                ids,
+                members_of,
+                members,
+            } if folder.name() == "Sent" && members_of.name() == "INBOX" => {
+                Some((*req, ids, members))
+            }
             _ => None,
         })
         .expect("Sent is asked for the user's replies");
-    assert_eq!(ids, &["a@x", "d@x", "me@x"], "every id the thread names");
+    let named: Ids = ["a@x", "d@x", "me@x"].into_iter().collect();
+    assert_eq!(ids, &named, "every id the thread names");
+    assert!(
+        members.contains(&1),
+        "the server is searched for its ids: {members:?}"
+    );
     let fetched: Vec<Uid> = cmds
         .iter()
         .filter_map(|c| match c {
@@ -273,7 +287,7 @@ fn a_conversation_is_gathered_beside_the_ui() {
     assert_eq!(c.counts(), (3, 0), "1, 3 and the late 4");
     assert!(
         cmds.iter()
-            .any(|c| matches!(c, Cmd::Related { ids, .. } if ids.contains(&"e@x".to_string()))),
+            .any(|c| matches!(c, Cmd::Related { ids, .. } if ids.contains("e@x"))),
         "Sent is asked with the late reply's ids too: {cmds:?}"
     );
     // Gathered for 1, but the user went back and opened 2 meanwhile.

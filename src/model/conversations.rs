@@ -20,6 +20,7 @@ use std::hash::{BuildHasher, Hasher};
 
 use super::threads::{self, Header, Threads};
 use crate::msg::Uid;
+use crate::msg::id_hash::IdHash;
 
 /// One message row of a thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,8 +114,8 @@ impl Conversations {
     /// A message of a thread that names `id` (as its Message-ID, In-Reply-To or a
     /// References id), if one does. Ids are indexed by hash: a collision or an id two threads
     /// name may give another thread, so the caller checks what it finds.
-    pub fn naming(&self, id: &str) -> Option<Uid> {
-        let key = self.hasher.hash_one((0u8, threads::bare(id))) as u32;
+    pub fn naming(&self, id: IdHash) -> Option<Uid> {
+        let key = self.hasher.hash_one((0u8, id)) as u32;
         self.keys
             .get(&key)
             .copied()
@@ -244,13 +245,11 @@ fn keys_of<'h>(
         .message_id
         .into_iter()
         .chain(h.in_reply_to)
-        .map(threads::bare)
-        .chain(threads::ids(h.references))
-        .filter(|id| !id.is_empty())
+        .chain(h.references.iter())
         .map(|id| hasher.hash_one((0u8, id)) as u32);
     // Only a message without parents can start a thread that subject grouping joins, or be
     // joined to one; see the module documentation for the rare case this leaves out.
-    let parentless = threads::ids(h.references).next().is_none() && h.in_reply_to.is_none();
+    let parentless = h.references.is_empty() && h.in_reply_to.is_none();
     let subject = parentless
         .then(|| threads::grouping_subject(h))
         .flatten()
@@ -319,6 +318,7 @@ mod tests {
 
     use super::*;
     use crate::model::threads::tests::arb_forest;
+    use crate::msg::facts::RefKeys;
 
     /// A folder of test messages: (uid, id, references, subject), dated by UID.
     struct Folder(Vec<(Uid, String, String, String)>);
@@ -328,8 +328,8 @@ mod tests {
             let (uid, id, refs, subject) = self.0.iter().find(|m| m.0 == uid)?;
             Some(Header {
                 uid: *uid,
-                message_id: Some(id),
-                references: refs,
+                message_id: threads::tests::key(id),
+                references: RefKeys::Text(refs),
                 in_reply_to: None,
                 subject,
                 date: i64::from(*uid),

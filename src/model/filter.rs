@@ -399,9 +399,9 @@ mod tests {
         let mut index = Index::build(m.mailbox.as_ref().unwrap());
         // Not something the server does; it shows which text the index kept.
         if let Some(mb) = m.mailbox.as_mut() {
-            let mut s = mb.summaries.get(&1).unwrap().to_summary();
-            s.subject = "changed".into();
-            mb.summaries.insert(&s.view());
+            let from = mb.summaries.get(&1).unwrap().from.to_string();
+            let changed = crate::test_fixtures::summary(1, &from, "changed");
+            mb.summaries.insert(&changed.view());
         }
         arrive_summaries(&mut m, &[2]);
         index.update(m.mailbox.as_ref().unwrap());

@@ -5,7 +5,7 @@
 //! [`Model::copy_gather`]), a helper thread gathers, and [`Model::gathered`] takes the
 //! members, with the messages that came meanwhile and belong added, and those gone left out.
 
-use super::job::{Changes, Piece, Snapshot, Stamp, Text};
+use super::job::{Changes, Snapshot, Stamp};
 use super::store::Summaries;
 use super::{Mailbox, Model};
 use crate::msg::facts::FactsRef;
@@ -20,15 +20,16 @@ pub struct GatherJob {
     ids: Ids,
     snapshot: Snapshot,
     rows: Vec<Copied>,
-    text: Text,
+    /// Every message's ids as hashes, one run after another.
+    keys: Vec<u8>,
 }
 
-/// A message's ids as the store keeps them: the run of ids, and the bits that say how to
-/// read it.
+/// A message's ids as the store keeps them: where its ids' hashes are in the job's copy,
+/// and the bits that say how to read them.
 struct Copied {
     uid: Uid,
     bits: u8,
-    ids: Piece,
+    keys: std::ops::Range<usize>,
 }
 
 /// The members of a conversation, for [`Model::gathered`].
@@ -56,15 +57,18 @@ impl GatherJob {
         let Self {
             snapshot,
             rows,
-            text,
+            keys: all,
             ..
         } = self;
         snapshot.copy(summaries, max, |s| {
-            let (_, _, bits, ids) = s.header.parts();
+            let (_, _, bits) = s.header.parts();
+            let (keys, len) = s.header.stored_keys();
+            let at = all.len();
+            all.extend_from_slice(&keys[..len]);
             rows.push(Copied {
                 uid: s.uid,
                 bits,
-                ids: text.keep(ids),
+                keys: at..all.len(),
             });
         })
     }
@@ -76,10 +80,10 @@ impl GatherJob {
             anchor,
             mut ids,
             rows,
-            text,
+            keys,
             ..
         } = self;
-        let members = ids.gather(|| rows.iter().map(|r| r.summary(&text)));
+        let members = ids.gather(|| rows.iter().map(|r| r.summary(&keys)));
         Gathered {
             stamp,
             anchor,
@@ -91,7 +95,7 @@ impl GatherJob {
 
 impl Copied {
     /// A summary with the message's ids, all that gathering reads.
-    fn summary<'a>(&self, text: &'a Text) -> SummaryRef<'a> {
+    fn summary<'a>(&self, keys: &'a [u8]) -> SummaryRef<'a> {
         SummaryRef {
             uid: self.uid,
             flags: Flags::NONE,
@@ -101,7 +105,7 @@ impl Copied {
             from: "",
             to: "",
             subject: "",
-            header: FactsRef::from_parts(0, 0, self.bits, text.get(self.ids)),
+            header: FactsRef::from_parts(0, 0, self.bits, &keys[self.keys.clone()]),
         }
     }
 }
@@ -136,7 +140,7 @@ impl Model {
             snapshot,
             rows: Vec::with_capacity(count),
             // About what a message's ids take.
-            text: Text::with_capacity(count * 64),
+            keys: Vec::with_capacity(count * 24),
         })
     }
 

@@ -8,10 +8,13 @@ use super::conversations::Conversations;
 use super::job::{Piece, Snapshot, Stamp, Text};
 use super::store::Summaries;
 use super::threads::Header;
+use crate::msg::facts::RefKeys;
+use crate::msg::id_hash::IdHash;
 use crate::msg::{SummaryRef, Uid};
 
-/// What threading reads of every message of a folder, owned: the strings one after the other
-/// in `text`, each row naming its pieces by offset.
+/// What threading reads of every message of a folder, owned: the subjects one after the
+/// other in `text`, the References' hashes in `references`, each row naming its pieces by
+/// offset.
 pub struct ThreadJob {
     /// Which start of the thread view this is, so a late build of an earlier one is dropped.
     pub(super) stamp: Stamp,
@@ -20,15 +23,16 @@ pub struct ThreadJob {
     snapshot: Snapshot,
     rows: Vec<Row>,
     text: Text,
+    references: Vec<u8>,
 }
 
-/// Pieces of [`ThreadJob::text`]; an empty one is a missing id.
 struct Row {
     uid: Uid,
     date: i64,
-    message_id: Piece,
-    in_reply_to: Piece,
-    references: Piece,
+    message_id: Option<IdHash>,
+    in_reply_to: Option<IdHash>,
+    /// Into [`ThreadJob::references`].
+    references: (u32, u32),
     subject: Piece,
 }
 
@@ -47,9 +51,10 @@ impl ThreadJob {
             stamp,
             snapshot,
             rows: Vec::with_capacity(count),
-            // About what a row's ids and subject take, so the buffer is seldom copied as it
-            // grows.
-            text: Text::with_capacity(count * 96),
+            // About what a row's subject and References take, so the buffers are seldom
+            // copied as they grow.
+            text: Text::with_capacity(count * 48),
+            references: Vec::with_capacity(count * 16),
         }
     }
 
@@ -59,9 +64,10 @@ impl ThreadJob {
             snapshot,
             rows,
             text,
+            references,
             ..
         } = self;
-        snapshot.copy(summaries, max, |s| rows.push(Row::of(s, text)))
+        snapshot.copy(summaries, max, |s| rows.push(Row::of(s, text, references)))
     }
 
     /// Whether every message is copied: the build can run.
@@ -80,17 +86,19 @@ impl ThreadJob {
 
     /// Builds the threads: the slow part, for a helper thread.
     pub fn run(self) -> Built {
-        let piece = |p| self.text.get(p);
-        let some = |range| Some(piece(range)).filter(|s| !s.is_empty());
+        let refs = |(start, end): (u32, u32)| {
+            let bytes = self.references.get(start as usize..end as usize);
+            RefKeys::Hashed(bytes.unwrap_or_default())
+        };
         let headers = self
             .rows
             .iter()
             .map(|r| Header {
                 uid: r.uid,
-                message_id: some(r.message_id),
-                references: piece(r.references),
-                in_reply_to: some(r.in_reply_to),
-                subject: piece(r.subject),
+                message_id: r.message_id,
+                references: refs(r.references),
+                in_reply_to: r.in_reply_to,
+                subject: self.text.get(r.subject),
                 date: r.date,
             })
             .collect();
@@ -103,14 +111,19 @@ impl ThreadJob {
 }
 
 impl Row {
-    fn of(s: SummaryRef<'_>, text: &mut Text) -> Row {
-        let (message_id, in_reply_to, references) = s.header.ids();
+    fn of(s: SummaryRef<'_>, text: &mut Text, references: &mut Vec<u8>) -> Row {
+        let keys = s.header.keys();
+        let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let start = references.len();
+        for r in keys.references.iter() {
+            references.extend_from_slice(&r.raw().to_le_bytes());
+        }
         Row {
             uid: s.uid,
             date: s.sent().0,
-            message_id: text.keep(message_id.unwrap_or("")),
-            in_reply_to: text.keep(in_reply_to.unwrap_or("")),
-            references: text.keep(references),
+            message_id: keys.message_id,
+            in_reply_to: keys.in_reply_to,
+            references: (at(start), at(references.len())),
             subject: text.keep(s.subject),
         }
     }

@@ -4,8 +4,9 @@
 use super::conversations::Conversations;
 use super::job::Stamp;
 use super::thread_job::{Built, ThreadJob};
-use super::threads::{self, Header};
+use super::threads::Header;
 use super::{Folded, Mailbox, Model};
+use crate::msg::id_hash::IdHash;
 use crate::msg::{SummaryRef, Uid};
 
 impl Model {
@@ -77,14 +78,14 @@ impl Mailbox {
     /// root of its References, else the message it replies to, else its own Message-ID). A
     /// placeholder root has no UID, and the first message may change as older mail comes;
     /// the root's id stays.
-    pub fn thread_name(&self, uid: Uid) -> Option<&str> {
+    pub fn thread_name(&self, uid: Uid) -> Option<IdHash> {
         let head = self.threads.as_ref()?.thread(uid)?.head();
         let h = thread_header(self.summaries.get(&head)?);
-        threads::ids(h.references)
+        h.references
+            .iter()
             .next()
-            .or(h.in_reply_to.map(threads::bare))
-            .or(h.message_id.map(threads::bare))
-            .filter(|id| !id.is_empty())
+            .or(h.in_reply_to)
+            .or(h.message_id)
     }
 
     pub fn is_threaded(&self) -> bool {
@@ -105,12 +106,12 @@ impl Mailbox {
 
 /// What threading reads of a summary.
 pub(super) fn thread_header(s: SummaryRef<'_>) -> Header<'_> {
-    let (message_id, in_reply_to, references) = s.header.ids();
+    let keys = s.header.keys();
     Header {
         uid: s.uid,
-        message_id,
-        references,
-        in_reply_to,
+        message_id: keys.message_id,
+        references: keys.references,
+        in_reply_to: keys.in_reply_to,
         subject: s.subject,
         date: s.sent().0,
     }

@@ -13,18 +13,19 @@
 
 use crate::mime::subject::base_subject;
 use crate::msg::Uid;
+use crate::msg::facts::RefKeys;
+use crate::msg::id_hash::IdHash;
 
 /// What threading needs of one message.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Header<'a> {
     pub uid: Uid,
-    pub message_id: Option<&'a str>,
-    /// The References ids, oldest ancestor first, as the header writes them (`<a@x> <b@x>`,
-    /// brackets optional) or a summary keeps them (blank-separated): read in place, so a
-    /// folder's worth of headers needs no list per message.
-    pub references: &'a str,
+    pub message_id: Option<IdHash>,
+    /// The References ids, oldest ancestor first, read in place (a header's text or a
+    /// store's hashes), so a folder's worth of headers needs no list per message.
+    pub references: RefKeys<'a>,
     /// The first id of In-Reply-To: the parent when there are no References.
-    pub in_reply_to: Option<&'a str>,
+    pub in_reply_to: Option<IdHash>,
     pub subject: &'a str,
     /// Seconds since the epoch: orders messages within a thread and threads by their newest.
     pub date: i64,
@@ -35,34 +36,13 @@ pub struct Header<'a> {
 /// costs a walk up the chain to refuse cycles.
 const MAX_REFERENCES: usize = 128;
 
-/// The ids of a References or In-Reply-To header, or of blank-separated ids, in order:
-/// brackets and blanks separate them, empty ones are skipped.
-pub fn ids(list: &str) -> impl Iterator<Item = &str> + Clone {
-    list.split(|c: char| c.is_whitespace() || c == '<' || c == '>')
-        .filter(|id| !id.is_empty())
-}
-
-/// An id with any brackets and blanks around it removed, so `<a@b>` and `a@b` match.
-pub(crate) fn bare(id: &str) -> &str {
-    // Ids as summaries keep them are bare already: no scan needed.
-    let edge =
-        |b: Option<&u8>| b.is_some_and(|b| *b == b'<' || *b == b'>' || b.is_ascii_whitespace());
-    if !edge(id.as_bytes().first()) && !edge(id.as_bytes().last()) {
-        return id;
-    }
-    id.trim()
-        .trim_start_matches('<')
-        .trim_end_matches('>')
-        .trim()
-}
-
 /// The base subject by which subject grouping may place `m` (compared ignoring case): a
 /// thread starter's (no `Re:`-style prefix), or a reply's that names no parent. None for
 /// anything else.
 pub(super) fn grouping_subject<'a>(m: &Header<'a>) -> Option<&'a str> {
     let base = base_subject(m.subject);
     let starter = base.len() == m.subject.trim_start().len();
-    let orphan = ids(m.references).next().is_none() && m.in_reply_to.is_none();
+    let orphan = m.references.is_empty() && m.in_reply_to.is_none();
     (!base.is_empty() && (starter || orphan)).then_some(base)
 }
 
@@ -115,21 +95,21 @@ impl Threads {
     }
 }
 
-struct Builder<'a> {
+struct Builder {
     containers: Vec<Container>,
     /// Fast hashing: a folder's worth of ids is looked up several times each.
-    by_id: foldhash::HashMap<&'a str, usize>,
+    by_id: foldhash::HashMap<IdHash, usize>,
 }
 
-impl<'a> Builder<'a> {
+impl Builder {
     fn new_container(&mut self) -> usize {
         self.containers.push(Container::default());
         self.containers.len() - 1
     }
 
     /// The container for `id`, made empty if none has it yet.
-    fn container(&mut self, id: &'a str) -> usize {
-        if let Some(&c) = self.by_id.get(id) {
+    fn container(&mut self, id: IdHash) -> usize {
+        if let Some(&c) = self.by_id.get(&id) {
             return c;
         }
         let c = self.new_container();
@@ -137,8 +117,8 @@ impl<'a> Builder<'a> {
         c
     }
 
-    fn add(&mut self, i: usize, m: &Header<'a>) {
-        let own = match m.message_id.map(bare).filter(|id| !id.is_empty()) {
+    fn add(&mut self, i: usize, m: &Header) {
+        let own = match m.message_id {
             Some(id) => {
                 let c = self.container(id);
                 if self.containers[c].message.is_none() {
@@ -154,15 +134,16 @@ impl<'a> Builder<'a> {
 
         // The first reference and the last ones, or In-Reply-To without References; walked
         // in place, no copy per message.
-        let count = ids(m.references).count();
-        let window = |(i, _): &(usize, &str)| *i == 0 || *i + MAX_REFERENCES > count;
-        let parent = m.in_reply_to.map(bare).filter(|_| count == 0);
-        let chain = ids(m.references)
+        let count = m.references.iter().count();
+        let window = |(i, _): &(usize, IdHash)| *i == 0 || *i + MAX_REFERENCES > count;
+        let parent = m.in_reply_to.filter(|_| count == 0);
+        let chain = m
+            .references
+            .iter()
             .enumerate()
             .filter(window)
             .map(|(_, id)| id)
-            .chain(parent)
-            .filter(|id| !id.is_empty());
+            .chain(parent);
         // Each id a child of the one before it, unless already linked or it would loop.
         let mut prev: Option<usize> = None;
         for id in chain {
@@ -267,7 +248,7 @@ impl<'a> Builder<'a> {
     fn group_by_subject(&mut self, messages: &[Header], roots: Vec<usize>) -> Vec<usize> {
         let message = |c: &Container| c.message.map(|i| &messages[i]);
         let orphan = |m: &Header| {
-            ids(m.references).next().is_none()
+            m.references.is_empty()
                 && m.in_reply_to.is_none()
                 && base_subject(m.subject).len() != m.subject.trim_start().len()
         };
@@ -351,12 +332,18 @@ pub(super) mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::msg::facts::split_ids;
+
+    /// An id as a header or a summary gives it (brackets optional), hashed.
+    pub(in crate::model) fn key(id: &str) -> Option<IdHash> {
+        split_ids(id).next().map(IdHash::of)
+    }
 
     fn msg<'a>(uid: Uid, id: &'a str, refs: &'a str, subject: &'a str) -> Header<'a> {
         Header {
             uid,
-            message_id: Some(id),
-            references: refs,
+            message_id: key(id),
+            references: RefKeys::Text(refs),
             subject,
             date: i64::from(uid),
             ..Header::default()
@@ -374,7 +361,7 @@ pub(super) mod tests {
 
     #[test]
     fn ids_are_read_from_headers_and_summaries() {
-        let read = |list| ids(list).collect::<Vec<_>>();
+        let read = |list| split_ids(list).collect::<Vec<_>>();
         assert_eq!(
             read(" <a@x>\r\n\t<b@y><c@z> <> d@w"),
             ["a@x", "b@y", "c@z", "d@w"],
@@ -390,7 +377,7 @@ pub(super) mod tests {
             msg(2, "<b@x>", "<a@x>", "Re: plan"),
             msg(3, "<c@x>", "<a@x> <b@x>", "Re: plan"),
             Header {
-                in_reply_to: Some("a@x"),
+                in_reply_to: key("a@x"),
                 ..msg(4, "<d@x>", "", "Re: plan")
             },
             msg(5, "<e@x>", "", "other"),
@@ -466,7 +453,7 @@ pub(super) mod tests {
     fn a_hostile_references_header_is_cheap_and_harmless() {
         let named: Vec<String> = (0..10_000).map(|i| format!("<{i}@evil>")).collect();
         let header = named.concat();
-        assert_eq!(ids(&header).count(), 10_000);
+        assert_eq!(split_ids(&header).count(), 10_000);
         // A second hostile message naming the same ids the other way round.
         let backwards: String = named.iter().rev().map(String::as_str).collect();
         let messages = vec![
@@ -546,8 +533,8 @@ pub(super) mod tests {
                 .filter(|&&i| present[i])
                 .map(|&i| Header {
                     uid: i as Uid + 1,
-                    message_id: Some(&ids[i]),
-                    references: &chains[i],
+                    message_id: key(&ids[i]),
+                    references: RefKeys::Text(&chains[i]),
                     subject: &subjects[i],
                     date: i as i64,
                     in_reply_to: None,
@@ -595,8 +582,8 @@ pub(super) mod tests {
                 .enumerate()
                 .map(|(n, (id, _, reply))| Header {
                     uid: n as Uid + 1,
-                    message_id: Some(&ids[*id as usize]),
-                    references: &refs[n],
+                    message_id: key(&ids[*id as usize]),
+                    references: RefKeys::Text(&refs[n]),
                     subject: if *reply { "Re: s" } else { "s" },
                     date: (n % 5) as i64,
                     in_reply_to: None,

@@ -2,13 +2,15 @@
 //! folder comes back sorted, threaded and folded as it was left.
 //!
 //! The words: the sort order, then `threads` when threaded, `folded` when every thread is
-//! folded, then the threads folded (or, with `folded`, unfolded) one by one, each named by an
-//! id in brackets (`date threads <a@x> <b@y>`). A thread is named by its root's id, which a
-//! restart keeps where UIDs of placeholder roots do not exist
+//! folded, then the threads folded (or, with `folded`, unfolded) one by one, each named by
+//! the hash of an id ([`IdHash`], `date threads #0123456789abcdef`; before the model kept
+//! hashes, the id itself in brackets, `<a@x>`, which is still read). A thread is named by its
+//! root's id, which a restart keeps where UIDs of placeholder roots do not exist
 //! ([`Mailbox::thread_name`](super::Mailbox::thread_name)).
 
 use super::sort::SortOrder;
 use crate::msg::facts::is_id;
+use crate::msg::id_hash::IdHash;
 
 /// How a folder is listed: its sort order, whether as conversations, and which are folded.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -24,12 +26,12 @@ pub struct Folded {
     /// Every thread is folded, except those in `ids`; else only those in `ids`.
     pub all: bool,
     /// Names of the threads folded (or unfolded) against `all`, oldest first, at most
-    /// [`MAX_FOLDED`], each one a valid id.
-    ids: Vec<String>,
+    /// [`MAX_FOLDED`].
+    ids: Vec<IdHash>,
 }
 
-/// Threads remembered folded one by one per folder: the oldest go first. Each name may be up
-/// to [`MAX_ID`](crate::msg::facts::MAX_ID) bytes, so a folder's words stay under ~64 KB.
+/// Threads remembered folded one by one per folder: the oldest go first, so a folder's words
+/// stay under ~5 KB.
 pub const MAX_FOLDED: usize = 256;
 
 impl Folded {
@@ -42,7 +44,7 @@ impl Folded {
     }
 
     /// The named threads, oldest first.
-    pub fn ids(&self) -> &[String] {
+    pub fn ids(&self) -> &[IdHash] {
         &self.ids
     }
 
@@ -50,25 +52,21 @@ impl Folded {
         !self.all && self.ids.is_empty()
     }
 
-    /// Remembers `id` (last); the oldest is forgotten past [`MAX_FOLDED`]. An id that could
-    /// not be written as one word is not remembered.
-    pub fn insert(&mut self, id: &str) {
-        if !is_id(id) {
-            return;
-        }
-        self.ids.retain(|i| i != id);
+    /// Remembers `id` (last); the oldest is forgotten past [`MAX_FOLDED`].
+    pub fn insert(&mut self, id: IdHash) {
+        self.ids.retain(|i| *i != id);
         if self.ids.len() >= MAX_FOLDED {
             self.ids.remove(0);
         }
-        self.ids.push(id.to_string());
+        self.ids.push(id);
     }
 
-    pub fn remove(&mut self, id: &str) {
-        self.ids.retain(|i| i != id);
+    pub fn remove(&mut self, id: IdHash) {
+        self.ids.retain(|i| *i != id);
     }
 
-    pub fn contains(&self, id: &str) -> bool {
-        self.ids.iter().any(|i| i == id)
+    pub fn contains(&self, id: IdHash) -> bool {
+        self.ids.contains(&id)
     }
 }
 
@@ -84,7 +82,7 @@ impl std::fmt::Display for View {
             f.write_str(" folded")?;
         }
         for id in &self.folds.ids {
-            write!(f, " <{id}>")?;
+            write!(f, " {id}")?;
         }
         Ok(())
     }
@@ -93,9 +91,9 @@ impl std::fmt::Display for View {
 impl std::str::FromStr for View {
     type Err = String;
 
-    /// Reads [`View`]'s words. The sort order must be right; a fold name that is not a valid
-    /// id is skipped, and only the last [`MAX_FOLDED`] are kept: the cache file is tern's,
-    /// but a damaged one must not cost more than its folds.
+    /// Reads [`View`]'s words. The sort order must be right; a fold name that is neither a
+    /// hash nor a valid id is skipped, and only the last [`MAX_FOLDED`] are kept: the cache
+    /// file is tern's, but a damaged one must not cost more than its folds.
     fn from_str(s: &str) -> Result<View, String> {
         let mut view = View::default();
         let mut order = Vec::new();
@@ -103,10 +101,16 @@ impl std::str::FromStr for View {
             match w {
                 "threads" => view.threads = true,
                 "folded" => view.folds.all = true,
+                _ if w.starts_with('#') => {
+                    if let Ok(id) = w.parse() {
+                        view.folds.insert(id);
+                    }
+                }
                 // Half a name split by a blank is skipped too, not taken for the order.
                 _ if w.starts_with('<') || w.ends_with('>') => {
-                    if let Some(id) = w.strip_prefix('<').and_then(|w| w.strip_suffix('>')) {
-                        view.folds.insert(id);
+                    let id = w.strip_prefix('<').and_then(|w| w.strip_suffix('>'));
+                    if let Some(id) = id.filter(|id| is_id(id)) {
+                        view.folds.insert(IdHash::of(id));
                     }
                 }
                 _ => order.push(w),
@@ -122,18 +126,29 @@ mod tests {
     use super::*;
     use crate::msg::facts::MAX_ID;
 
+    fn h(id: &str) -> IdHash {
+        IdHash::of(id)
+    }
+
     #[test]
     fn words_round_trip() {
         let mut folds = Folded::new(true);
-        folds.insert("a@x");
-        folds.insert("项目@例子.cn");
+        folds.insert(h("a@x"));
+        folds.insert(h("项目@例子.cn"));
         let view = View {
             order: "size reverse".parse().unwrap(),
             threads: true,
             folds,
         };
         let words = view.to_string();
-        assert_eq!(words, "size reverse threads folded <a@x> <项目@例子.cn>");
+        assert_eq!(
+            words,
+            format!(
+                "size reverse threads folded {} {}",
+                h("a@x"),
+                h("项目@例子.cn")
+            )
+        );
         assert_eq!(words.parse::<View>(), Ok(view));
         for plain in ["date", "date threads", "size reverse threads"] {
             assert_eq!(plain.parse::<View>().unwrap().to_string(), plain);
@@ -141,9 +156,11 @@ mod tests {
     }
 
     #[test]
-    fn words_from_before_folds_were_remembered_still_read() {
+    fn words_from_before_folds_were_remembered_or_hashed_still_read() {
         let view: View = "subject threads".parse().unwrap();
         assert!(view.threads && view.folds.is_empty());
+        let view: View = "date threads <a@x> <b@x>".parse().unwrap();
+        assert_eq!(view.folds.ids(), [h("a@x"), h("b@x")]);
     }
 
     #[test]
@@ -151,10 +168,11 @@ mod tests {
         let long = format!("<{}>", "x".repeat(MAX_ID + 1));
         let fine = "y".repeat(MAX_ID);
         let words = format!(
-            "date threads <> <a b> <<c@x>> <d@x {long} <\u{202e}e@x> <ok@x\u{7}> <{fine}> <f@x>"
+            "date threads <> <a b> <<c@x>> <d@x {long} <\u{202e}e@x> <ok@x\u{7}> <{fine}> \
+             # #12 #zzzzzzzzzzzzzzzz <f@x>"
         );
         let view: View = words.parse().unwrap();
-        assert_eq!(view.folds.ids(), [fine.as_str(), "f@x"]);
+        assert_eq!(view.folds.ids(), [h(&fine), h("f@x")]);
         assert_eq!(view.order, "date".parse().unwrap());
         assert!("bogus threads <a@x>".parse::<View>().is_err());
     }
@@ -167,16 +185,15 @@ mod tests {
             .join(" ");
         let view: View = words.parse().unwrap();
         assert_eq!(view.folds.ids().len(), MAX_FOLDED);
-        assert_eq!(view.folds.ids()[0], "50@x");
-        assert!(view.folds.contains(&format!("{}@x", MAX_FOLDED + 49)));
+        assert_eq!(view.folds.ids()[0], h("50@x"));
+        assert!(view.folds.contains(h(&format!("{}@x", MAX_FOLDED + 49))));
 
         let mut folds = Folded::default();
-        folds.insert("a@x");
-        folds.insert("b@x");
-        folds.insert("a@x");
-        assert_eq!(folds.ids(), ["b@x", "a@x"], "folded again: newest");
-        folds.remove("b@x");
-        folds.insert("bad id");
-        assert_eq!(folds.ids(), ["a@x"]);
+        folds.insert(h("a@x"));
+        folds.insert(h("b@x"));
+        folds.insert(h("a@x"));
+        assert_eq!(folds.ids(), [h("b@x"), h("a@x")], "folded again: newest");
+        folds.remove(h("b@x"));
+        assert_eq!(folds.ids(), [h("a@x")]);
     }
 }

@@ -14,6 +14,10 @@ pub const MAX_REFERENCES: usize = 8;
 /// broken and is dropped, not cut (a cut id could match another one).
 pub const MAX_ID: usize = 250;
 
+/// Bytes of a row's ids as hashes at most: Message-ID, In-Reply-To and the References kept.
+pub const STORED_KEYS_MAX: usize = 8 * (2 + MAX_REFERENCES);
+
+use super::id_hash::IdHash;
 use crate::mime;
 
 const HAS_SENT: u8 = 1;
@@ -114,14 +118,13 @@ impl HeaderFacts {
         )
     }
 
-    /// The facts as a borrowed view: what the accessors read, and what a compact store keeps
-    /// of them ([`FactsRef::parts`]).
+    /// The facts as a borrowed view, as rows are read whether owned or in the model's store.
     pub fn view(&self) -> FactsRef<'_> {
         FactsRef {
             sent: self.sent,
             sent_offset: self.sent_offset,
             bits: self.bits,
-            ids: &self.ids,
+            ids: Ids::Text(&self.ids),
         }
     }
 
@@ -142,22 +145,20 @@ impl HeaderFacts {
 
     /// The Message-ID, without angle brackets.
     pub fn message_id(&self) -> Option<&str> {
-        self.view().message_id()
+        self.field(0)
     }
 
     /// The first id of In-Reply-To, without angle brackets.
     pub fn in_reply_to(&self) -> Option<&str> {
-        self.view().in_reply_to()
+        if self.bits & REPLY_TO_LAST != 0 {
+            return self.references().last();
+        }
+        self.field(1)
     }
 
     /// The References ids kept, oldest first, without angle brackets.
     pub fn references(&self) -> impl Iterator<Item = &str> {
-        self.view().references()
-    }
-
-    /// See [`FactsRef::ids`].
-    pub fn ids(&self) -> (Option<&str>, Option<&str>, &str) {
-        self.view().ids()
+        self.ids.split(' ').skip(2)
     }
 
     /// Bytes held on the heap: the packed ids (for measuring memory, as `benches/sync.rs`
@@ -165,42 +166,98 @@ impl HeaderFacts {
     pub fn heap_bytes(&self) -> usize {
         self.ids.len()
     }
+
+    fn field(&self, n: usize) -> Option<&str> {
+        self.ids.split(' ').nth(n).filter(|id| !id.is_empty())
+    }
 }
 
-/// [`HeaderFacts`] borrowed: the same fields, the ids wherever they are kept (in the facts, or
-/// in a compact store's text).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Where a row's ids are: as text in [`HeaderFacts`], or as hashes in the model's compact
+/// store, which keeps [`IdHash::raw`] values little-endian in the order
+/// `message-id in-reply-to ref ref …` (0 for a missing one), and nothing at all for a message
+/// without ids.
+#[derive(Debug, Clone, Copy)]
+enum Ids<'a> {
+    Text(&'a str),
+    Hashed(&'a [u8]),
+}
+
+/// [`HeaderFacts`] borrowed: the same fields, the ids wherever they are kept. Ids are read as
+/// hashes ([`FactsRef::keys`]): all that is done with a row's ids is compare them.
+#[derive(Debug, Clone, Copy)]
 pub struct FactsRef<'a> {
     sent: i64,
     sent_offset: i32,
     bits: u8,
-    ids: &'a str,
+    ids: Ids<'a>,
 }
 
+impl Default for FactsRef<'_> {
+    fn default() -> Self {
+        FactsRef {
+            sent: 0,
+            sent_offset: 0,
+            bits: 0,
+            ids: Ids::Text(""),
+        }
+    }
+}
+
+/// Equal when the same facts are known, however the ids are kept.
+impl PartialEq for FactsRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (self.keys(), other.keys());
+        (self.sent, self.sent_offset, self.bits) == (other.sent, other.sent_offset, other.bits)
+            && (a.message_id, a.in_reply_to) == (b.message_id, b.in_reply_to)
+            && a.references.iter().eq(b.references.iter())
+    }
+}
+
+impl Eq for FactsRef<'_> {}
+
 impl<'a> FactsRef<'a> {
-    /// The fields as kept: the Date header's time and offset, the bits, the packed ids.
-    pub fn parts(&self) -> (i64, i32, u8, &'a str) {
-        (self.sent, self.sent_offset, self.bits, self.ids)
+    /// The fields as the compact store keeps them: the Date header's time and offset, the
+    /// bits; [`FactsRef::stored_keys`] gives the ids.
+    pub fn parts(&self) -> (i64, i32, u8) {
+        (self.sent, self.sent_offset, self.bits)
     }
 
-    /// The view of fields [`FactsRef::parts`] gave.
-    pub fn from_parts(sent: i64, sent_offset: i32, bits: u8, ids: &'a str) -> FactsRef<'a> {
+    /// The view of a compact store's row: [`FactsRef::parts`] and what
+    /// [`FactsRef::stored_keys`] gave.
+    pub fn from_parts(sent: i64, sent_offset: i32, bits: u8, keys: &'a [u8]) -> FactsRef<'a> {
         FactsRef {
             sent,
             sent_offset,
             bits,
-            ids,
+            ids: Ids::Hashed(keys),
         }
     }
 
-    /// Owned facts, as [`HeaderFacts::new`] made them.
-    pub fn to_facts(&self) -> HeaderFacts {
-        HeaderFacts {
-            sent: self.sent,
-            sent_offset: self.sent_offset,
-            bits: self.bits,
-            ids: self.ids.into(),
+    /// The ids as hashes, as [`FactsRef::from_parts`] reads them, in the first bytes of the
+    /// array (how many it says): none for a message without ids.
+    pub fn stored_keys(&self) -> ([u8; STORED_KEYS_MAX], usize) {
+        let mut out = [0; STORED_KEYS_MAX];
+        let keys = self.keys();
+        if keys.message_id.is_none() && keys.in_reply_to.is_none() && keys.references.is_empty() {
+            return (out, 0);
         }
+        let raw = |k: Option<IdHash>| k.map_or(0, IdHash::raw);
+        // In-Reply-To that is the last reference is kept once, as the bit says.
+        let own = if self.bits & REPLY_TO_LAST != 0 {
+            0
+        } else {
+            raw(keys.in_reply_to)
+        };
+        let words = [raw(keys.message_id), own]
+            .into_iter()
+            .chain(keys.references.iter().map(IdHash::raw))
+            .take(STORED_KEYS_MAX / 8);
+        let mut len = 0;
+        for w in words {
+            out[len..len + 8].copy_from_slice(&w.to_le_bytes());
+            len += 8;
+        }
+        (out, len)
     }
 
     /// The same facts with the attachment bit set to `attachment`.
@@ -219,40 +276,98 @@ impl<'a> FactsRef<'a> {
         self.bits & ATTACHMENT != 0
     }
 
-    pub fn message_id(&self) -> Option<&'a str> {
-        self.field(0)
-    }
-
-    pub fn in_reply_to(&self) -> Option<&'a str> {
-        if self.bits & REPLY_TO_LAST != 0 {
-            return self.references().last();
+    /// The Message-ID, the first id of In-Reply-To and the References, as hashes, in one
+    /// pass: threading reads them for every message of a folder.
+    pub fn keys(&self) -> Keys<'a> {
+        let last = self.bits & REPLY_TO_LAST != 0;
+        match self.ids {
+            Ids::Text(text) => {
+                let mut ids = text.splitn(3, ' ');
+                let mut next = || ids.next().filter(|id| !id.is_empty()).map(IdHash::of);
+                let (message_id, own) = (next(), next());
+                let references = RefKeys::Text(ids.next().unwrap_or(""));
+                let in_reply_to = if last { references.iter().last() } else { own };
+                Keys {
+                    message_id,
+                    in_reply_to,
+                    references,
+                }
+            }
+            Ids::Hashed(bytes) => {
+                let at = |i: usize| {
+                    let word = bytes.get(i * 8..i * 8 + 8)?;
+                    IdHash::from_raw(u64::from_le_bytes(word.try_into().ok()?))
+                };
+                let references = RefKeys::Hashed(bytes.get(16..).unwrap_or_default());
+                let in_reply_to = if last {
+                    references.iter().last()
+                } else {
+                    at(1)
+                };
+                Keys {
+                    message_id: at(0),
+                    in_reply_to,
+                    references,
+                }
+            }
         }
-        self.field(1)
     }
+}
 
-    pub fn references(&self) -> impl Iterator<Item = &'a str> + use<'a> {
-        self.ids.split(' ').skip(2)
+/// A row's ids as hashes ([`FactsRef::keys`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Keys<'a> {
+    pub message_id: Option<IdHash>,
+    pub in_reply_to: Option<IdHash>,
+    pub references: RefKeys<'a>,
+}
+
+/// The References ids, oldest first, as hashes, read in place: from text (a header's value
+/// or a summary's blank-separated ids) or from the compact store.
+#[derive(Debug, Clone, Copy)]
+pub enum RefKeys<'a> {
+    Text(&'a str),
+    Hashed(&'a [u8]),
+}
+
+impl Default for RefKeys<'_> {
+    fn default() -> Self {
+        RefKeys::Text("")
     }
+}
 
-    /// The Message-ID, the first id of In-Reply-To and the References (blank-separated, as
-    /// they are kept), as the methods above give them, in one pass: threading reads them for
-    /// every message of a folder.
-    pub fn ids(&self) -> (Option<&'a str>, Option<&'a str>, &'a str) {
-        let mut ids = self.ids.splitn(3, ' ');
-        let mut next = || ids.next().filter(|id| !id.is_empty());
-        let (message_id, own) = (next(), next());
-        let references = ids.next().unwrap_or("");
-        let in_reply_to = if self.bits & REPLY_TO_LAST != 0 {
-            references.rsplit(' ').next().filter(|id| !id.is_empty())
-        } else {
-            own
+/// Equal when they name the same ids, however they are kept.
+impl PartialEq for RefKeys<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for RefKeys<'_> {}
+
+impl<'a> RefKeys<'a> {
+    pub fn iter(&self) -> impl Iterator<Item = IdHash> + Clone + use<'a> {
+        let (text, bytes) = match *self {
+            RefKeys::Text(t) => (t, &[][..]),
+            RefKeys::Hashed(b) => ("", b),
         };
-        (message_id, in_reply_to, references)
+        split_ids(text).map(IdHash::of).chain(
+            bytes
+                .chunks_exact(8)
+                .filter_map(|w| IdHash::from_raw(u64::from_le_bytes(w.try_into().ok()?))),
+        )
     }
 
-    fn field(&self, n: usize) -> Option<&'a str> {
-        self.ids.split(' ').nth(n).filter(|id| !id.is_empty())
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
     }
+}
+
+/// The ids of a References or In-Reply-To header, or of blank-separated ids, in order:
+/// brackets and blanks separate them, empty ones are skipped.
+pub fn split_ids(list: &str) -> impl Iterator<Item = &str> + Clone {
+    list.split(|c: char| c.is_whitespace() || c == '<' || c == '>')
+        .filter(|id| !id.is_empty())
 }
 
 fn with_attachment(bits: u8, attachment: bool) -> u8 {
@@ -339,25 +454,41 @@ mod tests {
     }
 
     #[test]
-    fn ids_in_one_pass_agree_with_each_accessor() {
+    fn keys_agree_with_the_text_however_the_ids_are_kept() {
+        let key = |id: Option<&str>| id.map(IdHash::of);
         for f in [
             HeaderFacts::new(None, None, None, [], false),
             HeaderFacts::new(None, Some("m@x"), None, [], false),
             HeaderFacts::new(None, None, Some("p@x"), [], false),
+            HeaderFacts::new(None, None, None, ["r@x"], false),
             HeaderFacts::new(None, Some("m@x"), Some("p@x"), ["r@x", "p@x"], false),
-            HeaderFacts::new(None, Some("m@x"), Some("o@x"), ["r@x", "p@x"], false),
+            HeaderFacts::new(
+                Some((9, 60)),
+                Some("m@x"),
+                Some("o@x"),
+                ["r@x", "p@x"],
+                true,
+            ),
         ] {
-            let (message_id, in_reply_to, references) = f.ids();
-            assert_eq!(message_id, f.message_id(), "{f:?}");
-            assert_eq!(in_reply_to, f.in_reply_to(), "{f:?}");
-            assert!(
-                references
-                    .split(' ')
-                    .filter(|r| !r.is_empty())
-                    .eq(f.references()),
-                "{f:?}"
+            let (stored, len) = f.view().stored_keys();
+            let (sent, offset, bits) = f.view().parts();
+            let hashed = FactsRef::from_parts(sent, offset, bits, &stored[..len]);
+            for keys in [f.view().keys(), hashed.keys()] {
+                assert_eq!(keys.message_id, key(f.message_id()), "{f:?}");
+                assert_eq!(keys.in_reply_to, key(f.in_reply_to()), "{f:?}");
+                assert!(keys.references.iter().eq(f.references().map(IdHash::of)));
+            }
+            assert_eq!(hashed, f.view());
+            assert_eq!(
+                (hashed.sent(), hashed.has_attachment()),
+                (f.sent(), f.has_attachment())
             );
         }
+        let (a, b) = (
+            HeaderFacts::new(None, Some("m@x"), None, ["r@x"], false),
+            HeaderFacts::new(None, Some("m@x"), None, ["q@x"], false),
+        );
+        assert_ne!(a.view(), b.view());
     }
 
     #[test]

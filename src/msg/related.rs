@@ -6,15 +6,16 @@
 //! the conversation's ids; once it belongs, its own ids join them, so a reply to a reply is
 //! found too. Messages without ids never join by this rule.
 
+use super::id_hash::IdHash;
 use super::{SummaryRef, Uid};
 
 /// Passes over the candidates at most: each one can only add messages that name an id a
 /// message of the pass before brought in, and real conversations settle in two or three.
 const MAX_PASSES: usize = 8;
 
-/// The ids a conversation is known by (without angle brackets).
+/// The ids a conversation is known by, as hashes: the model keeps no ids' text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Ids(foldhash::HashSet<Box<str>>);
+pub struct Ids(foldhash::HashSet<IdHash>);
 
 impl Ids {
     /// The ids `s` carries: its own, its parent's and its references.
@@ -28,17 +29,19 @@ impl Ids {
     pub fn add(&mut self, s: SummaryRef<'_>) -> bool {
         let mut grew = false;
         for id in carried(s) {
-            if !self.0.contains(id) {
-                self.0.insert(id.into());
-                grew = true;
-            }
+            grew |= self.0.insert(id);
         }
         grew
     }
 
     /// Whether `s` names one of the ids.
     pub fn touches(&self, s: SummaryRef<'_>) -> bool {
-        carried(s).any(|id| self.0.contains(id))
+        carried(s).any(|id| self.0.contains(&id))
+    }
+
+    /// Whether `id` (its text) is one of the ids.
+    pub fn contains(&self, id: &str) -> bool {
+        self.0.contains(&IdHash::of(id))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -47,13 +50,6 @@ impl Ids {
 
     pub fn len(&self) -> usize {
         self.0.len()
-    }
-
-    /// The ids, sorted (a command carries them to the worker).
-    pub fn to_vec(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.0.iter().map(|s| s.to_string()).collect();
-        v.sort_unstable();
-        v
     }
 
     /// The members of `rows` that belong with the conversation, growing the ids as they
@@ -82,23 +78,40 @@ impl Ids {
     }
 }
 
-impl FromIterator<String> for Ids {
-    fn from_iter<T: IntoIterator<Item = String>>(ids: T) -> Ids {
+impl<'a> FromIterator<&'a str> for Ids {
+    fn from_iter<T: IntoIterator<Item = &'a str>>(ids: T) -> Ids {
         Ids(ids
             .into_iter()
             .filter(|id| !id.is_empty())
-            .map(String::into_boxed_str)
+            .map(IdHash::of)
             .collect())
     }
 }
 
 /// Every id a summary names.
-fn carried(s: SummaryRef<'_>) -> impl Iterator<Item = &str> {
-    s.message_id()
+fn carried(s: SummaryRef<'_>) -> impl Iterator<Item = IdHash> {
+    let keys = s.header.keys();
+    keys.message_id
         .into_iter()
-        .chain(s.in_reply_to())
-        .chain(s.references())
-        .filter(|id| !id.is_empty())
+        .chain(keys.in_reply_to)
+        .chain(keys.references.iter())
+}
+
+/// The text of every id `rows` name, sorted, once each: what a server is searched for.
+pub fn texts(rows: &[super::Summary]) -> Vec<String> {
+    let mut all: Vec<String> = rows
+        .iter()
+        .flat_map(|s| {
+            s.message_id()
+                .into_iter()
+                .chain(s.in_reply_to())
+                .chain(s.references())
+        })
+        .map(str::to_string)
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    all
 }
 
 #[cfg(test)]
@@ -142,7 +155,7 @@ mod tests {
         let rows: Vec<Summary> = (1..=5)
             .map(|i| mail(i, &format!("m{i}@x"), Some(&format!("m{}@x", i + 1)), &[]))
             .collect();
-        let mut ids: Ids = ["m6@x".to_string()].into_iter().collect();
+        let mut ids: Ids = ["m6@x"].into_iter().collect();
         assert_eq!(
             ids.gather(|| rows.iter().map(Summary::view)),
             [1, 2, 3, 4, 5]
@@ -151,11 +164,16 @@ mod tests {
     }
 
     #[test]
-    fn ids_go_to_the_worker_sorted_without_empties() {
-        let ids: Ids = ["b".to_string(), String::new(), "a".to_string()]
-            .into_iter()
-            .collect();
-        assert_eq!(ids.to_vec(), ["a", "b"]);
+    fn the_server_is_searched_for_each_id_once_sorted() {
+        let rows = [
+            mail(1, "b@x", Some("a@x"), &["a@x"]),
+            mail(2, "c@x", None, &["a@x", "b@x"]),
+            test_fixtures::summary(3, "me", "no ids"),
+        ];
+        assert_eq!(texts(&rows), ["a@x", "b@x", "c@x"]);
+        let ids: Ids = ["b", "", "a"].into_iter().collect();
+        assert_eq!(ids.len(), 2);
+        assert!(ids.contains("a") && !ids.contains("c"));
         assert!(Ids::default().is_empty());
     }
 }

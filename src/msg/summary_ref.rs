@@ -27,39 +27,9 @@ impl<'a> SummaryRef<'a> {
         self.header.sent().unwrap_or((self.date, self.date_offset))
     }
 
-    /// The Message-ID, without angle brackets.
-    pub fn message_id(&self) -> Option<&'a str> {
-        self.header.message_id()
-    }
-
-    /// The first id of In-Reply-To, without angle brackets.
-    pub fn in_reply_to(&self) -> Option<&'a str> {
-        self.header.in_reply_to()
-    }
-
-    /// The References ids, oldest first, without angle brackets.
-    pub fn references(&self) -> impl Iterator<Item = &'a str> + use<'a> {
-        self.header.references()
-    }
-
     /// Whether the list marks the message `@`.
     pub fn has_attachment(&self) -> bool {
         self.header.has_attachment()
-    }
-
-    /// An owned copy, for what outlives the model's borrow (a draft's original, a command).
-    pub fn to_summary(&self) -> Summary {
-        Summary {
-            uid: self.uid,
-            flags: self.flags,
-            date: self.date,
-            date_offset: self.date_offset,
-            size: self.size,
-            from: self.from.into(),
-            to: self.to.into(),
-            subject: self.subject.into(),
-            header: self.header.to_facts(),
-        }
     }
 }
 

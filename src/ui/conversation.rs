@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::mime::sanitize::{sanitize_line, sanitize_text, truncate_width};
 use crate::mime::{Part, Section, decode_text, html_to_text};
+use crate::msg::id_hash::IdHash;
 use crate::msg::{Folder, Summary, SummaryRef, Uid};
 use crate::ui::app::Zone;
 use crate::ui::document::{Document, LineKind, ReaderMode, shown_parts};
@@ -27,7 +28,7 @@ pub struct Entry {
     to: String,
     sent: i64,
     /// The Message-ID.
-    id: Option<String>,
+    id: Option<IdHash>,
     /// Found in Sent rather than in the open folder.
     pub mine: bool,
     pub root: Option<Part>,
@@ -44,7 +45,7 @@ impl Entry {
             from: s.from.to_string(),
             to: s.to.to_string(),
             sent: s.sent().0,
-            id: s.message_id().map(str::to_string),
+            id: s.header.keys().message_id,
             mine,
             root: None,
             parts: HashMap::new(),
@@ -159,10 +160,13 @@ impl ConversationPane {
             .map(|e| (e.uid, e))
             .collect();
         // A reply that also reached the open folder (a copy to oneself) shows once.
-        let here: HashSet<&str> = c.entries.iter().filter_map(|e| e.id.as_deref()).collect();
+        let here: HashSet<IdHash> = c.entries.iter().filter_map(|e| e.id).collect();
         let found: Vec<&Summary> = found
             .iter()
-            .filter(|s| s.message_id().is_none_or(|id| !here.contains(id)))
+            .filter(|s| {
+                s.message_id()
+                    .is_none_or(|id| !here.contains(&IdHash::of(id)))
+            })
             .collect();
         for s in found {
             match before.get(&s.uid) {

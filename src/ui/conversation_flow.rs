@@ -90,7 +90,7 @@ impl App {
         self.focus = Pane::Reader;
         let mut cmds = self.fetch_conversation();
         if let Some(sent) = sent {
-            cmds.push(self.requests.related(sent, ids.to_vec()));
+            cmds.push(self.requests.related(sent, ids, folder, members));
         }
         cmds
     }

@@ -76,10 +76,10 @@ impl Folds {
     /// however large the folder.
     fn find_named(&mut self, mb: &Mailbox, c: &Conversations) {
         self.toggled.clone_from(&self.unnamed);
-        for id in self.named.ids() {
+        for &id in self.named.ids() {
             let head = c
                 .naming(id)
-                .filter(|&u| mb.thread_name(u) == Some(id.as_str()))
+                .filter(|&u| mb.thread_name(u) == Some(id))
                 .and_then(|u| c.thread(u));
             self.toggled.extend(head.map(|t| t.head()));
         }

@@ -10,6 +10,7 @@ use crate::compose::{DraftDir, Meta};
 use crate::mime::Part;
 use crate::mime::Section;
 use crate::model::Mailbox;
+use crate::msg::related::Ids;
 use crate::msg::{Cancel, Cmd, FlagChange, Flags, Folder, FolderOp, ReqId, SaveTo, Uid};
 use crate::search::Query;
 use crate::ui::accounts::AccountId;
@@ -335,9 +336,21 @@ impl Requests {
     }
 
     /// The messages of `folder` (Sent) that belong with a conversation known by `ids`.
-    pub(crate) fn related(&mut self, folder: Folder, ids: Vec<String>) -> Cmd {
+    pub(crate) fn related(
+        &mut self,
+        folder: Folder,
+        ids: Ids,
+        members_of: Folder,
+        members: Vec<Uid>,
+    ) -> Cmd {
         let req = self.send(Pending::Conversation(ConvReq::Related));
-        Cmd::Related { req, folder, ids }
+        Cmd::Related {
+            req,
+            folder,
+            ids,
+            members_of,
+            members,
+        }
     }
 
     /// A message's structure for the conversation view, unless already asked for.

@@ -90,7 +90,13 @@ impl Worker {
                     Err(e) => self.fail(Some(req), e),
                 }
             }
-            Cmd::Related { req, folder, ids } => self.related(req, &folder, &ids),
+            Cmd::Related {
+                req,
+                folder,
+                ids,
+                members_of,
+                members,
+            } => self.related(req, &folder, ids, (&members_of, &members)),
             Cmd::FetchVisible { folder, uids } => self.fetch_visible(&folder, &uids),
             Cmd::FetchOldest { folder, count } => self.fetch_oldest(&folder, count),
             Cmd::Search { req, folder, query } => {

@@ -6,8 +6,8 @@
 use super::Worker;
 use crate::error::Result;
 use crate::imap::actions;
-use crate::msg::related::Ids;
-use crate::msg::{Event, Folder, ReqId, Summary};
+use crate::msg::related::{self, Ids};
+use crate::msg::{Event, Folder, ReqId, Summary, Uid};
 use crate::search::Query;
 
 /// Ids put in one SEARCH at most (each is three criteria); a longer conversation is matched
@@ -15,8 +15,14 @@ use crate::search::Query;
 const MAX_SEARCH_IDS: usize = 64;
 
 impl Worker {
-    pub(super) fn related(&mut self, req: ReqId, folder: &Folder, ids: &[String]) {
-        let from_cache = self.related_cached(folder, ids);
+    pub(super) fn related(
+        &mut self,
+        req: ReqId,
+        folder: &Folder,
+        ids: Ids,
+        members: (&Folder, &[Uid]),
+    ) {
+        let from_cache = self.related_cached(folder, &ids);
         if let Some(found) = &from_cache {
             self.emit(Event::Related {
                 req,
@@ -28,7 +34,7 @@ impl Worker {
             self.emit(Event::Done { req });
             return;
         }
-        match self.related_on_server(folder, ids) {
+        match self.related_on_server(folder, &ids, members) {
             Ok(found) => {
                 self.emit(Event::Related {
                     req,
@@ -47,7 +53,7 @@ impl Worker {
     }
 
     /// The matches among `folder`'s cached rows; None when it was never synced.
-    fn related_cached(&self, folder: &Folder, ids: &[String]) -> Option<Vec<Summary>> {
+    fn related_cached(&self, folder: &Folder, ids: &Ids) -> Option<Vec<Summary>> {
         let cached = self
             .cache
             .as_ref()?
@@ -57,9 +63,17 @@ impl Worker {
         Some(matching(ids, cached.summaries))
     }
 
-    /// SEARCH for any of the ids in the three header fields, then the hits' summaries.
-    fn related_on_server(&mut self, folder: &Folder, ids: &[String]) -> Result<Vec<Summary>> {
-        let Some(query) = search(ids) else {
+    /// SEARCH for any of the members' ids in the three header fields, then the hits'
+    /// summaries.
+    fn related_on_server(
+        &mut self,
+        folder: &Folder,
+        ids: &Ids,
+        (members_of, members): (&Folder, &[Uid]),
+    ) -> Result<Vec<Summary>> {
+        self.in_folder(members_of, |_| Ok(()))?;
+        let texts = related::texts(&self.summaries(members)?);
+        let Some(query) = search(&texts) else {
             return Ok(Vec::new());
         };
         let uids = self.in_folder(folder, |c| actions::search(c, &query))?;
@@ -73,9 +87,8 @@ impl Worker {
 
 /// The rows that belong with the conversation, oldest first. A server's HEADER search
 /// matches substrings, so its hits are checked again here.
-fn matching(ids: &[String], rows: Vec<Summary>) -> Vec<Summary> {
-    let mut set: Ids = ids.iter().cloned().collect();
-    let keep = set.gather(|| rows.iter().map(Summary::view));
+fn matching(ids: &Ids, rows: Vec<Summary>) -> Vec<Summary> {
+    let keep = ids.clone().gather(|| rows.iter().map(Summary::view));
     let mut found: Vec<Summary> = rows
         .into_iter()
         .filter(|s| keep.binary_search(&s.uid).is_ok())
