@@ -10,7 +10,7 @@ use unicode_normalization::char::is_combining_mark;
 
 use super::Mailbox;
 use crate::msg::Uid;
-use scan::{Bits, Rows};
+use scan::{After, Bits, Rows};
 
 /// Lower-cased, accents removed: "Grüße" and "GRUSSE" both contain "gru".
 pub fn fold(s: &str) -> String {
@@ -39,6 +39,9 @@ pub struct Index {
     rows: Rows,
     /// The listed rows, in list order (into `rows`).
     order: Vec<u32>,
+    /// Whether `order` is every row in the order folded, as after a build: then hits in row
+    /// order are in list order.
+    in_row_order: bool,
     /// UID → its row, for the rows listed.
     row_of: foldhash::HashMap<Uid, u32>,
     /// Rows no longer listed (their text stays until the index is built again).
@@ -46,6 +49,8 @@ pub struct Index {
     names: Names,
     /// The latest queries' hits, newest last.
     kept: Vec<Kept>,
+    /// What follows a word of the newest query in its hits.
+    after: After,
 }
 
 /// Each distinct sender and recipient folded once: a folder has far fewer of them than
@@ -73,6 +78,8 @@ impl Names {
 struct Kept {
     words: Vec<String>,
     hits: Bits,
+    /// Of `hits`.
+    count: usize,
     upto: usize,
 }
 
@@ -80,6 +87,9 @@ impl Index {
     pub fn build(mailbox: &Mailbox) -> Index {
         let mut index = Index::default();
         index.update(mailbox);
+        // Its pages touched now rather than at the first key, where a million rows' worth
+        // cost a few milliseconds.
+        index.after.cover(&index.rows);
         index
     }
 
@@ -134,6 +144,8 @@ impl Index {
             self.row_of.retain(|_, r| listed.contains(*r as usize));
             self.dead = self.rows.len() - self.row_of.len();
         }
+        self.in_row_order =
+            order.len() == self.rows.len() && order.iter().zip(0..).all(|(r, i)| *r == i);
         self.order = order;
         if self.dead > self.row_of.len().max(1 << 16) {
             // Most of the text is of rows gone: fold the listed ones again.
@@ -144,18 +156,33 @@ impl Index {
     /// UIDs (in list order) whose sender, recipient or subject contains every word of
     /// `query`.
     pub fn matches(&mut self, query: &str) -> Vec<Uid> {
+        let mut listed = Vec::new();
+        self.matches_into(query, &mut listed);
+        listed
+    }
+
+    /// [`Index::matches`] into `listed`, whose room is reused: a first key lists most of a
+    /// million rows, and fresh pages for them cost more than the listing.
+    pub fn matches_into(&mut self, query: &str, listed: &mut Vec<Uid>) {
+        listed.clear();
         let folded = fold(query);
         let words: Vec<&str> = folded.split_whitespace().collect();
         if words.is_empty() {
-            return self.order.iter().map(|r| self.rows.uid(*r)).collect();
+            listed.extend(self.order.iter().map(|r| self.rows.uid(*r)));
+            return;
         }
         let hits = self.hits(&words);
-        let listed = self
-            .order
-            .iter()
-            .filter(|r| hits.contains(**r as usize))
-            .map(|r| self.rows.uid(*r))
-            .collect();
+        let count = hits.count();
+        listed.reserve(count);
+        if self.in_row_order {
+            listed.extend(hits.ones().map(|r| self.rows.uid(r as u32)));
+        } else {
+            for &r in &self.order {
+                if hits.contains(r as usize) {
+                    listed.push(self.rows.uid(r));
+                }
+            }
+        }
         self.kept.retain(|k| k.words != words);
         if self.kept.len() == KEPT {
             self.kept.remove(0);
@@ -163,25 +190,39 @@ impl Index {
         self.kept.push(Kept {
             words: words.iter().map(|w| w.to_string()).collect(),
             hits,
+            count,
             upto: self.rows.len(),
         });
-        listed
     }
 
     /// The rows holding every word: from the kept query with the fewest hits that every
     /// row of the answer must match too (each of its words lies within one of `words`),
-    /// else from a scan of all rows.
+    /// else from a scan of all rows. Of kept queries with as many hits, the one leaving the
+    /// fewest words to look for, then the newest: after "weekly" every shorter query typed
+    /// before it has as many hits, and only "weekly" itself leaves nothing to do.
     fn hits(&mut self, words: &[&str]) -> Bits {
         let n = self.rows.len();
+        let new = |k: &Kept| {
+            words
+                .iter()
+                .filter(|w| !k.words.iter().any(|old| old == *w))
+                .count()
+        };
         let base = self
             .kept
             .iter_mut()
+            .rev()
             .filter(|k| {
                 k.words
                     .iter()
                     .all(|old| words.iter().any(|w| w.contains(old.as_str())))
             })
-            .min_by_key(|k| k.hits.count());
+            .min_by_key(|k| (k.count, new(k)));
+        let after = &mut self.after;
+        if base.as_ref().is_none_or(|k| k.words != after.query) {
+            after.word.clear();
+        }
+        after.cover(&self.rows);
         let (mut hits, mut todo): (Option<Bits>, Vec<&str>) = match base {
             Some(k) => {
                 // Rows folded since: looked at for the kept query's words.
@@ -192,6 +233,7 @@ impl Index {
                             k.hits.set(r);
                         }
                     }
+                    k.count = k.hits.count();
                     k.upto = n;
                 }
                 let todo = words
@@ -203,26 +245,44 @@ impl Index {
             }
             None => (None, words.to_vec()),
         };
-        // Longer words first: they match fewer rows, so the rest are checked on fewer.
-        todo.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        // A word that extends the one `after` knows goes first, while the bytes are that
+        // word's; then longer words: they match fewer rows, so the rest are checked on fewer.
+        todo.sort_by_key(|w| (after.more(w).is_none(), std::cmp::Reverse(w.len()), *w));
         todo.dedup();
         for w in todo {
             let finder = Finder::new(w);
             let names = name_hits(&self.names.folded, w);
             match hits.as_mut() {
-                Some(h) if h.count() * NARROW_BELOW < self.order.len() => {
-                    self.rows.narrow(&finder, &names, h);
-                }
-                _ => {
+                None => {
                     let mut found = Bits::default();
-                    self.rows.scan(&finder, &names, 0, &mut found);
-                    match hits.as_mut() {
-                        Some(h) => h.and(&found),
-                        None => hits = Some(found),
+                    self.rows.scan(&finder, &names, 0, &mut found, Some(after));
+                    hits = Some(found);
+                }
+                Some(h) => {
+                    // The rows `after` tells about need no look at their text.
+                    let (mut rows, told) = match after.more(w) {
+                        Some(more) => {
+                            let untold = self.rows.extend(more, &names, h, after);
+                            (untold, Some(std::mem::take(h)))
+                        }
+                        None => (std::mem::take(h), None),
+                    };
+                    if rows.count() * NARROW_BELOW < self.order.len() {
+                        self.rows.narrow(&finder, &names, &mut rows, after);
+                    } else {
+                        let mut found = Bits::default();
+                        self.rows.scan(&finder, &names, 0, &mut found, Some(after));
+                        rows.and(&found);
                     }
+                    if let Some(told) = told {
+                        rows.or(&told);
+                    }
+                    *h = rows;
                 }
             }
+            after.word = w.to_string();
         }
+        after.query = words.iter().map(|w| w.to_string()).collect();
         hits.unwrap_or_else(|| Bits::all(n))
     }
 }
@@ -237,7 +297,13 @@ fn matching(rows: &Rows, names: &[Box<str>], words: &[String], first: usize) -> 
     let mut all: Option<Bits> = None;
     for w in words {
         let mut found = Bits::default();
-        rows.scan(&Finder::new(w), &name_hits(names, w), first, &mut found);
+        rows.scan(
+            &Finder::new(w),
+            &name_hits(names, w),
+            first,
+            &mut found,
+            None,
+        );
         match all.as_mut() {
             Some(a) => a.and(&found),
             None => all = Some(found),

@@ -109,7 +109,7 @@ impl FilterState {
         selected: Option<Uid>,
     ) -> Option<Option<Uid>> {
         let f = self.active.as_mut()?;
-        f.hits = self.index.get(mb).matches(text);
+        self.index.get(mb).matches_into(text, &mut f.hits);
         f.text = text.to_string();
         Some(f.anchor.or(selected))
     }
@@ -148,6 +148,6 @@ impl FilterState {
         let (Some(mb), Some(f)) = (mb, self.active.as_mut()) else {
             return;
         };
-        f.hits = self.index.get(mb).matches(&f.text);
+        self.index.get(mb).matches_into(&f.text, &mut f.hits);
     }
 }

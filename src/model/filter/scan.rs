@@ -67,8 +67,16 @@ impl Rows {
     }
 
     /// Sets in `hits` the rows from `first` on whose subject holds `word`, or whose sender or
-    /// recipient is one of `names` (by name number).
-    pub(super) fn scan(&self, word: &Finder, names: &[bool], first: usize, hits: &mut Bits) {
+    /// recipient is one of `names` (by name number); `after`, if given, learns what follows
+    /// `word` in them.
+    pub(super) fn scan(
+        &self,
+        word: &Finder,
+        names: &[bool],
+        first: usize,
+        hits: &mut Bits,
+        mut after: Option<&mut After>,
+    ) {
         let end = self.len();
         if first >= end {
             return;
@@ -78,15 +86,13 @@ impl Rows {
         let mut row = first;
         while let Some(p) = word.find(&self.text[at..stop]) {
             let p = at + p;
-            // The row holding p: usually this one or the next (a word found in most
-            // subjects), else found by halving.
             if self.starts[row + 1] <= p {
-                row += 1;
-                if self.starts[row + 1] <= p {
-                    row += self.starts[row + 1..=end].partition_point(|s| *s <= p);
-                }
+                row = row_at(&self.starts[..=end], row + 1, p);
             }
             hits.set(row);
+            if let Some(a) = after.as_deref_mut() {
+                a.next[row] = self.following(row, p + word.needle().len());
+            }
             row += 1;
             if row == end {
                 break;
@@ -95,8 +101,11 @@ impl Rows {
         }
         if names.iter().any(|n| *n) {
             for r in first..end {
-                if names[self.from[r] as usize] || names[self.to[r] as usize] {
+                if self.named(names, r) && !hits.contains(r) {
                     hits.set(r);
+                    if let Some(a) = after.as_deref_mut() {
+                        a.next[r] = ABSENT;
+                    }
                 }
             }
         }
@@ -104,12 +113,136 @@ impl Rows {
 
     /// Clears in `hits` the rows that do not hold `word` (see [`Rows::scan`]), one row at a
     /// time: cheaper than a scan of the whole text when few rows are left.
-    pub(super) fn narrow(&self, word: &Finder, names: &[bool], hits: &mut Bits) {
+    pub(super) fn narrow(&self, word: &Finder, names: &[bool], hits: &mut Bits, after: &mut After) {
+        hits.retain(|r| self.check(word, names, r, after));
+    }
+
+    /// Narrows `hits` to `word`, which is `after`'s word followed by `more` (at most 7
+    /// bytes), as far as `after` tells without reading the text: a row whose bytes after its
+    /// first occurrence of that word are `more` holds `word` there; a row whose subject lacks
+    /// that word holds `word` only if `names` say so. Returns the rows it cannot tell, taken
+    /// out of `hits`.
+    pub(super) fn extend(
+        &self,
+        more: &[u8],
+        names: &[bool],
+        hits: &mut Bits,
+        after: &mut After,
+    ) -> Bits {
+        let shift = 8 * more.len() as u32;
+        let mask = (1u64 << shift) - 1;
+        let mut want = [0; 8];
+        want[..more.len()].copy_from_slice(more);
+        let want = u64::from_le_bytes(want);
+        let mut untold = Bits::default();
         hits.retain(|r| {
-            word.find(self.subject(r)).is_some()
-                || names[self.from[r] as usize]
-                || names[self.to[r] as usize]
+            let next = after.next[r];
+            if next & mask == want {
+                // What follows is known for fewer bytes now.
+                after.next[r] = next >> shift | !(u64::MAX >> shift);
+                true
+            } else if next == ABSENT {
+                self.named(names, r)
+            } else {
+                untold.set(r);
+                false
+            }
         });
+        untold
+    }
+
+    /// Whether row `r` holds `word` (see [`Rows::scan`]); `after` learns what follows it.
+    fn check(&self, word: &Finder, names: &[bool], r: usize, after: &mut After) -> bool {
+        match word.find(self.subject(r)) {
+            Some(p) => {
+                let end = self.starts[r] + p + word.needle().len();
+                after.next[r] = self.following(r, end);
+                true
+            }
+            None if self.named(names, r) => {
+                after.next[r] = ABSENT;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn named(&self, names: &[bool], r: usize) -> bool {
+        names[self.from[r] as usize] || names[self.to[r] as usize]
+    }
+
+    /// Up to 8 bytes of `row`'s subject from `at` (into the text), as [`After`] keeps them.
+    fn following(&self, row: usize, at: usize) -> u64 {
+        let left = self.starts[row + 1] - 1 - at;
+        if left == 0 {
+            return NOTHING;
+        }
+        // One load of 8 bytes, the next row's masked off: a copy of `left` bytes costs more
+        // than the rest of a row's scan.
+        let next = match self.text.get(at..at + 8) {
+            Some(b) => u64::from_le_bytes(b.try_into().expect("8 bytes")),
+            None => {
+                let mut b = [0xFF; 8];
+                b[..left.min(8)].copy_from_slice(&self.text[at..at + left.min(8)]);
+                u64::from_le_bytes(b)
+            }
+        };
+        match left {
+            8.. => next,
+            _ => next | u64::MAX << (8 * left),
+        }
+    }
+}
+
+/// The row holding text offset `p`, at or after `from`: looked for near `from` first, then
+/// farther in doubling steps, since a hit is usually in the next rows and a halving over all
+/// of them costs a cache miss a step.
+fn row_at(starts: &[usize], from: usize, p: usize) -> usize {
+    let last = starts.len() - 1;
+    let mut lo = from;
+    let mut step = 1;
+    loop {
+        let hi = (lo + step).min(last);
+        if starts[hi] > p || hi == last {
+            return lo + starts[lo + 1..=hi].partition_point(|s| *s <= p);
+        }
+        lo = hi;
+        step *= 2;
+    }
+}
+
+/// No byte: past the end of a subject, or not known. Never in folded text (UTF-8).
+const NOTHING: u64 = u64::MAX;
+/// The subject lacks the word (the row matched by a name), so it lacks every longer word
+/// holding it. Not bytes of a subject: 0xFE is not UTF-8.
+const ABSENT: u64 = u64::MAX - 1;
+
+/// For each row of one query's hits, the (up to) 8 bytes of its subject that follow its first
+/// occurrence of `word`, the first in the lowest byte, `0xFF` for none (or [`ABSENT`]). A word
+/// typed a key at a time is then checked, for most rows, against these bytes instead of the
+/// subject: reading the text of a million rows at each key costs more than a scan of the
+/// whole text, and that in turn more than these 8 bytes a row.
+#[derive(Debug, Default)]
+pub(super) struct After {
+    /// The query whose hits these bytes describe (none: they describe nothing).
+    pub(super) query: Vec<String>,
+    pub(super) word: String,
+    /// By row; rows folded since are not known.
+    next: Vec<u64>,
+}
+
+impl After {
+    /// The bytes `word` adds to the word these bytes follow, if it extends that word by
+    /// fewer than 8.
+    pub(super) fn more<'w>(&self, word: &'w str) -> Option<&'w [u8]> {
+        let more = word.strip_prefix(self.word.as_str())?;
+        let known = !self.word.is_empty() && (1..8).contains(&more.len());
+        known.then_some(more.as_bytes())
+    }
+
+    /// Ready to describe `rows` (rows folded since are not known).
+    pub(super) fn cover(&mut self, rows: &Rows) {
+        self.next.resize(rows.len(), NOTHING);
     }
 }
 
@@ -145,6 +278,15 @@ impl Bits {
             .is_some_and(|w| w & (1 << (row % 64)) != 0)
     }
 
+    /// The rows in the set, in order.
+    pub(super) fn ones(&self) -> impl Iterator<Item = usize> + '_ {
+        self.words.iter().enumerate().flat_map(|(i, &word)| {
+            std::iter::successors(Some(word), |left| Some(left & left.wrapping_sub(1)))
+                .take_while(|left| *left != 0)
+                .map(move |left| i * 64 + left.trailing_zeros() as usize)
+        })
+    }
+
     pub(super) fn count(&self) -> usize {
         self.words.iter().map(|w| w.count_ones() as usize).sum()
     }
@@ -154,6 +296,16 @@ impl Bits {
         self.words.truncate(other.words.len());
         for (w, o) in self.words.iter_mut().zip(&other.words) {
             *w &= o;
+        }
+    }
+
+    /// The rows in either.
+    pub(super) fn or(&mut self, other: &Bits) {
+        if self.words.len() < other.words.len() {
+            self.words.resize(other.words.len(), 0);
+        }
+        for (w, o) in self.words.iter_mut().zip(&other.words) {
+            *w |= o;
         }
     }
 
@@ -167,6 +319,112 @@ impl Bits {
                 if !keep(i * 64 + bit) {
                     *word &= !(1 << bit);
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(subjects: &[&str]) -> Rows {
+        let mut rows = Rows::default();
+        for (uid, s) in (1..).zip(subjects) {
+            rows.push(uid, uid, 0, |t| t.extend_from_slice(s.as_bytes()));
+        }
+        rows
+    }
+
+    fn listed(hits: &Bits, rows: &Rows) -> Vec<usize> {
+        (0..rows.len()).filter(|r| hits.contains(*r)).collect()
+    }
+
+    /// `word` looked for in every row, `after` learning what follows it; `names` by row.
+    fn scanned(rows: &Rows, word: &str, names: &[bool], after: &mut After) -> Bits {
+        let mut hits = Bits::default();
+        after.cover(rows);
+        rows.scan(&Finder::new(word), names, 0, &mut hits, Some(after));
+        after.word = word.into();
+        hits
+    }
+
+    /// `hits` narrowed to `word`, which extends `after`'s word, as the index does it.
+    fn extended(rows: &Rows, word: &str, names: &[bool], hits: &mut Bits, after: &mut After) {
+        let more = after.more(word).expect("an extension");
+        let mut untold = rows.extend(more, names, hits, after);
+        rows.narrow(&Finder::new(word), names, &mut untold, after);
+        hits.or(&untold);
+        after.word = word.into();
+    }
+
+    #[test]
+    fn no_word_runs_from_one_row_into_the_next() {
+        let rows = rows(&["weekly", "report", "we", "ekly", "a we"]);
+        let none = [false; 6];
+        let mut after = After::default();
+        let mut found = |w| listed(&scanned(&rows, w, &none, &mut after), &rows);
+        assert_eq!(found("weekly"), [0]);
+        assert_eq!(found("yre"), [] as [usize; 0]);
+        assert_eq!(found("ekly"), [0, 3]);
+        // Nothing follows "we" in rows 2 and 4: the next rows' text is not taken for it.
+        let mut hits = scanned(&rows, "we", &none, &mut after);
+        assert_eq!(listed(&hits, &rows), [0, 2, 4]);
+        extended(&rows, "wee", &none, &mut hits, &mut after);
+        assert_eq!(listed(&hits, &rows), [0]);
+    }
+
+    #[test]
+    fn the_bytes_after_a_word_follow_its_extensions() {
+        let rows = rows(&["wax weekly", "weekly", "w", "waxwing"]);
+        let none = [false; 5];
+        let mut after = After::default();
+        let mut hits = scanned(&rows, "w", &none, &mut after);
+        for (word, want) in [
+            // Row 0's first "w" is followed by "a": its "we" is found in the subject.
+            ("we", &[0, 1][..]),
+            ("wee", &[0, 1]),
+            ("weekly", &[0, 1]),
+            ("weeklyx", &[]),
+        ] {
+            extended(&rows, word, &none, &mut hits, &mut after);
+            assert_eq!(listed(&hits, &rows), want, "{word}");
+        }
+        let mut hits = scanned(&rows, "wa", &none, &mut after);
+        extended(&rows, "waxwi", &none, &mut hits, &mut after);
+        assert_eq!(listed(&hits, &rows), [3]);
+        assert_eq!(after.more("waxwi"), None, "not longer");
+        assert_eq!(
+            after.more("waxwi12345678"),
+            None,
+            "8 bytes more are not kept"
+        );
+        assert_eq!(after.more("waxwi1234567"), Some(&b"1234567"[..]));
+        assert_eq!(after.more("xwa"), None, "not at the end");
+    }
+
+    #[test]
+    fn a_row_found_by_name_is_kept_by_name() {
+        // Row 0's sender (name 1) holds "ann", "anne" too; its subject neither.
+        let rows = rows(&["x", "ann"]);
+        let mut after = After::default();
+        let mut hits = scanned(&rows, "an", &[false, true, false], &mut after);
+        assert_eq!(listed(&hits, &rows), [0, 1]);
+        extended(&rows, "ann", &[false, true, false], &mut hits, &mut after);
+        assert_eq!(listed(&hits, &rows), [0, 1]);
+        extended(&rows, "anne", &[false, true, false], &mut hits, &mut after);
+        assert_eq!(listed(&hits, &rows), [0]);
+        extended(&rows, "annex", &[false; 3], &mut hits, &mut after);
+        assert_eq!(listed(&hits, &rows), [] as [usize; 0]);
+    }
+
+    #[test]
+    fn a_text_offset_is_found_in_its_row_from_any_row_before_it() {
+        let starts = [0, 3, 5, 9, 20, 21, 22, 40];
+        for p in 0..40 {
+            let row = starts.partition_point(|s| *s <= p) - 1;
+            for from in 0..=row {
+                assert_eq!(row_at(&starts, from, p), row, "offset {p} from row {from}");
             }
         }
     }
