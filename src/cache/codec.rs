@@ -24,14 +24,21 @@ pub type Rows<'a> = Vec<(Uid, &'a [u8])>;
 
 pub fn encode_row(s: &Summary) -> Vec<u8> {
     let h = &s.header;
-    let (message_id, in_reply_to) = (
+    // One walk over the ids: a cold sync encodes every row, and each accessor splits them anew.
+    let references: Vec<&str> = h.references().collect();
+    let in_reply_to = if h.reply_is_last_reference() {
+        references.last().copied()
+    } else {
+        h.in_reply_to()
+    };
+    let texts = [
+        &*s.from,
+        &*s.to,
+        &*s.subject,
         h.message_id().unwrap_or_default(),
-        h.in_reply_to().unwrap_or_default(),
-    );
-    let texts = [&*s.from, &*s.to, &*s.subject, message_id, in_reply_to];
-    let (references, referenced) = h
-        .references()
-        .fold((0, 0), |(n, len), r| (n + 1, len + 4 + r.len()));
+        in_reply_to.unwrap_or_default(),
+    ];
+    let referenced: usize = references.iter().map(|r| 4 + r.len()).sum();
     // Sized exactly: a cold sync encodes every row once, and growing each one was 100 000
     // reallocations at 100 000 messages.
     let len = 31 + texts.iter().map(|t| 4 + t.len()).sum::<usize>() + referenced;
@@ -53,8 +60,8 @@ pub fn encode_row(s: &Summary) -> Vec<u8> {
     for text in &texts[3..] {
         put_text(&mut out, text);
     }
-    out.push(references as u8);
-    for r in h.references() {
+    out.push(references.len() as u8);
+    for r in references {
         put_text(&mut out, r);
     }
     debug_assert_eq!(out.len(), len);

@@ -77,6 +77,7 @@ pub fn fetch_items(
     let mut reader = Reader::new(&tag, verb, pending, conn.warnings.clone());
     reader.bye = bye;
     reader.max_rows = count.saturating_add(EXTRA_ROWS);
+    reader.expected = count;
     let rows = reader.rows(&mut *wire);
     let back = wire.give_back(reader.leftover()).map_err(io);
     let rows = rows?;
@@ -96,6 +97,8 @@ pub struct Reader {
     bye: Option<String>,
     /// The most rows accepted.
     max_rows: usize,
+    /// The rows asked for: room for them is made at once rather than by growing.
+    expected: usize,
 }
 
 impl Reader {
@@ -113,12 +116,13 @@ impl Reader {
             warnings,
             bye: None,
             max_rows: usize::MAX,
+            expected: 0,
         }
     }
 
     /// Reads `src` up to the tagged completion: the rows on OK, the server's words on NO/BAD.
     pub fn rows(&mut self, src: &mut impl Read) -> Result<Vec<Summary>> {
-        let mut rows = Vec::new();
+        let mut rows = Vec::with_capacity(self.expected);
         loop {
             let parsed = response(&self.buf[self.start..self.end], &self.tag);
             match parsed {

@@ -150,10 +150,15 @@ impl HeaderFacts {
 
     /// The first id of In-Reply-To, without angle brackets.
     pub fn in_reply_to(&self) -> Option<&str> {
-        if self.bits & REPLY_TO_LAST != 0 {
+        if self.reply_is_last_reference() {
             return self.references().last();
         }
         self.field(1)
+    }
+
+    /// Whether [`HeaderFacts::in_reply_to`] is the last of [`HeaderFacts::references`].
+    pub fn reply_is_last_reference(&self) -> bool {
+        self.bits & REPLY_TO_LAST != 0
     }
 
     /// The References ids kept, oldest first, without angle brackets.

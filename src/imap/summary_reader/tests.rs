@@ -56,6 +56,18 @@ fn reads_rows_newest_first() {
 }
 
 #[test]
+fn rows_answered_out_of_uid_order_still_come_newest_first() {
+    let reply = format!(
+        "* 2 FETCH (UID 9 FLAGS () {ENV})\r\n\
+         * 3 FETCH (UID 12 FLAGS () {ENV})\r\n\
+         * 1 FETCH (UID 7 FLAGS () {ENV})\r\n\
+         t1 OK done\r\n"
+    );
+    let rows = read(&reply).unwrap();
+    assert_eq!(rows.iter().map(|r| r.uid).collect::<Vec<_>>(), [12, 9, 7]);
+}
+
+#[test]
 fn strings_come_quoted_escaped_literal_or_nil_in_any_case() {
     let reply = concat!(
         "* 1 fetch (uid 5 Flags (\\SEEN \\flagged $Junk ) internaldate {26}\r\n",
