@@ -123,11 +123,12 @@ impl Reader {
     /// Reads `src` up to the tagged completion: the rows on OK, the server's words on NO/BAD.
     pub fn rows(&mut self, src: &mut impl Read) -> Result<Vec<Summary>> {
         let mut rows = Vec::with_capacity(self.expected);
+        let mut scratch = String::new();
         loop {
             let parsed = response(&self.buf[self.start..self.end], &self.tag);
             match parsed {
                 Ok((used, Response::Fetch(f))) => {
-                    rows.extend(f.row());
+                    rows.extend(f.row(&mut scratch));
                     self.start += used;
                     if rows.len() > self.max_rows {
                         return Err(Error::Limit(format!(

@@ -52,16 +52,20 @@ pub fn has_attachment(value: &[u8]) -> bool {
     let Ok(kind) = std::str::from_utf8(&value[..end]) else {
         return false;
     };
-    let kind = kind.trim().to_ascii_lowercase();
-    let Some((top, sub)) = kind.split_once('/') else {
+    // Compared without a lower-cased copy: every row of a sync comes through here.
+    let Some((top, sub)) = kind.trim().split_once('/') else {
         return false;
     };
-    let sub = sub.trim();
-    match top.trim() {
-        "multipart" => matches!(sub, "mixed" | "digest"),
-        "text" | "" => false,
-        "application" => !matches!(sub, "pkcs7-mime" | "x-pkcs7-mime"),
-        _ => !sub.is_empty(),
+    let (top, sub) = (top.trim(), sub.trim());
+    let is = |s: &str, any: &[&str]| any.iter().any(|a| s.eq_ignore_ascii_case(a));
+    if is(top, &["multipart"]) {
+        is(sub, &["mixed", "digest"])
+    } else if is(top, &["text", ""]) {
+        false
+    } else if is(top, &["application"]) {
+        !is(sub, &["pkcs7-mime", "x-pkcs7-mime"])
+    } else {
+        !sub.is_empty()
     }
 }
 
@@ -133,6 +137,8 @@ mod tests {
             "image/png",
             "message/rfc822",
             "application/ms-tnef",
+            "Image/PNG",
+            "MULTIPART/DIGEST",
         ];
         let no = [
             "",
@@ -144,6 +150,8 @@ mod tests {
             "multipart/encrypted",
             "multipart/report; report-type=delivery-status",
             "application/pkcs7-mime; smime-type=enveloped-data",
+            "APPLICATION/X-PKCS7-MIME",
+            "/png",
             "garbage",
             "image/",
         ];

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
+use std::sync::Arc;
 
 use crate::mime::headers::decode_text;
 use crate::msg::{HeaderFacts, Summary};
@@ -51,14 +52,19 @@ pub(super) fn list(mut rows: Vec<Row>) -> Vec<Summary> {
 
 impl Fetch<'_> {
     /// The row, as `messages::summaries_from` makes it from the crate's parse; none without UID.
-    pub(super) fn row(&self) -> Option<Row> {
+    /// `scratch` is a buffer for the addresses' display forms.
+    pub(super) fn row(&self, scratch: &mut String) -> Option<Row> {
         let uid = self.uid?;
         let (date, date_offset) = self
             .date
             .as_ref()
             .map_or((0, 0), |d| internal_date(&unescape(d)));
         let env = self.envelope.as_ref();
-        let address = |a: Option<&Address>| a.map_or(Cow::Borrowed(""), display).into();
+        let mut address = |a: Option<&Address>| {
+            scratch.clear();
+            a.inspect(|a| display(a, scratch));
+            Arc::from(scratch.as_str())
+        };
         Some(Row {
             summary: Summary {
                 uid,
@@ -123,23 +129,19 @@ fn lossy<'a>(s: &Str<'a>) -> Cow<'a, str> {
     }
 }
 
-/// `Name <mailbox@host>`, or whichever part there is.
-fn display<'a>(a: &Address<'a>) -> Cow<'a, str> {
+/// `Name <mailbox@host>`, or whichever part there is, appended to `out`: the caller keeps
+/// one buffer for every row, so the shared copy it makes is the row's only allocation.
+fn display<'a>(a: &Address<'a>, out: &mut String) {
     let text = |s: Option<&Str<'a>>| s.map_or(Cow::Borrowed(""), lossy);
     let (mailbox, host) = (text(a.mailbox.as_ref()), text(a.host.as_ref()));
     let name = a.name.as_ref().map_or(Cow::Borrowed(""), decoded);
     let shown = name.trim();
     if mailbox.is_empty() {
-        return if shown.is_empty() {
-            Cow::Borrowed("")
-        } else {
-            name
-        };
+        if !shown.is_empty() {
+            out.push_str(&name);
+        }
+        return;
     }
-    if shown.is_empty() && host.is_empty() {
-        return mailbox;
-    }
-    let mut out = String::with_capacity(shown.len() + mailbox.len() + host.len() + 4);
     if !shown.is_empty() {
         out.push_str(shown);
         out.push_str(" <");
@@ -152,5 +154,4 @@ fn display<'a>(a: &Address<'a>) -> Cow<'a, str> {
     if !shown.is_empty() {
         out.push('>');
     }
-    Cow::Owned(out)
 }
