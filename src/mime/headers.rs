@@ -32,10 +32,16 @@ pub fn decode_text(raw: &[u8]) -> Cow<'_, str> {
 }
 
 fn decode_encoded(raw: &[u8]) -> String {
-    let text = guess_to_utf8(raw);
-    let mut line = unfold(&text).into_bytes();
-    line.extend_from_slice(b"\r\n");
-    match MessageStream::new(&line).parse_unstructured() {
+    // Every summary with an encoded word comes through here: the value is copied once, into
+    // the line the parser reads.
+    let text = match std::str::from_utf8(raw) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(guess_to_utf8(raw)),
+    };
+    let mut line = String::with_capacity(text.len() + 2);
+    unfold_into(&text, &mut line);
+    line.push_str("\r\n");
+    match MessageStream::new(line.as_bytes()).parse_unstructured() {
         HeaderValue::Text(t) => t.into_owned(),
         HeaderValue::Empty => String::new(),
         _ => text.trim().to_string(),
@@ -47,16 +53,22 @@ fn decode_encoded(raw: &[u8]) -> String {
 /// at it and drop the rest of the value.
 fn unfold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' => {}
-            '\n' if chars.peek().is_some_and(|n| *n == ' ' || *n == '\t') => {}
-            '\n' => out.push(' '),
-            c => out.push(c),
-        }
-    }
+    unfold_into(text, &mut out);
     out
+}
+
+/// [`unfold`], appending to `out`.
+fn unfold_into(text: &str, out: &mut String) {
+    let mut rest = text;
+    while let Some(at) = rest.find(['\r', '\n']) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if rest.as_bytes()[at] == b'\n' && !after.starts_with([' ', '\t']) {
+            out.push(' ');
+        }
+        rest = after;
+    }
+    out.push_str(rest);
 }
 
 /// The headers a reader shows, decoded.
@@ -179,6 +191,9 @@ mod tests {
         assert_eq!(decode_words(b"=?ISO-8859-1?Q?caf=E9?="), "café");
         // Whitespace between adjacent encoded words is not part of the text.
         assert_eq!(decode_words(b"=?UTF-8?Q?a?= \r\n =?UTF-8?Q?b?="), "ab");
+        // A break that is not folding joins with a space; raw Latin-1 beside a word decodes.
+        assert_eq!(decode_words(b"=?UTF-8?Q?a?= x\ny\r\n\tz"), "a x y\tz");
+        assert_eq!(decode_words(b"f\xfcr =?UTF-8?Q?caf=C3=A9?="), "für café");
     }
 
     #[test]
