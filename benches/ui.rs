@@ -634,5 +634,12 @@ fn filter(app: &mut App) {
     );
     line("per keystroke typing \"weekly 43⌫242\"", typing);
     line("per backspace back to empty", back);
+    println!(
+        "  typing \"report\", key by key: {}",
+        anew.iter()
+            .map(|d| format!("{:.2}", ms(*d)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     line("per keystroke typing \"report\" after it", anew);
 }

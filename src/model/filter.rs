@@ -4,13 +4,12 @@
 
 mod scan;
 
-use memchr::memmem::Finder;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use super::Mailbox;
 use crate::msg::Uid;
-use scan::{After, Bits, Rows};
+use scan::{After, Bits, Rows, Word};
 
 /// Lower-cased, accents removed: "Grüße" and "GRUSSE" both contain "gru".
 pub fn fold(s: &str) -> String {
@@ -175,7 +174,7 @@ impl Index {
         let count = hits.count();
         listed.reserve(count);
         if self.in_row_order {
-            listed.extend(hits.ones().map(|r| self.rows.uid(r as u32)));
+            hits.each(|r| listed.push(self.rows.uid(r as u32)));
         } else {
             for &r in &self.order {
                 if hits.contains(r as usize) {
@@ -250,7 +249,7 @@ impl Index {
         todo.sort_by_key(|w| (after.more(w).is_none(), std::cmp::Reverse(w.len()), *w));
         todo.dedup();
         for w in todo {
-            let finder = Finder::new(w);
+            let finder = Word::new(w);
             let names = name_hits(&self.names.folded, w);
             match hits.as_mut() {
                 None => {
@@ -297,13 +296,7 @@ fn matching(rows: &Rows, names: &[Box<str>], words: &[String], first: usize) -> 
     let mut all: Option<Bits> = None;
     for w in words {
         let mut found = Bits::default();
-        rows.scan(
-            &Finder::new(w),
-            &name_hits(names, w),
-            first,
-            &mut found,
-            None,
-        );
+        rows.scan(&Word::new(w), &name_hits(names, w), first, &mut found, None);
         match all.as_mut() {
             Some(a) => a.and(&found),
             None => all = Some(found),
