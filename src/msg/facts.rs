@@ -242,25 +242,23 @@ impl<'a> FactsRef<'a> {
     /// array (how many it says): none for a message without ids.
     pub fn stored_keys(&self) -> ([u8; STORED_KEYS_MAX], usize) {
         let mut out = [0; STORED_KEYS_MAX];
-        let keys = self.keys();
-        if keys.message_id.is_none() && keys.in_reply_to.is_none() && keys.references.is_empty() {
-            return (out, 0);
-        }
-        let raw = |k: Option<IdHash>| k.map_or(0, IdHash::raw);
+        let (message_id, own, references) = self.id_fields();
         // In-Reply-To that is the last reference is kept once, as the bit says.
-        let own = if self.bits & REPLY_TO_LAST != 0 {
-            0
-        } else {
-            raw(keys.in_reply_to)
-        };
-        let words = [raw(keys.message_id), own]
+        let own = own.filter(|_| self.bits & REPLY_TO_LAST == 0);
+        let raw = |k: Option<IdHash>| k.map_or(0, IdHash::raw);
+        let words = [raw(message_id), raw(own)]
             .into_iter()
-            .chain(keys.references.iter().map(IdHash::raw))
+            .chain(references.iter().map(IdHash::raw))
             .take(STORED_KEYS_MAX / 8);
         let mut len = 0;
         for w in words {
             out[len..len + 8].copy_from_slice(&w.to_le_bytes());
             len += 8;
+        }
+        // Each id is hashed once (a cold or warm load stores every row's): whether there was
+        // any is known once they are written.
+        if message_id.is_none() && own.is_none() && len == 16 {
+            return (out, 0);
         }
         (out, len)
     }
@@ -284,36 +282,39 @@ impl<'a> FactsRef<'a> {
     /// The Message-ID, the first id of In-Reply-To and the References, as hashes, in one
     /// pass: threading reads them for every message of a folder.
     pub fn keys(&self) -> Keys<'a> {
-        let last = self.bits & REPLY_TO_LAST != 0;
+        let (message_id, own, references) = self.id_fields();
+        let in_reply_to = if self.bits & REPLY_TO_LAST != 0 {
+            references.iter().last()
+        } else {
+            own
+        };
+        Keys {
+            message_id,
+            in_reply_to,
+            references,
+        }
+    }
+
+    /// The Message-ID, the In-Reply-To field as kept (unset when it is the last reference)
+    /// and the References.
+    fn id_fields(&self) -> (Option<IdHash>, Option<IdHash>, RefKeys<'a>) {
         match self.ids {
             Ids::Text(text) => {
                 let mut ids = text.splitn(3, ' ');
                 let mut next = || ids.next().filter(|id| !id.is_empty()).map(IdHash::of);
                 let (message_id, own) = (next(), next());
-                let references = RefKeys::Text(ids.next().unwrap_or(""));
-                let in_reply_to = if last { references.iter().last() } else { own };
-                Keys {
-                    message_id,
-                    in_reply_to,
-                    references,
-                }
+                (message_id, own, RefKeys::Text(ids.next().unwrap_or("")))
             }
             Ids::Hashed(bytes) => {
                 let at = |i: usize| {
                     let word = bytes.get(i * 8..i * 8 + 8)?;
                     IdHash::from_raw(u64::from_le_bytes(word.try_into().ok()?))
                 };
-                let references = RefKeys::Hashed(bytes.get(16..).unwrap_or_default());
-                let in_reply_to = if last {
-                    references.iter().last()
-                } else {
-                    at(1)
-                };
-                Keys {
-                    message_id: at(0),
-                    in_reply_to,
-                    references,
-                }
+                (
+                    at(0),
+                    at(1),
+                    RefKeys::Hashed(bytes.get(16..).unwrap_or_default()),
+                )
             }
         }
     }
@@ -371,8 +372,51 @@ impl<'a> RefKeys<'a> {
 /// The ids of a References or In-Reply-To header, or of blank-separated ids, in order:
 /// brackets and blanks separate them, empty ones are skipped.
 pub fn split_ids(list: &str) -> impl Iterator<Item = &str> + Clone {
-    list.split(|c: char| c.is_whitespace() || c == '<' || c == '>')
-        .filter(|id| !id.is_empty())
+    SplitIds(list)
+}
+
+/// [`split_ids`]: separators are looked for a byte at a time, a whole character only where a
+/// byte is not ASCII (a splitting on characters decoded every one, and every row's ids are
+/// split when a folder is stored).
+#[derive(Clone)]
+struct SplitIds<'a>(&'a str);
+
+impl<'a> Iterator for SplitIds<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let is_separator = |c: char| c.is_whitespace() || c == '<' || c == '>';
+        loop {
+            let text = self.0;
+            if text.is_empty() {
+                return None;
+            }
+            let mut at = 0;
+            let (end, width) = loop {
+                let Some(&b) = text.as_bytes().get(at) else {
+                    break (at, 0);
+                };
+                if b.is_ascii() {
+                    if is_separator(char::from(b)) {
+                        break (at, 1);
+                    }
+                    at += 1;
+                } else {
+                    let Some(c) = text[at..].chars().next() else {
+                        break (at, 0);
+                    };
+                    if is_separator(c) {
+                        break (at, c.len_utf8());
+                    }
+                    at += c.len_utf8();
+                }
+            };
+            self.0 = &text[end + width..];
+            if end > 0 {
+                return Some(&text[..end]);
+            }
+        }
+    }
 }
 
 fn with_attachment(bits: u8, attachment: bool) -> u8 {
@@ -417,6 +461,30 @@ fn bounded<'a>(ids: impl Iterator<Item = &'a str>) -> ([&'a str; MAX_REFERENCES]
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_split_as_a_split_on_characters_splits_them() {
+        let by_chars = |list: &str| -> Vec<String> {
+            list.split(|c: char| c.is_whitespace() || c == '<' || c == '>')
+                .filter(|id| !id.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        for list in [
+            "",
+            "   ",
+            "<a@x> <b@y>",
+            "a@x b@y\tc@z\r\n d@w",
+            "<a@x><b@y>",
+            "\u{b}a\u{c}b\u{85}c\u{a0}d\u{3000}e",
+            "caf\u{e9}@x <\u{4f60}\u{597d}@y>\u{2028}z",
+            "<<>>",
+            "x",
+        ] {
+            let got: Vec<String> = split_ids(list).map(String::from).collect();
+            assert_eq!(got, by_chars(list), "{list:?}");
+        }
+    }
 
     #[test]
     fn nothing_known_costs_no_allocation() {
