@@ -84,20 +84,25 @@ fn run(cache: &Cache, queue: &Receiver<Msg>) {
         let began = Instant::now();
         let mut ops = Vec::new();
         let mut waiting = Vec::new();
+        // Only rows are worth waiting for: anyone flushing, or a sync's end, is answered at once.
+        let mut only_rows = true;
         let mut next = Some(first);
         while let Some(msg) = next.take() {
             match msg {
-                Msg::Op(op) => ops.push(op),
-                Msg::Flush(done) => waiting.push(done),
+                Msg::Op(op) => {
+                    only_rows &= matches!(op, Op::Put { .. });
+                    ops.push(op);
+                }
+                Msg::Flush(done) => {
+                    only_rows = false;
+                    waiting.push(done);
+                }
             }
             if ops.len() >= MAX_BATCH {
                 break;
             }
-            // Only rows are worth waiting for: anyone flushing, or a sync's end, is
-            // answered at once.
-            let gathering = waiting.is_empty() && ops.iter().all(|op| matches!(op, Op::Put { .. }));
             next = match GATHER.checked_sub(began.elapsed()) {
-                Some(left) if gathering => queue.recv_timeout(left).ok(),
+                Some(left) if only_rows => queue.recv_timeout(left).ok(),
                 _ => queue.try_recv().ok(),
             };
         }
