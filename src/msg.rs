@@ -10,6 +10,7 @@ pub mod facts;
 mod flags;
 mod folder;
 pub mod id_hash;
+pub mod id_text;
 pub mod related;
 mod summary;
 mod summary_ref;

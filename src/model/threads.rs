@@ -332,7 +332,7 @@ pub(super) mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::msg::facts::split_ids;
+    use crate::msg::id_text::split_ids;
 
     /// An id as a header or a summary gives it (brackets optional), hashed.
     pub(in crate::model) fn key(id: &str) -> Option<IdHash> {

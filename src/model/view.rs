@@ -9,8 +9,8 @@
 //! ([`Mailbox::thread_name`](super::Mailbox::thread_name)).
 
 use super::sort::SortOrder;
-use crate::msg::facts::is_id;
 use crate::msg::id_hash::IdHash;
+use crate::msg::id_text::is_id;
 
 /// How a folder is listed: its sort order, whether as conversations, and which are folded.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -124,7 +124,7 @@ impl std::str::FromStr for View {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::msg::facts::MAX_ID;
+    use crate::msg::id_text::MAX_ID;
 
     fn h(id: &str) -> IdHash {
         IdHash::of(id)
