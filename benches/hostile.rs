@@ -289,7 +289,7 @@ fn buffering_cases(b: &mut Bench) {
         &["folders"],
     );
     let server = Server::start(Script::new().on(|c| {
-        if (c.verb == "FETCH" || c.verb == "UID FETCH") && c.args.contains("ENVELOPE") {
+        if (c.verb == "FETCH" || c.verb == "UID FETCH") && c.args.contains("HEADER.FIELDS") {
             flood_of(b"* 1 FETCH (UID 1 FLAGS ())\r\n")
         } else {
             Reply::Default

@@ -72,7 +72,8 @@ fn a_server_dribbling_one_byte_at_a_time_is_given_up_on() {
 #[test]
 fn endless_summary_rows_are_cut_off() {
     let server = Server::start(Script::new().on(|c| {
-        let summary = (c.verb == "FETCH" || c.verb == "UID FETCH") && c.args.contains("ENVELOPE");
+        let summary =
+            (c.verb == "FETCH" || c.verb == "UID FETCH") && c.args.contains("HEADER.FIELDS");
         if summary {
             Reply::Repeat {
                 head: Vec::new(),

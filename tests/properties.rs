@@ -818,13 +818,6 @@ fn header_text() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(piece, 0..3).prop_map(|p| p.join(&b' '))
 }
 
-/// NIL, or a value and whether to send it as a literal.
-type Field = Option<(Vec<u8>, bool)>;
-
-fn field() -> impl Strategy<Value = Field> {
-    prop::option::weighted(0.8, (header_text(), any::<bool>()))
-}
-
 /// Message ids as servers pass them on: bracketed, bare, folded, empty, hostile.
 fn ids_text() -> impl Strategy<Value = Vec<u8>> {
     let piece = prop::sample::select(vec![
@@ -844,52 +837,53 @@ fn ids_text() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(piece, 0..5).prop_map(|p| p.join(&b' '))
 }
 
-fn ids_field() -> impl Strategy<Value = Field> {
-    prop::option::weighted(0.8, (ids_text(), any::<bool>()))
-}
-
-/// A header fields block for References and Content-Type, as a literal.
+/// A header fields block as a summary fetch gets it: any of the list's fields, in any order,
+/// values as servers pass them on (folded, quoted, encoded, 8-bit, hostile).
 fn header_fields() -> impl Strategy<Value = Option<Vec<u8>>> {
     let content_type = prop::sample::select(vec![
-        "",
-        "Content-Type: multipart/mixed; boundary=\"b\"\r\n",
-        "content-type: Multipart/Alternative;\r\n boundary=b\r\n",
-        "Content-Type: application/pdf\r\n",
-        "Content-Type: text/plain\r\n",
-    ]);
-    let references = prop::option::of(ids_text());
-    prop::option::weighted(0.8, (references, content_type)).prop_map(|fields| {
-        fields.map(|(references, content_type)| {
-            let mut block = Vec::new();
-            if let Some(r) = references {
-                block.extend(b"References: ");
-                block.extend(r);
+        &b"multipart/mixed; boundary=\"b\""[..],
+        b"Multipart/Alternative;\r\n boundary=b",
+        b"application/pdf",
+        b"text/plain",
+    ])
+    .prop_map(<[u8]>::to_vec);
+    let from = prop_oneof![
+        header_text(),
+        Just(b"Al <al@example.org>".to_vec()),
+        Just(b"\"Smith, Al\" <al@x>, bo@y".to_vec()),
+        Just(b"al@x (Al)".to_vec()),
+        Just(b"undisclosed-recipients:;".to_vec()),
+    ];
+    let text = |s: BoxedStrategy<Vec<u8>>, name: &'static str| {
+        prop::option::weighted(0.7, s).prop_map(move |v| (name, v))
+    };
+    let fields = (
+        text(header_text().boxed(), "Date"),
+        text(header_text().boxed(), "subject"),
+        text(from.clone().boxed(), "From"),
+        text(from.boxed(), "TO"),
+        text(ids_text().boxed(), "In-Reply-To"),
+        text(ids_text().boxed(), "Message-Id"),
+        text(ids_text().boxed(), "References"),
+        text(content_type.boxed(), "Content-Type"),
+    );
+    let block = (fields, any::<usize>()).prop_map(|(f, rotate)| {
+        let mut fields = vec![f.0, f.1, f.2, f.3, f.4, f.5, f.6, f.7];
+        let n = fields.len();
+        fields.rotate_left(rotate % n);
+        let mut block = Vec::new();
+        for (name, value) in fields {
+            if let Some(v) = value {
+                block.extend(name.bytes());
+                block.extend(b": ");
+                block.extend(v);
                 block.extend(b"\r\n");
             }
-            block.extend(content_type.bytes());
-            block.extend(b"\r\n");
-            block
-        })
-    })
-}
-
-#[derive(Debug, Clone)]
-struct Address {
-    name: Field,
-    adl: Field,
-    mailbox: Field,
-    host: Field,
-}
-
-fn addresses() -> impl Strategy<Value = Option<Vec<Address>>> {
-    let address =
-        (field(), field(), field(), field()).prop_map(|(name, adl, mailbox, host)| Address {
-            name,
-            adl,
-            mailbox,
-            host,
-        });
-    prop::option::weighted(0.8, prop::collection::vec(address, 1..3))
+        }
+        block.extend(b"\r\n");
+        block
+    });
+    prop::option::weighted(0.9, block)
 }
 
 fn internal_date() -> impl Strategy<Value = String> {
@@ -913,20 +907,16 @@ struct FetchReply {
     flags: Vec<&'static str>,
     date: (String, bool),
     size: u32,
-    /// Date, subject, In-Reply-To, Message-ID.
-    envelope: (Field, Field, Field, Field),
-    header: Option<Vec<u8>>,
-    from: Option<Vec<Address>>,
-    to: Option<Vec<Address>>,
-    cc: Option<Vec<Address>>,
+    /// The header fields block, and whether to send it as a literal.
+    header: Option<(Vec<u8>, bool)>,
     /// An item we do not ask for, as servers add them.
     extra: Option<&'static str>,
     /// Which item comes first, and upper or lower case per letter of names and NIL.
     rotate: usize,
     case: u8,
     /// Spaces where imap-proto allows more or fewer: before the list's `)`, before the flags'
-    /// `)`, after each address, before CRLF.
-    spacing: (usize, bool, bool, usize),
+    /// `)`, before CRLF.
+    spacing: (usize, bool, usize),
     /// Untagged noise before this response (only for the summary reader).
     noise: Option<&'static str>,
 }
@@ -965,30 +955,18 @@ fn fetch_reply() -> impl Strategy<Value = FetchReply> {
     ]));
     (
         (flags, (internal_date(), any::<bool>()), any::<u32>()),
-        (field(), field(), ids_field(), ids_field(), header_fields()),
-        (addresses(), addresses(), addresses()),
+        (header_fields(), any::<bool>()),
         (extra, any::<usize>(), any::<u8>()),
-        (0usize..3, any::<bool>(), any::<bool>(), 0usize..3),
+        (0usize..3, any::<bool>(), 0usize..3),
         prop::option::weighted(0.3, prop::sample::select(NOISE)),
     )
         .prop_map(
-            |(
-                (flags, date, size),
-                (date_header, subject, in_reply_to, message_id, header),
-                (from, to, cc),
-                (extra, rotate, case),
-                spacing,
-                noise,
-            )| {
+            |((flags, date, size), (header, literal), (extra, rotate, case), spacing, noise)| {
                 FetchReply {
                     flags,
                     date,
                     size,
-                    envelope: (date_header, subject, in_reply_to, message_id),
-                    header,
-                    from,
-                    to,
-                    cc,
+                    header: header.map(|h| (h, literal)),
                     extra,
                     rotate,
                     case,
@@ -1038,40 +1016,8 @@ impl Render {
         out.push(b'"');
     }
 
-    fn field(&self, out: &mut Vec<u8>, f: &Field) {
-        match f {
-            Some((text, literal)) => self.string(out, text, *literal),
-            None => self.word(out, "NIL"),
-        }
-    }
-
-    fn addresses(&self, out: &mut Vec<u8>, list: &Option<Vec<Address>>, spaced: bool) {
-        let Some(list) = list else {
-            return self.word(out, "NIL");
-        };
-        out.push(b'(');
-        // imap-proto takes addresses with or without a space after each.
-        for a in list {
-            out.push(b'(');
-            for (j, f) in [&a.name, &a.adl, &a.mailbox, &a.host]
-                .into_iter()
-                .enumerate()
-            {
-                if j > 0 {
-                    out.push(b' ');
-                }
-                self.field(out, f);
-            }
-            out.push(b')');
-            if spaced {
-                out.push(b' ');
-            }
-        }
-        out.push(b')');
-    }
-
     fn fetch(&self, out: &mut Vec<u8>, seq: usize, uid: u32, m: &FetchReply) {
-        let (before_close, flags_space, addr_space, trailing) = m.spacing;
+        let (before_close, flags_space, trailing) = m.spacing;
         let mut items: Vec<Vec<u8>> = Vec::new();
         let mut item = |name: &str, value: &dyn Fn(&mut Vec<u8>)| {
             let mut b = Vec::new();
@@ -1093,26 +1039,11 @@ impl Render {
             self.string(b, m.date.0.as_bytes(), m.date.1)
         });
         item("RFC822.SIZE", &|b| b.extend(m.size.to_string().bytes()));
-        item("ENVELOPE", &|b| {
-            let (date, subject, in_reply_to, message_id) = &m.envelope;
-            b.push(b'(');
-            self.field(b, date);
-            b.push(b' ');
-            self.field(b, subject);
-            for list in [&m.from, &m.from, &m.cc, &m.to, &m.cc, &m.cc] {
-                b.push(b' ');
-                self.addresses(b, list, addr_space);
-            }
-            b.push(b' ');
-            self.field(b, in_reply_to);
-            b.push(b' ');
-            self.field(b, message_id);
-            b.push(b')');
-        });
-        if let Some(block) = &m.header {
-            item("BODY[HEADER.FIELDS (REFERENCES CONTENT-TYPE)]", &|b| {
-                self.string(b, block, true)
-            });
+        if let Some((block, literal)) = &m.header {
+            item(
+                "BODY[HEADER.FIELDS (DATE FROM TO SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE)]",
+                &|b| self.string(b, block, *literal),
+            );
         }
         if let Some(extra) = m.extra {
             items.push(extra.as_bytes().to_vec());
@@ -1173,7 +1104,26 @@ fn crate_rows(reply: &[u8]) -> Vec<Summary> {
     let fetches = session
         .uid_fetch("1:*", "(UID)")
         .expect("the crate parses it");
-    tern::imap::messages::summaries_from(&fetches)
+    let mut scratch = String::new();
+    let mut rows: Vec<Summary> = fetches
+        .iter()
+        .filter_map(|f| {
+            let received = f
+                .internal_date()
+                .map_or((0, 0), |d| (d.timestamp(), d.offset().local_minus_utc()));
+            let fields = tern::mime::list_fields::ListFields::read(f.header().unwrap_or_default());
+            Some(Summary::from_fields(
+                f.uid?,
+                tern::imap::messages::flags(f.flags()),
+                received,
+                f.size.unwrap_or(0),
+                &fields,
+                &mut scratch,
+            ))
+        })
+        .collect();
+    rows.sort_unstable_by_key(|s| std::cmp::Reverse(s.uid));
+    rows
 }
 
 /// Hands out bytes in pieces of the given sizes, over and over.

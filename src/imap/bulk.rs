@@ -154,7 +154,7 @@ impl Job {
             let rows = if uids.is_empty() {
                 Vec::new()
             } else {
-                messages::summaries(&mut conn, &uids, false)?
+                messages::summaries(&mut conn, &uids)?
             };
             if self.out.send(Message::Chunk(index, rows)).is_err() {
                 break;

@@ -2,17 +2,14 @@
 //! Plain blocking functions over a [`Connection`]; the worker decides when to call them.
 
 use imap_proto::MailboxDatum;
-use imap_proto::types::{
-    Address, AttributeValue, MessageSection, Response, ResponseCode, SectionPath,
-};
+use imap_proto::types::{AttributeValue, MessageSection, Response, ResponseCode, SectionPath};
 
 use crate::error::{Error, Result};
 use crate::imap::guard::Expect;
 use crate::imap::session::{Connection, map_err};
 use crate::imap::{quirks, summary_reader, uidset};
-use crate::mime::headers::{decode_words, parse_headers};
 use crate::mime::{Part, Section};
-use crate::msg::{Flag, Flags, HeaderFacts, Summary, Uid};
+use crate::msg::{Flag, Flags, Summary, Uid};
 use crate::utf7;
 
 /// What SELECT/EXAMINE told us.
@@ -211,32 +208,19 @@ fn esearch_all(tag: &str, reply: &[u8]) -> Result<Vec<Uid>> {
     Ok(uids)
 }
 
-/// Used when a server's ENVELOPE trips the parser: the raw header fields always parse. They
-/// carry what [`summary_reader::ITEMS`] learns from ENVELOPE and its own header fields.
-const FALLBACK_ITEMS: &str = "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS \
-     (DATE FROM TO SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE)])";
-
 /// Summaries of the messages numbered `first..=last` (sequence numbers), newest first: a
 /// screenful of a folder without waiting for its UID list, the newest (`EXISTS-n+1:EXISTS`,
-/// the first screen) or the oldest (`1:n`, End). `fallback` as for [`summaries`].
-pub fn by_sequence(
-    conn: &mut Connection,
-    first: u32,
-    last: u32,
-    fallback: bool,
-) -> Result<Vec<Summary>> {
+/// the first screen) or the oldest (`1:n`, End).
+pub fn by_sequence(conn: &mut Connection, first: u32, last: u32) -> Result<Vec<Summary>> {
     if first == 0 || last < first {
         return Ok(Vec::new());
     }
-    let set = format!("{first}:{last}");
-    if !fallback {
-        return summary_reader::fetch(conn, "FETCH", &set, (last - first + 1) as usize);
-    }
-    let fetches = conn
-        .session
-        .fetch(set, FALLBACK_ITEMS)
-        .map_err(|e| map_err("FETCH", e))?;
-    Ok(summaries_from(&fetches))
+    summary_reader::fetch(
+        conn,
+        "FETCH",
+        &format!("{first}:{last}"),
+        (last - first + 1) as usize,
+    )
 }
 
 /// [`by_sequence`] without the sizes (each 0), for a big folder's first screen: see
@@ -269,77 +253,12 @@ pub fn sizes_by_sequence(conn: &mut Connection, first: u32, last: u32) -> Result
         .collect())
 }
 
-/// Summaries for `uids`, newest (highest UID) first. `fallback` asks for header fields instead of
-/// ENVELOPE (after a parse failure on this chunk).
-pub fn summaries(conn: &mut Connection, uids: &[Uid], fallback: bool) -> Result<Vec<Summary>> {
+/// Summaries for `uids`, newest (highest UID) first.
+pub fn summaries(conn: &mut Connection, uids: &[Uid]) -> Result<Vec<Summary>> {
     if uids.is_empty() {
         return Ok(Vec::new());
     }
-    let set = uidset::format(uids);
-    if !fallback {
-        return summary_reader::fetch(conn, "UID FETCH", &set, uids.len());
-    }
-    let fetches = conn
-        .session
-        .uid_fetch(set, FALLBACK_ITEMS)
-        .map_err(|e| map_err("UID FETCH", e))?;
-    Ok(summaries_from(&fetches))
-}
-
-/// Rows from the crate's parse of a summary fetch: for the header-fields fallback, and the
-/// reference the summary reader is tested against.
-pub fn summaries_from(fetches: &imap::types::Fetches) -> Vec<Summary> {
-    let mut out: Vec<Summary> = fetches
-        .iter()
-        .filter_map(|f| {
-            let uid = f.uid?;
-            let (date, date_offset) = f
-                .internal_date()
-                .map(|d| (d.timestamp(), d.offset().local_minus_utc()))
-                .unwrap_or((0, 0));
-            let first = |list: &Option<Vec<Address>>| {
-                list.as_deref()
-                    .and_then(|a| a.first())
-                    .map(address)
-                    .unwrap_or_default()
-            };
-            let header = f.header().unwrap_or_default();
-            let (from, to, subject, facts) = match f.envelope() {
-                Some(env) => (
-                    first(&env.from),
-                    first(&env.to),
-                    env.subject.as_deref().map(decode_words).unwrap_or_default(),
-                    HeaderFacts::from_envelope(
-                        env.date.as_deref(),
-                        env.message_id.as_deref(),
-                        env.in_reply_to.as_deref(),
-                        header,
-                    ),
-                ),
-                None if header.is_empty() => Default::default(),
-                None => {
-                    let h = parse_headers(header);
-                    let first_of = |list: &str| list.split(", ").next().unwrap_or("").to_string();
-                    let facts = HeaderFacts::from_header(header);
-                    (first_of(&h.from), first_of(&h.to), h.subject, facts)
-                }
-            };
-            Some(Summary {
-                uid,
-                flags: flags(f.flags()),
-                date,
-                date_offset,
-                size: f.size.unwrap_or(0),
-                from: from.into(),
-                to: to.into(),
-                subject: subject.into(),
-                header: facts,
-            })
-        })
-        .collect();
-    // Servers answer in sequence order; consumers want the list order.
-    out.sort_unstable_by_key(|s| std::cmp::Reverse(s.uid));
-    out
+    summary_reader::fetch(conn, "UID FETCH", &uidset::format(uids), uids.len())
 }
 
 /// `UID FETCH 1:* (UID FLAGS)`: every message's flags, for comparing with what we know.
@@ -352,27 +271,6 @@ pub fn flags_of_all(conn: &mut Connection) -> Result<Vec<(Uid, Flags)>> {
         .iter()
         .filter_map(|f| Some((f.uid?, flags(f.flags()))))
         .collect())
-}
-
-fn address(a: &Address) -> String {
-    let text = |b: &Option<std::borrow::Cow<[u8]>>| {
-        b.as_deref()
-            .map(|b| String::from_utf8_lossy(b).into_owned())
-            .unwrap_or_default()
-    };
-    let mailbox = text(&a.mailbox);
-    let host = text(&a.host);
-    let addr = match (mailbox.is_empty(), host.is_empty()) {
-        (false, false) => format!("{mailbox}@{host}"),
-        (false, true) => mailbox,
-        _ => String::new(),
-    };
-    let name = a.name.as_deref().map(decode_words).unwrap_or_default();
-    match (name.trim().is_empty(), addr.is_empty()) {
-        (true, _) => addr,
-        (false, true) => name,
-        (false, false) => format!("{} <{addr}>", name.trim()),
-    }
 }
 
 pub fn flags(list: &[imap::types::Flag]) -> Flags {

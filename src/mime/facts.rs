@@ -69,29 +69,6 @@ pub fn has_attachment(value: &[u8]) -> bool {
     }
 }
 
-/// The value of the first field named `name` (any case) in a header block, folded lines
-/// included as they are; None when there is no such field.
-pub fn field<'a>(block: &'a [u8], name: &str) -> Option<&'a [u8]> {
-    let mut at = 0;
-    while at < block.len() {
-        let line_end = memchr::memchr(b'\n', &block[at..]).map_or(block.len(), |n| at + n + 1);
-        let line = &block[at..line_end];
-        let named = line
-            .get(..name.len())
-            .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
-            && line.get(name.len()) == Some(&b':');
-        if named {
-            let mut end = line_end;
-            while matches!(block.get(end), Some(b' ' | b'\t')) {
-                end = memchr::memchr(b'\n', &block[end..]).map_or(block.len(), |n| end + n + 1);
-            }
-            return Some(&block[at + name.len() + 1..end]);
-        }
-        at = line_end;
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,22 +139,5 @@ mod tests {
             assert!(!has_attachment(v.as_bytes()), "{v}");
         }
         assert!(!has_attachment(b"\xffmultipart/mixed"));
-    }
-
-    #[test]
-    fn fields_are_found_in_any_case_with_their_folded_lines() {
-        let block = b"X-References: <no@x>\r\nreferences: <a@x>\r\n\t<b@x>\r\n \
-                      <c@x>\r\nContent-Type: multipart/mixed;\r\n boundary=z\r\n\r\n";
-        assert_eq!(
-            field(block, "References"),
-            Some(&b" <a@x>\r\n\t<b@x>\r\n <c@x>\r\n"[..])
-        );
-        assert_eq!(
-            field(block, "content-type"),
-            Some(&b" multipart/mixed;\r\n boundary=z\r\n"[..])
-        );
-        assert_eq!(field(block, "Date"), None);
-        assert_eq!(field(b"References", "References"), None);
-        assert_eq!(field(b"References:", "References"), Some(&b""[..]));
     }
 }

@@ -13,6 +13,7 @@ pub mod facts;
 pub mod filename;
 pub mod headers;
 pub mod html;
+pub mod list_fields;
 mod params;
 pub mod raw;
 pub mod sanitize;

@@ -16,6 +16,7 @@ pub const STORED_KEYS_MAX: usize = 8 * (2 + MAX_REFERENCES);
 use super::id_hash::IdHash;
 use super::id_text::{is_id, split_ids};
 use crate::mime;
+use crate::mime::list_fields::ListFields;
 
 const HAS_SENT: u8 = 1;
 const ATTACHMENT: u8 = 2;
@@ -84,35 +85,21 @@ impl HeaderFacts {
         }
     }
 
-    /// Facts from the raw values of an ENVELOPE's Date, Message-ID and In-Reply-To, and a
-    /// header block holding References and Content-Type.
-    pub fn from_envelope(
-        date: Option<&[u8]>,
-        message_id: Option<&[u8]>,
-        in_reply_to: Option<&[u8]>,
-        header: &[u8],
-    ) -> HeaderFacts {
+    /// Facts from the raw values of a header's fields, as a summary fetch brings them.
+    pub fn from_fields(fields: &ListFields<'_>) -> HeaderFacts {
         HeaderFacts::new(
-            date.and_then(mime::facts::sent),
-            message_id.and_then(mime::facts::message_id),
-            in_reply_to.and_then(|v| mime::facts::ids(v).next()),
-            mime::facts::field(header, "References")
-                .into_iter()
-                .flat_map(mime::facts::ids),
-            mime::facts::field(header, "Content-Type").is_some_and(mime::facts::has_attachment),
+            fields.date.and_then(mime::facts::sent),
+            fields.message_id.and_then(mime::facts::message_id),
+            fields.in_reply_to.and_then(|v| mime::facts::ids(v).next()),
+            fields.references.into_iter().flat_map(mime::facts::ids),
+            fields.content_type.is_some_and(mime::facts::has_attachment),
         )
     }
 
     /// Facts from a raw header block holding every field they come from: Date, Message-ID,
     /// In-Reply-To, References and Content-Type.
     pub fn from_header(block: &[u8]) -> HeaderFacts {
-        let field = |name| mime::facts::field(block, name);
-        HeaderFacts::from_envelope(
-            field("Date"),
-            field("Message-ID"),
-            field("In-Reply-To"),
-            block,
-        )
+        HeaderFacts::from_fields(&ListFields::read(block))
     }
 
     /// The facts as a borrowed view, as rows are read whether owned or in the model's store.

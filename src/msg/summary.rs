@@ -1,9 +1,13 @@
 //! One row of a message list as it travels between the worker, the model, the cache and the
 //! CLI.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::{Flags, HeaderFacts, SummaryRef, Uid};
+use crate::mime::address::first_shown;
+use crate::mime::headers::decode_text;
+use crate::mime::list_fields::ListFields;
 
 /// One row of a message list as it travels (worker → model, cache, CLI): 104 bytes plus the
 /// subject's and the ids'. The open folder's model keeps rows compact instead
@@ -27,6 +31,35 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// A row from the header fields a list is made of, with what a server tells apart from
+    /// the header: the flags, INTERNALDATE (seconds, UTC offset in seconds) and the size.
+    /// `scratch` is the caller's buffer for the addresses' display forms, kept from row to row
+    /// so that each address costs one allocation, its shared copy.
+    pub fn from_fields(
+        uid: Uid,
+        flags: Flags,
+        (date, date_offset): (i64, i32),
+        size: u32,
+        fields: &ListFields<'_>,
+        scratch: &mut String,
+    ) -> Summary {
+        let mut address = |value: Option<&[u8]>| {
+            first_shown(value.unwrap_or_default(), scratch);
+            Arc::from(scratch.as_str())
+        };
+        Summary {
+            uid,
+            flags,
+            date,
+            date_offset,
+            size,
+            from: address(fields.from),
+            to: address(fields.to),
+            subject: fields.subject.map_or(Cow::Borrowed(""), decode_text).into(),
+            header: HeaderFacts::from_fields(fields),
+        }
+    }
+
     /// When the message was sent: its Date header, or INTERNALDATE when it has none that
     /// parses. Seconds since the epoch and UTC offset in seconds.
     pub fn sent(&self) -> (i64, i32) {

@@ -495,17 +495,20 @@ fn uid_set(set: &str, max: u32) -> Vec<u32> {
 
 pub const DATE: &str = "01-Jan-2024 10:00:00 +0000";
 
-/// The summary line the built-in mailbox gives for `uid` with ENVELOPE.
-pub fn envelope_fetch(uid: u32) -> String {
-    let bob = r#"(("Bob" NIL "bob" "example.com"))"#;
+/// The summary line the built-in mailbox gives for `uid`: its header fields as tern asks for
+/// them.
+pub fn summary_fetch(uid: u32) -> String {
+    let msg = message_text(uid);
+    let header = msg.split("\r\n\r\n").next().unwrap_or_default();
     format!(
-        "* {uid} FETCH (UID {uid} FLAGS (\\Seen) INTERNALDATE \"{DATE}\" RFC822.SIZE 100 ENVELOPE (\"Mon, 1 Jan 2024 10:00:00 +0000\" \"message {uid}\" {bob} {bob} {bob} ((\"Al\" NIL \"al\" \"example.com\")) NIL NIL NIL \"<{uid}@example.com>\"))\r\n"
+        "* {uid} FETCH (UID {uid} FLAGS (\\Seen) INTERNALDATE \"{DATE}\" RFC822.SIZE 100 BODY[HEADER.FIELDS (DATE FROM TO SUBJECT MESSAGE-ID)] {})\r\n",
+        literal(&format!("{header}\r\n\r\n"))
     )
 }
 
 pub fn message_text(uid: u32) -> String {
     format!(
-        "Date: Mon, 1 Jan 2024 10:00:00 +0000\r\nFrom: Bob <bob@example.com>\r\nSubject: message {uid}\r\n\r\nhello {uid}\r\n"
+        "Date: Mon, 1 Jan 2024 10:00:00 +0000\r\nFrom: Bob <bob@example.com>\r\nTo: Al <al@example.com>\r\nSubject: message {uid}\r\nMessage-ID: <{uid}@example.com>\r\n\r\nhello {uid}\r\n"
     )
 }
 
@@ -546,14 +549,8 @@ fn default_reply(cmd: &Command, caps: &str) -> Vec<u8> {
             let mut out = String::new();
             for uid in cmd.uids() {
                 let msg = message_text(uid);
-                let line = if items.contains("ENVELOPE") {
-                    envelope_fetch(uid)
-                } else if items.contains("HEADER.FIELDS") {
-                    let header = msg.split("\r\n\r\n").next().unwrap_or_default();
-                    format!(
-                        "* {uid} FETCH (UID {uid} FLAGS (\\Seen) INTERNALDATE \"{DATE}\" RFC822.SIZE 100 BODY[HEADER.FIELDS (DATE FROM SUBJECT)] {})\r\n",
-                        literal(&format!("{header}\r\n\r\n"))
-                    )
+                let line = if items.contains("HEADER.FIELDS") {
+                    summary_fetch(uid)
                 } else if items.contains("BODYSTRUCTURE") {
                     let header = msg.split("\r\n\r\n").next().unwrap_or_default();
                     format!(

@@ -41,34 +41,15 @@ pub(super) struct Str<'a> {
     pub(super) escaped: bool,
 }
 
-#[derive(Debug, Default)]
-pub(super) struct Address<'a> {
-    pub(super) name: Option<Str<'a>>,
-    pub(super) mailbox: Option<Str<'a>>,
-    pub(super) host: Option<Str<'a>>,
-}
-
-#[derive(Debug, Default)]
-pub(super) struct Envelope<'a> {
-    pub(super) date: Option<Str<'a>>,
-    pub(super) subject: Option<Str<'a>>,
-    /// The first address of each list.
-    pub(super) from: Option<Address<'a>>,
-    pub(super) to: Option<Address<'a>>,
-    pub(super) in_reply_to: Option<Str<'a>>,
-    pub(super) message_id: Option<Str<'a>>,
-}
-
 /// The items of one FETCH response we use. As in the crate: the last UID and size, the
-/// first INTERNALDATE, ENVELOPE and header fields, the flags of every FLAGS item.
+/// first INTERNALDATE and header fields, the flags of every FLAGS item.
 #[derive(Debug, Default)]
 pub(super) struct Fetch<'a> {
     pub(super) uid: Option<u32>,
     pub(super) flags: Option<Flags>,
     pub(super) date: Option<Str<'a>>,
     pub(super) size: Option<u32>,
-    pub(super) envelope: Option<Envelope<'a>>,
-    /// The header fields block (References, Content-Type).
+    /// The header fields block ([`crate::mime::list_fields::NAMES`]).
     pub(super) header: Option<Str<'a>>,
 }
 
@@ -287,9 +268,6 @@ impl<'a> Parser<'a> {
                 f.date = f.date.or(date);
             } else if is("RFC822.SIZE") {
                 f.size = Some(self.number()?);
-            } else if is("ENVELOPE") {
-                let env = self.envelope()?;
-                f.envelope.get_or_insert(env);
             } else if is_header_fields(name) {
                 let header = self.nstring()?;
                 f.header = f.header.or(header);
@@ -415,82 +393,6 @@ impl<'a> Parser<'a> {
         self.expect(b'\r')?;
         self.expect(b'\n')?;
         self.skip_bytes(n)
-    }
-
-    /// `(date subject from sender reply-to to cc bcc in-reply-to message-id)`.
-    fn envelope(&mut self) -> Step<Envelope<'a>> {
-        self.expect(b'(')?;
-        let date = self.nstring()?;
-        self.sp()?;
-        let subject = self.nstring()?;
-        self.sp()?;
-        let from = self.addresses()?;
-        for _ in 0..2 {
-            self.sp()?;
-            self.addresses()?;
-        }
-        self.sp()?;
-        let to = self.addresses()?;
-        for _ in 0..2 {
-            self.sp()?;
-            self.addresses()?;
-        }
-        self.sp()?;
-        let in_reply_to = self.nstring()?;
-        self.sp()?;
-        let message_id = self.nstring()?;
-        self.spaces()?;
-        self.expect(b')')?;
-        Ok(Envelope {
-            date,
-            subject,
-            from,
-            to,
-            in_reply_to,
-            message_id,
-        })
-    }
-
-    /// NIL or a non-empty list of addresses: the first one.
-    fn addresses(&mut self) -> Step<Option<Address<'a>>> {
-        if self.peek()? != b'(' {
-            self.nil()?;
-            return Ok(None);
-        }
-        self.i += 1;
-        let mut first = None;
-        loop {
-            self.spaces()?;
-            match self.peek()? {
-                b')' if first.is_some() => {
-                    self.i += 1;
-                    return Ok(first);
-                }
-                b'(' => {
-                    let a = self.address()?;
-                    first.get_or_insert(a);
-                }
-                _ => return Err(Stop::Malformed),
-            }
-        }
-    }
-
-    /// `(name adl mailbox host)`.
-    fn address(&mut self) -> Step<Address<'a>> {
-        self.expect(b'(')?;
-        let name = self.nstring()?;
-        self.sp()?;
-        self.nstring()?;
-        self.sp()?;
-        let mailbox = self.nstring()?;
-        self.sp()?;
-        let host = self.nstring()?;
-        self.expect(b')')?;
-        Ok(Address {
-            name,
-            mailbox,
-            host,
-        })
     }
 
     /// Any value of an item we do not use: an atom, a string or a list.

@@ -34,13 +34,38 @@ fn read(reply: &str) -> Result<Vec<Summary>> {
     whole
 }
 
-const ENV: &str = r#"ENVELOPE ("Mon, 1 Jan 2024 10:00:00 +0000" "Hello" (("Ann Example" NIL "ann" "example.com")) NIL NIL (("Bob" NIL "bob" "example.org")) NIL NIL NIL "<1@x>")"#;
+/// A header fields item as Dovecot sends it.
+fn fields(block: &str) -> String {
+    format!(
+        "BODY[HEADER.FIELDS ({})] {}",
+        crate::mime::list_fields::NAMES,
+        literal(block)
+    )
+}
+
+/// A full row's header fields item.
+fn env() -> String {
+    fields(
+        "Date: Mon, 1 Jan 2024 10:00:00 +0000\r\nSubject: Hello\r\n\
+         From: Ann Example <ann@example.com>\r\nTo: Bob <bob@example.org>\r\n\
+         Message-ID: <1@x>\r\n\r\n",
+    )
+}
+
+#[test]
+fn the_items_name_every_field_a_row_is_made_of() {
+    for items in [ITEMS, ITEMS_WITHOUT_SIZE] {
+        let fields = format!("HEADER.FIELDS ({})", crate::mime::list_fields::NAMES);
+        assert!(items.contains(&fields), "{items}");
+    }
+}
 
 #[test]
 fn reads_rows_newest_first() {
+    let env = env();
     let reply = format!(
-        "* 1 FETCH (UID 7 FLAGS (\\Seen) INTERNALDATE \"01-Jan-2024 10:00:00 +0100\" RFC822.SIZE 1234 {ENV})\r\n\
-         * 2 FETCH (UID 9 FLAGS () INTERNALDATE \" 2-Feb-2024 11:00:00 -0500\" RFC822.SIZE 99 {ENV})\r\n\
+        "* 1 FETCH (UID 7 FLAGS (\\Seen) INTERNALDATE \"01-Jan-2024 10:00:00 +0100\" RFC822.SIZE 1234 {env})\r\n\
+         * 2 FETCH (UID 9 FLAGS () INTERNALDATE \" 2-Feb-2024 11:00:00 -0500\" RFC822.SIZE 99 {env})\r\n\
          t1 OK done\r\n"
     );
     let rows = read(&reply).unwrap();
@@ -57,10 +82,11 @@ fn reads_rows_newest_first() {
 
 #[test]
 fn rows_answered_out_of_uid_order_still_come_newest_first() {
+    let env = env();
     let reply = format!(
-        "* 2 FETCH (UID 9 FLAGS () {ENV})\r\n\
-         * 3 FETCH (UID 12 FLAGS () {ENV})\r\n\
-         * 1 FETCH (UID 7 FLAGS () {ENV})\r\n\
+        "* 2 FETCH (UID 9 FLAGS () {env})\r\n\
+         * 3 FETCH (UID 12 FLAGS () {env})\r\n\
+         * 1 FETCH (UID 7 FLAGS () {env})\r\n\
          t1 OK done\r\n"
     );
     let rows = read(&reply).unwrap();
@@ -71,28 +97,33 @@ fn rows_answered_out_of_uid_order_still_come_newest_first() {
 fn strings_come_quoted_escaped_literal_or_nil_in_any_case() {
     let reply = concat!(
         "* 1 fetch (uid 5 Flags (\\SEEN \\flagged $Junk ) internaldate {26}\r\n",
-        "01-Jan-2024 10:00:00 +0000 rfc822.size 10 envelope ",
-        "(nil {21}\r\n=?UTF-8?Q?caf=C3=A9?= ((\"Say \\\"hi\\\" \\\\ bye\" NIL \"a\" NIL)) nil nil ",
-        "((NIL NIL {3}\r\nbob \"ex.org\")(\"second\" NIL \"s\" \"x\") ) NIL NIL NIL NIL)  )  \r\n",
+        "01-Jan-2024 10:00:00 +0000 rfc822.size 10 body[header.fields (from)] ",
+        r#""From: \"Say \\\"hi\\\" \\\\ bye\" <a@x>"  )  "#,
+        "\r\n",
+        "* 2 FETCH (UID 6 body[HEADER.FIELDS (SUBJECT TO)] {48}\r\n",
+        "Subject: =?UTF-8?Q?caf=C3=A9?=\r\nTo: bob@ex.org\r\n)\r\n",
+        "* 3 FETCH (UID 7 BODY[HEADER.FIELDS (SUBJECT)] nil)\r\n",
         "t1 ok done\r\n"
     );
     let rows = read(reply).unwrap();
-    assert_eq!(rows.len(), 1);
-    let r = &rows[0];
+    assert_eq!(rows.len(), 3);
+    let r = &rows[2];
     assert_eq!(r.flags, Flag::Seen | Flag::Flagged);
     assert_eq!((r.date, r.size), (1_704_103_200, 10));
-    assert_eq!(&*r.subject, "café");
-    assert_eq!(&*r.from, "Say \"hi\" \\ bye <a>");
-    assert_eq!(&*r.to, "bob@ex.org");
+    assert_eq!(&*r.from, "Say \"hi\" \\ bye <a@x>");
+    assert_eq!(&*rows[1].subject, "café");
+    assert_eq!(&*rows[1].to, "bob@ex.org");
+    assert_eq!((rows[0].uid, &*rows[0].subject), (7, ""));
 }
 
 #[test]
 fn other_items_and_untagged_responses_are_skipped() {
+    let env = env();
     let reply = format!(
         "* 3 EXISTS\r\n* 1 RECENT\r\n* OK [HIGHESTMODSEQ 9] fine\r\n\
          * 1 FETCH (MODSEQ (12) UID 4 X-GM-LABELS (\"\\\\Inbox\" (nested (deep))) \
-         BODY[HEADER.FIELDS (DATE FROM)]<0> {{5}}\r\n((((( \
-         FLAGS (\\Answered) {ENV})\r\n\
+         BODY[TEXT]<0> {{5}}\r\n((((( \
+         FLAGS (\\Answered) {env})\r\n\
          * 2 EXPUNGE\r\n* XYZZY {{7}}\r\n* 1 FET\r\n* 2 FETCH (FLAGS (\\Seen))\r\n\
          * NO [ALERT] quota\r\n* BAD stray\r\n+ go on\r\nt1 OK done\r\n"
     );
@@ -109,10 +140,11 @@ fn other_items_and_untagged_responses_are_skipped() {
 
 #[test]
 fn a_flag_change_during_the_fetch_updates_the_row_instead_of_adding_one() {
+    let env = env();
     let reply = format!(
-        "* 1 FETCH (UID 1 FLAGS (\\Seen) {ENV})\r\n\
+        "* 1 FETCH (UID 1 FLAGS (\\Seen) {env})\r\n\
          * 2 FETCH (UID 2 FLAGS (\\Flagged))\r\n\
-         * 2 FETCH (UID 2 FLAGS () {ENV})\r\n\
+         * 2 FETCH (UID 2 FLAGS () {env})\r\n\
          * 1 FETCH (FLAGS (\\Deleted) UID 1)\r\n\
          * 3 FETCH (UID 3 FLAGS (\\Draft))\r\n\
          t1 OK done\r\n"
@@ -150,27 +182,24 @@ fn no_and_bad_carry_the_servers_words() {
 
 #[test]
 fn bytes_after_the_tagged_line_are_left_for_the_crate() {
-    let reply = format!("* 1 FETCH (UID 1 {ENV})\r\nt1 OK done\r\n* 2 EXISTS\r\n* 3 EXI");
+    let env = env();
+    let reply = format!("* 1 FETCH (UID 1 {env})\r\nt1 OK done\r\n* 2 EXISTS\r\n* 3 EXI");
     let (rows, rest, _) = read_with(reply.as_bytes(), usize::MAX);
     assert_eq!(rows.unwrap().len(), 1);
     assert_eq!(rest, b"* 2 EXISTS\r\n* 3 EXI");
 }
 
 #[test]
-fn envelopes_imap_proto_refuses_are_protocol_errors() {
+fn malformed_responses_are_protocol_errors() {
     let bad = [
-        // An empty address list.
-        "* 2 FETCH (UID 2 ENVELOPE (NIL \"s\" () NIL NIL NIL NIL NIL NIL NIL))\r\n",
-        // A field missing.
-        "* 2 FETCH (UID 2 ENVELOPE (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL))\r\n",
         // Unbalanced parentheses swallowing the next items into FLAGS.
-        "* 2 FETCH (UID 2 FLAGS (\\Seen INTERNALDATE \"x\" ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)))\r\n",
-        // Raw quotes inside a quoted name.
-        "* 2 FETCH (UID 2 ENVELOPE (NIL \"s\" ((\"Bob \"the\" Builder\" NIL \"b\" \"x\")) NIL NIL NIL NIL NIL NIL NIL))\r\n",
+        "* 2 FETCH (UID 2 FLAGS (\\Seen INTERNALDATE \"x\" RFC822.SIZE 5))\r\n",
         // A quoted string running past the end of the line.
-        "* 2 FETCH (UID 2 ENVELOPE (NIL \"s\r\n",
+        "* 2 FETCH (UID 2 BODY[HEADER.FIELDS (SUBJECT)] \"s\r\n",
         // An escape other than \\ and \".
-        "* 2 FETCH (UID 2 ENVELOPE (NIL \"a\\n\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n",
+        "* 2 FETCH (UID 2 BODY[HEADER.FIELDS (SUBJECT)] \"a\\n\")\r\n",
+        // Neither a string nor NIL.
+        "* 2 FETCH (UID 2 BODY[HEADER.FIELDS (SUBJECT)] x)\r\n",
         // A UID past 32 bits, items without a space between them.
         "* 2 FETCH (UID 4294967296)\r\n",
         "* 2 FETCH (UID 2FLAGS ())\r\n",
@@ -193,7 +222,7 @@ fn envelopes_imap_proto_refuses_are_protocol_errors() {
 #[test]
 fn a_huge_literal_is_refused_before_anything_is_read_for_it() {
     for head in [
-        "* 1 FETCH (UID 1 ENVELOPE (NIL {4294967295}\r\n",
+        "* 1 FETCH (UID 1 BODY[HEADER.FIELDS (SUBJECT)] {4294967295}\r\n",
         "* 1 FETCH (UID 1 BODY[] {99999999999999999999}\r\n",
         "* XYZZY {2147483648}\r\n",
     ] {
@@ -219,9 +248,10 @@ fn a_line_without_end_is_refused_at_the_response_limit() {
 
 #[test]
 fn deep_nesting_is_refused_without_recursion() {
+    let env = env();
     let nested = |depth: usize| {
         format!(
-            "* 1 FETCH (UID 1 X {}{} {ENV})\r\nt1 OK done\r\n",
+            "* 1 FETCH (UID 1 X {}{} {env})\r\nt1 OK done\r\n",
             "(".repeat(depth),
             ")".repeat(depth)
         )
@@ -236,7 +266,10 @@ fn deep_nesting_is_refused_without_recursion() {
 
 #[test]
 fn end_of_stream_is_a_network_error_with_the_byes_words() {
-    let cut = format!("* 1 FETCH (UID 1 {ENV})\r\n* 2 FETCH (UID 2 ENVELOPE (NIL {{10}}\r\nabc");
+    let env = env();
+    let cut = format!(
+        "* 1 FETCH (UID 1 {env})\r\n* 2 FETCH (UID 2 BODY[HEADER.FIELDS (SUBJECT)] {{10}}\r\nabc"
+    );
     assert_eq!(
         read(&cut).unwrap_err(),
         Error::Network("the connection was lost".into())
@@ -251,18 +284,17 @@ fn end_of_stream_is_a_network_error_with_the_byes_words() {
 #[test]
 fn a_response_larger_than_the_buffer_is_read_whole() {
     let subject = "x".repeat(3 * BUFFER);
-    let reply = format!(
-        "* 1 FETCH (UID 1 ENVELOPE (NIL {{{}}}\r\n{subject} NIL NIL NIL NIL NIL NIL NIL NIL))\r\nt1 OK done\r\n",
-        subject.len()
-    );
+    let block = fields(&format!("Subject: {subject}\r\n\r\n"));
+    let reply = format!("* 1 FETCH (UID 1 {block})\r\nt1 OK done\r\n");
     let (rows, _, _) = read_with(reply.as_bytes(), 4096);
     assert_eq!(&*rows.unwrap()[0].subject, subject);
 }
 
 #[test]
 fn garbage_never_panics() {
+    let env = env();
     // Every prefix of a reply, and every byte replaced by each delimiter.
-    let reply = format!("* 1 FETCH (UID 1 FLAGS (\\Seen) {ENV})\r\nt1 OK done\r\n");
+    let reply = format!("* 1 FETCH (UID 1 FLAGS (\\Seen) {env})\r\nt1 OK done\r\n");
     let bytes = reply.as_bytes();
     for end in 0..bytes.len() {
         let _ = read_with(&bytes[..end], 7);
@@ -322,19 +354,22 @@ fn internal_dates_parse_as_chrono_parses_them() {
     }
 }
 
-/// A full row whose ENVELOPE has `date`, `in_reply_to` and `message_id` (as sent) and, when
-/// there is one, the header fields item `fields` (as sent).
-fn with_facts(date: &str, in_reply_to: &str, message_id: &str, fields: Option<&str>) -> Summary {
-    let fields = fields.map_or(String::new(), |f| {
-        format!(" BODY[HEADER.FIELDS (REFERENCES CONTENT-TYPE)] {f}")
+/// A row with an INTERNALDATE and, when there is one, the header fields item `item` (as sent).
+fn with_item(item: Option<&str>) -> Summary {
+    let item = item.map_or(String::new(), |f| {
+        format!(" BODY[HEADER.FIELDS (DATE MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE)] {f}")
     });
     let reply = format!(
-        "* 1 FETCH (UID 1 INTERNALDATE \"01-Jan-2024 10:00:00 +0000\" ENVELOPE ({date} \"s\" \
-         NIL NIL NIL NIL NIL NIL {in_reply_to} {message_id}){fields})\r\nt1 OK done\r\n"
+        "* 1 FETCH (UID 1 INTERNALDATE \"01-Jan-2024 10:00:00 +0000\"{item})\r\nt1 OK done\r\n"
     );
     let mut rows = read(&reply).unwrap();
     assert_eq!(rows.len(), 1);
     rows.remove(0)
+}
+
+/// A row whose header is `block`.
+fn with_facts(block: &str) -> Summary {
+    with_item(Some(&literal(block)))
 }
 
 fn literal(text: &str) -> String {
@@ -343,13 +378,10 @@ fn literal(text: &str) -> String {
 
 #[test]
 fn the_date_header_ids_and_attachment_come_with_the_row() {
-    let block = "References: <root@x>\r\n\t<mid@x>\r\n <parent@x>\r\n\
-                 Content-Type: multipart/mixed;\r\n boundary=\"b\"\r\n\r\n";
     let r = with_facts(
-        "\"Tue, 2 Jan 2024 08:00:00 -0500\"",
-        "\"<parent@x> <other@x>\"",
-        &literal("<me@x>"),
-        Some(&literal(block)),
+        "Date: Tue, 2 Jan 2024 08:00:00 -0500\r\nIn-Reply-To: <parent@x> <other@x>\r\n\
+         Message-ID:\r\n <me@x>\r\nReferences: <root@x>\r\n\t<mid@x>\r\n <parent@x>\r\n\
+         Content-Type: multipart/mixed;\r\n boundary=\"b\"\r\n\r\n",
     );
     assert_eq!(r.sent(), (1_704_200_400, -5 * 3600));
     assert_eq!(r.date, 1_704_103_200, "INTERNALDATE is kept apart");
@@ -365,37 +397,41 @@ fn the_date_header_ids_and_attachment_come_with_the_row() {
 #[test]
 fn missing_facts_fall_back_without_failing_the_row() {
     let internal = (1_704_103_200, 0);
-    // NIL everywhere, and no header fields item at all.
-    let r = with_facts("NIL", "NIL", "NIL", None);
-    assert_eq!(r.sent(), internal);
-    assert_eq!((r.message_id(), r.in_reply_to()), (None, None));
-    assert_eq!(r.references().count(), 0);
-    assert!(!r.has_attachment());
-    // A Date that does not parse, an empty block, a quoted empty block, NIL.
-    for fields in ["{0}\r\n", "\"\"", "NIL", "\"\\\\\""] {
-        let r = with_facts("\"last tuesday\"", "\"\"", "\"\"", Some(fields));
-        assert_eq!(r.sent(), internal, "{fields}");
-        assert_eq!(r.message_id(), None, "{fields}");
-        assert_eq!(r.references().count(), 0, "{fields}");
-        assert!(!r.has_attachment(), "{fields}");
+    // No header fields item at all; an empty block, a quoted empty block, NIL; a Date that
+    // does not parse and empty ids.
+    for item in [
+        None,
+        Some("{0}\r\n"),
+        Some("\"\""),
+        Some("NIL"),
+        Some("\"\\\\\""),
+        Some(&literal(
+            "Date: last tuesday\r\nMessage-ID:\r\nIn-Reply-To: \r\n\r\n",
+        )),
+    ] {
+        let r = with_item(item);
+        assert_eq!(r.sent(), internal, "{item:?}");
+        assert_eq!((r.message_id(), r.in_reply_to()), (None, None), "{item:?}");
+        assert_eq!(r.references().count(), 0, "{item:?}");
+        assert!(!r.has_attachment(), "{item:?}");
+        assert_eq!((&*r.from, &*r.subject), ("", ""), "{item:?}");
     }
-    // Fields a server lists in its own case and order, and one of them missing.
+    // Fields a server lists in its own case and order, and some missing.
     let reply = format!(
-        "* 1 FETCH (UID 1 body[header.fields (\"content-type\" \"references\")] {} {ENV})\r\n\
+        "* 1 FETCH (UID 1 body[header.fields (\"content-type\" \"references\")] {})\r\n\
          t1 OK done\r\n",
         literal("content-type: Application/PDF\r\n\r\n")
     );
     let r = &read(&reply).unwrap()[0];
     assert!(r.has_attachment());
     assert_eq!(r.references().count(), 0);
-    assert_eq!(r.message_id(), Some("1@x"), "from ENV");
 }
 
 #[test]
 fn a_references_header_of_ten_thousand_ids_keeps_a_few() {
     let ids: Vec<String> = (0..10_000).map(|i| format!("<{i}@x>")).collect();
     let block = format!("References: {}\r\n\r\n", ids.join("\r\n "));
-    let r = with_facts("NIL", "NIL", "NIL", Some(&literal(&block)));
+    let r = with_facts(&block);
     let kept: Vec<&str> = r.references().collect();
     assert_eq!(kept.len(), crate::msg::facts::MAX_REFERENCES);
     assert_eq!(kept.first(), Some(&"0@x"));
@@ -404,13 +440,10 @@ fn a_references_header_of_ten_thousand_ids_keeps_a_few() {
 
 #[test]
 fn hostile_ids_are_dropped_and_the_rest_kept() {
-    let block = "References: <\u{1b}]0;owned\u{7}@x> <ok@x> <\u{202e}rtl@x> \
-                 <a\u{0}b@x>\r\n\r\n";
     let r = with_facts(
-        "\"Mon, 1 Jan 2024 10:00:00 +0000\u{1b}[2J\"",
-        &literal("<\u{1b}[31m@x>"),
-        &literal("<me@x>\r\n\u{1b}[2J"),
-        Some(&literal(block)),
+        "Date: Mon, 1 Jan 2024 10:00:00 +0000\u{1b}[2J\r\nIn-Reply-To: <\u{1b}[31m@x>\r\n\
+         Message-ID: <me@x>\r\n\u{1b}[2J\r\n\
+         References: <\u{1b}]0;owned\u{7}@x> <ok@x> <\u{202e}rtl@x> <a\u{0}b@x>\r\n\r\n",
     );
     assert_eq!(r.in_reply_to(), None);
     assert_eq!(r.message_id(), Some("me@x"));

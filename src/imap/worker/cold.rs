@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use super::sync::CHUNK;
 use super::{BulkSync, Listing, OpenFolder, Sync, Worker};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::imap::bulk::Bulk;
 use crate::imap::messages;
 use crate::msg::{Event, Folder, Uid};
@@ -88,7 +88,7 @@ impl Worker {
         let screen = u32::try_from(first_screen.max(1)).unwrap_or(u32::MAX);
         let from = opened.exists.saturating_sub(screen) + 1;
         let apart = opened.exists >= SIZES_APART_FROM;
-        let (mut first, sized) = self.by_sequence(from, opened.exists, !apart)?;
+        let mut first = self.by_sequence(from, opened.exists, !apart)?;
         tracing::debug!("timing: first screen fetched, {} rows", first.len());
         self.emit(Event::Selected {
             folder: folder.clone(),
@@ -103,7 +103,7 @@ impl Worker {
                 uid_validity: uv,
                 chunk: first.clone(),
             });
-            if !sized {
+            if apart {
                 // The same rows again, with their sizes: they replace the ones on screen.
                 let sizes: std::collections::HashMap<Uid, u32> = self
                     .retrying(|c| messages::sizes_by_sequence(c, from, opened.exists))?
@@ -153,31 +153,20 @@ impl Worker {
     }
 
     /// Summaries of the messages numbered `first..=last`, with their sizes if `sizes` (a big
-    /// folder's first screen goes without: [`SIZES_APART_FROM`]); and whether the sizes came.
-    /// A server whose ENVELOPE the parser refuses leaves the session unusable: reconnect and
-    /// ask for the raw header fields, sizes included.
+    /// folder's first screen goes without: [`SIZES_APART_FROM`]).
     fn by_sequence(
         &mut self,
         first: u32,
         last: u32,
         sizes: bool,
-    ) -> Result<(Vec<crate::msg::Summary>, bool)> {
-        let rows = self.retrying(|c| {
+    ) -> Result<Vec<crate::msg::Summary>> {
+        self.retrying(|c| {
             if sizes {
-                messages::by_sequence(c, first, last, false)
+                messages::by_sequence(c, first, last)
             } else {
                 messages::by_sequence_without_size(c, first, last)
             }
-        });
-        match rows {
-            Err(Error::Protocol(why)) => {
-                tracing::warn!("ENVELOPE fetch failed ({why}); falling back to header fields");
-                self.conn = None;
-                let rows = self.retrying(|c| messages::by_sequence(c, first, last, true))?;
-                Ok((rows, true))
-            }
-            other => other.map(|rows| (rows, sizes)),
-        }
+        })
     }
 
     /// The cold open's UID list: the rows not fetched yet (neither on the first screen nor
@@ -273,7 +262,7 @@ impl Worker {
         // Not the rows the first screen has already.
         let last = count.min(exists.saturating_sub(newest));
         let uid_validity = self.sync.as_ref().map_or(0, |s| s.uid_validity);
-        match self.by_sequence(1, last, true).map(|(rows, _)| rows) {
+        match self.by_sequence(1, last, true) {
             Ok(rows) if rows.is_empty() => {}
             Ok(rows) => {
                 tracing::debug!("timing: oldest {} rows fetched", rows.len());

@@ -9,8 +9,7 @@ use super::offline::backoff;
 
 /// Since the last login this long ago, the connection was a healthy one: the count restarts.
 const STABLE: Duration = Duration::from_secs(60);
-/// Logins allowed back to back before the backoff starts (a retry after a failed fetch, the
-/// fallback fetch after a parse failure).
+/// Logins allowed back to back before the backoff starts (a retry after a failed fetch).
 const FREE: u32 = 3;
 
 #[derive(Default)]

@@ -297,20 +297,11 @@ impl Worker {
         }
     }
 
-    /// Summaries of `uids` on the worker's connection. A server whose ENVELOPE the parser
-    /// refuses leaves the session unusable: reconnect and ask for the raw header fields.
+    /// Summaries of `uids` on the worker's connection, a chunk at a time.
     pub(super) fn summaries(&mut self, uids: &[Uid]) -> Result<Vec<crate::msg::Summary>> {
         let mut rows = Vec::with_capacity(uids.len());
         for chunk in uids.chunks(CHUNK) {
-            let got = match self.retrying(|c| messages::summaries(c, chunk, false)) {
-                Err(Error::Protocol(why)) => {
-                    tracing::warn!("ENVELOPE fetch failed ({why}); falling back to header fields");
-                    self.conn = None;
-                    self.retrying(|c| messages::summaries(c, chunk, true))
-                }
-                other => other,
-            }?;
-            rows.extend(got);
+            rows.extend(self.retrying(|c| messages::summaries(c, chunk))?);
         }
         Ok(rows)
     }
